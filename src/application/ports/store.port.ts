@@ -1,0 +1,145 @@
+import type { DocumentKind, DocumentState, DocumentStatus, ParticipantRole } from '../../domain/document/document';
+import type { Party, PartyId } from '../../domain/party/party';
+import { SdxError } from '../../domain/shared/errors';
+
+export interface User {
+  id: string;
+  partyId: PartyId;
+  name: string;
+  createdAt: string;
+}
+
+/** An API key as stored: only the SHA-256 of the secret, never the secret itself. */
+export interface ApiKeyRecord {
+  id: string;
+  userId: string;
+  keyHash: string;
+  label: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface StoredDocument {
+  state: DocumentState;
+  payload: unknown;
+  /** Sequence number of the document's last event (1 for a newly issued document). */
+  seq: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An event as the caller hands it over; `envelope` is the signed event (a compact JWS). */
+export interface NewEvent {
+  type: string;
+  actor: string;
+  recordedAt: string;
+  envelope: string;
+}
+
+export interface StoredEvent extends NewEvent {
+  documentId: string;
+  seq: number;
+  /** SHA-256 (hex) of the envelope's UTF-8 bytes, computed by the store. */
+  hash: string;
+}
+
+/**
+ * One document's part of a commit: the events to append after `expectedSeq` and the state they
+ * lead to. `expectedSeq` 0 creates the document, and then `payload` is required.
+ */
+export interface DocumentChange {
+  documentId: string;
+  expectedSeq: number;
+  state: DocumentState;
+  payload?: unknown;
+  events: NewEvent[];
+  at: string;
+}
+
+export type CommitResult = { outcome: 'committed' } | { outcome: 'duplicate' };
+
+export interface DocumentQuery {
+  /** Only documents this party takes part in (any participant role, unless `role` narrows it). */
+  partyId?: PartyId;
+  role?: ParticipantRole;
+  kind?: DocumentKind;
+  status?: DocumentStatus;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  after?: string;
+}
+
+export interface DocumentPage {
+  items: StoredDocument[];
+  nextCursor: string | null;
+}
+
+export interface StoredBlob {
+  sha256: string;
+  mediaType: string;
+  size: number;
+  bytes: Uint8Array;
+}
+
+export interface StoreHealth {
+  ok: boolean;
+  backend: string;
+  detail: string;
+}
+
+/**
+ * The persistence port. Every adapter MUST meet these guarantees; `test/contract/store.contract.ts`
+ * proves them against each one.
+ *
+ * - A method that resolves has made its write durable: after a crash or a reopen, everything
+ *   acknowledged MUST still be there.
+ * - `commit` MUST be atomic across all its changes: either every document's state and every event
+ *   is written, or nothing is.
+ * - `commit` MUST refuse with a `StoreConflictError`, writing nothing, when any change's
+ *   `expectedSeq` is not the document's current sequence (0 for a document that must not exist yet).
+ * - `commit` MUST treat a repeat as a no-op: when every event of every change is already stored at
+ *   the sequence it would get, with the same hash, it MUST resolve `duplicate` and write nothing.
+ * - Events MUST be append-only: no method updates or deletes a stored event, and the per-document
+ *   sequence has no gaps (1, 2, 3, ...).
+ * - `listDocuments` MUST return only documents the given party takes part in when `partyId` is set,
+ *   in a stable order, and paging with `nextCursor` MUST visit each match exactly once.
+ * - API keys MUST be looked up by hash only; a revoked key MUST NOT be found.
+ * - Blobs MUST be content-addressed: the key is the SHA-256 of the bytes, and storing the same bytes
+ *   again MUST NOT create a second copy.
+ */
+export interface Store {
+  health(): Promise<StoreHealth>;
+  close(): Promise<void>;
+
+  upsertParty(party: Party): Promise<void>;
+  getParty(id: PartyId): Promise<Party | undefined>;
+  listParties(): Promise<Party[]>;
+
+  createUser(user: User): Promise<void>;
+  getUser(id: string): Promise<User | undefined>;
+  addApiKey(key: ApiKeyRecord): Promise<void>;
+  findActiveApiKey(keyHash: string): Promise<{ key: ApiKeyRecord; user: User } | undefined>;
+  revokeApiKey(id: string, at: string): Promise<void>;
+
+  commit(changes: readonly DocumentChange[]): Promise<CommitResult>;
+  getDocument(id: string): Promise<StoredDocument | undefined>;
+  listDocuments(query: DocumentQuery): Promise<DocumentPage>;
+  listEvents(documentId: string): Promise<StoredEvent[]>;
+
+  putBlob(bytes: Uint8Array, mediaType: string): Promise<{ sha256: string; size: number; created: boolean }>;
+  getBlob(sha256: string): Promise<StoredBlob | undefined>;
+}
+
+export class StoreConflictError extends SdxError {
+  override readonly name = 'StoreConflictError';
+  constructor(
+    readonly documentId: string,
+    readonly expectedSeq: number,
+    readonly actualSeq: number,
+  ) {
+    super(
+      'store-conflict',
+      `document ${documentId} is at sequence ${actualSeq}, not ${expectedSeq}; reload it and try again`,
+    );
+  }
+}

@@ -1,0 +1,157 @@
+import type { z } from 'zod';
+import { deliveryOrderLifecycle } from '../delivery-order/delivery-order.lifecycle';
+import { deliveryOrderPayload, type DeliveryOrderPayload } from '../delivery-order/delivery-order.schema';
+import { eirLifecycle } from '../eir/eir.lifecycle';
+import { eirPayload, type EirPayload } from '../eir/eir.schema';
+import type { PartyId, PartyRole } from '../party/party';
+import { canonicalHash } from '../shared/canonical-json';
+import type { Refusal } from '../shared/errors';
+import { parseWith, type ParseResult } from '../shared/schema';
+import { guaranteeLifecycle } from '../telex-release/telex-release-guarantee.lifecycle';
+import {
+  telexReleaseGuaranteePayload,
+  type TelexReleaseGuaranteePayload,
+} from '../telex-release/telex-release-guarantee.schema';
+import type { DocumentKind, DocumentState, DocumentStatus, Participant } from './document';
+import { decide, type ActionRequest, type Decision, type LifecycleDefinition } from './lifecycle';
+
+export interface PayloadByKind {
+  eir: EirPayload;
+  'delivery-order': DeliveryOrderPayload;
+  'telex-release-guarantee': TelexReleaseGuaranteePayload;
+}
+
+interface KindDefinition<K extends DocumentKind> {
+  title: { en: string; zh: string };
+  schema: z.ZodType<PayloadByKind[K]>;
+  lifecycle: LifecycleDefinition<DocumentStatus>;
+  issuerRoles: readonly PartyRole[];
+  initialStatus: DocumentStatus;
+  /** Parties the payload names that may issue this document. */
+  namedIssuers: (payload: PayloadByKind[K]) => PartyId[];
+  initialHolder: (payload: PayloadByKind[K]) => PartyId;
+  participants: (payload: PayloadByKind[K]) => Participant[];
+  validUntil: (payload: PayloadByKind[K]) => string | null;
+}
+
+const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
+  'delivery-order': {
+    title: { en: 'Delivery Order', zh: '提货单' },
+    schema: deliveryOrderPayload,
+    lifecycle: deliveryOrderLifecycle as LifecycleDefinition<DocumentStatus>,
+    issuerRoles: ['carrier', 'carrier-agent'],
+    initialStatus: 'issued',
+    namedIssuers: (p) => [p.carrier.partyId, ...(p.carrierAgent ? [p.carrierAgent.partyId] : [])],
+    initialHolder: (p) => p.consignee.partyId,
+    participants: (p) => [
+      { partyId: p.carrier.partyId, role: 'carrier' },
+      ...(p.carrierAgent ? [{ partyId: p.carrierAgent.partyId, role: 'carrier-agent' } as const] : []),
+      { partyId: p.consignee.partyId, role: 'consignee' },
+      { partyId: p.pickupTerminal.partyId, role: 'pickup-terminal' },
+    ],
+    validUntil: (p) => p.validUntil,
+  },
+  eir: {
+    title: { en: 'Equipment Interchange Receipt', zh: '设备交接单' },
+    schema: eirPayload,
+    lifecycle: eirLifecycle as LifecycleDefinition<DocumentStatus>,
+    issuerRoles: ['terminal', 'depot', 'carrier'],
+    initialStatus: 'issued',
+    namedIssuers: (p) => [p.facility.operator.partyId, ...(p.container.operator.partyId ? [p.container.operator.partyId] : [])],
+    initialHolder: (p) => p.haulier.partyId,
+    participants: (p) => [
+      { partyId: p.facility.operator.partyId, role: 'facility-operator' },
+      { partyId: p.haulier.partyId, role: 'haulier' },
+      ...(p.container.operator.partyId ? [{ partyId: p.container.operator.partyId, role: 'carrier' } as const] : []),
+    ],
+    validUntil: (p) => p.validUntil,
+  },
+  'telex-release-guarantee': {
+    title: { en: 'Telex Release Guarantee', zh: '电放保函' },
+    schema: telexReleaseGuaranteePayload,
+    lifecycle: guaranteeLifecycle as LifecycleDefinition<DocumentStatus>,
+    issuerRoles: ['shipper', 'forwarder'],
+    initialStatus: 'submitted',
+    namedIssuers: (p) => [p.shipper.partyId, ...(p.forwarder ? [p.forwarder.partyId] : [])],
+    initialHolder: (p) => p.carrierAgent.partyId,
+    participants: (p) => [
+      { partyId: p.shipper.partyId, role: 'shipper' },
+      ...(p.forwarder ? [{ partyId: p.forwarder.partyId, role: 'forwarder' } as const] : []),
+      { partyId: p.carrierAgent.partyId, role: 'carrier-agent' },
+      { partyId: p.destinationAgent.partyId, role: 'destination-agent' },
+    ],
+    validUntil: () => null,
+  },
+};
+
+export function kindTitle(kind: DocumentKind): { en: string; zh: string } {
+  return definitions[kind].title;
+}
+
+export function validatePayload<K extends DocumentKind>(kind: K, input: unknown): ParseResult<PayloadByKind[K]> {
+  return parseWith(definitions[kind].schema, input);
+}
+
+export interface IssueRequest<K extends DocumentKind> {
+  id: string;
+  kind: K;
+  payload: PayloadByKind[K];
+  issuer: { partyId: PartyId; roles: readonly PartyRole[] };
+  version?: number;
+  supersedes?: string;
+}
+
+/** The first state of a document, or why this party may not issue it. */
+export function decideIssue<K extends DocumentKind>(
+  request: IssueRequest<K>,
+): { ok: true; state: DocumentState } | { ok: false; refusal: Refusal } {
+  const definition: KindDefinition<K> = definitions[request.kind];
+  const { issuer, payload } = request;
+  if (!issuer.roles.some((role) => definition.issuerRoles.includes(role))) {
+    return {
+      ok: false,
+      refusal: {
+        code: 'issuer-role-not-allowed',
+        category: 'forbidden',
+        message: `a ${request.kind} is issued by a party with role ${definition.issuerRoles.join(' or ')}`,
+      },
+    };
+  }
+  const named = definition.namedIssuers(payload);
+  if (!named.includes(issuer.partyId)) {
+    return {
+      ok: false,
+      refusal: {
+        code: 'issuer-not-named-in-payload',
+        category: 'forbidden',
+        message: `the issuer ${issuer.partyId} must be named in the payload as ${named.join(' or ')}`,
+      },
+    };
+  }
+  const participants: Participant[] = [{ partyId: issuer.partyId, role: 'issuer' }, ...definition.participants(payload)];
+  const releaseBasis = request.kind === 'delivery-order' ? (payload as DeliveryOrderPayload).releaseBasis : undefined;
+  return {
+    ok: true,
+    state: {
+      id: request.id,
+      kind: request.kind,
+      version: request.version ?? 1,
+      status: definition.initialStatus,
+      issuer: issuer.partyId,
+      holder: definition.initialHolder(payload),
+      presentedTo: null,
+      participants,
+      payloadHash: canonicalHash(payload),
+      validUntil: definition.validUntil(payload),
+      supersedes: request.supersedes ?? null,
+      supersededBy: null,
+      guaranteeId: releaseBasis?.type === 'telex-release' ? releaseBasis.guaranteeId : null,
+      backsDeliveryOrder: null,
+    },
+  };
+}
+
+/** Applies one lifecycle action to a document of any kind. */
+export function decideAction(state: DocumentState, request: ActionRequest): Decision {
+  return decide(definitions[state.kind].lifecycle, state, request);
+}

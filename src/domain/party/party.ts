@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { partyId, scac, text, unifiedSocialCreditCode } from '../shared/schema';
+
+export const partyRoles = [
+  'carrier',
+  'carrier-agent',
+  'terminal',
+  'depot',
+  'haulier',
+  'consignee',
+  'shipper',
+  'forwarder',
+  'customs-broker',
+  'auditor',
+] as const;
+
+export type PartyRole = (typeof partyRoles)[number];
+
+/** An organisation taking part in SDX. Every action is taken on behalf of one. */
+export const partySchema = z.strictObject({
+  id: partyId,
+  name: z.strictObject({ en: text(), zh: text().optional() }),
+  roles: z.array(z.enum(partyRoles)).min(1).max(partyRoles.length),
+  identifiers: z
+    .strictObject({
+      unifiedSocialCreditCode: unifiedSocialCreditCode.optional(),
+      scac: scac.optional(),
+      customsCode: z.string().regex(/^[0-9A-Z]{10}$/, 'must be a 10-character customs registration code').optional(),
+    })
+    .default({}),
+});
+
+export type Party = z.infer<typeof partySchema>;
+export type PartyId = Party['id'];
+
+export function hasRole(party: Pick<Party, 'roles'>, ...roles: PartyRole[]): boolean {
+  return party.roles.some((role) => roles.includes(role));
+}

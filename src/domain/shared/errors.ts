@@ -1,0 +1,93 @@
+/**
+ * Every failure SDX reports carries a stable string `code`. Codes are published: once a code is
+ * released its meaning never changes; a new failure gets a new code.
+ */
+export type ErrorCode =
+  | 'validation-failed'
+  | 'not-canonicalizable'
+  | 'unknown-document-kind'
+  | 'store-conflict'
+  | 'store-unavailable'
+  | 'store-corrupt'
+  | 'not-found'
+  | RefusalCode;
+
+/** Why a lifecycle action or an issuance is refused. */
+export type RefusalCode =
+  | 'unknown-action'
+  | 'already-released'
+  | 'document-closed'
+  | 'invalid-state-transition'
+  | 'not-holder'
+  | 'not-issuer'
+  | 'not-presentee'
+  | 'not-facility-operator'
+  | 'not-haulier'
+  | 'not-addressee'
+  | 'read-only-party'
+  | 'issuer-role-not-allowed'
+  | 'issuer-not-named-in-payload'
+  | 'target-required'
+  | 'target-is-holder'
+  | 'target-role-not-allowed'
+  | 'wrong-terminal'
+  | 'not-yet-expired'
+  | 'guarantee-not-found'
+  | 'guarantee-not-accepted'
+  | 'guarantee-bl-mismatch'
+  | 'guarantee-already-used'
+  | 'guarantee-wrong-agent';
+
+/**
+ * What kind of failure a refusal is, so that outer layers can map it without knowing every code:
+ * `conflict` the document's state does not allow it now, `forbidden` the actor may not do it,
+ * `invalid` the request itself is wrong.
+ */
+export type RefusalCategory = 'conflict' | 'forbidden' | 'invalid';
+
+export class SdxError extends Error {
+  override readonly name: string = 'SdxError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** One problem found in an input, located by its field path (e.g. `containers[0].number`). */
+export interface ValidationIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export class ValidationError extends SdxError {
+  override readonly name = 'ValidationError';
+  constructor(readonly issues: readonly ValidationIssue[]) {
+    super('validation-failed', summarise(issues));
+  }
+}
+
+function summarise(issues: readonly ValidationIssue[]): string {
+  const first = issues[0];
+  if (!first) return 'input is invalid';
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `${first.path || '(root)'}: ${first.message}${more}`;
+}
+
+export class RefusalError extends SdxError {
+  override readonly name = 'RefusalError';
+  constructor(
+    readonly refusal: Refusal,
+  ) {
+    super(refusal.code, refusal.message);
+  }
+}
+
+export interface Refusal {
+  code: RefusalCode;
+  category: RefusalCategory;
+  message: string;
+}
