@@ -105,7 +105,18 @@ export interface StoreHealth {
  *   in a stable order, and paging with `nextCursor` MUST visit each match exactly once.
  * - API keys MUST be looked up by hash only; a revoked key MUST NOT be found.
  * - Blobs MUST be content-addressed: the key is the SHA-256 of the bytes, and storing the same bytes
- *   again MUST NOT create a second copy.
+ *   again MUST NOT create a second copy (the first media type is kept).
+ * - A change that could never commit (no events, a state for another id, a negative `expectedSeq`,
+ *   no payload when creating, the same document twice in one commit) MUST be refused with a
+ *   `ValidationError` before anything is written.
+ * - A document's payload, kind and issuer are fixed when it is created; later changes update its
+ *   state only. `listDocuments` MUST order by creation, so updates do not move a document between
+ *   pages, and `nextCursor` MUST be null exactly when no further match exists. A `role` without a
+ *   `partyId` matches documents where any party holds that role.
+ * - Reusing a user id, key id or key hash MUST fail with code `store-conflict`; revoking an unknown
+ *   key MUST fail with `not-found`; revoking twice keeps the first time.
+ * - After `close()`, `health()` MUST report `ok: false` and every other method MUST reject with
+ *   `store-unavailable`; `close()` may be called more than once.
  */
 export interface Store {
   health(): Promise<StoreHealth>;

@@ -13,7 +13,7 @@ import {
   type TelexReleaseGuaranteePayload,
 } from '../telex-release/telex-release-guarantee.schema';
 import type { DocumentKind, DocumentState, DocumentStatus, Participant } from './document';
-import { decide, type ActionRequest, type Decision, type LifecycleDefinition } from './lifecycle';
+import { decide, type ActionRequest, type Decision, type LifecycleDefinition, type PartyActor } from './lifecycle';
 
 export interface PayloadByKind {
   eir: EirPayload;
@@ -96,7 +96,7 @@ export interface IssueRequest<K extends DocumentKind> {
   id: string;
   kind: K;
   payload: PayloadByKind[K];
-  issuer: { partyId: PartyId; roles: readonly PartyRole[] };
+  issuer: PartyActor;
   version?: number;
   supersedes?: string;
 }

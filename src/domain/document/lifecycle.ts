@@ -30,7 +30,11 @@ export function isActionType(value: string): value is ActionType {
 }
 
 /** Who acts: a party (with its roles) or SDX itself, for time-driven transitions such as expiry. */
-export type Actor = { partyId: PartyId; roles: readonly PartyRole[] } | { system: true };
+export interface PartyActor {
+  partyId: PartyId;
+  roles: readonly PartyRole[];
+}
+export type Actor = PartyActor | { system: true };
 
 /** What an actor holds towards a document; the lifecycle tables are written in these terms. */
 export type Relation =
@@ -47,7 +51,7 @@ export interface ActionRequest {
   type: ActionType;
   actor: Actor;
   /** The party an action is aimed at (`transfer` and `present`). */
-  target?: { partyId: PartyId; roles: readonly PartyRole[] };
+  target?: PartyActor;
   /** The time of the action, ISO 8601. */
   now: string;
 }

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'store-conflict'
   | 'store-unavailable'
   | 'store-corrupt'
+  | 'store-schema-too-new'
   | 'not-found'
   | RefusalCode;
 

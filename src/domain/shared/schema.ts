@@ -19,7 +19,9 @@ export const partyId = z
 
 export const isoDateTime = z.iso.datetime({
   offset: true,
-  message: 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-28T09:30:00+08:00',
+  // A missing value falls through to the parse-wide message ("is required").
+  error: (issue) =>
+    issue.input === undefined ? undefined : 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-28T09:30:00+08:00',
 });
 
 export const containerNumber = z.string().superRefine((value, ctx) => {
@@ -127,7 +129,7 @@ export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
         message: `unknown field "${key}"`,
       }));
     }
-    if (issue.code === 'invalid_type' && issue.message === REQUIRED) {
+    if (issue.message === REQUIRED) {
       return [{ path, code: 'required', message: REQUIRED }];
     }
     const custom = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
@@ -146,8 +148,8 @@ export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: Valid
 const REQUIRED = 'is required';
 
 /** zod keeps the offending input only inside the error map, so a missing field is named there. */
-const nameMissingFields = (issue: { code: string; input?: unknown }) =>
-  issue.code === 'invalid_type' && issue.input === undefined ? REQUIRED : undefined;
+const nameMissingFields = (issue: { input?: unknown; path?: readonly PropertyKey[] }) =>
+  issue.input === undefined && (issue.path?.length ?? 0) > 0 ? REQUIRED : undefined;
 
 export function parseWith<T>(schema: z.ZodType<T>, input: unknown): ParseResult<T> {
   const result = schema.safeParse(input, { error: nameMissingFields });

@@ -1,0 +1,26 @@
+import type { CliIo } from './cli-io';
+import { serveCommand } from './serve.command';
+import { validateCommand } from './validate.command';
+
+const usage = `usage: sdx <command>
+  serve [--port N] [--host H] [--db FILE] [--demo]   run the service
+  validate <eir|delivery-order|telex-release-guarantee> FILE.json   check a payload`;
+
+export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand(args, io, env);
+    case 'validate':
+      return validateCommand(args, io);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(usage);
+      return command === undefined ? 2 : 0;
+    default:
+      io.err(`sdx: unknown command "${command}"; run "sdx help" for the list`);
+      return 2;
+  }
+}

@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+import { configFromEnv, startService, type RunningService } from '../main';
+import type { CliIo } from './cli-io';
+
+/** `sdx serve [--port N] [--host H] [--db FILE] [--demo]`: runs until SIGTERM or SIGINT, then shuts down cleanly. */
+export async function serveCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  let values: { port?: string; host?: string; db?: string; demo?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, demo: { type: 'boolean' } },
+      strict: true,
+    }));
+  } catch (error) {
+    io.err(`sdx serve: ${(error as Error).message}`);
+    return 2;
+  }
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    io.err(`sdx serve: --port must be a number from 0 to 65535, not "${values.port}"`);
+    return 2;
+  }
+  let service: RunningService;
+  try {
+    const config = configFromEnv(env, {
+      ...(port !== undefined ? { port } : {}),
+      ...(values.host ? { host: values.host } : {}),
+      ...(values.db ? { dbFile: values.db } : {}),
+      ...(values.demo ? { demo: true } : {}),
+    });
+    service = await startService(config, (level, message, fields) =>
+      (level === 'error' ? io.err : io.out)(JSON.stringify({ level, message, ...fields })),
+    );
+    io.out(`SDX listening on ${service.url} (store: ${config.dbFile})`);
+  } catch (error) {
+    io.err(`sdx serve: cannot start: ${(error as Error).message}`);
+    return 1;
+  }
+  if (service.demoCredentials.length > 0) {
+    io.out('Demo parties (NOT SECRET, demo instance only). Use: curl -H "Authorization: Bearer <key>" ...');
+    for (const c of service.demoCredentials) {
+      io.out(`  ${c.partyId.padEnd(18)} ${c.roles.join(',').padEnd(26)} ${c.apiKey}`);
+    }
+  }
+  return new Promise<number>((resolveExit) => {
+    const stop = (signal: NodeJS.Signals) => {
+      io.out(`received ${signal}, shutting down`);
+      service.close().then(
+        () => resolveExit(0),
+        (error: unknown) => {
+          io.err(`sdx serve: shutdown failed: ${(error as Error).message}`);
+          resolveExit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

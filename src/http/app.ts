@@ -1,0 +1,29 @@
+import express, { type Express } from 'express';
+import type { Store } from '../application/ports/store.port';
+import { notFoundHandler, problemHandler } from './problem';
+
+export interface AppDependencies {
+  store: Store;
+  /** Called with failures that input alone cannot explain; must not log request bodies or keys. */
+  onUnexpectedError: (error: unknown) => void;
+}
+
+export function createApp(deps: AppDependencies): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+
+  app.get('/healthz', async (_req, res) => {
+    const health = await deps.store.health().catch((error: unknown) => ({
+      ok: false,
+      backend: 'unknown',
+      detail: error instanceof Error ? error.message : 'store health check failed',
+    }));
+    res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', store: health });
+  });
+
+  app.use(notFoundHandler);
+  app.use(problemHandler(deps.onUnexpectedError));
+  return app;
+}

@@ -1,0 +1,100 @@
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { RefusalError, SdxError, ValidationError, type ValidationIssue } from '../domain/shared/errors';
+
+/** RFC 9457 problem details with SDX's stable `code`. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: readonly ValidationIssue[];
+}
+
+const PROBLEM_BASE = 'https://sdx.dev/problems/';
+
+/** The one place where error codes become HTTP statuses; domain errors carry none. */
+function statusFor(error: SdxError): number {
+  if (error instanceof RefusalError) {
+    const byCategory = { conflict: 409, forbidden: 403, invalid: 422 } as const;
+    return byCategory[error.refusal.category];
+  }
+  switch (error.code) {
+    case 'validation-failed':
+    case 'not-canonicalizable':
+    case 'unknown-document-kind':
+      return 422;
+    case 'not-found':
+      return 404;
+    case 'store-conflict':
+      return 409;
+    case 'store-unavailable':
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  409: 'Conflict',
+  403: 'Forbidden',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function sendProblem(res: Response, problem: Omit<Problem, 'type' | 'title'> & { title?: string }): void {
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({ type: PROBLEM_BASE + problem.code, title: problem.title ?? titles[problem.status] ?? 'Error', ...problem });
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, { status: 404, code: 'route-not-found', detail: `no route for ${req.method} ${req.path}` });
+};
+
+/** Body-parser failures carry an HTTP status and a `type` such as 'entity.parse.failed'. */
+interface HttpishError {
+  status?: unknown;
+  type?: unknown;
+}
+
+export function problemHandler(onUnexpected: (error: unknown) => void): ErrorRequestHandler {
+  return (error: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof SdxError) {
+      const status = statusFor(error);
+      if (status >= 500) onUnexpected(error);
+      sendProblem(res, {
+        status,
+        code: error.code,
+        detail: status >= 500 ? 'the service failed; the incident is logged' : error.message,
+        ...(error instanceof ValidationError ? { errors: error.issues } : {}),
+      });
+      return;
+    }
+    const httpish = (typeof error === 'object' && error !== null ? error : {}) as HttpishError;
+    if (httpish.type === 'entity.parse.failed') {
+      sendProblem(res, { status: 400, code: 'malformed-json', detail: 'the request body is not valid JSON' });
+      return;
+    }
+    if (httpish.type === 'entity.too.large') {
+      sendProblem(res, { status: 413, code: 'body-too-large', detail: 'the request body is too large' });
+      return;
+    }
+    if (typeof httpish.status === 'number' && httpish.status >= 400 && httpish.status < 500) {
+      sendProblem(res, { status: httpish.status, code: 'bad-request', detail: 'the request could not be read' });
+      return;
+    }
+    onUnexpected(error);
+    sendProblem(res, { status: 500, code: 'internal-error', detail: 'the service failed; the incident is logged' });
+  };
+}

@@ -1,0 +1,353 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { applyMigrations, migrations } from '../../../src/adapters/store/sqlite/migrations';
+import { SqliteStore } from '../../../src/adapters/store/sqlite/sqlite-store';
+import { StoreConflictError } from '../../../src/application/ports/store.port';
+import { SdxError } from '../../../src/domain/shared/errors';
+import { describeStoreContract } from '../../contract/store.contract';
+import { appending, deliveryOrderState, issuing, sha256Hex, signedEvent, transferredTo } from '../../support/document-fixtures';
+import { party } from '../../support/party-fixtures';
+
+const repoRoot = resolve(__dirname, '../../..');
+const compiledStore = join(repoRoot, 'dist/adapters/store/sqlite/sqlite-store.js');
+
+/** Fresh temp directories for one test; removed by `cleanup()`. */
+function tempDirs() {
+  const dirs: string[] = [];
+  return {
+    make(): string {
+      const dir = mkdtempSync(join(tmpdir(), 'sdx-sqlite-'));
+      dirs.push(dir);
+      return dir;
+    },
+    cleanup(): void {
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+const contractDirs = tempDirs();
+let contractFile = '';
+
+describeStoreContract('SqliteStore', {
+  open: () => {
+    contractFile = join(contractDirs.make(), 'sdx.db');
+    return Promise.resolve(SqliteStore.open(contractFile));
+  },
+  reopen: () => Promise.resolve(SqliteStore.open(contractFile)),
+  cleanup: () => Promise.resolve(contractDirs.cleanup()),
+});
+
+describe('SqliteStore on its own terms', () => {
+  const dirs = tempDirs();
+  let file: string;
+  const opened: SqliteStore[] = [];
+
+  function open(path = file): SqliteStore {
+    const store = SqliteStore.open(path);
+    opened.push(store);
+    return store;
+  }
+
+  beforeEach(() => {
+    file = join(dirs.make(), 'sdx.db');
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    dirs.cleanup();
+  });
+
+  it('when opened, then the connection runs in WAL mode with synchronous FULL, foreign keys and a busy timeout', () => {
+    expect(open().connectionSettings()).toEqual({
+      journalMode: 'wal',
+      synchronous: 2,
+      foreignKeys: true,
+      busyTimeoutMs: 5000,
+      schemaVersion: migrations.length,
+    });
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('when opened, then health names the file and the schema version; once closed, health is not ok', async () => {
+    const store = open();
+    await expect(store.health()).resolves.toEqual({
+      ok: true,
+      backend: 'sqlite',
+      detail: `${file}, schema version ${migrations.length}`,
+    });
+    await store.close();
+    await store.close();
+    await expect(store.health()).resolves.toMatchObject({ ok: false, backend: 'sqlite' });
+    await expect(store.listParties()).rejects.toMatchObject({ code: 'store-unavailable' });
+  });
+
+  it('when a new file is opened, then every migration is applied and recorded in user_version', () => {
+    open();
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.pragma('user_version', { simple: true })).toBe(migrations.length);
+      const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+      expect(tables).toEqual(['api_keys', 'blobs', 'document_parties', 'documents', 'events', 'parties', 'users']);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('when a migrated file is reopened, then no migration runs again and the data is kept', async () => {
+    const first = open();
+    await first.upsertParty(party('cosco-shipping', ['carrier']));
+    await first.close();
+    const again = open();
+    expect(again.connectionSettings().schemaVersion).toBe(migrations.length);
+    await expect(again.listParties()).resolves.toHaveLength(1);
+
+    const raw = new Database(file);
+    try {
+      expect(applyMigrations(raw)).toBe(migrations.length);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('when a migration fails, then neither its tables nor its version are kept', () => {
+    const raw = new Database(':memory:');
+    try {
+      const broken = [
+        { description: 'first', sql: 'CREATE TABLE first (id TEXT PRIMARY KEY) STRICT;' },
+        { description: 'second, broken halfway', sql: 'CREATE TABLE second (id TEXT) STRICT; CREATE TABLE first (x TEXT);' },
+      ];
+      expect(() => applyMigrations(raw, broken)).toThrow(/already exists/);
+      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+      expect(tables).toEqual(['first']);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('when a file comes from a newer SDX schema, then opening it is refused and the file is left alone', () => {
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${migrations.length + 7}`);
+    raw.close();
+
+    const error = errorOf(() => open());
+    expect(error).toBeInstanceOf(SdxError);
+    expect(error).toMatchObject({ code: 'store-schema-too-new' });
+    expect((error as Error).message).toContain(`schema version ${migrations.length + 7}`);
+    expect((error as Error).message).toContain(`up to ${migrations.length}`);
+
+    const check = new Database(file, { readonly: true });
+    try {
+      expect(check.pragma('user_version', { simple: true })).toBe(migrations.length + 7);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('when the file is not a SQLite database, then opening it is refused as store-corrupt', () => {
+    writeFileSync(file, 'this is a delivery order, not a database'.repeat(50));
+    expect(errorOf(() => open())).toMatchObject({ code: 'store-corrupt' });
+  });
+
+  it('when opened on :memory:, then it works as a store', async () => {
+    const store = open(':memory:');
+    await expect(store.commit([issuing(deliveryOrderState('do-1'))])).resolves.toEqual({ outcome: 'committed' });
+    await expect(store.getDocument('do-1')).resolves.toMatchObject({ seq: 1 });
+  });
+
+  it('when anything tries to rewrite or delete a stored event, then SQLite itself refuses', async () => {
+    await open().commit([issuing(deliveryOrderState('do-1'))]);
+    const raw = new Database(file);
+    try {
+      expect(() => raw.prepare("UPDATE events SET envelope = 'forged'").run()).toThrow(/append-only/);
+      expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('when the same blob is stored twice, then there is one row', async () => {
+    const store = open();
+    const bytes = new TextEncoder().encode('gate photo');
+    await store.putBlob(bytes, 'image/jpeg');
+    await store.putBlob(bytes, 'image/jpeg');
+    const raw = new Database(file, { readonly: true });
+    try {
+      expect(raw.prepare('SELECT COUNT(*) FROM blobs').pluck().get()).toBe(1);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('when participants change, then document_parties holds exactly the current set', async () => {
+    const store = open();
+    const state = deliveryOrderState('do-1');
+    await store.commit([issuing(state)]);
+    const next = transferredTo(state, 'swift-forwarding');
+    await store.commit([appending({ ...next, participants: [...next.participants, ...next.participants] }, 1)]);
+    const raw = new Database(file, { readonly: true });
+    try {
+      const rows = raw.prepare('SELECT party_id, role FROM document_parties ORDER BY party_id, role').all();
+      expect(rows).toEqual([
+        { party_id: 'acme-imports', role: 'consignee' },
+        { party_id: 'cosco-shipping', role: 'issuer' },
+        { party_id: 'swift-forwarding', role: 'transferee' },
+      ]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('when a limit is outside 1..500, then it is clamped', async () => {
+    const store = open();
+    const changes = Array.from({ length: 501 }, (_, i) => issuing(deliveryOrderState(`do-${i}`)));
+    await store.commit(changes);
+    await expect(store.listDocuments({ limit: 0 })).resolves.toMatchObject({ items: [expect.anything()] });
+    const big = await store.listDocuments({ limit: 10_000 });
+    expect(big.items).toHaveLength(500);
+    expect(big.nextCursor).not.toBeNull();
+  });
+
+  it('when a cursor was not made by the store, then listing is refused as validation-failed', async () => {
+    const store = open();
+    await expect(store.listDocuments({ limit: 10, after: 'not-a-cursor' })).rejects.toMatchObject({ code: 'validation-failed' });
+    const forged = Buffer.from(JSON.stringify({ ord: -1 })).toString('base64url');
+    await expect(store.listDocuments({ limit: 10, after: forged })).rejects.toMatchObject({ code: 'validation-failed' });
+  });
+
+  it('when one change names the same document twice or the commit is empty, then it is refused', async () => {
+    const store = open();
+    const change = issuing(deliveryOrderState('do-1'));
+    await expect(store.commit([change, change])).rejects.toMatchObject({ code: 'validation-failed' });
+    await expect(store.commit([])).rejects.toMatchObject({ code: 'validation-failed' });
+    await expect(store.getDocument('do-1')).resolves.toBeUndefined();
+  });
+
+  it('when two connections to one file commit with the same sequence, then exactly one wins', async () => {
+    const a = open();
+    const b = open();
+    const state = deliveryOrderState('do-1');
+    await a.commit([issuing(state)]);
+    await expect(b.getDocument('do-1')).resolves.toMatchObject({ seq: 1 });
+
+    const results = await Promise.allSettled([
+      a.commit([appending(transferredTo(state, 'swift-forwarding'), 1)]),
+      b.commit([appending(transferredTo(state, 'east-haulage'), 1, { events: [signedEvent('do-1', 2, { variant: 'b' })] })]),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected?.reason).toBeInstanceOf(StoreConflictError);
+    await expect(a.listEvents('do-1')).resolves.toHaveLength(2);
+  });
+
+  it('when a user or key id is reused, or an unknown key is revoked, then the store says so with a code', async () => {
+    const store = open();
+    await store.createUser({ id: 'user-1', partyId: 'acme-imports', name: 'Clerk', createdAt: '2026-11-28T09:30:00+08:00' });
+    await expect(
+      store.createUser({ id: 'user-1', partyId: 'acme-imports', name: 'Other', createdAt: '2026-11-28T09:30:00+08:00' }),
+    ).rejects.toMatchObject({ code: 'store-conflict' });
+    await expect(store.revokeApiKey('key-404', '2026-11-28T09:30:00+08:00')).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('when the writing process is killed mid-way, then every acknowledged commit survives', async () => {
+    if (!existsSync(compiledStore)) {
+      throw new Error(`${compiledStore} is missing: run "npm run build" first (npm test does this before jest)`);
+    }
+    // 200 acknowledgements: 100 documents, each issued and then appended to.
+    const acknowledged = await runUntilKilled(file, 200);
+    expect(acknowledged.size).toBeGreaterThanOrEqual(100);
+
+    const store = open();
+    for (const [id, seq] of acknowledged) {
+      const document = await store.getDocument(id);
+      expect(document?.seq).toBeGreaterThanOrEqual(seq);
+      const events = await store.listEvents(id);
+      expect(events.map((e) => e.seq)).toEqual(Array.from({ length: document?.seq ?? 0 }, (_, i) => i + 1));
+      for (const event of events) expect(event.hash).toBe(sha256Hex(event.envelope));
+    }
+  });
+});
+
+/**
+ * The child commits documents forever (an issue, then a two-event append, per document) and prints
+ * "<id> <seq>" after each commit resolves. It is SIGKILLed once `acks` lines have arrived.
+ */
+const writerScript = `
+const { SqliteStore } = require(process.env.SDX_STORE_MODULE);
+const store = SqliteStore.open(process.env.SDX_DB_FILE);
+const at = '2026-11-28T09:30:00+08:00';
+const event = (id, seq) => ({ type: 'e', actor: 'cosco-shipping', recordedAt: at, envelope: 'h.' + id + '.' + seq + '.s' });
+const state = (id, status) => ({
+  id, kind: 'delivery-order', version: 1, status, issuer: 'cosco-shipping', holder: 'acme-imports', presentedTo: null,
+  participants: [{ partyId: 'cosco-shipping', role: 'issuer' }, { partyId: 'acme-imports', role: 'consignee' }],
+  payloadHash: 'x', validUntil: null, supersedes: null, supersededBy: null, guaranteeId: null, backsDeliveryOrder: null,
+});
+(async () => {
+  for (let i = 0; i < 100000; i += 1) {
+    const id = 'crash-' + String(i).padStart(6, '0');
+    await store.commit([{ documentId: id, expectedSeq: 0, state: state(id, 'issued'), payload: { n: i }, events: [event(id, 1)], at }]);
+    process.stdout.write(id + ' 1\\n');
+    await store.commit([{ documentId: id, expectedSeq: 1, state: state(id, 'transferred'), events: [event(id, 2), event(id, 3)], at }]);
+    process.stdout.write(id + ' 3\\n');
+  }
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+function runUntilKilled(file: string, acks: number): Promise<Map<string, number>> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['-e', writerScript], {
+      cwd: repoRoot,
+      env: { ...process.env, SDX_STORE_MODULE: compiledStore, SDX_DB_FILE: file },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const acknowledged = new Map<string, number>();
+    let lines = 0;
+    let pending = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      pending += chunk;
+      const complete = pending.split('\n');
+      pending = complete.pop() ?? '';
+      for (const line of complete) {
+        const [id, seq] = line.split(' ');
+        if (id && seq) acknowledged.set(id, Number(seq));
+        lines += 1;
+      }
+      if (lines >= acks) child.kill('SIGKILL');
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal !== 'SIGKILL' || lines < acks) {
+        reject(new Error(`writer ended with code ${String(code)}, signal ${String(signal)} after ${lines} acks: ${stderr}`));
+      } else {
+        resolvePromise(acknowledged);
+      }
+    });
+  });
+}

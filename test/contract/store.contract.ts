@@ -1,0 +1,605 @@
+import {
+  StoreConflictError,
+  type DocumentQuery,
+  type Store,
+  type StoredDocument,
+} from '../../src/application/ports/store.port';
+import type { DocumentState } from '../../src/domain/document/document';
+import { SdxError } from '../../src/domain/shared/errors';
+import {
+  appending,
+  cast,
+  deliveryOrderState,
+  eirState,
+  issuedAt,
+  issuing,
+  laterAt,
+  sha256Hex,
+  signedEvent,
+  transferredTo,
+} from '../support/document-fixtures';
+import { apiKey, party, user } from '../support/party-fixtures';
+
+/**
+ * How the contract suite gets stores. Each test calls `open()` once for a fresh, empty database,
+ * and closes what it opened; `cleanup()` then runs after every test.
+ */
+export interface StoreFactory {
+  open(): Promise<Store>;
+  /** Opens the database of the latest `open()` again, after that store was closed. Omit to skip the durability tests. */
+  reopen?(): Promise<Store>;
+  cleanup?(): Promise<void>;
+}
+
+/**
+ * The guarantees of the Store port (`src/application/ports/store.port.ts`), stated as tests and run
+ * against one adapter. Uses nothing but the port.
+ */
+export function describeStoreContract(name: string, factory: StoreFactory): void {
+  describe(`${name} meets the Store contract`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await factory.open();
+    });
+
+    afterEach(async () => {
+      await store.close();
+      await factory.cleanup?.();
+    });
+
+    async function issued(state: DocumentState): Promise<DocumentState> {
+      await expect(store.commit([issuing(state)])).resolves.toEqual({ outcome: 'committed' });
+      return state;
+    }
+
+    async function snapshot(id: string): Promise<{ document: StoredDocument | undefined; events: unknown[] }> {
+      return { document: await store.getDocument(id), events: await store.listEvents(id) };
+    }
+
+    async function conflictOf(promise: Promise<unknown>): Promise<StoreConflictError> {
+      const error: unknown = await promise.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(StoreConflictError);
+      return error as StoreConflictError;
+    }
+
+    async function idsOf(query: DocumentQuery): Promise<string[]> {
+      const page = await store.listDocuments(query);
+      return page.items.map((item) => item.state.id);
+    }
+
+    async function allPages(query: Omit<DocumentQuery, 'after'>): Promise<{ ids: string[]; pages: number }> {
+      const ids: string[] = [];
+      let after: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.listDocuments(after === undefined ? query : { ...query, after });
+        pages += 1;
+        ids.push(...page.items.map((item) => item.state.id));
+        after = page.nextCursor ?? undefined;
+        if (pages > 100) throw new Error('paging does not end');
+      } while (after !== undefined);
+      return { ids, pages };
+    }
+
+    it('when the store is open, then health reports ok and names its backend', async () => {
+      const health = await store.health();
+      expect(health.ok).toBe(true);
+      expect(health.backend).toMatch(/\S/);
+    });
+
+    describe('parties', () => {
+      it('when a party is upserted, then get and list return it as given', async () => {
+        const carrier = party(cast.carrier, ['carrier'], { identifiers: { scac: 'COSU' }, name: { en: 'COSCO', zh: '中远海运' } });
+        await store.upsertParty(carrier);
+        await expect(store.getParty(cast.carrier)).resolves.toEqual(carrier);
+        await expect(store.listParties()).resolves.toEqual([carrier]);
+      });
+
+      it('when a party is upserted again, then the new version replaces the old one', async () => {
+        await store.upsertParty(party(cast.consignee, ['consignee']));
+        const renamed = party(cast.consignee, ['consignee', 'shipper'], { name: { en: 'Acme Imports Group' } });
+        await store.upsertParty(renamed);
+        await expect(store.getParty(cast.consignee)).resolves.toEqual(renamed);
+        await expect(store.listParties()).resolves.toEqual([renamed]);
+      });
+
+      it('when several parties are stored, then list returns each once', async () => {
+        const stored = [party(cast.terminal, ['terminal']), party(cast.carrier, ['carrier']), party(cast.haulier, ['haulier'])];
+        for (const p of stored) await store.upsertParty(p);
+        const listed = await store.listParties();
+        expect(listed).toHaveLength(3);
+        expect(listed).toEqual(expect.arrayContaining(stored));
+      });
+
+      it('when a party was never stored, then get returns undefined', async () => {
+        await expect(store.getParty(cast.outsider)).resolves.toBeUndefined();
+      });
+    });
+
+    describe('users and API keys', () => {
+      beforeEach(async () => {
+        await store.upsertParty(party(cast.consignee, ['consignee']));
+        await store.createUser(user('user-1', cast.consignee));
+      });
+
+      it('when a user is created, then get returns it and an unknown id returns undefined', async () => {
+        await expect(store.getUser('user-1')).resolves.toEqual(user('user-1', cast.consignee));
+        await expect(store.getUser('user-404')).resolves.toBeUndefined();
+      });
+
+      it('when a key is looked up by its hash, then the key and its user are found', async () => {
+        const key = apiKey('key-1', 'user-1', 'sdx_secret_one');
+        await store.addApiKey(key);
+        await expect(store.findActiveApiKey(sha256Hex('sdx_secret_one'))).resolves.toEqual({
+          key,
+          user: user('user-1', cast.consignee),
+        });
+      });
+
+      it('when a hash matches no key, then nothing is found', async () => {
+        await store.addApiKey(apiKey('key-1', 'user-1', 'sdx_secret_one'));
+        await expect(store.findActiveApiKey(sha256Hex('sdx_secret_guess'))).resolves.toBeUndefined();
+        await expect(store.findActiveApiKey('key-1')).resolves.toBeUndefined();
+      });
+
+      it('when a key is revoked, then its hash is no longer found and the user’s other keys still are', async () => {
+        await store.addApiKey(apiKey('key-1', 'user-1', 'sdx_secret_one'));
+        await store.addApiKey(apiKey('key-2', 'user-1', 'sdx_secret_two'));
+        await store.revokeApiKey('key-1', laterAt);
+        await expect(store.findActiveApiKey(sha256Hex('sdx_secret_one'))).resolves.toBeUndefined();
+        await expect(store.findActiveApiKey(sha256Hex('sdx_secret_two'))).resolves.toMatchObject({ key: { id: 'key-2' } });
+      });
+
+      it('when a key is stored already revoked, then it is never found', async () => {
+        await store.addApiKey({ ...apiKey('key-old', 'user-1', 'sdx_secret_old'), revokedAt: issuedAt });
+        await expect(store.findActiveApiKey(sha256Hex('sdx_secret_old'))).resolves.toBeUndefined();
+      });
+    });
+
+    describe('issuing and appending', () => {
+      it('when a document is issued, then its state, payload and first event read back', async () => {
+        const state = deliveryOrderState('do-1');
+        const change = issuing(state, { payload: { documentNumber: 'DO-1', containers: [{ number: 'CSQU3054383' }] } });
+        await expect(store.commit([change])).resolves.toEqual({ outcome: 'committed' });
+
+        await expect(store.getDocument('do-1')).resolves.toEqual({
+          state,
+          payload: { documentNumber: 'DO-1', containers: [{ number: 'CSQU3054383' }] },
+          seq: 1,
+          createdAt: issuedAt,
+          updatedAt: issuedAt,
+        });
+        const event = change.events[0];
+        expect(event).toBeDefined();
+        await expect(store.listEvents('do-1')).resolves.toEqual([
+          { ...event, documentId: 'do-1', seq: 1, hash: sha256Hex(event?.envelope ?? '') },
+        ]);
+      });
+
+      it('when a document is issued with several events, then they get sequences 1, 2, 3 in order', async () => {
+        const state = deliveryOrderState('do-1');
+        const events = [signedEvent('do-1', 1), signedEvent('do-1', 2), signedEvent('do-1', 3)];
+        await store.commit([issuing(state, { events })]);
+        const stored = await store.listEvents('do-1');
+        expect(stored.map((e) => [e.seq, e.envelope])).toEqual(events.map((e, i) => [i + 1, e.envelope]));
+        await expect(store.getDocument('do-1')).resolves.toMatchObject({ seq: 3 });
+      });
+
+      it('when the holder commits with the current sequence, then the events are appended and the state replaced', async () => {
+        const state = await issued(deliveryOrderState('do-1'));
+        const next = transferredTo(state, cast.forwarder);
+        const events = [
+          signedEvent('do-1', 2, { actor: cast.consignee }),
+          signedEvent('do-1', 3, { type: 'note', actor: cast.forwarder }),
+        ];
+        await expect(store.commit([appending(next, 1, { events })])).resolves.toEqual({ outcome: 'committed' });
+
+        await expect(store.getDocument('do-1')).resolves.toEqual(
+          expect.objectContaining({ state: next, seq: 3, createdAt: issuedAt, updatedAt: laterAt }),
+        );
+        const stored = await store.listEvents('do-1');
+        expect(stored.map((e) => e.seq)).toEqual([1, 2, 3]);
+        expect(stored.map((e) => e.hash)).toEqual(
+          [signedEvent('do-1', 1), ...events].map((e) => sha256Hex(e.envelope)),
+        );
+      });
+
+      it('when a document was never issued, then get returns undefined and it has no events', async () => {
+        await expect(store.getDocument('do-404')).resolves.toBeUndefined();
+        await expect(store.listEvents('do-404')).resolves.toEqual([]);
+      });
+
+      it('when a new document comes without its payload, then it is refused and nothing is written', async () => {
+        const change = { ...issuing(deliveryOrderState('do-1')), payload: undefined };
+        await expect(store.commit([change])).rejects.toMatchObject({ code: 'validation-failed' });
+        await expect(snapshot('do-1')).resolves.toEqual({ document: undefined, events: [] });
+      });
+
+      it('when a change carries no events or another document’s state, then it is refused and nothing is written', async () => {
+        await expect(store.commit([issuing(deliveryOrderState('do-1'), { events: [] })])).rejects.toBeInstanceOf(SdxError);
+        await expect(store.commit([{ ...issuing(deliveryOrderState('do-2')), documentId: 'do-1' }])).rejects.toBeInstanceOf(
+          SdxError,
+        );
+        await expect(snapshot('do-1')).resolves.toEqual({ document: undefined, events: [] });
+        await expect(snapshot('do-2')).resolves.toEqual({ document: undefined, events: [] });
+      });
+    });
+
+    describe('conflicts', () => {
+      it('when the holder commits with a stale sequence, then it is refused and nothing is written', async () => {
+        const state = await issued(deliveryOrderState('do-1'));
+        await store.commit([appending(transferredTo(state, cast.forwarder), 1)]);
+        const before = await snapshot('do-1');
+
+        const stale = appending(transferredTo(state, cast.haulier), 1, {
+          events: [signedEvent('do-1', 2, { actor: cast.consignee, variant: 'to the haulier' })],
+        });
+        const conflict = await conflictOf(store.commit([stale]));
+        expect(conflict).toMatchObject({ code: 'store-conflict', documentId: 'do-1', expectedSeq: 1, actualSeq: 2 });
+        await expect(snapshot('do-1')).resolves.toEqual(before);
+      });
+
+      it('when a commit expects a sequence ahead of the document, then it is refused and nothing is written', async () => {
+        const state = await issued(deliveryOrderState('do-1'));
+        const before = await snapshot('do-1');
+        const conflict = await conflictOf(store.commit([appending(transferredTo(state, cast.forwarder), 5)]));
+        expect(conflict).toMatchObject({ expectedSeq: 5, actualSeq: 1 });
+        await expect(snapshot('do-1')).resolves.toEqual(before);
+      });
+
+      it('when a commit appends to a document that does not exist, then it is a conflict at sequence 0', async () => {
+        const conflict = await conflictOf(store.commit([appending(deliveryOrderState('do-404'), 1)]));
+        expect(conflict).toMatchObject({ documentId: 'do-404', expectedSeq: 1, actualSeq: 0 });
+        await expect(snapshot('do-404')).resolves.toEqual({ document: undefined, events: [] });
+      });
+
+      it('when an existing id is issued again with other events, then it is a conflict and the first document stays', async () => {
+        await issued(deliveryOrderState('do-1'));
+        const before = await snapshot('do-1');
+        const again = issuing(deliveryOrderState('do-1', { holder: cast.forwarder }), {
+          payload: { documentNumber: 'another' },
+          events: [signedEvent('do-1', 1, { variant: 'second issue' })],
+        });
+        const conflict = await conflictOf(store.commit([again]));
+        expect(conflict).toMatchObject({ expectedSeq: 0, actualSeq: 1 });
+        await expect(snapshot('do-1')).resolves.toEqual(before);
+      });
+
+      it('when an event at an already-used sequence has a different envelope, then it is a conflict, not a duplicate', async () => {
+        const state = await issued(deliveryOrderState('do-1'));
+        await store.commit([appending(transferredTo(state, cast.forwarder), 1)]);
+        const before = await snapshot('do-1');
+        const forged = appending(transferredTo(state, cast.forwarder), 1, {
+          events: [signedEvent('do-1', 2, { actor: cast.consignee, recordedAt: laterAt, variant: 'tampered' })],
+        });
+        await conflictOf(store.commit([forged]));
+        await expect(snapshot('do-1')).resolves.toEqual(before);
+      });
+    });
+
+    describe('repeats', () => {
+      it('when the same issue is committed again, then it is a duplicate and nothing is added', async () => {
+        const change = issuing(deliveryOrderState('do-1'));
+        await store.commit([change]);
+        const before = await snapshot('do-1');
+        await expect(store.commit([change])).resolves.toEqual({ outcome: 'duplicate' });
+        await expect(snapshot('do-1')).resolves.toEqual(before);
+      });
+
+      it('when an append is repeated after later events, then it is still a duplicate and nothing is added', async () => {
+        const state = await issued(deliveryOrderState('do-1'));
+        const transfer = appending(transferredTo(state, cast.forwarder), 1, {
+          events: [signedEvent('do-1', 2, { actor: cast.consignee }), signedEvent('do-1', 3, { actor: cast.consignee })],
+        });
+        await store.commit([transfer]);
+        await store.commit([appending(transferredTo(state, cast.haulier), 3)]);
+        const before = await snapshot('do-1');
+
+        await expect(store.commit([transfer])).resolves.toEqual({ outcome: 'duplicate' });
+        await expect(snapshot('do-1')).resolves.toEqual(before);
+        expect(before.events).toHaveLength(4);
+      });
+
+      it('when a repeat carries its stored events plus a new one, then it is a conflict and nothing is written', async () => {
+        const state = await issued(deliveryOrderState('do-1'));
+        const transfer = appending(transferredTo(state, cast.forwarder), 1);
+        await store.commit([transfer]);
+        const before = await snapshot('do-1');
+        const longer = { ...transfer, events: [...transfer.events, signedEvent('do-1', 3, { type: 'note' })] };
+        await conflictOf(store.commit([longer]));
+        await expect(snapshot('do-1')).resolves.toEqual(before);
+      });
+
+      it('when only one change of a multi-document commit is a repeat, then the commit is a conflict and nothing is written', async () => {
+        const a = await issued(deliveryOrderState('do-a'));
+        const b = await issued(deliveryOrderState('do-b'));
+        const aTransfer = appending(transferredTo(a, cast.forwarder), 1);
+        await store.commit([aTransfer]);
+        const before = [await snapshot('do-a'), await snapshot('do-b')];
+
+        const conflict = await conflictOf(store.commit([aTransfer, appending(transferredTo(b, cast.forwarder), 1)]));
+        expect(conflict).toMatchObject({ documentId: 'do-a', expectedSeq: 1, actualSeq: 2 });
+        await expect(Promise.all([snapshot('do-a'), snapshot('do-b')])).resolves.toEqual(before);
+      });
+    });
+
+    describe('atomicity and concurrency', () => {
+      it('when one change of a multi-document commit is stale, then neither document is written', async () => {
+        const order = await issued(deliveryOrderState('do-1'));
+        const eir = await issued(eirState('eir-1'));
+        await store.commit([appending(transferredTo(eir, cast.forwarder), 1)]);
+        const before = [await snapshot('do-1'), await snapshot('eir-1')];
+
+        const commit = store.commit([
+          appending(transferredTo(order, cast.forwarder), 1),
+          issuing(deliveryOrderState('do-new')),
+          appending(eirState('eir-1', { status: 'gate-recorded' }), 1),
+        ]);
+        const conflict = await conflictOf(commit);
+        expect(conflict).toMatchObject({ documentId: 'eir-1', expectedSeq: 1, actualSeq: 2 });
+        await expect(Promise.all([snapshot('do-1'), snapshot('eir-1')])).resolves.toEqual(before);
+        await expect(snapshot('do-new')).resolves.toEqual({ document: undefined, events: [] });
+      });
+
+      it('when a multi-document commit is current, then every document changes', async () => {
+        const order = await issued(deliveryOrderState('do-1'));
+        const superseding = deliveryOrderState('do-2', { supersedes: 'do-1' });
+        await store.commit([
+          appending({ ...order, status: 'superseded', holder: null, supersededBy: 'do-2' }, 1, {
+            events: [signedEvent('do-1', 2, { type: 'amend' })],
+          }),
+          issuing(superseding),
+        ]);
+        await expect(store.getDocument('do-1')).resolves.toMatchObject({ seq: 2, state: { status: 'superseded' } });
+        await expect(store.getDocument('do-2')).resolves.toMatchObject({ seq: 1, state: superseding });
+      });
+
+      it('when the holder transfers twice at once, then exactly one wins', async () => {
+        const state = await issued(deliveryOrderState('do-1'));
+        const toForwarder = appending(transferredTo(state, cast.forwarder), 1, {
+          events: [signedEvent('do-1', 2, { actor: cast.consignee, variant: 'forwarder' })],
+        });
+        const toHaulier = appending(transferredTo(state, cast.haulier), 1, {
+          events: [signedEvent('do-1', 2, { actor: cast.consignee, variant: 'haulier' })],
+        });
+        const results = await Promise.allSettled([store.commit([toForwarder]), store.commit([toHaulier])]);
+
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect(lost[0]?.reason).toBeInstanceOf(StoreConflictError);
+
+        const winner = results[0]?.status === 'fulfilled' ? toForwarder : toHaulier;
+        const events = await store.listEvents('do-1');
+        expect(events.map((e) => e.envelope)).toEqual([signedEvent('do-1', 1).envelope, winner.events[0]?.envelope]);
+        await expect(store.getDocument('do-1')).resolves.toMatchObject({ seq: 2, state: winner.state });
+      });
+
+      it('when two parties issue the same new id at once, then exactly one document is created', async () => {
+        const first = issuing(deliveryOrderState('do-1'), { events: [signedEvent('do-1', 1, { variant: 'first' })] });
+        const second = issuing(deliveryOrderState('do-1', { holder: cast.forwarder }), {
+          events: [signedEvent('do-1', 1, { variant: 'second' })],
+        });
+        const results = await Promise.allSettled([store.commit([first]), store.commit([second])]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        await expect(store.listEvents('do-1')).resolves.toHaveLength(1);
+      });
+    });
+
+    describe('listing documents', () => {
+      // Insertion order: do-1, eir-1, do-2, do-3 (forwarder's), eir-2 (voided), gtee-1.
+      beforeEach(async () => {
+        await issued(deliveryOrderState('do-1'));
+        await issued(eirState('eir-1'));
+        await issued(deliveryOrderState('do-2', { status: 'released', holder: null }));
+        await issued(
+          deliveryOrderState('do-3', {
+            holder: cast.forwarder,
+            participants: [
+              { partyId: cast.carrier, role: 'issuer' },
+              { partyId: cast.forwarder, role: 'consignee' },
+            ],
+          }),
+        );
+        await issued(eirState('eir-2', { status: 'voided', holder: null }));
+        await issued(
+          deliveryOrderState('gtee-1', {
+            kind: 'telex-release-guarantee',
+            status: 'submitted',
+            issuer: cast.consignee,
+            holder: cast.carrier,
+            participants: [
+              { partyId: cast.consignee, role: 'issuer' },
+              { partyId: cast.carrier, role: 'carrier' },
+            ],
+          }),
+        );
+      });
+
+      it('when a party lists documents, then it sees only those it takes part in, in insertion order', async () => {
+        await expect(idsOf({ partyId: cast.consignee, limit: 50 })).resolves.toEqual(['do-1', 'do-2', 'gtee-1']);
+        await expect(idsOf({ partyId: cast.haulier, limit: 50 })).resolves.toEqual(['eir-1', 'eir-2']);
+        await expect(idsOf({ partyId: cast.forwarder, limit: 50 })).resolves.toEqual(['do-3']);
+      });
+
+      it('when a party that takes part in nothing lists documents, then the page is empty', async () => {
+        await expect(store.listDocuments({ partyId: cast.outsider, limit: 50 })).resolves.toEqual({
+          items: [],
+          nextCursor: null,
+        });
+      });
+
+      it('when no party is given, then every document is listed once', async () => {
+        await expect(idsOf({ limit: 50 })).resolves.toEqual(['do-1', 'eir-1', 'do-2', 'do-3', 'eir-2', 'gtee-1']);
+      });
+
+      it('when a role is given, then only documents where the party has that role are listed', async () => {
+        await expect(idsOf({ partyId: cast.carrier, role: 'issuer', limit: 50 })).resolves.toEqual([
+          'do-1',
+          'eir-1',
+          'do-2',
+          'do-3',
+          'eir-2',
+        ]);
+        await expect(idsOf({ partyId: cast.carrier, role: 'carrier', limit: 50 })).resolves.toEqual(['gtee-1']);
+        await expect(idsOf({ partyId: cast.consignee, role: 'haulier', limit: 50 })).resolves.toEqual([]);
+      });
+
+      it('when a kind or a status is given, then only matching documents are listed', async () => {
+        await expect(idsOf({ partyId: cast.carrier, kind: 'eir', limit: 50 })).resolves.toEqual(['eir-1', 'eir-2']);
+        await expect(idsOf({ kind: 'delivery-order', status: 'issued', limit: 50 })).resolves.toEqual(['do-1', 'do-3']);
+        await expect(idsOf({ partyId: cast.consignee, status: 'released', limit: 50 })).resolves.toEqual(['do-2']);
+      });
+
+      it('when a commit adds a participant, then that party sees the document; when it drops one, that party no longer does', async () => {
+        const original = deliveryOrderState('do-1');
+        const transferred = transferredTo(original, cast.outsider);
+        await store.commit([appending(transferred, 1)]);
+        await expect(idsOf({ partyId: cast.outsider, limit: 50 })).resolves.toEqual(['do-1']);
+        await expect(idsOf({ partyId: cast.outsider, role: 'transferee', limit: 50 })).resolves.toEqual(['do-1']);
+
+        await store.commit([appending({ ...transferred, participants: original.participants }, 2)]);
+        await expect(idsOf({ partyId: cast.outsider, limit: 50 })).resolves.toEqual([]);
+      });
+
+      it('when listed documents are read, then they carry their state, payload and sequence', async () => {
+        const page = await store.listDocuments({ partyId: cast.forwarder, limit: 50 });
+        expect(page.items).toEqual([await store.getDocument('do-3')]);
+      });
+
+      it('when paging with a small limit, then each match is visited exactly once, in the same order', async () => {
+        const all = await idsOf({ partyId: cast.carrier, limit: 50 });
+        expect(all).toHaveLength(6);
+        for (const limit of [1, 2, 4]) {
+          const paged = await allPages({ partyId: cast.carrier, limit });
+          expect(paged.ids).toEqual(all);
+          expect(paged.pages).toBeGreaterThanOrEqual(Math.ceil(all.length / limit));
+        }
+      });
+
+      it('when the matches fit in one page, then there is no next cursor', async () => {
+        await expect(store.listDocuments({ partyId: cast.haulier, limit: 2 })).resolves.toMatchObject({ nextCursor: null });
+        await expect(store.listDocuments({ partyId: cast.haulier, limit: 3 })).resolves.toMatchObject({ nextCursor: null });
+      });
+
+      it('when documents change and new ones arrive between pages, then paging still visits every match exactly once', async () => {
+        const first = await store.listDocuments({ partyId: cast.carrier, limit: 2 });
+        expect(first.items.map((d) => d.state.id)).toEqual(['do-1', 'eir-1']);
+        expect(first.nextCursor).not.toBeNull();
+
+        await store.commit([appending(transferredTo(deliveryOrderState('do-1'), cast.forwarder), 1)]);
+        await store.commit([appending(transferredTo(deliveryOrderState('do-3'), cast.haulier), 1)]);
+        await issued(deliveryOrderState('do-4'));
+
+        const ids = first.items.map((d) => d.state.id);
+        let after = first.nextCursor;
+        while (after !== null) {
+          const page = await store.listDocuments({ partyId: cast.carrier, limit: 2, after });
+          ids.push(...page.items.map((d) => d.state.id));
+          after = page.nextCursor;
+        }
+        expect(ids).toEqual(['do-1', 'eir-1', 'do-2', 'do-3', 'eir-2', 'gtee-1', 'do-4']);
+      });
+    });
+
+    describe('blobs', () => {
+      const pdf = new TextEncoder().encode('%PDF-1.7\n% a delivery order\n');
+
+      it('when bytes are stored, then they are found under their SHA-256 with type and size', async () => {
+        const put = await store.putBlob(pdf, 'application/pdf');
+        const sha256 = sha256Hex('%PDF-1.7\n% a delivery order\n');
+        expect(put).toEqual({ sha256, size: pdf.byteLength, created: true });
+        const blob = await store.getBlob(sha256);
+        expect(blob).toMatchObject({ sha256, mediaType: 'application/pdf', size: pdf.byteLength });
+        expect(blob?.bytes).toBeInstanceOf(Uint8Array);
+        expect(Buffer.from(blob?.bytes ?? new Uint8Array()).equals(Buffer.from(pdf))).toBe(true);
+      });
+
+      it('when the same bytes are stored twice, then the second put creates nothing', async () => {
+        const first = await store.putBlob(pdf, 'application/pdf');
+        const second = await store.putBlob(Uint8Array.from(pdf), 'application/pdf');
+        expect(second).toEqual({ ...first, created: false });
+        await expect(store.getBlob(first.sha256)).resolves.toMatchObject({ size: pdf.byteLength });
+      });
+
+      it('when the bytes are a view into a larger buffer, then only the viewed bytes are stored', async () => {
+        const backing = new TextEncoder().encode('xxxx%PDF-1.7\n% a delivery order\nyyyy');
+        const view = backing.subarray(4, 4 + pdf.byteLength);
+        await expect(store.putBlob(view, 'application/pdf')).resolves.toMatchObject({
+          sha256: sha256Hex('%PDF-1.7\n% a delivery order\n'),
+          size: pdf.byteLength,
+        });
+      });
+
+      it('when an empty file is stored, then it round-trips as zero bytes', async () => {
+        const put = await store.putBlob(new Uint8Array(0), 'text/plain');
+        expect(put).toEqual({ sha256: sha256Hex(''), size: 0, created: true });
+        const blob = await store.getBlob(put.sha256);
+        expect(blob?.bytes.byteLength).toBe(0);
+      });
+
+      it('when a hash was never stored, then get returns undefined', async () => {
+        await expect(store.getBlob(sha256Hex('never stored'))).resolves.toBeUndefined();
+      });
+    });
+
+    const durable = factory.reopen ? it : it.skip;
+
+    durable('when the store is closed and reopened, then everything acknowledged is still there', async () => {
+      const reopen = factory.reopen;
+      if (!reopen) return;
+      const carrier = party(cast.carrier, ['carrier']);
+      await store.upsertParty(carrier);
+      await store.createUser(user('user-1', cast.carrier));
+      await store.addApiKey(apiKey('key-live', 'user-1', 'sdx_live'));
+      await store.addApiKey(apiKey('key-dead', 'user-1', 'sdx_dead'));
+      await store.revokeApiKey('key-dead', laterAt);
+      const order = await issued(deliveryOrderState('do-1'));
+      await store.commit([appending(transferredTo(order, cast.forwarder), 1)]);
+      await issued(eirState('eir-1'));
+      const blob = await store.putBlob(new TextEncoder().encode('gate photo'), 'image/jpeg');
+      const before = {
+        parties: await store.listParties(),
+        user: await store.getUser('user-1'),
+        key: await store.findActiveApiKey(sha256Hex('sdx_live')),
+        documents: await store.listDocuments({ limit: 50 }),
+        events: [await store.listEvents('do-1'), await store.listEvents('eir-1')],
+        blob: await store.getBlob(blob.sha256),
+      };
+
+      await store.close();
+      store = await reopen();
+
+      await expect(store.listParties()).resolves.toEqual(before.parties);
+      await expect(store.getUser('user-1')).resolves.toEqual(before.user);
+      await expect(store.findActiveApiKey(sha256Hex('sdx_live'))).resolves.toEqual(before.key);
+      await expect(store.findActiveApiKey(sha256Hex('sdx_dead'))).resolves.toBeUndefined();
+      await expect(store.listDocuments({ limit: 50 })).resolves.toEqual(before.documents);
+      await expect(Promise.all([store.listEvents('do-1'), store.listEvents('eir-1')])).resolves.toEqual(before.events);
+      await expect(store.getBlob(blob.sha256)).resolves.toEqual(before.blob);
+    });
+
+    durable('when the store is reopened, then sequences continue where they stopped and repeats are still recognised', async () => {
+      const reopen = factory.reopen;
+      if (!reopen) return;
+      const order = await issued(deliveryOrderState('do-1'));
+      const transfer = appending(transferredTo(order, cast.forwarder), 1);
+      await store.commit([transfer]);
+
+      await store.close();
+      store = await reopen();
+
+      await expect(store.commit([transfer])).resolves.toEqual({ outcome: 'duplicate' });
+      await conflictOf(store.commit([appending(order, 1, { events: [signedEvent('do-1', 2, { variant: 'late' })] })]));
+      await expect(store.commit([appending(order, 2, { events: [signedEvent('do-1', 3)] })])).resolves.toEqual({
+        outcome: 'committed',
+      });
+      await expect(store.listEvents('do-1')).resolves.toHaveLength(3);
+    });
+  });
+}
