@@ -27,7 +27,10 @@ function statusFor(error: SdxError): number {
     case 'not-found':
       return 404;
     case 'store-conflict':
+    case 'concurrent-update':
       return 409;
+    case 'precondition-failed':
+      return 412;
     case 'store-unavailable':
       return 503;
     default:
@@ -39,6 +42,7 @@ const titles: Record<number, string> = {
   400: 'Bad Request',
   404: 'Not Found',
   409: 'Conflict',
+  412: 'Precondition Failed',
   403: 'Forbidden',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',

@@ -8,17 +8,17 @@ export type SignatureAlgorithm = 'ES256' | 'PS256' | 'RS256';
  */
 export interface PartySigner {
   partyId: PartyId;
-  /** The algorithm used for JWS; CMS uses ecdsa-with-SHA256 for EC keys and RSASSA-PKCS1-v1_5 with SHA-256 for RSA keys. */
+  /** The JWS algorithm: ES256 for EC keys, PS256 for RSA keys. */
   algorithm: SignatureAlgorithm;
   keyType: 'ec' | 'rsa';
   certificate: Uint8Array;
   /** Issuing CA certificates up to (not including) the root, nearest first. */
   chain: Uint8Array[];
   /**
-   * Signs `data` with SHA-256. `der` gives an ECDSA signature DER-encoded (as CMS wants),
-   * `ieee-p1363` gives r||s (as JWS wants); RSA signatures are the same in both.
+   * Signs `data` with SHA-256 in the form its container expects. `cms`: ECDSA DER-encoded, RSA
+   * PKCS#1 v1.5 (sha256WithRSAEncryption). `jws`: ECDSA r||s (ES256), RSA-PSS with a 32-byte salt (PS256).
    */
-  sign(data: Uint8Array, encoding: 'der' | 'ieee-p1363'): Promise<Uint8Array>;
+  sign(data: Uint8Array, purpose: 'cms' | 'jws'): Promise<Uint8Array>;
 }
 
 /**

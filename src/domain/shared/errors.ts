@@ -11,7 +11,30 @@ export type ErrorCode =
   | 'store-corrupt'
   | 'store-schema-too-new'
   | 'not-found'
+  | 'render-assets-invalid'
+  | 'render-input-invalid'
+  | 'precondition-failed'
+  | 'concurrent-update'
+  | 'unsupported-pdf-structure'
+  | 'signature-too-large'
+  | 'signature-field-exists'
+  | 'page-not-found'
+  | 'event-malformed'
+  | 'event-signature-invalid'
+  | KeyStoreErrorCode
+  | TimestampErrorCode
   | RefusalCode;
+
+/** Why a party's signing key could not be used. */
+export type KeyStoreErrorCode =
+  | 'key-not-found'
+  | 'key-record-invalid'
+  | 'key-unseal-failed'
+  | 'key-certificate-mismatch'
+  | 'master-key-invalid';
+
+/** Why a time-stamping authority gave no token. */
+export type TimestampErrorCode = 'tsa-unavailable' | 'tsa-rejected' | 'tsa-response-invalid';
 
 /** Why a lifecycle action or an issuance is refused. */
 export type RefusalCode =

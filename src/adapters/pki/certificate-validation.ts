@@ -1,0 +1,259 @@
+import type { Finding } from '../../domain/verification/finding';
+import { decodePem } from './pem';
+import { x509 } from './x509';
+import { ADOBE_AUTHENTIC_DOCUMENTS_TRUST, ANY_EXTENDED_KEY_USAGE, ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
+
+/** What a verifier trusts. All DER. */
+export interface TrustMaterial {
+  /** Root certificates; a path must end at one of these exact certificates. */
+  anchors: Uint8Array[];
+  /** Untrusted CA certificates that may complete a path. */
+  intermediates: Uint8Array[];
+  crls: Uint8Array[];
+}
+
+export type CertificateUsage = 'document-signing' | 'timestamping';
+
+export interface ValidateCertificateInput {
+  certificate: Uint8Array;
+  /** Untrusted certificates that came with the signature (e.g. a CMS certificate set). */
+  extraCertificates: Uint8Array[];
+  trust: TrustMaterial;
+  /** When the certificate must have been valid: the signing or time-stamp time. */
+  at: Date;
+  /** Prefix of the finding names, e.g. `signature[0]` gives `signature[0].chain`. */
+  checkPrefix: string;
+  usage: CertificateUsage;
+}
+
+export function loadTrustMaterialFromPem(pems: { anchors: string[]; intermediates?: string[]; crls?: string[] }): TrustMaterial {
+  const certificates = (texts: string[]) => texts.flatMap((text) => decodePem(text, 'CERTIFICATE'));
+  return {
+    anchors: certificates(pems.anchors),
+    intermediates: certificates(pems.intermediates ?? []),
+    // RFC 7468 names the label `X509 CRL`; some tools write `CRL`.
+    crls: (pems.crls ?? []).flatMap((text) => [...decodePem(text, 'X509 CRL'), ...decodePem(text, 'CRL')]),
+  };
+}
+
+const DOCUMENT_SIGNING_EKUS = [ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ANY_EXTENDED_KEY_USAGE, ADOBE_AUTHENTIC_DOCUMENTS_TRUST];
+
+/** Critical extensions this validator understands; any other critical extension fails the chain (RFC 5280 4.2). */
+const UNDERSTOOD_CRITICAL_EXTENSIONS = new Set([
+  '2.5.29.19', // basicConstraints
+  '2.5.29.15', // keyUsage
+  '2.5.29.37', // extKeyUsage
+  '2.5.29.17', // subjectAltName
+  '2.5.29.32', // certificatePolicies: accepted, not enforced
+]);
+
+const MAX_PATH_LENGTH = 8;
+
+interface Candidate {
+  der: Uint8Array;
+  certificate: x509.X509Certificate;
+  anchor: boolean;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+function describe(certificate: x509.X509Certificate): string {
+  return `"${certificate.subject}" (serial ${certificate.serialNumber})`;
+}
+
+async function signedBy(subject: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
+  if (subject.issuer !== issuer.subject) return false;
+  try {
+    return await subject.verify({ publicKey: issuer.publicKey, signatureOnly: true });
+  } catch {
+    return false;
+  }
+}
+
+function isCa(certificate: x509.X509Certificate): boolean {
+  const basic = certificate.getExtension(x509.BasicConstraintsExtension);
+  const keyUsage = certificate.getExtension(x509.KeyUsagesExtension);
+  return !!basic?.ca && (!keyUsage || (keyUsage.usages & x509.KeyUsageFlags.keyCertSign) !== 0);
+}
+
+/**
+ * Depth-first search from the certificate to an anchor, checking every link's signature, so that an
+ * anchor is reached only through its key and never through a matching name alone. CAs on the path
+ * must be CAs and respect pathLenConstraint. Returns the path leaf first, or undefined.
+ */
+async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[] | undefined> {
+  if (leaf.anchor) return [leaf];
+  const extend = async (path: Candidate[]): Promise<Candidate[] | undefined> => {
+    const last = path[path.length - 1];
+    if (!last || path.length > MAX_PATH_LENGTH) return undefined;
+    for (const candidate of pool) {
+      if (path.some((entry) => sameBytes(entry.der, candidate.der))) continue;
+      if (!(await signedBy(last.certificate, candidate.certificate))) continue;
+      if (!candidate.anchor && !isCa(candidate.certificate)) continue;
+      const pathLength = candidate.certificate.getExtension(x509.BasicConstraintsExtension)?.pathLength;
+      if (pathLength !== undefined && path.length - 1 > pathLength) continue;
+      const next = [...path, candidate];
+      if (candidate.anchor) return next;
+      const found = await extend(next);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return extend([leaf]);
+}
+
+type Check = 'chain' | 'validity' | 'revocation' | 'key-usage';
+
+/**
+ * Validates a signer's or TSA's certificate at a given time: path to a trust anchor, validity of
+ * every certificate on the path, revocation by the CRLs given, and key usage for the purpose.
+ * Always returns one finding per check (`<prefix>.chain`, `.validity`, `.revocation`,
+ * `.key-usage`); a failure inside a check becomes an `error` finding, never an exception.
+ */
+export async function validateCertificate(input: ValidateCertificateInput): Promise<Finding[]> {
+  const finding = (check: Check, status: Finding['status'], code: string, message: string, required = true): Finding => ({
+    check: `${input.checkPrefix}.${check}`,
+    status,
+    code,
+    message,
+    required,
+  });
+  const guarded = async (check: Check, run: () => Promise<Finding> | Finding): Promise<Finding> => {
+    try {
+      return await run();
+    } catch (error) {
+      return finding(check, 'error', 'check-failed', `the ${check} check failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  let leaf: Candidate;
+  try {
+    leaf = {
+      der: input.certificate,
+      certificate: new x509.X509Certificate(input.certificate),
+      anchor: input.trust.anchors.some((anchor) => sameBytes(anchor, input.certificate)),
+    };
+  } catch {
+    const message = 'the certificate is not a DER X.509 certificate';
+    return (['chain', 'validity', 'revocation', 'key-usage'] as const).map((check) => finding(check, 'error', 'certificate-unparseable', message));
+  }
+
+  let path: Candidate[] | undefined;
+  const chain = await guarded('chain', async () => {
+    const pool = parseCandidates(input.trust.anchors, true).concat(
+      parseCandidates([...input.trust.intermediates, ...input.extraCertificates], false),
+    );
+    path = await buildPath(leaf, pool);
+    if (!path) {
+      return finding(
+        'chain',
+        'invalid',
+        'chain-untrusted',
+        `no path from ${describe(leaf.certificate)} to a trust anchor: its issuer "${leaf.certificate.issuer}" is unknown or did not sign it; add the issuing CA to the intermediates or its root to the anchors`,
+      );
+    }
+    for (const entry of path) {
+      const unknown = entry.certificate.extensions.find((extension) => extension.critical && !UNDERSTOOD_CRITICAL_EXTENSIONS.has(extension.type));
+      if (unknown) {
+        return finding('chain', 'invalid', 'unsupported-critical-extension', `${describe(entry.certificate)} has a critical extension ${unknown.type} this verifier does not process`);
+      }
+    }
+    const root = path[path.length - 1];
+    return finding('chain', 'valid', 'ok', `chains to trust anchor "${root?.certificate.subject}" through ${path.length - 1} issuer(s)`);
+  });
+
+  const onPath = path ?? [leaf];
+  const validity = await guarded('validity', () => validityFinding(onPath, input.at, finding));
+  const revocation = await guarded('revocation', () =>
+    path
+      ? revocationFinding(path, input.trust.crls, finding)
+      : finding('revocation', 'skipped', 'chain-untrusted', 'revocation was not checked because the certificate does not chain to a trust anchor', false),
+  );
+  const keyUsage = await guarded('key-usage', () => keyUsageFinding(leaf.certificate, input.usage, finding));
+  return [chain, validity, revocation, keyUsage];
+}
+
+function parseCandidates(ders: Uint8Array[], anchor: boolean): Candidate[] {
+  const parsed: Candidate[] = [];
+  for (const der of ders) {
+    try {
+      parsed.push({ der, certificate: new x509.X509Certificate(der), anchor });
+    } catch {
+      // A malformed extra certificate cannot be part of any path; ignoring it is safe.
+    }
+  }
+  return parsed;
+}
+
+type MakeFinding = (check: Check, status: Finding['status'], code: string, message: string, required?: boolean) => Finding;
+
+function validityFinding(path: Candidate[], at: Date, finding: MakeFinding): Finding {
+  const when = at.toISOString();
+  for (const { certificate } of path) {
+    if (at.getTime() > certificate.notAfter.getTime()) {
+      return finding('validity', 'invalid', 'certificate-expired', `${describe(certificate)} expired on ${certificate.notAfter.toISOString()}, before ${when}`);
+    }
+    if (at.getTime() < certificate.notBefore.getTime()) {
+      return finding('validity', 'invalid', 'certificate-not-yet-valid', `${describe(certificate)} is valid only from ${certificate.notBefore.toISOString()}, after ${when}`);
+    }
+  }
+  return finding('validity', 'valid', 'ok', `all ${path.length} certificate(s) on the path were valid at ${when}`);
+}
+
+async function revocationFinding(path: Candidate[], crlDers: Uint8Array[], finding: MakeFinding): Promise<Finding> {
+  const crls: x509.X509Crl[] = [];
+  for (const der of crlDers) {
+    try {
+      crls.push(new x509.X509Crl(der));
+    } catch {
+      // An unreadable CRL is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
+    }
+  }
+  const unchecked: string[] = [];
+  const badSignature: string[] = [];
+  // Anchors are trusted as configured; every certificate below one needs its issuer's CRL.
+  for (let i = 0; i + 1 < path.length; i++) {
+    const subject = path[i]!.certificate;
+    const issuer = path[i + 1]!.certificate;
+    const fromIssuer = crls.filter((crl) => crl.issuer === issuer.subject);
+    let checked = false;
+    for (const crl of fromIssuer) {
+      if (!(await crl.verify({ publicKey: issuer }).catch(() => false))) {
+        badSignature.push(`a CRL naming "${issuer.subject}" as issuer`);
+        continue;
+      }
+      checked = true;
+      const entry = crl.findRevoked(subject);
+      if (entry) {
+        return finding('revocation', 'invalid', 'certificate-revoked', `${describe(subject)} was revoked on ${entry.revocationDate.toISOString()} (CRL of "${issuer.subject}", ${crl.thisUpdate.toISOString()})`);
+      }
+    }
+    if (!checked) unchecked.push(describe(subject));
+  }
+  if (badSignature.length > 0) {
+    return finding('revocation', 'invalid', 'crl-signature-invalid', `${badSignature.join(', ')} is not signed by that issuer's key; obtain the CRL from the CA again`);
+  }
+  if (unchecked.length > 0) {
+    return finding('revocation', 'skipped', 'no-crl', `no CRL from the issuer of ${unchecked.join(', ')} is available, so revocation was not checked`, false);
+  }
+  return finding('revocation', 'valid', 'ok', `no certificate on the path is revoked by the issuers' CRLs`);
+}
+
+function keyUsageFinding(certificate: x509.X509Certificate, usage: CertificateUsage, finding: MakeFinding): Finding {
+  const keyUsage = certificate.getExtension(x509.KeyUsagesExtension);
+  const signingBits = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation;
+  if (keyUsage && (keyUsage.usages & signingBits) === 0) {
+    return finding('key-usage', 'invalid', 'key-usage-not-allowed', `${describe(certificate)} has neither digitalSignature nor nonRepudiation in its key usage`);
+  }
+  const eku = certificate.getExtension(x509.ExtendedKeyUsageExtension)?.usages.map(String);
+  if (usage === 'timestamping') {
+    if (!eku?.includes(ID_KP_TIME_STAMPING)) {
+      return finding('key-usage', 'invalid', 'key-usage-not-allowed', `${describe(certificate)} is not a time-stamping certificate (no id-kp-timeStamping extended key usage)`);
+    }
+  } else if (eku && !eku.some((purpose) => DOCUMENT_SIGNING_EKUS.includes(purpose))) {
+    return finding('key-usage', 'invalid', 'key-usage-not-allowed', `${describe(certificate)} is not for signing documents: its extended key usages are ${eku.join(', ')}`);
+  }
+  return finding('key-usage', 'valid', 'ok', `key usage allows ${usage}`);
+}

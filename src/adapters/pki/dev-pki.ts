@@ -1,0 +1,215 @@
+import { createHash, KeyObject, webcrypto } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
+import { ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
+import { x509 } from './x509';
+
+type CryptoKey = webcrypto.CryptoKey;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+
+export interface DevPkiParty {
+  id: string;
+  name: string;
+  keyType?: 'ec' | 'rsa';
+}
+
+export interface DevPkiOptions {
+  outDir: string;
+  /** Issue date of every certificate; the expired signer is valid for one day from it. */
+  now: Date;
+  parties: DevPkiParty[];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const ECDSA_SHA256 = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const subtle = webcrypto.subtle;
+
+function yearsAfter(date: Date, years: number): Date {
+  const result = new Date(date.getTime());
+  result.setUTCFullYear(result.getUTCFullYear() + years);
+  return result;
+}
+
+/** Serials derived from a label, so that regenerating keeps each certificate's serial. */
+function serialFor(label: string): string {
+  const bytes = createHash('sha256').update(`sdx-dev-pki:${label}`).digest().subarray(0, 16);
+  bytes[0] = (bytes[0] ?? 0) & 0x7f | 0x01; // positive and no leading zero byte
+  return bytes.toString('hex');
+}
+
+async function generateKeys(keyType: 'ec' | 'rsa'): Promise<CryptoKeyPair> {
+  const algorithm =
+    keyType === 'ec'
+      ? { name: 'ECDSA', namedCurve: 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 3072, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+  return (await subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
+function pkcs8Pem(key: CryptoKey): string {
+  return KeyObject.from(key).export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+interface Issued {
+  certificate: x509.X509Certificate;
+  keys: CryptoKeyPair;
+}
+
+function name(commonName: string, organisation: string): x509.JsonName {
+  return [{ O: [organisation] }, { CN: [commonName] }];
+}
+
+async function issueCa(
+  subject: x509.JsonName,
+  issuer: Issued | undefined,
+  notBefore: Date,
+  notAfter: Date,
+  serialLabel: string,
+  pathLength: number | undefined,
+): Promise<Issued> {
+  const keys = await generateKeys('ec');
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(true, pathLength, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+  ];
+  if (!issuer) {
+    const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: serialFor(serialLabel),
+      name: subject,
+      notBefore,
+      notAfter,
+      keys,
+      signingAlgorithm: ECDSA_SHA256,
+      extensions,
+    });
+    return { certificate, keys };
+  }
+  extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey));
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serialFor(serialLabel),
+    subject,
+    issuer: issuer.certificate.subjectName,
+    notBefore,
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: issuer.keys.privateKey,
+    signingAlgorithm: ECDSA_SHA256,
+    extensions,
+  });
+  return { certificate, keys };
+}
+
+type EndEntityProfile = 'signer' | 'timestamping' | 'log-signing';
+
+function endEntityExtensions(profile: EndEntityProfile): x509.Extension[] {
+  const basic = new x509.BasicConstraintsExtension(false, undefined, true);
+  switch (profile) {
+    case 'signer':
+      return [
+        basic,
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+        // documentSigning states the purpose; emailProtection is what OpenSSL's and NSS's S/MIME signer checks look for.
+        new x509.ExtendedKeyUsageExtension([ID_KP_EMAIL_PROTECTION, ID_KP_DOCUMENT_SIGNING], false),
+      ];
+    case 'timestamping':
+      // RFC 3161 2.3: exactly one EKU, timeStamping, marked critical; OpenSSL also rejects any key usage but these two.
+      return [
+        basic,
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([ID_KP_TIME_STAMPING], true),
+      ];
+    case 'log-signing':
+      return [basic, new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)];
+  }
+}
+
+async function issueEndEntity(
+  issuer: Issued,
+  subject: x509.JsonName,
+  keyType: 'ec' | 'rsa',
+  profile: EndEntityProfile,
+  notBefore: Date,
+  notAfter: Date,
+  serialLabel: string,
+): Promise<Issued> {
+  const keys = await generateKeys(keyType);
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: serialFor(serialLabel),
+    subject,
+    issuer: issuer.certificate.subjectName,
+    notBefore,
+    notAfter,
+    publicKey: keys.publicKey,
+    signingKey: issuer.keys.privateKey,
+    signingAlgorithm: ECDSA_SHA256,
+    extensions: [
+      ...endEntityExtensions(profile),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey),
+    ],
+  });
+  return { certificate, keys };
+}
+
+async function writeIssued(dir: string, base: string, issued: Issued): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${base}.pem`), issued.certificate.toString('pem') + '\n');
+  await writeFile(join(dir, `${base}.key.pem`), pkcs8Pem(issued.keys.privateKey), { mode: 0o600 });
+}
+
+async function writeCrl(path: string, issuer: Issued, thisUpdate: Date, nextUpdate: Date, revokedSerials: string[]): Promise<void> {
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: issuer.certificate.subjectName,
+    thisUpdate,
+    // Far ahead so that OpenSSL's -crl_check does not report an expired CRL during development.
+    nextUpdate,
+    signingKey: issuer.keys.privateKey,
+    signingAlgorithm: ECDSA_SHA256,
+    entries: revokedSerials.map((serialNumber) => ({ serialNumber, revocationDate: thisUpdate, reason: x509.X509CrlReason.keyCompromise })),
+    extensions: [
+      await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey),
+      new x509.Extension(id_ce_cRLNumber, false, AsnConvert.serialize(new CRLNumber(1))),
+    ],
+  });
+  // @peculiar/x509 labels CRLs `CRL`; OpenSSL reads only `X509 CRL` (RFC 7468).
+  await writeFile(path, x509.PemConverter.encode(crl.rawData, 'X509 CRL') + '\n');
+}
+
+/**
+ * Writes a complete development PKI into `outDir` (see certs-dev/README.md for the layout):
+ * a root CA, an issuing CA that issues everything else (signers, TSA, log signing, and the revoked
+ * and expired test signers), a CRL of the issuing CA revoking the revoked signer, and an empty
+ * CRL of the root. Keys are new on every run; names, serials and validity depend only on the options.
+ */
+export async function generateDevPki(options: DevPkiOptions): Promise<void> {
+  const { outDir, now } = options;
+  const root = await issueCa(name('SDX Development Root CA', 'SDX Development'), undefined, now, yearsAfter(now, 25), 'root-ca', undefined);
+  const issuing = await issueCa(name('SDX Development Issuing CA', 'SDX Development'), root, now, yearsAfter(now, 20), 'issuing-ca', 0);
+  const tenYears = yearsAfter(now, 10);
+  const tsa = await issueEndEntity(issuing, name('SDX Development Time-Stamping Authority', 'SDX Development'), 'ec', 'timestamping', now, tenYears, 'tsa');
+  const logSigning = await issueEndEntity(issuing, name('SDX Development Audit Log', 'SDX Development'), 'ec', 'log-signing', now, tenYears, 'log-signing');
+
+  await mkdir(outDir, { recursive: true });
+  await writeIssued(outDir, 'root-ca', root);
+  await writeIssued(outDir, 'issuing-ca', issuing);
+  await writeIssued(outDir, 'tsa', tsa);
+  await writeIssued(outDir, 'log-signing', logSigning);
+
+  for (const party of options.parties) {
+    const signer = await issueEndEntity(issuing, name(party.name, party.id), party.keyType ?? 'ec', 'signer', now, tenYears, `party:${party.id}`);
+    await writeIssued(join(outDir, 'parties'), party.id, signer);
+  }
+
+  const revoked = await issueEndEntity(issuing, name('Revoked Signer (dev)', 'sdx-dev-revoked'), 'ec', 'signer', now, tenYears, 'revoked-signer');
+  await writeIssued(join(outDir, 'revoked'), 'revoked-signer', revoked);
+  const expired = await issueEndEntity(issuing, name('Expired Signer (dev)', 'sdx-dev-expired'), 'ec', 'signer', now, new Date(now.getTime() + DAY_MS), 'expired-signer');
+  await writeIssued(join(outDir, 'expired'), 'expired-signer', expired);
+
+  // The issuing CA's CRL revokes the revoked signer; the root's CRL is empty, so the whole path
+  // from a signer to the root can be checked for revocation.
+  await writeCrl(join(outDir, 'issuing-ca.crl.pem'), issuing, now, tenYears, [revoked.certificate.serialNumber]);
+  await writeCrl(join(outDir, 'root-ca.crl.pem'), root, now, tenYears, []);
+}

@@ -1,0 +1,33 @@
+/**
+ * `npm run certs:dev`: regenerates certs-dev/ from certs-dev/demo-parties.json. An optional first
+ * argument writes into another directory instead (tests use a temporary one).
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseDemoParties } from '../../application/demo-parties';
+import { processIo } from '../../cli/cli-io';
+import { generateDevPki, type DevPkiParty } from './dev-pki';
+
+/** A fixed issue date keeps names, serials and validity stable across regenerations. */
+export const DEV_PKI_ISSUE_DATE = new Date('2026-01-01T00:00:00Z');
+
+/** The demo party that gets an RSA key, so that RSA signing paths are exercised too. */
+const RSA_PARTY = 'demo-forwarder';
+
+async function main(args: string[]): Promise<void> {
+  const certsDev = resolve(__dirname, '..', '..', '..', 'certs-dev');
+  const outDir = args[0] ? resolve(args[0]) : certsDev;
+  const demo = parseDemoParties(JSON.parse(await readFile(resolve(certsDev, 'demo-parties.json'), 'utf8')));
+  const parties: DevPkiParty[] = demo.parties.map(({ party }) => ({
+    id: party.id,
+    name: party.name.en,
+    keyType: party.id === RSA_PARTY ? 'rsa' : 'ec',
+  }));
+  await generateDevPki({ outDir, now: DEV_PKI_ISSUE_DATE, parties });
+  processIo.out(`wrote a development PKI for ${parties.length} parties into ${outDir}`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  processIo.err(`certs:dev: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
