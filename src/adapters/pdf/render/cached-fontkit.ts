@@ -1,0 +1,51 @@
+import * as fontkit from '@pdf-lib/fontkit';
+import type { PDFDocument } from 'pdf-lib';
+import { SdxError } from '../../../domain/shared/errors';
+
+export type PdfLibFontkit = Parameters<PDFDocument['registerFontkit']>[0];
+type FontkitFont = ReturnType<typeof fontkit.create>;
+
+/** The parts of fontkit 1.1's TrueType subset that the loca fix below touches. */
+interface TrueTypeSubsetInternals {
+  loca?: { version?: number };
+  _addGlyph(glyphId: number): number;
+}
+
+/**
+ * A fontkit for pdf-lib that parses the given font once and hands the same parsed font to every
+ * document: pdf-lib calls `fontkit.create` on each `embedFont`, and re-parsing a 10 MB CJK font
+ * (and re-warming fontkit's glyph and layout caches) would otherwise cost every render.
+ */
+export function cachedFontkit(fontBytes: Uint8Array): PdfLibFontkit {
+  const parsed = withLongLocaSubsets(fontkit.create(fontBytes));
+  return {
+    create: (buffer: Uint8Array) => (buffer === fontBytes ? parsed : fontkit.create(buffer)) as ReturnType<PdfLibFontkit['create']>,
+  };
+}
+
+/**
+ * fontkit 1.1 writes a subset's `loca` in the short format (offset / 2) whenever the subset is
+ * under 128 KB, but copies each glyph record unpadded. In fonts with odd-length glyph records
+ * (half of Noto Sans SC's) the halved offsets then point into the middle of glyphs and viewers draw
+ * garbage. Fixing the subset's `loca` to the long format, which stores exact offsets, avoids that.
+ */
+function withLongLocaSubsets(font: FontkitFont): FontkitFont {
+  const createSubset = font.createSubset.bind(font);
+  font.createSubset = () => {
+    const subset = createSubset() as unknown as TrueTypeSubsetInternals;
+    const addGlyph = subset._addGlyph;
+    if (typeof addGlyph !== 'function') {
+      throw new SdxError(
+        'render-assets-invalid',
+        'the installed @pdf-lib/fontkit has no TrueType subset internals this renderer expects; pin @pdf-lib/fontkit 1.1.x',
+      );
+    }
+    subset._addGlyph = function addGlyphWithLongLoca(this: TrueTypeSubsetInternals, glyphId: number): number {
+      // encode() creates `loca` just before adding the first glyph; a preset version is kept as is.
+      if (this.loca && this.loca.version === undefined) this.loca.version = 1;
+      return addGlyph.call(this, glyphId);
+    };
+    return subset as unknown as ReturnType<FontkitFont['createSubset']>;
+  };
+  return font;
+}

@@ -1,0 +1,104 @@
+import {
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+  setLineWidth,
+  setStrokingColor,
+  setTextRenderingMode,
+  TextRenderingMode,
+  type PDFFont,
+  type PDFPage,
+  type RGB,
+} from 'pdf-lib';
+import { wrapText } from './text-wrap';
+
+export const COLORS = Object.freeze({
+  ink: rgb(0.11, 0.12, 0.14),
+  muted: rgb(0.42, 0.45, 0.5),
+  accent: rgb(0.08, 0.22, 0.4),
+  accentLight: rgb(0.9, 0.93, 0.97),
+  rule: rgb(0.72, 0.75, 0.8),
+  panel: rgb(0.955, 0.962, 0.972),
+  zebra: rgb(0.975, 0.979, 0.985),
+  white: rgb(1, 1, 1),
+});
+
+export interface TextStyle {
+  size: number;
+  color?: RGB;
+  /** Simulated with a thin outline stroke: one embedded font keeps the file small. */
+  bold?: boolean;
+}
+
+/** Widths of strings at 1 pt, shared by every document a renderer draws (same font, same widths). */
+export class WidthCache {
+  private readonly widths = new Map<string, number>();
+  constructor(private readonly limit = 20_000) {}
+
+  at(font: PDFFont, text: string, size: number): number {
+    let width = this.widths.get(text);
+    if (width === undefined) {
+      width = font.widthOfTextAtSize(text, 1);
+      // A bound keeps a long-running service from growing without end; refilling is cheap.
+      if (this.widths.size >= this.limit) this.widths.clear();
+      this.widths.set(text, width);
+    }
+    return width * size;
+  }
+}
+
+/** Text drawing with the document's one font, measured through the shared width cache. */
+export class PdfCanvas {
+  private readonly pagesWithFont = new WeakSet<PDFPage>();
+
+  constructor(
+    readonly font: PDFFont,
+    private readonly widths: WidthCache,
+  ) {}
+
+  width(text: string, size: number): number {
+    return this.widths.at(this.font, text, size);
+  }
+
+  wrap(text: string, maxWidth: number, size: number): string[] {
+    return wrapText(text, maxWidth, (s) => this.width(s, size));
+  }
+
+  text(page: PDFPage, text: string, x: number, y: number, style: TextStyle): void {
+    if (text === '') return;
+    const color = style.color ?? COLORS.ink;
+    if (style.bold) {
+      page.pushOperators(
+        pushGraphicsState(),
+        setTextRenderingMode(TextRenderingMode.FillAndOutline),
+        setLineWidth(style.size * 0.035),
+        setStrokingColor(color),
+      );
+    }
+    // Passing `font` to drawText would add a new font resource name to the page on every call.
+    if (!this.pagesWithFont.has(page)) {
+      page.setFont(this.font);
+      this.pagesWithFont.add(page);
+    }
+    page.drawText(text, { x, y, size: style.size, color });
+    if (style.bold) page.pushOperators(popGraphicsState());
+  }
+
+  textRight(page: PDFPage, text: string, right: number, y: number, style: TextStyle): void {
+    this.text(page, text, right - this.width(text, style.size), y, style);
+  }
+
+  textCentered(page: PDFPage, text: string, center: number, y: number, style: TextStyle): void {
+    this.text(page, text, center - this.width(text, style.size) / 2, y, style);
+  }
+
+  /** Draws lines top-down from the baseline `y`; returns the baseline after the last line. */
+  lines(page: PDFPage, lines: readonly string[], x: number, y: number, lineHeight: number, style: TextStyle): number {
+    let baseline = y;
+    for (const line of lines) {
+      this.text(page, line, x, baseline, style);
+      baseline -= lineHeight;
+    }
+    return baseline;
+  }
+}

@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as fontkit from '@pdf-lib/fontkit';
+import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
+import { documentKinds, type DocumentKind } from '../../../domain/document/document';
+import { kindTitle } from '../../../domain/document/document-kinds';
+import type { GateRecord } from '../../../domain/eir/eir.schema';
+import { SdxError } from '../../../domain/shared/errors';
+import { formatPath } from '../../../domain/shared/schema';
+import { cachedFontkit, type PdfLibFontkit } from './cached-fontkit';
+import { DocumentPages, type PhotoEntry } from './document-pages';
+import { documentLayout, type DocumentLayout } from './layout.schema';
+import { PdfCanvas, WidthCache } from './pdf-canvas';
+
+export { signatureBoxes, type SignatureBox } from './page-geometry';
+
+export interface RenderInput {
+  kind: DocumentKind;
+  /** Already validated against the kind's schema. */
+  payload: unknown;
+  documentId: string;
+  version: number;
+  payloadHash: string;
+  verifyUrl: string;
+  /** ISO 8601; also the PDF's creation and modification date. */
+  issuedAt: string;
+  issuerName: string;
+  /** EIR only, once the terminal has recorded the gate event. */
+  gateRecord?: GateRecord;
+  photos?: { sha256: string; mediaType: 'image/jpeg' | 'image/png'; bytes: Uint8Array }[];
+}
+
+/** Fonts and layouts read once from templates/ and shared by every document a renderer draws. */
+export interface RenderAssets {
+  font: { bytes: Uint8Array; postscriptName: string };
+  layouts: Readonly<Record<DocumentKind, DocumentLayout>>;
+}
+
+/** The one font: Noto Sans SC (OFL-1.1, TrueType outlines, which pdf-lib subsets reliably). */
+export const FONT_FILE = join('fonts', 'NotoSansSC-Regular.ttf');
+
+/** Reads the font and the three layouts from a templates directory and checks the layouts' shape. */
+export async function loadRenderAssets(templatesDir: string): Promise<RenderAssets> {
+  const fontPath = join(templatesDir, FONT_FILE);
+  const bytes = await readAsset(fontPath);
+  const layouts = {} as Record<DocumentKind, DocumentLayout>;
+  for (const kind of documentKinds) {
+    const path = join(templatesDir, 'pdf', `${kind}.layout.json`);
+    const text = new TextDecoder().decode(await readAsset(path));
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (cause) {
+      throw new SdxError('render-assets-invalid', `${path} is not valid JSON; fix the layout file`, { cause });
+    }
+    const parsed = documentLayout.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new SdxError(
+        'render-assets-invalid',
+        `${path}: ${issue ? `${formatPath(issue.path) || '(root)'}: ${issue.message}` : 'invalid layout'}; fix the layout file`,
+      );
+    }
+    if (parsed.data.kind !== kind) {
+      throw new SdxError('render-assets-invalid', `${path} declares kind ${parsed.data.kind}; it must be ${kind}`);
+    }
+    layouts[kind] = parsed.data;
+  }
+  let postscriptName: string;
+  try {
+    postscriptName = fontkit.create(bytes).postscriptName ?? 'NotoSansSC-Regular';
+  } catch (cause) {
+    throw new SdxError('render-assets-invalid', `${fontPath} is not a readable TrueType font`, { cause });
+  }
+  return { font: { bytes, postscriptName }, layouts };
+}
+
+async function readAsset(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (cause) {
+    throw new SdxError(
+      'render-assets-invalid',
+      `cannot read ${path}; pass the repository's templates/ directory to loadRenderAssets`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Renders SDX documents to PDF. One instance parses the font once and keeps it (and a cache of text
+ * widths) for every document it renders; each document embeds only the glyphs it uses.
+ */
+export class DocumentRenderer {
+  private readonly widths = new WidthCache();
+
+  private constructor(
+    private readonly assets: RenderAssets,
+    private readonly fontkit: PdfLibFontkit,
+  ) {}
+
+  static async create(assets: RenderAssets): Promise<DocumentRenderer> {
+    return new DocumentRenderer(assets, cachedFontkit(assets.font.bytes));
+  }
+
+  async render(input: RenderInput): Promise<Uint8Array> {
+    if (input.gateRecord && input.kind !== 'eir') {
+      throw new SdxError('render-input-invalid', `a gate record belongs to an EIR, not a ${input.kind}; leave gateRecord out`);
+    }
+    const doc = await PDFDocument.create({ updateMetadata: false });
+    doc.registerFontkit(this.fontkit);
+    const identity = `${input.documentId}\n${input.version}\n${input.payloadHash}`;
+    const font = await doc.embedFont(this.assets.font.bytes, {
+      subset: true,
+      customName: `${subsetTag(identity)}+${this.assets.font.postscriptName}`,
+    });
+    const photos = await embedPhotos(doc, input);
+    const title = kindTitle(input.kind);
+
+    new DocumentPages(doc, new PdfCanvas(font, this.widths), {
+      title,
+      layout: this.assets.layouts[input.kind],
+      payload: input.payload,
+      gateRecord: input.gateRecord,
+      photos,
+      documentId: input.documentId,
+      version: input.version,
+      payloadHash: input.payloadHash,
+      verifyUrl: input.verifyUrl,
+      issuedAt: input.issuedAt,
+      issuerName: input.issuerName,
+    }).draw();
+
+    setMetadata(doc, input, `${title.zh} ${title.en} ${input.documentId}`, identity);
+    // A classic xref table (no object streams) lets signatures be appended as incremental updates.
+    return doc.save({ useObjectStreams: false });
+  }
+}
+
+function setMetadata(doc: PDFDocument, input: RenderInput, title: string, identity: string): void {
+  const issued = new Date(input.issuedAt);
+  if (Number.isNaN(issued.getTime())) {
+    throw new SdxError('render-input-invalid', `issuedAt "${input.issuedAt}" is not an ISO 8601 date-time`);
+  }
+  doc.setTitle(title, { showInWindowTitleBar: true });
+  doc.setAuthor(input.issuerName);
+  doc.setSubject(`SDX ${input.kind} ${input.documentId} v${input.version}`);
+  doc.setKeywords(['SDX', input.kind, input.documentId, `payload-sha256:${input.payloadHash}`]);
+  doc.setCreator('SDX');
+  doc.setProducer('SDX (pdf-lib)');
+  doc.setCreationDate(issued);
+  doc.setModificationDate(issued);
+  doc.setLanguage('zh-CN');
+  // Machine-readable identity for the verifier, which compares the payload hash with the ledger.
+  const info = doc.context.lookup(doc.context.trailerInfo.Info, PDFDict);
+  info.set(PDFName.of('SDXDocumentId'), PDFHexString.fromText(input.documentId));
+  info.set(PDFName.of('SDXVersion'), PDFString.of(String(input.version)));
+  info.set(PDFName.of('SDXPayloadSHA256'), PDFString.of(input.payloadHash));
+  // The file identifier is derived from the document's identity, not random, so output is reproducible.
+  const id = createHash('sha256').update(identity).digest('hex').slice(0, 32);
+  doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
+}
+
+/** Six capital letters naming the font subset (ISO 32000 9.6.4), stable for a given document. */
+function subsetTag(identity: string): string {
+  const digest = createHash('sha256').update(`subset\n${identity}`).digest();
+  return Array.from(digest.subarray(0, 6), (byte) => String.fromCharCode(65 + (byte % 26))).join('');
+}
+
+/** The gate record's photos in first-mention order, embedded when their bytes are supplied. */
+async function embedPhotos(doc: PDFDocument, input: RenderInput): Promise<PhotoEntry[]> {
+  const record = input.gateRecord;
+  if (!record) return [];
+  const order = [...new Set([...record.photoSha256, ...record.damages.flatMap((line) => line.photoSha256 ?? [])])];
+  const supplied = new Map<string, NonNullable<RenderInput['photos']>[number]>();
+  for (const photo of input.photos ?? []) {
+    const actual = createHash('sha256').update(photo.bytes).digest('hex');
+    if (actual !== photo.sha256) {
+      throw new SdxError(
+        'render-input-invalid',
+        `photo ${photo.sha256} has bytes whose SHA-256 is ${actual}; pass the bytes the gate record's hash was taken of`,
+      );
+    }
+    supplied.set(photo.sha256, photo);
+  }
+  const entries: PhotoEntry[] = [];
+  for (const sha256 of order) {
+    const photo = supplied.get(sha256);
+    if (!photo) {
+      entries.push({ sha256 });
+      continue;
+    }
+    try {
+      const image = photo.mediaType === 'image/png' ? await doc.embedPng(photo.bytes) : await doc.embedJpg(photo.bytes);
+      entries.push({ sha256, mediaType: photo.mediaType, byteLength: photo.bytes.byteLength, image });
+    } catch (cause) {
+      throw new SdxError('render-input-invalid', `photo ${sha256} is not a readable ${photo.mediaType}; check its media type`, {
+        cause,
+      });
+    }
+  }
+  return entries;
+}
