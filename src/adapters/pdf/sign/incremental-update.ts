@@ -1,0 +1,433 @@
+import {
+  PDFArray,
+  PDFContext,
+  PDFDict,
+  PDFDocument,
+  PDFHexString,
+  PDFName,
+  PDFNumber,
+  PDFObject,
+  PDFObjectParser,
+  PDFRawStream,
+  PDFRef,
+  PDFString,
+  StandardFonts,
+} from 'pdf-lib';
+import { SdxError } from '../../../domain/shared/errors';
+
+/** [x1, y1, x2, y2] in page user space; [0, 0, 0, 0] makes the signature invisible. */
+export type SignatureRect = [number, number, number, number];
+
+export interface SignaturePlaceholderOptions {
+  /** A new, unique top-level field name such as `sdx-sig-2`: letters, digits, `-` and `_`. */
+  fieldName: string;
+  /** `last`, or a 0-based page index. */
+  page: 'last' | number;
+  rect: SignatureRect;
+  /** Lines drawn in a visible widget. Characters Helvetica/WinAnsi cannot show print as `?`. */
+  appearanceLines: readonly string[];
+  /** Written as /M: PAdES puts the claimed signing time here, not in the CMS. */
+  signingTime: Date;
+  signerName?: string;
+  reason?: string;
+  location?: string;
+  /** Bytes reserved for the DER CMS; /Contents holds twice as many hex digits. */
+  contentsSize: number;
+}
+
+/** A PDF whose last revision holds an empty signature: the ByteRange is final, /Contents is zeros. */
+export interface PreparedSignature {
+  pdf: Uint8Array;
+  /** [0, a, b, c]: bytes [0, a) and [b, b + c) are signed; [a, b) is `<hex>` of /Contents. */
+  byteRange: [number, number, number, number];
+  contentsSize: number;
+}
+
+const BYTE_RANGE_WIDTH = 36; // "[0 " + three 10-digit numbers + separators + "]" fits any file < 10 GB
+const FIELD_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Appends an incremental update that adds a signature field, its widget and an empty signature
+ * dictionary. The input bytes are kept as they are, so signatures already in the file stay valid.
+ */
+export async function appendSignaturePlaceholder(
+  original: Uint8Array,
+  options: SignaturePlaceholderOptions,
+): Promise<PreparedSignature> {
+  if (!FIELD_NAME.test(options.fieldName)) {
+    throw new SdxError('validation-failed', `signature field name "${options.fieldName}" must be 1-64 letters, digits, "-" or "_"`);
+  }
+  if (!Number.isInteger(options.contentsSize) || options.contentsSize < 1) {
+    throw new SdxError('validation-failed', 'contentsSize must be a positive whole number of bytes');
+  }
+  const doc = await loadForUpdate(original);
+  const context = doc.context;
+  const tail = readLastSection(original, context);
+  const root = context.trailerInfo.Root;
+  if (!(root instanceof PDFRef)) throw unsupported('the trailer has no /Root reference');
+
+  let nextNumber = Math.max(tail.size, context.largestObjectNumber + 1);
+  const allocate = (): PDFRef => PDFRef.of(nextNumber++);
+  const written = new Map<PDFRef, PDFObject>();
+
+  const pageIndex = options.page === 'last' ? doc.getPageCount() - 1 : options.page;
+  const page = doc.getPages()[pageIndex];
+  if (!page) {
+    throw new SdxError('page-not-found', `page ${String(options.page)} does not exist; the document has ${doc.getPageCount()} page(s), indexed from 0`);
+  }
+
+  const fieldRef = allocate();
+  const sigRef = allocate();
+  const visible = options.rect[2] - options.rect[0] > 0 && options.rect[3] - options.rect[1] > 0;
+
+  // The field and its widget are one dictionary (allowed when a field has a single widget).
+  const widget = context.obj({
+    Type: 'Annot',
+    Subtype: 'Widget',
+    FT: 'Sig',
+    Rect: options.rect,
+    F: 132, // Print + Locked
+    P: page.ref,
+  });
+  widget.set(PDFName.of('T'), PDFString.of(options.fieldName));
+  widget.set(PDFName.of('V'), sigRef);
+  if (visible) {
+    const fontRef = allocate();
+    const apRef = allocate();
+    written.set(fontRef, context.obj({ Type: 'Font', Subtype: 'Type1', BaseFont: 'Helvetica', Encoding: 'WinAnsiEncoding' }));
+    written.set(apRef, appearanceStream(doc, options.rect, options.appearanceLines, fontRef));
+    widget.set(PDFName.of('AP'), context.obj({ N: apRef }));
+  }
+  written.set(fieldRef, widget);
+
+  addToAcroForm(doc, root, fieldRef, options.fieldName, written, allocate);
+  addToAnnots(doc, page.ref, fieldRef, written);
+
+  const writer = new UpdateWriter(original.length);
+  if (original.length > 0 && !isEol(original[original.length - 1])) writer.text('\n');
+  const offsets = new Map<number, { offset: number; generation: number }>();
+  const markers = { byteRange: 0, contentsStart: 0 };
+
+  const objects = [...written.entries(), [sigRef, undefined] as const].sort(([a], [b]) => a.objectNumber - b.objectNumber);
+  for (const [ref, object] of objects) {
+    offsets.set(ref.objectNumber, { offset: writer.position, generation: ref.generationNumber });
+    writer.text(`${ref.objectNumber} ${ref.generationNumber} obj\n`);
+    if (object) writer.object(object);
+    else writeSignatureDictionary(writer, options, markers);
+    writer.text('\nendobj\n');
+  }
+
+  if (tail.kind === 'table') writeXrefTable(writer, offsets, nextNumber, tail);
+  else writeXrefStream(writer, offsets, nextNumber, tail);
+
+  const pdf = concat(original, writer.bytes());
+  const a = markers.contentsStart;
+  const b = a + 2 * options.contentsSize + 2;
+  const byteRange: [number, number, number, number] = [0, a, b, pdf.length - b];
+  const rangeText = `[${byteRange.join(' ')}]`.padEnd(BYTE_RANGE_WIDTH, ' ');
+  pdf.set(Buffer.from(rangeText, 'latin1'), markers.byteRange);
+  return { pdf, byteRange, contentsSize: options.contentsSize };
+}
+
+/** The signed bytes of a prepared signature: everything but the /Contents hex string. */
+export function signedRanges(prepared: PreparedSignature): [Uint8Array, Uint8Array] {
+  const [, a, b, c] = prepared.byteRange;
+  return [prepared.pdf.subarray(0, a), prepared.pdf.subarray(b, b + c)];
+}
+
+/** Writes the DER CMS into /Contents (the rest stays zero padding). Returns the finished PDF. */
+export function embedSignature(prepared: PreparedSignature, cms: Uint8Array): Uint8Array {
+  if (cms.length > prepared.contentsSize) {
+    throw new SdxError(
+      'signature-too-large',
+      `the CMS signature is ${cms.length} bytes but only ${prepared.contentsSize} were reserved; pass a larger contentsSize`,
+    );
+  }
+  const pdf = Uint8Array.from(prepared.pdf);
+  pdf.set(Buffer.from(Buffer.from(cms).toString('hex').toUpperCase(), 'latin1'), prepared.byteRange[1] + 1);
+  return pdf;
+}
+
+interface LastSection {
+  kind: 'table' | 'stream';
+  /** Byte offset of the section, i.e. the value after the last `startxref`; our /Prev. */
+  offset: number;
+  size: number;
+  root: PDFObject | undefined;
+  info: PDFObject | undefined;
+  id: PDFObject | undefined;
+}
+
+function readLastSection(bytes: Uint8Array, context: PDFContext): LastSection {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const at = buffer.lastIndexOf('startxref');
+  if (at < 0) throw unsupported('no startxref keyword found at the end of the file');
+  const match = /^startxref\s+(\d+)/.exec(buffer.subarray(at, at + 40).toString('latin1'));
+  if (!match?.[1]) throw unsupported('startxref is not followed by an offset');
+  const offset = Number(match[1]);
+  if (offset >= buffer.length) throw unsupported('startxref points past the end of the file');
+
+  const head = buffer.subarray(offset, offset + 64).toString('latin1');
+  const parse = (from: number): PDFObject => PDFObjectParser.forBytes(bytes.subarray(from), context).parseObject();
+
+  if (head.startsWith('xref')) {
+    const trailerAt = buffer.indexOf('trailer', offset);
+    if (trailerAt < 0) throw unsupported('the last xref table has no trailer');
+    const trailer = parse(trailerAt + 'trailer'.length);
+    if (!(trailer instanceof PDFDict)) throw unsupported('the last trailer is not a dictionary');
+    return describe('table', offset, trailer);
+  }
+  const header = /^(\d+)\s+(\d+)\s+obj/.exec(head);
+  if (header) {
+    const stream = parse(offset + header[0].length);
+    if (stream instanceof PDFRawStream && stream.dict.get(PDFName.of('Type')) === PDFName.of('XRef')) {
+      return describe('stream', offset, stream.dict);
+    }
+  }
+  throw unsupported('startxref does not point at an xref table or an xref stream');
+}
+
+function describe(kind: LastSection['kind'], offset: number, dict: PDFDict): LastSection {
+  const size = dict.get(PDFName.of('Size'));
+  if (!(size instanceof PDFNumber)) throw unsupported('the last trailer has no /Size');
+  if (dict.get(PDFName.of('Encrypt'))) throw unsupported('the document is encrypted');
+  return {
+    kind,
+    offset,
+    size: size.asNumber(),
+    root: dict.get(PDFName.of('Root')),
+    info: dict.get(PDFName.of('Info')),
+    id: dict.get(PDFName.of('ID')),
+  };
+}
+
+async function loadForUpdate(bytes: Uint8Array): Promise<PDFDocument> {
+  let doc: PDFDocument;
+  try {
+    doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
+  } catch (cause) {
+    throw new SdxError('unsupported-pdf-structure', 'the PDF could not be parsed; sign a PDF produced by the SDX renderer', { cause });
+  }
+  if (doc.isEncrypted) throw unsupported('the document is encrypted');
+  return doc;
+}
+
+function addToAcroForm(
+  doc: PDFDocument,
+  root: PDFRef,
+  fieldRef: PDFRef,
+  fieldName: string,
+  written: Map<PDFRef, PDFObject>,
+  allocate: () => PDFRef,
+): void {
+  const context = doc.context;
+  const catalog = context.lookup(root, PDFDict);
+  const entry = catalog.get(PDFName.of('AcroForm'));
+  let acroFormRef: PDFRef;
+  let acroForm: PDFDict;
+  if (entry instanceof PDFRef) {
+    acroFormRef = entry;
+    acroForm = context.lookup(entry, PDFDict).clone(context);
+  } else {
+    // An inline or missing AcroForm moves into its own object, so later updates touch only it.
+    acroFormRef = allocate();
+    acroForm = entry instanceof PDFDict ? entry.clone(context) : context.obj({});
+    const newCatalog = catalog.clone(context);
+    newCatalog.set(PDFName.of('AcroForm'), acroFormRef);
+    written.set(root, newCatalog);
+  }
+
+  const fieldsEntry = acroForm.get(PDFName.of('Fields'));
+  const oldFields = fieldsEntry ? context.lookupMaybe(fieldsEntry, PDFArray) : undefined;
+  for (const existing of oldFields?.asArray() ?? []) {
+    const field = context.lookupMaybe(existing, PDFDict);
+    const name = field?.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString)?.decodeText();
+    if (name === fieldName) {
+      throw new SdxError('signature-field-exists', `the document already has a field named "${fieldName}"; choose a new name`);
+    }
+  }
+  const fields = oldFields ? oldFields.clone(context) : context.obj([]);
+  fields.push(fieldRef);
+  if (fieldsEntry instanceof PDFRef) written.set(fieldsEntry, fields);
+  else acroForm.set(PDFName.of('Fields'), fields);
+  acroForm.set(PDFName.of('SigFlags'), PDFNumber.of(3)); // SignaturesExist + AppendOnly
+  written.set(acroFormRef, acroForm);
+}
+
+function addToAnnots(doc: PDFDocument, pageRef: PDFRef, widgetRef: PDFRef, written: Map<PDFRef, PDFObject>): void {
+  const context = doc.context;
+  const pageDict = context.lookup(pageRef, PDFDict);
+  const entry = pageDict.get(PDFName.of('Annots'));
+  if (entry instanceof PDFRef) {
+    // Rewrite only the shared array object, leaving the page dictionary as it was.
+    const annots = context.lookup(entry, PDFArray).clone(context);
+    annots.push(widgetRef);
+    written.set(entry, annots);
+    return;
+  }
+  const annots = entry instanceof PDFArray ? entry.clone(context) : context.obj([]);
+  annots.push(widgetRef);
+  const newPage = pageDict.clone(context);
+  newPage.set(PDFName.of('Annots'), annots);
+  written.set(pageRef, newPage);
+}
+
+function appearanceStream(doc: PDFDocument, rect: SignatureRect, lines: readonly string[], fontRef: PDFRef): PDFRawStream {
+  const width = rect[2] - rect[0];
+  const height = rect[3] - rect[1];
+  const shown = lines.map(toWinAnsiPrintable);
+  // Only for measuring: this parsed copy is never saved.
+  const font = doc.embedStandardFont(StandardFonts.Helvetica);
+  const widest = Math.max(1, ...shown.map((line) => font.widthOfTextAtSize(line, 1)));
+  const size = Math.max(2, Math.min(9, (height - 4) / (Math.max(1, shown.length) * 1.25), (width - 6) / widest));
+  const leading = size * 1.25;
+  const content = [
+    'q 0.15 0.3 0.6 RG 0.8 w',
+    `0.4 0.4 ${num(width - 0.8)} ${num(height - 0.8)} re S Q`,
+    'BT 0.1 0.1 0.3 rg',
+    `/F1 ${num(size)} Tf ${num(leading)} TL`,
+    `3 ${num(height - 2 - size)} Td`,
+    ...shown.map((line, index) => `${index === 0 ? '' : 'T* '}(${escapeLiteral(line)}) Tj`),
+    'ET',
+  ].join('\n');
+  return doc.context.stream(content, {
+    Type: 'XObject',
+    Subtype: 'Form',
+    BBox: [0, 0, width, height],
+    Resources: { Font: { F1: fontRef } },
+  });
+}
+
+function writeSignatureDictionary(
+  writer: UpdateWriter,
+  options: SignaturePlaceholderOptions,
+  markers: { byteRange: number; contentsStart: number },
+): void {
+  writer.text('<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n/ByteRange ');
+  markers.byteRange = writer.position;
+  writer.text('[0 0 0 0]'.padEnd(BYTE_RANGE_WIDTH, ' '));
+  writer.text('\n/Contents ');
+  markers.contentsStart = writer.position;
+  writer.text(`<${'0'.repeat(2 * options.contentsSize)}>`);
+  writer.text(`\n/M ${PDFString.fromDate(options.signingTime).toString()}`);
+  if (options.signerName) writer.text(`\n/Name ${PDFHexString.fromText(options.signerName).toString()}`);
+  if (options.reason) writer.text(`\n/Reason ${PDFHexString.fromText(options.reason).toString()}`);
+  if (options.location) writer.text(`\n/Location ${PDFHexString.fromText(options.location).toString()}`);
+  writer.text('\n>>');
+}
+
+type Offsets = Map<number, { offset: number; generation: number }>;
+
+function writeXrefTable(writer: UpdateWriter, offsets: Offsets, size: number, tail: LastSection): void {
+  const xrefOffset = writer.position;
+  writer.text('xref\n');
+  for (const run of runs([...offsets.keys()])) {
+    writer.text(`${run[0]} ${run.length}\n`);
+    for (const number of run) {
+      const entry = offsets.get(number);
+      if (!entry) continue;
+      writer.text(`${String(entry.offset).padStart(10, '0')} ${String(entry.generation).padStart(5, '0')} n\r\n`);
+    }
+  }
+  writer.text(`trailer\n<<\n/Size ${size}\n/Root ${String(tail.root)}`);
+  if (tail.info) writer.text(`\n/Info ${String(tail.info)}`);
+  if (tail.id) writer.text(`\n/ID ${String(tail.id)}`);
+  writer.text(`\n/Prev ${tail.offset}\n>>\nstartxref\n${xrefOffset}\n%%EOF\n`);
+}
+
+function writeXrefStream(writer: UpdateWriter, offsets: Offsets, nextNumber: number, tail: LastSection): void {
+  const xrefNumber = nextNumber;
+  const xrefOffset = writer.position;
+  offsets.set(xrefNumber, { offset: xrefOffset, generation: 0 });
+  const numbers = [...offsets.keys()].sort((a, b) => a - b);
+  const rows = Buffer.alloc(numbers.length * 7);
+  numbers.forEach((number, index) => {
+    const entry = offsets.get(number) ?? { offset: 0, generation: 0 };
+    rows.writeUInt8(1, index * 7);
+    rows.writeUInt32BE(entry.offset, index * 7 + 1);
+    rows.writeUInt16BE(entry.generation, index * 7 + 5);
+  });
+  const index = runs(numbers).flatMap((run) => [run[0] ?? 0, run.length]);
+  let dict = `<<\n/Type /XRef\n/Size ${xrefNumber + 1}\n/W [1 4 2]\n/Index [${index.join(' ')}]\n/Length ${rows.length}\n/Root ${String(tail.root)}`;
+  if (tail.info) dict += `\n/Info ${String(tail.info)}`;
+  if (tail.id) dict += `\n/ID ${String(tail.id)}`;
+  dict += `\n/Prev ${tail.offset}\n>>`;
+  writer.text(`${xrefNumber} 0 obj\n${dict}\nstream\n`);
+  writer.bytesOf(rows);
+  writer.text(`\nendstream\nendobj\nstartxref\n${xrefOffset}\n%%EOF\n`);
+}
+
+/** Consecutive object numbers, as xref subsections want them. */
+function runs(numbers: number[]): number[][] {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const result: number[][] = [];
+  for (const number of sorted) {
+    const last = result[result.length - 1];
+    if (last && last[last.length - 1] === number - 1) last.push(number);
+    else result.push([number]);
+  }
+  return result;
+}
+
+class UpdateWriter {
+  private readonly chunks: Uint8Array[] = [];
+  private length = 0;
+  constructor(private readonly base: number) {}
+
+  /** Absolute offset in the final file of the next byte written. */
+  get position(): number {
+    return this.base + this.length;
+  }
+
+  text(value: string): void {
+    this.bytesOf(Buffer.from(value, 'latin1'));
+  }
+
+  object(value: PDFObject): void {
+    const bytes = new Uint8Array(value.sizeInBytes());
+    value.copyBytesInto(bytes, 0);
+    this.bytesOf(bytes);
+  }
+
+  bytesOf(value: Uint8Array): void {
+    this.chunks.push(value);
+    this.length += value.length;
+  }
+
+  bytes(): Uint8Array {
+    return concat(...this.chunks);
+  }
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+function isEol(byte: number | undefined): boolean {
+  return byte === 0x0a || byte === 0x0d;
+}
+
+function num(value: number): string {
+  return String(Math.round(value * 100) / 100);
+}
+
+function toWinAnsiPrintable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '?');
+}
+
+function escapeLiteral(text: string): string {
+  return text.replace(/[\\()]/g, (char) => `\\${char}`);
+}
+
+function unsupported(reason: string): SdxError {
+  return new SdxError(
+    'unsupported-pdf-structure',
+    `cannot append a signature: ${reason}; re-save the PDF with pdf-lib (useObjectStreams: false) before signing`,
+  );
+}

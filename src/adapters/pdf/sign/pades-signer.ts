@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { PartySigner, TimestampAuthority } from '../../../application/ports/key-store.port';
+import { buildCmsSignedData } from './cms-signed-data';
+import { appendSignaturePlaceholder, embedSignature, signedRanges, type SignatureRect } from './incremental-update';
+
+/** Room for a B-T CMS with a three-certificate RSA chain and a timestamp token with its own chain. */
+export const DEFAULT_CONTENTS_SIZE = 16384;
+
+export interface SignPdfOptions {
+  signer: PartySigner;
+  /** A field name not yet in the document, e.g. `sdx-sig-1`, `sdx-sig-2`. */
+  fieldName: string;
+  /** `last` (default) or a 0-based page index. */
+  page?: 'last' | number;
+  /** Widget rectangle in page user space; omitted or [0, 0, 0, 0] means an invisible signature. */
+  rect?: SignatureRect;
+  reason?: string;
+  location?: string;
+  signerName: string;
+  /** Written to /M; PAdES keeps the claimed signing time out of the CMS. */
+  signingTime: Date;
+  /** Given: PAdES B-T (RFC 3161 token over the signature value). Omitted: B-B. */
+  timestampAuthority?: TimestampAuthority;
+  /** Bytes reserved for the DER CMS (default 16384). */
+  contentsSize?: number;
+}
+
+/**
+ * Signs `pdf` by appending an incremental update; the input bytes stay untouched, so calling this
+ * again on its own output adds a countersignature and leaves the earlier one valid.
+ */
+export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
+  const prepared = await appendSignaturePlaceholder(pdf, {
+    fieldName: options.fieldName,
+    page: options.page ?? 'last',
+    rect: options.rect ?? [0, 0, 0, 0],
+    appearanceLines: [`Digitally signed by ${options.signerName}`, `Date: ${options.signingTime.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`],
+    signingTime: options.signingTime,
+    signerName: options.signerName,
+    ...(options.reason ? { reason: options.reason } : {}),
+    ...(options.location ? { location: options.location } : {}),
+    contentsSize: options.contentsSize ?? DEFAULT_CONTENTS_SIZE,
+  });
+  const hash = createHash('sha256');
+  for (const range of signedRanges(prepared)) hash.update(range);
+  const cms = await buildCmsSignedData({
+    signer: options.signer,
+    contentDigest: hash.digest(),
+    ...(options.timestampAuthority ? { timestampAuthority: options.timestampAuthority } : {}),
+  });
+  return embedSignature(prepared, cms);
+}
