@@ -8,9 +8,11 @@ describe('sdx serve', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'sdx-serve-')), 'nested', 'sdx.sqlite');
     const child = startSdx(['serve', '--port', '0', '--db', db, '--demo']);
     try {
-      const [, url] = await waitForOutput(child, /SDX listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      const keys = await waitForOutput(child, /demo-auditor\s+auditor\s+(sdx_demo_\w+)/);
-      expect(keys[1]).toBe('sdx_demo_auditor_61d2e5');
+      const [, url, auditorKey] = await waitForOutput(
+        child,
+        /SDX listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*demo-auditor\s+auditor\s+(sdx_demo_\w+)/,
+      );
+      expect(auditorKey).toBe('sdx_demo_auditor_61d2e5');
 
       const response = await fetch(`${url}/healthz`);
       expect(response.status).toBe(200);

@@ -1,0 +1,342 @@
+import {
+  PdfReader,
+  PdfSyntaxError,
+  decodeStream,
+  dictOf,
+  latin1,
+  isWhitespace,
+  nameOf,
+  numberOf,
+  parseIndirectObjectAt,
+  type PdfDict,
+  type PdfValue,
+} from './pdf-syntax';
+
+/**
+ * The byte-level structure of a PDF: where each revision ends, what each revision's cross-reference
+ * data says, and where every signature dictionary and its /Contents sit in the raw bytes.
+ */
+
+export interface RevisionBoundary {
+  /** Offset of the `%%EOF` marker. */
+  eofOffset: number;
+  /** Offset just after `%%EOF`, and just after the end-of-line that follows it (if any). */
+  endWithoutEol: number;
+  end: number;
+}
+
+export type XrefEntry =
+  | { type: 'free' }
+  | { type: 'offset'; offset: number; gen: number }
+  | { type: 'compressed'; stream: number; index: number };
+
+const EOF_MARKER = '%%EOF';
+
+export function findRevisionBoundaries(bytes: Uint8Array): RevisionBoundary[] {
+  const text = latin1(bytes);
+  const boundaries: RevisionBoundary[] = [];
+  for (let at = text.indexOf(EOF_MARKER); at >= 0; at = text.indexOf(EOF_MARKER, at + 1)) {
+    const endWithoutEol = at + EOF_MARKER.length;
+    let end = endWithoutEol;
+    if (bytes[end] === 0x0d) end++;
+    if (bytes[end] === 0x0a) end++;
+    boundaries.push({ eofOffset: at, endWithoutEol, end });
+  }
+  return boundaries;
+}
+
+/** Index of the revision that ends exactly at `offset` (with or without its end-of-line), or null. */
+export function revisionEndingAt(boundaries: readonly RevisionBoundary[], offset: number): number | null {
+  const index = boundaries.findIndex((b) => b.end === offset || b.endWithoutEol === offset);
+  return index >= 0 ? index : null;
+}
+
+/**
+ * The document as a reader sees it when it stops at `limit`: the cross-reference chain that starts
+ * at the last `startxref` before `limit`, followed through /Prev and /XRefStm, seeing no byte at or
+ * after `limit`.
+ */
+export class DocumentView {
+  readonly entries = new Map<number, XrefEntry>();
+  readonly trailer: PdfDict;
+  /** Offsets of the cross-reference sections read, newest first. */
+  readonly xrefSections: number[] = [];
+  private readonly cache = new Map<number, PdfValue | null>();
+  private readonly objectStreams = new Map<number, { offsets: number[]; data: Uint8Array; first: number }>();
+
+  private constructor(readonly bytes: Uint8Array, startxref: number | null) {
+    if (startxref === null) {
+      this.trailer = this.rebuildFromObjectHeaders();
+      return;
+    }
+    let trailer: PdfDict | undefined;
+    const pending = [startxref];
+    while (pending.length > 0) {
+      const offset = pending.shift() as number;
+      if (this.xrefSections.includes(offset)) continue;
+      if (this.xrefSections.length > 1000) throw new PdfSyntaxError('too many cross-reference sections');
+      this.xrefSections.push(offset);
+      const sectionTrailer = this.readXrefSection(offset);
+      trailer ??= sectionTrailer;
+      const xrefStm = numberOf(sectionTrailer.get('XRefStm'));
+      if (xrefStm !== undefined) pending.unshift(xrefStm);
+      const prev = numberOf(sectionTrailer.get('Prev'));
+      if (prev !== undefined) pending.push(prev);
+    }
+    if (!trailer) throw new PdfSyntaxError('no trailer');
+    this.trailer = trailer;
+  }
+
+  /** Opens the view of the revision ending at `limit` (the whole file when `limit` is its length). */
+  static open(bytes: Uint8Array, limit = bytes.length): DocumentView {
+    const visible = bytes.subarray(0, limit);
+    const at = latin1(visible).lastIndexOf('startxref');
+    if (at < 0) throw new PdfSyntaxError('no startxref before offset ' + String(limit));
+    const reader = new PdfReader(visible, at + 'startxref'.length);
+    const offset = Number(reader.readWord());
+    if (!Number.isInteger(offset) || offset < 0 || offset >= limit) {
+      throw new PdfSyntaxError(`startxref points outside the revision (${offset})`);
+    }
+    return new DocumentView(visible, offset);
+  }
+
+  /**
+   * Rebuilds the object table by scanning for object headers (the last definition wins), as viewers
+   * do when the cross-reference data is damaged.
+   */
+  static reconstruct(bytes: Uint8Array, limit = bytes.length): DocumentView {
+    return new DocumentView(bytes.subarray(0, limit), null);
+  }
+
+  private rebuildFromObjectHeaders(): PdfDict {
+    const text = latin1(this.bytes);
+    const header = /(\d+)[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+obj\b/g;
+    let xrefStreamTrailer: PdfDict | undefined;
+    for (let match = header.exec(text); match; match = header.exec(text)) {
+      if (match.index > 0 && !isWhitespace(this.bytes[match.index - 1])) continue;
+      this.entries.set(Number(match[1]), { type: 'offset', offset: match.index, gen: Number(match[2]) });
+      if (/^[^]{0,200}\/Type\s*\/XRef\b/.test(text.slice(match.index + match[0].length, match.index + 400))) {
+        try {
+          xrefStreamTrailer = dictOf(parseIndirectObjectAt(this.bytes, match.index).value) ?? xrefStreamTrailer;
+        } catch {
+          // A damaged xref stream contributes no trailer.
+        }
+      }
+    }
+    // The last `trailer` keyword that is followed by a dictionary naming /Root (the word may also
+    // appear in comments).
+    let trailer: PdfDict | undefined;
+    for (let at = text.lastIndexOf('trailer'); at >= 0 && !trailer; at = text.lastIndexOf('trailer', at - 1)) {
+      try {
+        const candidate = dictOf(new PdfReader(this.bytes, at + 'trailer'.length).readValue());
+        if (candidate?.has('Root')) trailer = candidate;
+      } catch {
+        // Not a trailer dictionary; keep looking further back.
+      }
+      if (at === 0) break;
+    }
+    trailer ??= xrefStreamTrailer;
+    if (!trailer?.has('Root')) throw new PdfSyntaxError('no trailer with /Root found while reconstructing');
+    return trailer;
+  }
+
+  private readXrefSection(offset: number): PdfDict {
+    if (offset < 0 || offset >= this.bytes.length) throw new PdfSyntaxError(`cross-reference offset ${offset} is out of bounds`);
+    const reader = new PdfReader(this.bytes, offset);
+    if (reader.peekWord() === 'xref') {
+      reader.readWord();
+      for (;;) {
+        const word = reader.readWord();
+        if (word === 'trailer') break;
+        const start = Number(word);
+        const count = Number(reader.readWord());
+        if (!Number.isInteger(start) || !Number.isInteger(count) || count < 0) {
+          throw new PdfSyntaxError(`bad cross-reference subsection at ${reader.pos}`);
+        }
+        for (let i = 0; i < count; i++) {
+          const field1 = Number(reader.readWord());
+          const gen = Number(reader.readWord());
+          const type = reader.readWord();
+          if (!Number.isInteger(field1) || !Number.isInteger(gen) || (type !== 'n' && type !== 'f')) {
+            throw new PdfSyntaxError(`bad cross-reference entry at ${reader.pos}`);
+          }
+          const num = start + i;
+          if (this.entries.has(num)) continue;
+          this.entries.set(num, type === 'n' ? { type: 'offset', offset: field1, gen } : { type: 'free' });
+        }
+      }
+      const trailer = dictOf(reader.readValue());
+      if (!trailer) throw new PdfSyntaxError(`trailer at ${reader.pos} is not a dictionary`);
+      return trailer;
+    }
+    const object = parseIndirectObjectAt(this.bytes, offset);
+    if (object.value.kind !== 'stream' || nameOf(object.value.entries.get('Type')) !== 'XRef') {
+      throw new PdfSyntaxError(`startxref/Prev offset ${offset} is neither an xref table nor an xref stream`);
+    }
+    const dict = object.value.entries;
+    const widths = arrayOfNumbers(dict.get('W'));
+    const size = numberOf(dict.get('Size')) ?? 0;
+    const index = dict.has('Index') ? arrayOfNumbers(dict.get('Index')) : [0, size];
+    if (widths.length !== 3) throw new PdfSyntaxError(`xref stream at ${offset} has a bad /W`);
+    const data = decodeStream(object.value);
+    const rowLength = widths.reduce((a, b) => a + b, 0);
+    let row = 0;
+    for (let s = 0; s + 1 < index.length; s += 2) {
+      const start = index[s] as number;
+      const count = index[s + 1] as number;
+      for (let i = 0; i < count; i++, row++) {
+        const fields: number[] = [];
+        let at = row * rowLength;
+        if (at + rowLength > data.length) throw new PdfSyntaxError(`xref stream at ${offset} is truncated`);
+        for (const width of widths) {
+          let value = 0;
+          for (let k = 0; k < width; k++) value = value * 256 + (data[at++] as number);
+          fields.push(value);
+        }
+        const type = widths[0] === 0 ? 1 : (fields[0] as number);
+        const num = start + i;
+        if (this.entries.has(num)) continue;
+        if (type === 0) this.entries.set(num, { type: 'free' });
+        else if (type === 1) this.entries.set(num, { type: 'offset', offset: fields[1] as number, gen: fields[2] as number });
+        else if (type === 2) this.entries.set(num, { type: 'compressed', stream: fields[1] as number, index: fields[2] as number });
+      }
+    }
+    return dict;
+  }
+
+  /** The current value of object `num`, or undefined when it is free or missing. */
+  object(num: number): PdfValue | undefined {
+    const cached = this.cache.get(num);
+    if (cached !== undefined) return cached ?? undefined;
+    this.cache.set(num, null);
+    const value = this.loadObject(num);
+    this.cache.set(num, value ?? null);
+    return value;
+  }
+
+  private loadObject(num: number): PdfValue | undefined {
+    const entry = this.entries.get(num);
+    if (!entry || entry.type === 'free') return undefined;
+    if (entry.type === 'offset') {
+      const object = parseIndirectObjectAt(this.bytes, entry.offset);
+      if (object.num !== num) {
+        throw new PdfSyntaxError(`cross-reference entry for object ${num} points at object ${object.num}`);
+      }
+      return object.value;
+    }
+    const container = this.objectStream(entry.stream);
+    const offset = container.offsets[entry.index * 2 + 1];
+    if (container.offsets[entry.index * 2] !== num || offset === undefined) {
+      throw new PdfSyntaxError(`object stream ${entry.stream} does not hold object ${num} at index ${entry.index}`);
+    }
+    return new PdfReader(container.data, container.first + offset).readValue();
+  }
+
+  private objectStream(num: number): { offsets: number[]; data: Uint8Array; first: number } {
+    const known = this.objectStreams.get(num);
+    if (known) return known;
+    const entry = this.entries.get(num);
+    if (entry?.type !== 'offset') throw new PdfSyntaxError(`object stream ${num} is not a plain object`);
+    const stream = parseIndirectObjectAt(this.bytes, entry.offset).value;
+    if (stream.kind !== 'stream' || nameOf(stream.entries.get('Type')) !== 'ObjStm') {
+      throw new PdfSyntaxError(`object ${num} is not an object stream`);
+    }
+    const data = decodeStream(stream);
+    const n = numberOf(stream.entries.get('N')) ?? 0;
+    const reader = new PdfReader(data, 0);
+    const offsets: number[] = [];
+    for (let i = 0; i < 2 * n; i++) offsets.push(Number(reader.readWord()));
+    const parsed = { offsets, data, first: numberOf(stream.entries.get('First')) ?? 0 };
+    this.objectStreams.set(num, parsed);
+    return parsed;
+  }
+
+  /** Follows a reference (once per level) to its value; other values are returned as they are. */
+  resolve(value: PdfValue | undefined): PdfValue | undefined {
+    let current = value;
+    for (let depth = 0; current?.kind === 'ref' && depth < 32; depth++) current = this.object(current.num);
+    return current?.kind === 'ref' ? undefined : current;
+  }
+
+  dict(value: PdfValue | undefined): PdfDict | undefined {
+    return dictOf(this.resolve(value));
+  }
+
+  catalog(): PdfDict | undefined {
+    return this.dict(this.trailer.get('Root'));
+  }
+
+  /** A location key: two views with the same key for an object read the same bytes for it. */
+  locationOf(num: number): string {
+    const entry = this.entries.get(num);
+    if (!entry || entry.type === 'free') return 'free';
+    if (entry.type === 'offset') return `@${entry.offset}`;
+    return `${this.locationOf(entry.stream)}#${entry.stream}:${entry.index}`;
+  }
+}
+
+function arrayOfNumbers(value: PdfValue | undefined): number[] {
+  if (value?.kind !== 'array') return [];
+  return value.items.map((item) => numberOf(item) ?? Number.NaN).filter((n) => Number.isInteger(n) && n >= 0);
+}
+
+/** A signature dictionary as found in the raw bytes (not through any cross-reference table). */
+export interface RawSignatureDictionary {
+  objectNumber: number;
+  generation: number;
+  /** Offset of the `N G obj` header. */
+  objectOffset: number;
+  objectEnd: number;
+  dict: PdfDict;
+  /** The /ByteRange numbers as written (may be malformed). */
+  byteRange: number[] | null;
+  /** Offsets of the /Contents string token in the file, including its delimiters. */
+  contents: { start: number; end: number; hex: boolean; bytes: Uint8Array } | null;
+}
+
+/**
+ * Every uncompressed object in the file that looks like a signature dictionary (/ByteRange and
+ * /Contents, or /Type /Sig or /DocTimeStamp), found by scanning the bytes. Scanning rather than
+ * following the cross-reference data means a signature that a later revision unlinks or wraps is
+ * still seen.
+ */
+export function findSignatureDictionaries(bytes: Uint8Array): RawSignatureDictionary[] {
+  const text = latin1(bytes);
+  const found: RawSignatureDictionary[] = [];
+  const header = /(\d+)[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+obj\b/g;
+  for (let match = header.exec(text); match; match = header.exec(text)) {
+    if (match.index > 0 && !isWhitespace(bytes[match.index - 1]) && !isDelimiterBefore(bytes[match.index - 1])) continue;
+    // Cheap pre-filter: a signature dictionary names one of these keys before its `endobj`.
+    const endobj = text.indexOf('endobj', match.index);
+    const body = text.slice(match.index, endobj < 0 ? text.length : endobj);
+    if (!/\/ByteRange|\/Type\s*\/(Sig|DocTimeStamp)\b/.test(body)) continue;
+    let object;
+    try {
+      object = parseIndirectObjectAt(bytes, match.index);
+    } catch {
+      continue;
+    }
+    if (object.value.kind !== 'dict') continue;
+    const dict = object.value.entries;
+    const type = nameOf(dict.get('Type'));
+    if (!dict.has('ByteRange') && type !== 'Sig' && type !== 'DocTimeStamp') continue;
+    if (!dict.has('ByteRange') && !dict.has('Contents')) continue;
+    const range = dict.get('ByteRange');
+    const contents = dict.get('Contents');
+    found.push({
+      objectNumber: object.num,
+      generation: object.gen,
+      objectOffset: object.start,
+      objectEnd: object.end,
+      dict,
+      byteRange: range?.kind === 'array' ? range.items.map((item) => numberOf(item) ?? Number.NaN) : null,
+      contents: contents?.kind === 'string' ? { start: contents.start, end: contents.end, hex: contents.hex, bytes: contents.bytes } : null,
+    });
+    header.lastIndex = Math.max(header.lastIndex, object.end);
+  }
+  return found;
+}
+
+function isDelimiterBefore(byte: number | undefined): boolean {
+  return byte === 0x3e || byte === 0x5d || byte === 0x29 || byte === 0x7d;
+}
