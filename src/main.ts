@@ -1,7 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { loadDemoParties, parseDemoParties, type DemoCredential } from './application/demo-parties';
+import type { KeyStore, TimestampAuthority } from './application/ports/key-store.port';
+import { loadRenderAssets, DocumentRenderer } from './adapters/pdf/render/render-document';
+import { SignedDocumentPdfs } from './adapters/pdf/signed-document-pdfs';
+import { loadTrustMaterialFromPem, type TrustMaterial } from './adapters/pki/certificate-validation';
+import { DevTimestampAuthority } from './adapters/pki/dev-timestamp-authority';
+import { PemDirectoryKeyStore } from './adapters/pki/file-key-store';
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
 import { createApp } from './http/app';
 
@@ -15,6 +22,47 @@ export interface ServiceConfig {
 }
 
 const projectRoot = resolve(__dirname, '..');
+
+/** Where the templates (layouts, fonts) and the development PKI live; overridable for deployments. */
+export function resourcePaths(env: NodeJS.ProcessEnv): { templatesDir: string; certsDir: string } {
+  return {
+    templatesDir: env.SDX_TEMPLATES_DIR ?? join(projectRoot, 'templates'),
+    certsDir: env.SDX_CERTS_DIR ?? join(projectRoot, 'certs-dev'),
+  };
+}
+
+/** Trust anchors, intermediates and CRLs of a certs-dev style directory. */
+export function trustFromCertsDir(certsDir: string, extraAnchorPems: readonly string[] = []): TrustMaterial {
+  const read = (name: string) => readFileSync(join(certsDir, name), 'utf8');
+  return loadTrustMaterialFromPem({
+    anchors: extraAnchorPems.length > 0 ? [...extraAnchorPems] : [read('root-ca.pem')],
+    intermediates: [read('issuing-ca.pem')],
+    crls: [read('issuing-ca.crl.pem'), read('root-ca.crl.pem')],
+  });
+}
+
+export interface PdfToolkit {
+  pdfs: SignedDocumentPdfs;
+  keys: KeyStore;
+  timestampAuthority: TimestampAuthority;
+}
+
+/** Renderer (fonts parsed once), party keys and the dev TSA, wired for signing documents. */
+export async function openPdfToolkit(paths: { templatesDir: string; certsDir: string }, clock: () => Date): Promise<PdfToolkit> {
+  const renderer = await DocumentRenderer.create(await loadRenderAssets(paths.templatesDir));
+  const timestampAuthority = DevTimestampAuthority.fromPem({
+    certificatePem: readFileSync(join(paths.certsDir, 'tsa.pem'), 'utf8'),
+    privateKeyPem: readFileSync(join(paths.certsDir, 'tsa.key.pem'), 'utf8'),
+    chainPem: readFileSync(join(paths.certsDir, 'issuing-ca.pem'), 'utf8'),
+    clock,
+    nextSerial: () => BigInt(`0x${randomBytes(8).toString('hex')}`),
+  });
+  return {
+    pdfs: new SignedDocumentPdfs(renderer, timestampAuthority),
+    keys: new PemDirectoryKeyStore(paths.certsDir),
+    timestampAuthority,
+  };
+}
 
 export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
   const port = overrides.port ?? Number(env.SDX_PORT ?? 8080);

@@ -1,10 +1,14 @@
 import type { CliIo } from './cli-io';
+import { demoCommand } from './demo.command';
 import { serveCommand } from './serve.command';
 import { validateCommand } from './validate.command';
+import { verifyCommand } from './verify.command';
 
 const usage = `usage: sdx <command>
   serve [--port N] [--host H] [--db FILE] [--demo]   run the service
-  validate <eir|delivery-order|telex-release-guarantee> FILE.json   check a payload`;
+  validate <eir|delivery-order|telex-release-guarantee> FILE.json   check a payload
+  verify FILE.pdf [--trust PEM ...] [--json]          check a signed PDF
+  demo --out DIR                                      write one signed PDF per document kind`;
 
 export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...args] = argv;
@@ -13,6 +17,10 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
       return serveCommand(args, io, env);
     case 'validate':
       return validateCommand(args, io);
+    case 'verify':
+      return verifyCommand(args, io, env);
+    case 'demo':
+      return demoCommand(args, io, env);
     case undefined:
     case 'help':
     case '--help':

@@ -14,6 +14,9 @@ import { decodePem } from './pem';
  * files, so this store is for development only; deployments use EncryptedKeyStore.
  */
 export class PemDirectoryKeyStore implements KeyStore {
+  /** Parsed signers, so that keys and certificates are read and parsed once per party. */
+  private readonly signers = new Map<PartyId, Promise<PartySigner>>();
+
   constructor(readonly directory: string) {}
 
   async has(partyId: PartyId): Promise<boolean> {
@@ -27,7 +30,18 @@ export class PemDirectoryKeyStore implements KeyStore {
     }
   }
 
-  async signerFor(partyId: PartyId): Promise<PartySigner> {
+  signerFor(partyId: PartyId): Promise<PartySigner> {
+    let signer = this.signers.get(partyId);
+    if (!signer) {
+      signer = this.load(partyId);
+      this.signers.set(partyId, signer);
+      // A failed load is not remembered: the key may be added later.
+      signer.catch(() => this.signers.delete(partyId));
+    }
+    return signer;
+  }
+
+  private async load(partyId: PartyId): Promise<PartySigner> {
     const paths = this.pathsFor(partyId);
     if (!paths || !(await this.has(partyId))) {
       throw new SdxError(

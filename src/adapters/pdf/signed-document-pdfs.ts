@@ -1,0 +1,44 @@
+import type { DocumentPdfs, PdfContent, SignatureRequest } from '../../application/ports/document-pdf.port';
+import type { PartySigner, TimestampAuthority } from '../../application/ports/key-store.port';
+import { signPdf } from './sign/pades-signer';
+import { signatureBoxes, type DocumentRenderer, type SignatureBox } from './render/render-document';
+
+/**
+ * The document PDF pipeline: render, then sign with the one signing routine. The first signature
+ * and every countersignature are incremental updates, each in its own field and box.
+ */
+export class SignedDocumentPdfs implements DocumentPdfs {
+  constructor(
+    private readonly renderer: DocumentRenderer,
+    /** With a TSA, signatures are PAdES B-T; without, B-B. */
+    private readonly timestampAuthority?: TimestampAuthority,
+  ) {}
+
+  async renderSigned(content: PdfContent, signer: PartySigner, signature: SignatureRequest): Promise<Uint8Array> {
+    return this.sign(await this.renderer.render(content), signer, signature);
+  }
+
+  countersign(pdf: Uint8Array, signer: PartySigner, signature: SignatureRequest): Promise<Uint8Array> {
+    return this.sign(pdf, signer, signature);
+  }
+
+  private sign(pdf: Uint8Array, signer: PartySigner, request: SignatureRequest): Promise<Uint8Array> {
+    const box: SignatureBox = signatureBoxes[request.box];
+    return signPdf(pdf, {
+      signer,
+      fieldName: `sdx-${request.box}-${signatureCount(pdf) + 1}`,
+      page: 'last',
+      rect: [box.x, box.y, box.x + box.width, box.y + box.height],
+      signerName: request.signerName,
+      reason: request.reason,
+      ...(request.location ? { location: request.location } : {}),
+      signingTime: request.at,
+      ...(this.timestampAuthority ? { timestampAuthority: this.timestampAuthority } : {}),
+    });
+  }
+}
+
+/** Signature dictionaries so far; field names only need to be unique within the file. */
+function signatureCount(pdf: Uint8Array): number {
+  return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1').split('/ByteRange').length - 1;
+}

@@ -1,0 +1,31 @@
+import type { DocumentKind } from '../../domain/document/document';
+import type { GateRecord } from '../../domain/eir/eir.schema';
+import type { PartySigner } from './key-store.port';
+
+export interface PdfContent {
+  kind: DocumentKind;
+  payload: unknown;
+  documentId: string;
+  version: number;
+  payloadHash: string;
+  verifyUrl: string;
+  issuedAt: string;
+  issuerName: string;
+  gateRecord?: GateRecord;
+  photos?: { sha256: string; mediaType: 'image/jpeg' | 'image/png'; bytes: Uint8Array }[];
+}
+
+export interface SignatureRequest {
+  signerName: string;
+  reason: string;
+  location?: string;
+  at: Date;
+  /** Where the visible signature goes: the issuer's box or the counter-signatory's. */
+  box: 'issuer' | 'counter';
+}
+
+/** Renders documents to PDF and signs them; every signature after the first is an incremental update. */
+export interface DocumentPdfs {
+  renderSigned(content: PdfContent, signer: PartySigner, signature: SignatureRequest): Promise<Uint8Array>;
+  countersign(pdf: Uint8Array, signer: PartySigner, signature: SignatureRequest): Promise<Uint8Array>;
+}

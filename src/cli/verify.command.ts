@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { verifyPdf } from '../adapters/pdf/verify/verify-pdf';
+import { resourcePaths, trustFromCertsDir } from '../main';
+import type { CliIo } from './cli-io';
+
+const marks = { valid: 'ok  ', invalid: 'FAIL', error: 'ERR ', skipped: 'skip' } as const;
+
+/** `sdx verify FILE.pdf [--trust PEM ...] [--json]`: 0 valid, 1 not valid, 2 unusable input. */
+export async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  let parsed: { values: { trust?: string[]; json?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    io.err(`sdx verify: ${(error as Error).message}`);
+    return 2;
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (!file || extra.length > 0) {
+    io.err('usage: sdx verify FILE.pdf [--trust PEM ...] [--json]');
+    return 2;
+  }
+  let bytes: Uint8Array;
+  let anchors: string[];
+  try {
+    bytes = await readFile(file);
+    anchors = await Promise.all((parsed.values.trust ?? []).map((pem) => readFile(pem, 'utf8')));
+  } catch (error) {
+    io.err(`sdx verify: cannot read ${(error as NodeJS.ErrnoException).path ?? file}`);
+    return 2;
+  }
+  const report = await verifyPdf(bytes, { trust: trustFromCertsDir(resourcePaths(env).certsDir, anchors), now: new Date() });
+  const unusable = report.findings.some((f) => f.check === 'document.parse' && f.status === 'invalid' && /^(not-a-pdf|malformed-pdf)$/.test(f.code));
+  if (parsed.values.json) {
+    io.out(JSON.stringify(report, null, 2));
+  } else {
+    for (const f of report.findings) io.out(`${marks[f.status]} ${f.check}: ${f.message} [${f.code}]`);
+    io.out(`verdict: ${report.verdict}`);
+  }
+  if (unusable) return 2;
+  return report.verdict === 'valid' ? 0 : 1;
+}
