@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { loadDemoParties, parseDemoParties, type DemoCredential } from './application/demo-parties';
@@ -21,7 +21,13 @@ export interface ServiceConfig {
   demoPartiesFile: string;
 }
 
-const projectRoot = resolve(__dirname, '..');
+/** The checkout or package this code runs from: the nearest folder above with package.json and templates/. */
+const projectRoot = ((): string => {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates'))) return dir;
+  }
+  return resolve(__dirname, '..');
+})();
 
 /** Where the templates (layouts, fonts) and the development PKI live; overridable for deployments. */
 export function resourcePaths(env: NodeJS.ProcessEnv): { templatesDir: string; certsDir: string } {

@@ -17,7 +17,7 @@ interface TrueTypeSubsetInternals {
  * (and re-warming fontkit's glyph and layout caches) would otherwise cost every render.
  */
 export function cachedFontkit(fontBytes: Uint8Array): PdfLibFontkit {
-  const parsed = withLongLocaSubsets(fontkit.create(fontBytes));
+  const parsed = withLayoutCache(withLongLocaSubsets(fontkit.create(fontBytes)));
   return {
     create: (buffer: Uint8Array) => (buffer === fontBytes ? parsed : fontkit.create(buffer)) as ReturnType<PdfLibFontkit['create']>,
   };
@@ -47,5 +47,28 @@ function withLongLocaSubsets(font: FontkitFont): FontkitFont {
     };
     return subset as unknown as ReturnType<FontkitFont['createSubset']>;
   };
+  return font;
+}
+
+const LAYOUT_CACHE_SIZE = 20_000;
+
+/**
+ * Shaping a string (GSUB/GPOS lookups) is the costliest part of drawing it, and labels, units and
+ * most values repeat from one document to the next. pdf-lib only reads the glyph run a layout
+ * returns, so a run can be shared; the cache is dropped whole when full to stay bounded.
+ */
+function withLayoutCache(font: FontkitFont): FontkitFont {
+  const layout = font.layout.bind(font);
+  const runs = new Map<string, ReturnType<FontkitFont['layout']>>();
+  font.layout = ((text: string, features?: unknown) => {
+    if (features !== undefined) return layout(text, features as Parameters<FontkitFont['layout']>[1]);
+    let run = runs.get(text);
+    if (!run) {
+      if (runs.size >= LAYOUT_CACHE_SIZE) runs.clear();
+      run = layout(text);
+      runs.set(text, run);
+    }
+    return run;
+  }) as FontkitFont['layout'];
   return font;
 }

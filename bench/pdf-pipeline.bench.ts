@@ -1,0 +1,145 @@
+// `npm run bench`: documents per second for SDX's render-and-sign pipeline beside a baseline run in
+// the same process: the same page rendered with the font parsed afresh for every document and signed
+// through @signpdf/signpdf with node-forge's P12 signer (RSA-2048, adbe.pkcs7.detached).
+import { generateKeyPairSync } from 'node:crypto';
+import { join } from 'node:path';
+import forge from 'node-forge';
+import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
+import { P12Signer } from '@signpdf/signer-p12';
+import signpdf from '@signpdf/signpdf';
+import { DocumentRenderer, loadRenderAssets, type RenderInput } from '../src/adapters/pdf/render/render-document';
+import { signPdf } from '../src/adapters/pdf/sign/pades-signer';
+import { openPdfToolkit, resourcePaths } from '../src/main';
+import { documentKinds, type DocumentKind } from '../src/domain/document/document';
+import { validatePayload } from '../src/domain/document/document-kinds';
+import { canonicalHash } from '../src/domain/shared/canonical-json';
+import { readFileSync } from 'node:fs';
+
+const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const MAX_DOCS = Number(process.env.BENCH_DOCS ?? 400);
+
+interface Result {
+  name: string;
+  docs: number;
+  seconds: number;
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+/** Runs `once` until MAX_DOCS documents or MAX_SECONDS, whichever comes first, after one warm-up. */
+async function measure(name: string, once: (i: number) => Promise<unknown>, maxDocs = MAX_DOCS): Promise<Result> {
+  await once(-1);
+  const times: number[] = [];
+  const start = process.hrtime.bigint();
+  const deadline = start + BigInt(Math.round(MAX_SECONDS * 1e9));
+  for (let i = 0; i < maxDocs && process.hrtime.bigint() < deadline; i += 1) {
+    const t0 = process.hrtime.bigint();
+    await once(i);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
+  return { name, docs: times.length, seconds, perSecond: times.length / seconds, p50ms: at(0.5), p99ms: at(0.99) };
+}
+
+function throwawayP12(): Buffer {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString());
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  cert.serialNumber = '01';
+  cert.validity.notBefore = new Date('2026-01-01T00:00:00Z');
+  cert.validity.notAfter = new Date('2036-01-01T00:00:00Z');
+  const attrs = [{ name: 'commonName', value: 'Baseline signer' }];
+  cert.setSubject(attrs);
+  cert.setIssuer(attrs);
+  cert.sign(key, forge.md.sha256.create());
+  const asn1 = forge.pkcs12.toPkcs12Asn1(key, [cert], 'bench', { algorithm: '3des' });
+  return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
+}
+
+async function main(): Promise<void> {
+  const paths = resourcePaths(process.env);
+  const assets = await loadRenderAssets(paths.templatesDir);
+  const input = (kind: DocumentKind, i: number): RenderInput => {
+    const parsed = validatePayload(kind, JSON.parse(readFileSync(join(paths.templatesDir, 'examples', `${kind}.json`), 'utf8')));
+    if (!parsed.ok) throw new Error(`example ${kind} is invalid`);
+    return {
+      kind,
+      payload: parsed.value,
+      documentId: `bench-${kind}-${i}`,
+      version: 1,
+      payloadHash: canonicalHash(parsed.value),
+      verifyUrl: `http://127.0.0.1:8080/verify/bench-${kind}-${i}`,
+      issuedAt: '2026-11-28T02:00:00.000Z',
+      issuerName: 'Huangpu Shipping Agency (demo)',
+    };
+  };
+
+  // Baseline: what a straightforward implementation does per document.
+  const p12 = throwawayP12();
+  const baseline = await measure(
+    'baseline: font parsed per document + @signpdf P12 (node-forge RSA-2048)',
+    async (i) => {
+      const renderer = await DocumentRenderer.create(assets);
+      const pdf = await renderer.render(input('delivery-order', i));
+      const withPlaceholder = plainAddPlaceholder({
+        pdfBuffer: Buffer.from(pdf),
+        reason: 'Issued',
+        contactInfo: '',
+        name: 'Baseline signer',
+        location: 'Shanghai',
+        signatureLength: 8192,
+      });
+      return signpdf.sign(withPlaceholder, new P12Signer(p12, { passphrase: 'bench' }));
+    },
+    Math.min(MAX_DOCS, 60),
+  );
+
+  const toolkit = await openPdfToolkit(paths, () => new Date());
+  const renderer = await DocumentRenderer.create(assets);
+  const signer = await toolkit.keys.signerFor('demo-agent-sha');
+  const results: Result[] = [baseline];
+  for (const kind of documentKinds) {
+    results.push(
+      await measure(`sdx ${kind}: cached font + PAdES B-B (ECDSA P-256)`, async (i) =>
+        signPdf(await renderer.render(input(kind, i)), {
+          signer,
+          fieldName: 'sdx-issuer-1',
+          signerName: 'Huangpu Shipping Agency (demo)',
+          signingTime: new Date('2026-11-28T02:00:00Z'),
+        }),
+      ),
+    );
+  }
+  results.push(
+    await measure('sdx delivery-order: cached font + PAdES B-T (ECDSA + dev TSA)', async (i) =>
+      signPdf(await renderer.render(input('delivery-order', i)), {
+        signer,
+        fieldName: 'sdx-issuer-1',
+        signerName: 'Huangpu Shipping Agency (demo)',
+        signingTime: new Date('2026-11-28T02:00:00Z'),
+        timestampAuthority: toolkit.timestampAuthority,
+      }),
+    ),
+  );
+  const sameKind = results.find((r) => r.name.startsWith('sdx delivery-order: cached font + PAdES B-B'));
+
+  process.stdout.write(`PDF pipeline, ${MAX_SECONDS}s or ${MAX_DOCS} documents per line, node ${process.version}\n`);
+  for (const r of results) {
+    const ratio = (r.perSecond / baseline.perSecond).toFixed(1);
+    process.stdout.write(
+      `${r.name.padEnd(66)} ${r.perSecond.toFixed(1).padStart(7)} docs/s  p50 ${r.p50ms.toFixed(1)} ms  p99 ${r.p99ms.toFixed(1)} ms  (${r.docs} docs)  ${ratio}x baseline\n`,
+    );
+  }
+  if (sameKind) {
+    process.stdout.write(`\nsame page (delivery order), SDX B-B vs baseline: ${(sameKind.perSecond / baseline.perSecond).toFixed(1)}x\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
