@@ -98,7 +98,7 @@ async function main(): Promise<void> {
     Math.min(MAX_DOCS, 60),
   );
 
-  const toolkit = await openPdfToolkit(paths, () => new Date());
+  const toolkit = await openPdfToolkit(paths, process.env, () => new Date());
   const renderer = await DocumentRenderer.create(assets);
   const signer = await toolkit.keys.signerFor('demo-agent-sha');
   const results: Result[] = [baseline];

@@ -8,7 +8,9 @@ import { loadRenderAssets, DocumentRenderer } from './adapters/pdf/render/render
 import { SignedDocumentPdfs } from './adapters/pdf/signed-document-pdfs';
 import { loadTrustMaterialFromPem, type TrustMaterial } from './adapters/pki/certificate-validation';
 import { DevTimestampAuthority } from './adapters/pki/dev-timestamp-authority';
+import { EncryptedKeyStore } from './adapters/pki/encrypted-key-store';
 import { PemDirectoryKeyStore } from './adapters/pki/file-key-store';
+import { HttpTimestampAuthority } from './adapters/pki/http-timestamp-authority';
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
 import { createApp } from './http/app';
 
@@ -47,6 +49,38 @@ export function trustFromCertsDir(certsDir: string, extraAnchorPems: readonly st
   });
 }
 
+/** SDX_MASTER_KEY: 32 bytes, base64. Undefined when not configured (development keys are used then). */
+export function masterKeyFromEnv(env: NodeJS.ProcessEnv): Uint8Array | undefined {
+  const text = env.SDX_MASTER_KEY;
+  if (!text) return undefined;
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32) throw new Error('SDX_MASTER_KEY must be 32 bytes, base64-encoded (sdx keys new-master-key makes one)');
+  return key;
+}
+
+/**
+ * Party keys: sealed with AES-256-GCM under SDX_MASTER_KEY in SDX_KEYS_DIR when a master key is
+ * configured, else the development keys of the certs directory.
+ */
+export function keyStoreFromEnv(env: NodeJS.ProcessEnv, certsDir: string): KeyStore {
+  const masterKey = masterKeyFromEnv(env);
+  if (!masterKey) return new PemDirectoryKeyStore(certsDir);
+  if (!env.SDX_KEYS_DIR) throw new Error('SDX_MASTER_KEY is set, so SDX_KEYS_DIR must name the directory of sealed keys');
+  return new EncryptedKeyStore(masterKey, { directory: env.SDX_KEYS_DIR });
+}
+
+/** An RFC 3161 service at SDX_TSA_URL, else the development TSA of the certs directory. */
+function timestampAuthorityFrom(env: NodeJS.ProcessEnv, certsDir: string, clock: () => Date): TimestampAuthority {
+  if (env.SDX_TSA_URL) return new HttpTimestampAuthority({ url: env.SDX_TSA_URL });
+  return DevTimestampAuthority.fromPem({
+    certificatePem: readFileSync(join(certsDir, 'tsa.pem'), 'utf8'),
+    privateKeyPem: readFileSync(join(certsDir, 'tsa.key.pem'), 'utf8'),
+    chainPem: readFileSync(join(certsDir, 'issuing-ca.pem'), 'utf8'),
+    clock,
+    nextSerial: () => BigInt(`0x${randomBytes(8).toString('hex')}`),
+  });
+}
+
 export interface PdfToolkit {
   pdfs: SignedDocumentPdfs;
   keys: KeyStore;
@@ -54,18 +88,16 @@ export interface PdfToolkit {
 }
 
 /** Renderer (fonts parsed once), party keys and the dev TSA, wired for signing documents. */
-export async function openPdfToolkit(paths: { templatesDir: string; certsDir: string }, clock: () => Date): Promise<PdfToolkit> {
+export async function openPdfToolkit(
+  paths: { templatesDir: string; certsDir: string },
+  env: NodeJS.ProcessEnv,
+  clock: () => Date,
+): Promise<PdfToolkit> {
   const renderer = await DocumentRenderer.create(await loadRenderAssets(paths.templatesDir));
-  const timestampAuthority = DevTimestampAuthority.fromPem({
-    certificatePem: readFileSync(join(paths.certsDir, 'tsa.pem'), 'utf8'),
-    privateKeyPem: readFileSync(join(paths.certsDir, 'tsa.key.pem'), 'utf8'),
-    chainPem: readFileSync(join(paths.certsDir, 'issuing-ca.pem'), 'utf8'),
-    clock,
-    nextSerial: () => BigInt(`0x${randomBytes(8).toString('hex')}`),
-  });
+  const timestampAuthority = timestampAuthorityFrom(env, paths.certsDir, clock);
   return {
     pdfs: new SignedDocumentPdfs(renderer, timestampAuthority),
-    keys: new PemDirectoryKeyStore(paths.certsDir),
+    keys: keyStoreFromEnv(env, paths.certsDir),
     timestampAuthority,
   };
 }

@@ -1,5 +1,6 @@
 import type { CliIo } from './cli-io';
 import { demoCommand } from './demo.command';
+import { keysCommand } from './keys.command';
 import { serveCommand } from './serve.command';
 import { validateCommand } from './validate.command';
 import { verifyCommand } from './verify.command';
@@ -8,7 +9,8 @@ const usage = `usage: sdx <command>
   serve [--port N] [--host H] [--db FILE] [--demo]   run the service
   validate <eir|delivery-order|telex-release-guarantee> FILE.json   check a payload
   verify FILE.pdf [--trust PEM ...] [--json]          check a signed PDF
-  demo --out DIR                                      write one signed PDF per document kind`;
+  demo --out DIR                                      write one signed PDF per document kind
+  keys new-master-key | keys seal --from DIR --out DIR   make a master key; seal party keys under SDX_MASTER_KEY`;
 
 export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...args] = argv;
@@ -21,6 +23,8 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
       return verifyCommand(args, io, env);
     case 'demo':
       return demoCommand(args, io, env);
+    case 'keys':
+      return keysCommand(args, io, env);
     case undefined:
     case 'help':
     case '--help':
