@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -13,6 +13,10 @@ import { PemDirectoryKeyStore } from './adapters/pki/file-key-store';
 import { HttpTimestampAuthority } from './adapters/pki/http-timestamp-authority';
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
 import { createApp } from './http/app';
+import { DocumentService } from './application/document-service';
+import type { Store } from './application/ports/store.port';
+import { verifyPdf } from './adapters/pdf/verify/verify-pdf';
+import type { Express } from 'express';
 
 /** The only module that reads the environment and connects adapters; everything else is handed what it needs. */
 export interface ServiceConfig {
@@ -21,6 +25,8 @@ export interface ServiceConfig {
   dbFile: string;
   demo: boolean;
   demoPartiesFile: string;
+  /** The environment the rest of the wiring reads (keys, TSA, resource folders). */
+  env: NodeJS.ProcessEnv;
 }
 
 /** The checkout or package this code runs from: the nearest folder above with package.json and templates/. */
@@ -111,7 +117,37 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Service
     dbFile: overrides.dbFile ?? env.SDX_DB ?? join(process.cwd(), 'data', 'sdx.sqlite'),
     demo: overrides.demo ?? env.SDX_DEMO === '1',
     demoPartiesFile: overrides.demoPartiesFile ?? join(projectRoot, 'certs-dev', 'demo-parties.json'),
+    env: overrides.env ?? env,
   };
+}
+
+/**
+ * The HTTP app over a store: document service with signing keys, PDF pipeline and the verifier.
+ * `SDX_PUBLIC_URL` is where QR codes on documents point.
+ */
+export async function wireApp(store: Store, env: NodeJS.ProcessEnv, log: Log): Promise<{ app: Express; documents: DocumentService }> {
+  const paths = resourcePaths(env);
+  const clock = () => new Date();
+  const toolkit = await openPdfToolkit(paths, env, clock);
+  const trust = trustFromCertsDir(paths.certsDir);
+  const publicUrl = (env.SDX_PUBLIC_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const documents = new DocumentService({
+    store,
+    keys: toolkit.keys,
+    pdfs: toolkit.pdfs,
+    clock,
+    newId: () => `doc-${randomUUID()}`,
+    verifyUrl: (id) => `${publicUrl}/verify/${id}`,
+  });
+  const app = createApp({
+    store,
+    documents,
+    verifyPdf: (pdf, expectedPayloadHash) =>
+      verifyPdf(pdf, { trust, now: clock(), ...(expectedPayloadHash ? { expectedPayloadHash } : {}) }),
+    onUnexpectedError: (error) =>
+      log('error', 'unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+  });
+  return { app, documents };
 }
 
 export interface RunningService {
@@ -129,11 +165,7 @@ export async function startService(config: ServiceConfig, log: Log): Promise<Run
     const demoCredentials = config.demo
       ? await loadDemoParties(store, parseDemoParties(JSON.parse(readFileSync(config.demoPartiesFile, 'utf8'))), new Date().toISOString())
       : [];
-    const app = createApp({
-      store,
-      onUnexpectedError: (error) =>
-        log('error', 'unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
-    });
+    const { app } = await wireApp(store, config.env, log);
     const server = await listen(app.listen.bind(app), config.port, config.host);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

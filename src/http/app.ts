@@ -1,9 +1,15 @@
 import express, { type Express } from 'express';
+import type { DocumentService } from '../application/document-service';
 import type { Store } from '../application/ports/store.port';
+import { authenticate } from './auth';
+import { documentsRouter } from './documents.routes';
 import { notFoundHandler, problemHandler } from './problem';
+import { verifyRouter, type PdfVerifier } from './verify.routes';
 
 export interface AppDependencies {
   store: Store;
+  documents: DocumentService;
+  verifyPdf: PdfVerifier;
   /** Called with failures that input alone cannot explain; must not log request bodies or keys. */
   onUnexpectedError: (error: unknown) => void;
 }
@@ -22,6 +28,9 @@ export function createApp(deps: AppDependencies): Express {
     }));
     res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', store: health });
   });
+
+  app.use(verifyRouter(deps.documents, deps.verifyPdf));
+  app.use('/api/v1', authenticate(deps.store), documentsRouter(deps.documents));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.onUnexpectedError));

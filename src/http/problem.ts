@@ -20,6 +20,7 @@ function statusFor(error: SdxError): number {
     return byCategory[error.refusal.category];
   }
   switch (error.code) {
+    case 'idempotency-key-reused':
     case 'validation-failed':
     case 'not-canonicalizable':
     case 'unknown-document-kind':

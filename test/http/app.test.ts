@@ -1,20 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
-import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store';
-import { createApp } from '../../src/http/app';
+import { startTestApp } from '../support/test-app';
 
-function appOnFreshStore() {
-  const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'sdx-http-')), 'sdx.sqlite'));
-  const unexpected: unknown[] = [];
-  const app = createApp({ store, onUnexpectedError: (error) => unexpected.push(error) });
-  return { app, store, unexpected };
-}
+const appOnFreshStore = startTestApp;
 
 describe('HTTP app basics', () => {
   it('GET /healthz answers 200 with the store status', async () => {
-    const { app, store } = appOnFreshStore();
+    const { app, store } = await appOnFreshStore();
     const response = await request(app).get('/healthz');
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ status: 'ok', store: { ok: true, backend: 'sqlite' } });
@@ -23,7 +14,7 @@ describe('HTTP app basics', () => {
   });
 
   it('GET /healthz answers 503 once the store is gone', async () => {
-    const { app, store } = appOnFreshStore();
+    const { app, store } = await appOnFreshStore();
     await store.close();
     const response = await request(app).get('/healthz');
     expect(response.status).toBe(503);
@@ -31,8 +22,8 @@ describe('HTTP app basics', () => {
   });
 
   it('answers an unknown route with a problem+json 404', async () => {
-    const { app, store } = appOnFreshStore();
-    const response = await request(app).get('/api/v1/nothing-here');
+    const { app, store } = await appOnFreshStore();
+    const response = await request(app).get('/nothing-here');
     expect(response.status).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toEqual({
@@ -40,13 +31,13 @@ describe('HTTP app basics', () => {
       title: 'Not Found',
       status: 404,
       code: 'route-not-found',
-      detail: 'no route for GET /api/v1/nothing-here',
+      detail: 'no route for GET /nothing-here',
     });
     await store.close();
   });
 
   it('answers malformed JSON with a problem+json 400 and reports nothing as unexpected', async () => {
-    const { app, store, unexpected } = appOnFreshStore();
+    const { app, store, unexpected } = await appOnFreshStore();
     const response = await request(app).post('/api/v1/documents').set('content-type', 'application/json').send('{"kind": ');
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
@@ -56,7 +47,7 @@ describe('HTTP app basics', () => {
   });
 
   it('answers an oversized body with 413, not 500', async () => {
-    const { app, store } = appOnFreshStore();
+    const { app, store } = await appOnFreshStore();
     const response = await request(app)
       .post('/api/v1/documents')
       .set('content-type', 'application/json')

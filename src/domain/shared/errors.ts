@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'render-input-invalid'
   | 'precondition-failed'
   | 'concurrent-update'
+  | 'idempotency-key-reused'
   | 'unsupported-pdf-structure'
   | 'signature-too-large'
   | 'signature-field-exists'

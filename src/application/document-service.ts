@@ -1,0 +1,460 @@
+import { createHash } from 'node:crypto';
+import { checkTelexReleaseBacking, type GuaranteeView } from '../domain/delivery-order/release-basis.rule';
+import type { DeliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
+import { isDocumentKind, takesPart, type DocumentKind, type DocumentState } from '../domain/document/document';
+import { decideAction, decideIssue, validatePayload } from '../domain/document/document-kinds';
+import type { ActionRequest, PartyActor } from '../domain/document/lifecycle';
+import type { GateRecord } from '../domain/eir/eir.schema';
+import type { Party } from '../domain/party/party';
+import { RefusalError, SdxError, ValidationError, type ValidationIssue } from '../domain/shared/errors';
+import { parseWith } from '../domain/shared/schema';
+import { canonicalHash } from '../domain/shared/canonical-json';
+import type { TelexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
+import { actionInput, type ActionInput } from './action-input';
+import { signEvent, type EventBody } from './events/signed-event';
+import type { DocumentPdfs, PdfContent, SignatureRequest } from './ports/document-pdf.port';
+import type { KeyStore } from './ports/key-store.port';
+import {
+  StoreConflictError,
+  type DocumentChange,
+  type DocumentQuery,
+  type NewEvent,
+  type Store,
+  type StoredDocument,
+  type StoredEvent,
+} from './ports/store.port';
+
+/** Who is calling: a user acting for its party. */
+export interface Caller {
+  partyId: string;
+  userId: string | null;
+}
+
+export interface DocumentServiceDeps {
+  store: Store;
+  keys: KeyStore;
+  pdfs: DocumentPdfs;
+  clock: () => Date;
+  newId: () => string;
+  verifyUrl: (documentId: string) => string;
+}
+
+export interface DocumentView extends StoredDocument {
+  events: StoredEvent[];
+  /** SHA-256 of the current signed PDF. */
+  pdfSha256: string | null;
+}
+
+/** What each action is called on a PDF signature, in both languages. */
+const signatureReasons: Record<string, string> = {
+  issue: 'Issued / 签发',
+  'gate-record': 'Gate record / 闸口记录',
+  countersign: 'Condition acknowledged / 确认箱况',
+  accept: 'Guarantee accepted / 接受保函',
+};
+
+export class DocumentService {
+  constructor(private readonly deps: DocumentServiceDeps) {}
+
+  /**
+   * Issues and signs a new document; the caller's party is the issuer. With an idempotency key the
+   * document id derives from (party, key), so a repeat, even a concurrent one, finds the first
+   * document instead of creating a second.
+   */
+  async issue(caller: Caller, input: { kind: unknown; payload: unknown }, idempotencyKey?: string): Promise<DocumentView> {
+    const actor = await this.actorOf(caller);
+    if (typeof input.kind !== 'string' || !isDocumentKind(input.kind)) {
+      throw new ValidationError([{ path: 'kind', code: 'unknown-document-kind', message: 'must be eir, delivery-order or telex-release-guarantee' }]);
+    }
+    const kind = input.kind;
+    const id = idempotencyKey === undefined ? this.deps.newId() : idempotentId(actor.partyId, idempotencyKey);
+    if (idempotencyKey !== undefined) {
+      const first = await this.deps.store.getDocument(id);
+      if (first) return this.repeatOf(first, kind, input.payload);
+    }
+    const changes = await this.issueChanges(caller, actor, kind, input.payload, { id });
+    try {
+      await this.commit(changes);
+    } catch (error) {
+      const first = idempotencyKey === undefined ? undefined : await this.deps.store.getDocument(id);
+      if (first) return this.repeatOf(first, kind, input.payload);
+      throw error;
+    }
+    return this.view(id);
+  }
+
+  /** The first result for a repeated idempotency key, unless the key is reused for another request. */
+  private async repeatOf(first: StoredDocument, kind: DocumentKind, payload: unknown): Promise<DocumentView> {
+    const parsed = validatePayload(kind, payload);
+    if (first.state.kind !== kind || !parsed.ok || canonicalHash(parsed.value) !== first.state.payloadHash) {
+      throw new SdxError('idempotency-key-reused', 'this Idempotency-Key was used for a different request; use a new key');
+    }
+    return this.view(first.state.id);
+  }
+
+  /** Applies one lifecycle action; `expectedSeq` is the If-Match precondition, when given. */
+  async act(caller: Caller, documentId: string, body: unknown, expectedSeq?: number): Promise<DocumentView> {
+    const actor = await this.actorOf(caller);
+    const document = await this.visibleDocument(actor, documentId);
+    const parsed = parseWith(actionInput, body);
+    if (!parsed.ok) throw new ValidationError(parsed.issues);
+    const action = parsed.value;
+    if (expectedSeq !== undefined && expectedSeq !== document.seq) {
+      throw new SdxError('precondition-failed', `document ${documentId} is at version ${document.seq}, not ${expectedSeq}; reload it`);
+    }
+    const now = this.deps.clock();
+    const request: ActionRequest = { type: action.type, actor, now: now.toISOString() };
+    if ('to' in action) {
+      const target = await this.deps.store.getParty(action.to);
+      if (!target) throw new ValidationError([{ path: 'to', code: 'unknown-party', message: `no party ${action.to}` }]);
+      request.target = { partyId: target.id, roles: target.roles };
+    }
+    const decision = decideAction(document.state, request);
+    if (!decision.ok) throw new RefusalError(decision.refusal);
+
+    const events = await this.deps.store.listEvents(documentId);
+    const data = await this.actionData(actor, document, events, action, now);
+    const bodies: Omit<EventBody, 'seq' | 'prev'>[] = [this.bodyOf(document.state, caller, action.type, now, data.event)];
+    for (const effect of decision.effects) {
+      if (effect.type === 'release-notice') {
+        bodies.push(this.bodyOf(document.state, caller, 'release-notice', now, { to: effect.to }));
+      }
+    }
+    let next = decision.next;
+    const extra: DocumentChange[] = [];
+    if (action.type === 'amend') {
+      const successor = await this.issueChanges(caller, actor, document.state.kind, action.payload, {
+        version: document.state.version + 1,
+        supersedes: document.state.id,
+        holder: document.state.holder,
+      });
+      const newId = successor[0]?.documentId ?? '';
+      next = { ...next, supersededBy: newId };
+      bodies[0] = this.bodyOf(document.state, caller, 'amend', now, { supersededBy: newId, reason: action.reason });
+      extra.push(...successor);
+    }
+    const change = await this.change(caller, document.seq, next, events, bodies, now);
+    await this.commit([change, ...extra]);
+    return this.view(documentId);
+  }
+
+  async get(caller: Caller, documentId: string): Promise<DocumentView> {
+    const actor = await this.actorOf(caller);
+    await this.visibleDocument(actor, documentId);
+    return this.view(documentId);
+  }
+
+  async list(caller: Caller, query: Omit<DocumentQuery, 'partyId'>): Promise<{ items: StoredDocument[]; nextCursor: string | null }> {
+    const actor = await this.actorOf(caller);
+    const everything = actor.roles.includes('auditor');
+    return this.deps.store.listDocuments(everything ? query : { ...query, partyId: actor.partyId });
+  }
+
+  /**
+   * What a QR link reveals to anyone: kind, status, issuer, payload hash and when it last changed.
+   * No payload, parties or history.
+   */
+  async publicStatus(documentId: string): Promise<{
+    id: string;
+    kind: DocumentKind;
+    status: string;
+    issuer: { id: string; name: string };
+    payloadHash: string;
+    lastEventAt: string;
+  }> {
+    const stored = await this.deps.store.getDocument(documentId);
+    if (!stored) throw new SdxError('not-found', `no document ${documentId}`);
+    const issuer = await this.deps.store.getParty(stored.state.issuer);
+    return {
+      id: stored.state.id,
+      kind: stored.state.kind,
+      status: stored.state.status,
+      issuer: { id: stored.state.issuer, name: issuer?.name.en ?? stored.state.issuer },
+      payloadHash: stored.state.payloadHash,
+      lastEventAt: stored.updatedAt,
+    };
+  }
+
+  /** Stores a photo or paper for a document the caller takes part in; the next event references it. */
+  async attach(caller: Caller, documentId: string, bytes: Uint8Array, mediaType: string): Promise<{ sha256: string; size: number; mediaType: string }> {
+    const actor = await this.actorOf(caller);
+    const document = await this.visibleDocument(actor, documentId);
+    if (actor.roles.includes('auditor') && !takesPart(document.state, actor.partyId)) {
+      throw new RefusalError({ code: 'read-only-party', category: 'forbidden', message: 'an auditor reads documents and changes nothing' });
+    }
+    const { sha256, size } = await this.deps.store.putBlob(bytes, mediaType);
+    return { sha256, size, mediaType };
+  }
+
+  async currentPdf(caller: Caller, documentId: string): Promise<Uint8Array> {
+    const view = await this.get(caller, documentId);
+    const blob = view.pdfSha256 ? await this.deps.store.getBlob(view.pdfSha256) : undefined;
+    if (!blob) throw new SdxError('not-found', `document ${documentId} has no PDF`);
+    return blob.bytes;
+  }
+
+  private async issueChanges(
+    caller: Caller,
+    actor: PartyActor,
+    kind: DocumentKind,
+    rawPayload: unknown,
+    options: { id?: string; version?: number; supersedes?: string; holder?: string | null },
+  ): Promise<DocumentChange[]> {
+    const parsed = validatePayload(kind, rawPayload);
+    if (!parsed.ok) throw new ValidationError(parsed.issues.map((i) => ({ ...i, path: i.path ? `payload.${i.path}` : 'payload' })));
+    const payload = parsed.value;
+    const id = options.id ?? this.deps.newId();
+    const decision = decideIssue({
+      id,
+      kind,
+      payload,
+      issuer: actor,
+      ...(options.version ? { version: options.version } : {}),
+      ...(options.supersedes ? { supersedes: options.supersedes } : {}),
+    });
+    if (!decision.ok) throw new RefusalError(decision.refusal);
+    let state = decision.state;
+    if (options.holder !== undefined && options.holder !== null) state = { ...state, holder: options.holder };
+    await this.requireKnownParties(state);
+
+    const now = this.deps.clock();
+    const changes: DocumentChange[] = [];
+    if (kind === 'delivery-order') {
+      const backing = await this.telexBacking(caller, actor, id, payload as DeliveryOrderPayload, options.supersedes, now);
+      if (backing) changes.push(backing);
+    }
+    const issuerParty = await this.requireParty(actor.partyId);
+    const pdf = await this.deps.pdfs.renderSigned(
+      this.pdfContent(state, payload, issuerParty, now),
+      await this.deps.keys.signerFor(actor.partyId),
+      this.signatureRequest(issuerParty, 'issue', now, 'issuer'),
+    );
+    const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf');
+    const body = this.bodyOf(state, caller, 'issue', now, {
+      pdfSha256: sha256,
+      version: state.version,
+      ...(options.supersedes ? { supersedes: options.supersedes } : {}),
+    });
+    const change: DocumentChange = {
+      ...(await this.change(caller, 0, state, [], [body], now)),
+      payload,
+    };
+    return [change, ...changes];
+  }
+
+  /** For a telex-release D/O: the rule check, and the guarantee's record of the D/O it now backs. */
+  private async telexBacking(
+    caller: Caller,
+    actor: PartyActor,
+    deliveryOrderId: string,
+    payload: DeliveryOrderPayload,
+    replacing: string | undefined,
+    now: Date,
+  ): Promise<DocumentChange | undefined> {
+    if (payload.releaseBasis.type !== 'telex-release') return undefined;
+    const stored = await this.deps.store.getDocument(payload.releaseBasis.guaranteeId);
+    const visible = stored && (takesPart(stored.state, actor.partyId) || actor.roles.includes('auditor'));
+    const guarantee: GuaranteeView | undefined = visible
+      ? { state: stored.state, payload: stored.payload as TelexReleaseGuaranteePayload }
+      : undefined;
+    const backedId = stored?.state.backsDeliveryOrder ?? null;
+    const backed = backedId ? await this.deps.store.getDocument(backedId) : undefined;
+    const refusal = checkTelexReleaseBacking({
+      payload,
+      issuer: actor.partyId,
+      guarantee,
+      backedDeliveryOrder: backed?.state,
+      ...(replacing ? { replacing } : {}),
+    });
+    if (refusal) throw new RefusalError(refusal);
+    if (!stored) return undefined;
+    const events = await this.deps.store.listEvents(stored.state.id);
+    const next: DocumentState = { ...stored.state, backsDeliveryOrder: deliveryOrderId };
+    const body = this.bodyOf(stored.state, caller, 'backing-recorded', now, { deliveryOrderId });
+    return this.change(caller, stored.seq, next, events, [body], now);
+  }
+
+  private async actionData(
+    actor: PartyActor,
+    document: StoredDocument,
+    events: readonly StoredEvent[],
+    action: ActionInput,
+    now: Date,
+  ): Promise<{ event: Record<string, unknown> }> {
+    switch (action.type) {
+      case 'transfer':
+      case 'present':
+        return { event: { to: action.to } };
+      case 'reject-presentation':
+      case 'void':
+      case 'reject':
+        return { event: { reason: action.reason } };
+      case 'withdraw':
+        return { event: action.reason ? { reason: action.reason } : {} };
+      case 'gate-record': {
+        const party = await this.requireParty(actor.partyId);
+        const photos = await this.photosOf(action.gateRecord);
+        const pdf = await this.deps.pdfs.renderSigned(
+          { ...this.pdfContent(document.state, document.payload, await this.requireParty(document.state.issuer), now), gateRecord: action.gateRecord, photos },
+          await this.deps.keys.signerFor(actor.partyId),
+          this.signatureRequest(party, 'gate-record', now, 'issuer'),
+        );
+        const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf');
+        return { event: { gateRecord: action.gateRecord, pdfSha256: sha256 } };
+      }
+      case 'countersign':
+      case 'accept': {
+        const party = await this.requireParty(actor.partyId);
+        const current = latestPdf(events);
+        const blob = current ? await this.deps.store.getBlob(current) : undefined;
+        if (!blob) throw new SdxError('not-found', `document ${document.state.id} has no PDF to countersign`);
+        const pdf = await this.deps.pdfs.countersign(
+          blob.bytes,
+          await this.deps.keys.signerFor(actor.partyId),
+          this.signatureRequest(party, action.type, now, 'counter'),
+        );
+        const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf');
+        return { event: { pdfSha256: sha256 } };
+      }
+      case 'release':
+      case 'amend':
+        return { event: {} };
+    }
+  }
+
+  private async photosOf(record: GateRecord): Promise<NonNullable<PdfContent['photos']>> {
+    const hashes = [...record.photoSha256, ...record.damages.flatMap((d) => d.photoSha256 ?? [])];
+    const photos: NonNullable<PdfContent['photos']> = [];
+    for (const sha256 of new Set(hashes)) {
+      const blob = await this.deps.store.getBlob(sha256);
+      if (!blob || (blob.mediaType !== 'image/jpeg' && blob.mediaType !== 'image/png')) {
+        throw new ValidationError([{ path: 'gateRecord.photoSha256', code: 'unknown-attachment', message: `no photo ${sha256}; upload it first` }]);
+      }
+      photos.push({ sha256, mediaType: blob.mediaType, bytes: blob.bytes });
+    }
+    return photos;
+  }
+
+  private bodyOf(
+    state: DocumentState,
+    caller: Caller,
+    type: string,
+    now: Date,
+    data: Record<string, unknown>,
+  ): Omit<EventBody, 'seq' | 'prev'> {
+    return {
+      v: 1,
+      documentId: state.id,
+      kind: state.kind,
+      type,
+      actor: { partyId: caller.partyId, userId: caller.userId },
+      at: now.toISOString(),
+      payloadHash: state.payloadHash,
+      data,
+    };
+  }
+
+  /** Signs each body in turn, chaining it to the event before it. */
+  private async change(
+    caller: Caller,
+    expectedSeq: number,
+    next: DocumentState,
+    history: readonly StoredEvent[],
+    bodies: readonly Omit<EventBody, 'seq' | 'prev'>[],
+    now: Date,
+  ): Promise<DocumentChange> {
+    const signer = await this.deps.keys.signerFor(caller.partyId);
+    let prev = history[history.length - 1]?.hash ?? null;
+    const events: NewEvent[] = [];
+    for (const [i, body] of bodies.entries()) {
+      const envelope = await signEvent({ ...body, seq: expectedSeq + i + 1, prev }, signer);
+      prev = sha256Hex(envelope);
+      events.push({ type: body.type, actor: caller.partyId, recordedAt: body.at, envelope });
+    }
+    return { documentId: next.id, expectedSeq, state: next, events, at: now.toISOString() };
+  }
+
+  private async commit(changes: DocumentChange[]): Promise<void> {
+    try {
+      await this.deps.store.commit(changes);
+    } catch (error) {
+      if (error instanceof StoreConflictError) {
+        throw new SdxError('concurrent-update', `document ${error.documentId} changed meanwhile; reload it and try again`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async view(documentId: string): Promise<DocumentView> {
+    const stored = await this.deps.store.getDocument(documentId);
+    if (!stored) throw new SdxError('not-found', `no document ${documentId}`);
+    const events = await this.deps.store.listEvents(documentId);
+    return { ...stored, events, pdfSha256: latestPdf(events) };
+  }
+
+  private async visibleDocument(actor: PartyActor, documentId: string): Promise<StoredDocument> {
+    const stored = await this.deps.store.getDocument(documentId);
+    // A party that takes no part in a document is told it does not exist.
+    if (!stored || !(takesPart(stored.state, actor.partyId) || actor.roles.includes('auditor'))) {
+      throw new SdxError('not-found', `no document ${documentId}`);
+    }
+    return stored;
+  }
+
+  private async actorOf(caller: Caller): Promise<PartyActor> {
+    const party = await this.requireParty(caller.partyId);
+    return { partyId: party.id, roles: party.roles };
+  }
+
+  private async requireParty(id: string): Promise<Party> {
+    const party = await this.deps.store.getParty(id);
+    if (!party) throw new SdxError('not-found', `no party ${id}`);
+    return party;
+  }
+
+  private async requireKnownParties(state: DocumentState): Promise<void> {
+    const issues: ValidationIssue[] = [];
+    for (const { partyId, role } of state.participants) {
+      if (!(await this.deps.store.getParty(partyId))) {
+        issues.push({ path: 'payload', code: 'unknown-party', message: `the ${role} ${partyId} is not a party of this exchange` });
+      }
+    }
+    if (issues.length > 0) throw new ValidationError(issues);
+  }
+
+  private pdfContent(state: DocumentState, payload: unknown, issuer: Party, now: Date): PdfContent {
+    return {
+      kind: state.kind,
+      payload,
+      documentId: state.id,
+      version: state.version,
+      payloadHash: state.payloadHash,
+      verifyUrl: this.deps.verifyUrl(state.id),
+      issuedAt: now.toISOString(),
+      issuerName: issuer.name.zh ? `${issuer.name.en} ${issuer.name.zh}` : issuer.name.en,
+    };
+  }
+
+  private signatureRequest(party: Party, action: string, at: Date, box: SignatureRequest['box']): SignatureRequest {
+    return { signerName: party.name.en, reason: signatureReasons[action] ?? action, at, box };
+  }
+}
+
+function latestPdf(events: readonly StoredEvent[]): string | null {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i];
+    if (!event) continue;
+    const body = JSON.parse(Buffer.from(event.envelope.split('.')[1] ?? '', 'base64url').toString('utf8')) as Partial<EventBody>;
+    const sha = body.data?.['pdfSha256'];
+    if (typeof sha === 'string') return sha;
+  }
+  return null;
+}
+
+function idempotentId(partyId: string, key: string): string {
+  return `doc-${sha256Hex(`${partyId}\n${key}`).slice(0, 32)}`;
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}

@@ -1,0 +1,137 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { DocumentService, DocumentView } from '../application/document-service';
+import { openEvent } from '../application/events/signed-event';
+import { deliveryOrderStatuses, documentKinds, eirStatuses, guaranteeStatuses } from '../domain/document/document';
+import { ValidationError } from '../domain/shared/errors';
+import { parseWith } from '../domain/shared/schema';
+import { callerOf } from './auth';
+import { sendProblem } from './problem';
+import { singleUpload, sniffMediaType } from './uploads';
+
+const participantRoles = [
+  'issuer', 'carrier', 'carrier-agent', 'consignee', 'pickup-terminal', 'facility-operator', 'haulier',
+  'shipper', 'forwarder', 'destination-agent', 'transferee', 'presentee',
+] as const;
+
+const listQuery = z.strictObject({
+  kind: z.enum(documentKinds).optional(),
+  status: z.enum([...new Set([...deliveryOrderStatuses, ...eirStatuses, ...guaranteeStatuses])] as [string, ...string[]]).optional(),
+  role: z.enum(participantRoles).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+const issueBody = z.strictObject({ kind: z.string(), payload: z.unknown() });
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, prefix?: string): T {
+  const result = parseWith(schema, input);
+  if (!result.ok) {
+    throw new ValidationError(prefix ? result.issues.map((i) => ({ ...i, path: i.path ? `${prefix}.${i.path}` : prefix })) : result.issues);
+  }
+  return result.value;
+}
+
+/** `If-Match: "3"` → 3; a weak or malformed tag never matches. */
+function expectedSeqOf(req: Request): number | undefined {
+  const header = req.get('if-match');
+  if (header === undefined) return undefined;
+  const match = /^"(\d+)"$/.exec(header.trim());
+  return match?.[1] ? Number(match[1]) : -1;
+}
+
+function present(view: DocumentView, base: string) {
+  const { state } = view;
+  return {
+    id: state.id,
+    kind: state.kind,
+    version: state.version,
+    status: state.status,
+    issuer: state.issuer,
+    holder: state.holder,
+    presentedTo: state.presentedTo,
+    payloadHash: state.payloadHash,
+    supersedes: state.supersedes,
+    supersededBy: state.supersededBy,
+    sequence: view.seq,
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+    payload: view.payload,
+    pdfSha256: view.pdfSha256,
+    events: view.events.map((event) => ({
+      seq: event.seq,
+      type: event.type,
+      actor: event.actor,
+      at: event.recordedAt,
+      hash: event.hash,
+      data: openEvent(event.envelope).body.data,
+      signature: event.envelope,
+    })),
+    links: { self: `${base}/documents/${state.id}`, pdf: `${base}/documents/${state.id}/pdf`, verify: `/verify/${state.id}` },
+  };
+}
+
+function send(res: Response, view: DocumentView, base: string, status = 200): void {
+  res.status(status).set('ETag', `"${view.seq}"`).json(present(view, base));
+}
+
+export function documentsRouter(documents: DocumentService, base = '/api/v1'): Router {
+  const router = Router();
+
+  router.post('/documents', async (req, res) => {
+    const body = parse(issueBody, req.body ?? {});
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+      throw new ValidationError([{ path: 'Idempotency-Key', code: 'invalid-idempotency-key', message: 'use 1-200 visible ASCII characters' }]);
+    }
+    const view = await documents.issue(callerOf(req), body, key);
+    res.location(`${base}/documents/${view.state.id}`);
+    send(res, view, base, 201);
+  });
+
+  router.get('/documents', async (req, res) => {
+    const query = parse(listQuery, req.query);
+    const page = await documents.list(callerOf(req), {
+      limit: query.limit,
+      ...(query.kind ? { kind: query.kind } : {}),
+      ...(query.status ? { status: query.status as DocumentView['state']['status'] } : {}),
+      ...(query.role ? { role: query.role } : {}),
+      ...(query.cursor ? { after: query.cursor } : {}),
+    });
+    res.json({
+      items: page.items.map((d) => ({
+        id: d.state.id, kind: d.state.kind, status: d.state.status, issuer: d.state.issuer, holder: d.state.holder,
+        payloadHash: d.state.payloadHash, sequence: d.seq, updatedAt: d.updatedAt,
+      })),
+      nextCursor: page.nextCursor,
+    });
+  });
+
+  router.get('/documents/:id', async (req, res) => {
+    send(res, await documents.get(callerOf(req), req.params.id), base);
+  });
+
+  router.get('/documents/:id/pdf', async (req, res) => {
+    const pdf = await documents.currentPdf(callerOf(req), req.params.id);
+    res.type('application/pdf').set('Content-Disposition', `inline; filename="${req.params.id}.pdf"`).send(Buffer.from(pdf));
+  });
+
+  router.post('/documents/:id/events', async (req, res) => {
+    const view = await documents.act(callerOf(req), req.params.id, req.body ?? {}, expectedSeqOf(req));
+    send(res, view, base);
+  });
+
+  router.post('/documents/:id/attachments', singleUpload(), async (req, res) => {
+    const file = req.file;
+    if (!file) return;
+    const mediaType = sniffMediaType(file.buffer);
+    if (!mediaType) {
+      sendProblem(res, { status: 415, code: 'unsupported-media-type', detail: 'attach a JPEG or PNG photo or a PDF' });
+      return;
+    }
+    const stored = await documents.attach(callerOf(req), String(req.params['id']), new Uint8Array(file.buffer), mediaType);
+    res.status(201).json(stored);
+  });
+
+  return router;
+}

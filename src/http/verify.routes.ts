@@ -1,0 +1,28 @@
+import { Router } from 'express';
+import type { DocumentService } from '../application/document-service';
+import type { VerificationReport } from '../domain/verification/finding';
+import { sendProblem } from './problem';
+import { singleUpload, sniffMediaType } from './uploads';
+
+export type PdfVerifier = (pdf: Uint8Array, expectedPayloadHash?: string) => Promise<VerificationReport>;
+
+/** Public verification: anyone may upload a PDF or follow a document's QR link. */
+export function verifyRouter(documents: DocumentService, verifyPdf: PdfVerifier): Router {
+  const router = Router();
+
+  router.post('/verify', singleUpload(), async (req, res) => {
+    const file = req.file;
+    if (!file) return;
+    if (sniffMediaType(file.buffer) !== 'application/pdf') {
+      sendProblem(res, { status: 415, code: 'unsupported-media-type', detail: 'upload a PDF file' });
+      return;
+    }
+    res.json(await verifyPdf(new Uint8Array(file.buffer)));
+  });
+
+  router.get('/verify/:id', async (req, res) => {
+    res.json(await documents.publicStatus(req.params.id));
+  });
+
+  return router;
+}

@@ -1,0 +1,33 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Express } from 'express';
+import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store';
+import { loadDemoParties, parseDemoParties } from '../../src/application/demo-parties';
+import type { DocumentService } from '../../src/application/document-service';
+import { wireApp } from '../../src/main';
+import { certsDevPath } from './certs-dev';
+
+export interface TestApp {
+  app: Express;
+  store: SqliteStore;
+  documents: DocumentService;
+  /** Demo API keys by party id. */
+  keys: Record<string, string>;
+  /** Errors the app reported as unexpected (500s); tests expect none. */
+  unexpected: unknown[];
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh SQLite file, with the demo parties and certs-dev keys. */
+export async function startTestApp(): Promise<TestApp> {
+  const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'sdx-app-')), 'sdx.sqlite'));
+  const demo = parseDemoParties(JSON.parse(readFileSync(certsDevPath('demo-parties.json'), 'utf8')));
+  const credentials = await loadDemoParties(store, demo, '2026-11-28T00:00:00.000Z');
+  const unexpected: unknown[] = [];
+  const { app, documents } = await wireApp(store, { SDX_PUBLIC_URL: 'http://sdx.test' }, (level, _message, fields) => {
+    if (level === 'error') unexpected.push(fields?.['error']);
+  });
+  const keys = Object.fromEntries(credentials.map((c) => [c.partyId, c.apiKey]));
+  return { app, store, documents, keys, unexpected, close: () => store.close() };
+}
