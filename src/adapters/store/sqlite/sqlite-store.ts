@@ -516,11 +516,22 @@ function decodeCursor(cursor: string): number {
 }
 
 /**
+ * The native addon keeps the SqliteError class (and so the Error realm) of the first module
+ * instance that loaded it, so where modules load more than once in a process (test runners' VM
+ * contexts) `instanceof` fails; the error's name and string code identify it reliably.
+ */
+function isSqliteError(error: unknown): error is Error & { code: string } {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  return name === 'SqliteError' && typeof code === 'string' && typeof message === 'string';
+}
+
+/**
  * Maps a driver failure onto the store's error codes. Anything that is not a SQLite error (an
  * SdxError, or a bug) passes through unchanged.
  */
 function translate(error: unknown, context: string): unknown {
-  if (!(error instanceof Database.SqliteError)) return error;
+  if (!isSqliteError(error)) return error;
   const { code, message } = error;
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
     return new SdxError('store-corrupt', `${context}: ${message}`, { cause: error });
