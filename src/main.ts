@@ -101,11 +101,8 @@ export async function openPdfToolkit(
 ): Promise<PdfToolkit> {
   const renderer = await DocumentRenderer.create(await loadRenderAssets(paths.templatesDir));
   const timestampAuthority = timestampAuthorityFrom(env, paths.certsDir, clock);
-  return {
-    pdfs: new SignedDocumentPdfs(renderer, timestampAuthority),
-    keys: keyStoreFromEnv(env, paths.certsDir),
-    timestampAuthority,
-  };
+  const keys = keyStoreFromEnv(env, paths.certsDir);
+  return { pdfs: new SignedDocumentPdfs(renderer, keys, timestampAuthority), keys, timestampAuthority };
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ServiceConfig> = {}): ServiceConfig {

@@ -5,7 +5,6 @@ import type { Party } from '../domain/party/party';
 import { parseOrThrow } from '../domain/shared/schema';
 import { ValidationError } from '../domain/shared/errors';
 import type { DocumentPdfs, SignatureRequest } from './ports/document-pdf.port';
-import type { KeyStore } from './ports/key-store.port';
 
 export interface DemoInputs {
   examples: Record<DocumentKind, unknown>;
@@ -44,7 +43,6 @@ const demoSignatures: Record<DocumentKind, { id: string; signings: Signing[] }> 
 export async function makeDemoDocuments(
   inputs: DemoInputs,
   pdfs: DocumentPdfs,
-  keys: KeyStore,
 ): Promise<{ kind: DocumentKind; id: string; pdf: Uint8Array }[]> {
   const partyById = new Map(inputs.parties.map((p) => [p.id, p]));
   const party = (id: string): Party => {
@@ -79,11 +77,11 @@ export async function makeDemoDocuments(
         issuerName: issuer.name.zh ? `${issuer.name.en} ${issuer.name.zh}` : issuer.name.en,
         ...(kind === 'eir' ? { gateRecord: parseOrThrow(gateRecord, inputs.eirGateRecord) } : {}),
       },
-      await keys.signerFor(first.partyId),
+      first.partyId,
       request(first),
     );
     for (const signing of rest) {
-      pdf = await pdfs.countersign(pdf, await keys.signerFor(signing.partyId), request(signing));
+      pdf = await pdfs.countersign(pdf, signing.partyId, request(signing));
     }
     out.push({ kind, id, pdf });
   }

@@ -226,7 +226,7 @@ export class DocumentService {
     const issuerParty = await this.requireParty(actor.partyId);
     const pdf = await this.deps.pdfs.renderSigned(
       this.pdfContent(state, payload, issuerParty, now),
-      await this.deps.keys.signerFor(actor.partyId),
+      actor.partyId,
       this.signatureRequest(issuerParty, 'issue', now, 'issuer'),
     );
     const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf');
@@ -296,7 +296,7 @@ export class DocumentService {
         const photos = await this.photosOf(action.gateRecord);
         const pdf = await this.deps.pdfs.renderSigned(
           { ...this.pdfContent(document.state, document.payload, await this.requireParty(document.state.issuer), now), gateRecord: action.gateRecord, photos },
-          await this.deps.keys.signerFor(actor.partyId),
+          actor.partyId,
           this.signatureRequest(party, 'gate-record', now, 'issuer'),
         );
         const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf');
@@ -310,7 +310,7 @@ export class DocumentService {
         if (!blob) throw new SdxError('not-found', `document ${document.state.id} has no PDF to countersign`);
         const pdf = await this.deps.pdfs.countersign(
           blob.bytes,
-          await this.deps.keys.signerFor(actor.partyId),
+          actor.partyId,
           this.signatureRequest(party, action.type, now, 'counter'),
         );
         const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf');

@@ -35,7 +35,6 @@ export async function demoCommand(args: readonly string[], io: CliIo, env: NodeJ
       verifyUrl: (id) => `${env.SDX_PUBLIC_URL ?? 'http://127.0.0.1:8080'}/verify/${id}`,
     },
     toolkit.pdfs,
-    toolkit.keys,
   );
   await mkdir(out, { recursive: true });
   for (const { kind, pdf } of documents) {

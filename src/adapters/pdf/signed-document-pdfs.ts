@@ -1,5 +1,6 @@
 import type { DocumentPdfs, PdfContent, SignatureRequest } from '../../application/ports/document-pdf.port';
-import type { PartySigner, TimestampAuthority } from '../../application/ports/key-store.port';
+import type { KeyStore, TimestampAuthority } from '../../application/ports/key-store.port';
+import type { PartyId } from '../../domain/party/party';
 import { signPdf } from './sign/pades-signer';
 import { signatureBoxes, type DocumentRenderer, type SignatureBox } from './render/render-document';
 
@@ -10,22 +11,23 @@ import { signatureBoxes, type DocumentRenderer, type SignatureBox } from './rend
 export class SignedDocumentPdfs implements DocumentPdfs {
   constructor(
     private readonly renderer: DocumentRenderer,
+    private readonly keys: KeyStore,
     /** With a TSA, signatures are PAdES B-T; without, B-B. */
     private readonly timestampAuthority?: TimestampAuthority,
   ) {}
 
-  async renderSigned(content: PdfContent, signer: PartySigner, signature: SignatureRequest): Promise<Uint8Array> {
-    return this.sign(await this.renderer.render(content), signer, signature);
+  async renderSigned(content: PdfContent, signerPartyId: PartyId, signature: SignatureRequest): Promise<Uint8Array> {
+    return this.sign(await this.renderer.render(content), signerPartyId, signature);
   }
 
-  countersign(pdf: Uint8Array, signer: PartySigner, signature: SignatureRequest): Promise<Uint8Array> {
-    return this.sign(pdf, signer, signature);
+  countersign(pdf: Uint8Array, signerPartyId: PartyId, signature: SignatureRequest): Promise<Uint8Array> {
+    return this.sign(pdf, signerPartyId, signature);
   }
 
-  private sign(pdf: Uint8Array, signer: PartySigner, request: SignatureRequest): Promise<Uint8Array> {
+  private async sign(pdf: Uint8Array, signerPartyId: PartyId, request: SignatureRequest): Promise<Uint8Array> {
     const box: SignatureBox = signatureBoxes[request.box];
     return signPdf(pdf, {
-      signer,
+      signer: await this.keys.signerFor(signerPartyId),
       fieldName: `sdx-${request.box}-${signatureCount(pdf) + 1}`,
       page: 'last',
       rect: [box.x, box.y, box.x + box.width, box.y + box.height],

@@ -1,6 +1,6 @@
 import type { DocumentKind } from '../../domain/document/document';
 import type { GateRecord } from '../../domain/eir/eir.schema';
-import type { PartySigner } from './key-store.port';
+import type { PartyId } from '../../domain/party/party';
 
 export interface PdfContent {
   kind: DocumentKind;
@@ -24,8 +24,12 @@ export interface SignatureRequest {
   box: 'issuer' | 'counter';
 }
 
-/** Renders documents to PDF and signs them; every signature after the first is an incremental update. */
+/**
+ * Renders documents to PDF and signs them as a party whose key the implementation holds (so that
+ * the work, keys included, may run on other threads); every signature after the first is an
+ * incremental update.
+ */
 export interface DocumentPdfs {
-  renderSigned(content: PdfContent, signer: PartySigner, signature: SignatureRequest): Promise<Uint8Array>;
-  countersign(pdf: Uint8Array, signer: PartySigner, signature: SignatureRequest): Promise<Uint8Array>;
+  renderSigned(content: PdfContent, signerPartyId: PartyId, signature: SignatureRequest): Promise<Uint8Array>;
+  countersign(pdf: Uint8Array, signerPartyId: PartyId, signature: SignatureRequest): Promise<Uint8Array>;
 }
