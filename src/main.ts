@@ -155,9 +155,14 @@ export interface RunningService {
 
 export type Log = (level: 'info' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
+/** The embedded store at `dbFile`, its folder created if needed. */
+export function openStore(dbFile: string): SqliteStore {
+  if (dbFile !== ':memory:') mkdirSync(dirname(dbFile), { recursive: true });
+  return SqliteStore.open(dbFile);
+}
+
 export async function startService(config: ServiceConfig, log: Log): Promise<RunningService> {
-  if (config.dbFile !== ':memory:') mkdirSync(dirname(config.dbFile), { recursive: true });
-  const store = SqliteStore.open(config.dbFile);
+  const store = openStore(config.dbFile);
   try {
     const demoCredentials = config.demo
       ? await loadDemoParties(store, parseDemoParties(JSON.parse(readFileSync(config.demoPartiesFile, 'utf8'))), new Date().toISOString())

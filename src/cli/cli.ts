@@ -1,4 +1,5 @@
 import type { CliIo } from './cli-io';
+import { adminCommand } from './admin.command';
 import { demoCommand } from './demo.command';
 import { keysCommand } from './keys.command';
 import { serveCommand } from './serve.command';
@@ -10,7 +11,8 @@ const usage = `usage: sdx <command>
   validate <eir|delivery-order|telex-release-guarantee> FILE.json   check a payload
   verify FILE.pdf [--trust PEM ...] [--json]          check a signed PDF
   demo --out DIR                                      write one signed PDF per document kind
-  keys new-master-key | keys seal --from DIR --out DIR   make a master key; seal party keys under SDX_MASTER_KEY`;
+  keys new-master-key | keys seal --from DIR --out DIR   make a master key; seal party keys under SDX_MASTER_KEY
+  admin add-party|list-parties|add-user|create-key|revoke-key [--db FILE]   parties, users, API keys`;
 
 export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...args] = argv;
@@ -25,6 +27,8 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
       return demoCommand(args, io, env);
     case 'keys':
       return keysCommand(args, io, env);
+    case 'admin':
+      return adminCommand(args, io, env);
     case undefined:
     case 'help':
     case '--help':

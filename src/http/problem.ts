@@ -33,6 +33,15 @@ function statusFor(error: SdxError): number {
     case 'precondition-failed':
       return 412;
     case 'store-unavailable':
+    // The party has no usable signing key, or the TSA cannot be reached: configuration, not input.
+    case 'key-not-found':
+    case 'key-record-invalid':
+    case 'key-unseal-failed':
+    case 'key-certificate-mismatch':
+    case 'master-key-invalid':
+    case 'tsa-unavailable':
+    case 'tsa-rejected':
+    case 'tsa-response-invalid':
       return 503;
     default:
       return 500;

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { generateApiKey, hashApiKey } from '../application/api-keys';
+import type { Store } from '../application/ports/store.port';
+import { partySchema } from '../domain/party/party';
+import { SdxError } from '../domain/shared/errors';
+import { parseWith } from '../domain/shared/schema';
+import { configFromEnv, openStore } from '../main';
+import type { CliIo } from './cli-io';
+
+const usage = `usage: sdx admin <command> [--db FILE]
+  add-party FILE.json                          register or update a party (id, name, roles, identifiers)
+  list-parties
+  add-user --party ID --user ID --name NAME    a user acting for the party
+  create-key --user ID [--label TEXT]          prints a new API key once; only its hash is stored
+  revoke-key --key ID`;
+
+/** Parties, users and API keys, administered on the store file directly (the service may be running). */
+export async function adminCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const [sub, ...rest] = args;
+  let parsed: { values: Record<string, string | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      options: {
+        db: { type: 'string' },
+        party: { type: 'string' },
+        user: { type: 'string' },
+        name: { type: 'string' },
+        label: { type: 'string' },
+        key: { type: 'string' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    io.err(`sdx admin: ${(error as Error).message}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const need = (...names: string[]): boolean => {
+    const missing = names.filter((n) => !values[n]);
+    if (missing.length > 0) io.err(`sdx admin ${sub}: needs ${missing.map((n) => `--${n}`).join(', ')}`);
+    return missing.length === 0;
+  };
+  const run = async (work: (store: Store) => Promise<number>): Promise<number> => {
+    const store = openStore(configFromEnv(env, values.db ? { dbFile: values.db } : {}).dbFile);
+    try {
+      return await work(store);
+    } catch (error) {
+      if (error instanceof SdxError) {
+        io.err(`sdx admin ${sub}: ${error.message} [${error.code}]`);
+        return 1;
+      }
+      throw error;
+    } finally {
+      await store.close();
+    }
+  };
+  const now = new Date().toISOString();
+
+  switch (sub) {
+    case 'add-party': {
+      const [file] = positionals;
+      if (!file) {
+        io.err('usage: sdx admin add-party FILE.json');
+        return 2;
+      }
+      let input: unknown;
+      try {
+        input = JSON.parse(await readFile(file, 'utf8'));
+      } catch {
+        io.err(`sdx admin add-party: ${file} cannot be read as JSON`);
+        return 2;
+      }
+      const party = parseWith(partySchema, input);
+      if (!party.ok) {
+        for (const issue of party.issues) io.out(`${issue.path || '(root)'}: ${issue.message} [${issue.code}]`);
+        io.err(`sdx admin add-party: ${file} is not a valid party`);
+        return 1;
+      }
+      return run(async (store) => {
+        await store.upsertParty(party.value);
+        io.out(`party ${party.value.id} saved`);
+        return 0;
+      });
+    }
+    case 'list-parties':
+      return run(async (store) => {
+        for (const p of await store.listParties()) io.out(`${p.id.padEnd(24)} ${p.roles.join(',').padEnd(28)} ${p.name.en}`);
+        return 0;
+      });
+    case 'add-user':
+      if (!need('party', 'user', 'name')) return 2;
+      return run(async (store) => {
+        const partyId = values.party ?? '';
+        if (!(await store.getParty(partyId))) throw new SdxError('not-found', `no party ${partyId}; add it first`);
+        await store.createUser({ id: values.user ?? '', partyId, name: values.name ?? '', createdAt: now });
+        io.out(`user ${values.user} acts for ${partyId}`);
+        return 0;
+      });
+    case 'create-key':
+      if (!need('user')) return 2;
+      return run(async (store) => {
+        const userId = values.user ?? '';
+        if (!(await store.getUser(userId))) throw new SdxError('not-found', `no user ${userId}; add it first`);
+        const apiKey = generateApiKey();
+        const id = `key-${randomUUID()}`;
+        await store.addApiKey({ id, userId, keyHash: hashApiKey(apiKey), label: values.label ?? '', createdAt: now, revokedAt: null });
+        io.out(`key id ${id}`);
+        io.out(`api key ${apiKey}`);
+        io.err('The API key is shown once and stored only as a hash; keep it now.');
+        return 0;
+      });
+    case 'revoke-key':
+      if (!need('key')) return 2;
+      return run(async (store) => {
+        await store.revokeApiKey(values.key ?? '', now);
+        io.out(`key ${values.key} revoked`);
+        return 0;
+      });
+    default:
+      io.err(usage);
+      return 2;
+  }
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store';
+import { hashApiKey } from '../../src/application/api-keys';
+import { runSdx } from '../support/built-cli';
+
+describe('sdx admin: parties, users and API keys', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sdx-admin-'));
+  const db = join(dir, 'sdx.sqlite');
+  const partyFile = join(dir, 'party.json');
+  writeFileSync(
+    partyFile,
+    JSON.stringify({
+      id: 'ningbo-trucking',
+      name: { en: 'Ningbo Trucking Co.', zh: '宁波运输有限公司' },
+      roles: ['haulier'],
+      identifiers: { unifiedSocialCreditCode: '91350100M000100Y43' },
+    }),
+  );
+
+  it('registers a party, a user and a key that authenticates, and revokes it', async () => {
+    expect(runSdx(['admin', 'add-party', partyFile, '--db', db]).code).toBe(0);
+    expect(runSdx(['admin', 'list-parties', '--db', db]).stdout).toMatch(/ningbo-trucking\s+haulier\s+Ningbo Trucking Co\./);
+    expect(runSdx(['admin', 'add-user', '--party', 'ningbo-trucking', '--user', 'nb-driver-1', '--name', 'Driver Chen', '--db', db]).code).toBe(0);
+
+    const created = runSdx(['admin', 'create-key', '--user', 'nb-driver-1', '--label', 'phone', '--db', db]);
+    expect(created.code).toBe(0);
+    const apiKey = /api key (\S+)/.exec(created.stdout)?.[1] ?? '';
+    const keyId = /key id (\S+)/.exec(created.stdout)?.[1] ?? '';
+    expect(apiKey).toMatch(/^sdx_[A-Za-z0-9_-]{32}$/);
+
+    const store = SqliteStore.open(db);
+    try {
+      expect(await store.findActiveApiKey(hashApiKey(apiKey))).toMatchObject({ user: { id: 'nb-driver-1', partyId: 'ningbo-trucking' } });
+      expect(runSdx(['admin', 'revoke-key', '--key', keyId, '--db', db]).code).toBe(0);
+      expect(await store.findActiveApiKey(hashApiKey(apiKey))).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses an invalid party file, naming the field', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ id: 'x-party', name: { en: 'X' }, roles: ['pirate'] }));
+    const result = runSdx(['admin', 'add-party', bad, '--db', db]);
+    expect(result.stdout).toMatch(/^roles\[0\]: /m);
+    expect(result.code).toBe(1);
+  });
+
+  it('refuses a user for an unknown party and a key for an unknown user, with a one-line reason', () => {
+    const user = runSdx(['admin', 'add-user', '--party', 'nobody', '--user', 'u1', '--name', 'U', '--db', db]);
+    expect(user.stderr.trim()).toBe('sdx admin add-user: no party nobody; add it first [not-found]');
+    expect(user.code).toBe(1);
+    const key = runSdx(['admin', 'create-key', '--user', 'ghost', '--db', db]);
+    expect(key.stderr.trim()).toBe('sdx admin create-key: no user ghost; add it first [not-found]');
+    expect(runSdx(['admin', 'add-user', '--db', db]).code).toBe(2);
+  });
+});
