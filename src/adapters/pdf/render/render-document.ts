@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from '@pdf-lib/fontkit';
-import { PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
+import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
 import { documentKinds, type DocumentKind } from '../../../domain/document/document';
 import { kindTitle } from '../../../domain/document/document-kinds';
 import type { GateRecord } from '../../../domain/eir/eir.schema';
@@ -136,6 +136,7 @@ export class DocumentRenderer {
 
     setMetadata(doc, input, `${title.zh} ${title.en} ${input.documentId}`, identity);
     // A classic xref table (no object streams) lets signatures be appended as incremental updates.
+    compressContentStreamsNatively(doc);
     return doc.save({ useObjectStreams: false });
   }
 }
@@ -214,4 +215,17 @@ function useNativeDeflate(doc: PDFDocument): void {
   const context = doc.context;
   context.flateStream = (contents, dict = {}) =>
     context.stream(deflateSync(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents), { ...dict, Filter: 'FlateDecode' });
+}
+
+/**
+ * Page content streams would be deflated by pako on save; compressing them with node's zlib first
+ * and storing the result as raw streams (same dictionary, same /FlateDecode) saves the JavaScript
+ * deflate for each page.
+ */
+function compressContentStreamsNatively(doc: PDFDocument): void {
+  for (const [ref, object] of doc.context.enumerateIndirectObjects()) {
+    if (object instanceof PDFContentStream) {
+      doc.context.assign(ref, PDFRawStream.of(object.dict, deflateSync(object.getUnencodedContents())));
+    }
+  }
 }
