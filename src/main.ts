@@ -6,6 +6,8 @@ import { loadDemoParties, parseDemoParties, type DemoCredential } from './applic
 import type { KeyStore, TimestampAuthority } from './application/ports/key-store.port';
 import { loadRenderAssets, DocumentRenderer } from './adapters/pdf/render/render-document';
 import { SignedDocumentPdfs } from './adapters/pdf/signed-document-pdfs';
+import { PdfWorkerPool, defaultPdfWorkerCount } from './adapters/pdf/pdf-worker-pool';
+import type { DocumentPdfs } from './application/ports/document-pdf.port';
 import { loadTrustMaterialFromPem, type TrustMaterial } from './adapters/pki/certificate-validation';
 import { DevTimestampAuthority } from './adapters/pki/dev-timestamp-authority';
 import { EncryptedKeyStore } from './adapters/pki/encrypted-key-store';
@@ -25,6 +27,8 @@ export interface ServiceConfig {
   dbFile: string;
   demo: boolean;
   demoPartiesFile: string;
+  /** Worker threads that render and sign PDFs (SDX_PDF_WORKERS); 0 does it on the event loop. */
+  pdfWorkers: number;
   /** The environment the rest of the wiring reads (keys, TSA, resource folders). */
   env: NodeJS.ProcessEnv;
 }
@@ -114,19 +118,66 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Service
     dbFile: overrides.dbFile ?? env.SDX_DB ?? join(process.cwd(), 'data', 'sdx.sqlite'),
     demo: overrides.demo ?? env.SDX_DEMO === '1',
     demoPartiesFile: overrides.demoPartiesFile ?? join(projectRoot, 'certs-dev', 'demo-parties.json'),
+    pdfWorkers: overrides.pdfWorkers ?? pdfWorkersFromEnv(env) ?? defaultPdfWorkerCount(),
     env: overrides.env ?? env,
   };
 }
 
+/** SDX_PDF_WORKERS, or undefined when not set. */
+function pdfWorkersFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.SDX_PDF_WORKERS;
+  if (text === undefined || text === '') return undefined;
+  const workers = Number(text);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) {
+    throw new Error(`SDX_PDF_WORKERS must be a whole number of worker threads from 0 (render on the main thread) to 64, not "${text}"`);
+  }
+  return workers;
+}
+
+/**
+ * Renders and signs on `workers` threads, each loading the keys itself, or (0) on the event loop.
+ * Only the settings the key store and the TSA read are handed to the workers.
+ */
+async function openDocumentPdfs(
+  paths: { templatesDir: string; certsDir: string },
+  env: NodeJS.ProcessEnv,
+  clock: () => Date,
+  workers: number,
+): Promise<{ pdfs: DocumentPdfs; keys: KeyStore; close(): Promise<void> }> {
+  if (workers === 0) {
+    const toolkit = await openPdfToolkit(paths, env, clock);
+    return { pdfs: toolkit.pdfs, keys: toolkit.keys, close: () => Promise.resolve() };
+  }
+  const keys = keyStoreFromEnv(env, paths.certsDir);
+  const pool = await PdfWorkerPool.start(
+    {
+      ...paths,
+      env: {
+        ...(env.SDX_MASTER_KEY ? { SDX_MASTER_KEY: env.SDX_MASTER_KEY } : {}),
+        ...(env.SDX_KEYS_DIR ? { SDX_KEYS_DIR: env.SDX_KEYS_DIR } : {}),
+        ...(env.SDX_TSA_URL ? { SDX_TSA_URL: env.SDX_TSA_URL } : {}),
+      },
+    },
+    { workers },
+  );
+  return { pdfs: pool, keys, close: () => pool.close() };
+}
+
 /**
  * The HTTP app over a store: document service with signing keys, PDF pipeline and the verifier.
- * `SDX_PUBLIC_URL` is where QR codes on documents point.
+ * `SDX_PUBLIC_URL` is where QR codes on documents point. PDFs are made on `options.pdfWorkers`
+ * threads, else SDX_PDF_WORKERS, else on the event loop; `close` ends the threads.
  */
-export async function wireApp(store: Store, env: NodeJS.ProcessEnv, log: Log): Promise<{ app: Express; documents: DocumentService }> {
+export async function wireApp(
+  store: Store,
+  env: NodeJS.ProcessEnv,
+  log: Log,
+  options: { pdfWorkers?: number } = {},
+): Promise<{ app: Express; documents: DocumentService; close(): Promise<void> }> {
   const paths = resourcePaths(env);
   const clock = () => new Date();
-  const toolkit = await openPdfToolkit(paths, env, clock);
   const trust = trustFromCertsDir(paths.certsDir);
+  const toolkit = await openDocumentPdfs(paths, env, clock, options.pdfWorkers ?? pdfWorkersFromEnv(env) ?? 0);
   const publicUrl = (env.SDX_PUBLIC_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const documents = new DocumentService({
     store,
@@ -144,7 +195,7 @@ export async function wireApp(store: Store, env: NodeJS.ProcessEnv, log: Log): P
     onUnexpectedError: (error) =>
       log('error', 'unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   });
-  return { app, documents };
+  return { app, documents, close: toolkit.close };
 }
 
 export interface RunningService {
@@ -163,11 +214,14 @@ export function openStore(dbFile: string): SqliteStore {
 
 export async function startService(config: ServiceConfig, log: Log): Promise<RunningService> {
   const store = openStore(config.dbFile);
+  let closePdfs = (): Promise<void> => Promise.resolve();
   try {
     const demoCredentials = config.demo
       ? await loadDemoParties(store, parseDemoParties(JSON.parse(readFileSync(config.demoPartiesFile, 'utf8'))), new Date().toISOString())
       : [];
-    const { app } = await wireApp(store, config.env, log);
+    const wired = await wireApp(store, config.env, log, { pdfWorkers: config.pdfWorkers });
+    const app = wired.app;
+    closePdfs = wired.close;
     const server = await listen(app.listen.bind(app), config.port, config.host);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -179,11 +233,14 @@ export async function startService(config: ServiceConfig, log: Log): Promise<Run
         closing ??= new Promise<void>((done) => {
           server.close(() => done());
           server.closeIdleConnections();
-        }).then(() => store.close());
+        })
+          .then(closePdfs)
+          .then(() => store.close());
         return closing;
       },
     };
   } catch (error) {
+    await closePdfs();
     await store.close();
     throw error;
   }

@@ -42,6 +42,9 @@ function statusFor(error: SdxError): number {
     case 'tsa-unavailable':
     case 'tsa-rejected':
     case 'tsa-response-invalid':
+    // Too many documents waiting for the PDF workers, or the service is stopping: retry later.
+    case 'busy':
+    case 'pdf-pool-closed':
       return 503;
     default:
       return 500;

@@ -22,8 +22,12 @@ export type ErrorCode =
   | 'page-not-found'
   | 'event-malformed'
   | 'event-signature-invalid'
+  | 'busy'
+  | 'pdf-worker-failed'
+  | 'pdf-pool-closed'
   | KeyStoreErrorCode
   | TimestampErrorCode
+  | MerkleErrorCode
   | RefusalCode;
 
 /** Why a party's signing key could not be used. */
@@ -36,6 +40,17 @@ export type KeyStoreErrorCode =
 
 /** Why a time-stamping authority gave no token. */
 export type TimestampErrorCode = 'tsa-unavailable' | 'tsa-rejected' | 'tsa-response-invalid';
+
+/**
+ * Why the audit log's Merkle tree refused a request: an index or size outside the tree, a frontier
+ * that does not belong to the stated size, a hash that is not 32 bytes, or a node its storage
+ * should hold but does not.
+ */
+export type MerkleErrorCode =
+  | 'merkle-range-invalid'
+  | 'merkle-frontier-invalid'
+  | 'merkle-hash-invalid'
+  | 'merkle-node-missing';
 
 /** Why a lifecycle action or an issuance is refused. */
 export type RefusalCode =
