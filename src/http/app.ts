@@ -3,6 +3,7 @@ import type { DocumentService } from '../application/document-service';
 import type { Store } from '../application/ports/store.port';
 import { authenticate } from './auth';
 import { documentsRouter } from './documents.routes';
+import { openApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { verifyRouter, type PdfVerifier } from './verify.routes';
 
@@ -29,6 +30,9 @@ export function createApp(deps: AppDependencies): Express {
     res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', store: health });
   });
 
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
   app.use(verifyRouter(deps.documents, deps.verifyPdf));
   app.use('/api/v1', authenticate(deps.store), documentsRouter(deps.documents));
 

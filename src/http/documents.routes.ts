@@ -14,7 +14,8 @@ const participantRoles = [
   'shipper', 'forwarder', 'destination-agent', 'transferee', 'presentee',
 ] as const;
 
-const listQuery = z.strictObject({
+/** Exported so the OpenAPI document derives its query parameters from it. */
+export const listQuery = z.strictObject({
   kind: z.enum(documentKinds).optional(),
   status: z.enum([...new Set([...deliveryOrderStatuses, ...eirStatuses, ...guaranteeStatuses])] as [string, ...string[]]).optional(),
   role: z.enum(participantRoles).optional(),
@@ -97,6 +98,12 @@ export function documentsRouter(documents: DocumentService, base = '/api/v1'): R
       ...(query.status ? { status: query.status as DocumentView['state']['status'] } : {}),
       ...(query.role ? { role: query.role } : {}),
       ...(query.cursor ? { after: query.cursor } : {}),
+    }).catch((error: unknown) => {
+      // The store calls the cursor `after`; the client sent it as `cursor`.
+      if (error instanceof ValidationError) {
+        throw new ValidationError(error.issues.map((i) => (i.path === 'after' ? { ...i, path: 'cursor' } : i)));
+      }
+      throw error;
     });
     res.json({
       items: page.items.map((d) => ({

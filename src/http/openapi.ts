@@ -1,0 +1,455 @@
+import { z } from 'zod';
+import { actionInput } from '../application/action-input';
+import { deliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
+import { deliveryOrderStatuses, documentKinds, eirStatuses, guaranteeStatuses } from '../domain/document/document';
+import { eirPayload, gateRecord } from '../domain/eir/eir.schema';
+import { telexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
+import { listQuery } from './documents.routes';
+import { MAX_UPLOAD_BYTES } from './uploads';
+
+/**
+ * The OpenAPI 3.1 description of every route `createApp` serves. Request schemas come from the
+ * same zod schemas the routes validate with, so the document cannot drift from the validation;
+ * refinements JSON Schema cannot express (ISO 6346 check digits, cross-field rules) are enforced
+ * server-side only.
+ */
+
+type JsonSchema = Record<string, unknown>;
+
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const nullable = (schema: JsonSchema): JsonSchema => ({ anyOf: [schema, { type: 'null' }] });
+const sha256Hex: JsonSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' };
+const dateTime: JsonSchema = { type: 'string', format: 'date-time' };
+const partyIdSchema: JsonSchema = { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' };
+
+/** Strips what a Schema Object inside an OpenAPI document must not carry as zod emits it. */
+function embeddable(schema: JsonSchema): JsonSchema {
+  // zod sets `$id` to the component's URI, a fragment, which 2020-12 forbids as an `$id`; `$schema`
+  // repeats the document's default dialect (2020-12 based).
+  const { $id: _id, $schema: _dialect, ...rest } = schema;
+  return rest;
+}
+
+/** Payload and action schemas from zod; shared parts become `$ref`s between components. */
+function generatedSchemas(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  registry.add(deliveryOrderPayload, { id: 'DeliveryOrderPayload' });
+  registry.add(eirPayload, { id: 'EirPayload' });
+  registry.add(telexReleaseGuaranteePayload, { id: 'TelexReleaseGuaranteePayload' });
+  registry.add(gateRecord, { id: 'GateRecord' });
+  registry.add(actionInput, { id: 'ActionInput' });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: 'draft-2020-12',
+    // Describe what a client sends, before trimming and defaults.
+    io: 'input',
+    // A refinement or custom type without a JSON Schema form becomes `{}`: accepted here, checked by the server.
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  return Object.fromEntries(Object.entries(schemas).map(([id, schema]) => [id, embeddable(schema as JsonSchema)]));
+}
+
+const payloadSchemaByKind = {
+  'delivery-order': 'DeliveryOrderPayload',
+  eir: 'EirPayload',
+  'telex-release-guarantee': 'TelexReleaseGuaranteePayload',
+} as const satisfies Record<(typeof documentKinds)[number], string>;
+
+function handwrittenSchemas(): Record<string, JsonSchema> {
+  const closed = (properties: Record<string, JsonSchema>, optional: readonly string[] = []): JsonSchema => ({
+    type: 'object',
+    properties,
+    required: Object.keys(properties).filter((key) => !optional.includes(key)),
+    additionalProperties: false,
+  });
+  return {
+    ValidationIssue: closed({
+      path: { type: 'string', description: 'The offending field, e.g. `payload.containers[0].number`.' },
+      code: { type: 'string', description: 'Stable code, e.g. `required`, `unknown-field`, `container-check-digit`.' },
+      message: { type: 'string' },
+    }),
+    Problem: {
+      description: 'RFC 9457 problem details with a stable SDX `code`.',
+      type: 'object',
+      properties: {
+        type: { type: 'string', format: 'uri' },
+        title: { type: 'string' },
+        status: { type: 'integer', minimum: 400, maximum: 599 },
+        detail: { type: 'string' },
+        code: { type: 'string', description: 'Stable machine-readable code, e.g. `already-released`, `precondition-failed`.' },
+        errors: { type: 'array', items: ref('ValidationIssue') },
+      },
+      required: ['type', 'title', 'status', 'detail', 'code'],
+    },
+    DocumentKind: { type: 'string', enum: [...documentKinds] },
+    DocumentStatus: { type: 'string', enum: [...new Set([...deliveryOrderStatuses, ...eirStatuses, ...guaranteeStatuses])] },
+    PartyId: partyIdSchema,
+    IssueRequest: {
+      description: 'A document to issue and sign; the caller\'s party is the issuer.',
+      oneOf: documentKinds.map((kind) =>
+        closed({ kind: { const: kind }, payload: ref(payloadSchemaByKind[kind]) }),
+      ),
+    },
+    DocumentEvent: closed({
+      seq: { type: 'integer', minimum: 1 },
+      type: { type: 'string', description: '`issue` or one of the action types.' },
+      actor: ref('PartyId'),
+      at: dateTime,
+      hash: { ...sha256Hex, description: 'SHA-256 of the signed envelope; the next event names it as `prev`.' },
+      data: { type: 'object', description: 'What the action carried (e.g. `to`, `reason`, `gateRecord`).' },
+      signature: {
+        type: 'string',
+        pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+        description: 'The event as a compact JWS (ES256 or PS256, `x5c`) by the acting party.',
+      },
+    }),
+    DocumentView: closed({
+      id: { type: 'string' },
+      kind: ref('DocumentKind'),
+      version: { type: 'integer', minimum: 1 },
+      status: ref('DocumentStatus'),
+      issuer: ref('PartyId'),
+      holder: nullable(ref('PartyId')),
+      presentedTo: nullable(ref('PartyId')),
+      payloadHash: sha256Hex,
+      supersedes: nullable({ type: 'string' }),
+      supersededBy: nullable({ type: 'string' }),
+      sequence: { type: 'integer', minimum: 1, description: 'The last event\'s sequence; the ETag is this number quoted.' },
+      createdAt: dateTime,
+      updatedAt: dateTime,
+      payload: { oneOf: Object.values(payloadSchemaByKind).map(ref) },
+      pdfSha256: nullable(sha256Hex),
+      events: { type: 'array', items: ref('DocumentEvent') },
+      links: closed({ self: { type: 'string' }, pdf: { type: 'string' }, verify: { type: 'string' } }),
+    }),
+    DocumentSummary: closed({
+      id: { type: 'string' },
+      kind: ref('DocumentKind'),
+      status: ref('DocumentStatus'),
+      issuer: ref('PartyId'),
+      holder: nullable(ref('PartyId')),
+      payloadHash: sha256Hex,
+      sequence: { type: 'integer', minimum: 1 },
+      updatedAt: dateTime,
+    }),
+    DocumentPage: closed({
+      items: { type: 'array', items: ref('DocumentSummary') },
+      nextCursor: nullable({ type: 'string' }),
+    }),
+    Attachment: closed({
+      sha256: sha256Hex,
+      size: { type: 'integer', minimum: 1, maximum: MAX_UPLOAD_BYTES },
+      mediaType: { type: 'string', enum: ['image/jpeg', 'image/png', 'application/pdf'] },
+    }),
+    Finding: closed({
+      check: { type: 'string', description: 'e.g. `signature[0].digest`, `document.changes-after-signature`.' },
+      status: { type: 'string', enum: ['valid', 'invalid', 'error', 'skipped'] },
+      code: { type: 'string' },
+      message: { type: 'string' },
+      required: { type: 'boolean', description: 'Only required findings decide the verdict.' },
+    }),
+    VerificationReport: {
+      type: 'object',
+      properties: {
+        verdict: { type: 'string', enum: ['valid', 'invalid'] },
+        findings: { type: 'array', items: ref('Finding') },
+        signatures: { type: 'array', items: ref('SignatureSummary'), description: 'One per signature dictionary found.' },
+      },
+      required: ['verdict', 'findings'],
+    },
+    SignatureSummary: closed(
+      {
+        index: { type: 'integer', minimum: 0 },
+        fieldName: nullable({ type: 'string' }),
+        subFilter: nullable({ type: 'string' }),
+        signerSubject: nullable({ type: 'string' }),
+        signingTime: nullable(dateTime),
+        timestampTime: dateTime,
+        coversWholeDocument: { type: 'boolean' },
+        revision: nullable({ type: 'integer', minimum: 0 }),
+      },
+      ['timestampTime'],
+    ),
+    PublicStatus: closed({
+      id: { type: 'string' },
+      kind: ref('DocumentKind'),
+      status: ref('DocumentStatus'),
+      issuer: closed({ id: ref('PartyId'), name: { type: 'string' } }),
+      payloadHash: sha256Hex,
+      lastEventAt: dateTime,
+    }),
+    Health: closed({
+      status: { type: 'string', enum: ['ok', 'unavailable'] },
+      store: closed({ ok: { type: 'boolean' }, backend: { type: 'string' }, detail: { type: 'string' } }),
+    }),
+  };
+}
+
+const problemResponses = {
+  BadRequest: 'Malformed JSON or multipart body.',
+  Unauthorized: 'No API key, or an unknown or revoked one.',
+  Forbidden: 'The caller\'s party may not do this (e.g. not the holder, or an auditor).',
+  NotFound: 'Unknown document, or one the caller\'s party takes no part in.',
+  Conflict: 'The document\'s state does not allow this action (e.g. already released).',
+  PreconditionFailed: '`If-Match` names a stale sequence.',
+  ContentTooLarge: `The body is too large (JSON 1 MB; a file ${MAX_UPLOAD_BYTES} bytes).`,
+  UnsupportedMediaType: 'The uploaded file is not of an accepted type (judged by its bytes).',
+  UnprocessableContent: 'Unknown fields or invalid values; `errors` names each field.',
+  ServiceUnavailable: 'The store, a signing key, the timestamp authority or the PDF workers are unavailable or busy; retry later.',
+} as const;
+type ProblemResponse = keyof typeof problemResponses;
+
+const statusOf: Record<ProblemResponse, number> = {
+  BadRequest: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  Conflict: 409,
+  PreconditionFailed: 412,
+  ContentTooLarge: 413,
+  UnsupportedMediaType: 415,
+  UnprocessableContent: 422,
+  ServiceUnavailable: 503,
+};
+
+function responseComponents(): Record<string, JsonSchema> {
+  const problem = { 'application/problem+json': { schema: ref('Problem') } };
+  return Object.fromEntries(
+    Object.entries(problemResponses).map(([name, description]) => [
+      name,
+      name === 'Unauthorized'
+        ? { description, headers: { 'WWW-Authenticate': { schema: { type: 'string' } } }, content: problem }
+        : { description, content: problem },
+    ]),
+  );
+}
+
+function errors(...names: ProblemResponse[]): Record<string, JsonSchema> {
+  return Object.fromEntries(names.map((name) => [String(statusOf[name]), { $ref: `#/components/responses/${name}` }]));
+}
+
+const json = (schema: JsonSchema): JsonSchema => ({ 'application/json': { schema } });
+const etag = { ETag: { description: 'The document\'s event sequence, quoted; send it back as `If-Match`.', schema: { type: 'string' } } };
+const bearer = [{ bearerAuth: [] }];
+
+function fileUpload(description: string, contentType: string): JsonSchema {
+  return {
+    required: true,
+    description,
+    content: {
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } },
+          required: ['file'],
+        },
+        encoding: { file: { contentType } },
+      },
+    },
+  };
+}
+
+/** Query parameters of `GET /documents`, from the schema the route parses them with. */
+function listParameters(): JsonSchema[] {
+  const schema = embeddable(z.toJSONSchema(listQuery, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema);
+  const properties = schema['properties'] as Record<string, JsonSchema>;
+  const required = new Set((schema['required'] as string[] | undefined) ?? []);
+  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: required.has(name), schema: property }));
+}
+
+function paths(): Record<string, JsonSchema> {
+  const api = '/api/v1';
+  const anyActor = errors('Unauthorized', 'ServiceUnavailable');
+  return {
+    '/healthz': {
+      get: {
+        operationId: 'health',
+        summary: 'Liveness and store health',
+        responses: {
+          '200': { description: 'The service and its store are up.', content: json(ref('Health')) },
+          '503': { description: 'The store is unavailable.', content: json(ref('Health')) },
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'openApiDocument',
+        summary: 'This document',
+        responses: { '200': { description: 'The OpenAPI 3.1 document.', content: json({ type: 'object' }) } },
+      },
+    },
+    '/verify': {
+      post: {
+        operationId: 'verifyPdf',
+        summary: 'Verify an uploaded PDF (public)',
+        description: 'Checks every signature, the certificate chains, changes after each signature and the payload hash against the ledger.',
+        requestBody: fileUpload('The PDF to verify, in the field `file`.', 'application/pdf'),
+        responses: {
+          '200': { description: 'The verifier\'s report; `verdict` is valid only if every required finding is.', content: json(ref('VerificationReport')) },
+          ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+    },
+    '/verify/{id}': {
+      get: {
+        operationId: 'publicStatus',
+        summary: 'Public status of a document (the QR link)',
+        description: 'Reveals only kind, status, issuer, payload hash and the time of the last event.',
+        parameters: [{ $ref: '#/components/parameters/DocumentId' }],
+        responses: {
+          '200': { description: 'The public status.', content: json(ref('PublicStatus')) },
+          ...errors('NotFound', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/documents`]: {
+      post: {
+        operationId: 'issueDocument',
+        summary: 'Issue and sign a document',
+        security: bearer,
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description: 'A repeat with the same key returns the first document and creates nothing.',
+            schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' },
+          },
+        ],
+        requestBody: { required: true, content: json(ref('IssueRequest')) },
+        responses: {
+          '201': {
+            description: 'Issued (or, for a repeated Idempotency-Key, the first result).',
+            headers: { ...etag, Location: { schema: { type: 'string' } } },
+            content: json(ref('DocumentView')),
+          },
+          ...errors('BadRequest', 'Unauthorized', 'Forbidden', 'Conflict', 'ContentTooLarge', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+      get: {
+        operationId: 'listDocuments',
+        summary: 'Documents the caller\'s party takes part in',
+        security: bearer,
+        parameters: listParameters(),
+        responses: {
+          '200': { description: 'One page; pass `nextCursor` as `cursor` for the next.', content: json(ref('DocumentPage')) },
+          ...errors('Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/documents/{id}`]: {
+      get: {
+        operationId: 'getDocument',
+        summary: 'State, holder, version and signed event history',
+        security: bearer,
+        parameters: [{ $ref: '#/components/parameters/DocumentId' }],
+        responses: {
+          '200': { description: 'The document.', headers: etag, content: json(ref('DocumentView')) },
+          ...errors('Unauthorized', 'NotFound', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/documents/{id}/pdf`]: {
+      get: {
+        operationId: 'getDocumentPdf',
+        summary: 'The current signed PDF',
+        security: bearer,
+        parameters: [{ $ref: '#/components/parameters/DocumentId' }],
+        responses: {
+          '200': { description: 'The PDF with every signature so far.', content: { 'application/pdf': { schema: { type: 'string', contentMediaType: 'application/pdf' } } } },
+          ...errors('Unauthorized', 'NotFound', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/documents/{id}/events`]: {
+      post: {
+        operationId: 'actOnDocument',
+        summary: 'Apply one lifecycle action',
+        description: 'The action is signed by the caller\'s party and chained to the previous event.',
+        security: bearer,
+        parameters: [
+          { $ref: '#/components/parameters/DocumentId' },
+          {
+            name: 'If-Match',
+            in: 'header',
+            required: false,
+            description: 'The document\'s current ETag (e.g. `"3"`); a stale one gets 412.',
+            schema: { type: 'string' },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: ref('ActionInput'),
+              examples: {
+                transfer: { value: { type: 'transfer', to: 'demo-haulier-a' } },
+                present: { value: { type: 'present', to: 'demo-terminal' } },
+                release: { value: { type: 'release' } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'The document after the action.', headers: etag, content: json(ref('DocumentView')) },
+          ...errors(
+            'BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PreconditionFailed',
+            'ContentTooLarge', 'UnprocessableContent', 'ServiceUnavailable',
+          ),
+        },
+      },
+    },
+    [`${api}/documents/{id}/attachments`]: {
+      post: {
+        operationId: 'attachFile',
+        summary: 'Store a photo or PDF for the next event',
+        description: 'Stored content-addressed by SHA-256; an event references it by that hash.',
+        security: bearer,
+        parameters: [{ $ref: '#/components/parameters/DocumentId' }],
+        requestBody: fileUpload(`A JPEG, PNG or PDF of at most ${MAX_UPLOAD_BYTES} bytes, in the field \`file\`.`, 'image/jpeg, image/png, application/pdf'),
+        responses: {
+          '201': { description: 'Stored.', content: json(ref('Attachment')) },
+          ...errors(
+            'BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'ContentTooLarge', 'UnsupportedMediaType',
+            'UnprocessableContent', 'ServiceUnavailable',
+          ),
+        },
+      },
+    },
+  };
+}
+
+function buildDocument(): JsonSchema {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'SDX exchange API',
+      version: '1.0.0',
+      description: 'Issues, signs and transfers paperless shipping documents (D/O, EIR, telex-release guarantee). ' +
+        'Every error is RFC 9457 application/problem+json with a stable `code`.',
+    },
+    paths: paths(),
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An SDX API key.' } },
+      parameters: { DocumentId: { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 } } },
+      responses: responseComponents(),
+      schemas: { ...handwrittenSchemas(), ...generatedSchemas() },
+    },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+let built: JsonSchema | undefined;
+
+/** The document, built on first use and shared (frozen) afterwards. */
+export function openApiDocument(): object {
+  built ??= deepFreeze(buildDocument());
+  return built;
+}

@@ -1,0 +1,297 @@
+import { spawn } from 'node:child_process';
+import type { Stream } from 'node:stream';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { Response } from 'supertest';
+import type { DocumentKind } from '../../src/domain/document/document';
+import { openApiDocument } from '../../src/http/openapi';
+import { exampleJson, repoRoot } from '../support/examples';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+interface Operation {
+  responses: Record<string, { $ref?: string; content?: Record<string, { schema: unknown }> }>;
+  requestBody?: { content: Record<string, { schema: unknown; examples?: Record<string, { value: unknown }> }> };
+}
+interface OpenApi {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown>; responses: Record<string, { content: Record<string, { schema: unknown }> }> };
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
+const DOC_ID = 'https://sdx.test/openapi.json';
+
+/**
+ * The independent validator is ESM-only and jest runs CommonJS, so it runs as its own node
+ * process on the served document.
+ */
+function validateWithOpenApiValidator(doc: unknown): Promise<{ valid: boolean; version: string; errors: unknown }> {
+  const script = `
+    import { Validator } from '@seriousme/openapi-schema-validator';
+    let input = '';
+    for await (const chunk of process.stdin) input += chunk;
+    const validator = new Validator();
+    const result = await validator.validate(JSON.parse(input));
+    process.stdout.write(JSON.stringify({ valid: result.valid, version: validator.version, errors: result.errors ?? null }));
+  `;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`validator exited ${code}: ${err}`));
+      else resolve(JSON.parse(out) as { valid: boolean; version: string; errors: unknown });
+    });
+    child.stdin.end(JSON.stringify(doc));
+  });
+}
+
+/** Express 5 internals, as far as the walk below reads them. */
+interface LayerLike {
+  rawPath?: unknown;
+  route?: { path: unknown; methods: Record<string, boolean | undefined> };
+  handle?: { stack?: LayerLike[] };
+}
+
+/** `METHOD /path/{param}` for every route the app's router stack serves, nested routers included. */
+function servedOperations(app: Express): string[] {
+  const root = (app as unknown as { router?: { stack?: LayerLike[] } }).router?.stack;
+  if (!root) throw new Error('express app has no router.stack: the route walk needs updating for this express version');
+  const simplePath = (path: unknown): string => {
+    if (typeof path !== 'string' || !/^[\w/:.-]*$/.test(path)) {
+      throw new Error(`route path ${String(path)} is not a plain string path: extend the walk (or the document) for it`);
+    }
+    return path === '/' ? '' : path;
+  };
+  const found: string[] = [];
+  const walk = (stack: LayerLike[], prefix: string): void => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const path = (prefix + simplePath(layer.route.path)).replace(/:(\w+)/g, '{$1}');
+        for (const [method, on] of Object.entries(layer.route.methods)) {
+          if (on && method !== '_all') found.push(`${method.toUpperCase()} ${path}`);
+        }
+      } else if (layer.handle?.stack) {
+        walk(layer.handle.stack, prefix + simplePath(layer.rawPath));
+      }
+    }
+  };
+  walk(root, '');
+  return found;
+}
+
+function documentedOperations(doc: OpenApi): string[] {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.keys(item).filter((key) => METHODS.includes(key)).map((method) => `${method.toUpperCase()} ${path}`),
+  );
+}
+
+/** An ajv (draft 2020-12) that resolves `#/components/...` refs inside the served document. */
+function schemaValidator(doc: OpenApi): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: true });
+  addFormats(ajv);
+  // The OpenAPI document's own top-level fields are not schema keywords; declare them so strict mode
+  // accepts the document as the base resource for `$ref`s, while every schema inside stays strict.
+  for (const keyword of ['openapi', 'info', 'paths', 'components', 'servers', 'security', 'tags']) ajv.addKeyword(keyword);
+  ajv.addSchema({ ...doc, $id: DOC_ID });
+  return ajv;
+}
+
+const pointer = (...parts: string[]): string => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+
+/** Checks a real response against the schema the document gives for its path, method, status and media type. */
+function expectDocumentedResponse(ajv: Ajv2020, doc: OpenApi, path: string, method: string, res: Response): void {
+  const operation = doc.paths[path]?.[method];
+  if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not documented`);
+  const declared = operation.responses[String(res.status)];
+  if (!declared) throw new Error(`${method.toUpperCase()} ${path} does not document status ${res.status}: ${JSON.stringify(res.body)}`);
+  const mediaType = String(res.headers['content-type']).split(';')[0] ?? '';
+  const location = declared.$ref
+    ? `#/${pointer('components', 'responses', declared.$ref.split('/').pop() ?? '', 'content', mediaType, 'schema')}`
+    : `#/${pointer('paths', path, method, 'responses', String(res.status), 'content', mediaType, 'schema')}`;
+  const validate = ajv.getSchema(DOC_ID + location) ?? ajv.compile({ $ref: DOC_ID + location });
+  if (!validate(res.body)) {
+    throw new Error(`${method.toUpperCase()} ${path} ${res.status} (${mediaType}) does not match ${location}: ${ajv.errorsText(validate.errors)}`);
+  }
+}
+
+/** Binary bodies (PDFs) come back as a Buffer. */
+function binary(res: Stream, done: (error: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}
+
+describe('GET /openapi.json', () => {
+  let t: TestApp;
+  let doc: OpenApi;
+  const bearer = (party: string): string => `Bearer ${t.keys[party] ?? 'missing-demo-key'}`;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const res = await request(t.app).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    doc = res.body as OpenApi;
+  });
+
+  afterAll(async () => {
+    expect(t.unexpected).toEqual([]);
+    await t.close();
+  });
+
+  it('is an OpenAPI 3.1 document that an independent validator accepts', async () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const result = await validateWithOpenApiValidator(doc);
+    expect(result.errors).toBeNull();
+    expect(result).toMatchObject({ valid: true, version: '3.1' });
+  });
+
+  it('is built once, and the generated payload and action schemas are in it', () => {
+    expect(openApiDocument()).toBe(openApiDocument());
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(['DeliveryOrderPayload', 'EirPayload', 'TelexReleaseGuaranteePayload', 'GateRecord', 'ActionInput', 'Problem']),
+    );
+    // zod's `$id`/`$schema` must not leak into the embedded schemas.
+    expect(JSON.stringify(doc.components.schemas)).not.toMatch(/"\$(id|schema)"/);
+  });
+
+  it('documents exactly the routes the express app serves', () => {
+    const served = servedOperations(t.app);
+    expect(served).toEqual(expect.arrayContaining(['GET /healthz', 'POST /api/v1/documents']));
+    expect([...new Set(served)].sort()).toEqual(documentedOperations(doc).sort());
+  });
+
+  it('every documented operation reaches a route, and undocumented ones answer route-not-found', async () => {
+    const probe = (method: string, path: string) => {
+      const url = path.replace(/\{\w+\}/g, 'probe-id');
+      const req = request(t.app)[method as 'get' | 'post' | 'put' | 'delete' | 'patch'](url);
+      return path.startsWith('/api/') ? req.set('Authorization', bearer('demo-consignee')) : req;
+    };
+    for (const operation of documentedOperations(doc)) {
+      const [method = '', path = ''] = operation.split(' ');
+      const res = await probe(method.toLowerCase(), path);
+      if (res.body?.code === 'route-not-found') throw new Error(`${operation} is documented but the app has no such route`);
+    }
+    const undocumented = [
+      ['get', '/openapi.yaml'],
+      ['put', '/verify'],
+      ['delete', '/api/v1/documents/{id}'],
+      ['get', '/api/v1/parties'],
+      ['get', '/api/v1/documents/{id}/events'],
+    ] as const;
+    for (const [method, path] of undocumented) {
+      const res = await probe(method, path);
+      expect({ operation: `${method} ${path}`, status: res.status, code: res.body?.code }).toEqual({
+        operation: `${method} ${path}`,
+        status: 404,
+        code: 'route-not-found',
+      });
+    }
+  });
+
+  it('each example payload validates against its generated schema, and an unknown field does not', () => {
+    const ajv = schemaValidator(doc);
+    const schemaOf: Record<DocumentKind, string> = {
+      'delivery-order': 'DeliveryOrderPayload',
+      eir: 'EirPayload',
+      'telex-release-guarantee': 'TelexReleaseGuaranteePayload',
+    };
+    const issueRequest = ajv.compile({ $ref: `${DOC_ID}#/components/schemas/IssueRequest` });
+    for (const [kind, name] of Object.entries(schemaOf) as [DocumentKind, string][]) {
+      const payload = exampleJson(kind);
+      const validate = ajv.compile({ $ref: `${DOC_ID}#/components/schemas/${name}` });
+      expect({ kind, valid: validate(payload), errors: ajv.errorsText(validate.errors) }).toEqual({ kind, valid: true, errors: 'No errors' });
+      expect(issueRequest({ kind, payload })).toBe(true);
+      expect(validate({ ...payload, surprise: 1 })).toBe(false);
+      expect(issueRequest({ kind: kind === 'eir' ? 'delivery-order' : 'eir', payload })).toBe(false);
+    }
+  });
+
+  it('the request examples in the document match their own schemas', () => {
+    const ajv = schemaValidator(doc);
+    let checked = 0;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        for (const [mediaType, media] of Object.entries(operation.requestBody?.content ?? {})) {
+          for (const [name, example] of Object.entries(media.examples ?? {})) {
+            const validate = ajv.compile({ $ref: `${DOC_ID}#/${pointer('paths', path, method, 'requestBody', 'content', mediaType, 'schema')}` });
+            expect({ example: name, valid: validate(example.value) }).toEqual({ example: name, valid: true });
+            checked += 1;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
+  it('real responses of the app match the documented schemas, errors included', async () => {
+    const ajv = schemaValidator(doc);
+    const api = '/api/v1';
+    const check = (path: string, method: string, res: Response) => expectDocumentedResponse(ajv, doc, path, method, res);
+
+    check('/healthz', 'get', await request(t.app).get('/healthz'));
+    check('/openapi.json', 'get', await request(t.app).get('/openapi.json'));
+
+    const issued = await request(t.app)
+      .post(`${api}/documents`)
+      .set('Authorization', bearer('demo-agent-sha'))
+      .send({ kind: 'delivery-order', payload: exampleJson('delivery-order') });
+    expect(issued.status).toBe(201);
+    check('/api/v1/documents', 'post', issued);
+    const id = String(issued.body.id);
+    expect(issued.headers['etag']).toBe(`"${issued.body.sequence}"`);
+
+    const presented = await request(t.app)
+      .post(`${api}/documents/${id}/events`)
+      .set('Authorization', bearer('demo-consignee'))
+      .set('If-Match', String(issued.headers['etag']))
+      .send({ type: 'present', to: 'demo-terminal' });
+    expect(presented.status).toBe(200);
+    check('/api/v1/documents/{id}/events', 'post', presented);
+
+    check('/api/v1/documents/{id}', 'get', await request(t.app).get(`${api}/documents/${id}`).set('Authorization', bearer('demo-terminal')));
+    check('/api/v1/documents', 'get', await request(t.app).get(`${api}/documents?kind=delivery-order&limit=1`).set('Authorization', bearer('demo-consignee')));
+    check('/verify/{id}', 'get', await request(t.app).get(`/verify/${id}`));
+
+    const pdf = await request(t.app).get(`${api}/documents/${id}/pdf`).set('Authorization', bearer('demo-consignee')).buffer(true).parse(binary);
+    expect(pdf.status).toBe(200);
+    expect(Object.keys(doc.paths[`${api}/documents/{id}/pdf`]?.['get']?.responses['200']?.content ?? {})).toEqual([
+      String(pdf.headers['content-type']).split(';')[0],
+    ]);
+    const verified = await request(t.app).post('/verify').attach('file', pdf.body as Buffer, { filename: 'do.pdf', contentType: 'application/pdf' });
+    expect(verified.status).toBe(200);
+    check('/verify', 'post', verified);
+
+    const attached = await request(t.app)
+      .post(`${api}/documents/${id}/attachments`)
+      .set('Authorization', bearer('demo-consignee'))
+      .attach('file', pdf.body as Buffer, { filename: 'support.pdf', contentType: 'application/pdf' });
+    check('/api/v1/documents/{id}/attachments', 'post', attached);
+    expect(attached.status).toBe(201);
+
+    // Problems: each must be a documented status of its route with the shared Problem schema.
+    check('/api/v1/documents', 'post', await request(t.app).post(`${api}/documents`).send({ kind: 'delivery-order', payload: {} }));
+    const invalid = await request(t.app)
+      .post(`${api}/documents`)
+      .set('Authorization', bearer('demo-agent-sha'))
+      .send({ kind: 'delivery-order', payload: { ...exampleJson('delivery-order'), surprise: true } });
+    expect(invalid.status).toBe(422);
+    check('/api/v1/documents', 'post', invalid);
+    const stale = await request(t.app)
+      .post(`${api}/documents/${id}/events`)
+      .set('Authorization', bearer('demo-terminal'))
+      .set('If-Match', '"1"')
+      .send({ type: 'release' });
+    expect(stale.status).toBe(412);
+    check('/api/v1/documents/{id}/events', 'post', stale);
+    check('/api/v1/documents/{id}', 'get', await request(t.app).get(`${api}/documents/${id}`).set('Authorization', bearer('demo-haulier-b')));
+    check('/verify', 'post', await request(t.app).post('/verify').attach('file', Buffer.from('not a pdf'), 'x.txt'));
+    check('/api/v1/documents', 'get', await request(t.app).get(`${api}/documents?limit=0`).set('Authorization', bearer('demo-consignee')));
+  });
+});
