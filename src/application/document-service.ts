@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { checkTelexReleaseBacking, type GuaranteeView } from '../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
-import { isDocumentKind, takesPart, type DocumentKind, type DocumentState } from '../domain/document/document';
-import { decideAction, decideIssue, validatePayload } from '../domain/document/document-kinds';
+import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState } from '../domain/document/document';
+import { decideAction, decideIssue, participantProblems, validatePayload } from '../domain/document/document-kinds';
 import type { ActionRequest, PartyActor } from '../domain/document/lifecycle';
 import type { GateRecord } from '../domain/eir/eir.schema';
-import type { Party } from '../domain/party/party';
+import type { Party, PartyRole } from '../domain/party/party';
 import { RefusalError, SdxError, ValidationError, type ValidationIssue } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
 import { canonicalHash } from '../domain/shared/canonical-json';
@@ -96,6 +96,10 @@ export class DocumentService {
   async act(caller: Caller, documentId: string, body: unknown, expectedSeq?: number): Promise<DocumentView> {
     const actor = await this.actorOf(caller);
     const document = await this.visibleDocument(actor, documentId);
+    // Checked before the lifecycle: an auditor named in a document (say, as an EIR's haulier) gains no rights.
+    if (onlyAuditor(actor.roles)) {
+      throw new RefusalError({ code: 'read-only-party', category: 'forbidden', message: 'an auditor reads documents and changes nothing' });
+    }
     const parsed = parseWith(actionInput, body);
     if (!parsed.ok) throw new ValidationError(parsed.issues);
     const action = parsed.value;
@@ -107,12 +111,26 @@ export class DocumentService {
     if ('to' in action) {
       const target = await this.deps.store.getParty(action.to);
       if (!target) throw new ValidationError([{ path: 'to', code: 'unknown-party', message: `no party ${action.to}` }]);
+      if (onlyAuditor(target.roles)) {
+        // An auditor could never act on it, so the document would be stuck.
+        throw new RefusalError({ code: 'target-role-not-allowed', category: 'invalid', message: `${target.id} is an auditor and cannot hold a document` });
+      }
       request.target = { partyId: target.id, roles: target.roles };
     }
     const decision = decideAction(document.state, request);
-    if (!decision.ok) throw new RefusalError(decision.refusal);
-
     const events = await this.deps.store.listEvents(documentId);
+    if (!decision.ok) {
+      // A former holder acting on a D/O it has just passed on lost a race (or acted on a stale view):
+      // that is a conflict with the document's new state, not a lack of rights.
+      if (decision.refusal.code === 'not-holder' && events.some((e) => e.type === 'transfer' && e.actor === actor.partyId)) {
+        throw new SdxError(
+          'concurrent-update',
+          `document ${documentId} changed meanwhile: ${actor.partyId} passed it on and no longer holds it; reload it`,
+        );
+      }
+      throw new RefusalError(decision.refusal);
+    }
+
     const data = await this.actionData(actor, document, events, action, now);
     const bodies: Omit<EventBody, 'seq' | 'prev'>[] = [this.bodyOf(document.state, caller, action.type, now, data.event)];
     for (const effect of decision.effects) {
@@ -214,7 +232,14 @@ export class DocumentService {
     });
     if (!decision.ok) throw new RefusalError(decision.refusal);
     let state = decision.state;
-    if (options.holder !== undefined && options.holder !== null) state = { ...state, holder: options.holder };
+    if (options.holder !== undefined && options.holder !== null && options.holder !== state.holder) {
+      // An amendment keeps the current holder, who must still see and act on the new version.
+      state = {
+        ...state,
+        holder: options.holder,
+        participants: withParticipant(state.participants, { partyId: options.holder, role: 'transferee' }),
+      };
+    }
     await this.requireKnownParties(state);
 
     const now = this.deps.clock();
@@ -413,12 +438,12 @@ export class DocumentService {
   }
 
   private async requireKnownParties(state: DocumentState): Promise<void> {
-    const issues: ValidationIssue[] = [];
-    for (const { partyId, role } of state.participants) {
-      if (!(await this.deps.store.getParty(partyId))) {
-        issues.push({ path: 'payload', code: 'unknown-party', message: `the ${role} ${partyId} is not a party of this exchange` });
-      }
+    const roles = new Map<string, readonly PartyRole[]>();
+    for (const { partyId } of state.participants) {
+      const party = await this.deps.store.getParty(partyId);
+      if (party) roles.set(partyId, party.roles);
     }
+    const issues = participantProblems(state, (id) => roles.get(id));
     if (issues.length > 0) throw new ValidationError(issues);
   }
 
@@ -438,6 +463,10 @@ export class DocumentService {
   private signatureRequest(party: Party, action: string, at: Date, box: SignatureRequest['box']): SignatureRequest {
     return { signerName: party.name.en, reason: signatureReasons[action] ?? action, at, box };
   }
+}
+
+function onlyAuditor(roles: readonly string[]): boolean {
+  return roles.length > 0 && roles.every((role) => role === 'auditor');
 }
 
 function latestPdf(events: readonly StoredEvent[]): string | null {

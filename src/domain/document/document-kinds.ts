@@ -5,7 +5,7 @@ import { eirLifecycle } from '../eir/eir.lifecycle';
 import { eirPayload, type EirPayload } from '../eir/eir.schema';
 import type { PartyId, PartyRole } from '../party/party';
 import { canonicalHash } from '../shared/canonical-json';
-import type { Refusal } from '../shared/errors';
+import type { Refusal, ValidationIssue } from '../shared/errors';
 import { parseWith, type ParseResult } from '../shared/schema';
 import { guaranteeLifecycle } from '../telex-release/telex-release-guarantee.lifecycle';
 import {
@@ -77,6 +77,7 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
     participants: (p) => [
       { partyId: p.shipper.partyId, role: 'shipper' },
       ...(p.forwarder ? [{ partyId: p.forwarder.partyId, role: 'forwarder' } as const] : []),
+      ...(p.carrier.partyId ? [{ partyId: p.carrier.partyId, role: 'carrier' } as const] : []),
       { partyId: p.carrierAgent.partyId, role: 'carrier-agent' },
       { partyId: p.destinationAgent.partyId, role: 'destination-agent' },
     ],
@@ -154,4 +155,43 @@ export function decideIssue<K extends DocumentKind>(
 /** Applies one lifecycle action to a document of any kind. */
 export function decideAction(state: DocumentState, request: ActionRequest): Decision {
   return decide(definitions[state.kind].lifecycle, state, request);
+}
+
+/** The party roles a document may name in each participant role, and where the payload names it. */
+const participantRequirements: Partial<Record<Participant['role'], { roles: readonly PartyRole[]; path: Record<DocumentKind, string> }>> = {
+  carrier: { roles: ['carrier'], path: { 'delivery-order': 'carrier', eir: 'container.operator', 'telex-release-guarantee': 'carrier' } },
+  'carrier-agent': { roles: ['carrier-agent', 'carrier'], path: { 'delivery-order': 'carrierAgent', eir: '', 'telex-release-guarantee': 'carrierAgent' } },
+  'destination-agent': { roles: ['carrier-agent', 'carrier'], path: { 'delivery-order': '', eir: '', 'telex-release-guarantee': 'destinationAgent' } },
+  'pickup-terminal': { roles: ['terminal'], path: { 'delivery-order': 'pickupTerminal', eir: '', 'telex-release-guarantee': '' } },
+  'facility-operator': { roles: ['terminal', 'depot'], path: { 'delivery-order': '', eir: 'facility.operator', 'telex-release-guarantee': '' } },
+  haulier: { roles: ['haulier'], path: { 'delivery-order': '', eir: 'haulier', 'telex-release-guarantee': '' } },
+  shipper: { roles: ['shipper'], path: { 'delivery-order': '', eir: '', 'telex-release-guarantee': 'shipper' } },
+  forwarder: { roles: ['forwarder'], path: { 'delivery-order': '', eir: '', 'telex-release-guarantee': 'forwarder' } },
+};
+
+/**
+ * Checks that every party a new document names exists and may play the part it is named for (an
+ * EIR's haulier is a haulier, a D/O's pickup terminal a terminal). `rolesOf` answers undefined for
+ * an unknown party.
+ */
+export function participantProblems(
+  state: Pick<DocumentState, 'kind' | 'participants'>,
+  rolesOf: (partyId: PartyId) => readonly PartyRole[] | undefined,
+): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  for (const { partyId, role } of state.participants) {
+    const requirement = participantRequirements[role];
+    const path = requirement?.path[state.kind] ? `payload.${requirement.path[state.kind]}.partyId` : 'payload';
+    const roles = rolesOf(partyId);
+    if (!roles) {
+      issues.push({ path, code: 'unknown-party', message: `the ${role} ${partyId} is not a party of this exchange` });
+    } else if (requirement && !roles.some((r) => requirement.roles.includes(r))) {
+      issues.push({
+        path,
+        code: 'party-role-mismatch',
+        message: `${partyId} cannot be named as ${role}: it needs the role ${requirement.roles.join(' or ')}`,
+      });
+    }
+  }
+  return issues;
 }

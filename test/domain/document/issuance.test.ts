@@ -3,8 +3,8 @@ import { decideIssue } from '../../../src/domain/document/document-kinds';
 import { checkTelexReleaseBacking } from '../../../src/domain/delivery-order/release-basis.rule';
 import { canonicalHash } from '../../../src/domain/shared/canonical-json';
 import { exampleWith, examplePayload } from '../../support/examples';
-import { after, issued, party } from '../../support/lifecycle-fixtures';
-import { validatePayload } from '../../../src/domain/document/document-kinds';
+import { after, issued, party, roles } from '../../support/lifecycle-fixtures';
+import { participantProblems, validatePayload } from '../../../src/domain/document/document-kinds';
 import type { DeliveryOrderPayload } from '../../../src/domain/delivery-order/delivery-order.schema';
 
 function refusalCode(kind: DocumentKind, issuer: string): string {
@@ -115,5 +115,23 @@ describe('the telex-release rule', () => {
   it('when the D/O it backed was voided or is being amended, then the guarantee may back the new one', () => {
     expect(check({ backedDeliveryOrder: { id: 'do-1', status: 'voided' } })).toBeUndefined();
     expect(check({ backedDeliveryOrder: { id: 'do-1', status: 'issued' }, replacing: 'do-1' })).toBeUndefined();
+  });
+});
+
+describe('who a document may name', () => {
+  const rolesOf = (id: string) => roles[id];
+
+  it.each(['delivery-order', 'eir', 'telex-release-guarantee'] as const)('accepts the demo parties the %s example names', (kind) => {
+    expect(participantProblems(issued(kind), rolesOf)).toEqual([]);
+  });
+
+  it('names the payload field of a party that is unknown or cannot play its part', () => {
+    const state = issued('eir');
+    const problems = participantProblems(state, (id) => (id === 'demo-haulier-a' ? ['auditor'] : id === 'demo-terminal' ? undefined : roles[id]));
+    expect(problems.map((p) => [p.path, p.code])).toEqual([
+      ['payload', 'unknown-party'],
+      ['payload.facility.operator.partyId', 'unknown-party'],
+      ['payload.haulier.partyId', 'party-role-mismatch'],
+    ]);
   });
 });
