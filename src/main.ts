@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +15,10 @@ import { PemDirectoryKeyStore } from './adapters/pki/file-key-store';
 import { HttpTimestampAuthority } from './adapters/pki/http-timestamp-authority';
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
 import { createApp } from './http/app';
+import { LogService } from './application/audit/log-service';
+import type { PartySigner } from './application/ports/key-store.port';
+import { createKeyObjectSigner } from './adapters/pki/key-object-signer';
+import { decodePem } from './adapters/pki/pem';
 import { DocumentService } from './application/document-service';
 import type { Store } from './application/ports/store.port';
 import { verifyPdf } from './adapters/pdf/verify/verify-pdf';
@@ -171,14 +175,15 @@ async function openDocumentPdfs(
 export async function wireApp(
   store: Store,
   env: NodeJS.ProcessEnv,
-  log: Log,
+  logLine: Log,
   options: { pdfWorkers?: number } = {},
-): Promise<{ app: Express; documents: DocumentService; close(): Promise<void> }> {
+): Promise<{ app: Express; documents: DocumentService; log: LogService; close(): Promise<void> }> {
   const paths = resourcePaths(env);
   const clock = () => new Date();
   const trust = trustFromCertsDir(paths.certsDir);
   const toolkit = await openDocumentPdfs(paths, env, clock, options.pdfWorkers ?? pdfWorkersFromEnv(env) ?? 0);
   const publicUrl = (env.SDX_PUBLIC_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const log = openLogService(store, env, clock);
   const documents = new DocumentService({
     store,
     keys: toolkit.keys,
@@ -190,12 +195,39 @@ export async function wireApp(
   const app = createApp({
     store,
     documents,
+    log,
     verifyPdf: (pdf, expectedPayloadHash) =>
-      verifyPdf(pdf, { trust, now: clock(), ...(expectedPayloadHash ? { expectedPayloadHash } : {}) }),
+      verifyPdf(pdf, {
+        trust,
+        now: clock(),
+        ...(expectedPayloadHash ? { expectedPayloadHash } : { ledger: (id: string) => log.ledgerView(id) }),
+      }),
     onUnexpectedError: (error) =>
-      log('error', 'unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
+      logLine('error', 'unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   });
-  return { app, documents, close: toolkit.close };
+  return { app, documents, log, close: toolkit.close };
+}
+
+/**
+ * The audit log's signing key: SDX_LOG_KEY_FILE and SDX_LOG_CERT_FILE (PEM), by default the
+ * development log key in the certs directory.
+ */
+export function logSignerFromEnv(env: NodeJS.ProcessEnv): PartySigner {
+  const { certsDir } = resourcePaths(env);
+  const keyFile = env.SDX_LOG_KEY_FILE ?? join(certsDir, 'log-signing.key.pem');
+  const certFile = env.SDX_LOG_CERT_FILE ?? join(certsDir, 'log-signing.pem');
+  const [certificate] = decodePem(readFileSync(certFile, 'utf8'), 'CERTIFICATE');
+  if (!certificate) throw new Error(`${certFile} holds no certificate`);
+  return createKeyObjectSigner({
+    partyId: 'sdx-audit-log',
+    privateKey: createPrivateKey(readFileSync(keyFile, 'utf8')),
+    certificate,
+    chain: decodePem(readFileSync(join(certsDir, 'issuing-ca.pem'), 'utf8'), 'CERTIFICATE'),
+  });
+}
+
+export function openLogService(store: Store, env: NodeJS.ProcessEnv, clock: () => Date = () => new Date()): LogService {
+  return new LogService({ store, logSigner: logSignerFromEnv(env), clock });
 }
 
 export interface RunningService {

@@ -1,8 +1,10 @@
 import express, { type Express } from 'express';
+import type { LogService } from '../application/audit/log-service';
 import type { DocumentService } from '../application/document-service';
 import type { Store } from '../application/ports/store.port';
 import { authenticate } from './auth';
 import { documentsRouter } from './documents.routes';
+import { logRouter } from './log.routes';
 import { openApiDocument } from './openapi';
 import { notFoundHandler, problemHandler } from './problem';
 import { verifyRouter, type PdfVerifier } from './verify.routes';
@@ -10,6 +12,7 @@ import { verifyRouter, type PdfVerifier } from './verify.routes';
 export interface AppDependencies {
   store: Store;
   documents: DocumentService;
+  log: LogService;
   verifyPdf: PdfVerifier;
   /** Called with failures that input alone cannot explain; must not log request bodies or keys. */
   onUnexpectedError: (error: unknown) => void;
@@ -33,8 +36,8 @@ export function createApp(deps: AppDependencies): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
-  app.use(verifyRouter(deps.documents, deps.verifyPdf));
-  app.use('/api/v1', authenticate(deps.store), documentsRouter(deps.documents));
+  app.use(verifyRouter(deps.documents, deps.log, deps.verifyPdf));
+  app.use('/api/v1', authenticate(deps.store), documentsRouter(deps.documents), logRouter(deps.log, deps.store));
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.onUnexpectedError));

@@ -65,6 +65,7 @@ function present(view: DocumentView, base: string) {
       actor: event.actor,
       at: event.recordedAt,
       hash: event.hash,
+      logIndex: event.logIndex,
       data: openEvent(event.envelope).body.data,
       signature: event.envelope,
     })),

@@ -55,13 +55,17 @@ const payloadSchemaByKind = {
   'telex-release-guarantee': 'TelexReleaseGuaranteePayload',
 } as const satisfies Record<(typeof documentKinds)[number], string>;
 
-function handwrittenSchemas(): Record<string, JsonSchema> {
-  const closed = (properties: Record<string, JsonSchema>, optional: readonly string[] = []): JsonSchema => ({
+/** An object schema with exactly these properties, all required unless listed as optional. */
+function closed(properties: Record<string, JsonSchema>, optional: readonly string[] = []): JsonSchema {
+  return {
     type: 'object',
     properties,
     required: Object.keys(properties).filter((key) => !optional.includes(key)),
     additionalProperties: false,
-  });
+  };
+}
+
+function handwrittenSchemas(): Record<string, JsonSchema> {
   return {
     ValidationIssue: closed({
       path: { type: 'string', description: 'The offending field, e.g. `payload.containers[0].number`.' },
@@ -90,12 +94,25 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
         closed({ kind: { const: kind }, payload: ref(payloadSchemaByKind[kind]) }),
       ),
     },
+    SignedTreeHead: closed({
+      size: { type: 'integer', minimum: 0 },
+      rootHash: sha256Hex,
+      timestamp: dateTime,
+      signature: { type: 'string', description: 'Compact JWS (typ sdx-tree-head+jws, x5c) over {size, rootHash, timestamp} by the log key.' },
+    }),
+    LogEntry: closed({
+      logIndex: { type: 'integer', minimum: 0 },
+      documentId: { type: 'string' },
+      seq: { type: 'integer', minimum: 1 },
+      envelope: { type: 'string', description: 'The signed event (compact JWS); leaf = SHA-256(0x00 || envelope).' },
+    }),
     DocumentEvent: closed({
       seq: { type: 'integer', minimum: 1 },
       type: { type: 'string', description: '`issue` or one of the action types.' },
       actor: ref('PartyId'),
       at: dateTime,
       hash: { ...sha256Hex, description: 'SHA-256 of the signed envelope; the next event names it as `prev`.' },
+      logIndex: { type: 'integer', minimum: 0, description: 'Position of the event\'s leaf in the audit log (see /api/v1/log/proof/inclusion).' },
       data: { type: 'object', description: 'What the action carried (e.g. `to`, `reason`, `gateRecord`).' },
       signature: {
         type: 'string',
@@ -177,6 +194,10 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       issuer: closed({ id: ref('PartyId'), name: { type: 'string' } }),
       payloadHash: sha256Hex,
       lastEventAt: dateTime,
+      log: closed({
+        treeSize: { type: 'integer', minimum: 0, description: 'Size of the signed tree head the events were checked against.' },
+        included: { type: 'boolean', description: 'Every event of the document is a leaf of that tree (inclusion proofs verified).' },
+      }),
     }),
     Health: closed({
       status: { type: 'string', enum: ['ok', 'unavailable'] },
@@ -416,7 +437,57 @@ function paths(): Record<string, JsonSchema> {
         },
       },
     },
+    [`${api}/log/tree-head`]: {
+      get: {
+        operationId: 'getTreeHead',
+        summary: 'The latest signed tree head of the audit log',
+        description: 'Signed on demand when the log has grown since the last head, so it is never stale when served.',
+        security: bearer,
+        responses: { '200': { description: 'The signed head.', content: json(ref('SignedTreeHead')) }, ...errors('Unauthorized', 'ServiceUnavailable') },
+      },
+    },
+    [`${api}/log/entries`]: {
+      get: {
+        operationId: 'getLogEntries',
+        summary: 'Log entries with index in [start, end), at most 1000',
+        description: 'An auditor sees every entry; any other party only entries of documents it takes part in.',
+        security: bearer,
+        parameters: [logQuery('start'), logQuery('end')],
+        responses: {
+          '200': { description: 'The entries, in log order.', content: json(closed({ entries: { type: 'array', items: ref('LogEntry') } })) },
+          ...errors('Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/log/proof/inclusion`]: {
+      get: {
+        operationId: 'getInclusionProof',
+        summary: 'RFC 9162 inclusion proof of leaf `index` in the tree of `size`',
+        security: bearer,
+        parameters: [logQuery('index'), logQuery('size')],
+        responses: {
+          '200': { description: 'The audit path, hex hashes.', content: json(closed({ leafIndex: { type: 'integer', minimum: 0 }, treeSize: { type: 'integer', minimum: 1 }, proof: { type: 'array', items: sha256Hex } })) },
+          ...errors('Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/log/proof/consistency`]: {
+      get: {
+        operationId: 'getConsistencyProof',
+        summary: 'RFC 9162 consistency proof between the trees of size `from` and `to`',
+        security: bearer,
+        parameters: [logQuery('from'), logQuery('to')],
+        responses: {
+          '200': { description: 'The proof, hex hashes.', content: json(closed({ from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 }, proof: { type: 'array', items: sha256Hex } })) },
+          ...errors('Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+    },
   };
+}
+
+function logQuery(name: string): JsonSchema {
+  return { name, in: 'query', required: true, schema: { type: 'integer', minimum: 0 } };
 }
 
 function buildDocument(): JsonSchema {

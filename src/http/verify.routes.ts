@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { LogService } from '../application/audit/log-service';
 import type { DocumentService } from '../application/document-service';
 import type { VerificationReport } from '../domain/verification/finding';
 import { sendProblem } from './problem';
@@ -7,7 +8,7 @@ import { singleUpload, sniffMediaType } from './uploads';
 export type PdfVerifier = (pdf: Uint8Array, expectedPayloadHash?: string) => Promise<VerificationReport>;
 
 /** Public verification: anyone may upload a PDF or follow a document's QR link. */
-export function verifyRouter(documents: DocumentService, verifyPdf: PdfVerifier): Router {
+export function verifyRouter(documents: DocumentService, log: LogService, verifyPdf: PdfVerifier): Router {
   const router = Router();
 
   router.post('/verify', singleUpload(), async (req, res) => {
@@ -21,7 +22,10 @@ export function verifyRouter(documents: DocumentService, verifyPdf: PdfVerifier)
   });
 
   router.get('/verify/:id', async (req, res) => {
-    res.json(await documents.publicStatus(req.params.id));
+    const status = await documents.publicStatus(req.params.id);
+    const head = await log.currentTreeHead();
+    const checks = await log.checkIncluded(await log.eventsOf(status.id), head);
+    res.json({ ...status, log: { treeSize: head.size, included: checks.every((c) => c.included) } });
   });
 
   return router;

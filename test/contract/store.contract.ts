@@ -1,9 +1,19 @@
 import {
+  consistencyProofFromStore,
+  inclusionProofFromStore,
+  rootAtSize,
+} from '../../src/application/audit/log-proofs';
+import type { SignedTreeHead } from '../../src/application/audit/tree-head';
+import {
   StoreConflictError,
+  type DocumentChange,
   type DocumentQuery,
   type Store,
   type StoredDocument,
 } from '../../src/application/ports/store.port';
+import { emptyRoot, leafHash } from '../../src/domain/audit-log/merkle-hash';
+import { checkConsistency, checkInclusion } from '../../src/domain/audit-log/merkle-proofs';
+import type { NodeAddress } from '../../src/domain/audit-log/merkle-tree';
 import type { DocumentState } from '../../src/domain/document/document';
 import { SdxError } from '../../src/domain/shared/errors';
 import {
@@ -18,7 +28,23 @@ import {
   signedEvent,
   transferredTo,
 } from '../support/document-fixtures';
+import { referenceConsistencyProof, referenceInclusionProof, referenceRoot } from '../support/merkle-reference';
 import { apiKey, party, user } from '../support/party-fixtures';
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+/** The audit-log leaf of an event: SHA-256(0x00 || envelope UTF-8). */
+function leafOf(event: { envelope: string }): Uint8Array {
+  return leafHash(new TextEncoder().encode(event.envelope));
+}
+
+/**
+ * A head as the log service would publish it. The store keeps heads without checking their
+ * signatures (the service signs them with the log key), so a stand-in signature is enough here.
+ */
+function treeHead(size: number, rootHash: Uint8Array, timestamp = issuedAt): SignedTreeHead {
+  return { size, rootHash: hex(rootHash), timestamp, signature: `stand-in signature over ${size}.${hex(rootHash)}.${timestamp}` };
+}
 
 /**
  * How the contract suite gets stores. Each test calls `open()` once for a fresh, empty database,
@@ -176,7 +202,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         const event = change.events[0];
         expect(event).toBeDefined();
         await expect(store.listEvents('do-1')).resolves.toEqual([
-          { ...event, documentId: 'do-1', seq: 1, hash: sha256Hex(event?.envelope ?? '') },
+          { ...event, documentId: 'do-1', seq: 1, logIndex: 0, hash: sha256Hex(event?.envelope ?? '') },
         ]);
       });
 
@@ -548,6 +574,224 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
     });
 
+
+    describe('audit log', () => {
+      /** Every leaf of the log, in log order, from the stored events. */
+      async function logLeaves(): Promise<Uint8Array[]> {
+        const { size } = await store.logState();
+        const entries = await store.logEntries(0, size);
+        expect(entries.map((e) => e.logIndex)).toEqual(Array.from({ length: size }, (_, i) => i));
+        return entries.map(leafOf);
+      }
+
+      /** Issues `documents` documents with 1, 2, 3, 1, 2, 3, ... events each, one commit apiece. */
+      async function issueMany(documents: number): Promise<DocumentChange[]> {
+        const changes: DocumentChange[] = [];
+        for (let d = 0; d < documents; d += 1) {
+          const id = `do-log-${d}`;
+          const events = Array.from({ length: (d % 3) + 1 }, (_, i) => signedEvent(id, i + 1));
+          const change = issuing(deliveryOrderState(id), { events });
+          await expect(store.commit([change])).resolves.toEqual({ outcome: 'committed' });
+          changes.push(change);
+        }
+        return changes;
+      }
+
+      /** Counts the node addresses proofs ask the store for; every other call goes to the store itself. */
+      function countingReads(inner: Store): { store: Store; reads: () => number } {
+        let reads = 0;
+        const counted = new Proxy(inner, {
+          get(target, property) {
+            if (property === 'logNodes') {
+              return (addresses: readonly NodeAddress[]) => {
+                reads += addresses.length;
+                return target.logNodes(addresses);
+              };
+            }
+            const value: unknown = Reflect.get(target, property, target);
+            return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+          },
+        });
+        return { store: counted, reads: () => reads };
+      }
+
+      it('when nothing was committed, then the log is empty with the root of the empty tree', async () => {
+        await expect(store.logState()).resolves.toEqual({ size: 0, rootHash: emptyRoot() });
+        await expect(store.logEntries(0, 10)).resolves.toEqual([]);
+        await expect(store.latestTreeHead()).resolves.toBeUndefined();
+        await expect(rootAtSize(store, 0)).resolves.toEqual(emptyRoot());
+      });
+
+      it('when documents are committed, then each event takes the next log index across documents and the log counts them', async () => {
+        const order = await issued(deliveryOrderState('do-1'));
+        const eirEvents = [signedEvent('eir-1', 1), signedEvent('eir-1', 2, { type: 'note' })];
+        await store.commit([issuing(eirState('eir-1'), { events: eirEvents })]);
+        await store.commit([appending(transferredTo(order, cast.forwarder), 1)]);
+
+        const doEvents = await store.listEvents('do-1');
+        const eir = await store.listEvents('eir-1');
+        expect(doEvents.map((e) => [e.seq, e.logIndex])).toEqual([[1, 0], [2, 3]]);
+        expect(eir.map((e) => [e.seq, e.logIndex])).toEqual([[1, 1], [2, 2]]);
+
+        const state = await store.logState();
+        expect(state.size).toBe(4);
+        const entries = await store.logEntries(0, 4);
+        expect(entries).toEqual([doEvents[0], eir[0], eir[1], doEvents[1]]);
+        expect(state.rootHash).toEqual(referenceRoot(entries.map(leafOf)));
+      });
+
+      it('when a multi-document commit is made, then its events are appended in the order the changes list them', async () => {
+        await issued(deliveryOrderState('do-0'));
+        const first = issuing(eirState('eir-1'), { events: [signedEvent('eir-1', 1), signedEvent('eir-1', 2, { type: 'note' })] });
+        const second = issuing(deliveryOrderState('do-1'));
+        const third = issuing(deliveryOrderState('do-2'), { events: [signedEvent('do-2', 1), signedEvent('do-2', 2)] });
+        await store.commit([first, second, third]);
+
+        const entries = await store.logEntries(1, 6);
+        expect(entries.map((e) => [e.documentId, e.seq, e.logIndex])).toEqual([
+          ['eir-1', 1, 1],
+          ['eir-1', 2, 2],
+          ['do-1', 1, 3],
+          ['do-2', 1, 4],
+          ['do-2', 2, 5],
+        ]);
+        expect(entries.map((e) => e.envelope)).toEqual([...first.events, ...second.events, ...third.events].map((e) => e.envelope));
+        const state = await store.logState();
+        expect(state.size).toBe(6);
+        expect(state.rootHash).toEqual(referenceRoot(await logLeaves()));
+      });
+
+      it('when a commit is a repeat, then no leaf is appended', async () => {
+        const state = await issued(deliveryOrderState('do-1'));
+        const transfer = appending(transferredTo(state, cast.forwarder), 1);
+        await store.commit([transfer]);
+        const before = await store.logState();
+        await expect(store.commit([transfer])).resolves.toEqual({ outcome: 'duplicate' });
+        await expect(store.commit([issuing(state)])).resolves.toEqual({ outcome: 'duplicate' });
+        await expect(store.logState()).resolves.toEqual(before);
+        expect(before.size).toBe(2);
+      });
+
+      it('when a commit is stale, conflicting or invalid, then no leaf is appended', async () => {
+        const state = await issued(deliveryOrderState('do-1'));
+        await store.commit([appending(transferredTo(state, cast.forwarder), 1)]);
+        const before = await store.logState();
+
+        const stale = appending(transferredTo(state, cast.haulier), 1, { events: [signedEvent('do-1', 2, { variant: 'late' })] });
+        await conflictOf(store.commit([stale]));
+        await conflictOf(store.commit([issuing(deliveryOrderState('do-new')), stale]));
+        await expect(store.commit([issuing(deliveryOrderState('do-x'), { events: [] })])).rejects.toMatchObject({
+          code: 'validation-failed',
+        });
+        await expect(store.logState()).resolves.toEqual(before);
+        await expect(store.logEntries(0, 100)).resolves.toHaveLength(2);
+      });
+
+      it('when the log is read by range, then entries come in log order, clipped to the log, and a range is bounded', async () => {
+        await issueMany(4); // 1 + 2 + 3 + 1 = 7 events
+        const all = await store.logEntries(0, 7);
+        expect(all.map((e) => e.logIndex)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+        await expect(store.logEntries(5, 50)).resolves.toEqual(all.slice(5));
+        await expect(store.logEntries(3, 3)).resolves.toEqual([]);
+        await expect(store.logEntries(20, 30)).resolves.toEqual([]);
+        for (const [start, end] of [[-1, 3], [4, 2], [0.5, 3], [0, 10_001]] as const) {
+          await expect(store.logEntries(start, end)).rejects.toMatchObject({ code: 'validation-failed' });
+        }
+        await expect(store.logEntries(0, 10_000)).resolves.toHaveLength(7);
+      });
+
+      it('when nodes are read by address, then leaves and complete subtrees are found and missing ones are undefined', async () => {
+        await issueMany(3); // 6 events: complete nodes (0, 0..5), (1, 0..2), (2, 0)
+        const leaves = await logLeaves();
+        const nodes = await store.logNodes([
+          { level: 0, index: 5 },
+          { level: 2, index: 0 },
+          { level: 1, index: 3 },
+          { level: 0, index: 6 },
+          { level: 3, index: 0 },
+        ]);
+        expect(nodes[0]).toEqual(leaves[5]);
+        expect(nodes[1]).toEqual(referenceRoot(leaves.slice(0, 4)));
+        expect(nodes.slice(2)).toEqual([undefined, undefined, undefined]);
+        await expect(store.logNodes([])).resolves.toEqual([]);
+      });
+
+      it('when proofs are built from the stored nodes, then every inclusion and consistency proof verifies against the root', async () => {
+        await issueMany(7); // 1+2+3+1+2+3+1 = 13 events
+        const leaves = await logLeaves();
+        const { size, rootHash } = await store.logState();
+        expect(size).toBe(13);
+        expect(rootHash).toEqual(referenceRoot(leaves));
+        await expect(rootAtSize(store, size)).resolves.toEqual(rootHash);
+
+        for (let n = 1; n <= size; n += 1) {
+          const root = await rootAtSize(store, n);
+          expect(root).toEqual(referenceRoot(leaves.slice(0, n)));
+          for (let index = 0; index < n; index += 1) {
+            const proof = await inclusionProofFromStore(store, index, n);
+            expect(proof).toEqual(referenceInclusionProof(index, leaves.slice(0, n)));
+            expect(checkInclusion(index, n, leaves[index] as Uint8Array, proof, root)).toEqual({ ok: true });
+          }
+          for (let m = 1; m <= n; m += 1) {
+            const proof = await consistencyProofFromStore(store, m, n);
+            expect(proof).toEqual(referenceConsistencyProof(m, leaves.slice(0, n)));
+            expect(checkConsistency(m, n, await rootAtSize(store, m), root, proof)).toEqual({ ok: true });
+          }
+        }
+        const last = await inclusionProofFromStore(store, 12, size);
+        expect(checkInclusion(12, size, leaves[12] as Uint8Array, last, rootHash)).toEqual({ ok: true });
+        expect(checkInclusion(11, size, leaves[12] as Uint8Array, last, rootHash)).toMatchObject({ ok: false });
+      });
+
+      it('when a proof is asked for, then it reads O(log n) nodes, not the leaves', async () => {
+        await issueMany(30); // 60 events
+        const { size } = await store.logState();
+        expect(size).toBe(60);
+        const bound = 2 * Math.ceil(Math.log2(size)) + 1;
+        for (const [index, m] of [[0, 1], [31, 33], [59, 59], [17, 40]] as const) {
+          const counting = countingReads(store);
+          await inclusionProofFromStore(counting.store, index, size);
+          expect(counting.reads()).toBeLessThanOrEqual(bound);
+          const again = countingReads(store);
+          await consistencyProofFromStore(again.store, m, size);
+          expect(again.reads()).toBeLessThanOrEqual(bound);
+        }
+      });
+
+      it('when a proof names a size beyond the log, then it is refused', async () => {
+        await issueMany(2); // 3 events
+        await expect(inclusionProofFromStore(store, 3, 4)).rejects.toMatchObject({ code: 'merkle-range-invalid' });
+        await expect(consistencyProofFromStore(store, 1, 4)).rejects.toMatchObject({ code: 'merkle-range-invalid' });
+        await expect(rootAtSize(store, 4)).rejects.toMatchObject({ code: 'merkle-range-invalid' });
+        await expect(inclusionProofFromStore(store, 3, 3)).rejects.toMatchObject({ code: 'merkle-range-invalid' });
+      });
+
+      it('when tree heads are stored, then they read back, the latest is the largest, and a repeat is a no-op', async () => {
+        await issueMany(3);
+        const head6 = treeHead(6, (await store.logState()).rootHash);
+        const head3 = treeHead(3, await rootAtSize(store, 3));
+        const head0 = treeHead(0, emptyRoot());
+        await store.putTreeHead(head6);
+        await store.putTreeHead(head3);
+        await store.putTreeHead(head0);
+        await expect(store.latestTreeHead()).resolves.toEqual(head6);
+        await expect(store.putTreeHead({ ...head6 })).resolves.toBeUndefined();
+        await expect(store.latestTreeHead()).resolves.toEqual(head6);
+      });
+
+      it('when another head is stored for a size that has one, then it is a conflict and the first stays', async () => {
+        await issueMany(1);
+        const head = treeHead(1, (await store.logState()).rootHash);
+        await store.putTreeHead(head);
+        await expect(store.putTreeHead({ ...head, timestamp: laterAt })).rejects.toMatchObject({ code: 'store-conflict' });
+        await expect(store.putTreeHead({ ...head, rootHash: hex(emptyRoot()) })).rejects.toMatchObject({ code: 'store-conflict' });
+        await expect(store.putTreeHead({ ...head, signature: 'another signature' })).rejects.toMatchObject({
+          code: 'store-conflict',
+        });
+        await expect(store.latestTreeHead()).resolves.toEqual(head);
+      });
+    });
+
     const durable = factory.reopen ? it : it.skip;
 
     durable('when the store is closed and reopened, then everything acknowledged is still there', async () => {
@@ -600,6 +844,31 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         outcome: 'committed',
       });
       await expect(store.listEvents('do-1')).resolves.toHaveLength(3);
+    });
+
+    durable('when the store is reopened, then the log, its nodes and its heads are kept and appends continue', async () => {
+      const reopen = factory.reopen;
+      if (!reopen) return;
+      const order = await issued(deliveryOrderState('do-1'));
+      await store.commit([issuing(eirState('eir-1'), { events: [signedEvent('eir-1', 1), signedEvent('eir-1', 2)] })]);
+      const before = await store.logState();
+      const head = treeHead(before.size, before.rootHash);
+      await store.putTreeHead(head);
+      const proofBefore = await inclusionProofFromStore(store, 1, before.size);
+
+      await store.close();
+      store = await reopen();
+
+      await expect(store.logState()).resolves.toEqual(before);
+      await expect(store.latestTreeHead()).resolves.toEqual(head);
+      await expect(inclusionProofFromStore(store, 1, before.size)).resolves.toEqual(proofBefore);
+      await store.commit([appending(transferredTo(order, cast.forwarder), 1)]);
+      await expect(store.listEvents('do-1')).resolves.toMatchObject([{ logIndex: 0 }, { logIndex: 3 }]);
+      const after = await store.logState();
+      const entries = await store.logEntries(0, after.size);
+      expect(after.rootHash).toEqual(referenceRoot(entries.map(leafOf)));
+      const proof = await consistencyProofFromStore(store, before.size, after.size);
+      expect(checkConsistency(before.size, after.size, before.rootHash, after.rootHash, proof)).toEqual({ ok: true });
     });
   });
 }

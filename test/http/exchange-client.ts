@@ -147,6 +147,7 @@ export interface EventBodyView {
   actor: string;
   at: string;
   hash: string;
+  logIndex: number;
   data: Record<string, unknown>;
   signature: string;
 }

@@ -189,7 +189,8 @@ describe('GET /verify/:id (public, for QR links)', () => {
   it('needs no key and reveals only id, kind, status, issuer, payload hash and the time of the last event', async () => {
     const res = await request(t.app).get(`/verify/${orders[4]!.id}`);
     expectStatus(res, 200);
-    expect(Object.keys(res.body).sort()).toEqual(['id', 'issuer', 'kind', 'lastEventAt', 'payloadHash', 'status']);
+    expect(Object.keys(res.body).sort()).toEqual(['id', 'issuer', 'kind', 'lastEventAt', 'log', 'payloadHash', 'status']);
+    expect(res.body.log).toEqual({ treeSize: expect.any(Number), included: true });
     expect(res.body).toMatchObject({ id: orders[4]!.id, kind: 'delivery-order', status: 'transferred', payloadHash: orders[4]!.payloadHash });
     expect(Object.keys(res.body.issuer as object).sort()).toEqual(['id', 'name']);
     expect(res.body.issuer.id).toBe(P.agentSha);

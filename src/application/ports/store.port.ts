@@ -1,6 +1,8 @@
 import type { DocumentKind, DocumentState, DocumentStatus, ParticipantRole } from '../../domain/document/document';
 import type { Party, PartyId } from '../../domain/party/party';
+import type { NodeAddress } from '../../domain/audit-log/merkle-tree';
 import { SdxError } from '../../domain/shared/errors';
+import type { SignedTreeHead } from '../audit/tree-head';
 
 export interface User {
   id: string;
@@ -39,6 +41,8 @@ export interface NewEvent {
 export interface StoredEvent extends NewEvent {
   documentId: string;
   seq: number;
+  /** Position of this event's leaf in the global audit log (0-based). */
+  logIndex: number;
   /** SHA-256 (hex) of the envelope's UTF-8 bytes, computed by the store. */
   hash: string;
 }
@@ -81,6 +85,12 @@ export interface StoredBlob {
   bytes: Uint8Array;
 }
 
+/** The audit log's current size and RFC 9162 root, as the store holds them. */
+export interface LogState {
+  size: number;
+  rootHash: Uint8Array;
+}
+
 export interface StoreHealth {
   ok: boolean;
   backend: string;
@@ -115,6 +125,11 @@ export interface StoreHealth {
  *   `partyId` matches documents where any party holds that role.
  * - Reusing a user id, key id or key hash MUST fail with code `store-conflict`; revoking an unknown
  *   key MUST fail with `not-found`; revoking twice keeps the first time.
+ * - `commit` MUST append one audit-log leaf per event, in the order the changes list them, in the
+ *   same transaction: leaf = SHA-256(0x00 || envelope UTF-8), `logIndex` = the log size before it,
+ *   with the RFC 9162 perfect-subtree nodes it completes. Log nodes and tree heads are append-only.
+ *   `logState` MUST describe exactly the committed events; `logNodes` reads stored perfect-subtree
+ *   hashes by (level, index), so that proofs read O(log n) nodes.
  * - After `close()`, `health()` MUST report `ok: false` and every other method MUST reject with
  *   `store-unavailable`; `close()` may be called more than once.
  */
@@ -136,6 +151,14 @@ export interface Store {
   getDocument(id: string): Promise<StoredDocument | undefined>;
   listDocuments(query: DocumentQuery): Promise<DocumentPage>;
   listEvents(documentId: string): Promise<StoredEvent[]>;
+
+  logState(): Promise<LogState>;
+  /** Stored perfect-subtree hashes; undefined where a node does not exist (yet). */
+  logNodes(addresses: readonly NodeAddress[]): Promise<(Uint8Array | undefined)[]>;
+  /** Events whose log index is in [start, end), in log order. */
+  logEntries(start: number, end: number): Promise<StoredEvent[]>;
+  putTreeHead(head: SignedTreeHead): Promise<void>;
+  latestTreeHead(): Promise<SignedTreeHead | undefined>;
 
   putBlob(bytes: Uint8Array, mediaType: string): Promise<{ sha256: string; size: number; created: boolean }>;
   getBlob(sha256: string): Promise<StoredBlob | undefined>;

@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'page-not-found'
   | 'event-malformed'
   | 'event-signature-invalid'
+  | 'tree-head-invalid'
   | 'busy'
   | 'pdf-worker-failed'
   | 'pdf-pool-closed'

@@ -5,14 +5,51 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { applyMigrations, migrations } from '../../../src/adapters/store/sqlite/migrations';
 import { SqliteStore } from '../../../src/adapters/store/sqlite/sqlite-store';
+import { consistencyProofFromStore, inclusionProofFromStore, rootAtSize } from '../../../src/application/audit/log-proofs';
 import { StoreConflictError } from '../../../src/application/ports/store.port';
+import { leafHash } from '../../../src/domain/audit-log/merkle-hash';
+import { checkConsistency, checkInclusion } from '../../../src/domain/audit-log/merkle-proofs';
 import { SdxError } from '../../../src/domain/shared/errors';
 import { describeStoreContract } from '../../contract/store.contract';
 import { appending, deliveryOrderState, issuing, sha256Hex, signedEvent, transferredTo } from '../../support/document-fixtures';
+import { referenceRoot } from '../../support/merkle-reference';
 import { party } from '../../support/party-fixtures';
 
 const repoRoot = resolve(__dirname, '../../..');
-const compiledStore = join(repoRoot, 'dist/adapters/store/sqlite/sqlite-store.js');
+// SDX_TEST_DIST points the crash test at another build (`tsc -p tsconfig.build.json --outDir DIR`).
+const compiledStore = join(process.env.SDX_TEST_DIST ?? join(repoRoot, 'dist'), 'adapters/store/sqlite/sqlite-store.js');
+
+const leafOf = (envelope: string): Uint8Array => leafHash(new TextEncoder().encode(envelope));
+
+/**
+ * Writes a schema-version-1 database as SDX wrote it before the audit log: `events` documents with
+ * `envelopes` events inserted in the given order (which is not key order).
+ */
+function writeV1Database(path: string, events: readonly { documentId: string; seq: number; envelope: string }[]): void {
+  const raw = new Database(path);
+  try {
+    expect(applyMigrations(raw, migrations.slice(0, 1))).toBe(1);
+    const addDocument = raw.prepare(
+      `INSERT OR IGNORE INTO documents (id, ord, kind, status, holder, issuer, seq, payload, state, created_at, updated_at)
+       VALUES (?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM documents), 'delivery-order', 'issued', 'acme-imports',
+               'cosco-shipping', 1, '{}', ?, '2026-11-28T09:30:00+08:00', '2026-11-28T09:30:00+08:00')`,
+    );
+    const setSeq = raw.prepare('UPDATE documents SET seq = MAX(seq, ?) WHERE id = ?');
+    const addEvent = raw.prepare(
+      `INSERT INTO events (document_id, seq, hash, type, actor, recorded_at, envelope)
+       VALUES (?, ?, ?, 'issue', 'cosco-shipping', '2026-11-28T09:30:00+08:00', ?)`,
+    );
+    raw.transaction(() => {
+      for (const event of events) {
+        addDocument.run(event.documentId, JSON.stringify(deliveryOrderState(event.documentId)));
+        setSeq.run(event.seq, event.documentId);
+        addEvent.run(event.documentId, event.seq, sha256Hex(event.envelope), event.envelope);
+      }
+    })();
+  } finally {
+    raw.close();
+  }
+}
 
 /** Fresh temp directories for one test; removed by `cleanup()`. */
 function tempDirs() {
@@ -105,7 +142,18 @@ describe('SqliteStore on its own terms', () => {
     try {
       expect(raw.pragma('user_version', { simple: true })).toBe(migrations.length);
       const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(['api_keys', 'blobs', 'document_parties', 'documents', 'events', 'parties', 'users']);
+      expect(tables).toEqual([
+        'api_keys',
+        'blobs',
+        'document_parties',
+        'documents',
+        'events',
+        'log_nodes',
+        'log_state',
+        'parties',
+        'tree_heads',
+        'users',
+      ]);
     } finally {
       raw.close();
     }
@@ -182,6 +230,102 @@ describe('SqliteStore on its own terms', () => {
     } finally {
       raw.close();
     }
+  });
+
+  it('when a version 1 file with events is opened, then its events get log indexes in insertion order and the root matches', async () => {
+    const v1Events = [
+      { documentId: 'do-b', seq: 1, envelope: signedEvent('do-b', 1).envelope },
+      { documentId: 'do-a', seq: 1, envelope: signedEvent('do-a', 1).envelope },
+      { documentId: 'do-b', seq: 2, envelope: signedEvent('do-b', 2).envelope },
+      { documentId: 'do-c', seq: 1, envelope: signedEvent('do-c', 1, { variant: '中文' }).envelope },
+      { documentId: 'do-a', seq: 2, envelope: signedEvent('do-a', 2).envelope },
+    ];
+    writeV1Database(file, v1Events);
+
+    const store = open();
+    expect(store.connectionSettings().schemaVersion).toBe(migrations.length);
+    const entries = await store.logEntries(0, 100);
+    expect(entries.map((e) => [e.documentId, e.seq, e.logIndex])).toEqual(v1Events.map((e, i) => [e.documentId, e.seq, i]));
+    await expect(store.listEvents('do-a')).resolves.toMatchObject([{ logIndex: 1 }, { logIndex: 4 }]);
+    const leaves = v1Events.map((e) => leafOf(e.envelope));
+    const state = await store.logState();
+    expect(state).toEqual({ size: 5, rootHash: referenceRoot(leaves) });
+    const proof = await inclusionProofFromStore(store, 3, 5);
+    expect(checkInclusion(3, 5, leaves[3] as Uint8Array, proof, state.rootHash)).toEqual({ ok: true });
+
+    // The rebuilt events table keeps its append-only triggers, and appends continue after the backfill.
+    const raw = new Database(file);
+    try {
+      expect(() => raw.prepare("UPDATE events SET envelope = 'forged'").run()).toThrow(/append-only/);
+      expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+    } finally {
+      raw.close();
+    }
+    const next = signedEvent('do-c', 2);
+    await store.commit([appending(transferredTo(deliveryOrderState('do-c'), 'swift-forwarding'), 1, { events: [next] })]);
+    await expect(store.listEvents('do-c')).resolves.toMatchObject([{ logIndex: 3 }, { logIndex: 5 }]);
+    const after = await store.logState();
+    expect(after.rootHash).toEqual(referenceRoot([...leaves, leafOf(next.envelope)]));
+    const consistency = await consistencyProofFromStore(store, 5, 6);
+    expect(checkConsistency(5, 6, state.rootHash, after.rootHash, consistency)).toEqual({ ok: true });
+  });
+
+  it('when a version 1 file holds more events than one backfill batch, then every one is in the log in order', async () => {
+    const v1Events = Array.from({ length: 23_456 }, (_, i) => ({
+      documentId: `do-${i % 997}`,
+      seq: Math.floor(i / 997) + 1,
+      envelope: `h.${i}.s`,
+    }));
+    writeV1Database(file, v1Events);
+    const store = open();
+    const state = await store.logState();
+    expect(state.size).toBe(v1Events.length);
+    expect(state.rootHash).toEqual(referenceRoot(v1Events.map((e) => leafOf(e.envelope))));
+    await expect(rootAtSize(store, 10_000)).resolves.toEqual(referenceRoot(v1Events.slice(0, 10_000).map((e) => leafOf(e.envelope))));
+    const page = await store.logEntries(9_998, 10_003);
+    expect(page.map((e) => [e.logIndex, e.envelope])).toEqual(
+      v1Events.slice(9_998, 10_003).map((e, i) => [9_998 + i, e.envelope]),
+    );
+  });
+
+  it('when a version 1 file has no events, then the log starts empty', async () => {
+    writeV1Database(file, []);
+    const store = open();
+    await expect(store.logState()).resolves.toMatchObject({ size: 0 });
+    await store.commit([issuing(deliveryOrderState('do-1'))]);
+    await expect(store.listEvents('do-1')).resolves.toMatchObject([{ logIndex: 0 }]);
+  });
+
+  it('when anything tries to rewrite or delete log nodes, tree heads or the log state, then SQLite itself refuses', async () => {
+    const store = open();
+    await store.commit([issuing(deliveryOrderState('do-1'), { events: [signedEvent('do-1', 1), signedEvent('do-1', 2)] })]);
+    await store.putTreeHead({ size: 2, rootHash: 'ab'.repeat(32), timestamp: '2026-11-28T09:30:00+08:00', signature: 'stand-in' });
+    const raw = new Database(file);
+    try {
+      expect(() => raw.prepare('UPDATE log_nodes SET hash = zeroblob(32)').run()).toThrow(/append-only/);
+      expect(() => raw.prepare('DELETE FROM log_nodes WHERE level = 1').run()).toThrow(/append-only/);
+      expect(() => raw.prepare("UPDATE tree_heads SET root_hash = 'forged'").run()).toThrow(/append-only/);
+      expect(() => raw.prepare('DELETE FROM tree_heads').run()).toThrow(/append-only/);
+      expect(() => raw.prepare('UPDATE log_state SET size = 0, frontier = x\'\'').run()).toThrow(/only grows/);
+      expect(() => raw.prepare('DELETE FROM log_state').run()).toThrow(/cannot be deleted/);
+      expect(raw.prepare('SELECT COUNT(*) FROM log_nodes').pluck().get()).toBe(3);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('when the stored frontier does not fit the stored size, then the log is reported corrupt and nothing is appended', async () => {
+    const store = open();
+    await store.commit([issuing(deliveryOrderState('do-1'))]);
+    const raw = new Database(file);
+    try {
+      raw.prepare('UPDATE log_state SET size = 7').run();
+    } finally {
+      raw.close();
+    }
+    await expect(store.logState()).rejects.toMatchObject({ code: 'store-corrupt' });
+    await expect(store.commit([issuing(deliveryOrderState('do-2'))])).rejects.toMatchObject({ code: 'store-corrupt' });
+    await expect(store.getDocument('do-2')).resolves.toBeUndefined();
   });
 
   it('when the same blob is stored twice, then there is one row', async () => {
@@ -283,6 +427,14 @@ describe('SqliteStore on its own terms', () => {
       expect(events.map((e) => e.seq)).toEqual(Array.from({ length: document?.seq ?? 0 }, (_, i) => i + 1));
       for (const event of events) expect(event.hash).toBe(sha256Hex(event.envelope));
     }
+    // The log holds exactly the committed events, each once, and its root is theirs.
+    const state = await store.logState();
+    const entries = await store.logEntries(0, state.size);
+    expect(entries.map((e) => e.logIndex)).toEqual(Array.from({ length: state.size }, (_, i) => i));
+    let committedEvents = 0;
+    for (const id of new Set(entries.map((e) => e.documentId))) committedEvents += (await store.getDocument(id))?.seq ?? 0;
+    expect(state.size).toBe(committedEvents);
+    expect(state.rootHash).toEqual(referenceRoot(entries.map((e) => leafOf(e.envelope))));
   });
 });
 

@@ -32,6 +32,12 @@ export interface PdfVerificationOptions {
   now: Date;
   /** Expected payload hash from the ledger, if known; compared with `SDXPayloadSHA256` in the last signed revision's /Info. */
   expectedPayloadHash?: string;
+  /**
+   * Looks up the document the PDF names (`SDXDocumentId` in the last signed revision's /Info) in the
+   * ledger: its payload hash is then expected, and the ledger's own findings (such as the audit-log
+   * inclusion of its events) join the report. Undefined: the ledger does not know the document.
+   */
+  ledger?: (documentId: string) => Promise<{ payloadHash: string; findings: Finding[] } | undefined>;
 }
 
 /** Per signature, for `--json` output and for display. */
@@ -54,6 +60,7 @@ export type PdfVerificationReport = VerificationReport & { signatures: Signature
 
 /** The key an SDX-rendered PDF carries in its /Info dictionary. */
 export const PAYLOAD_HASH_INFO_KEY = 'SDXPayloadSHA256';
+export const DOCUMENT_ID_INFO_KEY = 'SDXDocumentId';
 
 const TRUST_CHECK_SUFFIXES = ['.chain', '.validity', '.revocation', '.key-usage'];
 
@@ -147,7 +154,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
     findings.push(...(await guard(check, () => checkChangesAfter(check, bytes, sig, final, end === lastEnd))));
   }
 
-  findings.push(...(await guard('document.payload-hash', () => checkPayloadHash(bytes, signatureDictionaries, options.expectedPayloadHash))));
+  findings.push(...(await guard('document.payload-hash', () => checkAgainstLedger(bytes, signatureDictionaries, options))));
   return { ...report(findings), signatures };
 }
 
@@ -429,15 +436,37 @@ function certificationLevel(sigDict: PdfDict, view: DocumentView, sigNum: number
 // ---------------------------------------------------------------------------------------------
 // Payload hash
 
+async function checkAgainstLedger(bytes: Uint8Array, sigs: RawSignatureDictionary[], options: PdfVerificationOptions): Promise<Finding[]> {
+  if (options.ledger && options.expectedPayloadHash === undefined) {
+    const info = signedInfo(bytes, sigs);
+    const documentId = textOf(info?.get(DOCUMENT_ID_INFO_KEY))?.trim();
+    if (!documentId) {
+      return [invalid('document.ledger', 'document-id-missing', `the last signed revision's /Info has no /${DOCUMENT_ID_INFO_KEY}`)];
+    }
+    const entry = await options.ledger(documentId);
+    if (!entry) return [invalid('document.ledger', 'document-not-in-ledger', `the ledger holds no document ${documentId}`)];
+    return [...checkPayloadHash(bytes, sigs, entry.payloadHash), ...entry.findings];
+  }
+  return checkPayloadHash(bytes, sigs, options.expectedPayloadHash);
+}
+
+/** The /Info dictionary of the last signed revision: what the signatures vouch for. */
+function signedInfo(bytes: Uint8Array, sigs: RawSignatureDictionary[]): PdfDict | undefined {
+  const ends = sigs.map((s) => signedEnd(s.byteRange)).filter((e): e is number => e !== undefined && e <= bytes.length);
+  if (ends.length === 0) return undefined;
+  const view = openView(bytes, Math.max(...ends)).view;
+  return dictOf(view.resolve(view.trailer.get('Info')));
+}
+
 function checkPayloadHash(bytes: Uint8Array, sigs: RawSignatureDictionary[], expected: string | undefined): Finding[] {
   const check = 'document.payload-hash';
   if (expected === undefined) {
     return [{ check, status: 'skipped', code: 'not-requested', message: 'no expected payload hash was given', required: false }];
   }
-  const ends = sigs.map((s) => signedEnd(s.byteRange)).filter((e): e is number => e !== undefined && e <= bytes.length);
-  if (ends.length === 0) return [invalid(check, 'payload-hash-missing', 'no signed revision to read the payload hash from')];
-  const view = openView(bytes, Math.max(...ends)).view;
-  const info = dictOf(view.resolve(view.trailer.get('Info')));
+  const info = signedInfo(bytes, sigs);
+  if (!info && !sigs.some((s) => signedEnd(s.byteRange) !== undefined)) {
+    return [invalid(check, 'payload-hash-missing', 'no signed revision to read the payload hash from')];
+  }
   const found = textOf(info?.get(PAYLOAD_HASH_INFO_KEY))?.trim();
   if (!found) return [invalid(check, 'payload-hash-missing', `the last signed revision's /Info has no /${PAYLOAD_HASH_INFO_KEY}`)];
   return [

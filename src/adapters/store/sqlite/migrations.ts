@@ -1,4 +1,6 @@
 import type Database from 'better-sqlite3';
+import { leafHash } from '../../../domain/audit-log/merkle-hash';
+import { appendLeaves, type Frontier } from '../../../domain/audit-log/merkle-tree';
 import { SdxError } from '../../../domain/shared/errors';
 
 /**
@@ -9,7 +11,12 @@ import { SdxError } from '../../../domain/shared/errors';
 export interface Migration {
   description: string;
   sql: string;
+  /** Data work SQL cannot do (hashing), run after `sql` in the same transaction. */
+  migrate?: (db: Database.Database) => void;
 }
+
+/** How many events the v2 backfill hashes and appends at a time, to bound its memory. */
+const BACKFILL_BATCH = 10_000;
 
 export const migrations: readonly Migration[] = [
   {
@@ -85,7 +92,118 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    description: 'audit log: Merkle nodes, log state, signed tree heads, a log index on every event',
+    sql: `
+      -- Perfect-subtree hashes of the RFC 9162 tree: node (level, idx) covers leaves
+      -- [idx * 2^level, (idx + 1) * 2^level); level 0 holds the leaf hashes. Written once, when complete.
+      CREATE TABLE log_nodes (
+        level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 63),
+        idx   INTEGER NOT NULL CHECK (idx >= 0),
+        hash  BLOB NOT NULL CHECK (length(hash) = 32),
+        PRIMARY KEY (level, idx)
+      ) STRICT, WITHOUT ROWID;
+      CREATE TRIGGER log_nodes_no_update BEFORE UPDATE ON log_nodes
+        BEGIN SELECT RAISE(ABORT, 'log nodes are append-only'); END;
+      CREATE TRIGGER log_nodes_no_delete BEFORE DELETE ON log_nodes
+        BEGIN SELECT RAISE(ABORT, 'log nodes are append-only'); END;
+
+      -- The one row saying how many leaves the log has and its frontier (the perfect-subtree roots
+      -- tiling [0, size), largest first, 32 bytes each), kept together so they always agree.
+      CREATE TABLE log_state (
+        id       INTEGER PRIMARY KEY CHECK (id = 1),
+        size     INTEGER NOT NULL CHECK (size >= 0),
+        frontier BLOB NOT NULL CHECK (length(frontier) % 32 = 0)
+      ) STRICT;
+      INSERT INTO log_state (id, size, frontier) VALUES (1, 0, x'');
+      CREATE TRIGGER log_state_no_shrink BEFORE UPDATE ON log_state WHEN NEW.size < OLD.size OR NEW.id <> OLD.id
+        BEGIN SELECT RAISE(ABORT, 'the audit log only grows'); END;
+      CREATE TRIGGER log_state_no_delete BEFORE DELETE ON log_state
+        BEGIN SELECT RAISE(ABORT, 'the audit log state cannot be deleted'); END;
+
+      CREATE TABLE tree_heads (
+        size      INTEGER PRIMARY KEY CHECK (size >= 0),
+        root_hash TEXT NOT NULL,
+        timestamp TEXT NOT NULL,
+        signature TEXT NOT NULL
+      ) STRICT;
+      CREATE TRIGGER tree_heads_no_update BEFORE UPDATE ON tree_heads
+        BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+      CREATE TRIGGER tree_heads_no_delete BEFORE DELETE ON tree_heads
+        BEGIN SELECT RAISE(ABORT, 'tree heads are append-only'); END;
+
+      -- SQLite cannot add a NOT NULL UNIQUE column to a table, so events are rebuilt with log_index;
+      -- the migrate step copies the rows over in insertion order and swaps the tables.
+      CREATE TABLE events_v2 (
+        document_id TEXT NOT NULL REFERENCES documents (id),
+        seq         INTEGER NOT NULL CHECK (seq >= 1),
+        log_index   INTEGER NOT NULL UNIQUE CHECK (log_index >= 0),
+        hash        TEXT NOT NULL,
+        type        TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        envelope    TEXT NOT NULL,
+        PRIMARY KEY (document_id, seq)
+      ) STRICT;
+    `,
+    migrate: backfillLog,
+  },
 ];
+
+interface V1EventRow {
+  row_id: number;
+  document_id: string;
+  seq: number;
+  hash: string;
+  type: string;
+  actor: string;
+  recorded_at: string;
+  envelope: string;
+}
+
+/**
+ * Gives every event stored before the audit log its leaf, in insertion (rowid) order, which is
+ * the order the events were committed in; then replaces the v1 events table.
+ */
+function backfillLog(db: Database.Database): void {
+  const copy = db.prepare(
+    `INSERT INTO events_v2 (document_id, seq, log_index, hash, type, actor, recorded_at, envelope)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const addNode = db.prepare('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)');
+  const read = db.prepare(
+    `SELECT rowid AS row_id, document_id, seq, hash, type, actor, recorded_at, envelope
+     FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+  );
+  let size = 0;
+  let frontier: Frontier = [];
+  let lastRowid = 0;
+  for (;;) {
+    const rows = read.all(lastRowid, BACKFILL_BATCH) as V1EventRow[];
+    const last = rows[rows.length - 1];
+    if (last === undefined) break;
+    rows.forEach((row, i) => {
+      copy.run(row.document_id, row.seq, size + i, row.hash, row.type, row.actor, row.recorded_at, row.envelope);
+    });
+    const appended = appendLeaves(
+      size,
+      frontier,
+      rows.map((row) => leafHash(Buffer.from(row.envelope, 'utf8'))),
+    );
+    for (const node of appended.writes) addNode.run(node.level, node.index, node.hash);
+    ({ size, frontier } = appended);
+    lastRowid = last.row_id;
+  }
+  db.prepare('UPDATE log_state SET size = ?, frontier = ? WHERE id = 1').run(size, Buffer.concat(frontier));
+  db.exec(`
+    DROP TABLE events;
+    ALTER TABLE events_v2 RENAME TO events;
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+      BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  `);
+}
 
 export function schemaVersionOf(db: Database.Database): number {
   const version = db.pragma('user_version', { simple: true });
@@ -115,6 +233,7 @@ export function applyMigrations(db: Database.Database, list: readonly Migration[
     db.transaction(() => {
       if (schemaVersionOf(db) !== version) return;
       db.exec(migration.sql);
+      migration.migrate?.(db);
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
   }

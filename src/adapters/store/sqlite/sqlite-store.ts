@@ -6,6 +6,7 @@ import type {
   DocumentChange,
   DocumentPage,
   DocumentQuery,
+  LogState,
   Store,
   StoredBlob,
   StoredDocument,
@@ -14,12 +15,18 @@ import type {
   User,
 } from '../../../application/ports/store.port';
 import { StoreConflictError } from '../../../application/ports/store.port';
+import type { SignedTreeHead } from '../../../application/audit/tree-head';
+import { HASH_SIZE, leafHash } from '../../../domain/audit-log/merkle-hash';
+import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
+import { popCount } from '../../../domain/audit-log/merkle-tree-math';
 import type { DocumentState } from '../../../domain/document/document';
 import { partySchema, type Party, type PartyId } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { applyMigrations, schemaVersionOf } from './migrations';
 
 const MAX_PAGE = 500;
+/** The most log entries one `logEntries` call returns; readers page through larger ranges. */
+export const MAX_LOG_ENTRIES = 10_000;
 const BUSY_TIMEOUT_MS = 5000;
 
 interface PartyRow {
@@ -60,11 +67,30 @@ interface DocumentRow {
 interface EventRow {
   document_id: string;
   seq: number;
+  log_index: number;
   hash: string;
   type: string;
   actor: string;
   recorded_at: string;
   envelope: string;
+}
+
+interface LogStateRow {
+  size: number;
+  frontier: Buffer;
+}
+
+interface TreeHeadRow {
+  size: number;
+  root_hash: string;
+  timestamp: string;
+  signature: string;
+}
+
+/** The log as one commit sees it: where the next leaf goes, and the leaves it appends. */
+interface LogAppend {
+  next: number;
+  leaves: Uint8Array[];
 }
 
 interface BlobRow {
@@ -91,9 +117,13 @@ export interface SqliteConnectionSettings {
  * been fsynced.
  */
 export class SqliteStore implements Store {
+  /** Statements used per event or per commit, prepared once per connection. */
+  private readonly statements = new Map<string, Database.Statement>();
+
   private constructor(
     private readonly db: Database.Database,
-    private readonly file: string,
+    /** The database file (or ':memory:'), e.g. for tools that read or audit it directly. */
+    readonly file: string,
   ) {}
 
   /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. */
@@ -229,7 +259,10 @@ export class SqliteStore implements Store {
             throw new StoreConflictError(change.documentId, change.expectedSeq, actual);
           }
         });
-        for (const change of changes) this.write(change);
+        const log = this.readLogState();
+        const append: LogAppend = { next: log.size, leaves: [] };
+        for (const change of changes) this.write(change, append);
+        this.appendToLog(log, append.leaves);
         return { outcome: 'committed' };
       }).immediate();
     });
@@ -285,6 +318,71 @@ export class SqliteStore implements Store {
     });
   }
 
+  logState(): Promise<LogState> {
+    return this.run(() => {
+      const { size, frontier } = this.readLogState();
+      return { size, rootHash: rootFromFrontier(size, frontier) };
+    });
+  }
+
+  logNodes(addresses: readonly NodeAddress[]): Promise<(Uint8Array | undefined)[]> {
+    return this.run(() => {
+      const read = this.statement('SELECT hash FROM log_nodes WHERE level = ? AND idx = ?').pluck();
+      return addresses.map(({ level, index }) => {
+        if (!Number.isSafeInteger(level) || !Number.isSafeInteger(index)) return undefined;
+        const hash = read.get(level, index) as Buffer | undefined;
+        return hash && toHash(hash, `log node (${level}, ${index})`);
+      });
+    });
+  }
+
+  logEntries(start: number, end: number): Promise<StoredEvent[]> {
+    return this.run(() => {
+      checkLogRange(start, end);
+      const rows = this.statement('SELECT * FROM events WHERE log_index >= ? AND log_index < ? ORDER BY log_index').all(
+        start,
+        end,
+      ) as EventRow[];
+      return rows.map(toStoredEvent);
+    });
+  }
+
+  /** Stores a signed head; the same head again is a no-op, another head for a stored size a conflict. */
+  putTreeHead(head: SignedTreeHead): Promise<void> {
+    return this.run(() => {
+      if (!Number.isSafeInteger(head.size) || head.size < 0) {
+        throw new ValidationError([{ path: 'size', code: 'invalid-size', message: 'a tree size is a whole number from 0' }]);
+      }
+      this.db.transaction(() => {
+        const stored = this.statement('SELECT * FROM tree_heads WHERE size = ?').get(head.size) as TreeHeadRow | undefined;
+        if (stored === undefined) {
+          this.statement('INSERT INTO tree_heads (size, root_hash, timestamp, signature) VALUES (?, ?, ?, ?)').run(
+            head.size,
+            head.rootHash,
+            head.timestamp,
+            head.signature,
+          );
+          return;
+        }
+        const same =
+          stored.root_hash === head.rootHash && stored.timestamp === head.timestamp && stored.signature === head.signature;
+        if (!same) {
+          throw new SdxError(
+            'store-conflict',
+            `a different tree head for size ${head.size} is already stored; tree heads are never replaced, read the stored one`,
+          );
+        }
+      }).immediate();
+    });
+  }
+
+  latestTreeHead(): Promise<SignedTreeHead | undefined> {
+    return this.run(() => {
+      const row = this.statement('SELECT * FROM tree_heads ORDER BY size DESC LIMIT 1').get() as TreeHeadRow | undefined;
+      return row && { size: row.size, rootHash: row.root_hash, timestamp: row.timestamp, signature: row.signature };
+    });
+  }
+
   putBlob(bytes: Uint8Array, mediaType: string): Promise<{ sha256: string; size: number; created: boolean }> {
     return this.run(() => {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -308,7 +406,7 @@ export class SqliteStore implements Store {
   }
 
   private currentSeq(documentId: string): number {
-    const row = this.db.prepare('SELECT seq FROM documents WHERE id = ?').get(documentId) as
+    const row = this.statement('SELECT seq FROM documents WHERE id = ?').get(documentId) as
       | Pick<DocumentRow, 'seq'>
       | undefined;
     return row?.seq ?? 0;
@@ -316,23 +414,22 @@ export class SqliteStore implements Store {
 
   /** True when every event of `change` is already stored at the sequence it would get, with the same hash. */
   private isAlreadyStored(change: DocumentChange): boolean {
-    const stored = this.db.prepare('SELECT hash FROM events WHERE document_id = ? AND seq = ?');
+    const stored = this.statement('SELECT hash FROM events WHERE document_id = ? AND seq = ?');
     return change.events.every((event, i) => {
       const row = stored.get(change.documentId, change.expectedSeq + i + 1) as Pick<EventRow, 'hash'> | undefined;
       return row?.hash === envelopeHash(event.envelope);
     });
   }
 
-  private write(change: DocumentChange): void {
+  /** Writes one change; its events take the next log indexes in `log` and add their leaves to it. */
+  private write(change: DocumentChange, log: LogAppend): void {
     const { documentId, state, at } = change;
     const seq = change.expectedSeq + change.events.length;
     if (change.expectedSeq === 0) {
-      this.db
-        .prepare(
-          `INSERT INTO documents (id, ord, kind, status, holder, issuer, seq, payload, state, created_at, updated_at)
-           VALUES (?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM documents), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+      this.statement(
+        `INSERT INTO documents (id, ord, kind, status, holder, issuer, seq, payload, state, created_at, updated_at)
+         VALUES (?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM documents), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
           documentId,
           state.kind,
           state.status,
@@ -345,26 +442,61 @@ export class SqliteStore implements Store {
           at,
         );
     } else {
-      const result = this.db
-        .prepare(
-          'UPDATE documents SET state = ?, status = ?, holder = ?, seq = ?, updated_at = ? WHERE id = ? AND seq = ?',
-        )
-        .run(toJson(state, 'state'), state.status, state.holder, seq, at, documentId, change.expectedSeq);
+      const result = this.statement(
+        'UPDATE documents SET state = ?, status = ?, holder = ?, seq = ?, updated_at = ? WHERE id = ? AND seq = ?',
+      ).run(toJson(state, 'state'), state.status, state.holder, seq, at, documentId, change.expectedSeq);
       if (result.changes !== 1) throw new StoreConflictError(documentId, change.expectedSeq, this.currentSeq(documentId));
     }
 
-    this.db.prepare('DELETE FROM document_parties WHERE document_id = ?').run(documentId);
-    const addParty = this.db.prepare('INSERT OR IGNORE INTO document_parties (document_id, party_id, role) VALUES (?, ?, ?)');
+    this.statement('DELETE FROM document_parties WHERE document_id = ?').run(documentId);
+    const addParty = this.statement('INSERT OR IGNORE INTO document_parties (document_id, party_id, role) VALUES (?, ?, ?)');
     for (const participant of state.participants) addParty.run(documentId, participant.partyId, participant.role);
 
-    const addEvent = this.db.prepare(
-      `INSERT INTO events (document_id, seq, hash, type, actor, recorded_at, envelope)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    const addEvent = this.statement(
+      `INSERT INTO events (document_id, seq, log_index, hash, type, actor, recorded_at, envelope)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     change.events.forEach((event, i) => {
       const seqOfEvent = change.expectedSeq + i + 1;
-      addEvent.run(documentId, seqOfEvent, envelopeHash(event.envelope), event.type, event.actor, event.recordedAt, event.envelope);
+      const bytes = Buffer.from(event.envelope, 'utf8');
+      const hash = createHash('sha256').update(bytes).digest('hex');
+      addEvent.run(documentId, seqOfEvent, log.next, hash, event.type, event.actor, event.recordedAt, event.envelope);
+      log.leaves.push(leafHash(bytes));
+      log.next += 1;
     });
+  }
+
+  /** The log's size and frontier as stored; a frontier that cannot belong to the size is corruption. */
+  private readLogState(): { size: number; frontier: Frontier } {
+    const row = this.statement('SELECT size, frontier FROM log_state WHERE id = 1').get() as LogStateRow | undefined;
+    if (row === undefined) throw new SdxError('store-corrupt', `${this.file} has no audit log state row`);
+    const { size, frontier } = row;
+    if (!Number.isSafeInteger(size) || size < 0 || frontier.byteLength !== popCount(size) * HASH_SIZE) {
+      throw new SdxError(
+        'store-corrupt',
+        `the audit log state of ${this.file} is damaged: ${frontier.byteLength} frontier bytes for ${String(size)} leaves`,
+      );
+    }
+    const hashes: Uint8Array[] = [];
+    for (let at = 0; at < frontier.byteLength; at += HASH_SIZE) hashes.push(toHash(frontier.subarray(at, at + HASH_SIZE), 'frontier'));
+    return { size, frontier: hashes };
+  }
+
+  /** Appends the commit's leaves: O(log n) hashing per leaf from the stored frontier, no node reads. */
+  private appendToLog(log: { size: number; frontier: Frontier }, leaves: readonly Uint8Array[]): void {
+    const appended = appendLeaves(log.size, log.frontier, leaves);
+    const addNode = this.statement('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)');
+    for (const node of appended.writes) addNode.run(node.level, node.index, node.hash);
+    this.statement('UPDATE log_state SET size = ?, frontier = ? WHERE id = 1').run(appended.size, Buffer.concat(appended.frontier));
+  }
+
+  private statement(sql: string): Database.Statement {
+    let prepared = this.statements.get(sql);
+    if (prepared === undefined) {
+      prepared = this.db.prepare(sql);
+      this.statements.set(sql, prepared);
+    }
+    return prepared;
   }
 
   /** Runs one synchronous unit of work and hands its outcome back as a Promise, in SdxError terms. */
@@ -407,6 +539,26 @@ function checkChanges(changes: readonly DocumentChange[]): void {
     }
   });
   if (problems.length > 0) throw new ValidationError(problems);
+}
+
+/** Refuses a log range that is not [start, end) of whole numbers or is longer than one page. */
+function checkLogRange(start: number, end: number): void {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
+    throw new ValidationError([
+      { path: 'start', code: 'invalid-range', message: 'start and end are whole numbers with 0 <= start <= end' },
+    ]);
+  }
+  if (end - start > MAX_LOG_ENTRIES) {
+    throw new ValidationError([
+      { path: 'end', code: 'range-too-long', message: `ask for at most ${MAX_LOG_ENTRIES} entries at a time and page through the rest` },
+    ]);
+  }
+}
+
+/** A stored hash as a plain Uint8Array (not a Buffer), checked for its length. */
+function toHash(bytes: Buffer, what: string): Uint8Array {
+  if (bytes.byteLength !== HASH_SIZE) throw new SdxError('store-corrupt', `${what} is not a ${HASH_SIZE}-byte hash`);
+  return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
 function envelopeHash(envelope: string): string {
@@ -482,6 +634,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
   return {
     documentId: row.document_id,
     seq: row.seq,
+    logIndex: row.log_index,
     hash: row.hash,
     type: row.type,
     actor: row.actor,

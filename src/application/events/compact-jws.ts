@@ -1,0 +1,85 @@
+import { X509Certificate, constants, verify as verifySignature } from 'node:crypto';
+import { canonicalize } from '../../domain/shared/canonical-json';
+import { SdxError } from '../../domain/shared/errors';
+import type { PartySigner, SignatureAlgorithm } from '../ports/key-store.port';
+
+/**
+ * Compact JWS over RFC 8785 canonical JSON, with the signer's certificate chain in `x5c`, so that
+ * anyone can check a signed record offline. `typ` keeps an event from passing for a tree head.
+ */
+export interface ProtectedHeader {
+  alg: SignatureAlgorithm;
+  typ: string;
+  /** Signer certificate first, then its issuing CAs (base64 DER, RFC 7515 section 4.1.6). */
+  x5c: string[];
+}
+
+const b64u = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
+
+export async function signCompactJws(body: unknown, signer: PartySigner, typ: string): Promise<string> {
+  const header: ProtectedHeader = {
+    alg: signer.algorithm,
+    typ,
+    x5c: [signer.certificate, ...signer.chain].map((der) => Buffer.from(der).toString('base64')),
+  };
+  const signingInput = `${b64u(canonicalize(header))}.${b64u(canonicalize(body))}`;
+  const signature = await signer.sign(Buffer.from(signingInput, 'ascii'), 'jws');
+  return `${signingInput}.${b64u(signature)}`;
+}
+
+export interface OpenedJws {
+  body: unknown;
+  header: ProtectedHeader;
+  /** The signer's certificate and the chain it carried, DER. Whether they are trusted is for the caller. */
+  certificate: Uint8Array;
+  chain: Uint8Array[];
+}
+
+/**
+ * Checks a compact JWS's signature against the certificate it carries and returns its body. Throws
+ * `event-malformed` or `event-signature-invalid`.
+ */
+export function openCompactJws(envelope: string, typ: string): OpenedJws {
+  const parts = envelope.split('.');
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) {
+    throw new SdxError('event-malformed', 'a signed record is a compact JWS: three base64url parts');
+  }
+  const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
+  const header = parseJson(headerPart, 'header') as Partial<ProtectedHeader>;
+  if (header.typ !== typ || !isAlgorithm(header.alg) || !Array.isArray(header.x5c) || typeof header.x5c[0] !== 'string') {
+    throw new SdxError('event-malformed', `the JWS header must carry typ ${typ}, a supported alg and x5c`);
+  }
+  const [certificate = Buffer.alloc(0), ...chain] = header.x5c.map((c) => Buffer.from(String(c), 'base64'));
+  let publicKey;
+  try {
+    publicKey = new X509Certificate(certificate).publicKey;
+  } catch {
+    throw new SdxError('event-malformed', 'the JWS x5c does not start with a readable certificate');
+  }
+  const signingInput = Buffer.from(`${headerPart}.${payloadPart}`, 'ascii');
+  const signature = Buffer.from(signaturePart, 'base64url');
+  const ok =
+    header.alg === 'ES256'
+      ? verifySignature('sha256', signingInput, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature)
+      : header.alg === 'PS256'
+        ? verifySignature('sha256', signingInput, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature)
+        : verifySignature('sha256', signingInput, publicKey, signature);
+  if (!ok) throw new SdxError('event-signature-invalid', 'the signature does not verify with the certificate it carries');
+  const body = parseJson(payloadPart, 'payload');
+  if (canonicalize(body) !== Buffer.from(payloadPart, 'base64url').toString('utf8')) {
+    throw new SdxError('event-malformed', 'the signed payload is not in RFC 8785 canonical form');
+  }
+  return { body, header: header as ProtectedHeader, certificate, chain };
+}
+
+function isAlgorithm(value: unknown): value is SignatureAlgorithm {
+  return value === 'ES256' || value === 'PS256' || value === 'RS256';
+}
+
+function parseJson(part: string, what: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+  } catch {
+    throw new SdxError('event-malformed', `the JWS ${what} is not JSON`);
+  }
+}

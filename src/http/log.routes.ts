@@ -1,0 +1,47 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { LogService } from '../application/audit/log-service';
+import type { Store } from '../application/ports/store.port';
+import { SdxError, ValidationError } from '../domain/shared/errors';
+import { parseWith } from '../domain/shared/schema';
+import { callerOf } from './auth';
+
+const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+function query<T>(schema: z.ZodType<T>, input: unknown): T {
+  const result = parseWith(schema, input);
+  if (!result.ok) throw new ValidationError(result.issues);
+  return result.value;
+}
+
+/** The audit log: signed tree heads, entries and proofs, for any authenticated party. */
+export function logRouter(log: LogService, store: Store): Router {
+  const router = Router();
+
+  router.get('/log/tree-head', async (_req, res) => {
+    res.json(await log.currentTreeHead());
+  });
+
+  router.get('/log/entries', async (req, res) => {
+    const { start, end } = query(z.strictObject({ start: count, end: count }), req.query);
+    const caller = callerOf(req);
+    const party = await store.getParty(caller.partyId);
+    if (!party) throw new SdxError('not-found', `no party ${caller.partyId}`);
+    const entries = await log.entriesFor({ partyId: party.id, roles: party.roles }, start, end);
+    res.json({
+      entries: entries.map((e) => ({ logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope })),
+    });
+  });
+
+  router.get('/log/proof/inclusion', async (req, res) => {
+    const { index, size } = query(z.strictObject({ index: count, size: count }), req.query);
+    res.json(await log.inclusionProof(index, size));
+  });
+
+  router.get('/log/proof/consistency', async (req, res) => {
+    const { from, to } = query(z.strictObject({ from: count, to: count }), req.query);
+    res.json(await log.consistencyProof(from, to));
+  });
+
+  return router;
+}
