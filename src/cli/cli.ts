@@ -1,5 +1,6 @@
 import type { CliIo } from './cli-io';
 import { adminCommand } from './admin.command';
+import { auditCommand } from './audit.command';
 import { demoCommand } from './demo.command';
 import { keysCommand } from './keys.command';
 import { serveCommand } from './serve.command';
@@ -10,6 +11,7 @@ const usage = `usage: sdx <command>
   serve [--port N] [--host H] [--db FILE] [--demo]   run the service
   validate <eir|delivery-order|telex-release-guarantee> FILE.json   check a payload
   verify FILE.pdf [--trust PEM ...] [--json]          check a signed PDF
+  audit export|verify ...                             export the audit log; check a bundle offline (sdx audit help)
   demo --out DIR                                      write one signed PDF per document kind
   keys new-master-key | keys seal --from DIR --out DIR   make a master key; seal party keys under SDX_MASTER_KEY
   admin add-party|list-parties|add-user|create-key|revoke-key [--db FILE]   parties, users, API keys`;
@@ -23,6 +25,8 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
       return validateCommand(args, io);
     case 'verify':
       return verifyCommand(args, io, env);
+    case 'audit':
+      return auditCommand(args, io, env);
     case 'demo':
       return demoCommand(args, io, env);
     case 'keys':

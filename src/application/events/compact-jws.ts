@@ -1,4 +1,4 @@
-import { X509Certificate, constants, verify as verifySignature } from 'node:crypto';
+import { X509Certificate, constants, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { canonicalize } from '../../domain/shared/canonical-json';
 import { SdxError } from '../../domain/shared/errors';
 import type { PartySigner, SignatureAlgorithm } from '../ports/key-store.port';
@@ -33,6 +33,29 @@ export interface OpenedJws {
   /** The signer's certificate and the chain it carried, DER. Whether they are trusted is for the caller. */
   certificate: Uint8Array;
   chain: Uint8Array[];
+  /** The signer certificate's subject O: the party id for SDX party certificates. */
+  signerOrganization: string | undefined;
+}
+
+interface ParsedSigner {
+  publicKey: KeyObject;
+  organization: string | undefined;
+}
+
+/** Parsing a certificate costs more than checking a signature; the same few signers recur. */
+const signers = new Map<string, ParsedSigner>();
+const MAX_CACHED_SIGNERS = 1000;
+
+function parsedSigner(x5c0: string): ParsedSigner {
+  let parsed = signers.get(x5c0);
+  if (!parsed) {
+    const certificate = new X509Certificate(Buffer.from(x5c0, 'base64'));
+    const organization = /^O=(.*)$/m.exec(certificate.subject)?.[1];
+    parsed = { publicKey: certificate.publicKey, organization };
+    if (signers.size >= MAX_CACHED_SIGNERS) signers.clear();
+    signers.set(x5c0, parsed);
+  }
+  return parsed;
 }
 
 /**
@@ -50,12 +73,13 @@ export function openCompactJws(envelope: string, typ: string): OpenedJws {
     throw new SdxError('event-malformed', `the JWS header must carry typ ${typ}, a supported alg and x5c`);
   }
   const [certificate = Buffer.alloc(0), ...chain] = header.x5c.map((c) => Buffer.from(String(c), 'base64'));
-  let publicKey;
+  let signer: ParsedSigner;
   try {
-    publicKey = new X509Certificate(certificate).publicKey;
+    signer = parsedSigner(header.x5c[0]);
   } catch {
     throw new SdxError('event-malformed', 'the JWS x5c does not start with a readable certificate');
   }
+  const { publicKey } = signer;
   const signingInput = Buffer.from(`${headerPart}.${payloadPart}`, 'ascii');
   const signature = Buffer.from(signaturePart, 'base64url');
   const ok =
@@ -69,7 +93,7 @@ export function openCompactJws(envelope: string, typ: string): OpenedJws {
   if (canonicalize(body) !== Buffer.from(payloadPart, 'base64url').toString('utf8')) {
     throw new SdxError('event-malformed', 'the signed payload is not in RFC 8785 canonical form');
   }
-  return { body, header: header as ProtectedHeader, certificate, chain };
+  return { body, header: header as ProtectedHeader, certificate, chain, signerOrganization: signer.organization };
 }
 
 function isAlgorithm(value: unknown): value is SignatureAlgorithm {

@@ -33,6 +33,7 @@ export interface OpenedEvent {
   /** The signer's certificate, DER. Whether it is trusted is for the caller to decide. */
   certificate: Uint8Array;
   chain: Uint8Array[];
+  signerOrganization: string | undefined;
 }
 
 /**

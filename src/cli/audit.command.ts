@@ -1,0 +1,342 @@
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { auditCertificateCheck } from '../adapters/pki/audit-certificate-check';
+import { decodePem } from '../adapters/pki/pem';
+import {
+  BundleLineReader,
+  bundleHeader,
+  bundleLines,
+  loggedEventSchema,
+  parseAuditBundle,
+  parseSignedTreeHead,
+  storeLogEvents,
+  type AuditBundleHeader,
+  type LoggedEvent,
+} from '../application/audit/audit-bundle';
+import { auditTrail, type AuditProblem, type AuditResult } from '../application/audit/audit-trail';
+import type { SignedTreeHead } from '../application/audit/tree-head';
+import type { Store } from '../application/ports/store.port';
+import { SdxError, ValidationError } from '../domain/shared/errors';
+import { parseWith } from '../domain/shared/schema';
+import { openLogService, openStore, resourcePaths, trustFromCertsDir } from '../main';
+import type { CliIo } from './cli-io';
+
+const usage = `usage: sdx audit <command>
+  export (--db FILE | --url URL --key APIKEY) --out BUNDLE.json [--head-out HEAD.json]
+      the log's events and a signed tree head, for checking offline (--url: an auditor's key)
+  verify BUNDLE.json [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]
+      checks every event signature, each document's chain, the Merkle root the head signs and,
+      with --head, that the log only grew since that head; exit 0 all holds, 1 not, 2 unreadable input`;
+
+/** The server returns at most this many log entries per request (LogService's page). */
+const URL_PAGE_SIZE = 1000;
+/** Bundles up to this size may be in any JSON layout; larger ones must be in the one-event-per-line layout sdx writes. */
+const WHOLE_FILE_LIMIT = 256 * 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 2000;
+
+export interface AuditCommandOptions {
+  /** Whether stderr is a terminal: progress is then shown from the start, else only on long runs. */
+  stderrIsTty?: boolean;
+  /** For the URL export; global fetch by default. */
+  fetch?: typeof fetch;
+}
+
+/** `sdx audit export|verify`: see `usage`. */
+export async function auditCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, options: AuditCommandOptions = {}): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'export') return exportCommand(rest, io, env, options);
+  if (sub === 'verify') return verifyCommand(rest, io, env, options);
+  if (sub === 'help' || sub === '--help') {
+    io.out(usage);
+    return 0;
+  }
+  io.err(sub === undefined ? usage : `sdx audit: unknown command "${sub}"\n${usage}`);
+  return 2;
+}
+
+type Parsed = { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
+
+function parse(name: string, args: readonly string[], spec: NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>, io: CliIo): Parsed | undefined {
+  try {
+    return parseArgs({ args: [...args], options: spec, allowPositionals: true, strict: true }) as Parsed;
+  } catch (error) {
+    io.err(`sdx audit ${name}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+async function exportCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, options: AuditCommandOptions): Promise<number> {
+  const parsed = parse('export', args, { db: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, 'head-out': { type: 'string' } }, io);
+  if (!parsed) return 2;
+  const [db, url, key, out, headOut] = ['db', 'url', 'key', 'out', 'head-out'].map((n) => str(parsed.values[n]));
+  if (!out || parsed.positionals.length > 0 || (db === undefined) === (url === undefined) || (url !== undefined && !key)) {
+    io.err('usage: sdx audit export (--db FILE | --url URL --key APIKEY) --out BUNDLE.json [--head-out HEAD.json]');
+    return 2;
+  }
+  try {
+    let head: SignedTreeHead;
+    if (db) {
+      // openStore would create a missing file; exporting an empty log from a typo would mislead.
+      if (!existsSync(db)) {
+        io.err(`sdx audit export: no database at ${db}`);
+        return 2;
+      }
+      const store = openStore(db);
+      try {
+        head = await headForExport(store, env);
+        await writeBundle(out, bundleHeader(head), storeLogEvents(store, head.size));
+      } finally {
+        await store.close();
+      }
+    } else {
+      const server = new LogClient(url as string, key as string, options.fetch ?? fetch);
+      head = await server.treeHead();
+      await writeBundle(out, bundleHeader(head), server.entries(head.size));
+    }
+    if (headOut) await writeFile(headOut, `${JSON.stringify(head, null, 2)}\n`);
+    io.out(`exported ${head.size} events with the tree head signed at ${head.timestamp} (root ${head.rootHash}) to ${out}`);
+    return 0;
+  } catch (error) {
+    io.err(`sdx audit export: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+/**
+ * The latest published head when it covers the whole log, else a head signed now over the log as
+ * stored but not published: the export writes nothing to the database, so it cannot bless a
+ * tampered store with a published head (the server publishes only after its start-up audit).
+ */
+async function headForExport(store: Store, env: NodeJS.ProcessEnv): Promise<SignedTreeHead> {
+  const [published, state] = await Promise.all([store.latestTreeHead(), store.logState()]);
+  if (published && published.size === state.size) return published;
+  return openLogService(store, env).unpublishedHead();
+}
+
+/** A running server's log, read through the API with an auditor's key. */
+class LogClient {
+  private readonly base: string;
+  constructor(
+    url: string,
+    private readonly key: string,
+    private readonly fetchFn: typeof fetch,
+  ) {
+    this.base = `${url.replace(/\/+$/, '')}/api/v1`;
+  }
+
+  async treeHead(): Promise<SignedTreeHead> {
+    const parsed = parseSignedTreeHead(await this.get('/log/tree-head'));
+    if (!parsed.ok) throw new ValidationError(parsed.issues.map((i) => ({ ...i, path: `tree head ${i.path}` })));
+    return parsed.value;
+  }
+
+  async *entries(size: number): AsyncGenerator<LoggedEvent> {
+    const page = z.strictObject({ entries: z.array(loggedEventSchema) });
+    for (let start = 0; start < size; start += URL_PAGE_SIZE) {
+      const end = Math.min(start + URL_PAGE_SIZE, size);
+      const parsed = parseWith(page, await this.get(`/log/entries?start=${start}&end=${end}`));
+      if (!parsed.ok) throw new ValidationError(parsed.issues.map((i) => ({ ...i, path: `entries ${start}..${end}: ${i.path}` })));
+      yield* parsed.value.entries;
+    }
+  }
+
+  private async get(path: string): Promise<unknown> {
+    const response = await this.fetchFn(this.base + path, { headers: { authorization: `Bearer ${this.key}`, accept: 'application/json' } });
+    const text = await response.text();
+    if (!response.ok) {
+      let detail = text.slice(0, 300);
+      try {
+        const problem = JSON.parse(text) as { detail?: unknown; code?: unknown };
+        if (typeof problem.detail === 'string') detail = `${problem.detail} [${String(problem.code)}]`;
+      } catch {
+        // Not a problem document; show the start of the body.
+      }
+      throw new SdxError('validation-failed', `GET ${this.base + path} answered ${response.status}: ${detail}`);
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new SdxError('validation-failed', `GET ${this.base + path} did not answer JSON`);
+    }
+  }
+}
+
+/** Writes beside the target, then renames, so an interrupted export leaves no half bundle under its name. */
+async function writeBundle(file: string, header: AuditBundleHeader, events: AsyncIterable<LoggedEvent>): Promise<void> {
+  const partial = `${file}.partial`;
+  const stream = createWriteStream(partial);
+  const failed = new Promise<never>((_resolve, reject) => stream.once('error', reject));
+  try {
+    for await (const chunk of bundleLines(header, events)) {
+      if (!stream.write(chunk)) await Promise.race([new Promise<void>((resolve) => stream.once('drain', () => resolve())), failed]);
+    }
+    await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);
+    await rename(partial, file);
+  } catch (error) {
+    stream.destroy();
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, options: AuditCommandOptions): Promise<number> {
+  const parsed = parse(
+    'verify',
+    args,
+    { head: { type: 'string' }, trust: { type: 'string', multiple: true }, 'log-cert': { type: 'string' }, json: { type: 'boolean' } },
+    io,
+  );
+  if (!parsed) return 2;
+  const [file, ...extra] = parsed.positionals;
+  if (!file || extra.length > 0) {
+    io.err('usage: sdx audit verify BUNDLE.json [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]');
+    return 2;
+  }
+  const { certsDir } = resourcePaths(env);
+  const headFile = str(parsed.values['head']);
+  const trustFiles = (parsed.values['trust'] as string[] | undefined) ?? [];
+  const logCertFile = str(parsed.values['log-cert']) ?? join(certsDir, 'log-signing.pem');
+
+  let olderHead: SignedTreeHead | undefined;
+  let validate;
+  try {
+    if (headFile) olderHead = await readHeadFile(headFile);
+    const anchors = await Promise.all(trustFiles.map((pem) => readFile(pem, 'utf8')));
+    const logCertificates = decodePem(await readFile(logCertFile, 'utf8'), 'CERTIFICATE');
+    if (logCertificates.length === 0) throw new SdxError('validation-failed', `${logCertFile} holds no certificate`);
+    validate = auditCertificateCheck(trustFromCertsDir(certsDir, anchors), { logCertificates });
+  } catch (error) {
+    io.err(`sdx audit verify: ${inputMessage(error)}`);
+    return 2;
+  }
+
+  let source: BundleSource;
+  try {
+    source = await openBundle(file);
+  } catch (error) {
+    io.err(`sdx audit verify: ${file}: ${inputMessage(error)}`);
+    return 2;
+  }
+
+  const started = Date.now();
+  let lastShown = 0;
+  const tty = options.stderrIsTty ?? process.stderr.isTTY === true;
+  const result = await auditTrail({
+    events: source.events,
+    treeHead: source.header.treeHead,
+    ...(olderHead ? { olderHead } : {}),
+    validateCertificate: validate,
+    onProgress: (done, total) => {
+      const now = Date.now();
+      if (!tty && now - started < PROGRESS_INTERVAL_MS) return;
+      if (now - lastShown < PROGRESS_INTERVAL_MS) return;
+      lastShown = now;
+      io.err(`verified ${done}/${total} events`);
+    },
+  });
+  const unreadable = source.formatError();
+  if (unreadable) {
+    io.err(`sdx audit verify: ${file}: ${unreadable}`);
+    return 2;
+  }
+  printResult(result, source.header.treeHead, parsed.values['json'] === true, io);
+  return result.ok ? 0 : 1;
+}
+
+function printResult(result: AuditResult, head: SignedTreeHead, json: boolean, io: CliIo): void {
+  if (json) {
+    io.out(JSON.stringify(result, null, 2));
+    return;
+  }
+  const { events, documents } = result.checked;
+  if (result.ok) {
+    io.out(`ok: ${events} events of ${documents} documents verified; the log is the tree of size ${head.size} with root ${head.rootHash} signed at ${head.timestamp}`);
+    return;
+  }
+  for (const problem of result.problems) io.out(describeProblem(problem));
+  io.out(`FAILED: the audit trail does not hold (${events} events of ${documents} documents checked)`);
+}
+
+/** `code at log index N (document D, seq S): message`. */
+export function describeProblem(problem: AuditProblem): string {
+  const where: string[] = [];
+  if (problem.documentId !== undefined) where.push(`document ${problem.documentId}`);
+  if (problem.seq !== undefined) where.push(`seq ${problem.seq}`);
+  const at = problem.logIndex !== undefined ? ` at log index ${problem.logIndex}` : '';
+  return `${problem.code}${at}${where.length > 0 ? ` (${where.join(', ')})` : ''}: ${problem.message}`;
+}
+
+function inputMessage(error: unknown): string {
+  if (error instanceof ValidationError) return error.issues.slice(0, 10).map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
+  const path = (error as NodeJS.ErrnoException).path;
+  if (path) return `cannot read ${path}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function readHeadFile(file: string): Promise<SignedTreeHead> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).path) throw error;
+    throw new SdxError('validation-failed', `${file} is not JSON`);
+  }
+  const parsed = parseSignedTreeHead(json);
+  if (!parsed.ok) throw new ValidationError(parsed.issues.map((i) => ({ ...i, path: `${file}: ${i.path || '(root)'}` })));
+  return parsed.value;
+}
+
+interface BundleSource {
+  header: AuditBundleHeader;
+  events: AsyncIterable<LoggedEvent> | Iterable<LoggedEvent>;
+  /** Why the events could not all be read (set once they have been iterated), else undefined. */
+  formatError(): string | undefined;
+}
+
+/**
+ * Opens a bundle: streamed line by line in the layout sdx writes (so that gigabyte bundles fit in
+ * memory), or parsed whole when it is laid out otherwise and small enough.
+ */
+async function openBundle(file: string): Promise<BundleSource> {
+  const reader = new BundleLineReader();
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const first = await lines.next();
+  const header = first.done ? undefined : reader.header(first.value);
+  if (header) {
+    let error: string | undefined;
+    const events = async function* (): AsyncGenerator<LoggedEvent> {
+      try {
+        for (let line = await lines.next(); !line.done; line = await lines.next()) {
+          const event = reader.next(line.value);
+          if (event !== undefined && event !== 'blank') yield event;
+        }
+        reader.finish();
+      } catch (failure) {
+        error = inputMessage(failure);
+      } finally {
+        await lines.return?.();
+      }
+    };
+    return { header, events: events(), formatError: () => error };
+  }
+  await lines.return?.();
+  if ((await stat(file)).size > WHOLE_FILE_LIMIT) {
+    throw new SdxError('validation-failed', 'is too large to read whole and not in the one-event-per-line layout "sdx audit export" writes');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch {
+    throw new SdxError('validation-failed', 'is not JSON');
+  }
+  const parsed = parseAuditBundle(json);
+  if (!parsed.ok) throw new ValidationError(parsed.issues);
+  const { events, ...rest } = parsed.value;
+  return { header: rest, events, formatError: () => undefined };
+}
