@@ -16,6 +16,8 @@ import { HttpTimestampAuthority } from './adapters/pki/http-timestamp-authority'
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
 import { createApp } from './http/app';
 import { LogService } from './application/audit/log-service';
+import { IntegrityMonitor, type IntegrityState } from './application/audit/store-integrity';
+import { auditCertificateCheck } from './adapters/pki/audit-certificate-check';
 import type { PartySigner } from './application/ports/key-store.port';
 import { createKeyObjectSigner } from './adapters/pki/key-object-signer';
 import { decodePem } from './adapters/pki/pem';
@@ -177,13 +179,22 @@ export async function wireApp(
   env: NodeJS.ProcessEnv,
   logLine: Log,
   options: { pdfWorkers?: number } = {},
-): Promise<{ app: Express; documents: DocumentService; log: LogService; close(): Promise<void> }> {
+): Promise<{ app: Express; documents: DocumentService; log: LogService; audited: Promise<IntegrityState>; close(): Promise<void> }> {
   const paths = resourcePaths(env);
   const clock = () => new Date();
   const trust = trustFromCertsDir(paths.certsDir);
   const toolkit = await openDocumentPdfs(paths, env, clock, options.pdfWorkers ?? pdfWorkersFromEnv(env) ?? 0);
   const publicUrl = (env.SDX_PUBLIC_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-  const log = openLogService(store, env, clock);
+  const logSigner = logSignerFromEnv(env);
+  let integrity: IntegrityMonitor | undefined;
+  const log = new LogService({ store, logSigner, clock, gate: () => integrity?.gate() ?? Promise.resolve() });
+  integrity = new IntegrityMonitor({
+    store,
+    log,
+    validateCertificate: auditCertificateCheck(trust, { logCertificates: [logSigner.certificate] }),
+    clock,
+  });
+  const audited = integrity.start();
   const documents = new DocumentService({
     store,
     keys: toolkit.keys,
@@ -196,6 +207,7 @@ export async function wireApp(
     store,
     documents,
     log,
+    integrity: () => integrity.status(),
     verifyPdf: (pdf, expectedPayloadHash) =>
       verifyPdf(pdf, {
         trust,
@@ -205,7 +217,7 @@ export async function wireApp(
     onUnexpectedError: (error) =>
       logLine('error', 'unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   });
-  return { app, documents, log, close: toolkit.close };
+  return { app, documents, log, audited, close: toolkit.close };
 }
 
 /**

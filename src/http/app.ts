@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { LogService } from '../application/audit/log-service';
+import type { IntegrityState } from '../application/audit/store-integrity';
 import type { DocumentService } from '../application/document-service';
 import type { Store } from '../application/ports/store.port';
 import { authenticate } from './auth';
@@ -13,6 +14,8 @@ export interface AppDependencies {
   store: Store;
   documents: DocumentService;
   log: LogService;
+  /** The start-up audit of the stored trail. */
+  integrity: () => IntegrityState;
   verifyPdf: PdfVerifier;
   /** Called with failures that input alone cannot explain; must not log request bodies or keys. */
   onUnexpectedError: (error: unknown) => void;
@@ -30,7 +33,9 @@ export function createApp(deps: AppDependencies): Express {
       backend: 'unknown',
       detail: error instanceof Error ? error.message : 'store health check failed',
     }));
-    res.status(health.ok ? 200 : 503).json({ status: health.ok ? 'ok' : 'unavailable', store: health });
+    const integrity = deps.integrity();
+    const ok = health.ok && integrity.state !== 'failed';
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', store: health, integrity });
   });
 
   app.get('/openapi.json', (_req, res) => {

@@ -202,6 +202,12 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
     Health: closed({
       status: { type: 'string', enum: ['ok', 'unavailable'] },
       store: closed({ ok: { type: 'boolean' }, backend: { type: 'string' }, detail: { type: 'string' } }),
+      integrity: {
+        type: 'object',
+        description: 'The start-up audit of the stored trail: `checking`, `ok` (events, treeSize) or `failed` (problems with codes and log indexes).',
+        properties: { state: { type: 'string', enum: ['checking', 'ok', 'failed'] } },
+        required: ['state'],
+      },
     }),
   };
 }

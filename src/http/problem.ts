@@ -45,6 +45,8 @@ function statusFor(error: SdxError): number {
     // Too many documents waiting for the PDF workers, or the service is stopping: retry later.
     case 'busy':
     case 'pdf-pool-closed':
+    // The stored audit trail failed its integrity check: nothing is signed or served as valid.
+    case 'log-integrity-failed':
       return 503;
     default:
       return 500;
@@ -89,7 +91,8 @@ export function problemHandler(onUnexpected: (error: unknown) => void): ErrorReq
     }
     if (error instanceof SdxError) {
       const status = statusFor(error);
-      if (status >= 500) onUnexpected(error);
+      // 503s are known operational states (store down, key missing, trail failed its audit), not bugs.
+      if (status === 500) onUnexpected(error);
       sendProblem(res, {
         status,
         code: error.code,

@@ -11,6 +11,7 @@ import { certsDevPath } from './certs-dev';
 export interface TestApp {
   app: Express;
   store: SqliteStore;
+  dbFile: string;
   documents: DocumentService;
   /** Demo API keys by party id. */
   keys: Record<string, string>;
@@ -19,15 +20,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a fresh SQLite file, with the demo parties and certs-dev keys. */
-export async function startTestApp(): Promise<TestApp> {
-  const store = SqliteStore.open(join(mkdtempSync(join(tmpdir(), 'sdx-app-')), 'sdx.sqlite'));
+/**
+ * The real app on a fresh SQLite file (or `dbFile`), with the demo parties and certs-dev keys,
+ * after its start-up audit of the stored trail has finished.
+ */
+export async function startTestApp(options: { dbFile?: string } = {}): Promise<TestApp> {
+  const dbFile = options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sdx-app-')), 'sdx.sqlite');
+  const store = SqliteStore.open(dbFile);
   const demo = parseDemoParties(JSON.parse(readFileSync(certsDevPath('demo-parties.json'), 'utf8')));
   const credentials = await loadDemoParties(store, demo, '2026-11-28T00:00:00.000Z');
   const unexpected: unknown[] = [];
-  const { app, documents } = await wireApp(store, { SDX_PUBLIC_URL: 'http://sdx.test' }, (level, _message, fields) => {
+  const { app, documents, audited } = await wireApp(store, { SDX_PUBLIC_URL: 'http://sdx.test' }, (level, _message, fields) => {
     if (level === 'error') unexpected.push(fields?.['error']);
   });
+  await audited;
   const keys = Object.fromEntries(credentials.map((c) => [c.partyId, c.apiKey]));
-  return { app, store, documents, keys, unexpected, close: () => store.close() };
+  return { app, store, dbFile, documents, keys, unexpected, close: () => store.close() };
 }

@@ -29,10 +29,23 @@ export class LogService {
   private signing: Promise<SignedTreeHead> | undefined;
 
   constructor(
-    private readonly deps: { store: Store; logSigner: PartySigner; clock: () => Date },
+    private readonly deps: {
+      store: Store;
+      logSigner: PartySigner;
+      clock: () => Date;
+      /** Resolves when heads may be published; rejects when the stored trail failed its audit. */
+      gate?: () => Promise<void>;
+    },
   ) {}
 
-  currentTreeHead(): Promise<SignedTreeHead> {
+  /** A head signed over the log as stored now, not published: for auditing before publishing. */
+  async unpublishedHead(): Promise<SignedTreeHead> {
+    const state = await this.deps.store.logState();
+    return signTreeHead({ size: state.size, rootHash: hex(state.rootHash), timestamp: this.deps.clock().toISOString() }, this.deps.logSigner);
+  }
+
+  async currentTreeHead(): Promise<SignedTreeHead> {
+    await this.deps.gate?.();
     // One signing at a time: concurrent readers share the head being signed.
     this.signing ??= this.signIfGrown().finally(() => {
       this.signing = undefined;
@@ -133,7 +146,16 @@ export class LogService {
   async ledgerView(documentId: string): Promise<{ payloadHash: string; findings: Finding[] } | undefined> {
     const document = await this.deps.store.getDocument(documentId);
     if (!document) return undefined;
-    const head = await this.currentTreeHead();
+    let head: SignedTreeHead;
+    try {
+      head = await this.currentTreeHead();
+    } catch (error) {
+      if (!(error instanceof SdxError && error.code === 'log-integrity-failed')) throw error;
+      return {
+        payloadHash: document.state.payloadHash,
+        findings: [{ check: 'ledger.integrity', status: 'invalid', code: 'log-integrity-failed', message: error.message, required: true }],
+      };
+    }
     const checks = await this.checkIncluded(await this.deps.store.listEvents(documentId), head);
     const missing = checks.filter((c) => !c.included);
     return {

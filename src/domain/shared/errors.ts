@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'event-malformed'
   | 'event-signature-invalid'
   | 'tree-head-invalid'
+  | 'log-integrity-failed'
   | 'busy'
   | 'pdf-worker-failed'
   | 'pdf-pool-closed'

@@ -1,0 +1,88 @@
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import request from 'supertest';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { Client, expectProblem, P } from './exchange-client';
+
+/** A database with a few real documents, closed, to copy and tamper with. */
+let pristine: string;
+let orderPdf: Buffer;
+
+beforeAll(async () => {
+  const t = await startTestApp();
+  const c = new Client(t);
+  const order = await c.deliveryOrder();
+  await c.acted(P.consignee, order.id, { type: 'transfer', to: P.forwarder });
+  await c.issued(P.terminal, 'eir');
+  orderPdf = await c.pdf(P.forwarder, order.id);
+  // Publish a head, as a running server does when anyone reads it.
+  await request(t.app).get('/api/v1/log/tree-head').set('Authorization', `Bearer ${t.keys[P.auditor]}`);
+  expect(t.unexpected).toEqual([]);
+  await t.close();
+  pristine = t.dbFile;
+}, 60_000);
+
+/** A copy of the pristine database with `tamper` applied directly to the SQLite file, as an attacker would. */
+function tampered(tamper: (db: Database.Database) => void): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'sdx-tampered-')), 'sdx.sqlite');
+  copyFileSync(pristine, file);
+  const db = new Database(file);
+  db.exec('DROP TRIGGER IF EXISTS events_no_update; DROP TRIGGER IF EXISTS events_no_delete;');
+  tamper(db);
+  db.close();
+  return file;
+}
+
+async function onFile(file: string, check: (t: TestApp) => Promise<void>): Promise<void> {
+  const t = await startTestApp({ dbFile: file });
+  try {
+    await check(t);
+  } finally {
+    await t.close();
+  }
+}
+
+describe('a server started on its database', () => {
+  it('when nothing was touched, then /healthz reports the audit passed', async () => {
+    const copy = tampered(() => undefined);
+    await onFile(copy, async (t) => {
+      const health = await request(t.app).get('/healthz');
+      expect(health.status).toBe(200);
+      expect(health.body.integrity).toMatchObject({ state: 'ok', events: 3, treeSize: 3 });
+      const report = await request(t.app).post('/verify').attach('file', orderPdf, 'do.pdf');
+      expect(report.body.verdict).toBe('valid');
+    });
+  });
+
+  it.each([
+    ['one byte of a stored event changed', (db: Database.Database) => {
+      db.prepare("UPDATE events SET envelope = substr(envelope, 1, 40) || (CASE substr(envelope, 41, 1) WHEN 'A' THEN 'B' ELSE 'A' END) || substr(envelope, 42) WHERE seq = 1 AND log_index = 0").run();
+    }],
+    ['a stored event deleted', (db: Database.Database) => {
+      db.prepare('DELETE FROM events WHERE log_index = 1').run();
+    }],
+    ['two stored events swapped in the log', (db: Database.Database) => {
+      db.exec('UPDATE events SET log_index = 999 WHERE log_index = 0; UPDATE events SET log_index = 0 WHERE log_index = 2; UPDATE events SET log_index = 2 WHERE log_index = 999;');
+    }],
+  ])('when %s, then /healthz, the tree head and verify reports say so', async (_what, tamper) => {
+    await onFile(tampered(tamper), async (t) => {
+      const health = await request(t.app).get('/healthz');
+      expect(health.status).toBe(503);
+      expect(health.body.integrity.state).toBe('failed');
+      expect(health.body.integrity.problems.length).toBeGreaterThan(0);
+
+      const head = await request(t.app).get('/api/v1/log/tree-head').set('Authorization', `Bearer ${t.keys[P.auditor]}`);
+      expectProblem(head, 503, 'log-integrity-failed');
+
+      const report = await request(t.app).post('/verify').attach('file', orderPdf, 'do.pdf');
+      expect(report.status).toBe(200);
+      expect(report.body.verdict).toBe('invalid');
+      expect(report.body.findings).toContainEqual(
+        expect.objectContaining({ check: 'ledger.integrity', status: 'invalid', code: 'log-integrity-failed' }),
+      );
+      expect(t.unexpected).toEqual([]);
+    });
+  });
+});
