@@ -6,7 +6,7 @@ import { decideAction, decideIssue, participantProblems, validatePayload } from 
 import type { ActionRequest, PartyActor } from '../domain/document/lifecycle';
 import type { GateRecord } from '../domain/eir/eir.schema';
 import type { Party, PartyRole } from '../domain/party/party';
-import { RefusalError, SdxError, ValidationError, type ValidationIssue } from '../domain/shared/errors';
+import { RefusalError, SdxError, ValidationError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
 import { canonicalHash } from '../domain/shared/canonical-json';
 import type { TelexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';

@@ -286,7 +286,6 @@ function listParameters(): JsonSchema[] {
 
 function paths(): Record<string, JsonSchema> {
   const api = '/api/v1';
-  const anyActor = errors('Unauthorized', 'ServiceUnavailable');
   return {
     '/healthz': {
       get: {

@@ -2,15 +2,20 @@ import type { DocumentKind } from '../../domain/document/document';
 import type { GateRecord } from '../../domain/eir/eir.schema';
 import type { PartyId } from '../../domain/party/party';
 
+/** What a document's PDF shows. */
 export interface PdfContent {
   kind: DocumentKind;
+  /** Already validated against the kind's schema. */
   payload: unknown;
   documentId: string;
   version: number;
   payloadHash: string;
+  /** Where the QR code points. */
   verifyUrl: string;
+  /** ISO 8601; also the PDF's creation and modification date. */
   issuedAt: string;
   issuerName: string;
+  /** EIR only, once the terminal has recorded the gate event. */
   gateRecord?: GateRecord;
   photos?: { sha256: string; mediaType: 'image/jpeg' | 'image/png'; bytes: Uint8Array }[];
 }

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from '@pdf-lib/fontkit';
 import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
+import type { PdfContent } from '../../../application/ports/document-pdf.port';
 import { documentKinds, type DocumentKind } from '../../../domain/document/document';
 import { kindTitle } from '../../../domain/document/document-kinds';
-import type { GateRecord } from '../../../domain/eir/eir.schema';
 import { SdxError } from '../../../domain/shared/errors';
 import { formatPath } from '../../../domain/shared/schema';
 import { cachedFontkit, type PdfLibFontkit } from './cached-fontkit';
@@ -16,21 +16,8 @@ import { PdfCanvas, WidthCache } from './pdf-canvas';
 
 export { signatureBoxes, type SignatureBox } from './page-geometry';
 
-export interface RenderInput {
-  kind: DocumentKind;
-  /** Already validated against the kind's schema. */
-  payload: unknown;
-  documentId: string;
-  version: number;
-  payloadHash: string;
-  verifyUrl: string;
-  /** ISO 8601; also the PDF's creation and modification date. */
-  issuedAt: string;
-  issuerName: string;
-  /** EIR only, once the terminal has recorded the gate event. */
-  gateRecord?: GateRecord;
-  photos?: { sha256: string; mediaType: 'image/jpeg' | 'image/png'; bytes: Uint8Array }[];
-}
+/** What a document's PDF shows: the port's content, rendered as is. */
+export type RenderInput = PdfContent;
 
 /** Fonts and layouts read once from templates/ and shared by every document a renderer draws. */
 export interface RenderAssets {
