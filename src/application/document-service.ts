@@ -96,10 +96,6 @@ export class DocumentService {
   async act(caller: Caller, documentId: string, body: unknown, expectedSeq?: number): Promise<DocumentView> {
     const actor = await this.actorOf(caller);
     const document = await this.visibleDocument(actor, documentId);
-    // Checked before the lifecycle: an auditor named in a document (say, as an EIR's haulier) gains no rights.
-    if (onlyAuditor(actor.roles)) {
-      throw new RefusalError({ code: 'read-only-party', category: 'forbidden', message: 'an auditor reads documents and changes nothing' });
-    }
     const parsed = parseWith(actionInput, body);
     if (!parsed.ok) throw new ValidationError(parsed.issues);
     const action = parsed.value;
@@ -111,10 +107,6 @@ export class DocumentService {
     if ('to' in action) {
       const target = await this.deps.store.getParty(action.to);
       if (!target) throw new ValidationError([{ path: 'to', code: 'unknown-party', message: `no party ${action.to}` }]);
-      if (onlyAuditor(target.roles)) {
-        // An auditor could never act on it, so the document would be stuck.
-        throw new RefusalError({ code: 'target-role-not-allowed', category: 'invalid', message: `${target.id} is an auditor and cannot hold a document` });
-      }
       request.target = { partyId: target.id, roles: target.roles };
     }
     const decision = decideAction(document.state, request);
@@ -463,10 +455,6 @@ export class DocumentService {
   private signatureRequest(party: Party, action: string, at: Date, box: SignatureRequest['box']): SignatureRequest {
     return { signerName: party.name.en, reason: signatureReasons[action] ?? action, at, box };
   }
-}
-
-function onlyAuditor(roles: readonly string[]): boolean {
-  return roles.length > 0 && roles.every((role) => role === 'auditor');
 }
 
 function latestPdf(events: readonly StoredEvent[]): string | null {

@@ -131,6 +131,10 @@ export function decide<S extends DocumentStatus>(
   if (rules.length === 0) {
     return refuse('unknown-action', 'invalid', `a ${definition.kind} has no "${request.type}" action`);
   }
+  // An auditor reads everything and changes nothing, even where a document happens to name it.
+  if (!('system' in request.actor) && onlyAuditor(request.actor.roles)) {
+    return refuse('read-only-party', 'forbidden', 'an auditor reads documents and changes nothing');
+  }
   if (definition.final.includes(status)) return { ok: false, refusal: definition.closed(status) };
 
   const rule = rules.find((r) => r.from.includes(status));
@@ -145,10 +149,7 @@ export function decide<S extends DocumentStatus>(
 
   const relations = relationsOf(state, request.actor, definition.relationOf);
   if (!rule.by.some((r) => relations.has(r))) {
-    const readOnly = !('system' in request.actor) && request.actor.roles.includes('auditor') && relations.size === 0;
-    return readOnly
-      ? refuse('read-only-party', 'forbidden', 'an auditor reads documents and changes nothing')
-      : refuse(rule.refusedAs, 'forbidden', `only the ${rule.by.join(' or ')} may ${request.type} this ${definition.kind}`);
+    return refuse(rule.refusedAs, 'forbidden', `only the ${rule.by.join(' or ')} may ${request.type} this ${definition.kind}`);
   }
 
   const targetRefusal = checkTarget(rule, state, request);
@@ -168,6 +169,10 @@ function checkTarget<S extends DocumentStatus>(
   if (!needsTarget) return undefined;
   const target = request.target;
   if (!target) return refuse('target-required', 'invalid', `${request.type} needs a "to" party`);
+  if (onlyAuditor(target.roles)) {
+    // An auditor can never act, so a document it held would be stuck.
+    return refuse('target-role-not-allowed', 'invalid', `${target.partyId} is an auditor and cannot hold a document`);
+  }
   if (target.partyId === state.holder) {
     return refuse('target-is-holder', 'invalid', `${target.partyId} already holds this document`);
   }
@@ -217,4 +222,8 @@ function applyRule<S extends DocumentStatus>(
   if (target && rule.presentedTo === 'target') participants = withParticipant(participants, { partyId: target, role: 'presentee' });
 
   return { ...state, status: rule.to, holder, presentedTo, participants };
+}
+
+function onlyAuditor(roles: readonly PartyRole[]): boolean {
+  return roles.length > 0 && roles.every((role) => role === 'auditor');
 }
