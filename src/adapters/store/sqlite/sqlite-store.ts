@@ -22,11 +22,10 @@ import { popCount } from '../../../domain/audit-log/merkle-tree-math';
 import type { DocumentState } from '../../../domain/document/document';
 import { partySchema, type Party, type PartyId } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
+import { checkChanges, checkLogRange, clampLimit } from '../commit-checks';
 import { applyMigrations, schemaVersionOf } from './migrations';
 
-const MAX_PAGE = 500;
-/** The most log entries one `logEntries` call returns; readers page through larger ranges. */
-export const MAX_LOG_ENTRIES = 10_000;
+export { MAX_LOG_ENTRIES } from '../commit-checks';
 const BUSY_TIMEOUT_MS = 5000;
 
 interface PartyRow {
@@ -514,46 +513,7 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Refuses changes that could never be committed, before touching the database. */
-function checkChanges(changes: readonly DocumentChange[]): void {
-  const problems: { path: string; code: string; message: string }[] = [];
-  if (changes.length === 0) problems.push({ path: '', code: 'no-changes', message: 'a commit needs at least one change' });
-  const seen = new Set<string>();
-  changes.forEach((change, i) => {
-    const at = `changes[${i}]`;
-    if (seen.has(change.documentId)) {
-      problems.push({ path: `${at}.documentId`, code: 'repeated-document', message: `document ${change.documentId} appears twice in one commit; merge its changes` });
-    }
-    seen.add(change.documentId);
-    if (change.state.id !== change.documentId) {
-      problems.push({ path: `${at}.state.id`, code: 'state-id-mismatch', message: `state is for ${change.state.id}, not ${change.documentId}` });
-    }
-    if (!Number.isSafeInteger(change.expectedSeq) || change.expectedSeq < 0) {
-      problems.push({ path: `${at}.expectedSeq`, code: 'invalid-seq', message: 'must be a whole number, 0 to create the document' });
-    }
-    if (change.events.length === 0) {
-      problems.push({ path: `${at}.events`, code: 'no-events', message: 'a change appends at least one event' });
-    }
-    if (change.expectedSeq === 0 && change.payload === undefined) {
-      problems.push({ path: `${at}.payload`, code: 'payload-required', message: 'creating a document (expectedSeq 0) needs its payload' });
-    }
-  });
-  if (problems.length > 0) throw new ValidationError(problems);
-}
 
-/** Refuses a log range that is not [start, end) of whole numbers or is longer than one page. */
-function checkLogRange(start: number, end: number): void {
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new ValidationError([
-      { path: 'start', code: 'invalid-range', message: 'start and end are whole numbers with 0 <= start <= end' },
-    ]);
-  }
-  if (end - start > MAX_LOG_ENTRIES) {
-    throw new ValidationError([
-      { path: 'end', code: 'range-too-long', message: `ask for at most ${MAX_LOG_ENTRIES} entries at a time and page through the rest` },
-    ]);
-  }
-}
 
 /** A stored hash as a plain Uint8Array (not a Buffer), checked for its length. */
 function toHash(bytes: Buffer, what: string): Uint8Array {
@@ -643,10 +603,6 @@ function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
-function clampLimit(limit: number): number {
-  if (!Number.isFinite(limit)) return 1;
-  return Math.min(MAX_PAGE, Math.max(1, Math.trunc(limit)));
-}
 
 function encodeCursor(ord: number): string {
   return Buffer.from(JSON.stringify({ ord }), 'utf8').toString('base64url');

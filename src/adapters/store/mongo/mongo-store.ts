@@ -1,0 +1,547 @@
+import { createHash } from 'node:crypto';
+import mongoose, { type ClientSession, type Connection } from 'mongoose';
+import type {
+  ApiKeyRecord,
+  CommitResult,
+  DocumentChange,
+  DocumentPage,
+  DocumentQuery,
+  LogState,
+  Store,
+  StoredBlob,
+  StoredDocument,
+  StoredEvent,
+  StoreHealth,
+  User,
+} from '../../../application/ports/store.port';
+import { StoreConflictError } from '../../../application/ports/store.port';
+import type { SignedTreeHead } from '../../../application/audit/tree-head';
+import { leafHash } from '../../../domain/audit-log/merkle-hash';
+import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
+import type { Party, PartyId } from '../../../domain/party/party';
+import { SdxError } from '../../../domain/shared/errors';
+import { checkChanges, checkLogRange, checkTreeSize, clampLimit } from '../commit-checks';
+import {
+  isDuplicateKey,
+  isReplicaSetRequired,
+  isTransactionRace,
+  replicaSetRequiredMessage,
+  translateMongoError,
+} from './mongo-errors';
+import {
+  LOG_STATE_ID,
+  decodeCursor,
+  distinctParticipants,
+  encodeCursor,
+  hashOf,
+  sameTreeHead,
+  toApiKey,
+  toApiKeyRecord,
+  toBuffer,
+  toJson,
+  toLogState,
+  toParty,
+  toPartyRecord,
+  toStoredBlob,
+  toStoredDocument,
+  toStoredEvent,
+  toTreeHead,
+  toUser,
+  toUserRecord,
+  type DocumentRecord,
+  type EventRecord,
+} from './mongo-mappers';
+import { modelsOn, type MongoModels } from './mongo-schemas';
+
+/** How often a commit that lost a race without a stale sequence is run again before `busy`. */
+const COMMIT_ATTEMPTS = 5;
+
+/** Acknowledged means on a majority of the replica set and in its journal, so a failover keeps it. */
+const durableWrites = { w: 'majority', journal: true } as const;
+
+export interface MongoConnectOptions {
+  /** The database to use; defaults to the one named in the URI path (mongoose's `test` when it names none). */
+  dbName?: string;
+  /** How long to look for a usable server before giving up; the driver's default otherwise. */
+  serverSelectionTimeoutMS?: number;
+}
+
+/** What one commit appends to the log: where the next leaf goes, and the leaves so far. */
+interface LogAppend {
+  next: number;
+  leaves: Uint8Array[];
+}
+
+/**
+ * The Store port on a MongoDB replica set, through mongoose. Every commit is one transaction
+ * (snapshot reads, majority + journal writes) that also rewrites the single log-state document, so
+ * concurrent commits, in this process or any other, conflict there and are serialised: the loser is
+ * retried by the driver and then sees the winner's sequence, ending as a StoreConflictError.
+ * Standalone servers cannot run transactions and are refused at connect.
+ */
+export class MongoStore implements Store {
+  private closed = false;
+
+  private constructor(
+    private readonly connection: Connection,
+    private readonly models: MongoModels,
+    /** The database name, for messages; never the URI, which may carry a password. */
+    readonly dbName: string,
+  ) {}
+
+  static async connect(uri: string, options: MongoConnectOptions = {}): Promise<MongoStore> {
+    let dbName = options.dbName ?? 'sdx';
+    let connection: Connection | undefined;
+    try {
+      connection = mongoose.createConnection(uri, {
+        ...(options.dbName === undefined ? {} : { dbName: options.dbName }),
+        ...(options.serverSelectionTimeoutMS === undefined ? {} : { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS }),
+        autoIndex: false,
+        autoCreate: false,
+        bufferCommands: false,
+        writeConcern: durableWrites,
+        readPreference: 'primary',
+      });
+      await connection.asPromise();
+      dbName = connection.name || dbName;
+      await requireReplicaSet(connection);
+      const models = modelsOn(connection);
+      // Collections and indexes exist before the first transaction: creating them inside one fails on older servers.
+      for (const model of Object.values(models) as MongoModels[keyof MongoModels][]) {
+        await createCollection(model.collection.collectionName, connection);
+        await model.createIndexes();
+      }
+      await models.logState
+        .updateOne({ _id: LOG_STATE_ID }, { $setOnInsert: { size: 0, frontier: [] } }, { upsert: true })
+        .catch((error: unknown) => {
+          // Another process created it at the same moment.
+          if (!isDuplicateKey(error)) throw error;
+        });
+      return new MongoStore(connection, models, dbName);
+    } catch (error) {
+      await connection?.close(true).catch(() => undefined);
+      throw translateMongoError(error, `cannot open MongoDB store ${dbName}`);
+    }
+  }
+
+  async health(): Promise<StoreHealth> {
+    if (this.closed) return { ok: false, backend: 'mongodb', detail: `${this.dbName}: closed` };
+    try {
+      const hello = await adminCommand(this.connection, { hello: 1 });
+      const setName = typeof hello.setName === 'string' ? hello.setName : 'mongos';
+      return { ok: true, backend: 'mongodb', detail: `${this.dbName} on replica set ${setName}` };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, backend: 'mongodb', detail: `${this.dbName}: ${message}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.connection.close();
+  }
+
+  upsertParty(party: Party): Promise<void> {
+    return this.run(async () => {
+      const record = toPartyRecord(party);
+      await this.models.parties.replaceOne({ _id: record._id }, record, { upsert: true });
+    });
+  }
+
+  getParty(id: PartyId): Promise<Party | undefined> {
+    return this.run(async () => {
+      const record = await this.models.parties.findById(id).lean().exec();
+      return record ? toParty(record) : undefined;
+    });
+  }
+
+  listParties(): Promise<Party[]> {
+    return this.run(async () => {
+      const records = await this.models.parties.find().sort({ _id: 1 }).lean().exec();
+      return records.map(toParty);
+    });
+  }
+
+  createUser(user: User): Promise<void> {
+    return this.run(async () => {
+      await this.models.users.insertMany([toUserRecord(user)]);
+    });
+  }
+
+  getUser(id: string): Promise<User | undefined> {
+    return this.run(async () => {
+      const record = await this.models.users.findById(id).lean().exec();
+      return record ? toUser(record) : undefined;
+    });
+  }
+
+  addApiKey(key: ApiKeyRecord): Promise<void> {
+    return this.run(async () => {
+      await this.models.apiKeys.insertMany([toApiKeyRecord(key)]);
+    });
+  }
+
+  findActiveApiKey(keyHash: string): Promise<{ key: ApiKeyRecord; user: User } | undefined> {
+    return this.run(async () => {
+      const key = await this.models.apiKeys.findOne({ keyHash, revokedAt: null }).lean().exec();
+      if (!key) return undefined;
+      const user = await this.models.users.findById(key.userId).lean().exec();
+      return user ? { key: toApiKey(key), user: toUser(user) } : undefined;
+    });
+  }
+
+  /** Revoking a revoked key keeps the first revocation time; an unknown id is `not-found`. */
+  revokeApiKey(id: string, at: string): Promise<void> {
+    return this.run(async () => {
+      const result = await this.models.apiKeys.updateOne({ _id: id, revokedAt: null }, { $set: { revokedAt: at } });
+      if (result.matchedCount === 1) return;
+      const exists = await this.models.apiKeys.exists({ _id: id });
+      if (!exists) throw new SdxError('not-found', `no API key with id ${id}`);
+    });
+  }
+
+  commit(changes: readonly DocumentChange[]): Promise<CommitResult> {
+    return this.run(async () => {
+      checkChanges(changes);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await this.inTransaction((session) => this.commitIn(session, changes));
+        } catch (error) {
+          if (!isTransactionRace(error)) throw error;
+          // The driver's own retries are spent; what the race left behind decides the outcome.
+          const settled = await this.settleRace(changes);
+          if (settled !== undefined) return settled;
+          if (attempt >= COMMIT_ATTEMPTS) {
+            throw new SdxError('busy', `MongoDB store ${this.dbName}: too many concurrent commits; retry in a moment`, { cause: error });
+          }
+        }
+      }
+    });
+  }
+
+  getDocument(id: string): Promise<StoredDocument | undefined> {
+    return this.run(async () => {
+      const record = await this.models.documents.findById(id).lean<DocumentRecord>().exec();
+      return record ? toStoredDocument(record) : undefined;
+    });
+  }
+
+  listDocuments(query: DocumentQuery): Promise<DocumentPage> {
+    return this.run(async () => {
+      const limit = clampLimit(query.limit);
+      const filter: Record<string, unknown> = {};
+      if (query.after !== undefined) filter.ord = { $gt: decodeCursor(query.after) };
+      if (query.kind !== undefined) filter.kind = query.kind;
+      if (query.status !== undefined) filter.status = query.status;
+      if (query.partyId !== undefined) {
+        filter.participants = {
+          $elemMatch: query.role === undefined ? { partyId: query.partyId } : { partyId: query.partyId, role: query.role },
+        };
+      } else if (query.role !== undefined) {
+        filter['participants.role'] = query.role;
+      }
+      const records = await this.models.documents
+        .find(filter)
+        .sort({ ord: 1 })
+        .limit(limit + 1)
+        .lean<DocumentRecord[]>()
+        .exec();
+      const page = records.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(toStoredDocument),
+        nextCursor: records.length > limit && last ? encodeCursor(last.ord) : null,
+      };
+    });
+  }
+
+  listEvents(documentId: string): Promise<StoredEvent[]> {
+    return this.run(async () => {
+      const records = await this.models.events.find({ documentId }).sort({ seq: 1 }).lean<EventRecord[]>().exec();
+      return records.map(toStoredEvent);
+    });
+  }
+
+  logState(): Promise<LogState> {
+    return this.run(async () => {
+      const { size, frontier } = await this.readLogState(undefined);
+      return { size, rootHash: rootFromFrontier(size, frontier) };
+    });
+  }
+
+  logNodes(addresses: readonly NodeAddress[]): Promise<(Uint8Array | undefined)[]> {
+    return this.run(async () => {
+      const valid = addresses.filter(({ level, index }) => Number.isSafeInteger(level) && Number.isSafeInteger(index));
+      if (valid.length === 0) return addresses.map(() => undefined);
+      const records = await this.models.logNodes
+        .find({ $or: valid.map(({ level, index }) => ({ level, index })) })
+        .lean()
+        .exec();
+      const found = new Map(records.map((r) => [`${r.level}:${r.index}`, r.hash]));
+      return addresses.map(({ level, index }) => {
+        const hash = found.get(`${level}:${index}`);
+        return hash === undefined ? undefined : hashOf(hash, `log node (${level}, ${index})`);
+      });
+    });
+  }
+
+  logEntries(start: number, end: number): Promise<StoredEvent[]> {
+    return this.run(async () => {
+      checkLogRange(start, end);
+      if (start === end) return [];
+      const records = await this.models.events
+        .find({ logIndex: { $gte: start, $lt: end } })
+        .sort({ logIndex: 1 })
+        .lean<EventRecord[]>()
+        .exec();
+      return records.map(toStoredEvent);
+    });
+  }
+
+  /** Stores a signed head; the same head again is a no-op, another head for a stored size a conflict. */
+  putTreeHead(head: SignedTreeHead): Promise<void> {
+    return this.run(async () => {
+      checkTreeSize(head.size);
+      const record = { size: head.size, rootHash: head.rootHash, timestamp: head.timestamp, signature: head.signature };
+      try {
+        await this.models.treeHeads.insertMany([record]);
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        const stored = await this.models.treeHeads.findOne({ size: head.size }).lean().exec();
+        if (stored && sameTreeHead(toTreeHead(stored), head)) return;
+        throw new SdxError(
+          'store-conflict',
+          `a different tree head for size ${head.size} is already stored; tree heads are never replaced, read the stored one`,
+        );
+      }
+    });
+  }
+
+  latestTreeHead(): Promise<SignedTreeHead | undefined> {
+    return this.run(async () => {
+      const record = await this.models.treeHeads.findOne().sort({ size: -1 }).lean().exec();
+      return record ? toTreeHead(record) : undefined;
+    });
+  }
+
+  putBlob(bytes: Uint8Array, mediaType: string): Promise<{ sha256: string; size: number; created: boolean }> {
+    return this.run(async () => {
+      const buffer = toBuffer(bytes);
+      const sha256 = createHash('sha256').update(buffer).digest('hex');
+      const size = buffer.byteLength;
+      try {
+        const result = await this.models.blobs.updateOne(
+          { _id: sha256 },
+          { $setOnInsert: { mediaType, size, bytes: buffer } },
+          { upsert: true },
+        );
+        return { sha256, size, created: result.upsertedCount === 1 };
+      } catch (error) {
+        // Two writers stored the same bytes at once: the other one created it.
+        if (isDuplicateKey(error)) return { sha256, size, created: false };
+        throw error;
+      }
+    });
+  }
+
+  getBlob(sha256: string): Promise<StoredBlob | undefined> {
+    return this.run(async () => {
+      const record = await this.models.blobs.findById(sha256).lean().exec();
+      if (!record) return undefined;
+      const blob = toStoredBlob(record);
+      if (createHash('sha256').update(blob.bytes).digest('hex') !== blob.sha256) {
+        throw new SdxError('store-corrupt', `blob ${blob.sha256} no longer matches its hash`);
+      }
+      return blob;
+    });
+  }
+
+  /** One attempt at a commit, inside `session`'s transaction. */
+  private async commitIn(session: ClientSession, changes: readonly DocumentChange[]): Promise<CommitResult> {
+    // Sequential throughout: operations of one transaction must not run in parallel on its session.
+    const current: number[] = [];
+    let repeat = true;
+    for (const change of changes) {
+      current.push(await this.currentSeq(change.documentId, session));
+      if (repeat) repeat = await this.isAlreadyStored(change, session);
+    }
+    if (repeat) return { outcome: 'duplicate' };
+    changes.forEach((change, i) => {
+      const actual = current[i] ?? 0;
+      if (actual !== change.expectedSeq) throw new StoreConflictError(change.documentId, change.expectedSeq, actual);
+    });
+    const log = await this.readLogState(session);
+    const append: LogAppend = { next: log.size, leaves: [] };
+    // The log order is the order the changes list them.
+    for (const change of changes) await this.write(change, append, session);
+    await this.appendToLog(log, append.leaves, session);
+    return { outcome: 'committed' };
+  }
+
+  /**
+   * After a lost race the driver could not retry away: a repeat of what won is a duplicate, a stale
+   * sequence a conflict; undefined means neither, and the commit may be tried again.
+   */
+  private async settleRace(changes: readonly DocumentChange[]): Promise<CommitResult | undefined> {
+    const stored = await Promise.all(changes.map((change) => this.isAlreadyStored(change, undefined)));
+    if (stored.every(Boolean)) return { outcome: 'duplicate' };
+    for (const change of changes) {
+      const actual = await this.currentSeq(change.documentId, undefined);
+      if (actual !== change.expectedSeq) throw new StoreConflictError(change.documentId, change.expectedSeq, actual);
+    }
+    return undefined;
+  }
+
+  private async currentSeq(documentId: string, session: ClientSession | undefined): Promise<number> {
+    const record = await this.models.documents
+      .findById(documentId, { seq: 1 }, { session: session ?? null })
+      .lean<Pick<DocumentRecord, 'seq'>>()
+      .exec();
+    return record?.seq ?? 0;
+  }
+
+  /** True when every event of `change` is already stored at the sequence it would get, with the same hash. */
+  private async isAlreadyStored(change: DocumentChange, session: ClientSession | undefined): Promise<boolean> {
+    const first = change.expectedSeq + 1;
+    const last = change.expectedSeq + change.events.length;
+    const records = await this.models.events
+      .find({ documentId: change.documentId, seq: { $gte: first, $lte: last } }, { seq: 1, hash: 1 }, { session: session ?? null })
+      .lean<Pick<EventRecord, 'seq' | 'hash'>[]>()
+      .exec();
+    const hashes = new Map(records.map((r) => [r.seq, r.hash]));
+    return change.events.every((event, i) => hashes.get(first + i) === envelopeHash(event.envelope));
+  }
+
+  /** Writes one change; its events take the next log indexes in `log` and add their leaves to it. */
+  private async write(change: DocumentChange, log: LogAppend, session: ClientSession): Promise<void> {
+    const { documentId, state, at } = change;
+    const seq = change.expectedSeq + change.events.length;
+    const participants = distinctParticipants(state.participants);
+    if (change.expectedSeq === 0) {
+      const record: DocumentRecord = {
+        _id: documentId,
+        ord: log.next,
+        kind: state.kind,
+        status: state.status,
+        holder: state.holder,
+        issuer: state.issuer,
+        seq,
+        payload: toJson(change.payload, 'payload'),
+        state: toJson(state, 'state'),
+        participants,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await this.models.documents.insertMany([record], { session });
+    } else {
+      const result = await this.models.documents.updateOne(
+        { _id: documentId, seq: change.expectedSeq },
+        { $set: { state: toJson(state, 'state'), status: state.status, holder: state.holder, seq, participants, updatedAt: at } },
+        { session },
+      );
+      if (result.matchedCount !== 1) {
+        throw new StoreConflictError(documentId, change.expectedSeq, await this.currentSeq(documentId, session));
+      }
+    }
+
+    const events: EventRecord[] = change.events.map((event, i) => {
+      const bytes = Buffer.from(event.envelope, 'utf8');
+      const record: EventRecord = {
+        documentId,
+        seq: change.expectedSeq + i + 1,
+        logIndex: log.next,
+        hash: createHash('sha256').update(bytes).digest('hex'),
+        type: event.type,
+        actor: event.actor,
+        recordedAt: event.recordedAt,
+        envelope: event.envelope,
+      };
+      log.leaves.push(leafHash(bytes));
+      log.next += 1;
+      return record;
+    });
+    await this.models.events.insertMany(events, { session, ordered: true });
+  }
+
+  private async readLogState(session: ClientSession | undefined): Promise<{ size: number; frontier: Frontier }> {
+    const record = await this.models.logState.findById(LOG_STATE_ID, null, { session: session ?? null }).lean().exec();
+    return toLogState(record, `MongoDB store ${this.dbName}`);
+  }
+
+  /**
+   * Appends the commit's leaves: O(log n) hashing per leaf from the stored frontier. Every commit
+   * rewrites the one log-state document, which is what makes concurrent commits conflict.
+   */
+  private async appendToLog(log: { size: number; frontier: Frontier }, leaves: readonly Uint8Array[], session: ClientSession): Promise<void> {
+    const appended = appendLeaves(log.size, log.frontier, leaves);
+    if (appended.writes.length > 0) {
+      await this.models.logNodes.insertMany(
+        appended.writes.map((node) => ({ level: node.level, index: node.index, hash: toBuffer(node.hash) })),
+        { session, ordered: true },
+      );
+    }
+    const result = await this.models.logState.updateOne(
+      { _id: LOG_STATE_ID, size: log.size },
+      { $set: { size: appended.size, frontier: appended.frontier.map(toBuffer) } },
+      { session },
+    );
+    if (result.matchedCount !== 1) {
+      throw new SdxError('store-corrupt', `the audit log state of MongoDB store ${this.dbName} changed under a transaction`);
+    }
+  }
+
+  private async inTransaction<T>(work: (session: ClientSession) => Promise<T>): Promise<T> {
+    const session = await this.connection.startSession();
+    try {
+      return await session.withTransaction(() => work(session), {
+        readConcern: { level: 'snapshot' },
+        writeConcern: durableWrites,
+        readPreference: 'primary',
+      });
+    } finally {
+      await session.endSession();
+    }
+  }
+
+  /** Runs one unit of work and hands its failure back in SdxError terms. */
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new SdxError('store-unavailable', `MongoDB store ${this.dbName} is closed; connect again`);
+    try {
+      return await work();
+    } catch (error) {
+      throw translateMongoError(error, `MongoDB store ${this.dbName} failed`);
+    }
+  }
+}
+
+function envelopeHash(envelope: string): string {
+  return createHash('sha256').update(envelope, 'utf8').digest('hex');
+}
+
+async function adminCommand(connection: Connection, command: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const db = connection.db;
+  if (db === undefined) throw new SdxError('store-unavailable', 'the MongoDB connection is not open');
+  return (await db.admin().command(command)) as Record<string, unknown>;
+}
+
+/**
+ * Refuses a standalone server up front: without a replica set there are no transactions, and
+ * every commit would fail later with a less helpful message.
+ */
+async function requireReplicaSet(connection: Connection): Promise<void> {
+  const hello = await adminCommand(connection, { hello: 1 });
+  if (typeof hello.setName === 'string' || hello.msg === 'isdbgrid') return;
+  throw new SdxError('store-unavailable', replicaSetRequiredMessage);
+}
+
+async function createCollection(name: string, connection: Connection): Promise<void> {
+  try {
+    await connection.createCollection(name);
+  } catch (error) {
+    // NamespaceExists: another process (or an earlier start) created it.
+    if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 48) return;
+    if (isReplicaSetRequired(error)) throw new SdxError('store-unavailable', replicaSetRequiredMessage, { cause: error });
+    throw error;
+  }
+}
