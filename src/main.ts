@@ -30,13 +30,25 @@ import type { Express } from 'express';
 export interface ServiceConfig {
   host: string;
   port: number;
+  /** Which store adapter holds the data (SDX_STORE): the embedded SQLite file, or MongoDB. */
+  store: StoreKind;
+  /** The SQLite file (SDX_DB); used when `store` is 'sqlite'. */
   dbFile: string;
+  /** The MongoDB connection string (SDX_MONGO_URI); required when `store` is 'mongo'. */
+  mongoUri?: string;
   demo: boolean;
   demoPartiesFile: string;
   /** Worker threads that render and sign PDFs (SDX_PDF_WORKERS); 0 does it on the event loop. */
   pdfWorkers: number;
   /** The environment the rest of the wiring reads (keys, TSA, resource folders). */
   env: NodeJS.ProcessEnv;
+}
+
+export type StoreKind = 'sqlite' | 'mongo';
+export const storeKinds: readonly StoreKind[] = ['sqlite', 'mongo'];
+
+export function isStoreKind(value: string): value is StoreKind {
+  return (storeKinds as readonly string[]).includes(value);
 }
 
 /** The checkout or package this code runs from: the nearest folder above with package.json and templates/. */
@@ -115,13 +127,26 @@ export async function openPdfToolkit(
   return { pdfs: new SignedDocumentPdfs(renderer, keys, timestampAuthority), keys, timestampAuthority };
 }
 
+/**
+ * The service settings from the environment, `overrides` (command-line flags) winning. Throws a
+ * configuration error (wrong value, MongoDB chosen without a connection string) before anything
+ * is opened.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
   const port = overrides.port ?? Number(env.SDX_PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SDX_PORT must be a port number, not ${env.SDX_PORT}`);
+  const storeText = overrides.store ?? (env.SDX_STORE || 'sqlite');
+  if (!isStoreKind(storeText)) throw new Error(`SDX_STORE must be one of ${storeKinds.join(', ')}, not "${storeText}"`);
+  const mongoUri = overrides.mongoUri ?? (env.SDX_MONGO_URI || undefined);
+  if (storeText === 'mongo' && mongoUri === undefined) {
+    throw new Error('the mongo store needs a connection string: pass --mongo-uri mongodb://host1,host2,host3/sdx?replicaSet=rs0 or set SDX_MONGO_URI');
+  }
   return {
     host: overrides.host ?? env.SDX_HOST ?? '127.0.0.1',
     port,
+    store: storeText,
     dbFile: overrides.dbFile ?? env.SDX_DB ?? join(process.cwd(), 'data', 'sdx.sqlite'),
+    ...(mongoUri !== undefined ? { mongoUri } : {}),
     demo: overrides.demo ?? env.SDX_DEMO === '1',
     demoPartiesFile: overrides.demoPartiesFile ?? join(projectRoot, 'certs-dev', 'demo-parties.json'),
     pdfWorkers: overrides.pdfWorkers ?? pdfWorkersFromEnv(env) ?? defaultPdfWorkerCount(),
@@ -256,8 +281,29 @@ export function openStore(dbFile: string): SqliteStore {
   return SqliteStore.open(dbFile);
 }
 
+/** How long a MongoDB connection may look for a usable server before start-up gives up. */
+const MONGO_SERVER_SELECTION_MS = 5_000;
+
+/**
+ * The store the configuration chooses. The MongoDB adapter is loaded only when chosen, so the
+ * SQLite path never loads mongoose.
+ */
+export async function openConfiguredStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri'>): Promise<Store> {
+  if (config.store === 'sqlite') return openStore(config.dbFile);
+  if (!config.mongoUri) throw new Error('the mongo store needs a connection string (--mongo-uri or SDX_MONGO_URI)');
+  // node16 resolution treats import() as an ECMAScript import, which names the emitted .js file.
+  const { MongoStore } = await import('./adapters/store/mongo/mongo-store.js');
+  return MongoStore.connect(config.mongoUri, { serverSelectionTimeoutMS: MONGO_SERVER_SELECTION_MS });
+}
+
+/** Where the data lives, for the start-up line; a connection string's user and password are left out. */
+export function describeStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri'>): string {
+  if (config.store === 'sqlite') return config.dbFile;
+  return `mongo ${(config.mongoUri ?? '').replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, '$1')}`;
+}
+
 export async function startService(config: ServiceConfig, log: Log): Promise<RunningService> {
-  const store = openStore(config.dbFile);
+  const store = await openConfiguredStore(config);
   let closePdfs = (): Promise<void> => Promise.resolve();
   try {
     const demoCredentials = config.demo

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { partySchema } from '../domain/party/party';
+import { SdxError } from '../domain/shared/errors';
 import { parseOrThrow } from '../domain/shared/schema';
 import { hashApiKey } from './api-keys';
 import type { Store } from './ports/store.port';
@@ -34,15 +35,33 @@ export async function loadDemoParties(store: Store, demo: DemoParties, now: stri
   for (const { party, users } of demo.parties) {
     await store.upsertParty(party);
     for (const user of users) {
-      if (!(await store.getUser(user.id))) {
-        await store.createUser({ id: user.id, partyId: party.id, name: user.name, createdAt: now });
+      const hasUser = async () => (await store.getUser(user.id)) !== undefined;
+      if (!(await hasUser())) {
+        await unlessRaced(() => store.createUser({ id: user.id, partyId: party.id, name: user.name, createdAt: now }), hasUser);
       }
       const keyHash = hashApiKey(user.apiKey);
-      if (!(await store.findActiveApiKey(keyHash))) {
-        await store.addApiKey({ id: `${user.id}-demo-key`, userId: user.id, keyHash, label: 'demo', createdAt: now, revokedAt: null });
+      const hasKey = async () => (await store.findActiveApiKey(keyHash)) !== undefined;
+      if (!(await hasKey())) {
+        await unlessRaced(
+          () => store.addApiKey({ id: `${user.id}-demo-key`, userId: user.id, keyHash, label: 'demo', createdAt: now, revokedAt: null }),
+          hasKey,
+        );
       }
       credentials.push({ partyId: party.id, partyName: party.name.en, roles: party.roles, userId: user.id, apiKey: user.apiKey });
     }
   }
   return credentials;
+}
+
+/**
+ * Several processes starting on one store load the demo parties at once: when another one created
+ * the record between our look and our write, the conflict is the expected outcome, not a failure.
+ */
+async function unlessRaced(write: () => Promise<void>, exists: () => Promise<boolean>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (error instanceof SdxError && error.code === 'store-conflict' && (await exists())) return;
+    throw error;
+  }
 }

@@ -1,14 +1,25 @@
 import { parseArgs } from 'node:util';
-import { configFromEnv, startService, type RunningService } from '../main';
+import { configFromEnv, describeStore, isStoreKind, startService, storeKinds, type RunningService, type ServiceConfig } from '../main';
 import type { CliIo } from './cli-io';
 
-/** `sdx serve [--port N] [--host H] [--db FILE] [--demo]`: runs until SIGTERM or SIGINT, then shuts down cleanly. */
+/**
+ * `sdx serve [--port N] [--host H] [--store sqlite|mongo] [--db FILE] [--mongo-uri URI] [--demo]`:
+ * runs until SIGTERM or SIGINT, then shuts down cleanly. Wrong flags or settings exit 2, a store or
+ * port that cannot be opened exits 1.
+ */
 export async function serveCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  let values: { port?: string; host?: string; db?: string; demo?: boolean };
+  let values: { port?: string; host?: string; db?: string; demo?: boolean; store?: string; 'mongo-uri'?: string };
   try {
     ({ values } = parseArgs({
       args: [...args],
-      options: { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, demo: { type: 'boolean' } },
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        demo: { type: 'boolean' },
+        store: { type: 'string' },
+        'mongo-uri': { type: 'string' },
+      },
       strict: true,
     }));
   } catch (error) {
@@ -20,20 +31,32 @@ export async function serveCommand(args: readonly string[], io: CliIo, env: Node
     io.err(`sdx serve: --port must be a number from 0 to 65535, not "${values.port}"`);
     return 2;
   }
-  let service: RunningService;
+  if (values.store !== undefined && !isStoreKind(values.store)) {
+    io.err(`sdx serve: --store must be one of ${storeKinds.join(', ')}, not "${values.store}"`);
+    return 2;
+  }
+  let config: ServiceConfig;
   try {
-    const config = configFromEnv(env, {
+    config = configFromEnv(env, {
       ...(port !== undefined ? { port } : {}),
       ...(values.host ? { host: values.host } : {}),
+      ...(values.store !== undefined ? { store: values.store } : {}),
       ...(values.db ? { dbFile: values.db } : {}),
+      ...(values['mongo-uri'] ? { mongoUri: values['mongo-uri'] } : {}),
       ...(values.demo ? { demo: true } : {}),
     });
+  } catch (error) {
+    io.err(`sdx serve: ${oneLine((error as Error).message)}`);
+    return 2;
+  }
+  let service: RunningService;
+  try {
     service = await startService(config, (level, message, fields) =>
       (level === 'error' ? io.err : io.out)(JSON.stringify({ level, message, ...fields })),
     );
-    io.out(`SDX listening on ${service.url} (store: ${config.dbFile})`);
+    io.out(`SDX listening on ${service.url} (store: ${describeStore(config)})`);
   } catch (error) {
-    io.err(`sdx serve: cannot start: ${(error as Error).message}`);
+    io.err(`sdx serve: cannot start: ${oneLine(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
   if (service.demoCredentials.length > 0) {
@@ -56,4 +79,9 @@ export async function serveCommand(args: readonly string[], io: CliIo, env: Node
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+}
+
+/** Driver messages can span lines; the reason for exiting stays on one. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
 }

@@ -1,0 +1,28 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store';
+import { loadDemoParties, parseDemoParties } from '../../src/application/demo-parties';
+import { repoRoot } from '../support/examples';
+
+const demo = parseDemoParties(JSON.parse(readFileSync(join(repoRoot, 'certs-dev', 'demo-parties.json'), 'utf8')));
+
+describe('loadDemoParties', () => {
+  it('two processes loading the demo parties into one store at once both succeed, with one user and key each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sdx-demo-parties-'));
+    const file = join(dir, 'shared.sqlite');
+    // Two connections stand for two processes; their awaits interleave, so both look before either writes.
+    const stores = [SqliteStore.open(file), SqliteStore.open(file)];
+    try {
+      const [a, b] = await Promise.all(stores.map((store) => loadDemoParties(store, demo, '2026-01-01T00:00:00.000Z')));
+      expect(a).toEqual(b);
+      expect(a).toHaveLength(demo.parties.flatMap((p) => p.users).length);
+      for (const { party, users } of demo.parties) {
+        for (const user of users) await expect(stores[0]?.getUser(user.id)).resolves.toMatchObject({ partyId: party.id });
+      }
+    } finally {
+      for (const store of stores) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
