@@ -6,7 +6,8 @@ import { SdxError, ValidationError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
 import { callerOf } from './auth';
 
-const count = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+// Plain decimal digits only: coercion would read '', ' ', '0x2' and '1e1' as numbers.
+const count = z.string().regex(/^\d{1,16}$/, 'a whole number in decimal digits').transform(Number).pipe(z.number().max(Number.MAX_SAFE_INTEGER));
 
 function query<T>(schema: z.ZodType<T>, input: unknown): T {
   const result = parseWith(schema, input);

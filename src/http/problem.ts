@@ -55,6 +55,7 @@ function statusFor(error: SdxError): number {
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   404: 'Not Found',
   409: 'Conflict',
   412: 'Precondition Failed',

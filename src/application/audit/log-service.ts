@@ -100,7 +100,8 @@ export class LogService {
     if (end - start > MAX_ENTRIES_PAGE) {
       throw new SdxError('validation-failed', `ask for at most ${MAX_ENTRIES_PAGE} entries at a time`);
     }
-    return this.deps.store.logEntries(start, Math.min(end, size));
+    // A range starting at or past the end of the log is an empty page, not an invalid one.
+    return this.deps.store.logEntries(start, Math.max(start, Math.min(end, size)));
   }
 
   async inclusionProof(index: number, size: number): Promise<{ leafIndex: number; treeSize: number; proof: string[] }> {
