@@ -1,4 +1,4 @@
-import { createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -226,6 +226,7 @@ export async function wireApp(
     pdfs: toolkit.pdfs,
     clock,
     newId: () => `doc-${randomUUID()}`,
+    idempotentId: idempotentIds(env),
     verifyUrl: (id) => `${publicUrl}/verify/${id}`,
   });
   const app = createApp({
@@ -245,13 +246,17 @@ export async function wireApp(
   return { app, documents, log, audited, close: toolkit.close };
 }
 
+function logKeyFile(env: NodeJS.ProcessEnv): string {
+  return env.SDX_LOG_KEY_FILE ?? join(resourcePaths(env).certsDir, 'log-signing.key.pem');
+}
+
 /**
  * The audit log's signing key: SDX_LOG_KEY_FILE and SDX_LOG_CERT_FILE (PEM), by default the
  * development log key in the certs directory.
  */
 export function logSignerFromEnv(env: NodeJS.ProcessEnv): PartySigner {
   const { certsDir } = resourcePaths(env);
-  const keyFile = env.SDX_LOG_KEY_FILE ?? join(certsDir, 'log-signing.key.pem');
+  const keyFile = logKeyFile(env);
   const certFile = env.SDX_LOG_CERT_FILE ?? join(certsDir, 'log-signing.pem');
   const [certificate] = decodePem(readFileSync(certFile, 'utf8'), 'CERTIFICATE');
   if (!certificate) throw new Error(`${certFile} holds no certificate`);
@@ -261,6 +266,18 @@ export function logSignerFromEnv(env: NodeJS.ProcessEnv): PartySigner {
     certificate,
     chain: decodePem(readFileSync(join(certsDir, 'issuing-ca.pem'), 'utf8'), 'CERTIFICATE'),
   });
+}
+
+/**
+ * Ids for Idempotency-Keys: HMAC-SHA-256 of (party, key) under SDX_ID_SECRET, or by default under a
+ * key derived from the log signing key, which every process of a deployment shares and nobody
+ * outside holds. A plain hash would let anyone who guesses a party's key find its document.
+ */
+function idempotentIds(env: NodeJS.ProcessEnv): (partyId: string, key: string) => string {
+  const secret = env.SDX_ID_SECRET
+    ? Buffer.from(env.SDX_ID_SECRET, 'utf8')
+    : createHmac('sha256', 'sdx idempotency ids v1').update(readFileSync(logKeyFile(env))).digest();
+  return (partyId, key) => `doc-${createHmac('sha256', secret).update(`${partyId}\n${key}`, 'utf8').digest('hex').slice(0, 32)}`;
 }
 
 export function openLogService(store: Store, env: NodeJS.ProcessEnv, clock: () => Date = () => new Date()): LogService {

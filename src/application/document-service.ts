@@ -36,6 +36,11 @@ export interface DocumentServiceDeps {
   pdfs: DocumentPdfs;
   clock: () => Date;
   newId: () => string;
+  /**
+   * The document id for a party's Idempotency-Key: the same for every process of one deployment,
+   * and not computable without its secret (ids are public in QR links).
+   */
+  idempotentId: (partyId: string, key: string) => string;
   verifyUrl: (documentId: string) => string;
 }
 
@@ -67,7 +72,7 @@ export class DocumentService {
       throw new ValidationError([{ path: 'kind', code: 'unknown-document-kind', message: 'must be eir, delivery-order or telex-release-guarantee' }]);
     }
     const kind = input.kind;
-    const id = idempotencyKey === undefined ? this.deps.newId() : idempotentId(actor.partyId, idempotencyKey);
+    const id = idempotencyKey === undefined ? this.deps.newId() : this.deps.idempotentId(actor.partyId, idempotencyKey);
     if (idempotencyKey !== undefined) {
       const first = await this.deps.store.getDocument(id);
       if (first) return this.repeatOf(first, kind, input.payload);
@@ -466,10 +471,6 @@ function latestPdf(events: readonly StoredEvent[]): string | null {
     if (typeof sha === 'string') return sha;
   }
   return null;
-}
-
-function idempotentId(partyId: string, key: string): string {
-  return `doc-${sha256Hex(`${partyId}\n${key}`).slice(0, 32)}`;
 }
 
 function sha256Hex(text: string): string {

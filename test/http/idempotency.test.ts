@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -117,5 +118,16 @@ describe('Idempotency-Key on POST /documents', () => {
         server.closeAllConnections();
       });
     }
+  });
+});
+
+describe('ids derived from Idempotency-Keys', () => {
+  it('cannot be computed from the party and the key alone, since ids are public in QR links', async () => {
+    const key = 'DO-SHA-2026-000123';
+    const res = await c.issue(P.agentSha, 'delivery-order', payloadOf('delivery-order'), { 'Idempotency-Key': key });
+    expectStatus(res, 201);
+    const plainHash = createHash('sha256').update(`${P.agentSha}\n${key}`, 'utf8').digest('hex').slice(0, 32);
+    expect(res.body.id).toMatch(/^doc-[0-9a-f]{32}$/);
+    expect(res.body.id).not.toBe(`doc-${plainHash}`);
   });
 });
