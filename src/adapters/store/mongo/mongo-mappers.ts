@@ -3,9 +3,10 @@ import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { HASH_SIZE } from '../../../domain/audit-log/merkle-hash';
 import type { Frontier } from '../../../domain/audit-log/merkle-tree';
 import { popCount } from '../../../domain/audit-log/merkle-tree-math';
-import type { DocumentState, Participant } from '../../../domain/document/document';
-import { partySchema, type Party } from '../../../domain/party/party';
+import type { Participant } from '../../../domain/document/document';
+import type { Party } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
+import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 
 /*
  * The records as they lie in MongoDB, and the conversions to and from the port's types. Bytes are
@@ -137,33 +138,14 @@ export function toLogState(record: LogStateRecord | null, where: string): { size
   return { size, frontier: frontier.map((hash, i) => hashOf(hash, `frontier hash ${i}`)) };
 }
 
-export function toJson(value: unknown, what: string): string {
-  const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) {
-    throw new ValidationError([{ path: what, code: 'not-json', message: `${what} cannot be stored as JSON` }]);
-  }
-  return text;
-}
 
-function fromJson(text: unknown, what: string): unknown {
-  if (typeof text !== 'string') throw new SdxError('store-corrupt', `${what} is not stored as JSON text`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new SdxError('store-corrupt', `${what} is not valid JSON`, { cause: error });
-  }
-}
 
 export function toPartyRecord(party: Party): PartyRecord {
   return { _id: party.id, data: toJson(party, 'party') };
 }
 
 export function toParty(record: PartyRecord): Party {
-  const parsed = partySchema.safeParse(fromJson(record.data, `party ${record._id}`));
-  if (!parsed.success || parsed.data.id !== record._id) {
-    throw new SdxError('store-corrupt', `stored party ${record._id} is not a valid party`);
-  }
-  return parsed.data;
+  return storedParty(record.data, record._id);
 }
 
 export function toUserRecord(user: User): UserRecord {
@@ -211,7 +193,7 @@ export function distinctParticipants(participants: readonly Participant[]): Part
 
 export function toStoredDocument(record: DocumentRecord): StoredDocument {
   return {
-    state: toState(record),
+    state: storedState(record.state, record._id),
     payload: fromJson(record.payload, `payload of document ${record._id}`),
     seq: record.seq,
     createdAt: record.createdAt,
@@ -219,21 +201,6 @@ export function toStoredDocument(record: DocumentRecord): StoredDocument {
   };
 }
 
-/** The state is written only by `commit`; check it still belongs to its record before trusting it. */
-function toState(record: DocumentRecord): DocumentState {
-  const value = fromJson(record.state, `state of document ${record._id}`);
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    !('id' in value) ||
-    value.id !== record._id ||
-    !('participants' in value) ||
-    !Array.isArray(value.participants)
-  ) {
-    throw new SdxError('store-corrupt', `stored state of document ${record._id} is not a document state`);
-  }
-  return value as DocumentState;
-}
 
 export function toStoredEvent(record: EventRecord): StoredEvent {
   return {

@@ -21,6 +21,7 @@ import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from 
 import type { Party, PartyId } from '../../../domain/party/party';
 import { SdxError } from '../../../domain/shared/errors';
 import { checkChanges, checkLogRange, checkTreeSize, clampLimit } from '../commit-checks';
+import { toJson } from '../stored-json';
 import {
   isDuplicateKey,
   isReplicaSetRequired,
@@ -38,7 +39,6 @@ import {
   toApiKey,
   toApiKeyRecord,
   toBuffer,
-  toJson,
   toLogState,
   toParty,
   toPartyRecord,

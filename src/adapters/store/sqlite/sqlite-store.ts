@@ -19,10 +19,10 @@ import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { HASH_SIZE, leafHash } from '../../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
 import { popCount } from '../../../domain/audit-log/merkle-tree-math';
-import type { DocumentState } from '../../../domain/document/document';
-import { partySchema, type Party, type PartyId } from '../../../domain/party/party';
+import type { Party, PartyId } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkChanges, checkLogRange, clampLimit } from '../commit-checks';
+import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
 
 export { MAX_LOG_ENTRIES } from '../commit-checks';
@@ -191,14 +191,14 @@ export class SqliteStore implements Store {
   getParty(id: PartyId): Promise<Party | undefined> {
     return this.run(() => {
       const row = this.db.prepare('SELECT id, data FROM parties WHERE id = ?').get(id) as PartyRow | undefined;
-      return row && toParty(row);
+      return row && storedParty(row.data, row.id);
     });
   }
 
   listParties(): Promise<Party[]> {
     return this.run(() => {
       const rows = this.db.prepare('SELECT id, data FROM parties ORDER BY id').all() as PartyRow[];
-      return rows.map(toParty);
+      return rows.map((row) => storedParty(row.data, row.id));
     });
   }
 
@@ -525,29 +525,8 @@ function envelopeHash(envelope: string): string {
   return createHash('sha256').update(envelope, 'utf8').digest('hex');
 }
 
-function toJson(value: unknown, what: string): string {
-  const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) {
-    throw new ValidationError([{ path: what, code: 'not-json', message: `${what} cannot be stored as JSON` }]);
-  }
-  return text;
-}
 
-function fromJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new SdxError('store-corrupt', `${what} is not valid JSON`, { cause: error });
-  }
-}
 
-function toParty(row: PartyRow): Party {
-  const parsed = partySchema.safeParse(fromJson(row.data, `party ${row.id}`));
-  if (!parsed.success || parsed.data.id !== row.id) {
-    throw new SdxError('store-corrupt', `stored party ${row.id} is not a valid party`);
-  }
-  return parsed.data;
-}
 
 function toUser(row: UserRow): User {
   return { id: row.id, partyId: row.party_id, name: row.name, createdAt: row.created_at };
@@ -566,7 +545,7 @@ function toApiKey(row: ApiKeyRow): ApiKeyRecord {
 
 function toStoredDocument(row: DocumentRow): StoredDocument {
   return {
-    state: toState(row),
+    state: storedState(row.state, row.id),
     payload: fromJson(row.payload, `payload of document ${row.id}`),
     seq: row.seq,
     createdAt: row.created_at,
@@ -574,21 +553,6 @@ function toStoredDocument(row: DocumentRow): StoredDocument {
   };
 }
 
-/** The state column is written only by `commit`; check it still belongs to its row before trusting it. */
-function toState(row: DocumentRow): DocumentState {
-  const value = fromJson(row.state, `state of document ${row.id}`);
-  if (
-    typeof value !== 'object' ||
-    value === null ||
-    !('id' in value) ||
-    value.id !== row.id ||
-    !('participants' in value) ||
-    !Array.isArray(value.participants)
-  ) {
-    throw new SdxError('store-corrupt', `stored state of document ${row.id} is not a document state`);
-  }
-  return value as DocumentState;
-}
 
 function toStoredEvent(row: EventRow): StoredEvent {
   return {
