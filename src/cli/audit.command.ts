@@ -26,7 +26,7 @@ import { openLogService, openStore, resourcePaths, trustFromCertsDir } from '../
 import type { CliIo } from './cli-io';
 
 const usage = `usage: sdx audit <command>
-  export (--db FILE | --url URL --key APIKEY) --out BUNDLE.json [--head-out HEAD.json]
+  export (--db FILE | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]
       the log's events and a signed tree head, for checking offline (--url: an auditor's key)
   verify BUNDLE.json [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]
       checks every event signature, each document's chain, the Merkle root the head signs and,
@@ -74,9 +74,11 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' &
 async function exportCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, options: AuditCommandOptions): Promise<number> {
   const parsed = parse('export', args, { db: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, 'head-out': { type: 'string' } }, io);
   if (!parsed) return 2;
-  const [db, url, key, out, headOut] = ['db', 'url', 'key', 'out', 'head-out'].map((n) => str(parsed.values[n]));
+  const [db, url, keyFlag, out, headOut] = ['db', 'url', 'key', 'out', 'head-out'].map((n) => str(parsed.values[n]));
+  // SDX_API_KEY keeps the key out of the process list and shell history.
+  const key = keyFlag ?? str(env.SDX_API_KEY);
   if (!out || parsed.positionals.length > 0 || (db === undefined) === (url === undefined) || (url !== undefined && !key)) {
-    io.err('usage: sdx audit export (--db FILE | --url URL --key APIKEY) --out BUNDLE.json [--head-out HEAD.json]');
+    io.err('usage: sdx audit export (--db FILE | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]');
     return 2;
   }
   try {

@@ -84,6 +84,20 @@ interface HttpishError {
   type?: unknown;
 }
 
+/**
+ * What a caller is told. 4xx: the error's own message. 503: a fixed sentence per kind of outage
+ * (store and key-store messages can name files), except a failed integrity audit, whose findings
+ * the caller needs. 500: nothing but that it is logged.
+ */
+function detailFor(error: SdxError, status: number): string {
+  if (status < 500) return error.message;
+  if (status === 500) return 'the service failed; the incident is logged';
+  if (error.code === 'log-integrity-failed' || error.code === 'busy') return error.message;
+  if (error.code.startsWith('tsa-')) return 'the timestamp authority is unavailable; retry later';
+  if (error.code.startsWith('key-') || error.code === 'master-key-invalid') return "this party's signing key is not available; ask the operator";
+  return 'the service is unavailable; retry later';
+}
+
 export function problemHandler(onUnexpected: (error: unknown) => void): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) {
@@ -94,10 +108,11 @@ export function problemHandler(onUnexpected: (error: unknown) => void): ErrorReq
       const status = statusFor(error);
       // 503s are known operational states (store down, key missing, trail failed its audit), not bugs.
       if (status === 500) onUnexpected(error);
+      if (status === 503 && error.code !== 'log-integrity-failed') res.set('Retry-After', '5');
       sendProblem(res, {
         status,
         code: error.code,
-        detail: status >= 500 ? 'the service failed; the incident is logged' : error.message,
+        detail: detailFor(error, status),
         ...(error instanceof ValidationError ? { errors: error.issues } : {}),
       });
       return;

@@ -196,6 +196,12 @@ describe('sdx audit export and verify', () => {
       expect(fromUrl.treeHead).toEqual(fromDb.treeHead);
       expect(runSdx(['audit', 'verify', out, '--head', savedHeadFile]).code).toBe(0);
 
+      // The key may come from the environment instead of the command line.
+      const viaEnv = join(dir, 'from-url-env.json');
+      const fromEnv = runSdx(['audit', 'export', '--url', url as string, '--out', viaEnv], { env: { SDX_API_KEY: auditorKey } });
+      expect(fromEnv.code).toBe(0);
+      expect(JSON.parse(readFileSync(viaEnv, 'utf8')).events).toEqual(fromDb.events);
+
       const refused = runSdx(['audit', 'export', '--url', url as string, '--key', 'sdx_wrong', '--out', join(dir, 'no.json')]);
       expect(refused.stderr).toMatch(/answered 401/);
       expect(refused.code).toBe(1);

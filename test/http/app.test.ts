@@ -56,4 +56,15 @@ describe('HTTP app basics', () => {
     expect(response.body).toMatchObject({ code: 'body-too-large' });
     await store.close();
   });
+
+  it('answers a request while the store is down with 503, Retry-After and no internals', async () => {
+    const { app, store, keys, unexpected } = await appOnFreshStore();
+    await store.close();
+    const response = await request(app).get('/api/v1/documents').set('Authorization', `Bearer ${keys['demo-auditor']}`);
+    expect(response.status).toBe(503);
+    expect(response.headers['retry-after']).toBe('5');
+    expect(response.body).toMatchObject({ code: 'store-unavailable', detail: 'the service is unavailable; retry later' });
+    expect(JSON.stringify(response.body)).not.toMatch(/sqlite|\/tmp\//);
+    expect(unexpected).toEqual([]);
+  });
 });

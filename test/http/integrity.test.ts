@@ -75,6 +75,9 @@ describe('a server started on its database', () => {
 
       const head = await request(t.app).get('/api/v1/log/tree-head').set('Authorization', `Bearer ${t.keys[P.auditor]}`);
       expectProblem(head, 503, 'log-integrity-failed');
+      // Not a passing outage, so no Retry-After; the detail names what the audit found.
+      expect(head.headers['retry-after']).toBeUndefined();
+      expect(head.body.detail).toMatch(/failed its integrity check/);
 
       const report = await request(t.app).post('/verify').attach('file', orderPdf, 'do.pdf');
       expect(report.status).toBe(200);
