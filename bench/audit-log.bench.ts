@@ -13,8 +13,8 @@ import { consistencyProofFromStore, inclusionProofFromStore, rootAtSize } from '
 import type { DocumentChange, Store } from '../src/application/ports/store.port';
 import { leafHash } from '../src/domain/audit-log/merkle-hash';
 import { checkConsistency, checkInclusion } from '../src/domain/audit-log/merkle-proofs';
-import type { NodeAddress } from '../src/domain/audit-log/merkle-tree';
 import type { DocumentState } from '../src/domain/document/document';
+import { countingReads } from '../test/support/counting-store';
 import { seededRandom } from '../test/support/merkle-memory-nodes';
 
 const EVENTS = Number(process.env.BENCH_LOG_EVENTS ?? 1_000_000);
@@ -76,31 +76,6 @@ function commitBatch(firstDocument: number, documents: number): DocumentChange[]
   });
 }
 
-/** The store, with the node addresses proofs ask it for counted. */
-function counting(store: Store): { store: Store; take: () => number } {
-  let reads = 0;
-  const counted = new Proxy(store, {
-    get(target, property) {
-      if (property === 'logNodes') {
-        return (addresses: readonly NodeAddress[]) => {
-          reads += addresses.length;
-          return target.logNodes(addresses);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-  return {
-    store: counted,
-    take: () => {
-      const n = reads;
-      reads = 0;
-      return n;
-    },
-  };
-}
-
 interface ProofTimes {
   inclusionUs: number;
   consistencyUs: number;
@@ -129,7 +104,7 @@ async function measureProofs(store: Store, size: number): Promise<ProofTimes> {
   const consistencyUs = (seconds(t1) / PROOFS) * 1e6;
 
   // Outside the timed loops: every proof verifies, and how many nodes each read.
-  const counted = counting(store);
+  const counted = countingReads(store);
   let inclusionReads = 0;
   let consistencyReads = 0;
   for (const [i, index] of indices.entries()) {

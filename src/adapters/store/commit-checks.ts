@@ -61,3 +61,25 @@ export function clampLimit(limit: number): number {
   if (!Number.isFinite(limit)) return 1;
   return Math.min(MAX_PAGE, Math.max(1, Math.trunc(limit)));
 }
+
+/** A page cursor is the creation order (`ord`) of the last document on the page, opaque to callers. */
+export function encodeCursor(ord: number): string {
+  return Buffer.from(JSON.stringify({ ord }), 'utf8').toString('base64url');
+}
+
+/** The `ord` after which the next page starts; anything the store did not make is a validation error. */
+export function decodeCursor(cursor: string): number {
+  const invalid = new ValidationError([
+    { path: 'after', code: 'invalid-cursor', message: 'is not a cursor from a previous page; start again without it' },
+  ]);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid;
+  }
+  if (typeof value !== 'object' || value === null || !('ord' in value)) throw invalid;
+  const ord = value.ord;
+  if (typeof ord !== 'number' || !Number.isSafeInteger(ord) || ord < 0) throw invalid;
+  return ord;
+}

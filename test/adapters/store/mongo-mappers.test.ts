@@ -4,6 +4,8 @@ import {
   checkLogRange,
   clampLimit,
   MAX_LOG_ENTRIES,
+  decodeCursor,
+  encodeCursor,
 } from '../../../src/adapters/store/commit-checks';
 import {
   duplicateKeyFields,
@@ -13,9 +15,7 @@ import {
 } from '../../../src/adapters/store/mongo/mongo-errors';
 import {
   bytesOf,
-  decodeCursor,
   distinctParticipants,
-  encodeCursor,
   hashOf,
   toApiKey,
   toApiKeyRecord,

@@ -5,7 +5,7 @@ import type { Frontier } from '../../../domain/audit-log/merkle-tree';
 import { popCount } from '../../../domain/audit-log/merkle-tree-math';
 import type { Participant } from '../../../domain/document/document';
 import type { Party } from '../../../domain/party/party';
-import { SdxError, ValidationError } from '../../../domain/shared/errors';
+import { SdxError } from '../../../domain/shared/errors';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 
 /*
@@ -232,23 +232,4 @@ export function toStoredBlob(record: BlobRecord): StoredBlob {
   };
 }
 
-export function encodeCursor(ord: number): string {
-  return Buffer.from(JSON.stringify({ ord }), 'utf8').toString('base64url');
-}
 
-/** The `ord` after which the next page starts; anything the store did not make is a validation error. */
-export function decodeCursor(cursor: string): number {
-  const invalid = new ValidationError([
-    { path: 'after', code: 'invalid-cursor', message: 'is not a cursor from a previous page; start again without it' },
-  ]);
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (typeof value !== 'object' || value === null || !('ord' in value)) throw invalid;
-  const ord = value.ord;
-  if (typeof ord !== 'number' || !Number.isSafeInteger(ord) || ord < 0) throw invalid;
-  return ord;
-}

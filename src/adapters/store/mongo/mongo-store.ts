@@ -20,7 +20,7 @@ import { leafHash } from '../../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
 import type { Party, PartyId } from '../../../domain/party/party';
 import { SdxError } from '../../../domain/shared/errors';
-import { checkChanges, checkLogRange, checkTreeSize, clampLimit } from '../commit-checks';
+import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
 import { toJson } from '../stored-json';
 import {
   isDuplicateKey,
@@ -31,9 +31,7 @@ import {
 } from './mongo-errors';
 import {
   LOG_STATE_ID,
-  decodeCursor,
   distinctParticipants,
-  encodeCursor,
   hashOf,
   sameTreeHead,
   toApiKey,

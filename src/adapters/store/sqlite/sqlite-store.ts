@@ -21,7 +21,7 @@ import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from 
 import { popCount } from '../../../domain/audit-log/merkle-tree-math';
 import type { Party, PartyId } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
-import { checkChanges, checkLogRange, clampLimit } from '../commit-checks';
+import { checkChanges, checkLogRange, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
 
@@ -568,25 +568,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
 }
 
 
-function encodeCursor(ord: number): string {
-  return Buffer.from(JSON.stringify({ ord }), 'utf8').toString('base64url');
-}
 
-function decodeCursor(cursor: string): number {
-  const invalid = new ValidationError([
-    { path: 'after', code: 'invalid-cursor', message: 'is not a cursor from a previous page; start again without it' },
-  ]);
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid;
-  }
-  if (typeof value !== 'object' || value === null || !('ord' in value)) throw invalid;
-  const ord = value.ord;
-  if (typeof ord !== 'number' || !Number.isSafeInteger(ord) || ord < 0) throw invalid;
-  return ord;
-}
 
 /**
  * The native addon keeps the SqliteError class (and so the Error realm) of the first module
