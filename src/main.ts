@@ -1,4 +1,4 @@
-import { createHmac, createPrivateKey, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { PemDirectoryKeyStore } from './adapters/pki/file-key-store';
 import { HttpTimestampAuthority } from './adapters/pki/http-timestamp-authority';
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
 import { createApp } from './http/app';
+import { answerClientErrors } from './http/client-errors';
 import { LogService } from './application/audit/log-service';
 import { IntegrityMonitor, type IntegrityState } from './application/audit/store-integrity';
 import { auditCertificateCheck } from './adapters/pki/audit-certificate-check';
@@ -25,6 +26,13 @@ import { DocumentService } from './application/document-service';
 import type { Store } from './application/ports/store.port';
 import { verifyPdf } from './adapters/pdf/verify/verify-pdf';
 import type { Express } from 'express';
+import { GatePasses } from './application/gate-passes';
+import { WebhookDispatcher } from './application/webhooks/webhook-dispatcher';
+import { WebhookService } from './application/webhooks/webhook-service';
+import { postJson } from './adapters/http/post-json';
+import { LoginThrottle } from './http/pages/login-throttle';
+import { SessionCodec } from './http/pages/session';
+import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit';
 
 /** The only module that reads the environment and connects adapters; everything else is handed what it needs. */
 export interface ServiceConfig {
@@ -60,10 +68,12 @@ const projectRoot = ((): string => {
 })();
 
 /** Where the templates (layouts, fonts) and the development PKI live; overridable for deployments. */
-export function resourcePaths(env: NodeJS.ProcessEnv): { templatesDir: string; certsDir: string } {
+export function resourcePaths(env: NodeJS.ProcessEnv): { templatesDir: string; certsDir: string; webDir: string } {
   return {
     templatesDir: env.SDX_TEMPLATES_DIR ?? join(projectRoot, 'templates'),
     certsDir: env.SDX_CERTS_DIR ?? join(projectRoot, 'certs-dev'),
+    // The pages' browser scripts, compiled by `npm run build` from src/web.
+    webDir: env.SDX_WEB_DIR ?? join(projectRoot, 'dist', 'web'),
   };
 }
 
@@ -88,13 +98,15 @@ export function masterKeyFromEnv(env: NodeJS.ProcessEnv): Uint8Array | undefined
 
 /**
  * Party keys: sealed with AES-256-GCM under SDX_MASTER_KEY in SDX_KEYS_DIR when a master key is
- * configured, else the development keys of the certs directory.
+ * configured, else the development keys of the certs directory. Either signs with a party's newest
+ * certificate that the certs directory's CRLs do not revoke.
  */
 export function keyStoreFromEnv(env: NodeJS.ProcessEnv, certsDir: string): KeyStore {
+  const selection = { trust: trustFromCertsDir(certsDir) };
   const masterKey = masterKeyFromEnv(env);
-  if (!masterKey) return new PemDirectoryKeyStore(certsDir);
+  if (!masterKey) return new PemDirectoryKeyStore(certsDir, selection);
   if (!env.SDX_KEYS_DIR) throw new Error('SDX_MASTER_KEY is set, so SDX_KEYS_DIR must name the directory of sealed keys');
-  return new EncryptedKeyStore(masterKey, { directory: env.SDX_KEYS_DIR });
+  return new EncryptedKeyStore(masterKey, { directory: env.SDX_KEYS_DIR }, selection);
 }
 
 /** An RFC 3161 service at SDX_TSA_URL, else the development TSA of the certs directory. */
@@ -204,7 +216,18 @@ export async function wireApp(
   env: NodeJS.ProcessEnv,
   logLine: Log,
   options: { pdfWorkers?: number } = {},
-): Promise<{ app: Express; documents: DocumentService; log: LogService; audited: Promise<IntegrityState>; close(): Promise<void> }> {
+): Promise<{
+  app: Express;
+  documents: DocumentService;
+  log: LogService;
+  audited: Promise<IntegrityState>;
+  /** Delivers the webhook outbox once started (startService starts it). */
+  dispatcher: WebhookDispatcher;
+  /** Ends open event streams, so that closing the HTTP server does not wait on them. */
+  endStreams(): void;
+  close(): Promise<void>;
+}> {
+  const writeRateLimit = writeRateLimitFromEnv(env);
   const paths = resourcePaths(env);
   const clock = () => new Date();
   const trust = trustFromCertsDir(paths.certsDir);
@@ -213,10 +236,11 @@ export async function wireApp(
   const logSigner = logSignerFromEnv(env);
   let integrity: IntegrityMonitor | undefined;
   const log = new LogService({ store, logSigner, clock, gate: () => integrity?.gate() ?? Promise.resolve() });
+  const checkCertificate = auditCertificateCheck(trust, { logCertificates: [logSigner.certificate] });
   integrity = new IntegrityMonitor({
     store,
     log,
-    validateCertificate: auditCertificateCheck(trust, { logCertificates: [logSigner.certificate] }),
+    validateCertificate: auditCertificateCheck(trust, { logCertificates: [logSigner.certificate], ignoreRevocation: true }),
     clock,
   });
   const audited = integrity.start();
@@ -229,11 +253,32 @@ export async function wireApp(
     idempotentId: idempotentIds(env),
     verifyUrl: (id) => `${publicUrl}/verify/${id}`,
   });
+  const webhooks = new WebhookService({
+    store,
+    secret: deploymentSecret(env, 'SDX_WEBHOOK_SECRET', 'sdx webhooks v1'),
+    clock,
+    allowHttp: env.SDX_WEBHOOK_ALLOW_HTTP === '1',
+  });
+  const dispatcher = new WebhookDispatcher({ store, post: postJson, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
+  const stopping = new AbortController();
   const app = createApp({
     store,
     documents,
     log,
     integrity: () => integrity.status(),
+    webhooks,
+    stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal },
+    ...writeRateLimit,
+    pages: {
+      passes: gatePassesFromEnv(env),
+      sessions: new SessionCodec(deploymentSecret(env, 'SDX_SESSION_SECRET', 'sdx web sessions v1')),
+      throttle: new LoginThrottle(),
+      checkCertificate,
+      webDir: paths.webDir,
+      assetsDir: join(paths.templatesDir, 'pages'),
+      publicUrl,
+      clock,
+    },
     verifyPdf: (pdf, expectedPayloadHash) =>
       verifyPdf(pdf, {
         trust,
@@ -243,7 +288,60 @@ export async function wireApp(
     onUnexpectedError: (error) =>
       logLine('error', 'unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   });
-  return { app, documents, log, audited, close: toolkit.close };
+  return {
+    app,
+    documents,
+    log,
+    audited,
+    dispatcher,
+    endStreams: () => stopping.abort(),
+    /** Ends open event streams, waits for deliveries in flight, then stops the PDF threads. */
+    close: async () => {
+      stopping.abort();
+      await dispatcher.stop();
+      await toolkit.close();
+    },
+  };
+}
+
+/**
+ * Writes per API key: SDX_WRITE_RATE per second sustained, SDX_WRITE_BURST at once (defaults 20 and
+ * 60); SDX_WRITE_RATE=0 turns the limit off, e.g. for a load bench.
+ */
+/** A numeric setting, or its default when unset; a bad value stops start-up with what was expected. */
+function numberFromEnv(env: NodeJS.ProcessEnv, variable: string, fallback: number, valid: (n: number) => boolean, what: string): number {
+  const text = env[variable];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!valid(value)) throw new Error(`${variable} must be ${what}, not "${text}"`);
+  return value;
+}
+
+const wholeMs = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
+
+/**
+ * Webhook delivery: SDX_WEBHOOK_TIMEOUT_MS per POST (5000), SDX_WEBHOOK_LEASE_MS a claim is held
+ * (60000; must outlast the timeout), SDX_WEBHOOK_MAX_ATTEMPTS before a delivery is dead (8),
+ * SDX_WEBHOOK_POLL_MS between passes (500), SDX_WEBHOOK_BASE_DELAY_MS the first retry's scale (1000).
+ */
+function dispatcherSettingsFromEnv(env: NodeJS.ProcessEnv) {
+  const timeoutMs = numberFromEnv(env, 'SDX_WEBHOOK_TIMEOUT_MS', 5000, wholeMs(100, 120_000), 'milliseconds from 100 to 120000');
+  const leaseMs = numberFromEnv(env, 'SDX_WEBHOOK_LEASE_MS', 60_000, wholeMs(timeoutMs + 100, 3_600_000), `milliseconds longer than the timeout (${timeoutMs})`);
+  return {
+    timeoutMs,
+    leaseMs,
+    maxAttempts: numberFromEnv(env, 'SDX_WEBHOOK_MAX_ATTEMPTS', 8, wholeMs(1, 100), 'a whole number of attempts from 1 to 100'),
+    pollMs: numberFromEnv(env, 'SDX_WEBHOOK_POLL_MS', 500, wholeMs(10, 60_000), 'milliseconds from 10 to 60000'),
+    baseDelayMs: numberFromEnv(env, 'SDX_WEBHOOK_BASE_DELAY_MS', 1000, wholeMs(10, 3_600_000), 'milliseconds from 10 to 3600000'),
+  };
+}
+
+function writeRateLimitFromEnv(env: NodeJS.ProcessEnv): { writeRateLimit?: WriteRateLimit } {
+  const read = (variable: string, fallback: number, valid: (n: number) => boolean, what: string): number =>
+    numberFromEnv(env, variable, fallback, valid, what);
+  const perSecond = read('SDX_WRITE_RATE', DEFAULT_WRITE_RATE_LIMIT.perSecond, (n) => Number.isFinite(n) && n >= 0, 'writes per second per API key (0 = no limit)');
+  const burst = read('SDX_WRITE_BURST', DEFAULT_WRITE_RATE_LIMIT.burst, (n) => Number.isInteger(n) && n >= 1, 'a whole number of writes of at least 1');
+  return perSecond === 0 ? {} : { writeRateLimit: { perSecond, burst } };
 }
 
 function logKeyFile(env: NodeJS.ProcessEnv): string {
@@ -274,10 +372,30 @@ export function logSignerFromEnv(env: NodeJS.ProcessEnv): PartySigner {
  * outside holds. A plain hash would let anyone who guesses a party's key find its document.
  */
 function idempotentIds(env: NodeJS.ProcessEnv): (partyId: string, key: string) => string {
-  const secret = env.SDX_ID_SECRET
-    ? Buffer.from(env.SDX_ID_SECRET, 'utf8')
-    : createHmac('sha256', 'sdx idempotency ids v1').update(readFileSync(logKeyFile(env))).digest();
+  const secret = deploymentSecret(env, 'SDX_ID_SECRET', 'sdx idempotency ids v1');
   return (partyId, key) => `doc-${createHmac('sha256', secret).update(`${partyId}\n${key}`, 'utf8').digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * A secret every process of a deployment shares: the named variable, or by default one derived
+ * (under `label`, so each use gets its own) from the log signing key, which nobody outside holds.
+ */
+function deploymentSecret(env: NodeJS.ProcessEnv, variable: string, label: string): Uint8Array {
+  const configured = env[variable];
+  return configured ? Buffer.from(configured, 'utf8') : createHmac('sha256', label).update(readFileSync(logKeyFile(env))).digest();
+}
+
+/**
+ * The gate pass key (EC P-256 PEM): SDX_PASS_KEY_FILE, by default the development key in the certs
+ * directory; SDX_PASS_RETIRED_KEY_FILES (comma-separated) are still published while their passes circulate.
+ */
+function gatePassesFromEnv(env: NodeJS.ProcessEnv): GatePasses {
+  const keyFile = env.SDX_PASS_KEY_FILE ?? join(resourcePaths(env).certsDir, 'gate-pass.key.pem');
+  const retired = (env.SDX_PASS_RETIRED_KEY_FILES ?? '').split(',').filter((f) => f.trim() !== '');
+  return new GatePasses({
+    signing: createPrivateKey(readFileSync(keyFile, 'utf8')),
+    retired: retired.map((file) => createPublicKey(readFileSync(file.trim(), 'utf8'))),
+  });
 }
 
 export function openLogService(store: Store, env: NodeJS.ProcessEnv, clock: () => Date = () => new Date()): LogService {
@@ -329,7 +447,9 @@ export async function startService(config: ServiceConfig, log: Log): Promise<Run
     const wired = await wireApp(store, config.env, log, { pdfWorkers: config.pdfWorkers });
     const app = wired.app;
     closePdfs = wired.close;
+    wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));
     const server = await listen(app.listen.bind(app), config.port, config.host);
+    answerClientErrors(server);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     let closing: Promise<void> | undefined;
@@ -337,6 +457,7 @@ export async function startService(config: ServiceConfig, log: Log): Promise<Run
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
       demoCredentials,
       close: () => {
+        wired.endStreams();
         closing ??= new Promise<void>((done) => {
           server.close(() => done());
           server.closeIdleConnections();

@@ -10,7 +10,13 @@ const demoPartiesFile = z.strictObject({
   parties: z.array(
     z.strictObject({
       party: partySchema,
-      users: z.array(z.strictObject({ id: z.string().min(1), name: z.string().min(1), apiKey: z.string().min(16) })),
+      users: z.array(z.strictObject({
+          id: z.string().min(1),
+          name: z.string().min(1),
+          apiKey: z.string().min(16),
+          /** scrypt hash of the demo password (see application/passwords.ts). */
+          passwordHash: z.string().startsWith('$scrypt$').optional(),
+        }),),
     }),
   ),
 });
@@ -37,7 +43,10 @@ export async function loadDemoParties(store: Store, demo: DemoParties, now: stri
     for (const user of users) {
       const hasUser = async () => (await store.getUser(user.id)) !== undefined;
       if (!(await hasUser())) {
-        await unlessRaced(() => store.createUser({ id: user.id, partyId: party.id, name: user.name, createdAt: now }), hasUser);
+        await unlessRaced(
+          () => store.createUser({ id: user.id, partyId: party.id, name: user.name, createdAt: now, passwordHash: user.passwordHash }),
+          hasUser,
+        );
       }
       const keyHash = hashApiKey(user.apiKey);
       const hasKey = async () => (await store.findActiveApiKey(keyHash)) !== undefined;

@@ -64,9 +64,9 @@ export class DocumentService {
   /**
    * Issues and signs a new document; the caller's party is the issuer. With an idempotency key the
    * document id derives from (party, key), so a repeat, even a concurrent one, finds the first
-   * document instead of creating a second.
+   * document instead of creating a second; `replayed` tells the caller so.
    */
-  async issue(caller: Caller, input: { kind: unknown; payload: unknown }, idempotencyKey?: string): Promise<DocumentView> {
+  async issue(caller: Caller, input: { kind: unknown; payload: unknown }, idempotencyKey?: string): Promise<DocumentView & { replayed: boolean }> {
     const actor = await this.actorOf(caller);
     if (typeof input.kind !== 'string' || !isDocumentKind(input.kind)) {
       throw new ValidationError([{ path: 'kind', code: 'unknown-document-kind', message: 'must be eir, delivery-order or telex-release-guarantee' }]);
@@ -85,16 +85,16 @@ export class DocumentService {
       if (first) return this.repeatOf(first, kind, input.payload);
       throw error;
     }
-    return this.view(id);
+    return { ...(await this.view(id)), replayed: false };
   }
 
   /** The first result for a repeated idempotency key, unless the key is reused for another request. */
-  private async repeatOf(first: StoredDocument, kind: DocumentKind, payload: unknown): Promise<DocumentView> {
+  private async repeatOf(first: StoredDocument, kind: DocumentKind, payload: unknown): Promise<DocumentView & { replayed: true }> {
     const parsed = validatePayload(kind, payload);
     if (first.state.kind !== kind || !parsed.ok || canonicalHash(parsed.value) !== first.state.payloadHash) {
       throw new SdxError('idempotency-key-reused', 'this Idempotency-Key was used for a different request; use a new key');
     }
-    return this.view(first.state.id);
+    return { ...(await this.view(first.state.id)), replayed: true };
   }
 
   /** Applies one lifecycle action; `expectedSeq` is the If-Match precondition, when given. */

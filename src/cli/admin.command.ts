@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { generateApiKey, hashApiKey } from '../application/api-keys';
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../application/passwords';
 import type { Store } from '../application/ports/store.port';
 import { partySchema } from '../domain/party/party';
 import { SdxError } from '../domain/shared/errors';
@@ -13,6 +14,7 @@ const usage = `usage: sdx admin <command> [--db FILE]
   add-party FILE.json                          register or update a party (id, name, roles, identifiers)
   list-parties
   add-user --party ID --user ID --name NAME    a user acting for the party
+  set-password --user ID                       web sign-in password, read from stdin (first line); stored as scrypt
   create-key --user ID [--label TEXT]          prints a new API key once; only its hash is stored
   revoke-key --key ID`;
 
@@ -100,6 +102,21 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
         io.out(`user ${values.user} acts for ${partyId}`);
         return 0;
       });
+    case 'set-password': {
+      if (!need('user')) return 2;
+      // From stdin, so the password is in neither the shell history nor the process list.
+      const password = (await readStdin()).split(/\r?\n/)[0] ?? '';
+      if (password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+        io.err(`sdx admin set-password: the password (first line of stdin) must be ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters`);
+        return 2;
+      }
+      const passwordHash = await hashPassword(password);
+      return run(async (store) => {
+        await store.setUserPassword(values.user ?? '', passwordHash);
+        io.out(`password set for ${values.user}; their earlier web sessions have ended`);
+        return 0;
+      });
+    }
     case 'create-key':
       if (!need('user')) return 2;
       return run(async (store) => {
@@ -124,4 +141,14 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
       io.err(usage);
       return 2;
   }
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+    if (chunks.reduce((n, c) => n + c.length, 0) > 64 * 1024) break;
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

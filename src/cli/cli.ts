@@ -2,6 +2,7 @@ import type { CliIo } from './cli-io';
 import { adminCommand } from './admin.command';
 import { auditCommand } from './audit.command';
 import { demoCommand } from './demo.command';
+import { importCommand } from './import.command';
 import { keysCommand } from './keys.command';
 import { serveCommand } from './serve.command';
 import { validateCommand } from './validate.command';
@@ -12,8 +13,9 @@ const usage = `usage: sdx <command>
   validate <eir|delivery-order|telex-release-guarantee> FILE.json   check a payload
   verify FILE.pdf [--trust PEM ...] [--json]          check a signed PDF
   audit export|verify ...                             export the audit log; check a bundle offline (sdx audit help)
+  import --kind KIND FILE.jsonl|FILE.csv --url URL [--key K] [--concurrency N]   issue many documents (sdx import --help)
   demo --out DIR                                      write one signed PDF per document kind
-  keys new-master-key | keys seal --from DIR --out DIR   make a master key; seal party keys under SDX_MASTER_KEY
+  keys new-master-key|seal|rotate|revoke ...          master key; seal, rotate, revoke party keys (sdx keys help)
   admin add-party|list-parties|add-user|create-key|revoke-key [--db FILE]   parties, users, API keys`;
 
 export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
@@ -27,6 +29,8 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
       return verifyCommand(args, io, env);
     case 'audit':
       return auditCommand(args, io, env);
+    case 'import':
+      return importCommand(args, io, env);
     case 'demo':
       return demoCommand(args, io, env);
     case 'keys':

@@ -1,57 +1,176 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sealPrivateKey, writeSealedPartyKey } from '../adapters/pki/encrypted-key-store';
+import { revokeDevCertificates, rotateDevPartyKey } from '../adapters/pki/dev-pki';
+import { nextSealedGeneration, sealPrivateKey, writeSealedPartyKey } from '../adapters/pki/encrypted-key-store';
+import { generationBase, generationsOf, listGenerations } from '../adapters/pki/party-key-generations';
 import { decodePem } from '../adapters/pki/pem';
-import { masterKeyFromEnv } from '../main';
+import { partyId as partyIdSchema } from '../domain/shared/schema';
+import { masterKeyFromEnv, resourcePaths } from '../main';
 import type { CliIo } from './cli-io';
+
+const usage = `usage: sdx keys new-master-key
+       sdx keys seal --from CERTS_DIR --out SEALED_DIR
+       sdx keys rotate --party ID [--certs-dir DIR]                         (development keys)
+       sdx keys rotate --party ID --key KEY.pem --cert CERT.pem [--keys-dir DIR]   (sealed, SDX_MASTER_KEY)
+       sdx keys revoke --party ID [--generation N] [--at TIME] [--certs-dir DIR]   (development CA)`;
 
 /**
  * `sdx keys new-master-key` prints a fresh 256-bit master key (base64) for SDX_MASTER_KEY.
- * `sdx keys seal --from DIR --out DIR` seals every `parties/<id>.key.pem` under SDX_MASTER_KEY
- * (AES-256-GCM) into DIR as `<id>.sealed.json` and `<id>.pem`. The master key is read from the
- * environment only, so it never shows in a process list or shell history.
+ * `sdx keys seal --from DIR --out DIR` seals every `parties/<id>[.<n>].key.pem` under SDX_MASTER_KEY
+ * (AES-256-GCM) into DIR as `<id>[.<n>].sealed.json` and `<id>[.<n>].pem`. The master key is read
+ * from the environment only, so it never shows in a process list or shell history.
+ * `sdx keys rotate` adds a party's next key generation; the key stores sign with the newest valid
+ * one and keep the older ones, whose certificates verify what they signed.
+ * `sdx keys revoke` lists a party's development certificate on the development issuing CA's CRL.
  */
 export async function keysCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === 'new-master-key') {
-    io.out(randomBytes(32).toString('base64'));
-    return 0;
-  }
-  if (sub !== 'seal') {
-    io.err('usage: sdx keys new-master-key | sdx keys seal --from CERTS_DIR --out SEALED_DIR');
-    return 2;
-  }
-  let values: { from?: string; out?: string };
   try {
-    ({ values } = parseArgs({ args: [...rest], options: { from: { type: 'string' }, out: { type: 'string' } }, strict: true }));
+    switch (sub) {
+      case 'new-master-key':
+        io.out(randomBytes(32).toString('base64'));
+        return 0;
+      case 'seal':
+        return await seal(rest, io, env);
+      case 'rotate':
+        return await rotate(rest, io, env);
+      case 'revoke':
+        return await revoke(rest, io, env);
+      case 'help':
+        io.out(usage);
+        return 0;
+      default:
+        io.err(usage);
+        return 2;
+    }
   } catch (error) {
-    io.err(`sdx keys seal: ${(error as Error).message}`);
-    return 2;
+    io.err(`sdx keys ${sub ?? ''}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
   }
+}
+
+type Options = Record<string, { type: 'string' }>;
+
+/** The flags' values, or undefined (after printing why) when they cannot be read. */
+function flags(sub: string, args: readonly string[], names: string[], io: CliIo): Record<string, string | undefined> | undefined {
+  const options: Options = Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
+  try {
+    return parseArgs({ args: [...args], options, strict: true }).values as Record<string, string | undefined>;
+  } catch (error) {
+    io.err(`sdx keys ${sub}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+function requireMasterKey(sub: string, env: NodeJS.ProcessEnv, io: CliIo): Uint8Array | undefined {
+  const masterKey = masterKeyFromEnv(env);
+  if (!masterKey) io.err(`sdx keys ${sub}: set SDX_MASTER_KEY to a base64 256-bit key (sdx keys new-master-key makes one)`);
+  return masterKey;
+}
+
+async function seal(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const values = flags('seal', args, ['from', 'out'], io);
+  if (!values) return 2;
   if (!values.from || !values.out) {
     io.err('usage: sdx keys seal --from CERTS_DIR --out SEALED_DIR');
     return 2;
   }
-  const masterKey = masterKeyFromEnv(env);
-  if (!masterKey) {
-    io.err('sdx keys seal: set SDX_MASTER_KEY to a base64 256-bit key (sdx keys new-master-key makes one)');
-    return 2;
-  }
+  const masterKey = requireMasterKey('seal', env, io);
+  if (!masterKey) return 2;
   const partiesDir = join(values.from, 'parties');
   const chain = decodePem(await readFile(join(values.from, 'issuing-ca.pem'), 'utf8'), 'CERTIFICATE');
-  const names = (await readdir(partiesDir)).filter((name) => name.endsWith('.key.pem'));
-  for (const name of names) {
-    const partyId = name.slice(0, -'.key.pem'.length);
-    const [certificate] = decodePem(await readFile(join(partiesDir, `${partyId}.pem`), 'utf8'), 'CERTIFICATE');
+  for (const { partyId, generation, base } of await listGenerations(partiesDir, '.key.pem')) {
+    const [certificate] = decodePem(await readFile(join(partiesDir, `${base}.pem`), 'utf8'), 'CERTIFICATE');
     if (!certificate) {
-      io.err(`sdx keys seal: ${partyId}.pem holds no certificate`);
+      io.err(`sdx keys seal: ${base}.pem holds no certificate`);
       return 1;
     }
-    const sealed = sealPrivateKey(await readFile(join(partiesDir, name), 'utf8'), masterKey, partyId);
-    await writeSealedPartyKey(values.out, partyId, { sealed, certificate, chain });
-    io.out(`sealed ${partyId}`);
+    const sealed = sealPrivateKey(await readFile(join(partiesDir, `${base}.key.pem`), 'utf8'), masterKey, partyId);
+    await writeSealedPartyKey(values.out, partyId, { sealed, certificate, chain }, generation);
+    io.out(generation === 1 ? `sealed ${partyId}` : `sealed ${partyId} (generation ${generation})`);
   }
+  return 0;
+}
+
+/**
+ * With SDX_MASTER_KEY, seals a key and certificate the party's CA issued as its next generation in
+ * the sealed-key directory; without, issues a new development key from the certs directory's CA.
+ */
+async function rotate(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const values = flags('rotate', args, ['party', 'certs-dir', 'keys-dir', 'key', 'cert'], io);
+  if (!values) return 2;
+  const partyId = values['party'];
+  if (!partyId || !partyIdSchema.safeParse(partyId).success) {
+    io.err(usage);
+    return 2;
+  }
+  const certsDir = values['certs-dir'] ?? resourcePaths(env).certsDir;
+  const masterKey = masterKeyFromEnv(env);
+  if (!masterKey) {
+    if (values['key'] || values['cert']) {
+      io.err('sdx keys rotate: --key and --cert are sealed under SDX_MASTER_KEY; set it and SDX_KEYS_DIR (or --keys-dir)');
+      return 2;
+    }
+    const rotated = await rotateDevPartyKey({ certsDir, partyId, now: new Date() });
+    io.out(`rotated ${partyId}: generation ${rotated.generation} in ${rotated.certificatePath}`);
+    return 0;
+  }
+  const keysDir = values['keys-dir'] ?? env.SDX_KEYS_DIR;
+  if (!keysDir || !values['key'] || !values['cert']) {
+    io.err('usage: sdx keys rotate --party ID --key KEY.pem --cert CERT.pem [--keys-dir DIR] (SDX_KEYS_DIR by default)');
+    return 2;
+  }
+  if ((await generationsOf(keysDir, partyId, '.sealed.json')).length === 0) {
+    io.err(`sdx keys rotate: party "${partyId}" has no sealed key in ${keysDir}; seal its first key with sdx keys seal`);
+    return 1;
+  }
+  const [certificate, ...withChain] = decodePem(await readFile(values['cert'], 'utf8'), 'CERTIFICATE');
+  if (!certificate) {
+    io.err(`sdx keys rotate: ${values['cert']} holds no certificate`);
+    return 1;
+  }
+  // A certificate file without its chain gets the certs directory's issuing CA, as sdx keys seal does.
+  const chain = withChain.length > 0 ? withChain : decodePem(await readFile(join(certsDir, 'issuing-ca.pem'), 'utf8'), 'CERTIFICATE');
+  const sealed = sealPrivateKey(await readFile(values['key'], 'utf8'), masterKey, partyId);
+  const generation = await nextSealedGeneration(keysDir, partyId);
+  await writeSealedPartyKey(keysDir, partyId, { sealed, certificate, chain }, generation);
+  io.out(`rotated ${partyId}: sealed generation ${generation} in ${keysDir}`);
+  return 0;
+}
+
+/** Lists one of a party's development certificates on the development issuing CA's CRL. */
+async function revoke(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const values = flags('revoke', args, ['party', 'generation', 'at', 'certs-dir'], io);
+  if (!values) return 2;
+  const partyId = values['party'];
+  if (!partyId || !partyIdSchema.safeParse(partyId).success) {
+    io.err(usage);
+    return 2;
+  }
+  const now = new Date();
+  // CRLs count whole seconds; the time printed is the one the CRL holds.
+  const asked = values['at'] === undefined ? now : new Date(values['at']);
+  const revokedAt = new Date(Math.floor(asked.getTime() / 1000) * 1000);
+  if (Number.isNaN(revokedAt.getTime())) {
+    io.err(`sdx keys revoke: --at "${values['at']}" is not a date; give an ISO 8601 time such as 2026-11-28T09:30:00Z`);
+    return 2;
+  }
+  const certsDir = values['certs-dir'] ?? resourcePaths(env).certsDir;
+  const partiesDir = join(certsDir, 'parties');
+  const generations = await generationsOf(partiesDir, partyId, '.pem');
+  const generation = values['generation'] === undefined ? (generations.length === 1 ? generations[0] : undefined) : Number(values['generation']);
+  if (generation === undefined || !generations.includes(generation)) {
+    io.err(`sdx keys revoke: name the generation to revoke with --generation (party "${partyId}" has ${generations.length === 0 ? 'none' : generations.join(', ')})`);
+    return 2;
+  }
+  const [certificate] = decodePem(await readFile(join(partiesDir, `${generationBase(partyId, generation)}.pem`), 'utf8'), 'CERTIFICATE');
+  if (!certificate) {
+    io.err(`sdx keys revoke: generation ${generation} of "${partyId}" holds no certificate`);
+    return 1;
+  }
+  await revokeDevCertificates({ certsDir, certificates: [certificate], revokedAt, now });
+  io.out(`revoked ${partyId} generation ${generation} from ${revokedAt.toISOString()} in ${join(certsDir, 'issuing-ca.crl.pem')}; restart the service to load the CRL`);
   return 0;
 }

@@ -1,13 +1,23 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { LogService } from '../application/audit/log-service';
+import { DcsaReads } from '../application/dcsa/dcsa-reads';
 import type { IntegrityState } from '../application/audit/store-integrity';
 import type { DocumentService } from '../application/document-service';
 import type { Store } from '../application/ports/store.port';
-import { authenticate } from './auth';
+import { authenticate, callerOf } from './auth';
+import { eventStream, type StreamOptions } from './event-stream';
+import { webhooksRouter } from './webhooks.routes';
+import type { WebhookService } from '../application/webhooks/webhook-service';
+import { SdxError } from '../domain/shared/errors';
+import { dcsaRouter } from './dcsa.routes';
 import { documentsRouter } from './documents.routes';
+import { jsonBody } from './json-body';
 import { logRouter } from './log.routes';
 import { openApiDocument } from './openapi';
+import { pagesRouter, type PageDependencies } from './pages/pages.router';
 import { notFoundHandler, problemHandler } from './problem';
+import { limitWrites, TokenBuckets, type WriteRateLimit } from './rate-limit';
 import { verifyRouter, type PdfVerifier } from './verify.routes';
 
 export interface AppDependencies {
@@ -19,13 +29,50 @@ export interface AppDependencies {
   verifyPdf: PdfVerifier;
   /** Called with failures that input alone cannot explain; must not log request bodies or keys. */
   onUnexpectedError: (error: unknown) => void;
+  pages: Omit<PageDependencies, 'store' | 'documents' | 'log' | 'verifyPdf' | 'stream'>;
+  webhooks: WebhookService;
+  /** Server-Sent Events: poll interval, heartbeat, and the signal that ends open streams at shutdown. */
+  stream: StreamOptions;
+  /** Writes (POSTs) per API key under /api/v1; none when undefined. */
+  writeRateLimit?: WriteRateLimit;
+}
+
+/**
+ * Pages load scripts, styles and images from this origin only and run no inline script; the QR
+ * codes are inline SVG (markup, not script). Camera use stays with this origin.
+ */
+function securityHeaders(secure: boolean) {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    // Pass links carry a signed token in the path; no page should hand it to another site.
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: secure,
+  });
 }
 
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(securityHeaders(deps.pages.publicUrl.startsWith('https:')));
+  app.use(jsonBody());
 
   app.get('/healthz', async (_req, res) => {
     const health = await deps.store.health().catch((error: unknown) => ({
@@ -41,8 +88,25 @@ export function createApp(deps: AppDependencies): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument());
   });
+  app.use(pagesRouter({ ...deps.pages, store: deps.store, documents: deps.documents, log: deps.log, verifyPdf: deps.verifyPdf, stream: deps.stream }));
   app.use(verifyRouter(deps.documents, deps.log, deps.verifyPdf));
-  app.use('/api/v1', authenticate(deps.store), documentsRouter(deps.documents), logRouter(deps.log, deps.store));
+  const apiViewer = async (req: express.Request) => {
+    const party = await deps.store.getParty(callerOf(req).partyId);
+    if (!party) throw new SdxError('not-found', 'the caller’s party is not registered');
+    return { partyId: party.id, roles: party.roles };
+  };
+  // Monotonic time: a wall-clock step neither refills nor drains the buckets.
+  const writeLimit = deps.writeRateLimit ? [limitWrites(new TokenBuckets(deps.writeRateLimit, () => performance.now()))] : [];
+  app.use(
+    '/api/v1',
+    authenticate(deps.store),
+    ...writeLimit,
+    documentsRouter(deps.documents),
+    logRouter(deps.log, deps.store),
+    dcsaRouter(new DcsaReads(deps.documents, deps.store)),
+    webhooksRouter(deps.webhooks),
+    express.Router().get('/stream', eventStream({ log: deps.log, store: deps.store }, apiViewer, deps.stream)),
+  );
 
   app.use(notFoundHandler);
   app.use(problemHandler(deps.onUnexpectedError));

@@ -6,12 +6,20 @@ import type { Store } from '../application/ports/store.port';
 import { sendProblem } from './problem';
 
 const callers = new WeakMap<Request, Caller>();
+const apiKeyIds = new WeakMap<Request, string>();
 
 /** The authenticated caller of a request that passed `authenticate`. */
 export function callerOf(req: Request): Caller {
   const caller = callers.get(req);
   if (!caller) throw new Error('callerOf used on a route without authenticate');
   return caller;
+}
+
+/** The id (not the secret) of the API key a request that passed `authenticate` was sent with. */
+export function apiKeyIdOf(req: Request): string {
+  const id = apiKeyIds.get(req);
+  if (id === undefined) throw new Error('apiKeyIdOf used on a route without authenticate');
+  return id;
 }
 
 /** `Authorization: Bearer <api key>`; keys are looked up by their SHA-256 only. */
@@ -34,6 +42,7 @@ export function authenticate(store: Store): RequestHandler {
           return;
         }
         callers.set(req, { partyId: found.user.partyId, userId: found.user.id });
+        apiKeyIds.set(req, found.key.id);
         next();
       },
       (error: unknown) => next(error),

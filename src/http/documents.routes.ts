@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { DocumentService, DocumentView } from '../application/document-service';
 import { openEvent } from '../application/events/signed-event';
@@ -6,6 +6,7 @@ import { deliveryOrderStatuses, documentKinds, eirStatuses, guaranteeStatuses } 
 import { ValidationError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
 import { callerOf } from './auth';
+import { JSON_MEDIA_TYPES } from './json-body';
 import { sendProblem } from './problem';
 import { singleUpload, sniffMediaType } from './uploads';
 
@@ -40,6 +41,15 @@ function expectedSeqOf(req: Request): number | undefined {
   const match = /^"(\d+)"$/.exec(header.trim());
   return match?.[1] ? Number(match[1]) : -1;
 }
+
+/** A form, multipart or text body on a JSON route would otherwise read as an empty one. */
+const jsonOnly: RequestHandler = (req, res, next) => {
+  if (req.is(JSON_MEDIA_TYPES) === false) {
+    sendProblem(res, { status: 415, code: 'unsupported-content-type', detail: 'send the body as application/json' });
+    return;
+  }
+  next();
+};
 
 function present(view: DocumentView, base: string) {
   const { state } = view;
@@ -80,7 +90,7 @@ function send(res: Response, view: DocumentView, base: string, status = 200): vo
 export function documentsRouter(documents: DocumentService, base = '/api/v1'): Router {
   const router = Router();
 
-  router.post('/documents', async (req, res) => {
+  router.post('/documents', jsonOnly, async (req, res) => {
     const body = parse(issueBody, req.body ?? {});
     const key = req.get('idempotency-key');
     if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
@@ -88,6 +98,8 @@ export function documentsRouter(documents: DocumentService, base = '/api/v1'): R
     }
     const view = await documents.issue(callerOf(req), body, key);
     res.location(`${base}/documents/${view.state.id}`);
+    // Stripe's name for it: lets a bulk client count what a rerun found already issued.
+    if (view.replayed) res.set('Idempotent-Replayed', 'true');
     send(res, view, base, 201);
   });
 
@@ -124,8 +136,8 @@ export function documentsRouter(documents: DocumentService, base = '/api/v1'): R
     res.type('application/pdf').set('Content-Disposition', `inline; filename="${req.params.id}.pdf"`).send(Buffer.from(pdf));
   });
 
-  router.post('/documents/:id/events', async (req, res) => {
-    const view = await documents.act(callerOf(req), req.params.id, req.body ?? {}, expectedSeqOf(req));
+  router.post('/documents/:id/events', jsonOnly, async (req, res) => {
+    const view = await documents.act(callerOf(req), String(req.params['id']), req.body ?? {}, expectedSeqOf(req));
     send(res, view, base);
   });
 

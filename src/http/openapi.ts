@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { actionInput } from '../application/action-input';
+import { deoDeliveryOrder, deoVersion } from '../application/dcsa/deo-delivery-order';
+import { tntEquipmentEvent, tntEventsResponse, tntVersion } from '../application/dcsa/tnt-equipment-event';
 import { deliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
 import { deliveryOrderStatuses, documentKinds, eirStatuses, guaranteeStatuses } from '../domain/document/document';
 import { eirPayload, gateRecord } from '../domain/eir/eir.schema';
 import { telexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
+import { tntEventsQuery } from './dcsa.routes';
 import { listQuery } from './documents.routes';
 import { MAX_UPLOAD_BYTES } from './uploads';
 
@@ -38,6 +41,9 @@ function generatedSchemas(): Record<string, JsonSchema> {
   registry.add(telexReleaseGuaranteePayload, { id: 'TelexReleaseGuaranteePayload' });
   registry.add(gateRecord, { id: 'GateRecord' });
   registry.add(actionInput, { id: 'ActionInput' });
+  registry.add(tntEquipmentEvent, { id: 'DcsaTntEquipmentEvent' });
+  registry.add(tntEventsResponse, { id: 'DcsaTntEventsResponse' });
+  registry.add(deoDeliveryOrder, { id: 'DcsaDeliveryOrder' });
   const { schemas } = z.toJSONSchema(registry, {
     target: 'draft-2020-12',
     // Describe what a client sends, before trimming and defaults.
@@ -199,6 +205,68 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
         included: { type: 'boolean', description: 'Every event of the document is a leaf of that tree (inclusion proofs verified).' },
       }),
     }),
+    WebhookRegistration: closed(
+      {
+        url: { type: 'string', format: 'uri', maxLength: 2000, description: 'https (plain http only to loopback, or with SDX_WEBHOOK_ALLOW_HTTP=1).' },
+        eventTypes: { type: 'array', minItems: 1, items: { type: 'string' }, description: '`["*"]` (the default) or event types such as `issue`, `transfer`, `release`.' },
+      },
+      ['eventTypes'],
+    ),
+    WebhookEndpoint: closed({
+      id: { type: 'string' },
+      partyId: ref('PartyId'),
+      url: { type: 'string' },
+      eventTypes: { type: 'array', items: { type: 'string' } },
+      createdAt: dateTime,
+      disabledAt: { anyOf: [dateTime, { type: 'null' }] },
+    }),
+    WebhookEndpointCreated: closed({
+      id: { type: 'string' },
+      partyId: ref('PartyId'),
+      url: { type: 'string' },
+      eventTypes: { type: 'array', items: { type: 'string' } },
+      createdAt: dateTime,
+      disabledAt: { type: 'null' },
+      secret: { type: 'string', description: 'Shown once. Deliveries carry `SDX-Signature: t=<unix>,v1=<hex HMAC-SHA-256(secret, "<t>.<body>")>`.' },
+    }),
+    WebhookDelivery: closed({
+      id: { type: 'string' },
+      endpointId: { type: 'string' },
+      documentId: { type: 'string' },
+      seq: { type: 'integer', minimum: 1 },
+      status: { type: 'string', enum: ['pending', 'delivered', 'dead'] },
+      attempts: { type: 'integer', minimum: 0 },
+      nextAttemptAt: dateTime,
+      lastAttemptAt: { anyOf: [dateTime, { type: 'null' }] },
+      lastStatus: { anyOf: [{ type: 'integer' }, { type: 'null' }] },
+      lastError: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+      createdAt: dateTime,
+      deliveredAt: { anyOf: [dateTime, { type: 'null' }] },
+    }),
+    PassKeys: closed({
+      keys: {
+        type: 'array',
+        description: 'JWK set of the keys that sign gate passes (ES256); gates keep it for offline checks.',
+        items: closed({
+          kty: { type: 'string', enum: ['EC'] },
+          crv: { type: 'string', enum: ['P-256'] },
+          x: { type: 'string' },
+          y: { type: 'string' },
+          kid: { type: 'string' },
+          alg: { type: 'string', enum: ['ES256'] },
+          use: { type: 'string', enum: ['sig'] },
+        }),
+      },
+    }),
+    PassLiveStatus: closed(
+      {
+        found: { type: 'boolean' },
+        status: ref('DocumentStatus'),
+        seq: { type: 'integer', minimum: 1 },
+        holderUnchanged: { type: 'boolean', description: 'The party the pass names still holds the document.' },
+      },
+      ['status', 'seq', 'holderUnchanged'],
+    ),
     Health: closed({
       status: { type: 'string', enum: ['ok', 'unavailable'] },
       store: closed({ ok: { type: 'boolean' }, backend: { type: 'string' }, detail: { type: 'string' } }),
@@ -217,11 +285,12 @@ const problemResponses = {
   Unauthorized: 'No API key, or an unknown or revoked one.',
   Forbidden: 'The caller\'s party may not do this (e.g. not the holder, or an auditor).',
   NotFound: 'Unknown document, or one the caller\'s party takes no part in.',
-  Conflict: 'The document\'s state does not allow this action (e.g. already released).',
+  Conflict: 'The document\'s state does not allow this action (e.g. already released), or the caller\'s signing certificate is revoked (`signer-revoked`) or out of date (`signer-expired`).',
   PreconditionFailed: '`If-Match` names a stale sequence.',
   ContentTooLarge: `The body is too large (JSON 1 MB; a file ${MAX_UPLOAD_BYTES} bytes).`,
-  UnsupportedMediaType: 'The uploaded file is not of an accepted type (judged by its bytes).',
+  UnsupportedMediaType: 'The body is not JSON (`unsupported-content-type`), or the uploaded file is not of an accepted type, judged by its bytes (`unsupported-media-type`).',
   UnprocessableContent: 'Unknown fields or invalid values; `errors` names each field.',
+  TooManyRequests: 'This API key has sent more writes than its limit allows (`rate-limited`); retry after `Retry-After` seconds.',
   ServiceUnavailable: 'The store, a signing key, the timestamp authority or the PDF workers are unavailable or busy; retry later.',
 } as const;
 type ProblemResponse = keyof typeof problemResponses;
@@ -236,6 +305,7 @@ const statusOf: Record<ProblemResponse, number> = {
   ContentTooLarge: 413,
   UnsupportedMediaType: 415,
   UnprocessableContent: 422,
+  TooManyRequests: 429,
   ServiceUnavailable: 503,
 };
 
@@ -246,7 +316,9 @@ function responseComponents(): Record<string, JsonSchema> {
       name,
       name === 'Unauthorized'
         ? { description, headers: { 'WWW-Authenticate': { schema: { type: 'string' } } }, content: problem }
-        : { description, content: problem },
+        : name === 'TooManyRequests'
+          ? { description, headers: { 'Retry-After': { description: 'Seconds until the key may write again.', schema: { type: 'integer', minimum: 1 } } }, content: problem }
+          : { description, content: problem },
     ]),
   );
 }
@@ -276,9 +348,9 @@ function fileUpload(description: string, contentType: string): JsonSchema {
   };
 }
 
-/** Query parameters of `GET /documents`, from the schema the route parses them with. */
-function listParameters(): JsonSchema[] {
-  const schema = embeddable(z.toJSONSchema(listQuery, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema);
+/** Query parameters of a route, from the schema the route parses them with. */
+function queryParameters(query: z.ZodType): JsonSchema[] {
+  const schema = embeddable(z.toJSONSchema(query, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as JsonSchema);
   const properties = schema['properties'] as Record<string, JsonSchema>;
   const required = new Set((schema['required'] as string[] | undefined) ?? []);
   return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: required.has(name), schema: property }));
@@ -328,6 +400,107 @@ function paths(): Record<string, JsonSchema> {
         },
       },
     },
+    [`${api}/webhooks`]: {
+      post: {
+        operationId: 'registerWebhook',
+        summary: 'Register an endpoint for the events of the caller\'s documents',
+        description: 'Each event of a document the party takes part in is POSTed once it commits (outbox in the same transaction), signed, with `SDX-Event-Id` for de-duplication; failures are retried with jittered exponential backoff and set aside as dead after the last attempt.',
+        security: bearer,
+        requestBody: { required: true, content: json(ref('WebhookRegistration')) },
+        responses: {
+          '201': { description: 'Registered; the secret is shown this once.', headers: { Location: { schema: { type: 'string' } } }, content: json(ref('WebhookEndpointCreated')) },
+          ...errors('BadRequest', 'Unauthorized', 'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent', 'TooManyRequests', 'ServiceUnavailable'),
+        },
+      },
+      get: {
+        operationId: 'listWebhooks',
+        summary: 'The caller\'s party\'s endpoints',
+        security: bearer,
+        responses: {
+          '200': { description: 'Its endpoints, disabled ones included.', content: json(closed({ items: { type: 'array', items: ref('WebhookEndpoint') } })) },
+          ...errors('Unauthorized', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/webhooks/{id}`]: {
+      get: {
+        operationId: 'getWebhook',
+        summary: 'One endpoint (never its secret)',
+        security: bearer,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'The endpoint.', content: json(ref('WebhookEndpoint')) }, ...errors('Unauthorized', 'NotFound', 'ServiceUnavailable') },
+      },
+      delete: {
+        operationId: 'disableWebhook',
+        summary: 'Stop deliveries to an endpoint',
+        security: bearer,
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '204': { description: 'Disabled; pending deliveries stay visible.' }, ...errors('Unauthorized', 'NotFound', 'ServiceUnavailable') },
+      },
+    },
+    [`${api}/webhooks/{id}/deliveries`]: {
+      get: {
+        operationId: 'listWebhookDeliveries',
+        summary: 'Deliveries to an endpoint, newest first: attempts, last status and error, next attempt',
+        security: bearer,
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'status', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'delivered', 'dead'] } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } },
+        ],
+        responses: {
+          '200': { description: 'The deliveries.', content: json(closed({ items: { type: 'array', items: ref('WebhookDelivery') } })) },
+          ...errors('Unauthorized', 'NotFound', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/webhooks/{id}/deliveries/{deliveryId}/redrive`]: {
+      post: {
+        operationId: 'redriveWebhookDelivery',
+        summary: 'Send a pending or dead delivery again now, with a fresh attempt count',
+        security: bearer,
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'deliveryId', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'Due again.', content: json(ref('WebhookDelivery')) },
+          ...errors('Unauthorized', 'NotFound', 'Conflict', 'TooManyRequests', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/stream`]: {
+      get: {
+        operationId: 'eventStream',
+        summary: 'Server-Sent Events: the events of the caller\'s documents as they commit',
+        description: 'Each message: `id` = the event\'s log index, `event` = its type, `data` = the same JSON a webhook receives. Reconnect with `Last-Event-ID` to resume after the last event received, without gaps; without it the stream starts at the end of the log.',
+        security: bearer,
+        parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d{1,15}$' } }],
+        responses: {
+          '200': { description: 'An open event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          ...errors('Unauthorized', 'UnprocessableContent'),
+        },
+      },
+    },
+    '/pass-keys.json': {
+      get: {
+        operationId: 'passKeys',
+        summary: 'Keys that sign gate passes (the QR tokens)',
+        responses: { '200': { description: 'The JWK set.', content: json(ref('PassKeys')) } },
+      },
+    },
+    '/v/{token}/status': {
+      get: {
+        operationId: 'passStatus',
+        summary: 'Live status for the bearer of a gate pass',
+        description: 'Only a pass whose signature verifies is answered, and only with what the pass already names: status, sequence and whether its holder still holds the document.',
+        parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string', maxLength: 2048 } }],
+        responses: {
+          '200': { description: 'The live status.', content: json(ref('PassLiveStatus')) },
+          ...errors('BadRequest', 'ServiceUnavailable'),
+        },
+      },
+    },
     [`${api}/documents`]: {
       post: {
         operationId: 'issueDocument',
@@ -346,17 +519,24 @@ function paths(): Record<string, JsonSchema> {
         responses: {
           '201': {
             description: 'Issued (or, for a repeated Idempotency-Key, the first result).',
-            headers: { ...etag, Location: { schema: { type: 'string' } } },
+            headers: {
+              ...etag,
+              Location: { schema: { type: 'string' } },
+              'Idempotent-Replayed': { description: '`true` when a repeated Idempotency-Key found the document already issued.', schema: { type: 'string', enum: ['true'] } },
+            },
             content: json(ref('DocumentView')),
           },
-          ...errors('BadRequest', 'Unauthorized', 'Forbidden', 'Conflict', 'ContentTooLarge', 'UnprocessableContent', 'ServiceUnavailable'),
+          ...errors(
+            'BadRequest', 'Unauthorized', 'Forbidden', 'Conflict', 'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent',
+            'TooManyRequests', 'ServiceUnavailable',
+          ),
         },
       },
       get: {
         operationId: 'listDocuments',
         summary: 'Documents the caller\'s party takes part in',
         security: bearer,
-        parameters: listParameters(),
+        parameters: queryParameters(listQuery),
         responses: {
           '200': { description: 'One page; pass `nextCursor` as `cursor` for the next.', content: json(ref('DocumentPage')) },
           ...errors('Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
@@ -420,7 +600,7 @@ function paths(): Record<string, JsonSchema> {
           '200': { description: 'The document after the action.', headers: etag, content: json(ref('DocumentView')) },
           ...errors(
             'BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PreconditionFailed',
-            'ContentTooLarge', 'UnprocessableContent', 'ServiceUnavailable',
+            'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent', 'TooManyRequests', 'ServiceUnavailable',
           ),
         },
       },
@@ -437,7 +617,7 @@ function paths(): Record<string, JsonSchema> {
           '201': { description: 'Stored.', content: json(ref('Attachment')) },
           ...errors(
             'BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'ContentTooLarge', 'UnsupportedMediaType',
-            'UnprocessableContent', 'ServiceUnavailable',
+            'UnprocessableContent', 'TooManyRequests', 'ServiceUnavailable',
           ),
         },
       },
@@ -485,6 +665,54 @@ function paths(): Record<string, JsonSchema> {
         responses: {
           '200': { description: 'The proof, hex hashes.', content: json(closed({ from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 }, proof: { type: 'array', items: sha256Hex } })) },
           ...errors('Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+    },
+    ...dcsaPaths(api),
+  };
+}
+
+/** SDX documents in DCSA shapes (Track & Trace 3.0.0, DEO 1.0.0-Beta-1), read-only. */
+function dcsaPaths(api: string): Record<string, JsonSchema> {
+  const apiVersion = (version: string) => ({ description: `The DCSA standard's version, ${version}.`, schema: { type: 'string', const: version } });
+  return {
+    [`${api}/dcsa/tnt/v3/events`]: {
+      get: {
+        operationId: 'getDcsaEquipmentEvents',
+        summary: 'EIR gate moves as DCSA Track & Trace 3.0.0 equipment events (GTOT/GTIN)',
+        description:
+          'DCSA TNT 3.0.0 `GET /events` over the EIRs the caller takes part in (an auditor: all): one event per gate record, ' +
+          'retracted (`isRetracted`) when the EIR was voided after it. Filters combine with AND; `equipmentEventTypeCodes` is ' +
+          'the DCSA event-domain filter, not in TNT 3.0.0. Pass `Next-Page-Cursor` back as `cursor` with the same filters; ' +
+          'a page can hold fewer than `limit` events, and only its absence means the last page.',
+        security: bearer,
+        parameters: [
+          ...queryParameters(tntEventsQuery),
+          { name: 'API-Version', in: 'header', required: false, description: 'Accepted and ignored.', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': {
+            description: 'One page of events (DCSA `GetEventsResponse`).',
+            headers: {
+              'API-Version': apiVersion(tntVersion),
+              'Next-Page-Cursor': { description: 'Present while more pages may follow.', schema: { type: 'string' } },
+            },
+            content: json(ref('DcsaTntEventsResponse')),
+          },
+          ...errors('Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/dcsa/deo/delivery-orders/{id}`]: {
+      get: {
+        operationId: 'getDcsaDeliveryOrder',
+        summary: 'A D/O with DCSA DEO 1.0.0-Beta-1 `deliveryOrder` field names',
+        description: 'By SDX document id. Fields an SDX D/O does not record are left out (see the schema).',
+        security: bearer,
+        parameters: [{ $ref: '#/components/parameters/DocumentId' }],
+        responses: {
+          '200': { description: 'The delivery order.', headers: { 'API-Version': apiVersion(deoVersion) }, content: json(ref('DcsaDeliveryOrder')) },
+          ...errors('Unauthorized', 'NotFound', 'ServiceUnavailable'),
         },
       },
     },

@@ -11,10 +11,10 @@ export interface Problem {
   errors?: readonly ValidationIssue[];
 }
 
-const PROBLEM_BASE = 'https://sdx.dev/problems/';
+export const PROBLEM_BASE = 'https://sdx.dev/problems/';
 
 /** The one place where error codes become HTTP statuses; domain errors carry none. */
-function statusFor(error: SdxError): number {
+export function statusFor(error: SdxError): number {
   if (error instanceof RefusalError) {
     const byCategory = { conflict: 409, forbidden: 403, invalid: 422 } as const;
     return byCategory[error.refusal.category];
@@ -24,14 +24,22 @@ function statusFor(error: SdxError): number {
     case 'validation-failed':
     case 'not-canonicalizable':
     case 'unknown-document-kind':
+    case 'webhook-url-invalid':
       return 422;
     case 'not-found':
       return 404;
     case 'store-conflict':
     case 'concurrent-update':
+    case 'already-delivered':
       return 409;
     case 'precondition-failed':
       return 412;
+    // The party's certificate is revoked or out of date: the request conflicts with the state of the
+    // party's own credential. Not 503: no retry helps until the party has a new certificate, and a
+    // 503 with Retry-After would invite clients to retry in vain and read it as an outage.
+    case 'signer-revoked':
+    case 'signer-expired':
+      return 409;
     case 'store-unavailable':
     // The party has no usable signing key, or the TSA cannot be reached: configuration, not input.
     case 'key-not-found':
@@ -63,6 +71,7 @@ const titles: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -89,7 +98,7 @@ interface HttpishError {
  * (store and key-store messages can name files), except a failed integrity audit, whose findings
  * the caller needs. 500: nothing but that it is logged.
  */
-function detailFor(error: SdxError, status: number): string {
+export function detailFor(error: SdxError, status: number): string {
   if (status < 500) return error.message;
   if (status === 500) return 'the service failed; the incident is logged';
   if (error.code === 'log-integrity-failed' || error.code === 'busy') return error.message;

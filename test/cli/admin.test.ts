@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store';
 import { hashApiKey } from '../../src/application/api-keys';
+import { verifyPassword } from '../../src/application/passwords';
 import { runSdx } from '../support/built-cli';
 
 describe('sdx admin: parties, users and API keys', () => {
@@ -38,6 +39,27 @@ describe('sdx admin: parties, users and API keys', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('sets a web password from stdin, stored only as an scrypt hash; a short one or an unknown user is refused', async () => {
+    expect(runSdx(['admin', 'add-party', partyFile, '--db', db]).code).toBe(0);
+    runSdx(['admin', 'add-user', '--party', 'ningbo-trucking', '--user', 'nb-driver-2', '--name', 'Driver Xu', '--db', db]);
+    const set = runSdx(['admin', 'set-password', '--user', 'nb-driver-2', '--db', db], { input: 'correct horse battery\n' });
+    expect(set.code).toBe(0);
+    const store = SqliteStore.open(db);
+    try {
+      const stored = (await store.getUser('nb-driver-2'))?.passwordHash ?? '';
+      expect(stored).toMatch(/^\$scrypt\$/);
+      await expect(verifyPassword('correct horse battery', stored)).resolves.toBe(true);
+    } finally {
+      await store.close();
+    }
+    const short = runSdx(['admin', 'set-password', '--user', 'nb-driver-2', '--db', db], { input: 'short\n' });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('must be 8 to 1024 characters');
+    const unknown = runSdx(['admin', 'set-password', '--user', 'nobody', '--db', db], { input: 'long enough pw\n' });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('sdx admin set-password: no user nobody [not-found]');
   });
 
   it('refuses an invalid party file, naming the field', () => {

@@ -1,7 +1,17 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import type { Response } from 'supertest';
+import { answerClientErrors } from '../../src/http/client-errors';
+import { JSON_BODY_LIMIT_BYTES } from '../../src/http/json-body';
+import { MAX_UPLOAD_BYTES } from '../../src/http/uploads';
+import { rawRequest, type RawResponse } from '../support/raw-http';
+import { expectNothingStored } from '../support/store-snapshot';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { API, Client, P, expectProblem, expectStatus, gateRecordExample, payloadOf, type DocumentBody } from './exchange-client';
+import {
+  API, Client, P, expectProblem, expectStatus, gateRecordExample, payloadOf, photo, sha256Hex, type DocumentBody, type PartyName,
+} from './exchange-client';
 
 let t: TestApp;
 let c: Client;
@@ -234,15 +244,310 @@ describe('hostile bodies never cause a 500', () => {
 
   it('odd content types and bodies are refused cleanly', async () => {
     const asText = await c.post(P.consignee, `/documents/${d.id}/events`).set('content-type', 'text/plain').send('{"type":"release"}');
-    expectProblem(asText, 422);
+    expectProblem(asText, 415, 'unsupported-content-type');
     const asForm = await c.post(P.consignee, `/documents/${d.id}/events`).type('form').send({ type: 'transfer', to: P.forwarder });
-    expectProblem(asForm, 422);
+    expectProblem(asForm, 415, 'unsupported-content-type');
     const latin1 = await c.post(P.consignee, `/documents/${d.id}/events`).set('content-type', 'application/json; charset=latin1').send('{}');
-    expect(latin1.status).toBeGreaterThanOrEqual(400);
-    expect(latin1.status).toBeLessThan(500);
+    expectProblem(latin1, 415);
     const gzipLie = await c.post(P.consignee, `/documents/${d.id}/events`).set('content-type', 'application/json').set('content-encoding', 'gzip').send('{}');
     expect(gzipLie.status).toBeGreaterThanOrEqual(400);
     expect(gzipLie.status).toBeLessThan(500);
+    await expectUnchanged();
+  });
+});
+
+describe('hostile requests: a problem+json answer with a stable code, and nothing stored', () => {
+  let server: Server;
+  let port = 0;
+  beforeAll(async () => {
+    server = t.app.listen(0, '127.0.0.1');
+    answerClientErrors(server);
+    await new Promise<void>((ready) => server.once('listening', () => ready()));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((closed) => server.close(() => closed())));
+
+  const events = () => `/documents/${d.id}/events`;
+  const postJsonText = (party: PartyName, path: string, text: string | Buffer) =>
+    c.post(party, path).set('content-type', 'application/json').send(text);
+
+  /** A request line and headers as written, for what no HTTP client library would send. */
+  function raw(method: string, path: string, headers: string[], body = ''): string {
+    return [`${method} ${API}${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headers, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+  }
+  const consigneeAuth = () => `Authorization: ${c.auth(P.consignee)}`;
+
+  function expectRawProblem(res: RawResponse, status: number, code: string): void {
+    expect({ status: res.status, type: res.headers['content-type'] }).toEqual({ status, type: expect.stringMatching(/^application\/problem\+json/) });
+    expect(JSON.parse(res.body)).toMatchObject({ status, code, type: `https://sdx.dev/problems/${code}` });
+  }
+
+  it('JSON nested 10,000 and 100,000 levels deep is 422 on every JSON route', async () => {
+    await expectNothingStored(t.store, async () => {
+      for (const depth of [10_000, 100_000]) {
+        const arrays = '['.repeat(depth) + ']'.repeat(depth);
+        const objects = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+        expectProblem(await postJsonText(P.consignee, events(), arrays), 422, 'validation-failed');
+        expectProblem(await postJsonText(P.consignee, events(), objects), 422, 'validation-failed');
+        expectProblem(await postJsonText(P.agentSha, '/documents', `{"kind":"eir","payload":${objects}}`), 422, 'validation-failed');
+        expectProblem(await postJsonText(P.agentSha, events(), `{"type":"amend","reason":"x","payload":${objects}}`), 422, 'validation-failed');
+      }
+    });
+    await expectUnchanged();
+  });
+
+  it('JSON of exactly 1 MiB is read (and judged on its content); one byte more is 413 body-too-large', async () => {
+    const withReasonOf = (bytes: number) => {
+      const head = '{"type":"void","reason":"';
+      return head + 'x'.repeat(bytes - head.length - 2) + '"}';
+    };
+    expect(Buffer.byteLength(withReasonOf(JSON_BODY_LIMIT_BYTES))).toBe(1024 * 1024);
+    await expectNothingStored(t.store, async () => {
+      const atLimit = await postJsonText(P.agentSha, events(), withReasonOf(JSON_BODY_LIMIT_BYTES));
+      expectProblem(atLimit, 422, 'validation-failed');
+      expect(atLimit.body.errors).toEqual([expect.objectContaining({ path: 'reason', code: 'too-big' })]);
+      expectProblem(await postJsonText(P.agentSha, events(), withReasonOf(JSON_BODY_LIMIT_BYTES + 1)), 413, 'body-too-large');
+      expectProblem(await postJsonText(P.agentSha, '/documents', withReasonOf(JSON_BODY_LIMIT_BYTES * 4)), 413, 'body-too-large');
+    });
+    await expectUnchanged();
+  });
+
+  it('an oversized body without Content-Length, or one that inflates past the limit, is 413', async () => {
+    await expectNothingStored(t.store, async () => {
+      const chunk = `{"type":"void","reason":"${'x'.repeat(64 * 1024)}`;
+      const chunked = [`POST ${API}${events()} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', consigneeAuth(), 'Content-Type: application/json', 'Transfer-Encoding: chunked', '', '']
+        .join('\r\n') + Array.from({ length: 40 }, () => `${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`).join('') + '0\r\n\r\n';
+      expectRawProblem(await rawRequest(port, chunked), 413, 'body-too-large');
+
+      // 5 MiB of spaces compress to a few kilobytes: the limit applies to what the body inflates to.
+      const bomb = gzipSync(Buffer.alloc(5 * 1024 * 1024, 0x20));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      const head = raw('POST', events(), [consigneeAuth(), 'Content-Type: application/json', 'Content-Encoding: gzip'], '').replace(/Content-Length: 0/, `Content-Length: ${bomb.length}`);
+      expectRawProblem(await rawRequest(port, Buffer.concat([Buffer.from(head), bomb])), 413, 'body-too-large');
+    });
+    await expectUnchanged();
+  });
+
+  it('a file over 10 MB is 413 on both upload routes, and a body that is not multipart is refused', async () => {
+    const big = Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0xff);
+    await expectNothingStored(t.store, async () => {
+      expectProblem(await c.attach(P.consignee, d.id, big, 'big.jpg', 'image/jpeg'), 413, 'attachment-too-large');
+      expectProblem(await request(t.app).post('/verify').attach('file', big, 'big.pdf'), 413, 'attachment-too-large');
+      expectProblem(await c.post(P.consignee, `/documents/${d.id}/attachments`, { file: 'not multipart' }), 422, 'file-required');
+    });
+    expect(await t.store.getBlob(sha256Hex(big))).toBeUndefined();
+  });
+
+  const nonJsonBodies: [string, (req: request.Test) => request.Test][] = [
+    ['text/plain', (req) => req.set('content-type', 'text/plain').send('{"type":"release"}')],
+    ['form-urlencoded', (req) => req.type('form').send({ kind: 'eir', type: 'release' })],
+    ['multipart', (req) => req.field('kind', 'delivery-order').field('type', 'release')],
+    ['XML', (req) => req.set('content-type', 'application/xml').send('<release/>')],
+    ['octet-stream', (req) => req.set('content-type', 'application/octet-stream').send(Buffer.from('{"type":"release"}'))],
+    ['a body with no content type', (req) => req.set('content-type', '').send('{"type":"release"}')],
+    ['JSON in UTF-16', (req) => req.set('content-type', 'application/json; charset=utf-16le').send(Buffer.from('{"type":"release"}', 'utf16le'))],
+  ];
+
+  it.each(nonJsonBodies)('%s on either JSON route is 415', async (_name, send) => {
+    await expectNothingStored(t.store, async () => {
+      const issue = await send(c.post(P.agentSha, '/documents'));
+      const act = await send(c.post(P.consignee, events()));
+      for (const res of [issue, act]) {
+        expectProblem(res, 415);
+        expect(['unsupported-content-type', 'bad-request']).toContain(res.body.code);
+      }
+    });
+    await expectUnchanged();
+  });
+
+  it('CR, LF or NUL inside Idempotency-Key or If-Match is a 400 malformed-request problem from the HTTP layer', async () => {
+    const issueBody = JSON.stringify({ kind: 'delivery-order', payload: payloadOf('delivery-order') });
+    await expectNothingStored(t.store, async () => {
+      for (const bad of ['a\rX-Injected: 1', 'a\nX-Injected: 1', 'a\u0000b', 'a\r\n\r\nGET / HTTP/1.1']) {
+        const agentAuth = `Authorization: ${c.auth(P.agentSha)}`;
+        const issued = await rawRequest(port, raw('POST', '/documents', [agentAuth, 'Content-Type: application/json', `Idempotency-Key: ${bad}`], issueBody));
+        const acted = await rawRequest(port, raw('POST', events(), [consigneeAuth(), 'Content-Type: application/json', `If-Match: "1${bad}"`], '{"type":"release"}'));
+        for (const res of [issued, acted]) {
+          // A header line break in the value ends that header: the rest is a malformed header line or an injected one Node refuses.
+          expect([400]).toContain(res.status);
+          expectRawProblem(res, 400, 'malformed-request');
+          expect(res.headers['x-injected']).toBeUndefined();
+        }
+      }
+    });
+    await expectUnchanged();
+  });
+
+  it('odd but well-formed header values are refused by the route: tab, non-ASCII, 201 characters', async () => {
+    const issueBody = JSON.stringify({ kind: 'delivery-order', payload: payloadOf('delivery-order') });
+    await expectNothingStored(t.store, async () => {
+      for (const key of ['a\tb', 'ключ-1', 'x'.repeat(201), ' ']) {
+        const res = await rawRequest(port, Buffer.from(raw('POST', '/documents', [`Authorization: ${c.auth(P.agentSha)}`, 'Content-Type: application/json', `Idempotency-Key: ${key}`], issueBody), 'utf8'));
+        expectRawProblem(res, 422, 'validation-failed');
+        expect(JSON.parse(res.body).errors).toEqual([expect.objectContaining({ path: 'Idempotency-Key', code: 'invalid-idempotency-key' })]);
+      }
+      for (const tag of ['"1\t"', '"１"', `"${'9'.repeat(400)}"`, '"-1"', '"1.0"']) {
+        const res = await rawRequest(port, Buffer.from(raw('POST', events(), [consigneeAuth(), 'Content-Type: application/json', `If-Match: ${tag}`], '{"type":"release"}'), 'utf8'));
+        expectRawProblem(res, 412, 'precondition-failed');
+      }
+    });
+    await expectUnchanged();
+  });
+
+  it('headers over 16 KB are 431 headers-too-large', async () => {
+    await expectNothingStored(t.store, async () => {
+      const res = await rawRequest(port, raw('POST', events(), [consigneeAuth(), `X-Padding: ${'p'.repeat(20_000)}`, 'Content-Type: application/json'], '{"type":"release"}'));
+      expectRawProblem(res, 431, 'headers-too-large');
+      const longUrl = await rawRequest(port, raw('GET', `/documents?cursor=${'c'.repeat(20_000)}`, [consigneeAuth()]));
+      expectRawProblem(longUrl, 431, 'headers-too-large');
+    });
+  });
+
+  const hostileIds: [string, string][] = [
+    ['dot-dot', '..'],
+    ['dot', '.'],
+    ['encoded slashes', '..%2F..%2Fetc%2Fpasswd'],
+    ['encoded dots and slashes', '%2e%2e%2f%2e%2e%2fpackage.json'],
+    ['encoded backslashes', '..%5C..%5Cwindows'],
+    ['double-encoded traversal', '%252e%252e%252f'],
+    ['one encoded slash', '%2F'],
+    ['NUL before an extension', 'doc-x%00.pdf'],
+    ['NUL', '%00'],
+    ['CRLF and a header', '%0d%0aSet-Cookie:%20sdx_session=x'],
+    ['a right-to-left override', '%E2%80%AE'],
+    ['3,000 encoded characters', '%41'.repeat(3000)],
+  ];
+
+  it.each(hostileIds)('a document id with %s is a 404 not-found problem on every :id route', async (_name, id) => {
+    await expectNothingStored(t.store, async () => {
+      const answers = [
+        await c.get(P.consignee, `/documents/${id}`),
+        await c.get(P.consignee, `/documents/${id}/pdf`),
+        await c.act(P.consignee, id, { type: 'release' }),
+        await c.attach(P.consignee, id, photo('gate-photo-front.jpg'), 'a.jpg', 'image/jpeg'),
+        await request(t.app).get(`/verify/${id}`).set('Accept', 'application/json'),
+      ];
+      for (const res of answers) {
+        expectProblem(res, 404, 'not-found');
+        expect(res.headers['set-cookie']).toBeUndefined();
+      }
+    });
+  });
+
+  it('static files stay inside their folders: traversal and encoded slashes are 404s that reveal nothing', async () => {
+    for (const path of ['/static/..%2f..%2fpackage.json', '/static/%2e%2e/%2e%2e/package.json', '/static/..%5c..%5cpackage.json', '/static/....//....//package.json', '/static/%2e%2e%2f%2e%2e%2fcerts-dev%2froot-ca.key.pem']) {
+      const res = await request(t.app).get(path);
+      expect(res.status).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.text).not.toMatch(/"name":\s*"sdx"|PRIVATE KEY/);
+    }
+  });
+
+  it('NUL and other control characters in payload text, reasons and query values are 422', async () => {
+    await expectNothingStored(t.store, async () => {
+      for (const bad of ['A\u0000B', 'A\u001bB', 'A\u007fB', 'A\u0085B']) {
+        const res = await c.issue(P.agentSha, 'delivery-order', payloadOf('delivery-order', (p) => {
+          (p['consignee'] as Record<string, unknown>)['name'] = bad;
+        }));
+        expectProblem(res, 422, 'validation-failed');
+        expect(issuesOf(res)).toEqual([expect.objectContaining({ path: 'payload.consignee.name', code: 'control-character' })]);
+        const voided = await c.act(P.agentSha, d.id, { type: 'void', reason: `Issued in error${bad}` });
+        expect(issuesOf(voided)).toEqual([expect.objectContaining({ path: 'reason', code: 'control-character' })]);
+      }
+      expectProblem(await postJsonText(P.consignee, events(), '{"type\\u0000":"release"}'), 422, 'validation-failed');
+      for (const query of ['cursor=%00', 'kind=eir%00', 'limit=1%00', 'status=%00issued', 'role=%00']) {
+        expectProblem(await c.get(P.consignee, `/documents?${query}`), 422, 'validation-failed');
+      }
+    });
+    // Tabs and line breaks are text, not control: a multi-line remark is fine.
+    expectStatus(await c.issue(P.agentSha, 'delivery-order', payloadOf('delivery-order', (p) => {
+      p['remarks'] = 'Line one\nLine two\twith a tab';
+    })), 201);
+    await expectUnchanged();
+  });
+
+  it('huge, negative, fractional and non-numeric limit values and forged cursors are 422', async () => {
+    await expectNothingStored(t.store, async () => {
+      for (const limit of ['201', '1e308', '99999999999999999999999', '-1', '1.5', 'Infinity', 'NaN', '', '%20', '9007199254740993']) {
+        const res = await c.get(P.consignee, `/documents?limit=${limit}`);
+        expectProblem(res, 422, 'validation-failed');
+        expect(new Set(issuesOf(res).map((i) => i.path))).toEqual(new Set(['limit']));
+      }
+      for (const cursor of ['c'.repeat(200), 'c'.repeat(201), Buffer.from('{"updatedAt":"9999","id":"' + 'x'.repeat(100) + '"}').toString('base64url').slice(0, 200), '..%2F..', '%7B%7D']) {
+        const res = await c.get(P.consignee, `/documents?cursor=${cursor}`);
+        expectProblem(res, 422, 'validation-failed');
+        expect(new Set(issuesOf(res).map((i) => i.path))).toEqual(new Set(['cursor']));
+      }
+      for (const query of ['start=0&end=1e9', 'start=-1&end=2', 'start=99999999999999999&end=99999999999999999']) {
+        const res = await c.get(P.consignee, `/log/entries?${query}`);
+        expectProblem(res, 422, 'validation-failed');
+      }
+    });
+  });
+
+  it('__proto__, constructor and prototype keys anywhere in a body are unknown fields and pollute nothing', async () => {
+    const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
+    const gateRecord = JSON.stringify(gateRecordExample());
+    const payload = JSON.stringify(payloadOf('delivery-order'));
+    const bodies: [PartyName, string, string, string][] = [
+      [P.agentSha, '/documents', `{"kind":"delivery-order","payload":${payload.replace('"cargo":{', '"cargo":{"__proto__":{"polluted":1},')}}`, 'payload.cargo.__proto__'],
+      [P.agentSha, '/documents', `{"kind":"delivery-order","payload":${payload.replace('"containers":[{', '"containers":[{"constructor":{"prototype":{"polluted":1}},')}}`, 'payload.containers[0].constructor'],
+      [P.agentSha, '/documents', `{"kind":"delivery-order","payload":${payload.replace('{', '{"prototype":{"polluted":1},')}}`, 'payload.prototype'],
+      [P.consignee, events(), '{"type":"transfer","to":"demo-forwarder","constructor":{"prototype":{"polluted":1}}}', 'constructor'],
+      [P.terminal, events(), `{"type":"gate-record","gateRecord":${gateRecord.replace('{', '{"__proto__":{"polluted":1},')}}`, 'gateRecord.__proto__'],
+    ];
+    await expectNothingStored(t.store, async () => {
+      for (const [party, path, body, field] of bodies) {
+        const res = await postJsonText(party, path, body);
+        expectProblem(res, 422, 'validation-failed');
+        expect(issuesOf(res)).toContainEqual(expect.objectContaining({ path: field, code: 'unknown-field' }));
+      }
+    });
+    expect(Reflect.get({}, 'polluted')).toBeUndefined();
+    expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
+    await expectUnchanged();
+  });
+
+  it('__proto__ and constructor as Idempotency-Keys are ordinary keys: one document each, a repeat replays it', async () => {
+    for (const key of ['__proto__', 'constructor', 'hasOwnProperty']) {
+      const first = await c.issue(P.agentSha, 'delivery-order', payloadOf('delivery-order'), { 'Idempotency-Key': key });
+      expectStatus(first, 201);
+      const again = await c.issue(P.agentSha, 'delivery-order', first.body.payload, { 'Idempotency-Key': key });
+      expectStatus(again, 201);
+      expect(again.body.id).toBe(first.body.id);
+    }
+  });
+
+  const duplicates: [string, PartyName, () => string, string, string][] = [
+    ['at the top of an action', P.consignee, events, '{"type":"release","type":"transfer","to":"demo-forwarder"}', 'type'],
+    ['spelt with an escape', P.consignee, events, '{"type":"transfer","to":"demo-haulier-a","t\\u006f":"demo-forwarder"}', 'to'],
+    ['inside a payload', P.agentSha, () => '/documents', '{"kind":"eir","payload":{"eirNumber":"A","eirNumber":"B"}}', 'payload.eirNumber'],
+    ['inside an array element', P.terminal, events, '{"type":"gate-record","gateRecord":{"seals":[{"number":"1"},{"number":"2","number":"3"}]}}', 'gateRecord.seals[1].number'],
+    ['at the top of an issue', P.agentSha, () => '/documents', '{"kind":"eir","kind":"delivery-order","payload":{}}', 'kind'],
+  ];
+
+  it.each(duplicates)('a name twice in one object (%s) is 422 duplicate-key naming it', async (_name, party, path, body, field) => {
+    await expectNothingStored(t.store, async () => {
+      const res = await postJsonText(party, path(), body);
+      expectProblem(res, 422, 'validation-failed');
+      expect(issuesOf(res)).toEqual([{ path: field, code: 'duplicate-key', message: expect.any(String) }]);
+    });
+    await expectUnchanged();
+  });
+
+  it('unknown fields in action bodies and nested records name their path', async () => {
+    await expectNothingStored(t.store, async () => {
+      const cases: [PartyName, unknown, string][] = [
+        [P.consignee, { type: 'present', to: P.terminal, at: 'now' }, 'at'],
+        [P.agentSha, { type: 'void', reason: 'x', force: true }, 'force'],
+        [P.terminal, { type: 'gate-record', gateRecord: { ...gateRecordExample(), weather: 'rain' } }, 'gateRecord.weather'],
+      ];
+      for (const [party, body, field] of cases) {
+        const res = await c.act(party, d.id, body);
+        expectProblem(res, 422, 'validation-failed');
+        expect(issuesOf(res)).toContainEqual(expect.objectContaining({ path: field, code: 'unknown-field' }));
+      }
+    });
     await expectUnchanged();
   });
 });

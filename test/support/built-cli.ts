@@ -10,13 +10,14 @@ function requireBuild(): void {
   if (!existsSync(sdxBin)) throw new Error(`${sdxBin} is missing: run "npm run build" first (npm test does)`);
 }
 
-export function runSdx(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+export function runSdx(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) {
   requireBuild();
   const result = spawnSync(process.execPath, [sdxBin, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
     timeout: 20_000,
+    ...(options.input !== undefined ? { input: options.input } : {}),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,6 +1,7 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import type { CertificateCheck, CertificatePurpose } from '../../application/audit/audit-trail';
-import { validateCertificate, type TrustMaterial } from './certificate-validation';
+import type { Finding } from '../../domain/verification/finding';
+import { certificateFindingsAt, examineCertificate, revocationOf, type CertificateExamination, type TrustMaterial } from './certificate-validation';
 
 export interface AuditCertificateCheckOptions {
   /**
@@ -8,25 +9,26 @@ export interface AuditCertificateCheckOptions {
    * could sign a head, a party's included; an auditor pins the log's own.
    */
   logCertificates?: readonly Uint8Array[];
-}
-
-interface Timeless {
-  /** Why the chain, revocation or key usage fails; undefined when they hold. */
-  reason: string | undefined;
-  /** When every certificate on the path is valid. */
-  notBefore: Date;
-  notAfter: Date;
+  /**
+   * Leave revocation out. The service's own start-up audit does: it checks that the trail is intact,
+   * and it signed with a key until it learned of the key's revocation (CRLs are read at start), so
+   * events signed in between would otherwise stop the whole service at its next start. Verify
+   * reports and `sdx audit verify` still show such events as signed after the revocation.
+   */
+  ignoreRevocation?: boolean;
 }
 
 const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * `validateCertificate` as the audit's certificate check. An audit checks the same few certificates
- * for up to millions of events at different times, so path, revocation and key usage are checked
- * once per certificate and chain; only validity at each event's time is checked per event.
+ * for up to millions of events at different times, so path, CRLs and key usage are examined once
+ * per certificate and chain; per event only dates are compared. An event's time is the time the
+ * service recorded in it and the append-only log keeps, so it counts as proven: a certificate
+ * revoked later still holds for the events signed before its revocation, not for those after.
  */
 export function auditCertificateCheck(trust: TrustMaterial, options: AuditCertificateCheckOptions = {}): CertificateCheck {
-  const cache = new Map<string, Promise<Timeless>>();
+  const cache = new Map<string, Promise<Examined>>();
   const logCertificates = options.logCertificates?.map((der) => Buffer.from(der));
   return async (certificate, chain, at, purpose) => {
     if (purpose === 'log' && logCertificates && !logCertificates.some((der) => der.equals(certificate))) {
@@ -35,64 +37,50 @@ export function auditCertificateCheck(trust: TrustMaterial, options: AuditCertif
     const key = `${purpose}:${sha256Hex(certificate)}:${chain.map(sha256Hex).join(',')}`;
     let entry = cache.get(key);
     if (!entry) {
-      entry = checkTimeless(certificate, chain, at, purpose, trust);
+      entry = examine(certificate, chain, purpose, trust);
       cache.set(key, entry);
     }
-    const { reason, notBefore, notAfter } = await entry;
-    if (reason) return reason;
-    if (at.getTime() < notBefore.getTime() || at.getTime() > notAfter.getTime()) {
-      return `the certificate path is valid from ${notBefore.toISOString()} to ${notAfter.toISOString()}, not at ${at.toISOString()}`;
-    }
-    return undefined;
+    const examined = await entry;
+    if (examined.reason) return examined.reason;
+    const time = at.getTime();
+    const revokedAt = options.ignoreRevocation ? Infinity : examined.revokedAt;
+    if (time >= examined.notBefore && time <= examined.notAfter && time < revokedAt) return undefined;
+    const failed = certificateFindingsAt(examined.examination, at, true).find(
+      (f) => f.required && f.status !== 'valid' && !(options.ignoreRevocation && f.code === 'certificate-revoked'),
+    );
+    return failed ? `${failed.message} [${failed.code}]` : undefined;
   };
 }
 
-async function checkTimeless(
-  certificate: Uint8Array,
-  chain: Uint8Array[],
-  at: Date,
-  purpose: CertificatePurpose,
-  trust: TrustMaterial,
-): Promise<Timeless> {
-  const findings = await validateCertificate({
+interface Examined {
+  examination: CertificateExamination;
+  /** Why the chain, CRLs or key usage fail whatever the time; undefined when they hold. */
+  reason: string | undefined;
+  /** When every certificate on the path is valid, and from when one on it is revoked (ms). */
+  notBefore: number;
+  notAfter: number;
+  revokedAt: number;
+}
+
+async function examine(certificate: Uint8Array, chain: Uint8Array[], purpose: CertificatePurpose, trust: TrustMaterial): Promise<Examined> {
+  const examination = await examineCertificate({
     certificate,
     extraCertificates: chain,
     trust,
-    at,
     checkPrefix: purpose === 'log' ? 'log-certificate' : 'event-signer',
     usage: 'document-signing',
   });
-  const failed = findings.find((f) => f.required && f.status !== 'valid' && !f.check.endsWith('.validity'));
-  const window = validityWindow(certificate, [...chain, ...trust.intermediates, ...trust.anchors]);
-  return { reason: failed ? `${failed.message} [${failed.code}]` : undefined, ...window };
-}
-
-/** The intersection of the validity periods on the issuer path by name (signatures were checked by the chain check). */
-function validityWindow(leafDer: Uint8Array, pool: readonly Uint8Array[]): { notBefore: Date; notAfter: Date } {
-  let notBefore = -Infinity;
-  let notAfter = Infinity;
-  let current: X509Certificate;
-  try {
-    current = new X509Certificate(leafDer);
-  } catch {
-    return { notBefore: new Date(0), notAfter: new Date(0) };
-  }
-  const candidates = pool.flatMap((der) => {
-    try {
-      return [new X509Certificate(der)];
-    } catch {
-      return [];
-    }
-  });
-  for (let depth = 0; depth < 8; depth += 1) {
-    notBefore = Math.max(notBefore, new Date(current.validFrom).getTime());
-    notAfter = Math.min(notAfter, new Date(current.validTo).getTime());
-    if (current.issuer === current.subject) break;
-    const issuer = candidates.find((c) => c.subject === current.issuer);
-    if (!issuer) break;
-    current = issuer;
-  }
-  return { notBefore: new Date(notBefore), notAfter: new Date(notAfter) };
+  const crls = revocationOf(examination);
+  const timeless = [examination.chain, examination.keyUsage, ...(crls ? [] : [examination.revocation as Finding])];
+  const failed = timeless.find((f) => f.required && f.status !== 'valid');
+  const badCrl = crls?.badSignature[0];
+  return {
+    examination,
+    reason: failed ? `${failed.message} [${failed.code}]` : badCrl ? `${badCrl} is not signed by that issuer's key [crl-signature-invalid]` : undefined,
+    notBefore: Math.max(...examination.path.map((c) => c.notBefore.getTime())),
+    notAfter: Math.min(...examination.path.map((c) => c.notAfter.getTime())),
+    revokedAt: crls?.revoked?.revokedAt.getTime() ?? Infinity,
+  };
 }
 
 function subjectOf(der: Uint8Array): string {

@@ -21,6 +21,11 @@ export interface ValidateCertificateInput {
   trust: TrustMaterial;
   /** When the certificate must have been valid: the signing or time-stamp time. */
   at: Date;
+  /**
+   * True when `at` is proven (a verified time-stamp's time, or the checker's own clock), so that a
+   * revocation after `at` does not reach back; false (default) when it is only claimed.
+   */
+  atIsProven?: boolean;
   /** Prefix of the finding names, e.g. `signature[0]` gives `signature[0].chain`. */
   checkPrefix: string;
   usage: CertificateUsage;
@@ -106,6 +111,33 @@ async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[
 
 type Check = 'chain' | 'validity' | 'revocation' | 'key-usage';
 
+/** What the issuers' CRLs say about a path, before any time is known. */
+export interface PathRevocation {
+  /** The earliest revocation on the path, if any certificate on it is listed. */
+  revoked?: { certificate: string; revokedAt: Date; source: string };
+  /** CRLs naming an issuer on the path that its key did not sign. */
+  badSignature: string[];
+  /** Certificates whose issuer published no CRL the verifier holds. */
+  unchecked: string[];
+}
+
+/**
+ * Everything about a certificate that does not depend on when it was used: its path, chain and key
+ * usage findings, and what the CRLs say. Made once by `examineCertificate`, then judged at any
+ * number of times by `certificateFindingsAt`, so that a certificate used many times is checked once.
+ */
+export interface CertificateExamination {
+  readonly checkPrefix: string;
+  /** Leaf first, ending at an anchor; just the leaf when no path was found. */
+  readonly path: readonly x509.X509Certificate[];
+  readonly chain: Finding;
+  readonly keyUsage: Finding;
+  /** The CRLs' answer, or the finding to report as is (no trusted path, or the check failed). */
+  readonly revocation: PathRevocation | Finding;
+}
+
+export type ExamineCertificateInput = Omit<ValidateCertificateInput, 'at' | 'atIsProven'>;
+
 /**
  * Validates a signer's or TSA's certificate at a given time: path to a trust anchor, validity of
  * every certificate on the path, revocation by the CRLs given, and key usage for the purpose.
@@ -113,21 +145,28 @@ type Check = 'chain' | 'validity' | 'revocation' | 'key-usage';
  * `.key-usage`); a failure inside a check becomes an `error` finding, never an exception.
  */
 export async function validateCertificate(input: ValidateCertificateInput): Promise<Finding[]> {
-  const finding = (check: Check, status: Finding['status'], code: string, message: string, required = true): Finding => ({
-    check: `${input.checkPrefix}.${check}`,
-    status,
-    code,
-    message,
-    required,
-  });
-  const guarded = async (check: Check, run: () => Promise<Finding> | Finding): Promise<Finding> => {
-    try {
-      return await run();
-    } catch (error) {
-      return finding(check, 'error', 'check-failed', `the ${check} check failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
+  return certificateFindingsAt(await examineCertificate(input), input.at, input.atIsProven ?? false);
+}
 
+function findingMaker(checkPrefix: string): MakeFinding {
+  return (check, status, code, message, required = true) => ({ check: `${checkPrefix}.${check}`, status, code, message, required });
+}
+
+function failedCheck(finding: MakeFinding, check: Check, error: unknown): Finding {
+  return finding(check, 'error', 'check-failed', `the ${check} check failed: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+async function guarded(finding: MakeFinding, check: Check, run: () => Promise<Finding> | Finding): Promise<Finding> {
+  try {
+    return await run();
+  } catch (error) {
+    return failedCheck(finding, check, error);
+  }
+}
+
+/** The time-independent part of `validateCertificate`. Never throws. */
+export async function examineCertificate(input: ExamineCertificateInput): Promise<CertificateExamination> {
+  const finding = findingMaker(input.checkPrefix);
   let leaf: Candidate;
   try {
     leaf = {
@@ -136,12 +175,12 @@ export async function validateCertificate(input: ValidateCertificateInput): Prom
       anchor: input.trust.anchors.some((anchor) => sameBytes(anchor, input.certificate)),
     };
   } catch {
-    const message = 'the certificate is not a DER X.509 certificate';
-    return (['chain', 'validity', 'revocation', 'key-usage'] as const).map((check) => finding(check, 'error', 'certificate-unparseable', message));
+    const unparseable = (check: Check) => finding(check, 'error', 'certificate-unparseable', 'the certificate is not a DER X.509 certificate');
+    return { checkPrefix: input.checkPrefix, path: [], chain: unparseable('chain'), keyUsage: unparseable('key-usage'), revocation: unparseable('revocation') };
   }
 
   let path: Candidate[] | undefined;
-  const chain = await guarded('chain', async () => {
+  const chain = await guarded(finding, 'chain', async () => {
     const pool = parseCandidates(input.trust.anchors, true).concat(
       parseCandidates([...input.trust.intermediates, ...input.extraCertificates], false),
     );
@@ -164,15 +203,32 @@ export async function validateCertificate(input: ValidateCertificateInput): Prom
     return finding('chain', 'valid', 'ok', `chains to trust anchor "${root?.certificate.subject}" through ${path.length - 1} issuer(s)`);
   });
 
-  const onPath = path ?? [leaf];
-  const validity = await guarded('validity', () => validityFinding(onPath, input.at, finding));
-  const revocation = await guarded('revocation', () =>
-    path
-      ? revocationFinding(path, input.trust.crls, finding)
-      : finding('revocation', 'skipped', 'chain-untrusted', 'revocation was not checked because the certificate does not chain to a trust anchor', false),
-  );
-  const keyUsage = await guarded('key-usage', () => keyUsageFinding(leaf.certificate, input.usage, finding));
-  return [chain, validity, revocation, keyUsage];
+  const revocation: PathRevocation | Finding = path
+    ? await pathRevocation(path, input.trust.crls).catch((error: unknown) => failedCheck(finding, 'revocation', error))
+    : finding('revocation', 'skipped', 'chain-untrusted', 'revocation was not checked because the certificate does not chain to a trust anchor', false);
+  const keyUsage = await guarded(finding, 'key-usage', () => keyUsageFinding(leaf.certificate, input.usage, finding));
+  return { checkPrefix: input.checkPrefix, path: (path ?? [leaf]).map((entry) => entry.certificate), chain, keyUsage, revocation };
+}
+
+/**
+ * The four findings of an examined certificate used at `at`. A certificate revoked after `at`
+ * counts as not revoked only when `atIsProven` (a verified time-stamp, or the checker's own clock):
+ * a time the signer merely claims could have been set back past the revocation.
+ */
+export function certificateFindingsAt(examination: CertificateExamination, at: Date, atIsProven: boolean): Finding[] {
+  const finding = findingMaker(examination.checkPrefix);
+  const validity =
+    examination.path.length === 0
+      ? finding('validity', 'error', 'certificate-unparseable', 'the certificate is not a DER X.509 certificate')
+      : validityFinding(examination.path, at, finding);
+  const crls = revocationOf(examination);
+  const revocation = crls ? revocationFinding(crls, at, atIsProven, finding) : (examination.revocation as Finding);
+  return [examination.chain, validity, revocation, examination.keyUsage];
+}
+
+/** What the CRLs say about an examined path; undefined when they could not be consulted (its revocation finding says why). */
+export function revocationOf(examination: CertificateExamination): PathRevocation | undefined {
+  return 'check' in examination.revocation ? undefined : examination.revocation;
 }
 
 function parseCandidates(ders: Uint8Array[], anchor: boolean): Candidate[] {
@@ -189,9 +245,9 @@ function parseCandidates(ders: Uint8Array[], anchor: boolean): Candidate[] {
 
 type MakeFinding = (check: Check, status: Finding['status'], code: string, message: string, required?: boolean) => Finding;
 
-function validityFinding(path: Candidate[], at: Date, finding: MakeFinding): Finding {
+function validityFinding(path: readonly x509.X509Certificate[], at: Date, finding: MakeFinding): Finding {
   const when = at.toISOString();
-  for (const { certificate } of path) {
+  for (const certificate of path) {
     if (at.getTime() > certificate.notAfter.getTime()) {
       return finding('validity', 'invalid', 'certificate-expired', `${describe(certificate)} expired on ${certificate.notAfter.toISOString()}, before ${when}`);
     }
@@ -202,7 +258,13 @@ function validityFinding(path: Candidate[], at: Date, finding: MakeFinding): Fin
   return finding('validity', 'valid', 'ok', `all ${path.length} certificate(s) on the path were valid at ${when}`);
 }
 
-async function revocationFinding(path: Candidate[], crlDers: Uint8Array[], finding: MakeFinding): Promise<Finding> {
+/** When an entry takes effect: its invalidity date (RFC 5280 5.3.2), when that is earlier than the revocation date. */
+function effectiveRevocation(entry: x509.X509CrlEntry): Date {
+  const invalidity = entry.invalidity;
+  return invalidity && invalidity.getTime() < entry.revocationDate.getTime() ? invalidity : entry.revocationDate;
+}
+
+async function pathRevocation(path: Candidate[], crlDers: Uint8Array[]): Promise<PathRevocation> {
   const crls: x509.X509Crl[] = [];
   for (const der of crlDers) {
     try {
@@ -211,32 +273,50 @@ async function revocationFinding(path: Candidate[], crlDers: Uint8Array[], findi
       // An unreadable CRL is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
     }
   }
-  const unchecked: string[] = [];
-  const badSignature: string[] = [];
+  const result: PathRevocation = { badSignature: [], unchecked: [] };
   // Anchors are trusted as configured; every certificate below one needs its issuer's CRL.
   for (let i = 0; i + 1 < path.length; i++) {
     const subject = path[i]!.certificate;
     const issuer = path[i + 1]!.certificate;
-    const fromIssuer = crls.filter((crl) => crl.issuer === issuer.subject);
     let checked = false;
-    for (const crl of fromIssuer) {
+    for (const crl of crls.filter((candidate) => candidate.issuer === issuer.subject)) {
       if (!(await crl.verify({ publicKey: issuer }).catch(() => false))) {
-        badSignature.push(`a CRL naming "${issuer.subject}" as issuer`);
+        result.badSignature.push(`a CRL naming "${issuer.subject}" as issuer`);
         continue;
       }
       checked = true;
       const entry = crl.findRevoked(subject);
-      if (entry) {
-        return finding('revocation', 'invalid', 'certificate-revoked', `${describe(subject)} was revoked on ${entry.revocationDate.toISOString()} (CRL of "${issuer.subject}", ${crl.thisUpdate.toISOString()})`);
+      const revokedAt = entry ? effectiveRevocation(entry) : undefined;
+      if (revokedAt && (!result.revoked || revokedAt.getTime() < result.revoked.revokedAt.getTime())) {
+        result.revoked = { certificate: describe(subject), revokedAt, source: `CRL of "${issuer.subject}", ${crl.thisUpdate.toISOString()}` };
       }
     }
-    if (!checked) unchecked.push(describe(subject));
+    if (!checked) result.unchecked.push(describe(subject));
   }
-  if (badSignature.length > 0) {
-    return finding('revocation', 'invalid', 'crl-signature-invalid', `${badSignature.join(', ')} is not signed by that issuer's key; obtain the CRL from the CA again`);
+  return result;
+}
+
+function revocationFinding(revocation: PathRevocation, at: Date, atIsProven: boolean, finding: MakeFinding): Finding {
+  const { revoked } = revocation;
+  if (revoked && !(atIsProven && at.getTime() < revoked.revokedAt.getTime())) {
+    const why = atIsProven
+      ? `, before it was used at ${at.toISOString()}`
+      : `, and no trusted time-stamp proves it was used before then (it claims ${at.toISOString()})`;
+    return finding('revocation', 'invalid', 'certificate-revoked', `${revoked.certificate} was revoked on ${revoked.revokedAt.toISOString()}${why} (${revoked.source})`);
   }
-  if (unchecked.length > 0) {
-    return finding('revocation', 'skipped', 'no-crl', `no CRL from the issuer of ${unchecked.join(', ')} is available, so revocation was not checked`, false);
+  if (revocation.badSignature.length > 0) {
+    return finding('revocation', 'invalid', 'crl-signature-invalid', `${revocation.badSignature.join(', ')} is not signed by that issuer's key; obtain the CRL from the CA again`);
+  }
+  if (revoked) {
+    return finding(
+      'revocation',
+      'valid',
+      'revoked-after-signing',
+      `${revoked.certificate} was revoked on ${revoked.revokedAt.toISOString()}, after ${at.toISOString()}, the proven time it was used (${revoked.source})`,
+    );
+  }
+  if (revocation.unchecked.length > 0) {
+    return finding('revocation', 'skipped', 'no-crl', `no CRL from the issuer of ${revocation.unchecked.join(', ')} is available, so revocation was not checked`, false);
   }
   return finding('revocation', 'valid', 'ok', `no certificate on the path is revoked by the issuers' CRLs`);
 }

@@ -1,8 +1,9 @@
-import { createHash, KeyObject, webcrypto } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createHash, createPrivateKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
+import { generationBase, generationsOf } from './party-key-generations';
 import { ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
 import { x509 } from './x509';
 
@@ -33,11 +34,14 @@ function yearsAfter(date: Date, years: number): Date {
   return result;
 }
 
-/** Serials derived from a label, so that regenerating keeps each certificate's serial. */
-function serialFor(label: string): string {
-  const bytes = createHash('sha256').update(`sdx-dev-pki:${label}`).digest().subarray(0, 16);
+function positiveSerial(bytes: Buffer): string {
   bytes[0] = (bytes[0] ?? 0) & 0x7f | 0x01; // positive and no leading zero byte
   return bytes.toString('hex');
+}
+
+/** Serials derived from a label, so that regenerating keeps each certificate's serial. */
+function serialFor(label: string): string {
+  return positiveSerial(createHash('sha256').update(`sdx-dev-pki:${label}`).digest().subarray(0, 16));
 }
 
 async function generateKeys(keyType: 'ec' | 'rsa'): Promise<CryptoKeyPair> {
@@ -128,16 +132,16 @@ function endEntityExtensions(profile: EndEntityProfile): x509.Extension[] {
 
 async function issueEndEntity(
   issuer: Issued,
-  subject: x509.JsonName,
+  subject: x509.JsonName | x509.Name,
   keyType: 'ec' | 'rsa',
   profile: EndEntityProfile,
   notBefore: Date,
   notAfter: Date,
-  serialLabel: string,
+  serialNumber: string,
 ): Promise<Issued> {
   const keys = await generateKeys(keyType);
   const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: serialFor(serialLabel),
+    serialNumber,
     subject,
     issuer: issuer.certificate.subjectName,
     notBefore,
@@ -160,7 +164,12 @@ async function writeIssued(dir: string, base: string, issued: Issued): Promise<v
   await writeFile(join(dir, `${base}.key.pem`), pkcs8Pem(issued.keys.privateKey), { mode: 0o600 });
 }
 
-async function writeCrl(path: string, issuer: Issued, thisUpdate: Date, nextUpdate: Date, revokedSerials: string[]): Promise<void> {
+interface CrlEntry {
+  serialNumber: string;
+  revocationDate: Date;
+}
+
+async function writeCrl(path: string, issuer: Issued, thisUpdate: Date, nextUpdate: Date, entries: CrlEntry[], crlNumber = 1): Promise<void> {
   const crl = await x509.X509CrlGenerator.create({
     issuer: issuer.certificate.subjectName,
     thisUpdate,
@@ -168,10 +177,10 @@ async function writeCrl(path: string, issuer: Issued, thisUpdate: Date, nextUpda
     nextUpdate,
     signingKey: issuer.keys.privateKey,
     signingAlgorithm: ECDSA_SHA256,
-    entries: revokedSerials.map((serialNumber) => ({ serialNumber, revocationDate: thisUpdate, reason: x509.X509CrlReason.keyCompromise })),
+    entries: entries.map((entry) => ({ ...entry, reason: x509.X509CrlReason.keyCompromise })),
     extensions: [
       await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey),
-      new x509.Extension(id_ce_cRLNumber, false, AsnConvert.serialize(new CRLNumber(1))),
+      new x509.Extension(id_ce_cRLNumber, false, AsnConvert.serialize(new CRLNumber(crlNumber))),
     ],
   });
   // @peculiar/x509 labels CRLs `CRL`; OpenSSL reads only `X509 CRL` (RFC 7468).
@@ -189,8 +198,8 @@ export async function generateDevPki(options: DevPkiOptions): Promise<void> {
   const root = await issueCa(name('SDX Development Root CA', 'SDX Development'), undefined, now, yearsAfter(now, 25), 'root-ca', undefined);
   const issuing = await issueCa(name('SDX Development Issuing CA', 'SDX Development'), root, now, yearsAfter(now, 20), 'issuing-ca', 0);
   const tenYears = yearsAfter(now, 10);
-  const tsa = await issueEndEntity(issuing, name('SDX Development Time-Stamping Authority', 'SDX Development'), 'ec', 'timestamping', now, tenYears, 'tsa');
-  const logSigning = await issueEndEntity(issuing, name('SDX Development Audit Log', 'SDX Development'), 'ec', 'log-signing', now, tenYears, 'log-signing');
+  const tsa = await issueEndEntity(issuing, name('SDX Development Time-Stamping Authority', 'SDX Development'), 'ec', 'timestamping', now, tenYears, serialFor('tsa'));
+  const logSigning = await issueEndEntity(issuing, name('SDX Development Audit Log', 'SDX Development'), 'ec', 'log-signing', now, tenYears, serialFor('log-signing'));
 
   await mkdir(outDir, { recursive: true });
   await writeIssued(outDir, 'root-ca', root);
@@ -199,17 +208,81 @@ export async function generateDevPki(options: DevPkiOptions): Promise<void> {
   await writeIssued(outDir, 'log-signing', logSigning);
 
   for (const party of options.parties) {
-    const signer = await issueEndEntity(issuing, name(party.name, party.id), party.keyType ?? 'ec', 'signer', now, tenYears, `party:${party.id}`);
+    const signer = await issueEndEntity(issuing, name(party.name, party.id), party.keyType ?? 'ec', 'signer', now, tenYears, serialFor(`party:${party.id}`));
     await writeIssued(join(outDir, 'parties'), party.id, signer);
   }
 
-  const revoked = await issueEndEntity(issuing, name('Revoked Signer (dev)', 'sdx-dev-revoked'), 'ec', 'signer', now, tenYears, 'revoked-signer');
+  const revoked = await issueEndEntity(issuing, name('Revoked Signer (dev)', 'sdx-dev-revoked'), 'ec', 'signer', now, tenYears, serialFor('revoked-signer'));
   await writeIssued(join(outDir, 'revoked'), 'revoked-signer', revoked);
-  const expired = await issueEndEntity(issuing, name('Expired Signer (dev)', 'sdx-dev-expired'), 'ec', 'signer', now, new Date(now.getTime() + DAY_MS), 'expired-signer');
+  const expired = await issueEndEntity(issuing, name('Expired Signer (dev)', 'sdx-dev-expired'), 'ec', 'signer', now, new Date(now.getTime() + DAY_MS), serialFor('expired-signer'));
   await writeIssued(join(outDir, 'expired'), 'expired-signer', expired);
 
   // The issuing CA's CRL revokes the revoked signer; the root's CRL is empty, so the whole path
   // from a signer to the root can be checked for revocation.
-  await writeCrl(join(outDir, 'issuing-ca.crl.pem'), issuing, now, tenYears, [revoked.certificate.serialNumber]);
+  await writeCrl(join(outDir, 'issuing-ca.crl.pem'), issuing, now, tenYears, [{ serialNumber: revoked.certificate.serialNumber, revocationDate: now }]);
   await writeCrl(join(outDir, 'root-ca.crl.pem'), root, now, tenYears, []);
+}
+
+/** A CA generateDevPki wrote (`<base>.pem`, `<base>.key.pem`, ECDSA P-256), read back to issue with. */
+async function readIssuedCa(dir: string, base: string): Promise<Issued> {
+  const certificate = new x509.X509Certificate(await readFile(join(dir, `${base}.pem`), 'utf8'));
+  const pkcs8 = createPrivateKey(await readFile(join(dir, `${base}.key.pem`), 'utf8')).export({ type: 'pkcs8', format: 'der' });
+  const privateKey = await subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
+  const publicKey = await certificate.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify']);
+  return { certificate, keys: { privateKey, publicKey } };
+}
+
+export interface RotatedDevKey {
+  generation: number;
+  /** DER. */
+  certificate: Uint8Array;
+  certificatePath: string;
+  keyPath: string;
+}
+
+/**
+ * Rotates a party's development key in a directory generateDevPki wrote: a new key pair of the
+ * same type, and a certificate for the same subject from the directory's issuing CA, valid from
+ * `now` for ten years, written as the party's next generation (`parties/<id>.<n>.pem` and
+ * `.key.pem`, see party-key-generations.ts). Earlier generations stay, so that what they signed
+ * still verifies. Development only: a real party's CA issues its certificates.
+ */
+export async function rotateDevPartyKey(options: { certsDir: string; partyId: string; now: Date }): Promise<RotatedDevKey> {
+  const partiesDir = join(options.certsDir, 'parties');
+  const generations = await generationsOf(partiesDir, options.partyId, '.pem');
+  const newest = generations[generations.length - 1];
+  if (newest === undefined) throw new Error(`party "${options.partyId}" has no certificate in ${partiesDir} to rotate`);
+  const previous = new x509.X509Certificate(await readFile(join(partiesDir, `${generationBase(options.partyId, newest)}.pem`), 'utf8'));
+  const keyType = previous.publicKey.algorithm.name === 'ECDSA' ? 'ec' : 'rsa';
+  const issuing = await readIssuedCa(options.certsDir, 'issuing-ca');
+  const signer = await issueEndEntity(issuing, previous.subjectName, keyType, 'signer', options.now, yearsAfter(options.now, 10), positiveSerial(randomBytes(16)));
+  const generation = newest + 1;
+  const base = generationBase(options.partyId, generation);
+  await writeIssued(partiesDir, base, signer);
+  return {
+    generation,
+    certificate: new Uint8Array(signer.certificate.rawData),
+    certificatePath: join(partiesDir, `${base}.pem`),
+    keyPath: join(partiesDir, `${base}.key.pem`),
+  };
+}
+
+/**
+ * Revokes certificates of a development issuing CA from `revokedAt` on: rewrites
+ * `issuing-ca.crl.pem` with the entries it holds plus these, issued at `now` with the next CRL
+ * number. A certificate already listed keeps its first revocation date. CRL times are whole
+ * seconds: milliseconds are dropped.
+ */
+export async function revokeDevCertificates(options: { certsDir: string; certificates: Uint8Array[]; revokedAt: Date; now: Date }): Promise<void> {
+  const crlPath = join(options.certsDir, 'issuing-ca.crl.pem');
+  const issuing = await readIssuedCa(options.certsDir, 'issuing-ca');
+  const current = new x509.X509Crl(await readFile(crlPath, 'utf8'));
+  const entries: CrlEntry[] = current.entries.map((entry) => ({ serialNumber: entry.serialNumber, revocationDate: entry.revocationDate }));
+  for (const der of options.certificates) {
+    const serialNumber = new x509.X509Certificate(der).serialNumber;
+    if (!entries.some((entry) => entry.serialNumber === serialNumber)) entries.push({ serialNumber, revocationDate: options.revokedAt });
+  }
+  const numberExtension = current.getExtension(id_ce_cRLNumber);
+  const crlNumber = numberExtension ? AsnConvert.parse(numberExtension.value, CRLNumber).value + 1 : 1;
+  await writeCrl(crlPath, issuing, options.now, current.nextUpdate ?? yearsAfter(options.now, 10), entries, crlNumber);
 }

@@ -1,12 +1,14 @@
 import { createCipheriv, createDecipheriv, createPrivateKey, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KeyStore, PartySigner } from '../../application/ports/key-store.port';
 import type { PartyId } from '../../domain/party/party';
 import { SdxError } from '../../domain/shared/errors';
 import { partyId as partyIdSchema } from '../../domain/shared/schema';
 import { createKeyObjectSigner } from './key-object-signer';
+import { generationBase, generationsOf } from './party-key-generations';
 import { decodePem, encodePem } from './pem';
+import { SignerSelection, type SignerCandidate, type SignerSelectionOptions } from './signer-selection';
 
 /**
  * A PKCS#8 private key encrypted with AES-256-GCM under the master key. Binary fields are
@@ -113,44 +115,67 @@ export function openSealedKey(record: unknown, masterKey: Uint8Array, expectedKe
 }
 
 export type EncryptedKeyStoreSource =
-  /** `<partyId>.sealed.json` (a SealedKey) and `<partyId>.pem` (certificate, then its chain) per party. */
+  /**
+   * `<partyId>.sealed.json` (a SealedKey) and `<partyId>.pem` (certificate, then its chain) per
+   * party; each rotation adds `<partyId>.2.sealed.json` and `<partyId>.2.pem`, and so on.
+   */
   | { directory: string }
+  /** One record (one generation) per party, held in memory. */
   | { records: ReadonlyMap<PartyId, SealedPartyKey> };
 
-/** Writes one party's record in the directory layout EncryptedKeyStore reads. */
-export async function writeSealedPartyKey(directory: string, partyId: PartyId, record: SealedPartyKey): Promise<void> {
+/** Writes one generation (default the first) of a party's record in the directory layout EncryptedKeyStore reads. */
+export async function writeSealedPartyKey(directory: string, partyId: PartyId, record: SealedPartyKey, generation = 1): Promise<void> {
   if (!partyIdSchema.safeParse(partyId).success) throw new SdxError('key-record-invalid', `"${partyId}" is not a party id`);
+  const base = generationBase(partyId, generation);
   await mkdir(directory, { recursive: true });
-  await writeFile(join(directory, `${partyId}.sealed.json`), JSON.stringify(record.sealed, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(join(directory, `${base}.sealed.json`), JSON.stringify(record.sealed, null, 2) + '\n', { mode: 0o600 });
   const pems = [record.certificate, ...record.chain].map((der) => encodePem(der, 'CERTIFICATE'));
-  await writeFile(join(directory, `${partyId}.pem`), pems.join(''));
+  await writeFile(join(directory, `${base}.pem`), pems.join(''));
+}
+
+/** The generation a new key of the party gets in a sealed-key directory: one after the newest. */
+export async function nextSealedGeneration(directory: string, partyId: PartyId): Promise<number> {
+  return Math.max(0, ...(await generationsOf(directory, partyId, '.sealed.json'))) + 1;
 }
 
 /**
- * Custodial key store: each party's private key sealed with AES-256-GCM under one 32-byte master
- * key, opened only when a signer is asked for. The master key is copied in at construction.
+ * Custodial key store: each party's private keys sealed with AES-256-GCM under one 32-byte master
+ * key, opened only when a signer is asked for, and only the one that signs: the party's newest
+ * certificate that is valid and not revoked now. The master key is copied in at construction.
  */
 export class EncryptedKeyStore implements KeyStore {
   readonly #masterKey: Uint8Array;
   readonly #source: EncryptedKeyStoreSource;
+  readonly #selection: SignerSelection;
 
-  constructor(masterKey: Uint8Array, source: EncryptedKeyStoreSource) {
+  constructor(masterKey: Uint8Array, source: EncryptedKeyStoreSource, options: SignerSelectionOptions = {}) {
     masterKeyObject(masterKey);
     this.#masterKey = Uint8Array.from(masterKey);
     this.#source = source;
+    this.#selection = new SignerSelection(options);
   }
 
   async has(partyId: PartyId): Promise<boolean> {
-    return (await this.find(partyId)) !== undefined;
+    return (await this.generations(partyId)).length > 0;
   }
 
   async signerFor(partyId: PartyId): Promise<PartySigner> {
-    const record = await this.find(partyId);
-    if (!record) {
+    const generations = await this.generations(partyId);
+    if (generations.length === 0) {
       throw new SdxError('key-not-found', `no sealed key for party "${partyId}"; seal one with sealPrivateKey and store it with writeSealedPartyKey`);
     }
-    const privateKey = openSealedKey(record.sealed, this.#masterKey, partyId);
-    return createKeyObjectSigner({ partyId, privateKey, certificate: record.certificate, chain: record.chain });
+    const candidates = await Promise.all(
+      generations.map(async (generation): Promise<SignerCandidate> => {
+        const { certificate, chain } = await this.certificates(partyId, generation);
+        const open = async () => {
+          const record = await this.sealedRecord(partyId, generation);
+          const privateKey = openSealedKey(record, this.#masterKey, partyId);
+          return createKeyObjectSigner({ partyId, privateKey, certificate, chain });
+        };
+        return { generation, certificate, chain, open };
+      }),
+    );
+    return (await this.#selection.choose(partyId, candidates)).open();
   }
 
   /** Never serialise the master key, even by accident. */
@@ -158,26 +183,41 @@ export class EncryptedKeyStore implements KeyStore {
     return { kind: 'EncryptedKeyStore' };
   }
 
-  private async find(partyId: PartyId): Promise<SealedPartyKey | undefined> {
+  /** Generations with both a sealed key and a certificate. */
+  private async generations(partyId: PartyId): Promise<number[]> {
     const source = this.#source;
-    if ('records' in source) return source.records.get(partyId);
-    if (!partyIdSchema.safeParse(partyId).success) return undefined;
-    const sealedPath = join(source.directory, `${partyId}.sealed.json`);
-    const pemPath = join(source.directory, `${partyId}.pem`);
+    if ('records' in source) return source.records.has(partyId) ? [1] : [];
+    const [sealed, certificates] = await Promise.all([
+      generationsOf(source.directory, partyId, '.sealed.json'),
+      generationsOf(source.directory, partyId, '.pem'),
+    ]);
+    return sealed.filter((generation) => certificates.includes(generation));
+  }
+
+  private inMemory(records: ReadonlyMap<PartyId, SealedPartyKey>, partyId: PartyId): SealedPartyKey {
+    const record = records.get(partyId);
+    if (!record) throw new SdxError('key-not-found', `no sealed key for party "${partyId}"`);
+    return record;
+  }
+
+  private async certificates(partyId: PartyId, generation: number): Promise<{ certificate: Uint8Array; chain: Uint8Array[] }> {
+    const source = this.#source;
+    if ('records' in source) return this.inMemory(source.records, partyId);
+    const pemPath = join(source.directory, `${generationBase(partyId, generation)}.pem`);
+    const [certificate, ...chain] = decodePem(await readFile(pemPath, 'utf8'), 'CERTIFICATE');
+    if (!certificate) throw new SdxError('key-record-invalid', `${pemPath} holds no certificate; write it with writeSealedPartyKey`);
+    return { certificate, chain };
+  }
+
+  /** The stored sealed key, unchecked: openSealedKey checks it. */
+  private async sealedRecord(partyId: PartyId, generation: number): Promise<unknown> {
+    const source = this.#source;
+    if ('records' in source) return this.inMemory(source.records, partyId).sealed;
+    const sealedPath = join(source.directory, `${generationBase(partyId, generation)}.sealed.json`);
     try {
-      await Promise.all([access(sealedPath), access(pemPath)]);
-    } catch {
-      return undefined;
-    }
-    const [sealedText, pemText] = await Promise.all([readFile(sealedPath, 'utf8'), readFile(pemPath, 'utf8')]);
-    let sealed: unknown;
-    try {
-      sealed = JSON.parse(sealedText);
+      return JSON.parse(await readFile(sealedPath, 'utf8')) as unknown;
     } catch {
       throw new SdxError('key-record-invalid', `${sealedPath} is not JSON; write it with writeSealedPartyKey`);
     }
-    const [certificate, ...chain] = decodePem(pemText, 'CERTIFICATE');
-    if (!certificate) throw new SdxError('key-record-invalid', `${pemPath} holds no certificate; write it with writeSealedPartyKey`);
-    return { sealed: parseSealedKey(sealed, partyId), certificate, chain };
   }
 }

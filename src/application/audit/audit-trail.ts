@@ -279,7 +279,7 @@ async function checkHead(
 }
 
 /** One event's JWS, body and signer; returns the opened event if its signature holds. */
-async function checkEvent(
+export async function checkEvent(
   row: LoggedEvent,
   checkCertificate: CertificateCheck,
   report: (problem: AuditProblem) => void,

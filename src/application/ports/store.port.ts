@@ -3,12 +3,15 @@ import type { Party, PartyId } from '../../domain/party/party';
 import type { NodeAddress } from '../../domain/audit-log/merkle-tree';
 import { SdxError } from '../../domain/shared/errors';
 import type { SignedTreeHead } from '../audit/tree-head';
+import type { WebhookStore } from './webhook-store.port';
 
 export interface User {
   id: string;
   partyId: PartyId;
   name: string;
   createdAt: string;
+  /** For web sign-in: a self-describing slow hash (see application/passwords.ts), never the password. */
+  passwordHash?: string | undefined;
 }
 
 /** An API key as stored: only the SHA-256 of the secret, never the secret itself. */
@@ -133,7 +136,7 @@ export interface StoreHealth {
  * - After `close()`, `health()` MUST report `ok: false` and every other method MUST reject with
  *   `store-unavailable`; `close()` may be called more than once.
  */
-export interface Store {
+export interface Store extends WebhookStore {
   health(): Promise<StoreHealth>;
   close(): Promise<void>;
 
@@ -143,6 +146,8 @@ export interface Store {
 
   createUser(user: User): Promise<void>;
   getUser(id: string): Promise<User | undefined>;
+  /** Replaces a user's password hash; an unknown user is `not-found`. */
+  setUserPassword(userId: string, passwordHash: string): Promise<void>;
   addApiKey(key: ApiKeyRecord): Promise<void>;
   findActiveApiKey(keyHash: string): Promise<{ key: ApiKeyRecord; user: User } | undefined>;
   revokeApiKey(id: string, at: string): Promise<void>;

@@ -27,18 +27,25 @@ export type ErrorCode =
   | 'busy'
   | 'pdf-worker-failed'
   | 'pdf-pool-closed'
+  | 'already-delivered'
+  | 'webhook-url-invalid'
   | KeyStoreErrorCode
   | TimestampErrorCode
   | MerkleErrorCode
   | RefusalCode;
 
-/** Why a party's signing key could not be used. */
+/**
+ * Why a party's signing key could not be used. `signer-revoked`: every certificate the party may
+ * otherwise sign with is on a trusted CRL; `signer-expired`: none is within its validity dates.
+ */
 export type KeyStoreErrorCode =
   | 'key-not-found'
   | 'key-record-invalid'
   | 'key-unseal-failed'
   | 'key-certificate-mismatch'
-  | 'master-key-invalid';
+  | 'master-key-invalid'
+  | 'signer-revoked'
+  | 'signer-expired';
 
 /** Why a time-stamping authority gave no token. */
 export type TimestampErrorCode = 'tsa-unavailable' | 'tsa-rejected' | 'tsa-response-invalid';

@@ -11,7 +11,19 @@ function checked(predicate: (value: string) => boolean, code: string, message: s
   };
 }
 
-export const text = (max = 200) => z.string().trim().min(1, 'must not be empty').max(max);
+/**
+ * C0 and C1 control characters other than tab and line breaks (NUL, ESC, DEL, ...): invisible on
+ * the signed PDF, so two texts that read the same there could differ in the signed payload.
+ */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+export const text = (max = 200) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max)
+    .superRefine(checked((value) => !CONTROL_CHARACTER.test(value), 'control-character', 'must not contain control characters (tab and line breaks are fine)'));
 
 export const partyId = z
   .string()

@@ -3,7 +3,8 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { ContentInfo, SignedData, SignerInfo } from '@peculiar/asn1-cms';
 import { Certificate, Name } from '@peculiar/asn1-x509';
 import { TSTInfo } from '@peculiar/asn1-tsp';
-import { bytesOf, childrenOf, readTlv, type Tlv } from './der-reader';
+import { assertDerWithinLimits, bytesOf, childrenOf, readTlv, type Tlv } from './der-reader';
+import { PdfLimitError, VERIFY_LIMITS } from './verify-limits';
 
 /** The parts of a CMS SignedData (RFC 5652) that a PDF or timestamp signature check needs. */
 export interface ParsedCms {
@@ -52,6 +53,7 @@ export function hash(name: HashName, ...parts: Uint8Array[]): Uint8Array {
 export function parseCms(der: Uint8Array): ParsedCms {
   const outer = readTlv(der, 0);
   const encoded = der.subarray(0, outer.end);
+  assertDerWithinLimits(encoded);
   const contentInfo = AsnConvert.parse(encoded, ContentInfo);
   if (contentInfo.contentType !== OID.signedData) {
     throw new Error(`CMS content type is ${contentInfo.contentType}, not SignedData`);
@@ -69,6 +71,10 @@ export function parseCms(der: Uint8Array): ParsedCms {
   const certSet = fields.find((f) => f.tag === 0xa0);
   if (certSet) {
     for (const cert of childrenOf(encoded, certSet)) if (cert.tag === 0x30) certificates.push(bytesOf(encoded, cert));
+  }
+  // Every certificate is a candidate issuer of every other when the chain is built.
+  if (certificates.length > VERIFY_LIMITS.maxCmsCertificates) {
+    throw new PdfLimitError('der-too-complex', `the CMS carries ${certificates.length} certificates; the verifier reads at most ${VERIFY_LIMITS.maxCmsCertificates}`);
   }
   const signerInfos = fields[fields.length - 1] as Tlv;
   const firstSigner = childrenOf(encoded, signerInfos)[0];

@@ -1,3 +1,5 @@
+import { PdfLimitError, VERIFY_LIMITS } from './verify-limits';
+
 /**
  * A minimal BER/DER TLV walker. The verifier needs the exact bytes of some CMS parts (the signed
  * attributes, the embedded certificates) as the signer wrote them; re-encoding a parsed structure
@@ -15,6 +17,26 @@ export interface Tlv {
 
 export class DerError extends Error {
   override readonly name = 'DerError';
+}
+
+/**
+ * Walks every constructed element of the structure at the start of `bytes` and throws a
+ * PdfLimitError when it nests deeper or holds more elements than the verifier reads, before an
+ * ASN.1 library (whose recursion and work are not bounded) is handed it.
+ */
+export function assertDerWithinLimits(bytes: Uint8Array): void {
+  let elements = 0;
+  const walk = (tlv: Tlv, depth: number): void => {
+    if (depth > VERIFY_LIMITS.maxDerDepth) {
+      throw new PdfLimitError('der-too-complex', `the ASN.1 structure nests more than ${VERIFY_LIMITS.maxDerDepth} levels deep`);
+    }
+    if (++elements > VERIFY_LIMITS.maxDerElements) {
+      throw new PdfLimitError('der-too-complex', `the ASN.1 structure has more than ${VERIFY_LIMITS.maxDerElements} elements`);
+    }
+    if ((tlv.tag & 0x20) === 0) return;
+    for (const child of childrenOf(bytes, tlv)) walk(child, depth + 1);
+  };
+  walk(readTlv(bytes, 0), 0);
 }
 
 export function readTlv(bytes: Uint8Array, start: number, limit = bytes.length, depth = 0): Tlv {

@@ -8,9 +8,11 @@ import {
   nameOf,
   numberOf,
   parseIndirectObjectAt,
+  type IndirectObject,
   type PdfDict,
   type PdfValue,
 } from './pdf-syntax';
+import { PdfLimitError, VERIFY_LIMITS } from './verify-limits';
 
 /**
  * The byte-level structure of a PDF: where each revision ends, what each revision's cross-reference
@@ -31,6 +33,18 @@ export type XrefEntry =
   | { type: 'compressed'; stream: number; index: number };
 
 const EOF_MARKER = '%%EOF';
+
+/**
+ * `N G obj` object headers. The lookbehind and the digit counts keep a scan linear: without them a
+ * run of a million digits is tried from every one of its positions.
+ */
+function objectHeaders(): RegExp {
+  return /(?<!\d)(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj\b/g;
+}
+
+function tooManyObjects(): PdfLimitError {
+  return new PdfLimitError('too-many-objects', `the document has more than ${VERIFY_LIMITS.maxObjects} objects`);
+}
 
 export function findRevisionBoundaries(bytes: Uint8Array): RevisionBoundary[] {
   const text = latin1(bytes);
@@ -62,6 +76,8 @@ export class DocumentView {
   /** Offsets of the cross-reference sections read, newest first. */
   readonly xrefSections: number[] = [];
   private readonly cache = new Map<number, PdfValue | null>();
+  /** Objects parsed at each offset (or why not): many entries may point at one offset. */
+  private readonly parsedAt = new Map<number, IndirectObject | Error>();
   private readonly objectStreams = new Map<number, { offsets: number[]; data: Uint8Array; first: number }>();
 
   private constructor(readonly bytes: Uint8Array, startxref: number | null) {
@@ -93,7 +109,8 @@ export class DocumentView {
     const at = latin1(visible).lastIndexOf('startxref');
     if (at < 0) throw new PdfSyntaxError('no startxref before offset ' + String(limit));
     const reader = new PdfReader(visible, at + 'startxref'.length);
-    const offset = Number(reader.readWord());
+    const word = reader.readWord();
+    const offset = /^\d+$/.test(word) ? Number(word) : Number.NaN;
     if (!Number.isInteger(offset) || offset < 0 || offset >= limit) {
       throw new PdfSyntaxError(`startxref points outside the revision (${offset})`);
     }
@@ -110,23 +127,20 @@ export class DocumentView {
 
   private rebuildFromObjectHeaders(): PdfDict {
     const text = latin1(this.bytes);
-    const header = /(\d+)[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+obj\b/g;
-    let xrefStreamTrailer: PdfDict | undefined;
+    const header = objectHeaders();
+    const xrefStreams: number[] = [];
     for (let match = header.exec(text); match; match = header.exec(text)) {
       if (match.index > 0 && !isWhitespace(this.bytes[match.index - 1])) continue;
-      this.entries.set(Number(match[1]), { type: 'offset', offset: match.index, gen: Number(match[2]) });
-      if (/^[^]{0,200}\/Type\s*\/XRef\b/.test(text.slice(match.index + match[0].length, match.index + 400))) {
-        try {
-          xrefStreamTrailer = dictOf(parseIndirectObjectAt(this.bytes, match.index).value) ?? xrefStreamTrailer;
-        } catch {
-          // A damaged xref stream contributes no trailer.
-        }
-      }
+      const num = Number(match[1]);
+      if (!this.entries.has(num) && this.entries.size >= VERIFY_LIMITS.maxObjects) throw tooManyObjects();
+      this.entries.set(num, { type: 'offset', offset: match.index, gen: Number(match[2]) });
+      if (/^[^]{0,200}\/Type\s*\/XRef\b/.test(text.slice(match.index + match[0].length, match.index + 400))) xrefStreams.push(match.index);
     }
     // The last `trailer` keyword that is followed by a dictionary naming /Root (the word may also
-    // appear in comments).
+    // appear in comments), else the last readable xref stream; a bounded number of tries each.
     let trailer: PdfDict | undefined;
-    for (let at = text.lastIndexOf('trailer'); at >= 0 && !trailer; at = text.lastIndexOf('trailer', at - 1)) {
+    let tries = 0;
+    for (let at = text.lastIndexOf('trailer'); at >= 0 && !trailer && tries < VERIFY_LIMITS.maxRepairAttempts; at = text.lastIndexOf('trailer', at - 1), tries++) {
       try {
         const candidate = dictOf(new PdfReader(this.bytes, at + 'trailer'.length).readValue());
         if (candidate?.has('Root')) trailer = candidate;
@@ -135,7 +149,14 @@ export class DocumentView {
       }
       if (at === 0) break;
     }
-    trailer ??= xrefStreamTrailer;
+    for (const offset of xrefStreams.reverse().slice(0, VERIFY_LIMITS.maxRepairAttempts)) {
+      if (trailer) break;
+      try {
+        trailer = dictOf(parseIndirectObjectAt(this.bytes, offset).value);
+      } catch {
+        // A damaged xref stream contributes no trailer.
+      }
+    }
     if (!trailer?.has('Root')) throw new PdfSyntaxError('no trailer with /Root found while reconstructing');
     return trailer;
   }
@@ -148,20 +169,26 @@ export class DocumentView {
       for (;;) {
         const word = reader.readWord();
         if (word === 'trailer') break;
-        const start = Number(word);
-        const count = Number(reader.readWord());
+        const countWord = reader.readWord();
+        // Number('') is 0: without the digit test, the end of the data reads as an empty subsection forever.
+        const start = /^\d+$/.test(word) ? Number(word) : Number.NaN;
+        const count = /^\d+$/.test(countWord) ? Number(countWord) : Number.NaN;
         if (!Number.isInteger(start) || !Number.isInteger(count) || count < 0) {
           throw new PdfSyntaxError(`bad cross-reference subsection at ${reader.pos}`);
         }
+        if (count > VERIFY_LIMITS.maxObjects) throw tooManyObjects();
         for (let i = 0; i < count; i++) {
-          const field1 = Number(reader.readWord());
-          const gen = Number(reader.readWord());
+          const field1Word = reader.readWord();
+          const genWord = reader.readWord();
           const type = reader.readWord();
+          const field1 = /^\d+$/.test(field1Word) ? Number(field1Word) : Number.NaN;
+          const gen = /^\d+$/.test(genWord) ? Number(genWord) : Number.NaN;
           if (!Number.isInteger(field1) || !Number.isInteger(gen) || (type !== 'n' && type !== 'f')) {
             throw new PdfSyntaxError(`bad cross-reference entry at ${reader.pos}`);
           }
           const num = start + i;
           if (this.entries.has(num)) continue;
+          if (this.entries.size >= VERIFY_LIMITS.maxObjects) throw tooManyObjects();
           this.entries.set(num, type === 'n' ? { type: 'offset', offset: field1, gen } : { type: 'free' });
         }
       }
@@ -177,9 +204,10 @@ export class DocumentView {
     const widths = arrayOfNumbers(dict.get('W'));
     const size = numberOf(dict.get('Size')) ?? 0;
     const index = dict.has('Index') ? arrayOfNumbers(dict.get('Index')) : [0, size];
-    if (widths.length !== 3) throw new PdfSyntaxError(`xref stream at ${offset} has a bad /W`);
-    const data = decodeStream(object.value);
     const rowLength = widths.reduce((a, b) => a + b, 0);
+    // A row of no bytes would never run out of data; a field wider than 6 bytes overflows a safe integer.
+    if (widths.length !== 3 || rowLength === 0 || widths.some((w) => w > 6)) throw new PdfSyntaxError(`xref stream at ${offset} has a bad /W`);
+    const data = decodeStream(object.value);
     let row = 0;
     for (let s = 0; s + 1 < index.length; s += 2) {
       const start = index[s] as number;
@@ -196,6 +224,7 @@ export class DocumentView {
         const type = widths[0] === 0 ? 1 : (fields[0] as number);
         const num = start + i;
         if (this.entries.has(num)) continue;
+        if (this.entries.size >= VERIFY_LIMITS.maxObjects) throw tooManyObjects();
         if (type === 0) this.entries.set(num, { type: 'free' });
         else if (type === 1) this.entries.set(num, { type: 'offset', offset: fields[1] as number, gen: fields[2] as number });
         else if (type === 2) this.entries.set(num, { type: 'compressed', stream: fields[1] as number, index: fields[2] as number });
@@ -218,7 +247,7 @@ export class DocumentView {
     const entry = this.entries.get(num);
     if (!entry || entry.type === 'free') return undefined;
     if (entry.type === 'offset') {
-      const object = parseIndirectObjectAt(this.bytes, entry.offset);
+      const object = this.objectAt(entry.offset);
       if (object.num !== num) {
         throw new PdfSyntaxError(`cross-reference entry for object ${num} points at object ${object.num}`);
       }
@@ -237,17 +266,41 @@ export class DocumentView {
     if (known) return known;
     const entry = this.entries.get(num);
     if (entry?.type !== 'offset') throw new PdfSyntaxError(`object stream ${num} is not a plain object`);
-    const stream = parseIndirectObjectAt(this.bytes, entry.offset).value;
+    const stream = this.objectAt(entry.offset).value;
     if (stream.kind !== 'stream' || nameOf(stream.entries.get('Type')) !== 'ObjStm') {
       throw new PdfSyntaxError(`object ${num} is not an object stream`);
     }
     const data = decodeStream(stream);
     const n = numberOf(stream.entries.get('N')) ?? 0;
+    const first = numberOf(stream.entries.get('First')) ?? 0;
+    // Each of the N pairs takes at least four bytes ("1 0 "); a larger N is a lie.
+    if (!Number.isInteger(n) || n < 0 || n * 4 > data.length || !Number.isInteger(first) || first < 0 || first > data.length) {
+      throw new PdfSyntaxError(`object stream ${num} has a bad /N (${n}) or /First (${first})`);
+    }
     const reader = new PdfReader(data, 0);
     const offsets: number[] = [];
-    for (let i = 0; i < 2 * n; i++) offsets.push(Number(reader.readWord()));
-    const parsed = { offsets, data, first: numberOf(stream.entries.get('First')) ?? 0 };
+    for (let i = 0; i < 2 * n; i++) {
+      const word = reader.readWord();
+      if (!/^\d+$/.test(word)) throw new PdfSyntaxError(`object stream ${num} has a bad offset table`);
+      offsets.push(Number(word));
+    }
+    const parsed = { offsets, data, first };
     this.objectStreams.set(num, parsed);
+    return parsed;
+  }
+
+  /** The indirect object at `offset`, parsed once. */
+  private objectAt(offset: number): IndirectObject {
+    let parsed = this.parsedAt.get(offset);
+    if (!parsed) {
+      try {
+        parsed = parseIndirectObjectAt(this.bytes, offset);
+      } catch (error) {
+        parsed = error instanceof Error ? error : new PdfSyntaxError(String(error));
+      }
+      this.parsedAt.set(offset, parsed);
+    }
+    if (parsed instanceof Error) throw parsed;
     return parsed;
   }
 
@@ -303,13 +356,24 @@ export interface RawSignatureDictionary {
 export function findSignatureDictionaries(bytes: Uint8Array): RawSignatureDictionary[] {
   const text = latin1(bytes);
   const found: RawSignatureDictionary[] = [];
-  const header = /(\d+)[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+obj\b/g;
+  const header = objectHeaders();
+  const marker = /\/ByteRange|\/Type\s*\/(?:Sig|DocTimeStamp)\b/g;
+  // Offsets of the next `endobj` and the next signature key, each found once and reused by every
+  // header before it, so the scan stays linear however many headers precede one `endobj`.
+  let endobj = -1;
+  let nextMarker = -1;
   for (let match = header.exec(text); match; match = header.exec(text)) {
     if (match.index > 0 && !isWhitespace(bytes[match.index - 1]) && !isDelimiterBefore(bytes[match.index - 1])) continue;
+    if (endobj < match.index) {
+      endobj = text.indexOf('endobj', match.index);
+      if (endobj < 0) endobj = text.length;
+    }
+    if (nextMarker < match.index) {
+      marker.lastIndex = match.index;
+      nextMarker = marker.exec(text)?.index ?? text.length;
+    }
     // Cheap pre-filter: a signature dictionary names one of these keys before its `endobj`.
-    const endobj = text.indexOf('endobj', match.index);
-    const body = text.slice(match.index, endobj < 0 ? text.length : endobj);
-    if (!/\/ByteRange|\/Type\s*\/(Sig|DocTimeStamp)\b/.test(body)) continue;
+    if (nextMarker >= endobj) continue;
     let object;
     try {
       object = parseIndirectObjectAt(bytes, match.index);
@@ -321,6 +385,9 @@ export function findSignatureDictionaries(bytes: Uint8Array): RawSignatureDictio
     const type = nameOf(dict.get('Type'));
     if (!dict.has('ByteRange') && type !== 'Sig' && type !== 'DocTimeStamp') continue;
     if (!dict.has('ByteRange') && !dict.has('Contents')) continue;
+    if (found.length >= VERIFY_LIMITS.maxSignatures) {
+      throw new PdfLimitError('too-many-signatures', `the document holds more than ${VERIFY_LIMITS.maxSignatures} signature dictionaries`);
+    }
     const range = dict.get('ByteRange');
     const contents = dict.get('Contents');
     found.push({

@@ -1,4 +1,5 @@
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
+import { PdfLimitError, VERIFY_LIMITS } from './verify-limits';
 
 /**
  * A small PDF object parser that works on raw bytes and keeps file offsets. The verifier uses it
@@ -84,7 +85,9 @@ export class PdfReader {
   }
 
   readValue(depth = 0): PdfValue {
-    if (depth > 100) throw new PdfSyntaxError('objects nested more than 100 levels deep');
+    if (depth > VERIFY_LIMITS.maxNesting) {
+      throw new PdfLimitError('nesting-too-deep', `objects are nested more than ${VERIFY_LIMITS.maxNesting} levels deep`);
+    }
     this.skipWhitespaceAndComments();
     const b = this.bytes;
     const c = b[this.pos];
@@ -110,7 +113,10 @@ export class PdfReader {
     if (word === '') throw new PdfSyntaxError(`unexpected byte 0x${c.toString(16)} at ${this.pos}`);
     if (word === 'true' || word === 'false') return { kind: 'bool', value: word === 'true' };
     if (word === 'null') return { kind: 'null' };
-    if (/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) {
+    if (/^[+-]?[\d.]/.test(word) && word.length > VERIFY_LIMITS.maxNumberLength) {
+      throw new PdfLimitError('number-too-long', `a ${word.length}-character number at ${this.pos - word.length}; numbers have at most ${VERIFY_LIMITS.maxNumberLength}`);
+    }
+    if (/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(word)) {
       if (/^\d+$/.test(word)) {
         // `N G R` is a reference; look ahead without consuming anything else.
         const save = this.pos;
@@ -280,10 +286,13 @@ export function textOf(value: PdfValue | undefined): string | undefined {
 export function decodeStream(value: Extract<PdfValue, { kind: 'stream' }>): Uint8Array {
   const filters = value.entries.get('Filter');
   const names = filters?.kind === 'array' ? filters.items.map(nameOf) : filters ? [nameOf(filters)] : [];
+  if (names.length > VERIFY_LIMITS.maxStreamFilters) {
+    throw new PdfLimitError('stream-too-large', `a stream names ${names.length} filters; the verifier applies at most ${VERIFY_LIMITS.maxStreamFilters}`);
+  }
   let data: Uint8Array = value.data;
   for (const filter of names) {
     if (filter !== 'FlateDecode') throw new PdfSyntaxError(`unsupported stream filter ${String(filter)}`);
-    data = inflateSync(data, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    data = inflateBounded(data);
   }
   const parms = dictOf(value.entries.get('DecodeParms'));
   const predictor = numberOf(parms?.get('Predictor')) ?? 1;
@@ -292,7 +301,20 @@ export function decodeStream(value: Extract<PdfValue, { kind: 'stream' }>): Uint
   return data;
 }
 
+/** Inflates at most {@link VERIFY_LIMITS.maxDecodedStreamBytes}: a few kilobytes can inflate to gigabytes. */
+function inflateBounded(data: Uint8Array): Uint8Array {
+  try {
+    return inflateSync(data, { finishFlush: zlibConstants.Z_SYNC_FLUSH, maxOutputLength: VERIFY_LIMITS.maxDecodedStreamBytes });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PdfLimitError('stream-too-large', `a stream inflates to more than ${VERIFY_LIMITS.maxDecodedStreamBytes} bytes`);
+    }
+    throw error;
+  }
+}
+
 function undoPngPredictor(data: Uint8Array, columns: number): Uint8Array {
+  if (!Number.isInteger(columns) || columns < 1 || columns > 65_536) throw new PdfSyntaxError(`bad predictor /Columns ${columns}`);
   const rowLength = columns + 1;
   const rows = Math.floor(data.length / rowLength);
   const out = new Uint8Array(rows * columns);

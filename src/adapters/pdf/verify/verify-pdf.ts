@@ -26,6 +26,7 @@ import {
   type RevisionBoundary,
 } from './pdf-revisions';
 import { dictOf, isWhitespace, latin1, nameOf, numberOf, textOf, type PdfDict, type PdfValue } from './pdf-syntax';
+import { isPdfLimitError, VERIFY_LIMITS } from './verify-limits';
 
 export interface PdfVerificationOptions {
   trust: TrustMaterial;
@@ -128,10 +129,13 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
       findings.push(...(await guard(`${prefix}.signature`, () => checkSignature(prefix, bytes, sig, parsed, signerCert))));
       findings.push(...(await guard(`${prefix}.signing-certificate`, () => checkSigningCertificate(prefix, sig, parsed, signerCert))));
       let timestampTime: Date | undefined;
+      let timestampProven = false;
       findings.push(
         ...(await guard(`${prefix}.timestamp`, async () => {
           const result = await checkTimestamp(prefix, parsed, options);
           timestampTime = result.time;
+          // Only a time-stamp from a trusted, unrevoked TSA proves when the signature existed.
+          timestampProven = result.time !== undefined && result.findings.every((f) => !f.required || f.status === 'valid');
           return result.findings;
         })),
       );
@@ -144,6 +148,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
             extraCertificates: parsed.certificates.filter((c) => c !== signerCert),
             trust: options.trust,
             at: timestampTime ?? claimed ?? options.now,
+            atIsProven: timestampProven,
             checkPrefix: prefix,
             usage: 'document-signing',
           });
@@ -167,6 +172,9 @@ type Structure =
 
 function readStructure(bytes: Uint8Array): Structure {
   const check = 'document.parse';
+  if (bytes.length > VERIFY_LIMITS.maxPdfBytes) {
+    return { ok: false, finding: invalid(check, 'pdf-too-large', `the document has ${bytes.length} bytes; the verifier reads at most ${VERIFY_LIMITS.maxPdfBytes}`) };
+  }
   const head = latin1(bytes.subarray(0, 1024));
   if (!head.includes('%PDF-')) {
     return { ok: false, finding: invalid(check, 'not-a-pdf', 'the input has no %PDF- header; it is not a PDF document') };
@@ -185,6 +193,7 @@ function readStructure(bytes: Uint8Array): Structure {
       : valid(check, `${boundaries.length} revision(s), ${signatureDictionaries.length} signature dictionar${signatureDictionaries.length === 1 ? 'y' : 'ies'}`);
     return { ok: true, finding, boundaries, final: opened.view, signatureDictionaries };
   } catch (error) {
+    if (isPdfLimitError(error)) return { ok: false, finding: invalid(check, error.code, `the document exceeds what the verifier reads: ${error.message}`) };
     return { ok: false, finding: invalid(check, 'malformed-pdf', `the PDF structure cannot be read: ${message(error)}`) };
   }
 }
@@ -484,6 +493,7 @@ async function guard(check: string, run: () => Finding[] | Promise<Finding[]>): 
   try {
     return await run();
   } catch (error) {
+    if (isPdfLimitError(error)) return [invalid(check, error.code, `the check stopped at a verifier limit: ${error.message}`)];
     return [{ check, status: 'error', code: 'check-failed', message: `the check could not run: ${message(error)}`, required: true }];
   }
 }

@@ -26,6 +26,7 @@ export interface UserRecord {
   partyId: string;
   name: string;
   createdAt: string;
+  passwordHash?: string | null;
 }
 
 export interface ApiKeyRecordDoc {
@@ -149,11 +150,17 @@ export function toParty(record: PartyRecord): Party {
 }
 
 export function toUserRecord(user: User): UserRecord {
-  return { _id: user.id, partyId: user.partyId, name: user.name, createdAt: user.createdAt };
+  return { _id: user.id, partyId: user.partyId, name: user.name, createdAt: user.createdAt, passwordHash: user.passwordHash ?? null };
 }
 
 export function toUser(record: UserRecord): User {
-  return { id: record._id, partyId: record.partyId, name: record.name, createdAt: record.createdAt };
+  return {
+    id: record._id,
+    partyId: record.partyId,
+    name: record.name,
+    createdAt: record.createdAt,
+    ...(typeof record.passwordHash === 'string' ? { passwordHash: record.passwordHash } : {}),
+  };
 }
 
 export function toApiKeyRecord(key: ApiKeyRecord): ApiKeyRecordDoc {

@@ -27,7 +27,10 @@ const options = {
 
 export const partySchema = new Schema<PartyRecord>({ _id: String, data: String }, options);
 
-export const userSchema = new Schema<UserRecord>({ _id: String, partyId: String, name: String, createdAt: String }, options);
+export const userSchema = new Schema<UserRecord>(
+  { _id: String, partyId: String, name: String, createdAt: String, passwordHash: { type: String, default: null } },
+  options,
+);
 
 export const apiKeySchema = new Schema<ApiKeyRecordDoc>(
   { _id: String, userId: String, keyHash: String, label: String, createdAt: String, revokedAt: { type: String, default: null } },

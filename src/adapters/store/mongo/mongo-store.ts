@@ -19,6 +19,14 @@ import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { leafHash } from '../../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
 import type { Party, PartyId } from '../../../domain/party/party';
+import { MongoWebhooks, webhookModelsOn, type WebhookModels } from './mongo-webhooks';
+import type {
+  ClaimedDelivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from '../../../application/ports/webhook-store.port';
 import { SdxError } from '../../../domain/shared/errors';
 import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
 import { toJson } from '../stored-json';
@@ -80,12 +88,19 @@ interface LogAppend {
 export class MongoStore implements Store {
   private closed = false;
 
+  private readonly webhooks: MongoWebhooks;
+
   private constructor(
     private readonly connection: Connection,
-    private readonly models: MongoModels,
+    private readonly models: MongoModels & WebhookModels,
     /** The database name, for messages; never the URI, which may carry a password. */
     readonly dbName: string,
-  ) {}
+  ) {
+    this.webhooks = new MongoWebhooks(models, async (documentId, seq) => {
+      const event = await models.events.findOne({ documentId, seq }, { envelope: 1, type: 1 }).lean().exec();
+      return event ? { envelope: event.envelope, type: event.type } : undefined;
+    });
+  }
 
   static async connect(uri: string, options: MongoConnectOptions = {}): Promise<MongoStore> {
     let dbName = options.dbName ?? 'sdx';
@@ -103,9 +118,9 @@ export class MongoStore implements Store {
       await connection.asPromise();
       dbName = connection.name || dbName;
       await requireReplicaSet(connection);
-      const models = modelsOn(connection);
+      const models = { ...modelsOn(connection), ...webhookModelsOn(connection) };
       // Collections and indexes exist before the first transaction: creating them inside one fails on older servers.
-      for (const model of Object.values(models) as MongoModels[keyof MongoModels][]) {
+      for (const model of Object.values(models) as (MongoModels & WebhookModels)[keyof (MongoModels & WebhookModels)][]) {
         await createCollection(model.collection.collectionName, connection);
         await model.createIndexes();
       }
@@ -171,6 +186,13 @@ export class MongoStore implements Store {
     return this.run(async () => {
       const record = await this.models.users.findById(id).lean().exec();
       return record ? toUser(record) : undefined;
+    });
+  }
+
+  setUserPassword(userId: string, passwordHash: string): Promise<void> {
+    return this.run(async () => {
+      const { matchedCount } = await this.models.users.updateOne({ _id: userId }, { $set: { passwordHash } }).exec();
+      if (matchedCount === 0) throw new SdxError('not-found', `no user ${userId}`);
     });
   }
 
@@ -460,6 +482,12 @@ export class MongoStore implements Store {
       return record;
     });
     await this.models.events.insertMany(events, { session, ordered: true });
+    await this.webhooks.enqueue(
+      session,
+      documentId,
+      participants.map((p) => p.partyId),
+      events.map((e) => ({ seq: e.seq, type: e.type, at: e.recordedAt })),
+    );
   }
 
   private async readLogState(session: ClientSession | undefined): Promise<{ size: number; frontier: Frontier }> {
@@ -503,6 +531,46 @@ export class MongoStore implements Store {
   }
 
   /** Runs one unit of work and hands its failure back in SdxError terms. */
+  addWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void> {
+    return this.run(() => this.webhooks.addEndpoint(endpoint));
+  }
+
+  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
+    return this.run(() => this.webhooks.getEndpoint(id));
+  }
+
+  listWebhookEndpoints(partyId: string): Promise<WebhookEndpoint[]> {
+    return this.run(() => this.webhooks.listEndpoints(partyId));
+  }
+
+  disableWebhookEndpoint(id: string, at: string): Promise<void> {
+    return this.run(() => this.webhooks.disableEndpoint(id, at));
+  }
+
+  claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
+    return this.run(() => this.webhooks.claim(now, leaseUntil, limit));
+  }
+
+  recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): Promise<void> {
+    return this.run(() => this.webhooks.record(id, attempt));
+  }
+
+  getDelivery(id: string): Promise<WebhookDelivery | undefined> {
+    return this.run(() => this.webhooks.get(id));
+  }
+
+  listDeliveries(endpointId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
+    return this.run(() => this.webhooks.list(endpointId, query));
+  }
+
+  redriveDelivery(id: string, now: string): Promise<WebhookDelivery> {
+    return this.run(() => this.webhooks.redrive(id, now));
+  }
+
+  deliveryBacklog(): Promise<{ pending: number; dead: number }> {
+    return this.run(() => this.webhooks.backlog());
+  }
+
   private async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) throw new SdxError('store-unavailable', `MongoDB store ${this.dbName} is closed; connect again`);
     try {

@@ -148,6 +148,45 @@ export const migrations: readonly Migration[] = [
     `,
     migrate: backfillLog,
   },
+  {
+    description: 'password hashes for web sign-in',
+    sql: `ALTER TABLE users ADD COLUMN password_hash TEXT;`,
+  },
+  {
+    description: 'webhook endpoints and the delivery outbox',
+    sql: `
+      CREATE TABLE webhook_endpoints (
+        id          TEXT PRIMARY KEY,
+        party_id    TEXT NOT NULL,
+        url         TEXT NOT NULL,
+        -- comma-separated event types, or '*'
+        event_types TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        disabled_at TEXT
+      ) STRICT;
+      CREATE INDEX webhook_endpoints_by_party ON webhook_endpoints (party_id);
+
+      -- The outbox: rows are added in the transaction that commits their event, so an event is
+      -- never without its deliveries. Times are ISO 8601 UTC strings, which sort as they compare.
+      CREATE TABLE webhook_deliveries (
+        id              TEXT PRIMARY KEY,
+        endpoint_id     TEXT NOT NULL REFERENCES webhook_endpoints (id),
+        document_id     TEXT NOT NULL,
+        seq             INTEGER NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        lease_until     TEXT,
+        last_attempt_at TEXT,
+        last_status     INTEGER,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        delivered_at    TEXT,
+        UNIQUE (endpoint_id, document_id, seq)
+      ) STRICT;
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
+    `,
+  },
 ];
 
 interface V1EventRow {

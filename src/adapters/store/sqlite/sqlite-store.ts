@@ -24,6 +24,14 @@ import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkChanges, checkLogRange, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
+import { SqliteWebhooks } from './sqlite-webhooks';
+import type {
+  ClaimedDelivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from '../../../application/ports/webhook-store.port';
 
 export { MAX_LOG_ENTRIES } from '../commit-checks';
 const BUSY_TIMEOUT_MS = 5000;
@@ -38,6 +46,7 @@ interface UserRow {
   party_id: string;
   name: string;
   created_at: string;
+  password_hash: string | null;
 }
 
 interface ApiKeyRow {
@@ -118,12 +127,15 @@ export interface SqliteConnectionSettings {
 export class SqliteStore implements Store {
   /** Statements used per event or per commit, prepared once per connection. */
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly webhooks: SqliteWebhooks;
 
   private constructor(
     private readonly db: Database.Database,
     /** The database file (or ':memory:'), e.g. for tools that read or audit it directly. */
     readonly file: string,
-  ) {}
+  ) {
+    this.webhooks = new SqliteWebhooks(db);
+  }
 
   /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. */
   static open(file: string): SqliteStore {
@@ -205,8 +217,15 @@ export class SqliteStore implements Store {
   createUser(user: User): Promise<void> {
     return this.run(() => {
       this.db
-        .prepare('INSERT INTO users (id, party_id, name, created_at) VALUES (?, ?, ?, ?)')
-        .run(user.id, user.partyId, user.name, user.createdAt);
+        .prepare('INSERT INTO users (id, party_id, name, created_at, password_hash) VALUES (?, ?, ?, ?, ?)')
+        .run(user.id, user.partyId, user.name, user.createdAt, user.passwordHash ?? null);
+    });
+  }
+
+  setUserPassword(userId: string, passwordHash: string): Promise<void> {
+    return this.run(() => {
+      const { changes } = this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
+      if (changes === 0) throw new SdxError('not-found', `no user ${userId}`);
     });
   }
 
@@ -462,6 +481,7 @@ export class SqliteStore implements Store {
       addEvent.run(documentId, seqOfEvent, log.next, hash, event.type, event.actor, event.recordedAt, event.envelope);
       log.leaves.push(leafHash(bytes));
       log.next += 1;
+      this.webhooks.enqueue(documentId, seqOfEvent, event.type, event.recordedAt);
     });
   }
 
@@ -508,6 +528,46 @@ export class SqliteStore implements Store {
     }
   }
 
+  addWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void> {
+    return this.run(() => this.webhooks.addEndpoint(endpoint));
+  }
+
+  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
+    return this.run(() => this.webhooks.getEndpoint(id));
+  }
+
+  listWebhookEndpoints(partyId: string): Promise<WebhookEndpoint[]> {
+    return this.run(() => this.webhooks.listEndpoints(partyId));
+  }
+
+  disableWebhookEndpoint(id: string, at: string): Promise<void> {
+    return this.run(() => this.webhooks.disableEndpoint(id, at));
+  }
+
+  claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
+    return this.run(() => this.webhooks.claim(now, leaseUntil, limit));
+  }
+
+  recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): Promise<void> {
+    return this.run(() => this.webhooks.record(id, attempt));
+  }
+
+  getDelivery(id: string): Promise<WebhookDelivery | undefined> {
+    return this.run(() => this.webhooks.get(id));
+  }
+
+  listDeliveries(endpointId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
+    return this.run(() => this.webhooks.list(endpointId, query));
+  }
+
+  redriveDelivery(id: string, now: string): Promise<WebhookDelivery> {
+    return this.run(() => this.webhooks.redrive(id, now));
+  }
+
+  deliveryBacklog(): Promise<{ pending: number; dead: number }> {
+    return this.run(() => this.webhooks.backlog());
+  }
+
   private assertOpen(): void {
     if (!this.db.open) throw new SdxError('store-unavailable', `SQLite store ${this.file} is closed; open it again`);
   }
@@ -529,7 +589,13 @@ function envelopeHash(envelope: string): string {
 
 
 function toUser(row: UserRow): User {
-  return { id: row.id, partyId: row.party_id, name: row.name, createdAt: row.created_at };
+  return {
+    id: row.id,
+    partyId: row.party_id,
+    name: row.name,
+    createdAt: row.created_at,
+    ...(row.password_hash !== null ? { passwordHash: row.password_hash } : {}),
+  };
 }
 
 function toApiKey(row: ApiKeyRow): ApiKeyRecord {

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { Schema, type ClientSession, type Connection, type Model } from 'mongoose';
+import type {
+  ClaimedDelivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from '../../../application/ports/webhook-store.port';
+import { SdxError } from '../../../domain/shared/errors';
+
+export interface EndpointRecord {
+  _id: string;
+  partyId: string;
+  url: string;
+  eventTypes: string[];
+  createdAt: string;
+  disabledAt: string | null;
+}
+
+export interface DeliveryRecord {
+  _id: string;
+  endpointId: string;
+  documentId: string;
+  seq: number;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  leaseUntil: string | null;
+  lastAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+const options = { versionKey: false, strict: 'throw', minimize: false, autoIndex: false, autoCreate: false, bufferCommands: false } as const;
+
+const endpointSchema = new Schema<EndpointRecord>(
+  { _id: String, partyId: String, url: String, eventTypes: [String], createdAt: String, disabledAt: { type: String, default: null } },
+  options,
+);
+endpointSchema.index({ partyId: 1 });
+
+const deliverySchema = new Schema<DeliveryRecord>(
+  {
+    _id: String,
+    endpointId: String,
+    documentId: String,
+    seq: Number,
+    status: String,
+    attempts: Number,
+    nextAttemptAt: String,
+    leaseUntil: { type: String, default: null },
+    lastAttemptAt: { type: String, default: null },
+    lastStatus: { type: Number, default: null },
+    lastError: { type: String, default: null },
+    createdAt: String,
+    deliveredAt: { type: String, default: null },
+  },
+  options,
+);
+deliverySchema.index({ endpointId: 1, documentId: 1, seq: 1 }, { unique: true });
+deliverySchema.index({ status: 1, nextAttemptAt: 1 });
+
+export interface WebhookModels {
+  webhookEndpoints: Model<EndpointRecord>;
+  webhookDeliveries: Model<DeliveryRecord>;
+}
+
+export function webhookModelsOn(connection: Connection): WebhookModels {
+  return {
+    webhookEndpoints: connection.model<EndpointRecord>('WebhookEndpoint', endpointSchema, 'webhookEndpoints'),
+    webhookDeliveries: connection.model<DeliveryRecord>('WebhookDelivery', deliverySchema, 'webhookDeliveries'),
+  };
+}
+
+const toEndpoint = (r: EndpointRecord): WebhookEndpoint => ({
+  id: r._id,
+  partyId: r.partyId,
+  url: r.url,
+  eventTypes: [...r.eventTypes],
+  createdAt: r.createdAt,
+  disabledAt: r.disabledAt ?? null,
+});
+
+const toDelivery = (r: DeliveryRecord): WebhookDelivery => ({
+  id: r._id,
+  endpointId: r.endpointId,
+  documentId: r.documentId,
+  seq: r.seq,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: r.nextAttemptAt,
+  lastAttemptAt: r.lastAttemptAt ?? null,
+  lastStatus: r.lastStatus ?? null,
+  lastError: r.lastError ?? null,
+  createdAt: r.createdAt,
+  deliveredAt: r.deliveredAt ?? null,
+});
+
+/** The outbox on MongoDB; `enqueue` runs inside the commit's transaction. */
+export class MongoWebhooks {
+  constructor(
+    private readonly models: WebhookModels,
+    private readonly eventOf: (documentId: string, seq: number) => Promise<{ envelope: string; type: string } | undefined>,
+  ) {}
+
+  async enqueue(session: ClientSession, documentId: string, participants: readonly string[], events: readonly { seq: number; type: string; at: string }[]): Promise<void> {
+    if (events.length === 0) return;
+    const endpoints = await this.models.webhookEndpoints
+      .find({ partyId: { $in: [...participants] }, disabledAt: null }, null, { session })
+      .lean()
+      .exec();
+    const rows: DeliveryRecord[] = [];
+    for (const event of events) {
+      const due = new Date(event.at).toISOString();
+      for (const endpoint of endpoints) {
+        if (!endpoint.eventTypes.includes('*') && !endpoint.eventTypes.includes(event.type)) continue;
+        rows.push({
+          _id: `dlv-${randomUUID()}`,
+          endpointId: endpoint._id,
+          documentId,
+          seq: event.seq,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: due,
+          leaseUntil: null,
+          lastAttemptAt: null,
+          lastStatus: null,
+          lastError: null,
+          createdAt: due,
+          deliveredAt: null,
+        });
+      }
+    }
+    if (rows.length > 0) await this.models.webhookDeliveries.insertMany(rows, { session, ordered: true });
+  }
+
+  async addEndpoint(endpoint: WebhookEndpoint): Promise<void> {
+    await this.models.webhookEndpoints.insertMany([{ _id: endpoint.id, partyId: endpoint.partyId, url: endpoint.url, eventTypes: endpoint.eventTypes, createdAt: endpoint.createdAt, disabledAt: endpoint.disabledAt }]);
+  }
+
+  async getEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
+    const record = await this.models.webhookEndpoints.findById(id).lean().exec();
+    return record ? toEndpoint(record) : undefined;
+  }
+
+  async listEndpoints(partyId: string): Promise<WebhookEndpoint[]> {
+    const records = await this.models.webhookEndpoints.find({ partyId }).sort({ createdAt: 1, _id: 1 }).lean().exec();
+    return records.map(toEndpoint);
+  }
+
+  async disableEndpoint(id: string, at: string): Promise<void> {
+    const found = await this.models.webhookEndpoints.findById(id).lean().exec();
+    if (!found) throw new SdxError('not-found', `no webhook ${id}`);
+    await this.models.webhookEndpoints.updateOne({ _id: id, disabledAt: null }, { $set: { disabledAt: at } }).exec();
+  }
+
+  /** Leases each due delivery with a conditional update, so two dispatchers never both take one. */
+  async claim(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
+    const due = await this.models.webhookDeliveries
+      .find({ status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] })
+      .sort({ nextAttemptAt: 1, createdAt: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+    const claimed: ClaimedDelivery[] = [];
+    for (const row of due) {
+      const taken = await this.models.webhookDeliveries
+        .updateOne({ _id: row._id, status: 'pending', leaseUntil: row.leaseUntil ?? null }, { $set: { leaseUntil } })
+        .exec();
+      if (taken.modifiedCount !== 1) continue;
+      const endpoint = await this.models.webhookEndpoints.findById(row.endpointId).lean().exec();
+      const event = await this.eventOf(row.documentId, row.seq);
+      if (!endpoint || !event) continue;
+      claimed.push({ ...toDelivery(row), url: endpoint.url, envelope: event.envelope, eventType: event.type });
+    }
+    return claimed;
+  }
+
+  async record(id: string, attempt: DeliveryAttempt): Promise<void> {
+    const result = await this.models.webhookDeliveries
+      .updateOne(
+        { _id: id },
+        {
+          $set: {
+            status: attempt.status,
+            lastAttemptAt: attempt.at,
+            lastStatus: attempt.httpStatus,
+            lastError: attempt.error,
+            leaseUntil: null,
+            ...(attempt.nextAttemptAt ? { nextAttemptAt: attempt.nextAttemptAt } : {}),
+            ...(attempt.status === 'delivered' ? { deliveredAt: attempt.at } : {}),
+          },
+          $inc: { attempts: 1 },
+        },
+      )
+      .exec();
+    if (result.matchedCount === 0) throw new SdxError('not-found', `no delivery ${id}`);
+  }
+
+  async get(id: string): Promise<WebhookDelivery | undefined> {
+    const record = await this.models.webhookDeliveries.findById(id).lean().exec();
+    return record ? toDelivery(record) : undefined;
+  }
+
+  async list(endpointId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
+    const limit = Math.max(1, Math.min(500, Math.floor(query.limit)));
+    const records = await this.models.webhookDeliveries
+      .find({ endpointId, ...(query.status ? { status: query.status } : {}) })
+      .sort({ createdAt: -1, _id: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+    return records.map(toDelivery);
+  }
+
+  async redrive(id: string, now: string): Promise<WebhookDelivery> {
+    const found = await this.models.webhookDeliveries.findById(id).lean().exec();
+    if (!found) throw new SdxError('not-found', `no delivery ${id}`);
+    if (found.status === 'delivered') throw new SdxError('already-delivered', `delivery ${id} was delivered at ${found.deliveredAt ?? ''}; nothing to redrive`);
+    await this.models.webhookDeliveries
+      .updateOne({ _id: id, status: { $ne: 'delivered' } }, { $set: { status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null } })
+      .exec();
+    return toDelivery({ ...found, status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null });
+  }
+
+  async backlog(): Promise<{ pending: number; dead: number }> {
+    const [pending, dead] = await Promise.all([
+      this.models.webhookDeliveries.countDocuments({ status: 'pending' }).exec(),
+      this.models.webhookDeliveries.countDocuments({ status: 'dead' }).exec(),
+    ]);
+    return { pending, dead };
+  }
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type {
+  ClaimedDelivery,
+  DeliveryAttempt,
+  DeliveryStatus,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from '../../../application/ports/webhook-store.port';
+import { SdxError } from '../../../domain/shared/errors';
+
+interface EndpointRow {
+  id: string;
+  party_id: string;
+  url: string;
+  event_types: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+interface DeliveryRow {
+  id: string;
+  endpoint_id: string;
+  document_id: string;
+  seq: number;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string;
+  last_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+const toEndpoint = (row: EndpointRow): WebhookEndpoint => ({
+  id: row.id,
+  partyId: row.party_id,
+  url: row.url,
+  eventTypes: row.event_types.split(','),
+  createdAt: row.created_at,
+  disabledAt: row.disabled_at,
+});
+
+const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
+  id: row.id,
+  endpointId: row.endpoint_id,
+  documentId: row.document_id,
+  seq: row.seq,
+  status: row.status,
+  attempts: row.attempts,
+  nextAttemptAt: row.next_attempt_at,
+  lastAttemptAt: row.last_attempt_at,
+  lastStatus: row.last_status,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  deliveredAt: row.delivered_at,
+});
+
+/** The outbox and endpoints on SQLite; the store calls these inside its own `run` (and transaction). */
+export class SqliteWebhooks {
+  constructor(private readonly db: Database.Database) {}
+
+  /** Inside the commit's transaction, after the change's parties and events are written. */
+  enqueue(documentId: string, seq: number, eventType: string, at: string): void {
+    const endpoints = this.db
+      .prepare(
+        `SELECT w.id FROM webhook_endpoints w
+         WHERE w.disabled_at IS NULL
+           AND w.party_id IN (SELECT party_id FROM document_parties WHERE document_id = ?)
+           AND (w.event_types = '*' OR instr(',' || w.event_types || ',', ',' || ? || ',') > 0)`,
+      )
+      .all(documentId, eventType) as { id: string }[];
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO webhook_deliveries (id, endpoint_id, document_id, seq, status, attempts, next_attempt_at, created_at)
+       VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
+    );
+    const due = new Date(at).toISOString();
+    for (const { id } of endpoints) insert.run(`dlv-${randomUUID()}`, id, documentId, seq, due, due);
+  }
+
+  addEndpoint(endpoint: WebhookEndpoint): void {
+    this.db
+      .prepare('INSERT INTO webhook_endpoints (id, party_id, url, event_types, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(endpoint.id, endpoint.partyId, endpoint.url, endpoint.eventTypes.join(','), endpoint.createdAt, endpoint.disabledAt);
+  }
+
+  getEndpoint(id: string): WebhookEndpoint | undefined {
+    const row = this.db.prepare('SELECT * FROM webhook_endpoints WHERE id = ?').get(id) as EndpointRow | undefined;
+    return row && toEndpoint(row);
+  }
+
+  listEndpoints(partyId: string): WebhookEndpoint[] {
+    const rows = this.db.prepare('SELECT * FROM webhook_endpoints WHERE party_id = ? ORDER BY created_at, id').all(partyId) as EndpointRow[];
+    return rows.map(toEndpoint);
+  }
+
+  disableEndpoint(id: string, at: string): void {
+    const found = this.db.prepare('UPDATE webhook_endpoints SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?').run(at, id);
+    if (found.changes === 0) throw new SdxError('not-found', `no webhook ${id}`);
+  }
+
+  claim(now: string, leaseUntil: string, limit: number): ClaimedDelivery[] {
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT d.*, w.url, e.envelope, e.type AS event_type FROM webhook_deliveries d
+           JOIN webhook_endpoints w ON w.id = d.endpoint_id
+           JOIN events e ON e.document_id = d.document_id AND e.seq = d.seq
+           WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?)
+           ORDER BY d.next_attempt_at, d.created_at LIMIT ?`,
+        )
+        .all(now, now, limit) as (DeliveryRow & { url: string; envelope: string; event_type: string })[];
+      const lease = this.db.prepare('UPDATE webhook_deliveries SET lease_until = ? WHERE id = ?');
+      for (const row of rows) lease.run(leaseUntil, row.id);
+      return rows.map((row) => ({ ...toDelivery(row), url: row.url, envelope: row.envelope, eventType: row.event_type }));
+    }).immediate();
+  }
+
+  record(id: string, attempt: DeliveryAttempt): void {
+    const result = this.db
+      .prepare(
+        `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?, last_status = ?, last_error = ?,
+           next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL,
+           delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+         WHERE id = ?`,
+      )
+      .run(attempt.status, attempt.at, attempt.httpStatus, attempt.error, attempt.nextAttemptAt, attempt.status, attempt.at, id);
+    if (result.changes === 0) throw new SdxError('not-found', `no delivery ${id}`);
+  }
+
+  get(id: string): WebhookDelivery | undefined {
+    const row = this.db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+    return row && toDelivery(row);
+  }
+
+  list(endpointId: string, query: { status?: DeliveryStatus; limit: number }): WebhookDelivery[] {
+    const limit = Math.max(1, Math.min(500, Math.floor(query.limit)));
+    const rows = (
+      query.status
+        ? this.db
+            .prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND status = ? ORDER BY created_at DESC, id LIMIT ?')
+            .all(endpointId, query.status, limit)
+        : this.db.prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id LIMIT ?').all(endpointId, limit)
+    ) as DeliveryRow[];
+    return rows.map(toDelivery);
+  }
+
+  redrive(id: string, now: string): WebhookDelivery {
+    const result = this.db
+      .prepare(`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status <> 'delivered'`)
+      .run(now, id);
+    const row = this.db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+    if (!row) throw new SdxError('not-found', `no delivery ${id}`);
+    if (result.changes === 0) throw new SdxError('already-delivered', `delivery ${id} was delivered at ${row.delivered_at ?? ''}; nothing to redrive`);
+    return toDelivery(row);
+  }
+
+  backlog(): { pending: number; dead: number } {
+    const rows = this.db.prepare(`SELECT status, COUNT(*) AS n FROM webhook_deliveries WHERE status <> 'delivered' GROUP BY status`).all() as {
+      status: DeliveryStatus;
+      n: number;
+    }[];
+    return { pending: rows.find((r) => r.status === 'pending')?.n ?? 0, dead: rows.find((r) => r.status === 'dead')?.n ?? 0 };
+  }
+}

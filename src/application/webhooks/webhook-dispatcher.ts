@@ -1,0 +1,152 @@
+import { openEvent } from '../events/signed-event';
+import type { ClaimedDelivery, DeliveryAttempt, WebhookStore } from '../ports/webhook-store.port';
+import { EVENT_ID_HEADER, SIGNATURE_HEADER, signDelivery } from './webhook-signature';
+
+/** Sends one POST; resolves with the HTTP status, rejects when no answer came (network, timeout). */
+export type HttpPost = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<number>;
+
+export interface DispatcherOptions {
+  store: WebhookStore;
+  post: HttpPost;
+  /** The signing secret of an endpoint (derived, never stored). */
+  secretFor: (endpointId: string) => string;
+  clock: () => Date;
+  random?: () => number;
+  /** Attempts before a delivery is moved aside as dead. */
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  timeoutMs?: number;
+  batchSize?: number;
+  /** How long a claimed delivery stays with this dispatcher before another may take it. */
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+/** The body a receiver gets: the event as signed by its actor, plus the fields it needs to route it. */
+export function deliveryBody(delivery: Pick<ClaimedDelivery, 'documentId' | 'seq' | 'eventType' | 'envelope'>): string {
+  let kind: string | undefined;
+  let at: string | undefined;
+  let actor: string | undefined;
+  try {
+    const { body } = openEvent(delivery.envelope);
+    ({ kind, at } = body);
+    actor = body.actor.partyId;
+  } catch {
+    // A stored envelope always opens; if one did not, the receiver still gets the raw JWS to judge.
+  }
+  return JSON.stringify({
+    id: `${delivery.documentId}:${delivery.seq}`,
+    type: delivery.eventType,
+    documentId: delivery.documentId,
+    seq: delivery.seq,
+    ...(kind ? { kind } : {}),
+    ...(at ? { at } : {}),
+    ...(actor ? { actor } : {}),
+    envelope: delivery.envelope,
+  });
+}
+
+/**
+ * Delivers the outbox: claims due deliveries, POSTs each signed, and records the outcome. Failures
+ * wait an exponentially growing, fully jittered delay; after `maxAttempts` a delivery is dead until
+ * redriven. Delivery is at least once: a crash between the POST and the record sends it again,
+ * with the same event id.
+ */
+export class WebhookDispatcher {
+  private readonly o: Required<Omit<DispatcherOptions, 'random'>> & { random: () => number };
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(options: DispatcherOptions) {
+    this.o = {
+      maxAttempts: 8,
+      baseDelayMs: 1000,
+      maxDelayMs: 3_600_000,
+      timeoutMs: 5000,
+      batchSize: 20,
+      leaseMs: 60_000,
+      pollMs: 500,
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  /** The wait before attempt `attempts + 1`: full jitter over min(max, base · 2^attempts). */
+  retryDelayMs(attempts: number): number {
+    const ceiling = Math.min(this.o.maxDelayMs, this.o.baseDelayMs * 2 ** Math.min(attempts, 30));
+    return Math.max(this.o.baseDelayMs / 2, Math.floor(this.o.random() * ceiling));
+  }
+
+  /** One pass: returns how many deliveries it attempted. */
+  async runOnce(): Promise<number> {
+    const now = this.o.clock();
+    const claimed = await this.o.store.claimDeliveries(now.toISOString(), new Date(now.getTime() + this.o.leaseMs).toISOString(), this.o.batchSize);
+    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    return claimed.length;
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const body = deliveryBody(delivery);
+    const sentAt = this.o.clock();
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'SDX-Webhooks/1',
+      [EVENT_ID_HEADER]: `${delivery.documentId}:${delivery.seq}`,
+      [SIGNATURE_HEADER]: signDelivery(this.o.secretFor(delivery.endpointId), body, Math.floor(sentAt.getTime() / 1000)),
+    };
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      status = await this.o.post(delivery.url, body, headers, this.o.timeoutMs);
+      if (status < 200 || status >= 300) error = `HTTP ${status}`;
+    } catch (failure) {
+      error = describeFailure(failure);
+    }
+    const at = this.o.clock();
+    const attempts = delivery.attempts + 1;
+    const outcome: DeliveryAttempt =
+      error === null
+        ? { at: at.toISOString(), status: 'delivered', httpStatus: status, error: null, nextAttemptAt: null }
+        : attempts >= this.o.maxAttempts
+          ? { at: at.toISOString(), status: 'dead', httpStatus: status, error, nextAttemptAt: null }
+          : { at: at.toISOString(), status: 'pending', httpStatus: status, error, nextAttemptAt: new Date(at.getTime() + this.retryDelayMs(attempts - 1)).toISOString() };
+    await this.o.store.recordDeliveryAttempt(delivery.id, outcome);
+  }
+
+  /** Polls until `stop`; a failing pass (store briefly down) is retried on the next tick. */
+  start(onError: (error: unknown) => void = () => undefined): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.runOnce()
+        .then(
+          (count) => count,
+          (error: unknown) => {
+            onError(error);
+            return 0;
+          },
+        )
+        .then((count) => {
+          // A full batch means more may be due: go again at once.
+          if (!this.stopped) this.timer = setTimeout(tick, count >= this.o.batchSize ? 0 : this.o.pollMs);
+        });
+    };
+    tick();
+  }
+
+  /** Stops polling and waits for the deliveries in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}
+
+/** Timeouts arrive as DOMExceptions, network failures as TypeErrors with a cause: name what happened. */
+function describeFailure(failure: unknown): string {
+  if (typeof failure !== 'object' || failure === null) return 'no answer';
+  const { name, message, cause } = failure as { name?: unknown; message?: unknown; cause?: { code?: unknown } };
+  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
+  return `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : 'no answer'}${code}`.slice(0, 200);
+}

@@ -1,0 +1,195 @@
+import type { DocumentView } from '../../../application/document-service';
+import type { DeliveryOrderPayload } from '../../../domain/delivery-order/delivery-order.schema';
+import type { ActionType } from '../../../domain/document/lifecycle';
+import type { EirPayload, GateRecord } from '../../../domain/eir/eir.schema';
+import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
+import { html, trustedMarkup, type Html } from '../html';
+import { formatTime, t, type Lang, type TextKey } from '../i18n';
+import type { PageContext } from '../layout';
+import type { EventLine } from './desk-documents';
+import { csrfInput, deskPage, kindName, outcome, statusBadge } from './desk-layout';
+import type { PartyBook } from './party-book';
+
+export interface DocumentPageData {
+  view: DocumentView;
+  lines: readonly EventLine[];
+  allowed: ReadonlySet<ActionType>;
+  book: PartyBook;
+  /** The QR code of the document's public verify link, the same link its PDF prints. */
+  qr: { url: string; svg: string };
+  /** An accepted guarantee this party may still issue a D/O on. */
+  releasable: boolean;
+  notice?: string;
+  refusal?: string;
+}
+
+type Row = [TextKey, Html | string | number | null | undefined];
+
+/** Label and value pairs; a row without a value is left out rather than shown empty. */
+function labelled(lang: Lang, rows: readonly Row[]): Html {
+  return html`<dl class="facts">${rows
+    .filter(([, value]) => value !== undefined && value !== null && value !== '')
+    .map(([key, value]) => html`<div><dt>${t(lang, key)}</dt><dd>${value ?? ''}</dd></div>`)}</dl>`;
+}
+
+function guaranteeContent(lang: Lang, g: TelexReleaseGuaranteePayload, book: PartyBook): Html {
+  return html`${labelled(lang, [
+    ['deskBlNumber', html`<span class="mono">${g.billOfLadingNumber}</span>`],
+    ['deskVesselVoyage', `${g.vessel.vesselName} ${g.vessel.voyageNumber}`],
+    ['deskRoute', `${g.portOfLoading.unLocode} → ${g.portOfDischarge.unLocode}`],
+    ['deskShipper', g.shipper.name],
+    ['deskConsignee', `${g.consignee.name}${g.consignee.nameZh ? ` ${g.consignee.nameZh}` : ''}`],
+    ['deskCarrier', g.carrier.name],
+    ['deskAgentAtLoading', book.nameOf(lang, g.carrierAgent.partyId)],
+    ['deskAgentAtDestination', book.nameOf(lang, g.destinationAgent.partyId)],
+    ['deskContainers', html`<span class="mono">${g.containers.map((c) => `${c.number} ${c.sizeType}`).join(' · ')}</span>`],
+    ['deskGroupCargo', `${g.cargo.packageCount} ${g.cargo.packageType}, ${g.cargo.grossWeightKg} kg — ${g.cargo.description}`],
+    ['deskOriginals', `${g.originals.surrendered}/${g.originals.issued}`],
+    ['deskSignatoryName', `${g.signatory.name}, ${g.signatory.title}`],
+  ])}
+<h3>${t(lang, 'deskIndemnity')}</h3>
+<blockquote class="indemnity">${g.indemnityText}</blockquote>`;
+}
+
+function orderContent(lang: Lang, o: DeliveryOrderPayload, book: PartyBook): Html {
+  const basis = o.releaseBasis;
+  return html`${labelled(lang, [
+    ['deskBlNumber', html`<span class="mono">${o.billOfLadingNumber}</span>`],
+    ['deskVesselVoyage', `${o.vessel.vesselName} ${o.vessel.voyageNumber}`],
+    ['deskPodCode', o.portOfDischarge.unLocode],
+    ['deskCarrier', o.carrier.name],
+    ['deskConsignee', book.nameOf(lang, o.consignee.partyId)],
+    ['deskPickupTerminal', book.nameOf(lang, o.pickupTerminal.partyId)],
+    ['deskReturnDepot', o.emptyReturnDepot.name],
+    ['deskFreeTime', formatTime(lang, o.freeTimeUntil)],
+    ['deskValidUntil', formatTime(lang, o.validUntil)],
+    ['deskChargesPaid', o.chargesPaid ? '✓' : '✗'],
+    [
+      'deskReleaseBasis',
+      basis.type === 'telex-release'
+        ? html`${t(lang, 'deskBasisTelex')} — <a class="mono" href="/desk/documents/${basis.guaranteeId}">${basis.guaranteeId}</a>`
+        : basis.type === 'sea-waybill'
+          ? t(lang, 'deskBasisWaybill')
+          : `${t(lang, 'deskBasisOriginals')}${basis.originalsSurrendered ? ` (${basis.originalsSurrendered})` : ''}`,
+    ],
+    ['deskCustomsRef', o.customsReleaseReference],
+    ['deskGroupCargo', `${o.cargo.packageCount} ${o.cargo.packageType}, ${o.cargo.grossWeightKg} kg — ${o.cargo.description}`],
+    ['remarks', o.remarks],
+  ])}
+<table class="events"><thead><tr><th scope="col">${t(lang, 'deskContainerNo')}</th><th scope="col">${t(lang, 'deskSizeType')}</th><th scope="col">${t(lang, 'deskSeals')}</th><th scope="col">${t(lang, 'deskGrossKg')}</th></tr></thead>
+<tbody>${o.containers.map((c) => html`<tr><td class="mono">${c.number}</td><td>${c.sizeType}</td><td class="mono">${c.sealNumbers.join(', ')}</td><td>${c.grossWeightKg}</td></tr>`)}</tbody></table>`;
+}
+
+function eirContent(lang: Lang, id: string, e: EirPayload, book: PartyBook, record: GateRecord | undefined): Html {
+  return html`${labelled(lang, [
+    ['deskContainerNo', html`<span class="mono big">${e.container.number}</span>`],
+    ['deskSizeType', `${e.container.sizeType} · ${e.container.fullEmpty === 'EMPTY' ? t(lang, 'deskEmpty') : t(lang, 'deskLaden')}`],
+    ['deskDirection', e.direction === 'OUT' ? t(lang, 'deskGateOut') : t(lang, 'deskGateIn')],
+    ['deskHaulier', book.nameOf(lang, e.haulier.partyId)],
+    ['deskDriverName', e.driver.name],
+    ['truckPlate', e.truckPlate],
+    ['deskValidFrom', formatTime(lang, e.validFrom)],
+    ['deskValidUntil', formatTime(lang, e.validUntil)],
+    ['deskBlNumber', e.billOfLadingNumber],
+    ['deskBookingNumber', e.bookingNumber],
+  ])}
+${record
+  ? html`<h3>${t(lang, 'recordTitle')}</h3>
+${labelled(lang, [
+  ['deskPassedAt', formatTime(lang, record.passedAt)],
+  ['condition', record.condition === 'damaged' ? t(lang, 'conditionDamaged') : t(lang, 'conditionSound')],
+  ['seals', record.seals.map((s) => s.number).join(', ')],
+  ['remarks', record.remarks],
+])}
+${record.damages.length > 0
+  ? html`<table class="events"><thead><tr><th scope="col">${t(lang, 'component')}</th><th scope="col">${t(lang, 'location')}</th><th scope="col">${t(lang, 'damage')}</th><th scope="col">${t(lang, 'repair')}</th></tr></thead>
+<tbody>${record.damages.map((d) => html`<tr><td>${d.component}</td><td>${d.location}</td><td>${d.damage}</td><td>${d.repair ?? ''}</td></tr>`)}</tbody></table>`
+  : ''}
+<p class="photos">${record.photoSha256.map(
+      (sha, i) => html`<a href="/desk/documents/${id}/photos/${sha}"><img src="/desk/documents/${id}/photos/${sha}" alt="${t(lang, 'photos')} ${i + 1}" width="160" height="120"></a>`,
+    )}</p>`
+  : ''}`;
+}
+
+function actionForms(ctx: PageContext, data: DocumentPageData): Html {
+  const { lang } = ctx;
+  const id = data.view.state.id;
+  const form = (type: string, label: string, reason: 'required' | 'optional' | 'none', style = '') =>
+    html`<form method="post" action="/desk/documents/${id}/act" class="action-form">
+  ${csrfInput(ctx)}<input type="hidden" name="type" value="${type}">
+  ${reason === 'none'
+    ? ''
+    : html`<label for="reason-${type}">${reason === 'required' ? t(lang, 'deskReason') : t(lang, 'deskReasonOptional')}</label><textarea id="reason-${type}" name="reason" rows="2" maxlength="500"${reason === 'required' ? html` aria-required="true"` : ''}></textarea>`}
+  <button type="submit" class="${style}" data-action="${type}">${label}</button>
+</form>`;
+  const items: Html[] = [];
+  const a = data.allowed;
+  if (a.has('accept')) items.push(form('accept', t(lang, 'deskAccept'), 'none', 'go'));
+  if (a.has('reject')) items.push(form('reject', t(lang, 'deskReject'), 'required', 'stop'));
+  if (a.has('withdraw')) items.push(form('withdraw', t(lang, 'deskWithdraw'), 'optional', 'stop'));
+  if (a.has('release')) items.push(form('release', t(lang, 'deskRelease'), 'none', 'go'));
+  if (a.has('reject-presentation')) items.push(form('reject-presentation', t(lang, 'deskRejectPresentation'), 'required', 'stop'));
+  if (a.has('gate-record')) items.push(html`<p><a class="button" href="/gate/record/${id}">${t(lang, 'recordTitle')}</a></p>`);
+  if (a.has('amend') && data.view.state.kind === 'delivery-order') items.push(html`<p><a class="button" href="/desk/agent/do/${id}/amend">${t(lang, 'deskAmend')}</a></p>`);
+  if (data.releasable) items.push(html`<p><a class="button" href="/desk/agent/do/new?guarantee=${encodeURIComponent(id)}">${t(lang, 'deskIssueDoOnGuarantee')}</a></p>`);
+  if (a.has('void')) items.push(form('void', t(lang, 'deskVoid'), 'required', 'stop'));
+  if (items.length === 0) return html``;
+  return html`<section class="card actions-card" aria-labelledby="actions-title"><h2 id="actions-title">${t(lang, 'deskActions')}</h2>${items}</section>`;
+}
+
+/** One document for a desk: its content, the signed PDF with its QR, what this party may do, and its history. */
+export function documentView(ctx: PageContext, data: DocumentPageData) {
+  const { lang } = ctx;
+  const { state, payload } = data.view;
+  const number =
+    state.kind === 'eir'
+      ? (payload as EirPayload).eirNumber
+      : state.kind === 'delivery-order'
+        ? (payload as DeliveryOrderPayload).deliveryOrderNumber
+        : (payload as TelexReleaseGuaranteePayload).guaranteeNumber;
+  const record = [...data.lines].reverse().find((line) => line.gateRecord)?.gateRecord;
+  const content =
+    state.kind === 'eir'
+      ? eirContent(lang, state.id, payload as EirPayload, data.book, record)
+      : state.kind === 'delivery-order'
+        ? orderContent(lang, payload as DeliveryOrderPayload, data.book)
+        : guaranteeContent(lang, payload as TelexReleaseGuaranteePayload, data.book);
+  const issued = data.lines[0];
+  const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
+<div class="desk-grid">
+<section class="card" aria-labelledby="doc-title">
+  <h2 id="doc-title">${kindName(lang, state)} <span class="mono">${number}</span></h2>
+  ${labelled(lang, [
+    ['status', statusBadge(lang, state.status)],
+    ['issuer', data.book.nameOf(lang, state.issuer)],
+    ['deskHolder', state.holder ? data.book.nameOf(lang, state.holder) : '—'],
+    ['deskPresentedTo', state.presentedTo ? data.book.nameOf(lang, state.presentedTo) : null],
+    ['deskVersion', state.version],
+    ['deskSupersedes', state.supersedes ? html`<a class="mono" href="/desk/documents/${state.supersedes}">${state.supersedes}</a>` : null],
+    ['deskSupersededBy', state.supersededBy ? html`<a class="mono" href="/desk/documents/${state.supersededBy}">${state.supersededBy}</a>` : null],
+    ['deskBacksDo', state.backsDeliveryOrder ? html`<a class="mono" href="/desk/documents/${state.backsDeliveryOrder}">${state.backsDeliveryOrder}</a>` : null],
+    ['signedAt', issued ? formatTime(lang, issued.at) : null],
+  ])}
+  ${content}
+</section>
+<section class="card signed" aria-labelledby="signed-title">
+  <h2 id="signed-title">${t(lang, 'deskSignedDocument')}</h2>
+  ${data.view.pdfSha256
+    ? html`<p><a class="button primary-link" id="pdf-link" href="/desk/documents/${state.id}/pdf" target="_blank" rel="noopener" type="application/pdf">${t(lang, 'deskOpenPdf')}</a></p>
+  <p class="small">${t(lang, 'deskPdfFingerprint')}: <span class="mono">${data.view.pdfSha256}</span></p>`
+    : ''}
+  <figure class="qr desk-qr" aria-labelledby="qr-caption">${trustedMarkup(data.qr.svg)}<figcaption id="qr-caption">${t(lang, 'deskVerifyQr')}<br><a class="mono small" href="${data.qr.url}">${data.qr.url}</a></figcaption></figure>
+</section>
+</div>
+${actionForms(ctx, data)}
+<section class="card" aria-labelledby="history-title">
+  <h2 id="history-title">${t(lang, 'deskHistory')}</h2>
+  <div class="scroll"><table class="events">
+    <thead><tr><th scope="col">${t(lang, 'seq')}</th><th scope="col">${t(lang, 'event')}</th><th scope="col">${t(lang, 'actor')}</th><th scope="col">${t(lang, 'time')}</th><th scope="col">${t(lang, 'deskReason')}</th></tr></thead>
+    <tbody>${data.lines.map(
+      (line) => html`<tr data-seq="${line.seq}"><td>${line.seq}</td><td>${line.type}${line.to ? html` → ${data.book.nameOf(lang, line.to)}` : ''}</td><td>${data.book.nameOf(lang, line.actor)}${line.userId ? html` <span class="small mono">${line.userId}</span>` : ''}</td><td class="small">${formatTime(lang, line.at)}</td><td>${line.reason ?? ''}</td></tr>`,
+    )}</tbody>
+  </table></div>
+</section>`;
+  return deskPage(ctx, `${kindName(lang, state)} ${number}`, body);
+}

@@ -1,0 +1,68 @@
+/**
+ * Bounds password guessing: after `maxFailures` failed sign-ins for one user name, or four times
+ * that from one address, within `windowSeconds`, further attempts are refused until the window
+ * has passed. Memory is bounded: when full, the oldest entries go first.
+ */
+export interface ThrottleOptions {
+  maxFailures: number;
+  windowSeconds: number;
+  maxEntries: number;
+}
+
+interface Window {
+  failures: number;
+  startedAt: number;
+}
+
+export class LoginThrottle {
+  private readonly windows = new Map<string, Window>();
+
+  constructor(private readonly options: ThrottleOptions = { maxFailures: 5, windowSeconds: 900, maxEntries: 10_000 }) {}
+
+  private keys(userId: string, address: string): [string, number][] {
+    return [
+      [`user:${userId.toLowerCase()}`, this.options.maxFailures],
+      [`addr:${address}`, this.options.maxFailures * 4],
+    ];
+  }
+
+  private current(key: string, nowMs: number): Window | undefined {
+    const window = this.windows.get(key);
+    if (window && nowMs - window.startedAt >= this.options.windowSeconds * 1000) {
+      this.windows.delete(key);
+      return undefined;
+    }
+    return window;
+  }
+
+  /** Seconds until another attempt is allowed, or 0 when one is allowed now. */
+  retryAfter(userId: string, address: string, nowMs: number): number {
+    let wait = 0;
+    for (const [key, limit] of this.keys(userId, address)) {
+      const window = this.current(key, nowMs);
+      if (window && window.failures >= limit) {
+        wait = Math.max(wait, Math.ceil((window.startedAt + this.options.windowSeconds * 1000 - nowMs) / 1000));
+      }
+    }
+    return wait;
+  }
+
+  recordFailure(userId: string, address: string, nowMs: number): void {
+    for (const [key] of this.keys(userId, address)) {
+      const window = this.current(key, nowMs) ?? { failures: 0, startedAt: nowMs };
+      window.failures += 1;
+      this.windows.delete(key);
+      this.windows.set(key, window);
+    }
+    while (this.windows.size > this.options.maxEntries) {
+      const oldest = this.windows.keys().next().value;
+      if (oldest === undefined) break;
+      this.windows.delete(oldest);
+    }
+  }
+
+  /** A successful sign-in clears the user's failures (not the address's: one good account must not unlock guessing others). */
+  recordSuccess(userId: string): void {
+    this.windows.delete(`user:${userId.toLowerCase()}`);
+  }
+}

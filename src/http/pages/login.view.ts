@@ -1,0 +1,21 @@
+import { html } from './html';
+import { t } from './i18n';
+import { page, type PageContext } from './layout';
+
+export function loginView(ctx: PageContext, form: { userId?: string; next?: string; error?: string }) {
+  return page(
+    ctx,
+    t(ctx.lang, 'signIn'),
+    html`<form class="card stack" method="post" action="/login">
+  ${form.error ? html`<p class="alert" role="alert">${form.error}</p>` : ''}
+  <input type="hidden" name="next" value="${form.next ?? ''}">
+  <label>${t(ctx.lang, 'userId')}<input name="userId" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="100" value="${form.userId ?? ''}"></label>
+  <label>${t(ctx.lang, 'password')}<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
+  <button class="primary" type="submit">${t(ctx.lang, 'signIn')}</button>
+</form>`,
+  );
+}
+
+export function messageView(ctx: PageContext, title: string, message: string) {
+  return page(ctx, title, html`<p class="alert" role="alert">${message}</p><p><a href="/">${t(ctx.lang, 'back')}</a></p>`);
+}

@@ -1,0 +1,93 @@
+import { onDocumentEvents } from './live.js';
+import { registerOffline } from './offline.js';
+import { checkPass, readJson, renderVerdict, trustedKeys, type PageWords } from './pass-check.js';
+
+/** BarcodeDetector is not in every browser (nor in TypeScript's DOM types); typing is the fallback. */
+interface DetectedBarcode {
+  rawValue: string;
+}
+interface BarcodeDetectorLike {
+  detect(source: HTMLVideoElement): Promise<DetectedBarcode[]>;
+}
+type BarcodeDetectorConstructor = new (options: { formats: string[] }) => BarcodeDetectorLike;
+
+const SCAN_INTERVAL_MS = 250;
+const SCAN_LIMIT_MS = 60_000;
+
+const words = readJson<PageWords>('pass-words');
+const verdict = document.getElementById('verdict');
+const form = document.getElementById('check-form') as HTMLFormElement | null;
+const link = document.getElementById('link') as HTMLTextAreaElement | null;
+const plate = document.getElementById('plate') as HTMLInputElement | null;
+
+let lastChecked: { text: string; documentId: string } | undefined;
+
+async function run(text: string): Promise<void> {
+  if (!verdict || !words) return;
+  verdict.dataset['state'] = 'checking';
+  const result = await checkPass(text, plate?.value ?? '');
+  lastChecked = result.claims ? { text, documentId: result.claims.d } : undefined;
+  renderVerdict(verdict, result, words);
+  verdict.dataset['state'] = 'done';
+  verdict.scrollIntoView({ block: 'start' });
+}
+
+form?.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (link?.value) void run(link.value);
+});
+
+async function scan(video: HTMLVideoElement, button: HTMLButtonElement, Detector: BarcodeDetectorConstructor): Promise<void> {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+  const stop = () => {
+    for (const track of stream.getTracks()) track.stop();
+    video.hidden = true;
+    button.dataset['scanning'] = '';
+  };
+  video.srcObject = stream;
+  video.hidden = false;
+  button.dataset['scanning'] = 'true';
+  await video.play();
+  const detector = new Detector({ formats: ['qr_code'] });
+  const started = Date.now();
+  while (button.dataset['scanning'] === 'true' && Date.now() - started < SCAN_LIMIT_MS) {
+    const [code] = await detector.detect(video).catch(() => []);
+    if (code?.rawValue) {
+      stop();
+      if (link) link.value = code.rawValue;
+      await run(code.rawValue);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, SCAN_INTERVAL_MS));
+  }
+  stop();
+}
+
+function offerCamera(): void {
+  const Detector = (window as unknown as { BarcodeDetector?: BarcodeDetectorConstructor }).BarcodeDetector;
+  const button = document.getElementById('scan') as HTMLButtonElement | null;
+  const video = document.getElementById('camera') as HTMLVideoElement | null;
+  if (!Detector || !button || !video || !navigator.mediaDevices) return;
+  button.hidden = false;
+  button.addEventListener('click', () => {
+    if (button.dataset['scanning'] === 'true') button.dataset['scanning'] = '';
+    else void scan(video, button, Detector).catch(() => (button.dataset['scanning'] = ''));
+  });
+}
+
+trustedKeys();
+offerCamera();
+// A clerk's verdict follows the document: released or passed on elsewhere, it turns red by itself.
+if (words?.csrf) {
+  onDocumentEvents((documentId) => {
+    if (lastChecked && documentId === lastChecked.documentId) void run(lastChecked.text);
+  });
+}
+void registerOffline();
+
+// A pass page (/v/<token>) checks its own token; the gate page checks a link given in its query.
+const own = verdict?.dataset['token'] ?? new URLSearchParams(location.search).get('link');
+if (own) {
+  if (link) link.value = own;
+  void run(own);
+}

@@ -1,0 +1,308 @@
+import request from 'supertest';
+import type { Response } from 'supertest';
+import { DcsaReads } from '../../src/application/dcsa/dcsa-reads';
+import { deliveryOrderOf } from '../../src/application/dcsa/deo-delivery-order';
+import type { TntEquipmentEvent } from '../../src/application/dcsa/tnt-equipment-event';
+import type { DeliveryOrderPayload } from '../../src/domain/delivery-order/delivery-order.schema';
+import { containerCheckDigit } from '../../src/domain/shared/iso6346';
+import { dcsaProblems } from '../support/dcsa-schemas';
+import { expectDocumentedResponse } from '../support/openapi-responses';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { API, Client, P, expectProblem, expectStatus, gateRecordExample, payloadOf, type DocumentBody, type PartyName } from './exchange-client';
+
+const EVENTS = '/dcsa/tnt/v3/events';
+const EVENTS_PATH = `${API}${EVENTS}`;
+const DEO_PATH = `${API}/dcsa/deo/delivery-orders/{id}`;
+
+/** A valid ISO 6346 container number for a six-digit serial. */
+function container(owner: string, serial: string): string {
+  return `${owner}${serial}${containerCheckDigit(owner + serial) ?? ''}`;
+}
+
+let t: TestApp;
+let c: Client;
+
+/** The EIRs of the scenario, as their issuers got them back. */
+let eirs: { out: DocumentBody; inbound: DocumentBody; pending: DocumentBody; voided: DocumentBody };
+const VOIDED_CONTAINER = container('POCU', '500017');
+const IN_PASSED_AT = '2026-11-29T15:05:00.123456789+08:00';
+
+beforeAll(async () => {
+  t = await startTestApp();
+  c = new Client(t);
+
+  // OUT at the terminal: laden pick-up, gate-recorded, countersigned by the haulier.
+  const out = await c.issued(P.terminal, 'eir');
+  await c.acted(P.terminal, out.id, { type: 'gate-record', gateRecord: gateRecordExample() });
+  await c.acted(P.haulierA, out.id, { type: 'countersign' });
+
+  // IN at the depot: an empty return under a booking, no seals, a passing time finer than DCSA keeps.
+  const inbound = await c.issued(
+    P.depot,
+    'eir',
+    payloadOf('eir', (p) => {
+      p['direction'] = 'IN';
+      p['purpose'] = 'empty-return';
+      p['container'] = { ...(p['container'] as object), number: 'POCU7120041', sizeType: '22G1', fullEmpty: 'EMPTY', grossWeightKg: undefined };
+      p['seals'] = [];
+      delete p['billOfLadingNumber'];
+      p['bookingNumber'] = 'BKG-SHA-2611-0042';
+      p['facility'] = { unLocode: 'CNSHA', name: 'Waigaoqiao Demo Empty Depot', operator: { partyId: P.depot, name: 'Waigaoqiao Demo Empty Depot' } };
+    }),
+  );
+  await c.acted(P.depot, inbound.id, {
+    type: 'gate-record',
+    gateRecord: { passedAt: IN_PASSED_AT, condition: 'sound', damages: [], seals: [], photoSha256: [] },
+  });
+
+  // Issued but never at the gate: no event.
+  const pending = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => ((p['container'] as Record<string, unknown>)['number'] = container('POCU', '500020'))));
+
+  // Gate-recorded, then voided by its issuer: the event is retracted.
+  const voided = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => ((p['container'] as Record<string, unknown>)['number'] = VOIDED_CONTAINER)));
+  await c.acted(P.terminal, voided.id, { type: 'gate-record', gateRecord: gateRecordExample() });
+  await c.acted(P.terminal, voided.id, { type: 'void', reason: 'Wrong truck; container back in the stack' });
+  eirs = { out, inbound, pending, voided };
+});
+
+afterAll(async () => {
+  expect(t.unexpected).toEqual([]);
+  await t.close();
+});
+
+/** Problems of one event against DCSA TNT 3.0.0 `Event`: as published, and with every undeclared field refused. */
+function expectDcsaEvent(event: TntEquipmentEvent): void {
+  const problems = { open: dcsaProblems('tnt-event', event, { closed: false }), closed: dcsaProblems('tnt-event', event, { closed: true }) };
+  expect({ eventID: event.eventID, problems }).toEqual({ eventID: event.eventID, problems: { open: [], closed: [] } });
+}
+
+/** One page of `GET /events`, checked against our OpenAPI document and, event by event, against DCSA's schema. */
+async function eventsPage(party: PartyName, query = ''): Promise<{ res: Response; events: TntEquipmentEvent[] }> {
+  const res = await c.get(party, `${EVENTS}${query}`);
+  expectStatus(res, 200);
+  expect(res.headers['api-version']).toBe('3.0.0');
+  expectDocumentedResponse(EVENTS_PATH, 'get', res);
+  const { events } = res.body as { events: TntEquipmentEvent[] };
+  events.forEach(expectDcsaEvent);
+  return { res, events };
+}
+
+async function equipmentOf(party: PartyName, query = ''): Promise<string[]> {
+  const { events } = await eventsPage(party, query);
+  return events.map((e) => e.equipmentDetails.equipmentReference).sort();
+}
+
+async function eventOfType(id: string, type: string): Promise<{ hash: string; at: string }> {
+  const event = (await c.document(P.carrier, id)).events.find((e) => e.type === type);
+  if (!event) throw new Error(`no ${type} event on ${id}`);
+  return event;
+}
+
+describe('GET /api/v1/dcsa/tnt/v3/events: EIR gate moves as DCSA Track & Trace 3.0.0 equipment events', () => {
+  it('gives the container operator one event per gate move, each valid against TNT 3.0.0 Event', async () => {
+    const { res, events } = await eventsPage(P.carrier);
+    expect(res.headers['next-page-cursor']).toBeUndefined();
+    expect(events.map((e) => e.equipmentDetails.equipmentReference)).toEqual(['CSQU3054383', 'POCU7120041', VOIDED_CONTAINER]);
+  });
+
+  it('maps a gate-out: GTOT, the gate record’s time, seals and truck, the facility and the B/L', async () => {
+    const [event] = (await eventsPage(P.carrier, '?equipmentReference=CSQU3054383')).events;
+    const recorded = await eventOfType(eirs.out.id, 'gate-record');
+    const payload = eirs.out.payload;
+    expect(event).toEqual({
+      eventID: recorded.hash,
+      isRetracted: false,
+      eventRouting: { originatingParty: { partyCode: P.terminal, codeListProvider: 'ZZZ', codeListName: 'SDX' } },
+      eventDateTime: gateRecordExample()['passedAt'],
+      eventUpdatedDateTime: recorded.at,
+      eventClassification: { eventTypeCode: 'EQUIPMENT', eventClassifierCode: 'ACT', equipmentEventTypeCode: 'GTOT' },
+      eventLocation: {
+        locationName: 'Yangshan Demo Container Terminal 洋山演示集装箱码头',
+        facilityTypeCode: 'POTE',
+        UNLocationCode: 'CNSHA',
+        facility: { facilityName: 'Yangshan Demo Container Terminal 洋山演示集装箱码头' },
+      },
+      equipmentDetails: {
+        equipmentReference: 'CSQU3054383',
+        ISOEquipmentCode: '45G1',
+        emptyIndicatorCode: 'LADEN',
+        movementType: 'IMPORT',
+        seals: [{ number: 'POCL778812', source: 'CAR' }],
+      },
+      transportDetails: { transportCall: { modeOfTransport: 'TRUCK', truckTransport: { tractorDetails: { licensePlate: '沪AD12345' } } } },
+      shipmentDetails: {
+        documentReference: { typeCode: 'TRD', reference: 'POCL2611PUS0042' },
+        additionalDocumentReferences: [{ typeCode: 'EIR', reference: payload['eirNumber'] }],
+      },
+    });
+  });
+
+  it('maps a gate-in at a depot: GTIN, EMPTY, DEPO, the booking, and a too-fine time in UTC milliseconds', async () => {
+    const [event] = (await eventsPage(P.depot)).events;
+    expect(event).toMatchObject({
+      eventDateTime: new Date(IN_PASSED_AT).toISOString(),
+      eventClassification: { equipmentEventTypeCode: 'GTIN' },
+      eventRouting: { originatingParty: { partyCode: P.depot } },
+      eventLocation: { facilityTypeCode: 'DEPO', UNLocationCode: 'CNSHA' },
+      equipmentDetails: { equipmentReference: 'POCU7120041', ISOEquipmentCode: '22G1', emptyIndicatorCode: 'EMPTY', seals: [] },
+      shipmentDetails: {
+        documentReference: { typeCode: 'BKG', reference: 'BKG-SHA-2611-0042' },
+        additionalDocumentReferences: [{ typeCode: 'EIR', reference: eirs.inbound.payload['eirNumber'] }],
+      },
+    });
+    expect(event?.equipmentDetails).not.toHaveProperty('movementType');
+  });
+
+  it('retracts the event of an EIR voided after its gate move, as of the void', async () => {
+    const [event] = (await eventsPage(P.terminal, `?equipmentReference=${VOIDED_CONTAINER}`)).events;
+    const recorded = await eventOfType(eirs.voided.id, 'gate-record');
+    const voided = await eventOfType(eirs.voided.id, 'void');
+    expect(event).toMatchObject({ eventID: recorded.hash, isRetracted: true, eventUpdatedDateTime: voided.at });
+  });
+
+  it('filters by equipment, event type, transport document, booking and update time, combined with AND', async () => {
+    expect(await equipmentOf(P.carrier, '?equipmentReference=POCU7120041')).toEqual(['POCU7120041']);
+    expect(await equipmentOf(P.carrier, '?equipmentEventTypeCodes=GTIN')).toEqual(['POCU7120041']);
+    expect(await equipmentOf(P.carrier, '?equipmentEventTypeCodes=GTOT')).toEqual(['CSQU3054383', VOIDED_CONTAINER].sort());
+    expect(await equipmentOf(P.carrier, '?equipmentEventTypeCodes=GTIN,GTOT,LOAD')).toHaveLength(3);
+    expect(await equipmentOf(P.carrier, '?eventTypes=SHIPMENT,TRANSPORT')).toEqual([]);
+    expect(await equipmentOf(P.carrier, '?eventTypes=EQUIPMENT,IOT')).toHaveLength(3);
+    expect(await equipmentOf(P.carrier, '?equipmentReference=CSQU3054383&equipmentEventTypeCodes=GTIN')).toEqual([]);
+    expect(await equipmentOf(P.carrier, '?transportDocumentReference=POCL2611PUS0042')).toEqual(['CSQU3054383', VOIDED_CONTAINER].sort());
+    expect(await equipmentOf(P.carrier, '?transportDocumentReference=POCL2611PUS0042&equipmentReference=CSQU3054383')).toEqual(['CSQU3054383']);
+    expect(await equipmentOf(P.carrier, '?carrierBookingReference=BKG-SHA-2611-0042')).toEqual(['POCU7120041']);
+
+    const outAt = (await eventOfType(eirs.out.id, 'gate-record')).at;
+    const voidAt = (await eventOfType(eirs.voided.id, 'void')).at;
+    expect(await equipmentOf(P.carrier, `?eventUpdatedDateTimeMax=${encodeURIComponent(outAt)}`)).toEqual(['CSQU3054383']);
+    expect(await equipmentOf(P.carrier, `?eventUpdatedDateTimeMin=${encodeURIComponent(voidAt)}`)).toEqual([VOIDED_CONTAINER]);
+    const window = `?eventUpdatedDateTimeMin=${encodeURIComponent(outAt)}&eventUpdatedDateTimeMax=${encodeURIComponent(voidAt)}`;
+    expect(await equipmentOf(P.carrier, window)).toHaveLength(3);
+  });
+
+  it('shows each party only the gate moves of EIRs it takes part in; an auditor sees all', async () => {
+    expect(await equipmentOf(P.haulierB)).toEqual([]);
+    expect(await equipmentOf(P.consignee)).toEqual([]);
+    expect(await equipmentOf(P.haulierB, '?equipmentReference=CSQU3054383')).toEqual([]);
+    expect(await equipmentOf(P.depot)).toEqual(['POCU7120041']);
+    expect(await equipmentOf(P.terminal)).toEqual(['CSQU3054383', VOIDED_CONTAINER].sort());
+    expect(await equipmentOf(P.haulierA)).toHaveLength(3);
+    expect(await equipmentOf(P.auditor)).toHaveLength(3);
+  });
+
+  it('pages the DCSA way: Next-Page-Cursor back as cursor, with the same filters, until no cursor comes', async () => {
+    const all = (await eventsPage(P.carrier)).events.map((e) => e.eventID);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const query = `?limit=1&eventTypes=EQUIPMENT${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const { res, events } = await eventsPage(P.carrier, query);
+      expect(events.length).toBeLessThanOrEqual(1);
+      seen.push(...events.map((e) => e.eventID));
+      cursor = res.headers['next-page-cursor'] as string | undefined;
+      pages += 1;
+    } while (cursor !== undefined && pages < 10);
+    expect(cursor).toBeUndefined();
+    expect(seen).toEqual(all);
+  });
+
+  it('refuses bad parameters with problem+json and a stable code per parameter', async () => {
+    const refused = async (query: string, path: string, code: string) => {
+      const res = await c.get(P.carrier, `${EVENTS}${query}`);
+      expectProblem(res, 422, 'validation-failed');
+      expect(res.headers['api-version']).toBe('3.0.0');
+      expect(res.body.errors).toEqual([expect.objectContaining({ path, code })]);
+      expectDocumentedResponse(EVENTS_PATH, 'get', res);
+    };
+    await refused('?eventTypes=EQUIPMENT,FOO', 'eventTypes', 'invalid-format');
+    await refused('?equipmentEventTypeCodes=GTOT,', 'equipmentEventTypeCodes', 'invalid-format');
+    await refused('?eventUpdatedDateTimeMin=2026-11-28', 'eventUpdatedDateTimeMin', 'invalid-format');
+    await refused('?limit=0', 'limit', 'too-small');
+    await refused('?limit=201', 'limit', 'too-big');
+    // DCSA TNT 2.x's singular name: not silently ignored.
+    await refused('?eventType=EQUIPMENT', 'eventType', 'unknown-field');
+    await refused('?cursor=not-a-cursor', 'cursor', 'invalid-cursor');
+    const forged = Buffer.from(JSON.stringify({ a: 'forged', s: 0 })).toString('base64url');
+    await refused(`?cursor=${forged}`, 'cursor', 'invalid-cursor');
+
+    const anonymous = await request(t.app).get(EVENTS_PATH);
+    expectProblem(anonymous, 401, 'missing-credentials');
+    expectDocumentedResponse(EVENTS_PATH, 'get', anonymous);
+  });
+});
+
+describe('DcsaReads over small store pages and a small scan budget', () => {
+  it('resumes mid-page and across store pages, visiting each gate move once, and never reads past its budget', async () => {
+    const all = (await eventsPage(P.carrier)).events;
+    // Two EIRs per store page, three per call. The four EIRs (out, inbound, pending, voided) take:
+    // limit 1 → [out] [inbound] [pending, voided]; limit 2 → [out, inbound] [pending, voided];
+    // limit 5 → [out, inbound, pending: budget spent] [voided].
+    const reads = new DcsaReads(t.documents, t.store, { batch: 2, budget: 3 });
+    const caller = { partyId: P.carrier, userId: null };
+    const expectedCalls: Record<number, number> = { 1: 3, 2: 2, 5: 2 };
+    for (const limit of [1, 2, 5]) {
+      const seen: TntEquipmentEvent[] = [];
+      let cursor: string | undefined;
+      let calls = 0;
+      do {
+        const page = await reads.equipmentEvents(caller, {}, limit, cursor);
+        expect(page.events.length).toBeLessThanOrEqual(limit);
+        seen.push(...page.events);
+        cursor = page.nextCursor ?? undefined;
+        calls += 1;
+      } while (cursor !== undefined && calls < 10);
+      expect({ limit, ids: seen.map((e) => e.eventID), more: cursor }).toEqual({ limit, ids: all.map((e) => e.eventID), more: undefined });
+      expect({ limit, calls }).toEqual({ limit, calls: expectedCalls[limit] });
+    }
+    const first = await reads.equipmentEvents(caller, { equipmentReference: VOIDED_CONTAINER }, 5);
+    expect(first).toEqual({ events: [], nextCursor: expect.any(String) });
+    const second = await reads.equipmentEvents(caller, { equipmentReference: VOIDED_CONTAINER }, 5, first.nextCursor ?? undefined);
+    expect(second.events.map((e) => e.equipmentDetails.equipmentReference)).toEqual([VOIDED_CONTAINER]);
+    expect(second.nextCursor).toBeNull();
+  });
+});
+
+describe('GET /api/v1/dcsa/deo/delivery-orders/{id}: a D/O with DCSA DEO field names', () => {
+  it('names the D/O, B/L, carrier, containers and places as DCSA deliveryOrder does', async () => {
+    const issued = await c.deliveryOrder();
+    const res = await c.get(P.consignee, `/dcsa/deo/delivery-orders/${issued.id}`);
+    expectStatus(res, 200);
+    expect(res.headers['api-version']).toBe('1.0.0-Beta-1');
+    expectDocumentedResponse(DEO_PATH, 'get', res);
+    const payload = issued.payload;
+    expect(res.body).toEqual({
+      deliveryOrderReference: payload['deliveryOrderNumber'],
+      transportDocumentReference: 'POCL2611PUS0042',
+      carrierCode: 'POCL',
+      carrierCodeListProvider: 'NMFTA',
+      utilizedTransportEquipments: [{ equipmentReference: 'CSQU3054383' }, { equipmentReference: 'POCU7120041' }],
+      pickupLocation: { locationType: 'UNLO', locationName: 'Yangshan Demo Container Terminal', UNLocationCode: 'CNSHA' },
+      returnLocation: { locationType: 'UNLO', locationName: 'Waigaoqiao Demo Empty Depot', UNLocationCode: 'CNSHA' },
+      repleaseParty: { partyName: 'Shanghai Lianhua Import Co. (demo)' },
+      additionalInformation: payload['remarks'],
+      deliveryOrderExpiryDateTime: payload['validUntil'],
+    });
+    expect(res.body).toEqual(deliveryOrderOf(payload as unknown as DeliveryOrderPayload));
+    // Against DCSA's schema, as published and with undeclared fields refused, the one gap is the
+    // requested release time, which an SDX D/O does not record.
+    const missing = ["/ must have required property 'requestedReleaseDateTime'"];
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: false })).toEqual(missing);
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: true })).toEqual(missing);
+  });
+
+  it('takes the SCAC from the carrier’s party record when the D/O names none', async () => {
+    const issued = await c.deliveryOrder((p) => delete (p['carrier'] as Record<string, unknown>)['scac']);
+    const res = await c.get(P.agentSha, `/dcsa/deo/delivery-orders/${issued.id}`);
+    expectStatus(res, 200);
+    expect(res.body).toMatchObject({ carrierCode: 'POCL', carrierCodeListProvider: 'NMFTA' });
+  });
+
+  it('answers not-found for a D/O the caller takes no part in, and for a document that is not a D/O', async () => {
+    const issued = await c.deliveryOrder();
+    const stranger = await c.get(P.haulierB, `/dcsa/deo/delivery-orders/${issued.id}`);
+    expectProblem(stranger, 404, 'not-found');
+    expectDocumentedResponse(DEO_PATH, 'get', stranger);
+    expectProblem(await c.get(P.terminal, `/dcsa/deo/delivery-orders/${eirs.out.id}`), 404, 'not-found');
+  });
+});
