@@ -1,10 +1,17 @@
-// `npm run bench:load`: the mixed load of ./mixed-load.ts on `sdx serve` for BENCH_SECONDS (default
-// 60). Exits 1 on any error, on a server that does not stop cleanly, or when the server's RSS in the
-// last quarter of the run is MAX_RSS_GROWTH or more above the second quarter's.
+// `npm run bench:load`: the mixed load of ./mixed-load.ts on `sdx serve`, BENCH_WARM_UP_SECONDS
+// (default 30) unmeasured, then BENCH_SECONDS (default 60) measured. Exits 1 on any error, on a
+// server that does not stop cleanly, or when the server's mean RSS in the last quarter of the
+// measured run is MAX_RSS_GROWTH or more above the second quarter's.
+//
+// The server runs with its V8 old space bounded (BENCH_SERVER_HEAP_MB, default 128 MB per isolate;
+// 0 for V8's default). V8 sizes the default from the machine's memory (GBs) and grows heaps lazily
+// toward it, so RSS then climbs for minutes whatever the live set does; bounded, a flat live set
+// shows as flat RSS, and a growing one as growth or an out-of-memory crash within the run.
 import { join } from 'node:path';
 import { formatReport, loadFailures, runMixedLoad } from './mixed-load';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const WARM_UP_SECONDS = Number(process.env.BENCH_WARM_UP_SECONDS ?? 30);
 const HEAP_MB = Number(process.env.BENCH_SERVER_HEAP_MB ?? 128);
 
 async function main(): Promise<void> {
@@ -12,6 +19,7 @@ async function main(): Promise<void> {
     // tsconfig.bench.json compiles src beside bench, so the CLI is at dist-bench/src/cli/sdx.js.
     sdxBin: join(__dirname, '..', 'src', 'cli', 'sdx.js'),
     seconds: SECONDS,
+    warmUpSeconds: WARM_UP_SECONDS,
     ...(HEAP_MB > 0 ? { serverHeapMb: HEAP_MB } : {}),
     progress: (line) => process.stdout.write(`${line}\n`),
   });

@@ -1,7 +1,8 @@
 // Mixed loopback load on a real `sdx serve` child process: D/O lives (issue, transfer, present,
 // release, and a second release the server must refuse), document lists and views, PDFs, public
 // verify links and tree heads, all at once. Reports req/s and latency per route and the server's
-// RSS, sampled from /proc every second. Used by `npm run bench:load` (60 s) and by a short test.
+// RSS, sampled from /proc every second. Used by `npm run bench:load` (mixed-load.bench.ts) and,
+// for a few seconds, by test/cli/mixed-load.test.ts.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -42,6 +43,7 @@ export interface RouteFigures {
 }
 
 export interface MixedLoadReport {
+  serverHeapMb: number | null;
   warmUpSeconds: number;
   /** Wrong answers, connection errors and timeouts during the warm-up. */
   warmUpErrors: number;
@@ -54,6 +56,7 @@ export interface MixedLoadReport {
   serverErrors: number;
   serverExitCode: number | null;
   rss: { samplesMb: number[]; peakMb: number; hwmMb: number; secondQuarterMb: number; lastQuarterMb: number; growth: number; secondHalfSlopeMbPerMin: number };
+  /** Over the whole run, warm-up included. */
   documentsIssued: number;
 }
 
@@ -63,7 +66,8 @@ export const MAX_RSS_GROWTH = 0.05;
 const API = '/api/v1';
 const ISSUER = 'demo-agent-sha';
 const STARTUP_MS = 60_000;
-const WARM_UP_DOCUMENTS = 8;
+/** D/Os issued before the load, for the read routes to look at. */
+const READ_DOCUMENTS = 8;
 /** Requests per route at most, whatever the speed: every run is bounded in count as well as time. */
 const MAX_REQUESTS_PER_ROUTE = 500_000;
 
@@ -122,7 +126,18 @@ const round1 = (n: number) => Math.round(n * 10) / 10;
 
 interface Timed {
   sentAt?: number;
+  /** The D/O this connection's life loop is at. */
   id?: string;
+}
+
+/** The id of an issued document; undefined for a refusal, whose error is already counted. */
+function idOf(body: string): string | undefined {
+  try {
+    const id = (JSON.parse(body) as { id?: unknown }).id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -236,16 +251,16 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
   const dir = mkdtempSync(join(tmpdir(), 'sdx-mixed-load-'));
   const server = await startServer(options.sdxBin, join(dir, 'sdx.sqlite'), options.serverHeapMb);
   try {
-    say(`server ${server.url} (pid ${server.child.pid}); warming up with ${WARM_UP_DOCUMENTS} D/Os`);
+    say(`server ${server.url} (pid ${server.child.pid}); issuing ${READ_DOCUMENTS} D/Os for the read routes`);
     const ids: string[] = [];
-    // Two at a time, so that both PDF workers warm up (fonts, first compilation) before measuring.
-    for (let i = 0; i < WARM_UP_DOCUMENTS; i += 2) {
+    // Two at a time, so that both PDF workers load their fonts before anything is measured.
+    for (let i = 0; i < READ_DOCUMENTS; i += 2) {
       const answers = await Promise.all(
         [0, 1].map(() => fetch(`${server.url}${API}/documents`, { method: 'POST', headers: json(ISSUER), body: issueBody(), signal: AbortSignal.timeout(30_000) })),
       );
       for (const res of answers) {
         const body = (await res.json()) as { id?: string };
-        if (res.status !== 201 || !body.id) throw new Error(`warm-up issue answered ${res.status}`);
+        if (res.status !== 201 || !body.id) throw new Error(`issuing a D/O for the read routes answered ${res.status}`);
         ids.push(body.id);
       }
     }
@@ -267,8 +282,7 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
         // A D/O's whole life per loop: issued, passed on, presented, released, and refused a second release.
         run(server.url, 2, seconds, [
           timedRequest(stats.issue, () => ({ method: 'POST', path: `${API}/documents`, headers: json(ISSUER), body: issueBody() }), (body, context) => {
-            const id = (JSON.parse(body) as { id?: string }).id;
-            if (id) context.id = id;
+            context.id = idOf(body);
           }),
           timedRequest(stats.transfer, action('demo-consignee', { type: 'transfer', to: 'demo-forwarder' })),
           timedRequest(stats.present, action('demo-forwarder', { type: 'present', to: 'demo-terminal' })),
@@ -321,6 +335,7 @@ export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoad
     });
     const all = Object.values(stats).flatMap((s) => s.latencies).sort((a, b) => a - b);
     return {
+      serverHeapMb: options.serverHeapMb ?? null,
       warmUpSeconds,
       warmUpErrors,
       seconds: round1(duration),
@@ -363,6 +378,7 @@ export function formatReport(report: MixedLoadReport): string {
   const { rss, total } = report;
   return [
     `mixed load over loopback for ${report.seconds} s${report.warmUpSeconds > 0 ? ` after ${report.warmUpSeconds} s of warm-up` : ''}, ` +
+      `server old space ${report.serverHeapMb === null ? 'V8 default' : `${report.serverHeapMb} MB`} per isolate, ` +
       `node ${process.version}, load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
     ...lines,
     `${'all routes'.padEnd(40)} ${total.perSecond.toFixed(1).padStart(8)} req/s  p50 ${total.p50Ms.toFixed(1).padStart(6)} ms  p99 ${total.p99Ms.toFixed(1).padStart(7)} ms  (${total.requests} requests)`,

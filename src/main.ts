@@ -32,6 +32,7 @@ import { WebhookService } from './application/webhooks/webhook-service';
 import { postJson } from './adapters/http/post-json';
 import { LoginThrottle } from './http/pages/login-throttle';
 import { SessionCodec } from './http/pages/session';
+import { ServiceMetrics, type RequestLog } from './http/observability';
 import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit';
 
 /** The only module that reads the environment and connects adapters; everything else is handed what it needs. */
@@ -215,7 +216,7 @@ export async function wireApp(
   store: Store,
   env: NodeJS.ProcessEnv,
   logLine: Log,
-  options: { pdfWorkers?: number } = {},
+  options: { pdfWorkers?: number; requestLog?: RequestLog } = {},
 ): Promise<{
   app: Express;
   documents: DocumentService;
@@ -244,10 +245,15 @@ export async function wireApp(
     clock,
   });
   const audited = integrity.start();
+  const metrics = new ServiceMetrics({
+    logSize: async () => (await store.logState()).size,
+    webhookBacklog: () => store.deliveryBacklog(),
+  });
   const documents = new DocumentService({
     store,
     keys: toolkit.keys,
-    pdfs: toolkit.pdfs,
+    pdfs: timedPdfs(toolkit.pdfs, (operation, seconds) => metrics.pdfSigned(operation, seconds)),
+    onIssued: (kind) => metrics.documentIssued(kind),
     clock,
     newId: () => `doc-${randomUUID()}`,
     idempotentId: idempotentIds(env),
@@ -268,6 +274,9 @@ export async function wireApp(
     integrity: () => integrity.status(),
     webhooks,
     stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal },
+    metrics,
+    ...(env.SDX_METRICS_TOKEN ? { metricsToken: env.SDX_METRICS_TOKEN } : {}),
+    ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     ...writeRateLimit,
     pages: {
       passes: gatePassesFromEnv(env),
@@ -301,6 +310,22 @@ export async function wireApp(
       await dispatcher.stop();
       await toolkit.close();
     },
+  };
+}
+
+/** The PDF pipeline with each render-and-sign or countersign timed. */
+function timedPdfs(pdfs: DocumentPdfs, observe: (operation: 'render-sign' | 'countersign', seconds: number) => void): DocumentPdfs {
+  const timed = async <T>(operation: 'render-sign' | 'countersign', work: () => Promise<T>): Promise<T> => {
+    const started = process.hrtime.bigint();
+    try {
+      return await work();
+    } finally {
+      observe(operation, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+  return {
+    renderSigned: (content, signer, signature) => timed('render-sign', () => pdfs.renderSigned(content, signer, signature)),
+    countersign: (pdf, signer, signature) => timed('countersign', () => pdfs.countersign(pdf, signer, signature)),
   };
 }
 
@@ -437,14 +462,14 @@ export function describeStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | '
   return `mongo ${(config.mongoUri ?? '').replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, '$1')}`;
 }
 
-export async function startService(config: ServiceConfig, log: Log): Promise<RunningService> {
+export async function startService(config: ServiceConfig, log: Log, options: { requestLog?: RequestLog } = {}): Promise<RunningService> {
   const store = await openConfiguredStore(config);
   let closePdfs = (): Promise<void> => Promise.resolve();
   try {
     const demoCredentials = config.demo
       ? await loadDemoParties(store, parseDemoParties(JSON.parse(readFileSync(config.demoPartiesFile, 'utf8'))), new Date().toISOString())
       : [];
-    const wired = await wireApp(store, config.env, log, { pdfWorkers: config.pdfWorkers });
+    const wired = await wireApp(store, config.env, log, { pdfWorkers: config.pdfWorkers, ...options });
     const app = wired.app;
     closePdfs = wired.close;
     wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));
@@ -484,3 +509,43 @@ function listen(
     server.once('error', reject);
   });
 }
+
+const logLevels = ['info', 'warn', 'error', 'silent'] as const;
+export type LogLevelSetting = (typeof logLevels)[number];
+
+export function logLevelFromEnv(env: NodeJS.ProcessEnv): LogLevelSetting {
+  const level = env.SDX_LOG_LEVEL || 'info';
+  if (!(logLevels as readonly string[]).includes(level)) throw new Error(`SDX_LOG_LEVEL must be one of ${logLevels.join(', ')}, not "${level}"`);
+  return level as LogLevelSetting;
+}
+
+/** Every setting's check, run together at start so that each bad one is named (see settings.ts). */
+export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
+  (env) => configFromEnv(env),
+  pdfWorkersFromEnv,
+  writeRateLimitFromEnv,
+  dispatcherSettingsFromEnv,
+  logLevelFromEnv,
+  masterKeyFromEnv,
+  (env) => {
+    const url = env.SDX_PUBLIC_URL;
+    if (url && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) throw new Error(`SDX_PUBLIC_URL must be an absolute http(s) URL, not "${url}"`);
+  },
+  (env) => {
+    if (env.SDX_DEMO && !['0', '1'].includes(env.SDX_DEMO)) throw new Error(`SDX_DEMO must be 0 or 1, not "${env.SDX_DEMO}"`);
+  },
+  (env) => {
+    try {
+      gatePassesFromEnv(env);
+    } catch (error) {
+      throw new Error(`SDX_PASS_KEY_FILE / SDX_PASS_RETIRED_KEY_FILES: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  },
+  (env) => {
+    try {
+      logSignerFromEnv(env);
+    } catch (error) {
+      throw new Error(`SDX_LOG_KEY_FILE / SDX_LOG_CERT_FILE: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  },
+];

@@ -42,6 +42,8 @@ export interface DocumentServiceDeps {
    */
   idempotentId: (partyId: string, key: string) => string;
   verifyUrl: (documentId: string) => string;
+  /** Told of each newly issued document (not of replays), e.g. for metrics. */
+  onIssued?: (kind: DocumentKind) => void;
 }
 
 export interface DocumentView extends StoredDocument {
@@ -85,6 +87,7 @@ export class DocumentService {
       if (first) return this.repeatOf(first, kind, input.payload);
       throw error;
     }
+    this.deps.onIssued?.(kind);
     return { ...(await this.view(id)), replayed: false };
   }
 

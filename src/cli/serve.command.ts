@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { configFromEnv, describeStore, isStoreKind, startService, storeKinds, type RunningService, type ServiceConfig } from '../main';
+import pino from 'pino';
+import { configFromEnv, describeStore, isStoreKind, logLevelFromEnv, settingChecks, startService, storeKinds, type RunningService, type ServiceConfig } from '../main';
+import { checkSettings, settingsFromFile, withFileSettings } from '../settings';
 import type { CliIo } from './cli-io';
 
 /**
@@ -7,8 +10,8 @@ import type { CliIo } from './cli-io';
  * runs until SIGTERM or SIGINT, then shuts down cleanly. Wrong flags or settings exit 2, a store or
  * port that cannot be opened exits 1.
  */
-export async function serveCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  let values: { port?: string; host?: string; db?: string; demo?: boolean; store?: string; 'mongo-uri'?: string };
+export async function serveCommand(args: readonly string[], io: CliIo, processEnv: NodeJS.ProcessEnv): Promise<number> {
+  let values: { port?: string; host?: string; db?: string; demo?: boolean; store?: string; 'mongo-uri'?: string; config?: string };
   try {
     ({ values } = parseArgs({
       args: [...args],
@@ -19,11 +22,27 @@ export async function serveCommand(args: readonly string[], io: CliIo, env: Node
         demo: { type: 'boolean' },
         store: { type: 'string' },
         'mongo-uri': { type: 'string' },
+        config: { type: 'string' },
       },
       strict: true,
     }));
   } catch (error) {
     io.err(`sdx serve: ${(error as Error).message}`);
+    return 2;
+  }
+  let env = processEnv;
+  const configFile = values.config ?? processEnv.SDX_CONFIG_FILE;
+  if (configFile) {
+    try {
+      env = withFileSettings(processEnv, settingsFromFile(readFileSync(configFile, 'utf8'), configFile));
+    } catch (error) {
+      for (const line of (error as Error).message.split('\n')) io.err(`sdx serve: ${line.startsWith('ENOENT') ? `${configFile} cannot be read` : line}`);
+      return 2;
+    }
+  }
+  const { problems, warnings } = checkSettings(env, settingChecks);
+  if (problems.length > 0) {
+    for (const problem of problems) io.err(`sdx serve: bad setting: ${oneLine(problem)}`);
     return 2;
   }
   const port = values.port === undefined ? undefined : Number(values.port);
@@ -49,11 +68,17 @@ export async function serveCommand(args: readonly string[], io: CliIo, env: Node
     io.err(`sdx serve: ${oneLine((error as Error).message)}`);
     return 2;
   }
+  // Structured JSON lines; what goes in them is chosen by the callers, never request bodies or keys.
+  const logger = pino(
+    { level: logLevelFromEnv(env), base: { service: 'sdx' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+    { write: (line: string) => io.out(line.trimEnd()) },
+  );
+  for (const warning of warnings) logger.warn(warning);
   let service: RunningService;
   try {
-    service = await startService(config, (level, message, fields) =>
-      (level === 'error' ? io.err : io.out)(JSON.stringify({ level, message, ...fields })),
-    );
+    service = await startService(config, (level, message, fields) => logger[level](fields ?? {}, message), {
+      requestLog: (fields) => logger.info(fields, 'request'),
+    });
     io.out(`SDX listening on ${service.url} (store: ${describeStore(config)})`);
   } catch (error) {
     io.err(`sdx serve: cannot start: ${oneLine(error instanceof Error ? error.message : String(error))}`);

@@ -7,6 +7,7 @@ import type { DocumentService } from '../application/document-service';
 import type { Store } from '../application/ports/store.port';
 import { authenticate, callerOf } from './auth';
 import { eventStream, type StreamOptions } from './event-stream';
+import { metricsEndpoint, observeRequests, type RequestLog, type ServiceMetrics } from './observability';
 import { webhooksRouter } from './webhooks.routes';
 import type { WebhookService } from '../application/webhooks/webhook-service';
 import { SdxError } from '../domain/shared/errors';
@@ -35,6 +36,11 @@ export interface AppDependencies {
   stream: StreamOptions;
   /** Writes (POSTs) per API key under /api/v1; none when undefined. */
   writeRateLimit?: WriteRateLimit;
+  /** Prometheus metrics at /metrics (loopback, or with `metricsToken`); none when undefined. */
+  metrics?: ServiceMetrics;
+  metricsToken?: string;
+  /** One line per request (request id, route template, status, time). */
+  requestLog?: RequestLog;
 }
 
 /**
@@ -71,7 +77,9 @@ export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(observeRequests(deps.metrics, deps.requestLog));
   app.use(securityHeaders(deps.pages.publicUrl.startsWith('https:')));
+  if (deps.metrics) app.get('/metrics', metricsEndpoint(deps.metrics, deps.metricsToken));
   app.use(jsonBody());
 
   app.get('/healthz', async (_req, res) => {

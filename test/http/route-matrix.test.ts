@@ -112,6 +112,8 @@ const apiRules: Record<string, RouteRule> = {
   'GET /healthz': { public: 200, call: () => request(t.app).get('/healthz') },
   'GET /openapi.json': { public: 200, call: () => request(t.app).get('/openapi.json') },
   'GET /pass-keys.json': { public: 200, call: () => request(t.app).get('/pass-keys.json') },
+  // Asked from loopback here; from elsewhere it takes SDX_METRICS_TOKEN, never an API key.
+  'GET /metrics': { public: 200, call: (ctx) => api('get', '/metrics', ctx) },
   // A text file: refused the same way for anyone, key or not.
   'POST /verify': { public: 415, call: (ctx) => api('post', '/verify', ctx).attach('file', Buffer.from('not a pdf'), 'x.txt') },
   'GET /verify/{id}': { public: 200, call: (ctx) => api('get', `/verify/${ctx.docId}`, ctx).set('Accept', 'application/json') },

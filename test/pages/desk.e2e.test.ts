@@ -131,6 +131,7 @@ describeWithBrowser('the desk in Chromium at 1280x800', () => {
     await sha.getByLabel('Size/type #1').focus();
     await sha.waitForSelector('#f-containers-0-number[aria-invalid="true"]');
     await expect(sha.locator('#f-containers-0-number-error').innerText()).resolves.toBe('ISO 6346 check digit is wrong for CSQU3054384');
+    await sha.locator('#f-containers-0-number-error').scrollIntoViewIfNeeded();
     await screenshot(sha, 'desk-04-do-form-inline-error');
     await sha.getByLabel('Container no. #1').fill('CSQU3054383');
     await sha.getByLabel('Size/type #1').focus();
@@ -182,6 +183,7 @@ describeWithBrowser('the desk in Chromium at 1280x800', () => {
     await page.getByLabel('Haulier').selectOption(P.haulierA);
     await page.getByRole('textbox', { name: 'Driver', exact: true }).fill('王建国 Wang Jianguo');
     await page.getByLabel('Truck plate').fill('沪AD12345');
+    await list.scrollIntoViewIfNeeded();
     await screenshot(page, 'desk-06-eir-paste-flagged');
     await page.getByRole('button', { name: 'Issue and sign the EIRs' }).click();
     // The browser keeps the form: the list is invalid, so nothing is posted.

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DESK_OPERATIONS } from '../../src/http/pages/desk/desk.router';
 import type { DocumentKind } from '../../src/domain/document/document';
-import { Client, expectValidPdf, P, payloadOf, uniqueRef } from '../http/exchange-client';
+import { Client, expectValidPdf, gateRecordExample, P, payloadOf, photo, sha256Hex, uniqueRef } from '../http/exchange-client';
 import { formBody, hiddenValue, signedIn } from '../support/page-forms';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -209,6 +209,39 @@ describe('the agent’s D/O form', () => {
   });
 });
 
+describe('amending and voiding a D/O', () => {
+  it('an amendment starts from the D/O as issued, needs a reason, issues version 2 once, and a void records its reason', async () => {
+    const order = await c.deliveryOrder();
+    const agent = await signedIn(t.app, USERS.agentSha);
+    const form = (await agent.get(`/desk/agent/do/${order.id}/amend`).expect(200)).text;
+    expect(form).toMatch(/name="deliveryOrderNumber"[^>]*value="DO-/);
+    expect(form).toMatch(/name="containers.number"[^>]*value="POCU7120041"/);
+    const csrf = hiddenValue(form, 'csrf');
+    const fields = { ...deliveryOrderForm({ deliveryOrderNumber: String(order.payload['deliveryOrderNumber']), remarks: 'Pick up at gate 5.' }), csrf };
+    const noReason = await agent.post(`/desk/agent/do/${order.id}/amend`).type('form').send(formBody(fields));
+    expect(noReason.status).toBe(422);
+    expect(noReason.text).toContain('<p class="field-error" id="f-reason-error">must not be empty</p>');
+
+    const body = formBody({ ...fields, reason: 'pick-up gate changed' });
+    const first = await agent.post(`/desk/agent/do/${order.id}/amend`).type('form').send(body);
+    const second = await agent.post(`/desk/agent/do/${order.id}/amend`).type('form').send(body);
+    expect(first.status).toBe(303);
+    expect(second.headers['location']).toBe(first.headers['location']);
+    const successorId = /\/desk\/documents\/([^?]+)/.exec(String(first.headers['location']))?.[1] ?? '';
+    await expect(c.document(P.agentSha, order.id)).resolves.toMatchObject({ status: 'superseded', supersededBy: successorId });
+    await expect(c.document(P.agentSha, successorId)).resolves.toMatchObject({ version: 2, supersedes: order.id, holder: P.consignee, payload: { remarks: 'Pick up at gate 5.' } });
+
+    const page = (await agent.get(`/desk/documents/${successorId}`).expect(200)).text;
+    expect(page).toContain(`href="/desk/agent/do/${successorId}/amend"`);
+    await agent.post(`/desk/documents/${successorId}/act`).type('form').send(formBody({ csrf, type: 'void', reason: 'consignee cancelled' })).expect(303);
+    const voided = (await agent.get(`/desk/documents/${successorId}?done=void`).expect(200)).text;
+    expect(voided).toContain('Done: Void.');
+    expect(voided).toContain('data-status="voided"');
+    expect(voided).toMatch(/<td>void<\/td>[\s\S]*?<td>consignee cancelled<\/td>/);
+    expect(voided).not.toContain('data-action=');
+  });
+});
+
 describe('refusals are shown in the exchange’s own words', () => {
   it('a telex release on a guarantee not yet accepted is refused with the rule’s reason; after acceptance it is issued', async () => {
     const guarantee = await c.issued(P.shipper, 'telex-release-guarantee');
@@ -324,6 +357,46 @@ describe('a form sent twice issues one document', () => {
     const second = await pus.post(`/desk/documents/${guarantee.id}/act`).type('form').send(body);
     expect([first.status, second.status]).toEqual([303, 303]);
     expect((await c.document(P.agentPus, guarantee.id)).events.filter((e) => e.type === 'accept')).toHaveLength(1);
+  });
+});
+
+describe('the terminal’s desk', () => {
+  it('lists today’s expected moves, recorded moves with condition and photos, and the D/Os presented to it to release', async () => {
+    const now = new Date();
+    const window = { validFrom: new Date(now.getTime() - 3600_000).toISOString(), validUntil: new Date(now.getTime() + 86_400_000).toISOString() };
+    const expected = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => Object.assign(p, window)));
+    const later = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => Object.assign(p, { validFrom: '2030-01-01T08:00:00+08:00', validUntil: '2030-01-02T08:00:00+08:00' })));
+    const recorded = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => Object.assign(p, window)));
+    const jpeg = photo('gate-photo-front.jpg');
+    await c.attach(P.terminal, recorded.id, jpeg, 'front.jpg', 'image/jpeg').expect(201);
+    await c.acted(P.terminal, recorded.id, { type: 'gate-record', gateRecord: { ...gateRecordExample(), photoSha256: [sha256Hex(jpeg)] } });
+    const order = await c.deliveryOrder();
+    await c.acted(P.consignee, order.id, { type: 'present', to: P.terminal });
+
+    const clerk = await signedIn(t.app, USERS.terminal);
+    const page = (await clerk.get('/desk/facility').expect(200)).text;
+    const section = (id: string) => new RegExp(`<section class="card worklist" id="${id}"[\\s\\S]*?</section>`).exec(page)?.[0] ?? '';
+    expect(section('expected')).toContain(`data-document="${expected.id}"`);
+    expect(section('expected')).toContain(`href="/gate/record/${expected.id}"`);
+    expect(section('expected')).not.toContain(later.id);
+    expect(section('expected')).not.toContain(recorded.id);
+    const photoPath = `/desk/documents/${recorded.id}/photos/${sha256Hex(jpeg)}`;
+    expect(section('recorded')).toContain('<span class="condition condition-damaged">Damaged</span>');
+    expect(section('recorded')).toContain(`<img src="${photoPath}"`);
+    expect(section('presented')).toContain(`data-document="${order.id}"`);
+
+    const image = await clerk.get(photoPath).expect(200);
+    expect(image.headers['content-type']).toBe('image/jpeg');
+    expect(Buffer.compare(image.body as Buffer, jpeg)).toBe(0);
+    await clerk.get(`/desk/documents/${recorded.id}/photos/${'0'.repeat(64)}`).expect(404);
+    const outsider = await signedIn(t.app, USERS.shipper);
+    await outsider.get(photoPath).expect(404);
+
+    const released = await clerk.post(`/desk/documents/${order.id}/act`).type('form').send(formBody({ csrf: hiddenValue(page, 'csrf'), type: 'release', back: '/desk/facility' }));
+    expect(released.headers['location']).toBe('/desk/facility?done=release');
+    await expect(c.document(P.terminal, order.id)).resolves.toMatchObject({ status: 'released', holder: P.terminal });
+    const depot = await signedIn(t.app, USERS.depot);
+    expect((await depot.get('/desk/facility').expect(200)).text).not.toContain('id="presented"');
   });
 });
 

@@ -208,7 +208,7 @@ function layoutOf(bytes: Uint8Array): Layout {
   }
   syntaxRanges.push([from, text.length]);
   const inSyntax = (at: number): boolean => syntaxRanges.some(([s, e]) => at >= s && at < e);
-  const objects = [...text.matchAll(/(\d+) (\d+) obj\b/g)].flatMap((m) => {
+  const objects = [...text.matchAll(/(?<!\d)(\d{1,10}) (\d{1,5}) obj\b/g)].flatMap((m) => {
     const start = m.index as number;
     const end = text.indexOf('endobj', start);
     return end < 0 ? [] : [{ num: Number(m[1]), start, end: end + 'endobj'.length }];

@@ -63,7 +63,7 @@ export function dirtyContentsPadding(pdf: Uint8Array): Uint8Array {
 /** The page object (last definition) and its content stream object number. */
 export function firstPage(pdf: Uint8Array): { num: number; body: string; contentsNum: number } {
   const text = latin1(pdf);
-  const pages = [...text.matchAll(/(\d+) 0 obj\s*(<<(?:(?!endobj)[^])*?\/Type\s*\/Page\b(?:(?!endobj)[^])*?)endobj/g)];
+  const pages = [...text.matchAll(/(?<!\d)(\d{1,10}) 0 obj\s*(<<(?:(?!endobj)[^])*?\/Type\s*\/Page\b(?:(?!endobj)[^])*?)endobj/g)];
   const page = pages[pages.length - 1];
   if (!page) throw new Error('no page object found');
   const contents = /\/Contents\s*\[?\s*(\d+) 0 R\s*\]?/.exec(page[2] as string);
@@ -73,7 +73,7 @@ export function firstPage(pdf: Uint8Array): { num: number; body: string; content
 
 /** The highest object number used so far (for new objects in an update). */
 export function nextObjectNumber(pdf: Uint8Array): number {
-  const nums = [...latin1(pdf).matchAll(/(\d+) 0 obj/g)].map((m) => Number(m[1]));
+  const nums = [...latin1(pdf).matchAll(/(?<!\d)(\d{1,10}) 0 obj/g)].map((m) => Number(m[1]));
   return Math.max(0, ...nums) + 1;
 }
 

@@ -13,7 +13,7 @@ import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
 import { detailFor, statusFor } from '../../problem';
 import type { Html } from '../html';
-import { t, type TextKey } from '../i18n';
+import { statusName, t, type TextKey } from '../i18n';
 import type { PageContext, PageUser } from '../layout';
 import { messageView } from '../login.view';
 import { allowedActions, collect, collectByRoles, eventLines, gateRecordOf, isDeskAction, type DeskAction } from './desk-documents';
@@ -229,7 +229,7 @@ export function deskRouter(deps: DeskDependencies, kit: DeskKit): Router {
     const number = (view.payload as DeliveryOrderPayload).deliveryOrderNumber;
     const refusal = allowedActions(view.state, actorOf(req), deps.clock()).has('amend')
       ? undefined
-      : { status: 409, issues: [], refusal: t(kit.contextOf(req).lang, 'deskCannotAmend', { status: view.state.status }) };
+      : { status: 409, issues: [], refusal: t(kit.contextOf(req).lang, 'deskCannotAmend', { status: statusName(kit.contextOf(req).lang, view.state.status) }) };
     await sendDeliveryOrderForm(req, res, deliveryOrderFormOf(view.payload as DeliveryOrderPayload), {
       amend: { id: view.state.id, number },
       ...(refusal ? { failure: refusal } : {}),

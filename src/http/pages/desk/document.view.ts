@@ -172,6 +172,7 @@ export function documentView(ctx: PageContext, data: DocumentPageData) {
   ])}
   ${content}
 </section>
+<div class="side">
 <section class="card signed" aria-labelledby="signed-title">
   <h2 id="signed-title">${t(lang, 'deskSignedDocument')}</h2>
   ${data.view.pdfSha256
@@ -180,8 +181,9 @@ export function documentView(ctx: PageContext, data: DocumentPageData) {
     : ''}
   <figure class="qr desk-qr" aria-labelledby="qr-caption">${trustedMarkup(data.qr.svg)}<figcaption id="qr-caption">${t(lang, 'deskVerifyQr')}<br><a class="mono small" href="${data.qr.url}">${data.qr.url}</a></figcaption></figure>
 </section>
-</div>
 ${actionForms(ctx, data)}
+</div>
+</div>
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">${t(lang, 'deskHistory')}</h2>
   <div class="scroll"><table class="events">
