@@ -1,5 +1,6 @@
 import { createHmac, createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { loadDemoParties, parseDemoParties, type DemoCredential } from './application/demo-parties';
@@ -267,6 +268,8 @@ export async function wireApp(
   });
   const dispatcher = new WebhookDispatcher({ store, post: postJson, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
   const stopping = new AbortController();
+  // Every open event stream listens for the stop: many streams are normal, not a leak.
+  setMaxListeners(0, stopping.signal);
   const app = createApp({
     store,
     documents,

@@ -482,6 +482,16 @@ function paths(): Record<string, JsonSchema> {
         },
       },
     },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        summary: 'Prometheus metrics (loopback, or with the bearer token SDX_METRICS_TOKEN)',
+        responses: {
+          '200': { description: 'Prometheus text exposition format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...errors('Forbidden'),
+        },
+      },
+    },
     '/pass-keys.json': {
       get: {
         operationId: 'passKeys',

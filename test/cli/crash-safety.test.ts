@@ -139,9 +139,9 @@ async function sendNextStep(base: string, order: Order, ledger: Ledger): Promise
   return true;
 }
 
-/** One client: drives orders step by step until the server dies, `stop` is set, or no order is left. */
-async function client(base: string, ledger: Ledger, run: { dead: boolean; stop: boolean; allowNew: boolean }): Promise<void> {
-  while (!run.dead && !run.stop) {
+/** One client: drives orders step by step until the server dies or no order is left. */
+async function client(base: string, ledger: Ledger, run: { dead: boolean; allowNew: boolean }): Promise<void> {
+  while (!run.dead) {
     const order = ledger.take(run.allowNew);
     if (!order) return;
     try {
@@ -304,7 +304,7 @@ describe('sdx serve killed with SIGKILL mid-traffic on a SQLite file', () => {
           if (round === KILLS) break;
 
           ledger.newRound();
-          const run = { dead: false, stop: false, allowNew: true };
+          const run = { dead: false, allowNew: true };
           const clients = Array.from({ length: CLIENTS }, () => client(server?.url ?? '', ledger, run));
           const killAfter = KILL_AFTER_MS.min + random() * (KILL_AFTER_MS.max - KILL_AFTER_MS.min);
           await new Promise((resolve) => setTimeout(resolve, killAfter));
@@ -316,7 +316,7 @@ describe('sdx serve killed with SIGKILL mid-traffic on a SQLite file', () => {
 
         // The last restart: finish every order, then every one is a single released D/O.
         const live = server as Server;
-        const run = { dead: false, stop: false, allowNew: false };
+        const run = { dead: false, allowNew: false };
         await Promise.all(Array.from({ length: CLIENTS }, () => client(live.url, ledger, run)));
         expect(ledger.wrong).toEqual([]);
         const { byNumber, problems } = await storedDocuments(db);

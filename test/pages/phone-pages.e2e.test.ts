@@ -1,22 +1,12 @@
 import { createPublicKey, verify } from 'node:crypto';
-import jsQR from 'jsqr';
-import { PNG } from 'pngjs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, P, payloadOf, type DocumentBody } from '../http/exchange-client';
-import { describeWithBrowser, launchChromium, loopbackServer, phoneContext, screenshot, type LoopbackServer } from '../support/browser';
+import { decodeQr, describeWithBrowser, launchChromium, loopbackServer, phoneContext, screenshot, type LoopbackServer } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
 
 const PLATE = '沪AD12345';
-
-/** Reads the QR code in a screenshot, as a phone camera at the gate would. */
-function decodeQr(png: Buffer): string {
-  const image = PNG.sync.read(png);
-  const code = jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height);
-  if (!code) throw new Error('no QR code found in the screenshot');
-  return code.data;
-}
 
 /** Checks a pass token's ES256 signature against the published key list, independently of the app's code. */
 function verifiesAgainstPublishedKeys(token: string, keys: { keys: { kid: string; kty: string; crv: string; x: string; y: string }[] }): boolean {

@@ -15,13 +15,15 @@ interface OpenApi {
   paths: Record<string, Record<string, Operation>>;
 }
 
-const DOC_ID = 'https://sdx.test/openapi.json';
+export const DOC_ID = 'https://sdx.test/openapi.json';
 
-const pointer = (...parts: string[]): string => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+/** A JSON pointer from unescaped parts. */
+export const pointer = (...parts: string[]): string => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
 let shared: Ajv2020 | undefined;
 
-function validatorOf(doc: object): Ajv2020 {
+/** An ajv (draft 2020-12) that resolves `#/components/...` refs inside the OpenAPI document. */
+export function openApiValidator(doc: object): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   addFormats(ajv);
   // The document's own top-level fields are not schema keywords; declare them so strict mode accepts
@@ -34,7 +36,7 @@ function validatorOf(doc: object): Ajv2020 {
 /** Throws, naming the mismatch, unless `res` is a documented response of `method path` and its body fits its schema. */
 export function expectDocumentedResponse(path: string, method: string, res: Response): void {
   const doc = openApiDocument() as OpenApi;
-  shared ??= validatorOf(doc);
+  shared ??= openApiValidator(doc);
   const ajv = shared;
   const operation = doc.paths[path]?.[method];
   if (!operation) throw new Error(`${method.toUpperCase()} ${path} is not documented`);
