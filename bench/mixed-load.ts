@@ -220,7 +220,8 @@ async function startServer(
 ): Promise<{ child: ChildProcessWithoutNullStreams; url: string; serverErrors: () => number }> {
   const nodeFlags = heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`];
   const child = spawn(process.execPath, [...nodeFlags, sdxBin, 'serve', '--port', '0', '--db', db, '--demo'], {
-    env: { ...process.env, SDX_STORE: '', SDX_MONGO_URI: '' },
+    // Without the per-key write limit, so that the bench measures the service, not the limiter.
+    env: { ...process.env, SDX_WRITE_RATE: '0', SDX_STORE: '', SDX_MONGO_URI: '' },
   });
   let serverErrors = 0;
   child.stderr.on('data', (chunk: Buffer) => {

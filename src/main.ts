@@ -25,6 +25,7 @@ import { createKeyObjectSigner } from './adapters/pki/key-object-signer';
 import { decodePem } from './adapters/pki/pem';
 import { DocumentService } from './application/document-service';
 import type { Store } from './application/ports/store.port';
+import { BoundedPdfVerifier } from './adapters/pdf/verify/bounded-verifier';
 import { verifyPdf } from './adapters/pdf/verify/verify-pdf';
 import type { Express } from 'express';
 import { GatePasses } from './application/gate-passes';
@@ -211,13 +212,15 @@ async function openDocumentPdfs(
 /**
  * The HTTP app over a store: document service with signing keys, PDF pipeline and the verifier.
  * `SDX_PUBLIC_URL` is where QR codes on documents point. PDFs are made on `options.pdfWorkers`
- * threads, else SDX_PDF_WORKERS, else on the event loop; `close` ends the threads.
+ * threads, else SDX_PDF_WORKERS, else on the event loop; `close` ends the threads. Uploaded PDFs
+ * are verified on `options.verifyWorkers` threads, each verification bounded in time and memory
+ * (startService always uses them); 0, the default for tests, verifies on the event loop unbounded.
  */
 export async function wireApp(
   store: Store,
   env: NodeJS.ProcessEnv,
   logLine: Log,
-  options: { pdfWorkers?: number; requestLog?: RequestLog } = {},
+  options: { pdfWorkers?: number; verifyWorkers?: number; requestLog?: RequestLog } = {},
 ): Promise<{
   app: Express;
   documents: DocumentService;
@@ -233,6 +236,7 @@ export async function wireApp(
   const paths = resourcePaths(env);
   const clock = () => new Date();
   const trust = trustFromCertsDir(paths.certsDir);
+  const verifier = options.verifyWorkers ? new BoundedPdfVerifier({ trust, workers: options.verifyWorkers }) : undefined;
   const toolkit = await openDocumentPdfs(paths, env, clock, options.pdfWorkers ?? pdfWorkersFromEnv(env) ?? 0);
   const publicUrl = (env.SDX_PUBLIC_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const logSigner = logSignerFromEnv(env);
@@ -291,12 +295,10 @@ export async function wireApp(
       publicUrl,
       clock,
     },
-    verifyPdf: (pdf, expectedPayloadHash) =>
-      verifyPdf(pdf, {
-        trust,
-        now: clock(),
-        ...(expectedPayloadHash ? { expectedPayloadHash } : { ledger: (id: string) => log.ledgerView(id) }),
-      }),
+    verifyPdf: (pdf, expectedPayloadHash) => {
+      const request = { now: clock(), ...(expectedPayloadHash ? { expectedPayloadHash } : { ledger: (id: string) => log.ledgerView(id) }) };
+      return verifier ? verifier.verify(pdf, request) : verifyPdf(pdf, { trust, ...request });
+    },
     onUnexpectedError: (error) =>
       logLine('error', 'unexpected error', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }),
   });
@@ -312,6 +314,7 @@ export async function wireApp(
       stopping.abort();
       await dispatcher.stop();
       await toolkit.close();
+      await verifier?.close();
     },
   };
 }
@@ -472,7 +475,7 @@ export async function startService(config: ServiceConfig, log: Log, options: { r
     const demoCredentials = config.demo
       ? await loadDemoParties(store, parseDemoParties(JSON.parse(readFileSync(config.demoPartiesFile, 'utf8'))), new Date().toISOString())
       : [];
-    const wired = await wireApp(store, config.env, log, { pdfWorkers: config.pdfWorkers, ...options });
+    const wired = await wireApp(store, config.env, log, { pdfWorkers: config.pdfWorkers, verifyWorkers: defaultPdfWorkerCount(), ...options });
     const app = wired.app;
     closePdfs = wired.close;
     wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));

@@ -162,10 +162,11 @@ interface Server {
 
 /**
  * PDFs are made on the event loop: a worker pool adds about 0.5 s to each of the many starts, and
- * where a PDF is made does not change what a commit writes.
+ * where a PDF is made does not change what a commit writes. No write rate limit: a 429 is not what
+ * this test is about.
  */
 async function startServer(db: string): Promise<Server> {
-  const child = startSdx(['serve', '--port', '0', '--db', db, '--demo'], { SDX_PDF_WORKERS: '0', SDX_STORE: '', SDX_MONGO_URI: '' });
+  const child = startSdx(['serve', '--port', '0', '--db', db, '--demo'], { SDX_PDF_WORKERS: '0', SDX_WRITE_RATE: '0', SDX_STORE: '', SDX_MONGO_URI: '' });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

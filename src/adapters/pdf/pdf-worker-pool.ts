@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DocumentPdfs, PdfContent, SignatureRequest } from '../../application/ports/document-pdf.port';
 import type { PartyId } from '../../domain/party/party';
 import { SdxError } from '../../domain/shared/errors';
+import { resolveWorkerScript } from '../worker-script';
 import { fromWireError, type PdfJob, type PdfJobMessage, type PdfWorkerConfig, type PdfWorkerReply } from './pdf-worker.protocol';
 
 export type { PdfWorkerConfig, PdfWorkerEnv } from './pdf-worker.protocol';
@@ -33,18 +32,9 @@ export function defaultPdfWorkerCount(): number {
   return Math.min(2, availableParallelism());
 }
 
-/**
- * The worker entry runs as JavaScript: beside this module when it runs compiled, else (under jest,
- * which compiles src/*.ts in memory) the project's build in dist/.
- */
+/** The compiled worker entry (see {@link resolveWorkerScript}). */
 export function resolvePdfWorkerFile(moduleDir: string = __dirname): string {
-  const beside = join(moduleDir, 'pdf-worker.js');
-  if (existsSync(beside)) return beside;
-  let root = moduleDir;
-  while (!existsSync(join(root, 'package.json')) && root !== dirname(root)) root = dirname(root);
-  const built = join(root, 'dist', 'adapters', 'pdf', 'pdf-worker.js');
-  if (existsSync(built)) return built;
-  throw new Error(`the PDF worker script is missing (looked for ${beside} and ${built}); run "npm run build" first`);
+  return resolveWorkerScript('adapters/pdf/pdf-worker.js', moduleDir, 'PDF worker');
 }
 
 interface PendingJob {

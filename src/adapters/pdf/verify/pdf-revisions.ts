@@ -324,7 +324,10 @@ export class DocumentView {
     const entry = this.entries.get(num);
     if (!entry || entry.type === 'free') return 'free';
     if (entry.type === 'offset') return `@${entry.offset}`;
-    return `${this.locationOf(entry.stream)}#${entry.stream}:${entry.index}`;
+    // An object stream is itself never compressed; following a chain of them could recurse forever.
+    const container = this.entries.get(entry.stream);
+    const at = container?.type === 'offset' ? `@${container.offset}` : 'nowhere';
+    return `${at}#${entry.stream}:${entry.index}`;
   }
 }
 

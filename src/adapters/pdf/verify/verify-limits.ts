@@ -11,7 +11,7 @@ export const VERIFY_LIMITS = {
   /** Cross-reference entries in one view of the document (all sections together). */
   maxObjects: 1_000_000,
   /** Signature dictionaries found by scanning the bytes. */
-  maxSignatures: 64,
+  maxSignatures: 32,
   /** Arrays and dictionaries inside one another. */
   maxNesting: 100,
   /** Characters in one number token; PDF numbers need no more than 40. */
@@ -31,14 +31,16 @@ export const VERIFY_LIMITS = {
 } as const;
 
 /** Which bound a document hit; each is a finding code of its own. */
-export type PdfLimitCode =
-  | 'pdf-too-large'
-  | 'too-many-objects'
-  | 'too-many-signatures'
-  | 'nesting-too-deep'
-  | 'number-too-long'
-  | 'stream-too-large'
-  | 'der-too-complex';
+export const PDF_LIMIT_CODES = [
+  'pdf-too-large',
+  'too-many-objects',
+  'too-many-signatures',
+  'nesting-too-deep',
+  'number-too-long',
+  'stream-too-large',
+  'der-too-complex',
+] as const;
+export type PdfLimitCode = (typeof PDF_LIMIT_CODES)[number];
 
 /** A document (or a CMS inside it) larger or more complex than the verifier reads. */
 export class PdfLimitError extends Error {

@@ -1,0 +1,22 @@
+// The messages between BoundedPdfVerifier (main thread) and verify-worker.js, all structured-cloned.
+import type { Finding } from '../../../domain/verification/finding';
+import type { TrustMaterial } from '../../pki/certificate-validation';
+import type { PdfVerificationReport } from './verify-pdf';
+
+export interface VerifyWorkerData {
+  trust: TrustMaterial;
+}
+
+/** What the ledger knows of a document, as `PdfVerificationOptions.ledger` returns it. */
+export type LedgerEntry = { payloadHash: string; findings: Finding[] } | undefined;
+
+export type ToVerifyWorker =
+  | { type: 'verify'; id: number; pdf: Uint8Array; now: Date; expectedPayloadHash?: string; askLedger: boolean }
+  | { type: 'ledger-answer'; id: number; entry: LedgerEntry }
+  | { type: 'ledger-failed'; id: number; message: string };
+
+export type FromVerifyWorker =
+  | { type: 'ready' }
+  | { type: 'ledger'; id: number; documentId: string }
+  | { type: 'done'; id: number; report: PdfVerificationReport }
+  | { type: 'failed'; id: number; message: string };
