@@ -380,7 +380,8 @@ function paths(): Record<string, JsonSchema> {
       post: {
         operationId: 'verifyPdf',
         summary: 'Verify an uploaded PDF (public)',
-        description: 'Checks every signature, the certificate chains, changes after each signature and the payload hash against the ledger.',
+        description:
+          'Checks every signature, the certificate chains, changes after each signature and the payload hash against the ledger. Each verification runs on a worker thread with a time and memory limit; a document beyond those or the parser\'s limits (size, objects, signatures, nesting) is reported invalid with a `document.verification` or `document.parse` finding naming the limit.',
         requestBody: fileUpload('The PDF to verify, in the field `file`.', 'application/pdf'),
         responses: {
           '200': { description: 'The verifier\'s report; `verdict` is valid only if every required finding is.', content: json(ref('VerificationReport')) },

@@ -14,7 +14,7 @@ describe('sdx serve --store', () => {
 
   it('refuses SDX_STORE=mongo without SDX_MONGO_URI the same way', () => {
     const result = runSdx(['serve', '--port', '0'], { env: { ...noStoreEnv, SDX_STORE: 'mongo' } });
-    expect(result.stderr.trim()).toMatch(/^sdx serve: the mongo store needs a connection string: .*SDX_MONGO_URI$/);
+    expect(result.stderr.trim()).toMatch(/^sdx serve: bad setting: the mongo store needs a connection string: .*SDX_MONGO_URI$/);
     expect(result.code).toBe(2);
   });
 
@@ -23,7 +23,7 @@ describe('sdx serve --store', () => {
     expect(byFlag.stderr.trim()).toBe('sdx serve: --store must be one of sqlite, mongo, not "nosuch"');
     expect(byFlag.code).toBe(2);
     const byEnv = runSdx(['serve', '--port', '0'], { env: { ...noStoreEnv, SDX_STORE: 'nosuch' } });
-    expect(byEnv.stderr.trim()).toBe('sdx serve: SDX_STORE must be one of sqlite, mongo, not "nosuch"');
+    expect(byEnv.stderr.trim()).toBe('sdx serve: bad setting: SDX_STORE must be one of sqlite, mongo, not "nosuch"');
     expect(byEnv.code).toBe(2);
   });
 

@@ -54,6 +54,13 @@ const UNDERSTOOD_CRITICAL_EXTENSIONS = new Set([
 
 const MAX_PATH_LENGTH = 8;
 
+/**
+ * Candidates one path search may try. Certificates that share a name and a key all sign each other,
+ * so without a budget a signer can make the search try every ordering of them (32 such
+ * certificates: 10^11 paths); real paths need a few dozen tries.
+ */
+const MAX_PATH_SEARCH_STEPS = 2_000;
+
 interface Candidate {
   der: Uint8Array;
   certificate: x509.X509Certificate;
@@ -86,14 +93,17 @@ function isCa(certificate: x509.X509Certificate): boolean {
 /**
  * Depth-first search from the certificate to an anchor, checking every link's signature, so that an
  * anchor is reached only through its key and never through a matching name alone. CAs on the path
- * must be CAs and respect pathLenConstraint. Returns the path leaf first, or undefined.
+ * must be CAs and respect pathLenConstraint. Returns the path leaf first, or undefined (also when
+ * the search runs out of steps).
  */
 async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[] | undefined> {
   if (leaf.anchor) return [leaf];
+  let steps = 0;
   const extend = async (path: Candidate[]): Promise<Candidate[] | undefined> => {
     const last = path[path.length - 1];
     if (!last || path.length > MAX_PATH_LENGTH) return undefined;
     for (const candidate of pool) {
+      if (++steps > MAX_PATH_SEARCH_STEPS) return undefined;
       if (path.some((entry) => sameBytes(entry.der, candidate.der))) continue;
       if (!(await signedBy(last.certificate, candidate.certificate))) continue;
       if (!candidate.anchor && !isCa(candidate.certificate)) continue;

@@ -153,6 +153,8 @@ describe('SqliteStore on its own terms', () => {
         'parties',
         'tree_heads',
         'users',
+        'webhook_deliveries',
+        'webhook_endpoints',
       ]);
     } finally {
       raw.close();

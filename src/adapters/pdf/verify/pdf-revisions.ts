@@ -365,6 +365,7 @@ export function findSignatureDictionaries(bytes: Uint8Array): RawSignatureDictio
   // header before it, so the scan stays linear however many headers precede one `endobj`.
   let endobj = -1;
   let nextMarker = -1;
+  let candidates = 0;
   for (let match = header.exec(text); match; match = header.exec(text)) {
     if (match.index > 0 && !isWhitespace(bytes[match.index - 1]) && !isDelimiterBefore(bytes[match.index - 1])) continue;
     if (endobj < match.index) {
@@ -377,6 +378,11 @@ export function findSignatureDictionaries(bytes: Uint8Array): RawSignatureDictio
     }
     // Cheap pre-filter: a signature dictionary names one of these keys before its `endobj`.
     if (nextMarker >= endobj) continue;
+    // Each parse may read to the end of the file (an unterminated string); real files have one
+    // candidate per signature, so many more is an attack on this loop.
+    if (++candidates > 2 * VERIFY_LIMITS.maxSignatures) {
+      throw new PdfLimitError('too-many-signatures', `more than ${2 * VERIFY_LIMITS.maxSignatures} objects look like signature dictionaries`);
+    }
     let object;
     try {
       object = parseIndirectObjectAt(bytes, match.index);

@@ -106,6 +106,7 @@ export class PdfReader {
           this.pos++;
           return { kind: 'array', items };
         }
+        if (items.length >= VERIFY_LIMITS.maxItems) throw tooManyItems(this.pos);
         items.push(this.readValue(depth + 1));
       }
     }
@@ -154,6 +155,9 @@ export class PdfReader {
   private readLiteralString(): PdfValue {
     const b = this.bytes;
     const start = this.pos;
+    // Find the closing parenthesis before decoding: a string that never closes then costs one pass
+    // and no allocation (the signature scan may try many such strings, each to the end of the file).
+    if (closingParenthesis(b, start) < 0) throw new PdfSyntaxError(`unterminated string at ${start}`);
     this.pos++;
     const out: number[] = [];
     let nesting = 1;
@@ -190,8 +194,11 @@ export class PdfReader {
   private readHexString(): PdfValue {
     const b = this.bytes;
     const start = this.pos;
-    const close = b.indexOf(0x3e, this.pos);
-    if (close < 0) throw new PdfSyntaxError(`unterminated hex string at ${start}`);
+    let close = this.pos + 1;
+    // Stops at the first byte that is neither a hex digit nor whitespace, not at the next '>'.
+    while (close < b.length && b[close] !== 0x3e && (isHexDigit(b[close]) || isWhitespace(b[close]))) close++;
+    if (close >= b.length) throw new PdfSyntaxError(`unterminated hex string at ${start}`);
+    if (b[close] !== 0x3e) throw new PdfSyntaxError(`bad hex string at ${start}`);
     let digits = latin1(b.subarray(this.pos + 1, close)).replace(/[\0\t\n\f\r ]/g, '');
     if (!/^[0-9a-fA-F]*$/.test(digits)) throw new PdfSyntaxError(`bad hex string at ${start}`);
     if (digits.length % 2 === 1) digits += '0';
@@ -212,6 +219,7 @@ export class PdfReader {
       }
       if (b[this.pos] !== 0x2f) throw new PdfSyntaxError(`dictionary key is not a name at ${this.pos}`);
       const key = this.readName();
+      if (entries.size >= VERIFY_LIMITS.maxItems) throw tooManyItems(this.pos);
       entries.set(key, this.readValue(depth + 1));
     }
     const save = this.pos;
@@ -244,6 +252,26 @@ export class PdfReader {
     }
     return { kind: 'stream', entries, data: b.subarray(dataStart, dataEnd) };
   }
+}
+
+function tooManyItems(at: number): PdfLimitError {
+  return new PdfLimitError('too-many-objects', `an array or dictionary at ${at} has more than ${VERIFY_LIMITS.maxItems} items`);
+}
+
+/** Offset of the `)` that closes the literal string opening at `start`, or -1. */
+function closingParenthesis(b: Uint8Array, start: number): number {
+  let nesting = 0;
+  for (let i = start; i < b.length; i++) {
+    const ch = b[i];
+    if (ch === 0x5c) i++;
+    else if (ch === 0x28) nesting++;
+    else if (ch === 0x29 && --nesting === 0) return i;
+  }
+  return -1;
+}
+
+function isHexDigit(byte: number | undefined): boolean {
+  return byte !== undefined && ((byte >= 0x30 && byte <= 0x39) || ((byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x66));
 }
 
 /** Parses the indirect object whose `N G obj` header starts at `offset`. */

@@ -12,6 +12,8 @@ export const VERIFY_LIMITS = {
   maxObjects: 1_000_000,
   /** Signature dictionaries found by scanning the bytes. */
   maxSignatures: 32,
+  /** Items in one array or dictionary (a CJK font's widths run to tens of thousands). */
+  maxItems: 250_000,
   /** Arrays and dictionaries inside one another. */
   maxNesting: 100,
   /** Characters in one number token; PDF numbers need no more than 40. */
