@@ -106,10 +106,6 @@ export function fuzzInput(seeds: readonly FuzzSeed[], index: number, runSeed = 0
   };
 }
 
-export function* fuzzInputs(seeds: readonly FuzzSeed[], count: number, runSeed?: number): Generator<FuzzInput> {
-  for (let index = 0; index < count; index++) yield fuzzInput(seeds, index, runSeed);
-}
-
 // ---------------------------------------------------------------------------------------------
 // What a mutant did to the signed bytes
 
@@ -227,6 +223,7 @@ function syntaxOffset(layout: Layout, random: FuzzRandom): number {
 }
 
 export function mutate(bytes: Uint8Array, mutation: MutationClass, random: FuzzRandom): Mutated {
+  if (bytes.length === 0) return { bytes, detail: 'nothing left to mutate' };
   const layout = layoutOf(bytes);
   switch (mutation) {
     case 'bit-flip': return bitFlip(bytes, layout, random);
@@ -449,7 +446,8 @@ function wrongByteRange(bytes: Uint8Array, layout: Layout, random: FuzzRandom): 
 
 /** Unsigned bytes: the hex in a /Contents gap rewritten (same length), the DER inside made hostile. */
 function contentsDer(bytes: Uint8Array, random: FuzzRandom): Mutated {
-  const signatures = signatureLocations(bytes).filter((s) => s.byteRange[2] > s.byteRange[1] + 2 && s.byteRange[2] <= bytes.length);
+  // A /ByteRange an earlier mutation spoiled names no gap to rewrite.
+  const signatures = signatureLocations(bytes).filter((s) => s.byteRange[1] >= 0 && s.byteRange[2] > s.byteRange[1] + 2 && s.byteRange[2] <= bytes.length);
   if (signatures.length === 0) return bitFlip(bytes, layoutOf(bytes), random);
   const sig = random.pick(signatures);
   const start = sig.byteRange[1] + 1;

@@ -40,6 +40,8 @@ interface Job {
 interface Slot {
   worker: Worker;
   ready: boolean;
+  /** Being ended (its verification ran over): takes no more jobs, whatever it still sends. */
+  retired: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
   /** Why the worker stopped, once known. */
@@ -107,7 +109,7 @@ export class BoundedPdfVerifier {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const idle = [...this.slots].find((slot) => slot.ready && !slot.job);
+      const idle = [...this.slots].find((slot) => slot.ready && !slot.retired && !slot.job);
       if (!idle) {
         if (this.slots.size < this.workers) this.spawn();
         return;
@@ -120,6 +122,7 @@ export class BoundedPdfVerifier {
     slot.job = job;
     slot.worker.ref();
     slot.timer = setTimeout(() => {
+      slot.retired = true;
       slot.stopped = { code: 'verification-timed-out', message: `verification stopped after ${this.timeLimitMs} ms; the document is too complex to verify` };
       void slot.worker.terminate();
     }, this.timeLimitMs);
@@ -140,7 +143,7 @@ export class BoundedPdfVerifier {
       resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb, maxYoungGenerationSizeMb: Math.min(32, this.memoryLimitMb), stackSizeMb: 4 },
     });
     worker.unref();
-    const slot: Slot = { worker, ready: false };
+    const slot: Slot = { worker, ready: false, retired: false };
     this.slots.add(slot);
     worker.on('message', (message: FromVerifyWorker) => this.onMessage(slot, message));
     worker.on('error', (error: Error & { code?: string }) => {
@@ -205,7 +208,7 @@ export class BoundedPdfVerifier {
 }
 
 /** The report of a verification stopped from outside the verifier. */
-export function stoppedReport(code: StoppedVerificationCode, message: string): PdfVerificationReport {
+function stoppedReport(code: StoppedVerificationCode, message: string): PdfVerificationReport {
   const finding: Finding = { check: 'document.verification', status: code === 'verification-failed' ? 'error' : 'invalid', code, message, required: true };
   return { ...report([finding]), signatures: [] };
 }

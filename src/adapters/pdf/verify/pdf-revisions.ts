@@ -79,6 +79,7 @@ export class DocumentView {
   /** Objects parsed at each offset (or why not): many entries may point at one offset. */
   private readonly parsedAt = new Map<number, IndirectObject | Error>();
   private readonly objectStreams = new Map<number, { offsets: number[]; data: Uint8Array; first: number }>();
+  private decodedBytes = 0;
 
   private constructor(readonly bytes: Uint8Array, startxref: number | null) {
     if (startxref === null) {
@@ -207,7 +208,7 @@ export class DocumentView {
     const rowLength = widths.reduce((a, b) => a + b, 0);
     // A row of no bytes would never run out of data; a field wider than 6 bytes overflows a safe integer.
     if (widths.length !== 3 || rowLength === 0 || widths.some((w) => w > 6)) throw new PdfSyntaxError(`xref stream at ${offset} has a bad /W`);
-    const data = decodeStream(object.value);
+    const data = this.decode(object.value);
     let row = 0;
     for (let s = 0; s + 1 < index.length; s += 2) {
       const start = index[s] as number;
@@ -270,7 +271,7 @@ export class DocumentView {
     if (stream.kind !== 'stream' || nameOf(stream.entries.get('Type')) !== 'ObjStm') {
       throw new PdfSyntaxError(`object ${num} is not an object stream`);
     }
-    const data = decodeStream(stream);
+    const data = this.decode(stream);
     const n = numberOf(stream.entries.get('N')) ?? 0;
     const first = numberOf(stream.entries.get('First')) ?? 0;
     // Each of the N pairs takes at least four bytes ("1 0 "); a larger N is a lie.
@@ -287,6 +288,19 @@ export class DocumentView {
     const parsed = { offsets, data, first };
     this.objectStreams.set(num, parsed);
     return parsed;
+  }
+
+  /**
+   * A stream's decoded data, counted against the view's total: decoded data lives outside the V8
+   * heap, where the worker's memory limit does not reach.
+   */
+  private decode(stream: Extract<PdfValue, { kind: 'stream' }>): Uint8Array {
+    const data = decodeStream(stream);
+    this.decodedBytes += data.length;
+    if (this.decodedBytes > VERIFY_LIMITS.maxDecodedBytesPerView) {
+      throw new PdfLimitError('stream-too-large', `the document's streams decode to more than ${VERIFY_LIMITS.maxDecodedBytesPerView} bytes`);
+    }
+    return data;
   }
 
   /** The indirect object at `offset`, parsed once. */

@@ -255,7 +255,7 @@ export class PdfReader {
 }
 
 function tooManyItems(at: number): PdfLimitError {
-  return new PdfLimitError('too-many-objects', `an array or dictionary at ${at} has more than ${VERIFY_LIMITS.maxItems} items`);
+  return new PdfLimitError('too-many-items', `an array or dictionary at ${at} has more than ${VERIFY_LIMITS.maxItems} items`);
 }
 
 /** Offset of the `)` that closes the literal string opening at `start`, or -1. */

@@ -10,7 +10,7 @@ export const VERIFY_LIMITS = {
   maxPdfBytes: 32 * 1024 * 1024,
   /** Cross-reference entries in one view of the document (all sections together). */
   maxObjects: 1_000_000,
-  /** Signature dictionaries found by scanning the bytes. */
+  /** Signature dictionaries found by scanning the bytes (and twice as many objects that look like one). */
   maxSignatures: 32,
   /** Items in one array or dictionary (a CJK font's widths run to tens of thousands). */
   maxItems: 250_000,
@@ -22,9 +22,11 @@ export const VERIFY_LIMITS = {
   maxDecodedStreamBytes: 64 * 1024 * 1024,
   /** Filters applied to one stream (each may expand it up to the size above). */
   maxStreamFilters: 4,
+  /** Decoded cross-reference and object streams held by one view of the document. */
+  maxDecodedBytesPerView: 128 * 1024 * 1024,
   /** Times the damaged-file repair tries a candidate trailer or cross-reference stream. */
   maxRepairAttempts: 16,
-  /** Depth of one BER/DER structure (a CMS with its timestamp token nests about 20 deep). */
+  /** Depth of one BER/DER structure (an SDX CMS with its timestamp token nests 25 deep). */
   maxDerDepth: 64,
   /** Elements in one BER/DER structure. */
   maxDerElements: 100_000,
@@ -36,6 +38,7 @@ export const VERIFY_LIMITS = {
 export const PDF_LIMIT_CODES = [
   'pdf-too-large',
   'too-many-objects',
+  'too-many-items',
   'too-many-signatures',
   'nesting-too-deep',
   'number-too-long',
