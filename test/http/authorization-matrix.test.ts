@@ -1,5 +1,4 @@
 import type { DocumentKind } from '../../src/domain/document/document';
-import { startTestApp, type TestApp } from '../support/test-app';
 import {
   Client,
   P,
@@ -12,17 +11,12 @@ import {
   payloadOf,
   type DocumentBody,
   type PartyName,
+  useExchange,
 } from './exchange-client';
 
-let t: TestApp;
 let c: Client;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange((_app, client) => {
+  c = client;
 });
 
 /** How each party fares: allowed, refused with a 403 code, or told the document does not exist. */

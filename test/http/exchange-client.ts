@@ -11,7 +11,7 @@ import { openEvent } from '../../src/application/events/signed-event';
 import type { DocumentKind } from '../../src/domain/document/document';
 import { certsDevTrust } from '../support/certs-dev';
 import { exampleJson, repoRoot } from '../support/examples';
-import type { TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../support/test-app';
 
 export const API = '/api/v1';
 
@@ -230,4 +230,21 @@ export function expectChain(document: DocumentBody): void {
 /** Counts signature dictionaries by their /ByteRange entries. */
 export function byteRangeCount(pdf: Uint8Array): number {
   return Buffer.from(pdf).toString('latin1').match(/\/ByteRange\s*\[/g)?.length ?? 0;
+}
+
+/**
+ * The real app for one test file: started before its tests (handed over through `set`), checked
+ * for unexpected 500s and closed after them.
+ */
+export function useExchange(set: (app: TestApp, client: Client) => void, options?: Parameters<typeof startTestApp>[0]): void {
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(options);
+    set(app, new Client(app));
+  });
+  afterAll(async () => {
+    if (!app) return;
+    expect(app.unexpected).toEqual([]);
+    await app.close();
+  });
 }

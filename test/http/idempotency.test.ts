@@ -1,18 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { API, Client, P, expectProblem, expectStatus, expectValidPdf, payloadOf, type DocumentBody, type PartyName } from './exchange-client';
+import type { TestApp } from '../support/test-app';
+import { API, Client, P, expectProblem, expectStatus, expectValidPdf, payloadOf, type DocumentBody, type PartyName, useExchange } from './exchange-client';
 
 let t: TestApp;
 let c: Client;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange((app, client) => {
+  t = app;
+  c = client;
 });
 
 async function documentIds(party: PartyName): Promise<string[]> {

@@ -1,15 +1,8 @@
-import { startTestApp, type TestApp } from '../support/test-app';
-import { Client, P, byteRangeCount, expectChain, expectProblem, expectValidPdf, payloadOf } from './exchange-client';
+import { Client, P, byteRangeCount, expectChain, expectProblem, expectValidPdf, payloadOf, useExchange } from './exchange-client';
 
-let t: TestApp;
 let c: Client;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange((_app, client) => {
+  c = client;
 });
 
 describe('delivery order: issue → transfer → present → release', () => {

@@ -1,4 +1,3 @@
-import { startTestApp, type TestApp } from '../support/test-app';
 import {
   Client,
   P,
@@ -11,17 +10,12 @@ import {
   payloadOf,
   photo,
   sha256Hex,
+  useExchange,
 } from './exchange-client';
 
-let t: TestApp;
 let c: Client;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange((_app, client) => {
+  c = client;
 });
 
 describe('EIR: issue → gate record with a photo → haulier countersigns', () => {

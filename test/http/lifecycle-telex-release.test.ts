@@ -1,15 +1,8 @@
-import { startTestApp, type TestApp } from '../support/test-app';
-import { Client, P, expectChain, expectProblem, expectValidPdf, payloadOf, type DocumentBody } from './exchange-client';
+import { Client, P, expectChain, expectProblem, expectValidPdf, payloadOf, type DocumentBody, useExchange } from './exchange-client';
 
-let t: TestApp;
 let c: Client;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange((_app, client) => {
+  c = client;
 });
 
 /** A D/O payload released by telex on the given guarantee. */

@@ -1,17 +1,13 @@
 import request from 'supertest';
 import type { Response } from 'supertest';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { API, Client, P, payloadOf, photo } from './exchange-client';
+import { API, Client, P, payloadOf, photo, useExchange } from './exchange-client';
 
 let t: TestApp;
 let c: Client;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange((app, client) => {
+  t = app;
+  c = client;
 });
 
 /** What helmet (src/http/app.ts) sets on every answer, pages and API alike. */

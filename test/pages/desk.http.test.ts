@@ -1,19 +1,15 @@
 import request from 'supertest';
 import { DESK_OPERATIONS } from '../../src/http/pages/desk/desk.router';
 import type { DocumentKind } from '../../src/domain/document/document';
-import { Client, expectValidPdf, gateRecordExample, P, payloadOf, photo, sha256Hex, uniqueRef } from '../http/exchange-client';
+import { Client, expectValidPdf, gateRecordExample, P, payloadOf, photo, sha256Hex, uniqueRef, useExchange } from '../http/exchange-client';
 import { formBody, hiddenValue, signedIn } from '../support/page-forms';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
 let c: Client;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange((app, client) => {
+  t = app;
+  c = client;
 });
 
 const USERS = {

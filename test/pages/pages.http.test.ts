@@ -1,17 +1,13 @@
 import request from 'supertest';
-import { Client, P, payloadOf } from '../http/exchange-client';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { Client, P, payloadOf, useExchange } from '../http/exchange-client';
+import type { TestApp } from '../support/test-app';
 import { hashPassword } from '../../src/application/passwords';
 
 let t: TestApp;
 let c: Client;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange((app, client) => {
+  t = app;
+  c = client;
 });
 
 async function signedIn(userId: string): Promise<ReturnType<typeof request.agent>> {
