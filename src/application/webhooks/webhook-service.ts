@@ -10,6 +10,21 @@ export const webhookEventTypes: readonly string[] = ['issue', 'expire', ...actio
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
+ * Literal addresses inside private, link-local (cloud metadata at 169.254.169.254) or unique-local
+ * ranges: a webhook must not make SDX reach into its own network. Names that resolve there are not
+ * caught here (that needs a check at connect time).
+ */
+function isPrivateAddress(hostname: string): boolean {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(hostname);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
+  }
+  const v6 = /^\[([0-9a-f:.]+)\]$/i.exec(hostname)?.[1]?.toLowerCase();
+  return v6 !== undefined && v6 !== '::1' && (/^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith('::ffff:') || v6 === '::');
+}
+
+/**
  * Registering and inspecting a party's webhooks. Endpoints must be https (plain http only to
  * loopback, for development); the signing secret is derived from the endpoint id, shown once.
  */
@@ -57,6 +72,7 @@ export class WebhookService {
       throw new SdxError('webhook-url-invalid', 'url is not an absolute URL');
     }
     if (url.username || url.password) throw new SdxError('webhook-url-invalid', 'url must not carry credentials; deliveries are signed instead');
+    if (isPrivateAddress(url.hostname)) throw new SdxError('webhook-url-invalid', 'url must not point into a private or link-local network');
     const plainAllowed = this.deps.allowHttp || LOOPBACK.has(url.hostname);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainAllowed)) {
       throw new SdxError('webhook-url-invalid', 'url must use https');
