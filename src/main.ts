@@ -252,7 +252,7 @@ export async function wireApp(
   const audited = integrity.start();
   const metrics = new ServiceMetrics({
     logSize: async () => (await store.logState()).size,
-    webhookBacklog: () => store.deliveryBacklog(),
+    webhookBacklog: () => store.webhooks.deliveryBacklog(),
   });
   const documents = new DocumentService({
     store,
@@ -265,12 +265,12 @@ export async function wireApp(
     verifyUrl: (id) => `${publicUrl}/verify/${id}`,
   });
   const webhooks = new WebhookService({
-    store,
+    store: store.webhooks,
     secret: deploymentSecret(env, 'SDX_WEBHOOK_SECRET', 'sdx webhooks v1'),
     clock,
     allowHttp: env.SDX_WEBHOOK_ALLOW_HTTP === '1',
   });
-  const dispatcher = new WebhookDispatcher({ store, post: postJson, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
+  const dispatcher = new WebhookDispatcher({ store: store.webhooks, post: postJson, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
   const stopping = new AbortController();
   // Every open event stream listens for the stop: many streams are normal, not a leak.
   setMaxListeners(0, stopping.signal);

@@ -559,81 +559,81 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       const soon = (minutes: number) => new Date(Date.parse(issuedAt) + minutes * 60_000).toISOString();
 
       it('when endpoints are added, then they are listed per party; an id is unique; disabling keeps the first time', async () => {
-        await store.addWebhookEndpoint(endpoint('wh-1', cast.consignee, ['issue', 'transfer']));
-        await store.addWebhookEndpoint(endpoint('wh-2', cast.carrier));
-        await expect(store.getWebhookEndpoint('wh-1')).resolves.toEqual(endpoint('wh-1', cast.consignee, ['issue', 'transfer']));
-        await expect(store.listWebhookEndpoints(cast.consignee)).resolves.toEqual([endpoint('wh-1', cast.consignee, ['issue', 'transfer'])]);
-        await expect(store.addWebhookEndpoint(endpoint('wh-1', cast.haulier))).rejects.toMatchObject({ code: 'store-conflict' });
-        await store.disableWebhookEndpoint('wh-2', soon(1));
-        await store.disableWebhookEndpoint('wh-2', soon(2));
-        await expect(store.getWebhookEndpoint('wh-2')).resolves.toMatchObject({ disabledAt: soon(1) });
-        await expect(store.disableWebhookEndpoint('wh-404', soon(1))).rejects.toMatchObject({ code: 'not-found' });
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-1', cast.consignee, ['issue', 'transfer']));
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-2', cast.carrier));
+        await expect(store.webhooks.getWebhookEndpoint('wh-1')).resolves.toEqual(endpoint('wh-1', cast.consignee, ['issue', 'transfer']));
+        await expect(store.webhooks.listWebhookEndpoints(cast.consignee)).resolves.toEqual([endpoint('wh-1', cast.consignee, ['issue', 'transfer'])]);
+        await expect(store.webhooks.addWebhookEndpoint(endpoint('wh-1', cast.haulier))).rejects.toMatchObject({ code: 'store-conflict' });
+        await store.webhooks.disableWebhookEndpoint('wh-2', soon(1));
+        await store.webhooks.disableWebhookEndpoint('wh-2', soon(2));
+        await expect(store.webhooks.getWebhookEndpoint('wh-2')).resolves.toMatchObject({ disabledAt: soon(1) });
+        await expect(store.webhooks.disableWebhookEndpoint('wh-404', soon(1))).rejects.toMatchObject({ code: 'not-found' });
       });
 
       it('when an event commits, then each active endpoint of a taking-part party whose types match gets one pending delivery', async () => {
-        await store.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
-        await store.addWebhookEndpoint(endpoint('wh-carrier-transfers', cast.carrier, ['transfer']));
-        await store.addWebhookEndpoint(endpoint('wh-outsider', cast.outsider));
-        await store.addWebhookEndpoint(endpoint('wh-off', cast.consignee));
-        await store.disableWebhookEndpoint('wh-off', soon(0));
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-carrier-transfers', cast.carrier, ['transfer']));
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-outsider', cast.outsider));
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-off', cast.consignee));
+        await store.webhooks.disableWebhookEndpoint('wh-off', soon(0));
         const state = await issued(deliveryOrderState('do-hook'));
-        await expect(store.listDeliveries('wh-consignee', { limit: 10 })).resolves.toEqual([
+        await expect(store.webhooks.listDeliveries('wh-consignee', { limit: 10 })).resolves.toEqual([
           expect.objectContaining({ endpointId: 'wh-consignee', documentId: 'do-hook', seq: 1, status: 'pending', attempts: 0, nextAttemptAt: issuedUtc }),
         ]);
-        for (const none of ['wh-carrier-transfers', 'wh-outsider', 'wh-off']) await expect(store.listDeliveries(none, { limit: 10 })).resolves.toEqual([]);
+        for (const none of ['wh-carrier-transfers', 'wh-outsider', 'wh-off']) await expect(store.webhooks.listDeliveries(none, { limit: 10 })).resolves.toEqual([]);
         await store.commit([appending(transferredTo(state, cast.forwarder), 1)]);
-        await expect(store.listDeliveries('wh-carrier-transfers', { limit: 10 })).resolves.toEqual([expect.objectContaining({ seq: 2 })]);
-        await expect(store.deliveryBacklog()).resolves.toEqual({ pending: 3, dead: 0 });
+        await expect(store.webhooks.listDeliveries('wh-carrier-transfers', { limit: 10 })).resolves.toEqual([expect.objectContaining({ seq: 2 })]);
+        await expect(store.webhooks.deliveryBacklog()).resolves.toEqual({ pending: 3, dead: 0 });
       });
 
       it('when a commit is refused, then it leaves no delivery behind', async () => {
-        await store.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
         const state = await issued(deliveryOrderState('do-refused'));
         const other = await issued(deliveryOrderState('do-other'));
         // The first change would enqueue a delivery; the second conflicts, so the commit writes nothing.
         await expect(
           store.commit([appending(transferredTo(state, cast.forwarder), 1), appending(transferredTo(other, cast.forwarder), 7)]),
         ).rejects.toBeInstanceOf(StoreConflictError);
-        await expect(store.listDeliveries('wh-consignee', { limit: 10 })).resolves.toHaveLength(2);
-        await expect(store.deliveryBacklog()).resolves.toEqual({ pending: 2, dead: 0 });
+        await expect(store.webhooks.listDeliveries('wh-consignee', { limit: 10 })).resolves.toHaveLength(2);
+        await expect(store.webhooks.deliveryBacklog()).resolves.toEqual({ pending: 2, dead: 0 });
       });
 
       it('when deliveries are claimed, then each goes to one claimant until its lease ends, with its URL and signed event', async () => {
-        await store.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
         await issued(deliveryOrderState('do-claim'));
-        const first = await store.claimDeliveries(soon(1), soon(2), 10);
+        const first = await store.webhooks.claimDeliveries(soon(1), soon(2), 10);
         expect(first).toEqual([
           expect.objectContaining({ documentId: 'do-claim', seq: 1, url: `https://${cast.consignee}.example/hooks`, eventType: 'issue', envelope: signedEvent('do-claim', 1).envelope }),
         ]);
-        await expect(store.claimDeliveries(soon(1), soon(2), 10)).resolves.toEqual([]);
-        await expect(store.claimDeliveries(issuedUtc, soon(1), 10)).resolves.toEqual([]);
-        await expect(store.claimDeliveries(soon(2), soon(3), 10)).resolves.toHaveLength(1);
+        await expect(store.webhooks.claimDeliveries(soon(1), soon(2), 10)).resolves.toEqual([]);
+        await expect(store.webhooks.claimDeliveries(issuedUtc, soon(1), 10)).resolves.toEqual([]);
+        await expect(store.webhooks.claimDeliveries(soon(2), soon(3), 10)).resolves.toHaveLength(1);
       });
 
       it('when attempts are recorded, then retries wait, delivered ones are done, dead ones wait for a redrive', async () => {
-        await store.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
         await issued(deliveryOrderState('do-a'));
         await issued(deliveryOrderState('do-b'));
-        const [a, b] = await store.claimDeliveries(soon(1), soon(2), 10);
+        const [a, b] = await store.webhooks.claimDeliveries(soon(1), soon(2), 10);
         if (!a || !b) throw new Error('expected two deliveries');
-        await store.recordDeliveryAttempt(a.id, { at: soon(1), status: 'pending', httpStatus: 500, error: 'HTTP 500', nextAttemptAt: soon(10) });
-        await store.recordDeliveryAttempt(b.id, { at: soon(1), status: 'delivered', httpStatus: 204, error: null, nextAttemptAt: null });
-        await expect(store.claimDeliveries(soon(5), soon(6), 10)).resolves.toEqual([]);
-        const retried = await store.claimDeliveries(soon(10), soon(11), 10);
+        await store.webhooks.recordDeliveryAttempt(a.id, { at: soon(1), status: 'pending', httpStatus: 500, error: 'HTTP 500', nextAttemptAt: soon(10) });
+        await store.webhooks.recordDeliveryAttempt(b.id, { at: soon(1), status: 'delivered', httpStatus: 204, error: null, nextAttemptAt: null });
+        await expect(store.webhooks.claimDeliveries(soon(5), soon(6), 10)).resolves.toEqual([]);
+        const retried = await store.webhooks.claimDeliveries(soon(10), soon(11), 10);
         expect(retried).toEqual([expect.objectContaining({ id: a.id, attempts: 1, lastStatus: 500, lastError: 'HTTP 500' })]);
-        await store.recordDeliveryAttempt(a.id, { at: soon(10), status: 'dead', httpStatus: null, error: 'timed out', nextAttemptAt: null });
-        await expect(store.listDeliveries('wh-consignee', { status: 'dead', limit: 10 })).resolves.toEqual([expect.objectContaining({ id: a.id, attempts: 2 })]);
-        await expect(store.listDeliveries('wh-consignee', { status: 'delivered', limit: 10 })).resolves.toEqual([expect.objectContaining({ id: b.id, deliveredAt: soon(1) })]);
-        await expect(store.deliveryBacklog()).resolves.toEqual({ pending: 0, dead: 1 });
-        await expect(store.claimDeliveries(soon(60), soon(61), 10)).resolves.toEqual([]);
+        await store.webhooks.recordDeliveryAttempt(a.id, { at: soon(10), status: 'dead', httpStatus: null, error: 'timed out', nextAttemptAt: null });
+        await expect(store.webhooks.listDeliveries('wh-consignee', { status: 'dead', limit: 10 })).resolves.toEqual([expect.objectContaining({ id: a.id, attempts: 2 })]);
+        await expect(store.webhooks.listDeliveries('wh-consignee', { status: 'delivered', limit: 10 })).resolves.toEqual([expect.objectContaining({ id: b.id, deliveredAt: soon(1) })]);
+        await expect(store.webhooks.deliveryBacklog()).resolves.toEqual({ pending: 0, dead: 1 });
+        await expect(store.webhooks.claimDeliveries(soon(60), soon(61), 10)).resolves.toEqual([]);
 
-        await expect(store.redriveDelivery(a.id, soon(20))).resolves.toMatchObject({ id: a.id, status: 'pending', attempts: 0, nextAttemptAt: soon(20) });
-        await expect(store.claimDeliveries(soon(20), soon(21), 10)).resolves.toEqual([expect.objectContaining({ id: a.id })]);
-        await expect(store.redriveDelivery(b.id, soon(20))).rejects.toMatchObject({ code: 'already-delivered' });
-        await expect(store.getDelivery(b.id)).resolves.toMatchObject({ id: b.id, status: 'delivered', endpointId: 'wh-consignee' });
-        await expect(store.getDelivery('dlv-404')).resolves.toBeUndefined();
-        await expect(store.redriveDelivery('dlv-404', soon(20))).rejects.toMatchObject({ code: 'not-found' });
-        await expect(store.recordDeliveryAttempt('dlv-404', { at: soon(1), status: 'delivered', httpStatus: 200, error: null, nextAttemptAt: null })).rejects.toMatchObject({ code: 'not-found' });
+        await expect(store.webhooks.redriveDelivery(a.id, soon(20))).resolves.toMatchObject({ id: a.id, status: 'pending', attempts: 0, nextAttemptAt: soon(20) });
+        await expect(store.webhooks.claimDeliveries(soon(20), soon(21), 10)).resolves.toEqual([expect.objectContaining({ id: a.id })]);
+        await expect(store.webhooks.redriveDelivery(b.id, soon(20))).rejects.toMatchObject({ code: 'already-delivered' });
+        await expect(store.webhooks.getDelivery(b.id)).resolves.toMatchObject({ id: b.id, status: 'delivered', endpointId: 'wh-consignee' });
+        await expect(store.webhooks.getDelivery('dlv-404')).resolves.toBeUndefined();
+        await expect(store.webhooks.redriveDelivery('dlv-404', soon(20))).rejects.toMatchObject({ code: 'not-found' });
+        await expect(store.webhooks.recordDeliveryAttempt('dlv-404', { at: soon(1), status: 'delivered', httpStatus: 200, error: null, nextAttemptAt: null })).rejects.toMatchObject({ code: 'not-found' });
       });
     });
 

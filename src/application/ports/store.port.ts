@@ -136,8 +136,10 @@ export interface StoreHealth {
  * - After `close()`, `health()` MUST report `ok: false` and every other method MUST reject with
  *   `store-unavailable`; `close()` may be called more than once.
  */
-export interface Store extends WebhookStore {
+export interface Store {
   health(): Promise<StoreHealth>;
+  /** Webhook endpoints and the delivery outbox; `commit` adds the deliveries of its events. */
+  readonly webhooks: WebhookStore;
   close(): Promise<void>;
 
   upsertParty(party: Party): Promise<void>;

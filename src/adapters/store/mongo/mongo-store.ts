@@ -20,13 +20,6 @@ import { leafHash } from '../../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
 import type { Party, PartyId } from '../../../domain/party/party';
 import { MongoWebhooks, webhookModelsOn, type WebhookModels } from './mongo-webhooks';
-import type {
-  ClaimedDelivery,
-  DeliveryAttempt,
-  DeliveryStatus,
-  WebhookDelivery,
-  WebhookEndpoint,
-} from '../../../application/ports/webhook-store.port';
 import { SdxError } from '../../../domain/shared/errors';
 import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
 import { toJson } from '../stored-json';
@@ -88,7 +81,8 @@ interface LogAppend {
 export class MongoStore implements Store {
   private closed = false;
 
-  private readonly webhooks: MongoWebhooks;
+  /** The webhook endpoints and the delivery outbox (filled by `commit`). */
+  readonly webhooks: MongoWebhooks;
 
   private constructor(
     private readonly connection: Connection,
@@ -96,7 +90,7 @@ export class MongoStore implements Store {
     /** The database name, for messages; never the URI, which may carry a password. */
     readonly dbName: string,
   ) {
-    this.webhooks = new MongoWebhooks(models, async (documentId, seq) => {
+    this.webhooks = new MongoWebhooks(models, (work) => this.run(work), async (documentId, seq) => {
       const event = await models.events.findOne({ documentId, seq }, { envelope: 1, type: 1 }).lean().exec();
       return event ? { envelope: event.envelope, type: event.type } : undefined;
     });
@@ -531,45 +525,15 @@ export class MongoStore implements Store {
   }
 
   /** Runs one unit of work and hands its failure back in SdxError terms. */
-  addWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void> {
-    return this.run(() => this.webhooks.addEndpoint(endpoint));
-  }
 
-  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
-    return this.run(() => this.webhooks.getEndpoint(id));
-  }
 
-  listWebhookEndpoints(partyId: string): Promise<WebhookEndpoint[]> {
-    return this.run(() => this.webhooks.listEndpoints(partyId));
-  }
 
-  disableWebhookEndpoint(id: string, at: string): Promise<void> {
-    return this.run(() => this.webhooks.disableEndpoint(id, at));
-  }
 
-  claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
-    return this.run(() => this.webhooks.claim(now, leaseUntil, limit));
-  }
 
-  recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): Promise<void> {
-    return this.run(() => this.webhooks.record(id, attempt));
-  }
 
-  getDelivery(id: string): Promise<WebhookDelivery | undefined> {
-    return this.run(() => this.webhooks.get(id));
-  }
 
-  listDeliveries(endpointId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
-    return this.run(() => this.webhooks.list(endpointId, query));
-  }
 
-  redriveDelivery(id: string, now: string): Promise<WebhookDelivery> {
-    return this.run(() => this.webhooks.redrive(id, now));
-  }
 
-  deliveryBacklog(): Promise<{ pending: number; dead: number }> {
-    return this.run(() => this.webhooks.backlog());
-  }
 
   private async run<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) throw new SdxError('store-unavailable', `MongoDB store ${this.dbName} is closed; connect again`);

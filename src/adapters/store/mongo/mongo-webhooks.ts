@@ -6,6 +6,7 @@ import type {
   DeliveryStatus,
   WebhookDelivery,
   WebhookEndpoint,
+  WebhookStore,
 } from '../../../application/ports/webhook-store.port';
 import { SdxError } from '../../../domain/shared/errors';
 
@@ -99,10 +100,11 @@ const toDelivery = (r: DeliveryRecord): WebhookDelivery => ({
   deliveredAt: r.deliveredAt ?? null,
 });
 
-/** The outbox on MongoDB; `enqueue` runs inside the commit's transaction. */
-export class MongoWebhooks {
+/** The outbox on MongoDB: the store's `webhooks`; `enqueue` runs inside the commit's transaction. */
+export class MongoWebhooks implements WebhookStore {
   constructor(
     private readonly models: WebhookModels,
+    private readonly run: <T>(work: () => Promise<T>) => Promise<T>,
     private readonly eventOf: (documentId: string, seq: number) => Promise<{ envelope: string; type: string } | undefined>,
   ) {}
 
@@ -137,100 +139,120 @@ export class MongoWebhooks {
     if (rows.length > 0) await this.models.webhookDeliveries.insertMany(rows, { session, ordered: true });
   }
 
-  async addEndpoint(endpoint: WebhookEndpoint): Promise<void> {
-    await this.models.webhookEndpoints.insertMany([{ _id: endpoint.id, partyId: endpoint.partyId, url: endpoint.url, eventTypes: endpoint.eventTypes, createdAt: endpoint.createdAt, disabledAt: endpoint.disabledAt }]);
+  addWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void> {
+    return this.run(async () => {
+      await this.models.webhookEndpoints.insertMany([{ _id: endpoint.id, partyId: endpoint.partyId, url: endpoint.url, eventTypes: endpoint.eventTypes, createdAt: endpoint.createdAt, disabledAt: endpoint.disabledAt }]);
+    });
   }
 
-  async getEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
-    const record = await this.models.webhookEndpoints.findById(id).lean().exec();
-    return record ? toEndpoint(record) : undefined;
+  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
+    return this.run(async () => {
+      const record = await this.models.webhookEndpoints.findById(id).lean().exec();
+      return record ? toEndpoint(record) : undefined;
+    });
   }
 
-  async listEndpoints(partyId: string): Promise<WebhookEndpoint[]> {
-    const records = await this.models.webhookEndpoints.find({ partyId }).sort({ createdAt: 1, _id: 1 }).lean().exec();
-    return records.map(toEndpoint);
+  listWebhookEndpoints(partyId: string): Promise<WebhookEndpoint[]> {
+    return this.run(async () => {
+      const records = await this.models.webhookEndpoints.find({ partyId }).sort({ createdAt: 1, _id: 1 }).lean().exec();
+      return records.map(toEndpoint);
+    });
   }
 
-  async disableEndpoint(id: string, at: string): Promise<void> {
-    const found = await this.models.webhookEndpoints.findById(id).lean().exec();
-    if (!found) throw new SdxError('not-found', `no webhook ${id}`);
-    await this.models.webhookEndpoints.updateOne({ _id: id, disabledAt: null }, { $set: { disabledAt: at } }).exec();
+  disableWebhookEndpoint(id: string, at: string): Promise<void> {
+    return this.run(async () => {
+      const found = await this.models.webhookEndpoints.findById(id).lean().exec();
+      if (!found) throw new SdxError('not-found', `no webhook ${id}`);
+      await this.models.webhookEndpoints.updateOne({ _id: id, disabledAt: null }, { $set: { disabledAt: at } }).exec();
+    });
   }
 
   /** Leases each due delivery with a conditional update, so two dispatchers never both take one. */
-  async claim(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
-    const due = await this.models.webhookDeliveries
-      .find({ status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] })
-      .sort({ nextAttemptAt: 1, createdAt: 1 })
-      .limit(limit)
-      .lean()
-      .exec();
-    const claimed: ClaimedDelivery[] = [];
-    for (const row of due) {
-      const taken = await this.models.webhookDeliveries
-        .updateOne({ _id: row._id, status: 'pending', leaseUntil: row.leaseUntil ?? null }, { $set: { leaseUntil } })
+  claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
+    return this.run(async () => {
+      const due = await this.models.webhookDeliveries
+        .find({ status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] })
+        .sort({ nextAttemptAt: 1, createdAt: 1 })
+        .limit(limit)
+        .lean()
         .exec();
-      if (taken.modifiedCount !== 1) continue;
-      const endpoint = await this.models.webhookEndpoints.findById(row.endpointId).lean().exec();
-      const event = await this.eventOf(row.documentId, row.seq);
-      if (!endpoint || !event) continue;
-      claimed.push({ ...toDelivery(row), url: endpoint.url, envelope: event.envelope, eventType: event.type });
-    }
-    return claimed;
+      const claimed: ClaimedDelivery[] = [];
+      for (const row of due) {
+        const taken = await this.models.webhookDeliveries
+          .updateOne({ _id: row._id, status: 'pending', leaseUntil: row.leaseUntil ?? null }, { $set: { leaseUntil } })
+          .exec();
+        if (taken.modifiedCount !== 1) continue;
+        const endpoint = await this.models.webhookEndpoints.findById(row.endpointId).lean().exec();
+        const event = await this.eventOf(row.documentId, row.seq);
+        if (!endpoint || !event) continue;
+        claimed.push({ ...toDelivery(row), url: endpoint.url, envelope: event.envelope, eventType: event.type });
+      }
+      return claimed;
+    });
   }
 
-  async record(id: string, attempt: DeliveryAttempt): Promise<void> {
-    const result = await this.models.webhookDeliveries
-      .updateOne(
-        { _id: id },
-        {
-          $set: {
-            status: attempt.status,
-            lastAttemptAt: attempt.at,
-            lastStatus: attempt.httpStatus,
-            lastError: attempt.error,
-            leaseUntil: null,
-            ...(attempt.nextAttemptAt ? { nextAttemptAt: attempt.nextAttemptAt } : {}),
-            ...(attempt.status === 'delivered' ? { deliveredAt: attempt.at } : {}),
+  recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): Promise<void> {
+    return this.run(async () => {
+      const result = await this.models.webhookDeliveries
+        .updateOne(
+          { _id: id },
+          {
+            $set: {
+              status: attempt.status,
+              lastAttemptAt: attempt.at,
+              lastStatus: attempt.httpStatus,
+              lastError: attempt.error,
+              leaseUntil: null,
+              ...(attempt.nextAttemptAt ? { nextAttemptAt: attempt.nextAttemptAt } : {}),
+              ...(attempt.status === 'delivered' ? { deliveredAt: attempt.at } : {}),
+            },
+            $inc: { attempts: 1 },
           },
-          $inc: { attempts: 1 },
-        },
-      )
-      .exec();
-    if (result.matchedCount === 0) throw new SdxError('not-found', `no delivery ${id}`);
+        )
+        .exec();
+      if (result.matchedCount === 0) throw new SdxError('not-found', `no delivery ${id}`);
+    });
   }
 
-  async get(id: string): Promise<WebhookDelivery | undefined> {
-    const record = await this.models.webhookDeliveries.findById(id).lean().exec();
-    return record ? toDelivery(record) : undefined;
+  getDelivery(id: string): Promise<WebhookDelivery | undefined> {
+    return this.run(async () => {
+      const record = await this.models.webhookDeliveries.findById(id).lean().exec();
+      return record ? toDelivery(record) : undefined;
+    });
   }
 
-  async list(endpointId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
-    const limit = Math.max(1, Math.min(500, Math.floor(query.limit)));
-    const records = await this.models.webhookDeliveries
-      .find({ endpointId, ...(query.status ? { status: query.status } : {}) })
-      .sort({ createdAt: -1, _id: 1 })
-      .limit(limit)
-      .lean()
-      .exec();
-    return records.map(toDelivery);
+  listDeliveries(endpointId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
+    return this.run(async () => {
+      const limit = Math.max(1, Math.min(500, Math.floor(query.limit)));
+      const records = await this.models.webhookDeliveries
+        .find({ endpointId, ...(query.status ? { status: query.status } : {}) })
+        .sort({ createdAt: -1, _id: 1 })
+        .limit(limit)
+        .lean()
+        .exec();
+      return records.map(toDelivery);
+    });
   }
 
-  async redrive(id: string, now: string): Promise<WebhookDelivery> {
-    const found = await this.models.webhookDeliveries.findById(id).lean().exec();
-    if (!found) throw new SdxError('not-found', `no delivery ${id}`);
-    if (found.status === 'delivered') throw new SdxError('already-delivered', `delivery ${id} was delivered at ${found.deliveredAt ?? ''}; nothing to redrive`);
-    await this.models.webhookDeliveries
-      .updateOne({ _id: id, status: { $ne: 'delivered' } }, { $set: { status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null } })
-      .exec();
-    return toDelivery({ ...found, status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null });
+  redriveDelivery(id: string, now: string): Promise<WebhookDelivery> {
+    return this.run(async () => {
+      const found = await this.models.webhookDeliveries.findById(id).lean().exec();
+      if (!found) throw new SdxError('not-found', `no delivery ${id}`);
+      if (found.status === 'delivered') throw new SdxError('already-delivered', `delivery ${id} was delivered at ${found.deliveredAt ?? ''}; nothing to redrive`);
+      await this.models.webhookDeliveries
+        .updateOne({ _id: id, status: { $ne: 'delivered' } }, { $set: { status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null } })
+        .exec();
+      return toDelivery({ ...found, status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null });
+    });
   }
 
-  async backlog(): Promise<{ pending: number; dead: number }> {
-    const [pending, dead] = await Promise.all([
-      this.models.webhookDeliveries.countDocuments({ status: 'pending' }).exec(),
-      this.models.webhookDeliveries.countDocuments({ status: 'dead' }).exec(),
-    ]);
-    return { pending, dead };
+  deliveryBacklog(): Promise<{ pending: number; dead: number }> {
+    return this.run(async () => {
+      const [pending, dead] = await Promise.all([
+        this.models.webhookDeliveries.countDocuments({ status: 'pending' }).exec(),
+        this.models.webhookDeliveries.countDocuments({ status: 'dead' }).exec(),
+      ]);
+      return { pending, dead };
+    });
   }
 }

@@ -25,13 +25,6 @@ import { checkChanges, checkLogRange, clampLimit, decodeCursor, encodeCursor } f
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
 import { SqliteWebhooks } from './sqlite-webhooks';
-import type {
-  ClaimedDelivery,
-  DeliveryAttempt,
-  DeliveryStatus,
-  WebhookDelivery,
-  WebhookEndpoint,
-} from '../../../application/ports/webhook-store.port';
 
 export { MAX_LOG_ENTRIES } from '../commit-checks';
 const BUSY_TIMEOUT_MS = 5000;
@@ -127,14 +120,15 @@ export interface SqliteConnectionSettings {
 export class SqliteStore implements Store {
   /** Statements used per event or per commit, prepared once per connection. */
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly webhooks: SqliteWebhooks;
+  /** The webhook endpoints and the delivery outbox (filled by `commit`). */
+  readonly webhooks: SqliteWebhooks;
 
   private constructor(
     private readonly db: Database.Database,
     /** The database file (or ':memory:'), e.g. for tools that read or audit it directly. */
     readonly file: string,
   ) {
-    this.webhooks = new SqliteWebhooks(db);
+    this.webhooks = new SqliteWebhooks(db, (work) => this.run(work));
   }
 
   /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. */
@@ -528,45 +522,15 @@ export class SqliteStore implements Store {
     }
   }
 
-  addWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void> {
-    return this.run(() => this.webhooks.addEndpoint(endpoint));
-  }
 
-  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
-    return this.run(() => this.webhooks.getEndpoint(id));
-  }
 
-  listWebhookEndpoints(partyId: string): Promise<WebhookEndpoint[]> {
-    return this.run(() => this.webhooks.listEndpoints(partyId));
-  }
 
-  disableWebhookEndpoint(id: string, at: string): Promise<void> {
-    return this.run(() => this.webhooks.disableEndpoint(id, at));
-  }
 
-  claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
-    return this.run(() => this.webhooks.claim(now, leaseUntil, limit));
-  }
 
-  recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): Promise<void> {
-    return this.run(() => this.webhooks.record(id, attempt));
-  }
 
-  getDelivery(id: string): Promise<WebhookDelivery | undefined> {
-    return this.run(() => this.webhooks.get(id));
-  }
 
-  listDeliveries(endpointId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
-    return this.run(() => this.webhooks.list(endpointId, query));
-  }
 
-  redriveDelivery(id: string, now: string): Promise<WebhookDelivery> {
-    return this.run(() => this.webhooks.redrive(id, now));
-  }
 
-  deliveryBacklog(): Promise<{ pending: number; dead: number }> {
-    return this.run(() => this.webhooks.backlog());
-  }
 
   private assertOpen(): void {
     if (!this.db.open) throw new SdxError('store-unavailable', `SQLite store ${this.file} is closed; open it again`);

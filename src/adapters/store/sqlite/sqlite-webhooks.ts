@@ -6,6 +6,7 @@ import type {
   DeliveryStatus,
   WebhookDelivery,
   WebhookEndpoint,
+  WebhookStore,
 } from '../../../application/ports/webhook-store.port';
 import { SdxError } from '../../../domain/shared/errors';
 
@@ -57,9 +58,12 @@ const toDelivery = (row: DeliveryRow): WebhookDelivery => ({
   deliveredAt: row.delivered_at,
 });
 
-/** The outbox and endpoints on SQLite; the store calls these inside its own `run` (and transaction). */
-export class SqliteWebhooks {
-  constructor(private readonly db: Database.Database) {}
+/** The outbox and endpoints on SQLite: the store's `webhooks`, run through its `run` (open check, error codes). */
+export class SqliteWebhooks implements WebhookStore {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly run: <T>(work: () => T) => Promise<T>,
+  ) {}
 
   /** Inside the commit's transaction, after the change's parties and events are written. */
   enqueue(documentId: string, seq: number, eventType: string, at: string): void {
@@ -79,88 +83,108 @@ export class SqliteWebhooks {
     for (const { id } of endpoints) insert.run(`dlv-${randomUUID()}`, id, documentId, seq, due, due);
   }
 
-  addEndpoint(endpoint: WebhookEndpoint): void {
-    this.db
-      .prepare('INSERT INTO webhook_endpoints (id, party_id, url, event_types, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(endpoint.id, endpoint.partyId, endpoint.url, endpoint.eventTypes.join(','), endpoint.createdAt, endpoint.disabledAt);
+  addWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void> {
+    return this.run(() => {
+      this.db
+        .prepare('INSERT INTO webhook_endpoints (id, party_id, url, event_types, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(endpoint.id, endpoint.partyId, endpoint.url, endpoint.eventTypes.join(','), endpoint.createdAt, endpoint.disabledAt);
+    });
   }
 
-  getEndpoint(id: string): WebhookEndpoint | undefined {
-    const row = this.db.prepare('SELECT * FROM webhook_endpoints WHERE id = ?').get(id) as EndpointRow | undefined;
-    return row && toEndpoint(row);
+  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | undefined> {
+    return this.run(() => {
+      const row = this.db.prepare('SELECT * FROM webhook_endpoints WHERE id = ?').get(id) as EndpointRow | undefined;
+      return row && toEndpoint(row);
+    });
   }
 
-  listEndpoints(partyId: string): WebhookEndpoint[] {
-    const rows = this.db.prepare('SELECT * FROM webhook_endpoints WHERE party_id = ? ORDER BY created_at, id').all(partyId) as EndpointRow[];
-    return rows.map(toEndpoint);
+  listWebhookEndpoints(partyId: string): Promise<WebhookEndpoint[]> {
+    return this.run(() => {
+      const rows = this.db.prepare('SELECT * FROM webhook_endpoints WHERE party_id = ? ORDER BY created_at, id').all(partyId) as EndpointRow[];
+      return rows.map(toEndpoint);
+    });
   }
 
-  disableEndpoint(id: string, at: string): void {
-    const found = this.db.prepare('UPDATE webhook_endpoints SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?').run(at, id);
-    if (found.changes === 0) throw new SdxError('not-found', `no webhook ${id}`);
+  disableWebhookEndpoint(id: string, at: string): Promise<void> {
+    return this.run(() => {
+      const found = this.db.prepare('UPDATE webhook_endpoints SET disabled_at = COALESCE(disabled_at, ?) WHERE id = ?').run(at, id);
+      if (found.changes === 0) throw new SdxError('not-found', `no webhook ${id}`);
+    });
   }
 
-  claim(now: string, leaseUntil: string, limit: number): ClaimedDelivery[] {
-    return this.db.transaction(() => {
-      const rows = this.db
+  claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
+    return this.run(() => {
+      return this.db.transaction(() => {
+        const rows = this.db
+          .prepare(
+            `SELECT d.*, w.url, e.envelope, e.type AS event_type FROM webhook_deliveries d
+             JOIN webhook_endpoints w ON w.id = d.endpoint_id
+             JOIN events e ON e.document_id = d.document_id AND e.seq = d.seq
+             WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?)
+             ORDER BY d.next_attempt_at, d.created_at LIMIT ?`,
+          )
+          .all(now, now, limit) as (DeliveryRow & { url: string; envelope: string; event_type: string })[];
+        const lease = this.db.prepare('UPDATE webhook_deliveries SET lease_until = ? WHERE id = ?');
+        for (const row of rows) lease.run(leaseUntil, row.id);
+        return rows.map((row) => ({ ...toDelivery(row), url: row.url, envelope: row.envelope, eventType: row.event_type }));
+      }).immediate();
+    });
+  }
+
+  recordDeliveryAttempt(id: string, attempt: DeliveryAttempt): Promise<void> {
+    return this.run(() => {
+      const result = this.db
         .prepare(
-          `SELECT d.*, w.url, e.envelope, e.type AS event_type FROM webhook_deliveries d
-           JOIN webhook_endpoints w ON w.id = d.endpoint_id
-           JOIN events e ON e.document_id = d.document_id AND e.seq = d.seq
-           WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?)
-           ORDER BY d.next_attempt_at, d.created_at LIMIT ?`,
+          `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?, last_status = ?, last_error = ?,
+             next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL,
+             delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
+           WHERE id = ?`,
         )
-        .all(now, now, limit) as (DeliveryRow & { url: string; envelope: string; event_type: string })[];
-      const lease = this.db.prepare('UPDATE webhook_deliveries SET lease_until = ? WHERE id = ?');
-      for (const row of rows) lease.run(leaseUntil, row.id);
-      return rows.map((row) => ({ ...toDelivery(row), url: row.url, envelope: row.envelope, eventType: row.event_type }));
-    }).immediate();
+        .run(attempt.status, attempt.at, attempt.httpStatus, attempt.error, attempt.nextAttemptAt, attempt.status, attempt.at, id);
+      if (result.changes === 0) throw new SdxError('not-found', `no delivery ${id}`);
+    });
   }
 
-  record(id: string, attempt: DeliveryAttempt): void {
-    const result = this.db
-      .prepare(
-        `UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, last_attempt_at = ?, last_status = ?, last_error = ?,
-           next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL,
-           delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END
-         WHERE id = ?`,
-      )
-      .run(attempt.status, attempt.at, attempt.httpStatus, attempt.error, attempt.nextAttemptAt, attempt.status, attempt.at, id);
-    if (result.changes === 0) throw new SdxError('not-found', `no delivery ${id}`);
+  getDelivery(id: string): Promise<WebhookDelivery | undefined> {
+    return this.run(() => {
+      const row = this.db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+      return row && toDelivery(row);
+    });
   }
 
-  get(id: string): WebhookDelivery | undefined {
-    const row = this.db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
-    return row && toDelivery(row);
+  listDeliveries(endpointId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
+    return this.run(() => {
+      const limit = Math.max(1, Math.min(500, Math.floor(query.limit)));
+      const rows = (
+        query.status
+          ? this.db
+              .prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND status = ? ORDER BY created_at DESC, id LIMIT ?')
+              .all(endpointId, query.status, limit)
+          : this.db.prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id LIMIT ?').all(endpointId, limit)
+      ) as DeliveryRow[];
+      return rows.map(toDelivery);
+    });
   }
 
-  list(endpointId: string, query: { status?: DeliveryStatus; limit: number }): WebhookDelivery[] {
-    const limit = Math.max(1, Math.min(500, Math.floor(query.limit)));
-    const rows = (
-      query.status
-        ? this.db
-            .prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? AND status = ? ORDER BY created_at DESC, id LIMIT ?')
-            .all(endpointId, query.status, limit)
-        : this.db.prepare('SELECT * FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id LIMIT ?').all(endpointId, limit)
-    ) as DeliveryRow[];
-    return rows.map(toDelivery);
+  redriveDelivery(id: string, now: string): Promise<WebhookDelivery> {
+    return this.run(() => {
+      const result = this.db
+        .prepare(`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status <> 'delivered'`)
+        .run(now, id);
+      const row = this.db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+      if (!row) throw new SdxError('not-found', `no delivery ${id}`);
+      if (result.changes === 0) throw new SdxError('already-delivered', `delivery ${id} was delivered at ${row.delivered_at ?? ''}; nothing to redrive`);
+      return toDelivery(row);
+    });
   }
 
-  redrive(id: string, now: string): WebhookDelivery {
-    const result = this.db
-      .prepare(`UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_until = NULL WHERE id = ? AND status <> 'delivered'`)
-      .run(now, id);
-    const row = this.db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
-    if (!row) throw new SdxError('not-found', `no delivery ${id}`);
-    if (result.changes === 0) throw new SdxError('already-delivered', `delivery ${id} was delivered at ${row.delivered_at ?? ''}; nothing to redrive`);
-    return toDelivery(row);
-  }
-
-  backlog(): { pending: number; dead: number } {
-    const rows = this.db.prepare(`SELECT status, COUNT(*) AS n FROM webhook_deliveries WHERE status <> 'delivered' GROUP BY status`).all() as {
-      status: DeliveryStatus;
-      n: number;
-    }[];
-    return { pending: rows.find((r) => r.status === 'pending')?.n ?? 0, dead: rows.find((r) => r.status === 'dead')?.n ?? 0 };
+  deliveryBacklog(): Promise<{ pending: number; dead: number }> {
+    return this.run(() => {
+      const rows = this.db.prepare(`SELECT status, COUNT(*) AS n FROM webhook_deliveries WHERE status <> 'delivered' GROUP BY status`).all() as {
+        status: DeliveryStatus;
+        n: number;
+      }[];
+      return { pending: rows.find((r) => r.status === 'pending')?.n ?? 0, dead: rows.find((r) => r.status === 'dead')?.n ?? 0 };
+    });
   }
 }
