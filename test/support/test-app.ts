@@ -24,6 +24,12 @@ export interface TestApp {
 }
 
 /**
+ * Suites that write fast (hostile inputs, the route matrix) would otherwise trip the production
+ * write limit as soon as the machine is quick enough; test/http/rate-limit.test.ts sets its own.
+ */
+const noWriteLimit = { SDX_WRITE_RATE: '0' };
+
+/**
  * The real app on a fresh SQLite file (or `dbFile`), with the demo parties and certs-dev keys,
  * after its start-up audit of the stored trail has finished.
  */
@@ -33,7 +39,7 @@ export async function startTestApp(options: { dbFile?: string; env?: NodeJS.Proc
   const demo = parseDemoParties(JSON.parse(readFileSync(certsDevPath('demo-parties.json'), 'utf8')));
   const credentials = await loadDemoParties(store, demo, '2026-11-28T00:00:00.000Z');
   const unexpected: unknown[] = [];
-  const { app, documents, audited, dispatcher, close } = await wireApp(store, { SDX_PUBLIC_URL: 'http://sdx.test', ...options.env }, (level, _message, fields) => {
+  const { app, documents, audited, dispatcher, close } = await wireApp(store, { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...options.env }, (level, _message, fields) => {
     if (level === 'error') unexpected.push(fields?.['error']);
   }, { verifyWorkers: options.verifyWorkers ?? 0 });
   await audited;
