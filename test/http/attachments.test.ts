@@ -1,20 +1,16 @@
 import request from 'supertest';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { API, Client, P, expectProblem, expectStatus, expectValidPdf, photo, sha256Hex, type DocumentBody } from './exchange-client';
+import type { TestApp } from '../support/test-app';
+import { API, Client, P, expectProblem, expectStatus, expectValidPdf, photo, sha256Hex, type DocumentBody, useExchange } from './exchange-client';
 
 const TEN_MB = 10 * 1024 * 1024;
 
 let t: TestApp;
 let c: Client;
 let eir: DocumentBody;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-  eir = await c.issued(P.terminal, 'eir');
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange(async (app, client) => {
+  t = app;
+  c = client;
+  eir = await client.issued(P.terminal, 'eir');
 });
 
 /** Refused bytes must leave no blob behind. */

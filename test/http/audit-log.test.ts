@@ -2,8 +2,8 @@ import request from 'supertest';
 import { leafHash } from '../../src/domain/audit-log/merkle-hash';
 import { checkConsistency, checkInclusion } from '../../src/domain/audit-log/merkle-proofs';
 import { openTreeHead, type SignedTreeHead } from '../../src/application/audit/tree-head';
-import { startTestApp, type TestApp } from '../support/test-app';
-import { Client, expectProblem, expectStatus, P, type DocumentBody } from './exchange-client';
+import type { TestApp } from '../support/test-app';
+import { Client, expectProblem, expectStatus, P, type DocumentBody, useExchange } from './exchange-client';
 
 const fromHex = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 
@@ -12,18 +12,17 @@ let c: Client;
 let order: DocumentBody;
 let eir: DocumentBody;
 
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-  order = await c.deliveryOrder();
-  await c.acted(P.consignee, order.id, { type: 'transfer', to: P.forwarder });
-  eir = await c.issued(P.terminal, 'eir');
-}, 60_000);
-
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
-});
+useExchange(
+  async (app, client) => {
+    t = app;
+    c = client;
+    order = await client.deliveryOrder();
+    await client.acted(P.consignee, order.id, { type: 'transfer', to: P.forwarder });
+    eir = await client.issued(P.terminal, 'eir');
+  },
+  undefined,
+  60_000,
+);
 
 async function treeHead(): Promise<SignedTreeHead> {
   const res = await c.get(P.auditor, '/log/tree-head');

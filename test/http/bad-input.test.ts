@@ -8,22 +8,19 @@ import { JSON_BODY_LIMIT_BYTES } from '../../src/http/json-body';
 import { MAX_UPLOAD_BYTES } from '../../src/http/uploads';
 import { rawRequest, type RawResponse } from '../support/raw-http';
 import { expectNothingStored } from '../support/store-snapshot';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 import {
   API, Client, P, expectProblem, expectStatus, gateRecordExample, payloadOf, photo, sha256Hex, type DocumentBody, type PartyName,
+  useExchange,
 } from './exchange-client';
 
 let t: TestApp;
 let c: Client;
 let d: DocumentBody;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-  d = await c.deliveryOrder();
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange(async (app, client) => {
+  t = app;
+  c = client;
+  d = await client.deliveryOrder();
 });
 
 /** The D/O `d` has not changed: still issued, held by the consignee, one event. */

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { API, Client, P, expectChain, expectValidPdf, payloadOf, type DocumentBody, type PartyName } from './exchange-client';
+import { tally, type Answer } from '../support/answer-tally';
 
 let t: TestApp;
 let c: Client;
@@ -25,11 +26,6 @@ afterAll(async () => {
   await t.close();
 });
 
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
 async function post(party: PartyName, path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   const res = await fetch(base + path, {
     method: 'POST',
@@ -37,15 +33,6 @@ async function post(party: PartyName, path: string, body: unknown, headers: Reco
     body: JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-function tally(answers: readonly Answer[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const a of answers) {
-    const key = a.status < 300 ? String(a.status) : `${a.status} ${String(a.body['code'])}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
 }
 
 describe('one holder under concurrent requests', () => {

@@ -233,15 +233,19 @@ export function byteRangeCount(pdf: Uint8Array): number {
 }
 
 /**
- * The real app for one test file: started before its tests (handed over through `set`), checked
- * for unexpected 500s and closed after them.
+ * The real app for one test file: started before its tests (handed over through `set`, which may
+ * also create the file's fixtures), checked for unexpected 500s and closed after them.
  */
-export function useExchange(set: (app: TestApp, client: Client) => void, options?: Parameters<typeof startTestApp>[0]): void {
+export function useExchange(
+  set: (app: TestApp, client: Client) => void | Promise<void>,
+  options?: Parameters<typeof startTestApp>[0],
+  timeoutMs?: number,
+): void {
   let app: TestApp | undefined;
   beforeAll(async () => {
     app = await startTestApp(options);
-    set(app, new Client(app));
-  });
+    await set(app, new Client(app));
+  }, timeoutMs);
   afterAll(async () => {
     if (!app) return;
     expect(app.unexpected).toEqual([]);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startTestApp, type TestApp } from '../support/test-app';
+import type { TestApp } from '../support/test-app';
 import {
   Client,
   P,
@@ -12,6 +12,7 @@ import {
   sha256Hex,
   type DocumentBody,
   type PartyName,
+  useExchange,
 } from './exchange-client';
 
 // A store of its own, so that list results are exact.
@@ -20,19 +21,15 @@ let c: Client;
 let orders: DocumentBody[];
 let eir: DocumentBody;
 let guarantee: DocumentBody;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
+useExchange(async (app, client) => {
+  t = app;
+  c = client;
   orders = [];
-  for (let i = 0; i < 5; i += 1) orders.push(await c.deliveryOrder());
-  eir = await c.issued(P.terminal, 'eir');
-  guarantee = await c.issued(P.shipper, 'telex-release-guarantee');
+  for (let i = 0; i < 5; i += 1) orders.push(await client.deliveryOrder());
+  eir = await client.issued(P.terminal, 'eir');
+  guarantee = await client.issued(P.shipper, 'telex-release-guarantee');
   // One D/O moves on to the forwarder.
-  await c.acted(P.consignee, orders[4]!.id, { type: 'transfer', to: P.forwarder });
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+  await client.acted(P.consignee, orders[4]!.id, { type: 'transfer', to: P.forwarder });
 });
 
 interface ListItem {

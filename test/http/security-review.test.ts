@@ -5,20 +5,16 @@ import request from 'supertest';
 import type { Response } from 'supertest';
 import { hashApiKey } from '../../src/application/api-keys';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { API, Client, P, expectProblem, expectStatus, payloadOf, photo, type DocumentBody } from './exchange-client';
+import { API, Client, P, expectProblem, expectStatus, payloadOf, photo, type DocumentBody, useExchange } from './exchange-client';
 
 let t: TestApp;
 let c: Client;
 /** Held by the consignee; the haulier B takes no part in it. */
 let d: DocumentBody;
-beforeAll(async () => {
-  t = await startTestApp();
-  c = new Client(t);
-  d = await c.deliveryOrder();
-});
-afterAll(async () => {
-  expect(t.unexpected).toEqual([]);
-  await t.close();
+useExchange(async (app, client) => {
+  t = app;
+  c = client;
+  d = await client.deliveryOrder();
 });
 
 /** A problem with its id-specific detail removed, to compare "exists" with "does not exist". */

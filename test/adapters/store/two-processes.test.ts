@@ -11,6 +11,7 @@ import { checkInclusion } from '../../../src/domain/audit-log/merkle-proofs';
 import { openTreeHead, type SignedTreeHead } from '../../../src/application/audit/tree-head';
 import { exitOf, startSdx, waitForOutput } from '../../support/built-cli';
 import { exampleJson, repoRoot } from '../../support/examples';
+import { tally, type Answer } from '../../support/answer-tally';
 
 const API = '/api/v1';
 const STARTUP_MS = 30_000;
@@ -23,11 +24,6 @@ function keyOf(partyId: string): string {
   const key = demo.parties.find((p) => p.party.id === partyId)?.users[0]?.apiKey;
   if (!key) throw new Error(`no demo key for ${partyId}`);
   return key;
-}
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
 }
 
 async function call(base: string, partyId: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
@@ -48,15 +44,6 @@ async function issueOrder(base: string): Promise<string> {
   const answer = await call(base, 'demo-agent-sha', 'POST', '/documents', { kind: 'delivery-order', payload });
   expect(answer).toMatchObject({ status: 201 });
   return String(answer.body['id']);
-}
-
-function tally(answers: readonly Answer[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const a of answers) {
-    const key = a.status < 300 ? String(a.status) : `${a.status} ${String(a.body['code'])}`;
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
 }
 
 interface SharedStore {
