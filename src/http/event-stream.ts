@@ -12,6 +12,51 @@ export interface StreamOptions {
 }
 
 /**
+ * One read of the log's size per interval for all open streams of a route, however many phones
+ * are listening: each stream waits here and reads entries only when the log has grown past it.
+ */
+class LogGrowth {
+  private size = 0;
+  private readonly waiters = new Set<() => void>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly readSize: () => Promise<number>,
+    private readonly pollMs: number,
+  ) {}
+
+  /** The log size at the next poll, or the last known one as soon as `signal` aborts. */
+  nextPoll(signal: AbortSignal): Promise<number> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve(this.size);
+      };
+      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.timer || this.waiters.size === 0) return;
+    this.timer = setTimeout(() => void this.poll(), this.pollMs);
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      this.size = await this.readSize();
+    } catch {
+      // The store is briefly unavailable: streams keep their place and the next poll retries.
+    }
+    this.timer = undefined;
+    for (const wake of [...this.waiters]) wake();
+    this.schedule();
+  }
+}
+
+/**
  * Server-Sent Events of the events a party may see, in log order. Each message's id is the
  * event's log index, so a client reconnecting with `Last-Event-ID` resumes right after it: the log
  * is one total order across processes, so nothing is skipped and nothing repeats.
@@ -21,6 +66,7 @@ export function eventStream(
   viewerOf: (req: Request) => Promise<{ partyId: string; roles: readonly string[] }>,
   options: StreamOptions = { pollMs: 500, heartbeatMs: 15_000 },
 ): RequestHandler {
+  const growth = new LogGrowth(async () => (await deps.store.logState()).size, options.pollMs);
   return async (req: Request, res: Response) => {
     const viewer = await viewerOf(req);
     const resume = req.get('last-event-id') ?? (typeof req.query['after'] === 'string' ? req.query['after'] : undefined);
@@ -37,21 +83,20 @@ export function eventStream(
     res.flushHeaders();
     res.write(`retry: 2000\n: resuming at log index ${next}\n\n`);
 
-    let closed = false;
+    // Ends with the client's connection, or with the service (then the response is ended here).
+    const ended = new AbortController();
     let lastWrite = Date.now();
-    req.on('close', () => {
-      closed = true;
-    });
+    req.on('close', () => ended.abort());
     const stop = () => {
-      closed = true;
+      ended.abort();
       res.end();
     };
     if (options.stopping?.aborted) stop();
     options.stopping?.addEventListener('abort', stop, { once: true });
-    while (!closed) {
+    while (!ended.signal.aborted) {
+      const size = await growth.nextPoll(ended.signal);
       try {
-        const { size } = await deps.store.logState();
-        while (!closed && next < size) {
+        while (!ended.signal.aborted && next < size) {
           const end = Math.min(size, next + 500);
           for (const event of await deps.log.entriesFor(viewer, next, end)) {
             const data = deliveryBody({ documentId: event.documentId, seq: event.seq, eventType: event.type, envelope: event.envelope });
@@ -61,13 +106,12 @@ export function eventStream(
           next = end;
         }
       } catch {
-        // The store is briefly unavailable: the client keeps its place and the next poll retries.
+        // Reading entries failed: the stream keeps its place and tries again after the next poll.
       }
-      if (Date.now() - lastWrite >= options.heartbeatMs) {
+      if (!ended.signal.aborted && Date.now() - lastWrite >= options.heartbeatMs) {
         res.write(': keep-alive\n\n');
         lastWrite = Date.now();
       }
-      await new Promise((resolve) => setTimeout(resolve, options.pollMs));
     }
     options.stopping?.removeEventListener('abort', stop);
   };
