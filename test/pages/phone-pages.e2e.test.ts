@@ -117,7 +117,9 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
     await page.getByLabel('Plate of the truck at the gate').fill('沪A·D12345');
     await page.getByRole('button', { name: 'Check' }).click();
     const verdict = page.locator('#verdict');
-    await expect(verdict.getAttribute('data-colour', { timeout: 10_000 })).resolves.toBe('green');
+    // The check runs asynchronously (WebCrypto, then the live status): wait for its verdict to land.
+    await page.waitForSelector('#verdict[data-state="done"]', { timeout: 10_000 });
+    await expect(verdict.getAttribute('data-colour')).resolves.toBe('green');
     await expect(verdict.innerText()).resolves.toContain('PASS');
     await screenshot(page, '04-gate-green');
 
