@@ -5,7 +5,7 @@ import { VERIFY_LIMITS } from '../adapters/pdf/verify/verify-limits';
 import { resourcePaths, trustFromCertsDir } from '../main';
 import type { CliIo } from './cli-io';
 
-const marks = { valid: 'ok  ', invalid: 'FAIL', error: 'ERR ', skipped: 'skip' } as const;
+const marks = { valid: 'ok  ', invalid: 'FAIL', indeterminate: 'LOOK', error: 'ERR ', skipped: 'skip' } as const;
 
 /**
  * `sdx verify FILE.pdf [--trust PEM ...] [--json]`: 0 valid, 1 not valid, 2 unusable input (not a

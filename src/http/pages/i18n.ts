@@ -73,6 +73,7 @@ const text = {
   findingInvalid: { en: 'FAILED', zh: '未通过' },
   findingError: { en: 'could not be checked', zh: '无法检查' },
   findingSkipped: { en: 'not applicable', zh: '不适用' },
+  findingIndeterminate: { en: 'look', zh: '需人工查看' },
   notPdf: { en: 'That file is not a PDF.', zh: '该文件不是 PDF。' },
   noFile: { en: 'Choose a PDF file first.', zh: '请先选择 PDF 文件。' },
   publicStatusTitle: { en: 'Document status', zh: '单证状态' },

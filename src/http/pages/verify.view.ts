@@ -41,6 +41,7 @@ const statusKey: Record<Finding['status'], TextKey> = {
   invalid: 'findingInvalid',
   error: 'findingError',
   skipped: 'findingSkipped',
+  indeterminate: 'findingIndeterminate',
 };
 
 export function reportView(lang: Lang, report: VerificationReport): Html {

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import { SdxError } from '../../../domain/shared/errors';
-import { report, type Finding, type VerificationReport } from '../../../domain/verification/finding';
+import type { Finding, VerificationReport } from '../../../domain/verification/finding';
 import type { TrustMaterial } from '../../pki/certificate-validation';
 import { resolveWorkerScript } from '../../worker-script';
 import { PDF_LIMIT_CODES } from './verify-limits';
-import type { PdfVerificationOptions, PdfVerificationReport } from './verify-pdf';
+import { finish, type PdfVerificationOptions, type PdfVerificationReport } from './verify-pdf';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerData } from './verify-worker.protocol';
 
 export interface BoundedPdfVerifierOptions {
@@ -210,7 +210,7 @@ export class BoundedPdfVerifier {
 /** The report of a verification stopped from outside the verifier. */
 function stoppedReport(code: StoppedVerificationCode, message: string): PdfVerificationReport {
   const finding: Finding = { check: 'document.verification', status: code === 'verification-failed' ? 'error' : 'invalid', code, message, required: true };
-  return { ...report([finding]), signatures: [] };
+  return finish([finding], [], { profile: 'foreign', documentId: null, kind: null, issuerPartyId: null, payloadHash: null }, 'not-checked');
 }
 
 const UNUSABLE_INPUT_CODES: ReadonlySet<string> = new Set(['not-a-pdf', 'malformed-pdf', ...PDF_LIMIT_CODES, 'verification-timed-out', 'verification-out-of-memory']);

@@ -1,4 +1,5 @@
-import { report, type Finding, type VerificationReport } from '../../../domain/verification/finding';
+import { report, type Finding } from '../../../domain/verification/finding';
+import { summarise, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
 import { validateCertificate, type TrustMaterial } from '../../pki/certificate-validation';
 import { analyseChanges, isSignatureField } from './changes-after-signature';
 import {
@@ -41,23 +42,8 @@ export interface PdfVerificationOptions {
   ledger?: (documentId: string) => Promise<{ payloadHash: string; findings: Finding[] } | undefined>;
 }
 
-/** Per signature, for `--json` output and for display. */
-export interface SignatureSummary {
-  index: number;
-  fieldName: string | null;
-  subFilter: string | null;
-  signerSubject: string | null;
-  /** ISO 8601: the /M time, else the CMS signing-time attribute. */
-  signingTime: string | null;
-  /** ISO 8601 genTime of a signature timestamp whose imprint and signature verified. */
-  timestampTime?: string;
-  /** The signed ranges reach the end of the file. */
-  coversWholeDocument: boolean;
-  /** Index of the revision (counted by `%%EOF` markers, from 0) the signature ends at, or null. */
-  revision: number | null;
-}
+export type { PdfVerificationReport, SignatureSummary } from '../../../domain/verification/pdf-report';
 
-export type PdfVerificationReport = VerificationReport & { signatures: SignatureSummary[] };
 
 /** The key an SDX-rendered PDF carries in its /Info dictionary. */
 export const PAYLOAD_HASH_INFO_KEY = 'SDXPayloadSHA256';
@@ -83,7 +69,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   const signatures: SignatureSummary[] = [];
   const structure = readStructure(bytes);
   findings.push(structure.finding);
-  if (!structure.ok) return { ...report(findings), signatures };
+  if (!structure.ok) return finish(findings, signatures, NO_DOCUMENT, 'not-checked');
   const { boundaries, final, signatureDictionaries } = structure;
 
   if (signatureDictionaries.length === 0) {
@@ -100,7 +86,12 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
       fieldName: fieldNames.get(sig.objectNumber) ?? null,
       subFilter: nameOf(sig.dict.get('SubFilter')) ?? null,
       signerSubject: null,
+      signerPartyId: null,
+      signerName: null,
+      signerLegalId: null,
+      role: null,
       signingTime: null,
+      trustedTime: null,
       coversWholeDocument: end === bytes.length,
       revision: end === undefined ? null : revisionEndingAt(boundaries, end),
     };
@@ -160,7 +151,15 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   }
 
   findings.push(...(await guard('document.payload-hash', () => checkAgainstLedger(bytes, signatureDictionaries, options))));
-  return { ...report(findings), signatures };
+  return finish(findings, signatures, NO_DOCUMENT, options.ledger ? 'unknown-document' : 'not-checked');
+}
+
+const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kind: null, issuerPartyId: null, payloadHash: null };
+
+/** The report: the verdict folded from the findings, and the line a person reads first. */
+export function finish(findings: Finding[], signatures: SignatureSummary[], document: DocumentSummary, ledger: LedgerStanding): PdfVerificationReport {
+  const folded = { ...report(findings), signatures, ledger };
+  return { ...folded, document, summary: summarise(folded) };
 }
 
 // ---------------------------------------------------------------------------------------------
