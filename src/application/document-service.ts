@@ -11,7 +11,7 @@ import { parseWith } from '../domain/shared/schema';
 import { canonicalHash } from '../domain/shared/canonical-json';
 import type { TelexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
 import { actionInput, type ActionInput } from './action-input';
-import { signEvent, type EventBody } from './events/signed-event';
+import { signEvent, storedEventBody, type EventBody } from './events/signed-event';
 import type { DocumentPdfs, PdfContent, SignatureRequest } from './ports/document-pdf.port';
 import type { KeyStore } from './ports/key-store.port';
 import {
@@ -469,7 +469,7 @@ function latestPdf(events: readonly StoredEvent[]): string | null {
   for (let i = events.length - 1; i >= 0; i -= 1) {
     const event = events[i];
     if (!event) continue;
-    const body = JSON.parse(Buffer.from(event.envelope.split('.')[1] ?? '', 'base64url').toString('utf8')) as Partial<EventBody>;
+    const body = storedEventBody(event.envelope);
     const sha = body.data?.['pdfSha256'];
     if (typeof sha === 'string') return sha;
   }

@@ -3,6 +3,7 @@ import { checkConsistency, checkInclusion } from '../../domain/audit-log/merkle-
 import { takesPart } from '../../domain/document/document';
 import { SdxError } from '../../domain/shared/errors';
 import type { Finding } from '../../domain/verification/finding';
+import { storedEventBody } from '../events/signed-event';
 import type { PartySigner } from '../ports/key-store.port';
 import type { Store, StoredEvent } from '../ports/store.port';
 import { consistencyProofFromStore, inclusionProofFromStore } from './log-proofs';
@@ -144,9 +145,11 @@ export class LogService {
    * What the ledger says about a document, for a verification report: its payload hash, its status
    * (informational) and whether every one of its events is a leaf of the current signed tree.
    */
-  async ledgerView(documentId: string): Promise<{ payloadHash: string; findings: Finding[] } | undefined> {
+  async ledgerView(documentId: string): Promise<LedgerView | undefined> {
     const document = await this.deps.store.getDocument(documentId);
     if (!document) return undefined;
+    const events = await this.deps.store.listEvents(documentId);
+    const revisions = pdfRevisionsOf(events);
     let head: SignedTreeHead;
     try {
       head = await this.currentTreeHead();
@@ -154,13 +157,15 @@ export class LogService {
       if (!(error instanceof SdxError && error.code === 'log-integrity-failed')) throw error;
       return {
         payloadHash: document.state.payloadHash,
+        revisions,
         findings: [{ check: 'ledger.integrity', status: 'invalid', code: 'log-integrity-failed', message: error.message, required: true }],
       };
     }
-    const checks = await this.checkIncluded(await this.deps.store.listEvents(documentId), head);
+    const checks = await this.checkIncluded(events, head);
     const missing = checks.filter((c) => !c.included);
     return {
       payloadHash: document.state.payloadHash,
+      revisions,
       findings: [
         {
           check: 'document.status',
@@ -195,4 +200,22 @@ export class LogService {
       throw new SdxError('validation-failed', `size must be from 1 to the signed tree size ${head.size}`);
     }
   }
+}
+
+/** What the ledger recorded of a document, for verifying a PDF that names it. */
+export interface LedgerView {
+  payloadHash: string;
+  findings: Finding[];
+  /** Each event that produced a PDF: the SHA-256 of that PDF and the party whose signature made it. */
+  revisions: { pdfSha256: string; actorPartyId: string; eventType: string; seq: number }[];
+}
+
+function pdfRevisionsOf(events: readonly StoredEvent[]): LedgerView['revisions'] {
+  const revisions: LedgerView['revisions'] = [];
+  for (const event of events) {
+    const body = storedEventBody(event.envelope);
+    const sha = body.data?.['pdfSha256'];
+    if (typeof sha === 'string') revisions.push({ pdfSha256: sha, actorPartyId: event.actor, eventType: event.type, seq: event.seq });
+  }
+  return revisions;
 }

@@ -195,3 +195,23 @@ export function participantProblems(
   }
   return issues;
 }
+
+/**
+ * The signatures a document's PDF carries, in order, and who may make each (the offline rule a
+ * verifier applies with only the PDF's embedded payload): `issuer`, the first, by a party the
+ * payload names as a possible issuer; `counter`, for an EIR the haulier acknowledging the gate
+ * record, for a guarantee the carrier's agent accepting it. A D/O has no counter signature.
+ */
+export type SignatureSlot = 'issuer' | 'counter';
+
+export function expectedSigners<K extends DocumentKind>(kind: K, payload: PayloadByKind[K]): Record<SignatureSlot, PartyId[]> {
+  const issuer = definitions[kind].namedIssuers(payload);
+  switch (kind) {
+    case 'eir':
+      return { issuer, counter: [(payload as EirPayload).haulier.partyId] };
+    case 'telex-release-guarantee':
+      return { issuer, counter: [(payload as TelexReleaseGuaranteePayload).carrierAgent.partyId] };
+    default:
+      return { issuer, counter: [] };
+  }
+}

@@ -1,5 +1,5 @@
 import type { DocumentView } from './pdf-revisions';
-import { dictOf, nameOf, sameValue, type PdfDict, type PdfValue } from './pdf-syntax';
+import { dictOf, nameOf, numberOf, sameValue, type PdfDict, type PdfValue } from './pdf-syntax';
 
 /**
  * What changed between a signed revision and the final document, and whether each change is one a
@@ -14,14 +14,25 @@ export interface ChangeAnalysis {
   changedObjects: number[];
   allowed: { num: number; kind: AllowedChangeKind }[];
   disallowed: { num: number; reason: string }[];
+  /**
+   * Changes a foreign document's rules may allow but that draw something new: a new or replaced
+   * appearance of a widget or annotation. `form`: a field filled or signed; `annotation`: a new
+   * annotation or widget.
+   */
+  visible: { num: number; reason: string; kind: 'form' | 'annotation' }[];
 }
 
 const MAX_WALK = 100_000;
 
-export function analyseChanges(signed: DocumentView, final: DocumentView): ChangeAnalysis {
-  const changes = new Map<number, { before: PdfValue | undefined; after: PdfValue | undefined }>();
-  const disallowed: ChangeAnalysis['disallowed'] = [];
-  const allowed: ChangeAnalysis['allowed'] = [];
+export type ObjectChanges = Map<number, { before: PdfValue | undefined; after: PdfValue | undefined }>;
+
+/**
+ * Objects whose value differs between two revisions (new, redefined or deleted), and those the later
+ * revision names but cannot be read.
+ */
+export function diffViews(signed: DocumentView, final: DocumentView): { changes: ObjectChanges; unreadable: { num: number; reason: string }[] } {
+  const changes: ObjectChanges = new Map();
+  const unreadable: { num: number; reason: string }[] = [];
   const nums = new Set([...signed.entries.keys(), ...final.entries.keys()]);
   for (const num of [...nums].sort((a, b) => a - b)) {
     if (num === 0 || signed.locationOf(num) === final.locationOf(num)) continue;
@@ -35,11 +46,19 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
     try {
       after = final.object(num);
     } catch (error) {
-      disallowed.push({ num, reason: `object ${num} cannot be read in the later revision (${(error as Error).message})` });
+      unreadable.push({ num, reason: `object ${num} cannot be read in the later revision (${(error as Error).message})` });
       continue;
     }
     if (!sameValue(before, after)) changes.set(num, { before, after });
   }
+  return { changes, unreadable };
+}
+
+export function analyseChanges(signed: DocumentView, final: DocumentView): ChangeAnalysis {
+  const { changes, unreadable } = diffViews(signed, final);
+  const disallowed: ChangeAnalysis['disallowed'] = [...unreadable];
+  const allowed: ChangeAnalysis['allowed'] = [];
+  const visible: ChangeAnalysis['visible'] = [];
 
   const catalogNum = refNum(final.trailer.get('Root'));
   const finalCatalog = final.catalog();
@@ -56,12 +75,19 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
   const roots: PdfValue[] = [];
   const isNew = (num: number): boolean => changes.has(num) && changes.get(num)?.before === undefined;
 
-  const checkSignatureAdditions = (added: PdfValue[], where: string, widgetsOnly: boolean): string | undefined => {
+  // Additions to /Fields or /Annots: an invisible signature field is only structure; anything else
+  // may paint over what the signer saw, so a person must look.
+  const checkAdditions = (added: PdfValue[], where: string): string | undefined => {
     for (const item of added) {
       const dict = final.dict(item);
-      const ok = dict && isSignatureField(final, dict) && (!widgetsOnly || nameOf(dict.get('Subtype')) === 'Widget');
-      if (!ok) return `${where} gained ${describe(item)}, which is not a signature ${widgetsOnly ? 'widget' : 'field'}`;
+      if (!dict) return `${where} gained ${describe(item)}, which is not a dictionary`;
       roots.push(item);
+      const num = item.kind === 'ref' ? item.num : -1;
+      if (isSignatureField(final, dict) && !isVisibleWidget(final, dict)) continue;
+      if (visible.some((v) => v.num === num && num >= 0)) continue;
+      const what = isSignatureField(final, dict) ? 'a visible signature widget' : dict.has('FT') || nameOf(dict.get('Subtype')) === 'Widget' ? 'a form field' : `an annotation (${nameOf(dict.get('Subtype')) ?? 'no subtype'})`;
+      // A signature widget counts as signing (allowed by DocMDP P=2) though it may still paint over the page.
+      visible.push({ num, reason: `${where} gained ${describe(item)}, ${what}, drawn over the page after the signature`, kind: isSignatureField(final, dict) ? 'form' : 'annotation' });
     }
     return undefined;
   };
@@ -73,7 +99,7 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
       if (key !== 'Fields') return `the AcroForm's /${key} changed`;
       const grown = growth(signed, before?.get('Fields'), final, after.get('Fields'));
       if (grown === undefined) return "the AcroForm's /Fields lost or reordered fields";
-      const problem = checkSignatureAdditions(grown, 'the AcroForm /Fields', false);
+      const problem = checkAdditions(grown, 'the AcroForm /Fields');
       if (problem) return problem;
     }
     return undefined;
@@ -126,21 +152,37 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
           break;
         }
         const grown = growth(signed, beforeDict.get('Annots'), final, afterDict.get('Annots'));
-        problem = grown === undefined ? `page object ${num} lost or reordered annotations` : checkSignatureAdditions(grown, `page ${num} /Annots`, true);
+        problem = grown === undefined ? `page object ${num} lost or reordered annotations` : checkAdditions(grown, `page ${num} /Annots`);
       }
     } else if (annotsArrayNums.has(num) && before.kind === 'array') {
       kind = 'page-annots';
       const grown = growth(signed, before, final, after);
-      problem = grown === undefined ? `annotation array ${num} lost or reordered annotations` : checkSignatureAdditions(grown, `annotation array ${num}`, true);
+      problem = grown === undefined ? `annotation array ${num} lost or reordered annotations` : checkAdditions(grown, `annotation array ${num}`);
     } else if (beforeDict && afterDict && isSignatureField(final, afterDict) && isSignatureField(signed, beforeDict)) {
       kind = 'signature-field';
+      const wasEmpty = beforeDict.get('V') === undefined || beforeDict.get('V')?.kind === 'null';
       for (const key of changedKeys(beforeDict, afterDict, signed, final)) {
-        if (key === 'V' && (beforeDict.get('V') === undefined || beforeDict.get('V')?.kind === 'null')) {
+        if (key === 'V' && wasEmpty) {
           roots.push(afterDict.get('V') ?? { kind: 'null' });
         } else if (key === 'AP') {
           roots.push(afterDict.get('AP') ?? { kind: 'null' });
+          // A pre-existing empty field's rectangle was on the page the signer saw; anything else repaints.
+          if (!wasEmpty || !changedKeys(beforeDict, afterDict, signed, final).includes('V')) {
+            visible.push({ num, reason: `the appearance of signature field ${num} was replaced`, kind: 'form' });
+          }
         } else {
           problem = `signature field ${num} had its /${key} changed${key === 'V' ? ' (an existing signature was replaced)' : ''}`;
+          break;
+        }
+      }
+    } else if (beforeDict && afterDict && isAnnotation(beforeDict)) {
+      kind = 'signature-field';
+      for (const key of changedKeys(beforeDict, afterDict, signed, final)) {
+        if (key === 'AP' || key === 'V' || key === 'AS' || key === 'M') {
+          if (key === 'AP' || key === 'V') roots.push(afterDict.get(key) ?? { kind: 'null' });
+          if (!visible.some((v) => v.num === num)) visible.push({ num, reason: `${describeValue(before)} ${num} was filled in or given a new appearance`, kind: 'form' });
+        } else {
+          problem = `${describeValue(before)} ${num} had its /${key} changed`;
           break;
         }
       }
@@ -193,7 +235,23 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
     const dssReach = reach(final, dssRoot, isNew);
     for (const entry of allowed) if (dssReach.has(entry.num)) entry.kind = 'dss';
   }
-  return { changedObjects: [...changes.keys()], allowed, disallowed };
+  return { changedObjects: [...changes.keys()], allowed, disallowed, visible };
+}
+
+/** An annotation dictionary (widgets included). */
+export function isAnnotation(dict: PdfDict): boolean {
+  return nameOf(dict.get('Type')) === 'Annot' || (dict.has('Subtype') && dict.has('Rect'));
+}
+
+/** A widget that shows on the page: a rectangle with area, not hidden (/F bit 2) or no-view (bit 6). */
+export function isVisibleWidget(view: DocumentView, dict: PdfDict): boolean {
+  const rect = view.resolve(dict.get('Rect'));
+  const numbers = rect?.kind === 'array' ? rect.items.map((item) => numberOf(view.resolve(item))) : [];
+  const [x1, y1, x2, y2] = numbers;
+  if (numbers.length !== 4 || x1 === undefined || y1 === undefined || x2 === undefined || y2 === undefined) return false;
+  const flags = numberOf(view.resolve(dict.get('F'))) ?? 0;
+  if ((flags & 2) !== 0 || (flags & 32) !== 0) return false;
+  return Math.abs(x2 - x1) > 0 && Math.abs(y2 - y1) > 0;
 }
 
 export function isSignatureDictionary(dict: PdfDict): boolean {

@@ -75,6 +75,8 @@ export class DocumentView {
   readonly trailer: PdfDict;
   /** Offsets of the cross-reference sections read, newest first. */
   readonly xrefSections: number[] = [];
+  /** Every object offset any cross-reference section read names, older definitions included. */
+  readonly referencedOffsets = new Set<number>();
   private readonly cache = new Map<number, PdfValue | null>();
   /** Objects parsed at each offset (or why not): many entries may point at one offset. */
   private readonly parsedAt = new Map<number, IndirectObject | Error>();
@@ -135,6 +137,7 @@ export class DocumentView {
       const num = Number(match[1]);
       if (!this.entries.has(num) && this.entries.size >= VERIFY_LIMITS.maxObjects) throw tooManyObjects();
       this.entries.set(num, { type: 'offset', offset: match.index, gen: Number(match[2]) });
+      this.referencedOffsets.add(match.index);
       if (/^[^]{0,200}\/Type\s*\/XRef\b/.test(text.slice(match.index + match[0].length, match.index + 400))) xrefStreams.push(match.index);
     }
     // The last `trailer` keyword that is followed by a dictionary naming /Root (the word may also
@@ -188,6 +191,7 @@ export class DocumentView {
             throw new PdfSyntaxError(`bad cross-reference entry at ${reader.pos}`);
           }
           const num = start + i;
+          if (type === 'n') this.referencedOffsets.add(field1);
           if (this.entries.has(num)) continue;
           if (this.entries.size >= VERIFY_LIMITS.maxObjects) throw tooManyObjects();
           this.entries.set(num, type === 'n' ? { type: 'offset', offset: field1, gen } : { type: 'free' });
@@ -224,6 +228,7 @@ export class DocumentView {
         }
         const type = widths[0] === 0 ? 1 : (fields[0] as number);
         const num = start + i;
+        if (type === 1) this.referencedOffsets.add(fields[1] as number);
         if (this.entries.has(num)) continue;
         if (this.entries.size >= VERIFY_LIMITS.maxObjects) throw tooManyObjects();
         if (type === 0) this.entries.set(num, { type: 'free' });

@@ -1,6 +1,11 @@
+import { createHash } from 'node:crypto';
+import { isDocumentKind, type DocumentKind } from '../../../domain/document/document';
+import { expectedSigners, validatePayload, type SignatureSlot } from '../../../domain/document/document-kinds';
+import type { PartyId } from '../../../domain/party/party';
 import { report, type Finding } from '../../../domain/verification/finding';
 import { summarise, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
 import { validateCertificate, type TrustMaterial } from '../../pki/certificate-validation';
+import { partyIdentityOf } from '../../pki/party-identity';
 import { analyseChanges, isSignatureField } from './changes-after-signature';
 import {
   equalBytes,
@@ -8,6 +13,7 @@ import {
   hash,
   hashNameOf,
   messageDigestOf,
+  OID,
   parseCms,
   parseTimestampToken,
   signatureTimestampToken,
@@ -26,28 +32,46 @@ import {
   type RawSignatureDictionary,
   type RevisionBoundary,
 } from './pdf-revisions';
-import { dictOf, isWhitespace, latin1, nameOf, numberOf, textOf, type PdfDict, type PdfValue } from './pdf-syntax';
+import { decodeStream, dictOf, isWhitespace, latin1, nameOf, numberOf, textOf, type PdfDict, type PdfValue } from './pdf-syntax';
+import { checkSdxStep } from './sdx-change-profile';
 import { isPdfLimitError, VERIFY_LIMITS } from './verify-limits';
+
+/** What the ledger recorded of a document: one entry per event that produced a PDF revision. */
+export interface LedgerRecord {
+  payloadHash: string;
+  /** Informational and inclusion findings (status, audit-log inclusion) the report carries. */
+  findings: Finding[];
+  revisions: { pdfSha256: string; actorPartyId: string; eventType: string; seq: number }[];
+}
 
 export interface PdfVerificationOptions {
   trust: TrustMaterial;
   now: Date;
-  /** Expected payload hash from the ledger, if known; compared with `SDXPayloadSHA256` in the last signed revision's /Info. */
+  /** Expected payload hash from the ledger, if known; compared with `SDXPayloadSHA256` in the first signed revision's /Info. */
   expectedPayloadHash?: string;
   /**
-   * Looks up the document the PDF names (`SDXDocumentId` in the last signed revision's /Info) in the
-   * ledger: its payload hash is then expected, and the ledger's own findings (such as the audit-log
-   * inclusion of its events) join the report. Undefined: the ledger does not know the document.
+   * Looks up the document the PDF names (`SDXDocumentId` in the first signed revision's /Info) in the
+   * ledger: every signed revision must then be one an event recorded, signed by that event's actor.
+   * Undefined: the ledger does not know the document.
    */
-  ledger?: (documentId: string) => Promise<{ payloadHash: string; findings: Finding[] } | undefined>;
+  ledger?: (documentId: string) => Promise<LedgerRecord | undefined>;
 }
 
 export type { PdfVerificationReport, SignatureSummary } from '../../../domain/verification/pdf-report';
 
-
-/** The key an SDX-rendered PDF carries in its /Info dictionary. */
+/** The keys an SDX-rendered PDF carries in its /Info dictionary. */
 export const PAYLOAD_HASH_INFO_KEY = 'SDXPayloadSHA256';
 export const DOCUMENT_ID_INFO_KEY = 'SDXDocumentId';
+export const KIND_INFO_KEY = 'SDXKind';
+export const ISSUER_INFO_KEY = 'SDXIssuer';
+/** The associated file holding the canonical payload JSON in an SDX document's first revision. */
+export const PAYLOAD_FILE_NAME = 'sdx-payload.json';
+/** Reserved signature fields of SDX documents, in the order they are signed. */
+export const RESERVED_FIELDS: Readonly<Record<SignatureSlot, string>> = { issuer: 'sdx-issuer', counter: 'sdx-counter' };
+
+/** A timestamp this far after the verifier's clock is not a time anyone could have witnessed. */
+const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
+const SIGNATURE_SUBFILTERS = new Set(['adbe.pkcs7.detached', 'ETSI.CAdES.detached']);
 
 const TRUST_CHECK_SUFFIXES = ['.chain', '.validity', '.revocation', '.key-usage'];
 
@@ -56,13 +80,31 @@ export function isTrustFinding(finding: Finding): boolean {
   return finding.check.includes('.timestamp-authority') || TRUST_CHECK_SUFFIXES.some((s) => finding.check.endsWith(s));
 }
 
+/** An SDX document as its first signed revision describes it. */
+interface SdxDocument {
+  kind: DocumentKind | null;
+  payload: unknown;
+  /** Who may sign each reserved field, from the embedded payload; null when the payload is unusable. */
+  signers: Record<SignatureSlot, PartyId[]> | null;
+  /** Reserved field widget object number → field name, in signing order. */
+  reservedFields: Map<number, string>;
+}
+
+interface SignatureContext {
+  sig: RawSignatureDictionary;
+  isTimestamp: boolean;
+  summary: SignatureSummary;
+}
+
 /**
  * Verifies every signature in a PDF at the byte level and reports what changed after each. Never
  * throws for a bad document: problems are findings, and an unexpected failure inside a check is an
  * `error` finding for that check.
  *
- * Pipeline: structure → per signature (byte range → CMS digest and signature → signing certificate
- * → timestamp → certificate) → changes after each signature → payload hash.
+ * Pipeline: structure → what the first signed revision says the document is (SDX profile or
+ * foreign) → per signature (format → byte range → CMS digest and signature → signing certificate →
+ * timestamp → certificate at the proven time or now → who signed against who may) → changes after
+ * each signature (strict for SDX documents, DocMDP for others) → embedded payload → ledger.
  */
 export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptions): Promise<PdfVerificationReport> {
   const findings: Finding[] = [];
@@ -73,31 +115,43 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   const { boundaries, final, signatureDictionaries } = structure;
 
   if (signatureDictionaries.length === 0) {
-    findings.push(invalid('document.signatures', 'no-signatures', 'the document carries no signature dictionary with a /ByteRange'));
+    findings.push(invalid('document.signatures', 'no-signatures', 'the document carries no signature dictionary that its cross-reference data names'));
   }
   const fieldNames = signatureFieldNames(final);
   const lastEnd = Math.max(0, ...signatureDictionaries.map((s) => signedEnd(s.byteRange) ?? 0));
+  const firstEnd = signatureDictionaries.map((s) => signedEnd(s.byteRange)).find((e): e is number => e !== undefined && e <= bytes.length);
+  const described = firstEnd === undefined ? undefined : safe(() => describeDocument(bytes, firstEnd));
+  const document = described?.summary ?? NO_DOCUMENT;
+  const sdx = described?.sdx;
 
+  const contexts: SignatureContext[] = [];
+  let counterSignatures = 0;
   for (const [index, sig] of signatureDictionaries.entries()) {
     const prefix = `signature[${index}]`;
     const end = signedEnd(sig.byteRange);
+    const isTimestamp = nameOf(sig.dict.get('Type')) === 'DocTimeStamp';
+    const fieldName = fieldNames.get(sig.objectNumber) ?? null;
     const summary: SignatureSummary = {
       index,
-      fieldName: fieldNames.get(sig.objectNumber) ?? null,
+      fieldName,
       subFilter: nameOf(sig.dict.get('SubFilter')) ?? null,
       signerSubject: null,
       signerPartyId: null,
       signerName: null,
       signerLegalId: null,
-      role: null,
+      role: isTimestamp ? 'timestamp' : null,
       signingTime: null,
       trustedTime: null,
       coversWholeDocument: end === bytes.length,
       revision: end === undefined ? null : revisionEndingAt(boundaries, end),
     };
     signatures.push(summary);
-    findings.push(...(await guard(`${prefix}.byte-range`, () => checkByteRange(prefix, bytes, sig, boundaries))));
-    findings.push(...(await guard(`${prefix}.form-field`, () => checkFormField(prefix, final, sig, fieldNames))));
+    contexts.push({ sig, isTimestamp, summary });
+    const revision = summary.revision ?? undefined;
+    const at = (list: Finding[]): Finding[] => list.map((f) => (revision === undefined || f.revision !== undefined ? f : { ...f, revision }));
+    findings.push(...at(checkFormat(prefix, sig, isTimestamp)));
+    findings.push(...at(await guard(`${prefix}.byte-range`, () => checkByteRange(prefix, bytes, sig, boundaries))));
+    findings.push(...at(await guard(`${prefix}.form-field`, () => checkFormField(prefix, final, sig, fieldNames))));
 
     let cms: ParsedCms | undefined;
     let cmsProblem = 'the signature has no /Contents';
@@ -108,50 +162,77 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
     }
     if (!cms) {
       for (const check of ['digest', 'signature', 'signing-certificate', 'timestamp', 'chain']) {
-        findings.push({ check: `${prefix}.${check}`, status: 'skipped', code: 'cms-unreadable', message: cmsProblem, required: true });
+        findings.push(...at([{ check: `${prefix}.${check}`, status: 'skipped', code: 'cms-unreadable', message: cmsProblem, required: true }]));
       }
+    } else if (isTimestamp) {
+      findings.push(...at(await guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, options, summary))));
     } else {
       const parsed = cms;
+      findings.push(...at(checkSignerInfos(prefix, parsed)));
       const signerCert = findSignerCertificate(parsed.signerInfo, parsed.certificates);
       const claimed = pdfDate(textOf(sig.dict.get('M'))) ?? signingTimeOf(parsed.signerInfo);
       summary.signingTime = claimed?.toISOString() ?? null;
-      if (signerCert) summary.signerSubject = safe(() => subjectOf(signerCert)) ?? null;
-      findings.push(...(await guard(`${prefix}.digest`, () => checkDigest(prefix, bytes, sig, parsed))));
-      findings.push(...(await guard(`${prefix}.signature`, () => checkSignature(prefix, bytes, sig, parsed, signerCert))));
-      findings.push(...(await guard(`${prefix}.signing-certificate`, () => checkSigningCertificate(prefix, sig, parsed, signerCert))));
-      let timestampTime: Date | undefined;
-      let timestampProven = false;
+      if (signerCert) {
+        summary.signerSubject = safe(() => subjectOf(signerCert)) ?? null;
+        const identity = safe(() => partyIdentityOf(signerCert));
+        summary.signerPartyId = identity?.partyId ?? null;
+        summary.signerName = identity?.name ?? null;
+        summary.signerLegalId = identity?.legalId ?? null;
+      }
+      findings.push(...at(await guard(`${prefix}.digest`, () => checkDigest(prefix, bytes, sig, parsed))));
+      findings.push(...at(await guard(`${prefix}.signature`, () => checkSignature(prefix, bytes, sig, parsed, signerCert))));
+      findings.push(...at(await guard(`${prefix}.signing-certificate`, () => checkSigningCertificate(prefix, sig, parsed, signerCert))));
+      let proven: Date | undefined;
       findings.push(
-        ...(await guard(`${prefix}.timestamp`, async () => {
-          const result = await checkTimestamp(prefix, parsed, options);
-          timestampTime = result.time;
-          // Only a time-stamp from a trusted, unrevoked TSA proves when the signature existed.
-          timestampProven = result.time !== undefined && result.findings.every((f) => !f.required || f.status === 'valid');
-          return result.findings;
-        })),
+        ...at(
+          await guard(`${prefix}.timestamp`, async () => {
+            const result = await checkTimestamp(prefix, parsed, options);
+            if (result.time) summary.timestampTime = result.time.toISOString();
+            // Only a time-stamp from a trusted, unrevoked TSA proves when the signature existed.
+            if (result.time && result.findings.every((f) => !f.required || f.status === 'valid')) proven = result.time;
+            return result.findings;
+          }),
+        ),
       );
-      if (timestampTime) summary.timestampTime = timestampTime.toISOString();
+      summary.trustedTime = proven?.toISOString() ?? null;
       findings.push(
-        ...(await guard(`${prefix}.chain`, async () => {
-          if (!signerCert) return [skippedRequired(`${prefix}.chain`, 'signer-certificate-missing', 'no signer certificate to validate')];
-          return validateCertificate({
-            certificate: signerCert,
-            extraCertificates: parsed.certificates.filter((c) => c !== signerCert),
-            trust: options.trust,
-            at: timestampTime ?? claimed ?? options.now,
-            atIsProven: timestampProven,
-            checkPrefix: prefix,
-            usage: 'document-signing',
-          });
-        })),
+        ...at(
+          await guard(`${prefix}.chain`, async () => {
+            if (!signerCert) return [skippedRequired(`${prefix}.chain`, 'signer-certificate-missing', 'no signer certificate to validate')];
+            // A claimed time (/M, signing-time) is never evidence: without a proven time, the certificate must hold now.
+            return validateCertificate({
+              certificate: signerCert,
+              extraCertificates: parsed.certificates.filter((c) => c !== signerCert),
+              trust: options.trust,
+              at: proven ?? options.now,
+              atIsProven: true,
+              checkPrefix: prefix,
+              usage: 'document-signing',
+            });
+          }),
+        ),
       );
+      if (sdx) {
+        const slot = fieldName === RESERVED_FIELDS.issuer ? 'issuer' : fieldName === RESERVED_FIELDS.counter ? 'counter' : null;
+        findings.push(...at(checkSigner(prefix, summary, slot, counterSignatures === 0 ? 'issuer' : 'counter', sdx, document)));
+        counterSignatures++;
+      }
     }
-    const check = `document.changes-after-signature[${index}]`;
-    findings.push(...(await guard(check, () => checkChangesAfter(check, bytes, sig, final, end === lastEnd))));
   }
 
-  findings.push(...(await guard('document.payload-hash', () => checkAgainstLedger(bytes, signatureDictionaries, options))));
-  return finish(findings, signatures, NO_DOCUMENT, options.ledger ? 'unknown-document' : 'not-checked');
+  for (const [index, context] of contexts.entries()) {
+    const check = `document.changes-after-signature[${index}]`;
+    const end = signedEnd(context.sig.byteRange);
+    const changeFindings = await guard(check, () =>
+      sdx ? checkSdxChangesAfter(check, bytes, contexts, index, sdx, boundaries) : checkChangesAfter(check, bytes, context.sig, final, end === lastEnd),
+    );
+    findings.push(...changeFindings.map((f) => (f.revision === undefined && context.summary.revision !== null && f.status !== 'valid' ? { ...f, revision: context.summary.revision } : f)));
+  }
+
+  if (sdx) findings.push(...checkEmbeddedPayload(described));
+  const ledger = await guardLedger(bytes, contexts, document, options);
+  findings.push(...ledger.findings);
+  return finish(findings, signatures, document, ledger.standing);
 }
 
 const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kind: null, issuerPartyId: null, payloadHash: null };
@@ -160,6 +241,219 @@ const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kin
 export function finish(findings: Finding[], signatures: SignatureSummary[], document: DocumentSummary, ledger: LedgerStanding): PdfVerificationReport {
   const folded = { ...report(findings), signatures, ledger };
   return { ...folded, document, summary: summarise(folded) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the first signed revision says the document is
+
+interface DescribedDocument {
+  summary: DocumentSummary;
+  sdx?: SdxDocument;
+  /** The embedded payload file's bytes, or why there are none. */
+  payloadFile: { bytes: Uint8Array } | { problem: 'payload-missing' | 'payload-unreadable'; message: string };
+  shownPayloadHash: string | null;
+}
+
+/**
+ * Reads the first signed revision: an /Info naming an SDX document makes it an SDX document, held
+ * to the strict profile whatever else it carries (stripping the embedded payload does not buy the
+ * looser rules of foreign PDFs).
+ */
+function describeDocument(bytes: Uint8Array, firstEnd: number): DescribedDocument {
+  const view = openView(bytes, firstEnd).view;
+  const info = dictOf(safe(() => view.resolve(view.trailer.get('Info'))));
+  const documentId = textOf(info?.get(DOCUMENT_ID_INFO_KEY))?.trim() || null;
+  const kindText = textOf(info?.get(KIND_INFO_KEY))?.trim() ?? null;
+  const kind = kindText && isDocumentKind(kindText) ? kindText : null;
+  const issuerPartyId = textOf(info?.get(ISSUER_INFO_KEY))?.trim() || null;
+  const shownPayloadHash = textOf(info?.get(PAYLOAD_HASH_INFO_KEY))?.trim().toLowerCase() || null;
+  const payloadFile = embeddedPayload(view);
+  const payloadHash = 'bytes' in payloadFile ? createHash('sha256').update(payloadFile.bytes).digest('hex') : null;
+  const summary: DocumentSummary = { profile: documentId ? 'sdx' : 'foreign', documentId, kind, issuerPartyId, payloadHash };
+  if (!documentId) return { summary, payloadFile, shownPayloadHash };
+
+  let payload: unknown;
+  let signers: SdxDocument['signers'] = null;
+  if ('bytes' in payloadFile && kind) {
+    payload = safe(() => JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadFile.bytes)) as unknown);
+    const parsed = payload === undefined ? undefined : validatePayload(kind, payload);
+    if (parsed?.ok) signers = expectedSigners(kind, parsed.value);
+  }
+  const reservedFields = new Map<number, string>();
+  for (const name of [RESERVED_FIELDS.issuer, RESERVED_FIELDS.counter]) {
+    const num = topLevelFieldNamed(view, name);
+    if (num !== undefined) reservedFields.set(num, name);
+  }
+  return { summary, sdx: { kind, payload, signers, reservedFields }, payloadFile, shownPayloadHash };
+}
+
+/** The `sdx-payload.json` associated file: listed in the catalog's /AF and named in /EmbeddedFiles. */
+function embeddedPayload(view: DocumentView): DescribedDocument['payloadFile'] {
+  const catalog = view.catalog();
+  const names = view.dict(view.dict(catalog?.get('Names'))?.get('EmbeddedFiles'))?.get('Names');
+  const list = view.resolve(names);
+  let spec: PdfDict | undefined;
+  let specRef: PdfValue | undefined;
+  if (list?.kind === 'array') {
+    for (let i = 0; i + 1 < list.items.length; i += 2) {
+      if (textOf(view.resolve(list.items[i])) === PAYLOAD_FILE_NAME) {
+        specRef = list.items[i + 1];
+        spec = view.dict(specRef);
+        break;
+      }
+    }
+  }
+  if (!spec) return { problem: 'payload-missing', message: `the first signed revision embeds no ${PAYLOAD_FILE_NAME}` };
+  const associated = view.resolve(catalog?.get('AF'));
+  const listedAsAssociated = associated?.kind === 'array' && associated.items.some((item) => specRef?.kind === 'ref' && item.kind === 'ref' && item.num === specRef.num);
+  if (!listedAsAssociated || nameOf(spec.get('AFRelationship')) !== 'Data') {
+    return { problem: 'payload-missing', message: `${PAYLOAD_FILE_NAME} is not an associated file (/AF, /AFRelationship /Data) of the document` };
+  }
+  const stream = view.resolve(view.dict(spec.get('EF'))?.get('F'));
+  if (stream?.kind !== 'stream') return { problem: 'payload-unreadable', message: `${PAYLOAD_FILE_NAME} has no embedded file stream` };
+  try {
+    return { bytes: decodeStream(stream) };
+  } catch (error) {
+    return { problem: 'payload-unreadable', message: `${PAYLOAD_FILE_NAME} cannot be decoded (${message(error)})` };
+  }
+}
+
+function topLevelFieldNamed(view: DocumentView, name: string): number | undefined {
+  const fields = safe(() => view.resolve(view.dict(view.catalog()?.get('AcroForm'))?.get('Fields')));
+  if (fields?.kind !== 'array') return undefined;
+  for (const item of fields.items) {
+    if (item.kind !== 'ref') continue;
+    const field = safe(() => view.dict(item));
+    if (field && textOf(field.get('T')) === name && isSignatureField(view, field)) return item.num;
+  }
+  return undefined;
+}
+
+function checkEmbeddedPayload(described: DescribedDocument | undefined): Finding[] {
+  const check = 'document.payload';
+  if (!described) return [invalid(check, 'payload-missing', 'no signed revision to read the payload from')];
+  const file = described.payloadFile;
+  if (!('bytes' in file)) return [invalid(check, file.problem, file.message)];
+  if (!described.sdx?.kind) return [invalid(check, 'payload-unreadable', `the signed /Info names no known document kind (/${KIND_INFO_KEY})`)];
+  if (described.sdx.payload === undefined) return [invalid(check, 'payload-unreadable', `${PAYLOAD_FILE_NAME} is not UTF-8 JSON`)];
+  if (described.summary.payloadHash !== described.shownPayloadHash) {
+    return [invalid(check, 'payload-hash-mismatch', `the embedded payload hashes to ${String(described.summary.payloadHash)}, but the document shows ${String(described.shownPayloadHash)}`)];
+  }
+  if (!described.sdx.signers) return [invalid(check, 'payload-unreadable', `${PAYLOAD_FILE_NAME} is not a valid ${described.sdx.kind} payload`)];
+  const issuer = described.summary.issuerPartyId;
+  return [valid(check, `the embedded ${described.sdx.kind} payload matches the hash the document shows${issuer ? `; issued by ${issuer}` : ''}`)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who signed
+
+/**
+ * The offline rule: the signature in the issuer's reserved field is the first and comes from a
+ * party the payload allows to issue (the /Info issuer; for an EIR also the facility that records
+ * the gate move); the one in the counter field from the party the lifecycle names.
+ */
+function checkSigner(
+  prefix: string,
+  summary: SignatureSummary,
+  slot: SignatureSlot | null,
+  expectedSlot: SignatureSlot,
+  sdx: SdxDocument,
+  document: DocumentSummary,
+): Finding[] {
+  const check = `${prefix}.signer`;
+  const who = summary.signerPartyId;
+  if (!who) {
+    return [invalid(check, 'signer-not-identified', `the signer certificate (${summary.signerSubject ?? 'unreadable'}) names no SDX party, so it cannot be the party this document needs`)];
+  }
+  if (!sdx.signers) return [skippedRequired(check, 'payload-unreadable', 'without a readable embedded payload, who may sign is unknown')];
+  const effective = slot ?? expectedSlot;
+  if (effective === 'issuer') {
+    let allowed = sdx.signers.issuer;
+    if (document.issuerPartyId) {
+      const facility = sdx.kind === 'eir' ? facilityOperatorOf(sdx.payload) : undefined;
+      allowed = allowed.filter((party) => party === document.issuerPartyId || party === facility);
+    }
+    if (slot !== 'issuer' || !allowed.includes(who)) {
+      return [invalid(check, 'signer-not-issuer', `signature by ${who} ${slot === 'issuer' ? 'in the issuer field' : `in field ${summary.fieldName ?? '(none)'}`}; the first signature must be the issuer's (${allowed.join(' or ') || 'none allowed'}) in field ${RESERVED_FIELDS.issuer}`)];
+    }
+    summary.role = 'issuer';
+    return [valid(check, `signed by ${who}, the issuer the payload names`)];
+  }
+  if (slot !== 'counter' || !sdx.signers.counter.includes(who)) {
+    return [invalid(check, 'signer-not-allowed', `signature by ${who} in field ${summary.fieldName ?? '(none)'}; the lifecycle allows ${sdx.signers.counter.join(' or ') || 'no one'} to countersign, in field ${RESERVED_FIELDS.counter}`)];
+  }
+  summary.role = 'countersigner';
+  return [valid(check, `countersigned by ${who}, as the lifecycle allows`)];
+}
+
+function facilityOperatorOf(payload: unknown): string | undefined {
+  const parsed = validatePayload('eir', payload);
+  return parsed.ok ? parsed.value.facility.operator.partyId : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against the ledger
+
+async function guardLedger(
+  bytes: Uint8Array,
+  contexts: readonly SignatureContext[],
+  document: DocumentSummary,
+  options: PdfVerificationOptions,
+): Promise<{ findings: Finding[]; standing: LedgerStanding }> {
+  try {
+    return await checkLedger(bytes, contexts, document, options);
+  } catch (error) {
+    return { standing: 'not-checked', findings: [{ check: 'document.ledger', status: 'error', code: 'check-failed', message: `the ledger could not be consulted: ${message(error)}`, required: true }] };
+  }
+}
+
+async function checkLedger(
+  bytes: Uint8Array,
+  contexts: readonly SignatureContext[],
+  document: DocumentSummary,
+  options: PdfVerificationOptions,
+): Promise<{ findings: Finding[]; standing: LedgerStanding }> {
+  const check = 'document.ledger';
+  if (options.expectedPayloadHash !== undefined) {
+    return { standing: 'not-checked', findings: checkPayloadHash(bytes, contexts, options.expectedPayloadHash) };
+  }
+  if (!options.ledger) return { standing: 'not-checked', findings: [] };
+  if (!document.documentId) {
+    return { standing: 'unknown-document', findings: [skippedInfo(check, 'document-id-missing', `the first signed revision's /Info names no SDX document (/${DOCUMENT_ID_INFO_KEY}): this exchange did not issue it`)] };
+  }
+  const entry = await options.ledger(document.documentId);
+  if (!entry) {
+    return { standing: 'unknown-document', findings: [skippedInfo(check, 'document-not-in-ledger', `this exchange's ledger holds no document ${document.documentId}`)] };
+  }
+  const findings: Finding[] = [...checkPayloadHash(bytes, contexts, entry.payloadHash)];
+  const problems: Finding[] = [];
+  for (const [index, { sig, isTimestamp, summary }] of contexts.entries()) {
+    const end = signedEnd(sig.byteRange);
+    if (isTimestamp || end === undefined || end > bytes.length) continue;
+    const sha = createHash('sha256').update(bytes.subarray(0, end)).digest('hex');
+    const recorded = entry.revisions.find((r) => r.pdfSha256 === sha);
+    const revision = summary.revision ?? undefined;
+    if (!recorded) {
+      problems.push({
+        ...invalid(check, 'not-the-issued-document', `signature ${index + 1} (${summary.signerName ?? summary.signerSubject ?? 'unknown signer'}) signed a revision of document ${document.documentId} that the ledger never recorded: the PDF is not the one this exchange issued`),
+        ...(revision === undefined ? {} : { revision }),
+      });
+    } else if (recorded.actorPartyId !== summary.signerPartyId) {
+      problems.push({
+        ...invalid(check, 'signer-not-event-actor', `signature ${index + 1} is by ${summary.signerPartyId ?? summary.signerSubject ?? 'an unidentified signer'}, but the ledger's ${recorded.eventType} event (#${recorded.seq}) that produced this revision was by ${recorded.actorPartyId}`),
+        ...(revision === undefined ? {} : { revision }),
+      });
+    }
+  }
+  if (entry.payloadHash.toLowerCase() !== (document.payloadHash ?? '').toLowerCase() && document.payloadHash !== null) {
+    problems.push(invalid(check, 'not-the-issued-document', `the embedded payload hashes to ${document.payloadHash}, the ledger recorded ${entry.payloadHash}`));
+  }
+  if (problems.length > 0) return { standing: 'not-the-issued-document', findings: [...findings, ...problems, ...entry.findings] };
+  const signed = contexts.filter((c) => !c.isTimestamp).length;
+  return {
+    standing: 'recorded',
+    findings: [...findings, valid(check, `each of the ${signed} signed revisions is the one the ledger recorded, signed by the event's actor`), ...entry.findings],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,8 +478,11 @@ function readStructure(bytes: Uint8Array): Structure {
       return { ok: false, finding: invalid(check, 'malformed-pdf', 'the document has no %%EOF marker; it is truncated or not a PDF') };
     }
     const opened = openView(bytes, bytes.length);
+    const referenced = referencedOffsets(bytes, boundaries, opened.view);
+    // Only objects some revision's cross-reference data names are signatures: text in a stream that
+    // looks like a signature dictionary is not one.
     const signatureDictionaries = findSignatureDictionaries(bytes)
-      .filter((s) => s.byteRange !== null)
+      .filter((s) => s.byteRange !== null && isReferenced(bytes, referenced, s.objectOffset))
       .sort((a, b) => (signedEnd(a.byteRange) ?? 0) - (signedEnd(b.byteRange) ?? 0) || a.objectOffset - b.objectOffset);
     const finding = opened.damaged
       ? invalid(check, 'xref-damaged', `the cross-reference data of the final revision is damaged (${opened.damaged}); viewers repair it in different ways, so what they show may not be what was signed`)
@@ -195,6 +492,26 @@ function readStructure(bytes: Uint8Array): Structure {
     if (isPdfLimitError(error)) return { ok: false, finding: invalid(check, error.code, `the document exceeds what the verifier reads: ${error.message}`) };
     return { ok: false, finding: invalid(check, 'malformed-pdf', `the PDF structure cannot be read: ${message(error)}`) };
   }
+}
+
+/** Every object offset that the cross-reference data of any revision names. */
+function referencedOffsets(bytes: Uint8Array, boundaries: readonly RevisionBoundary[], final: DocumentView): Set<number> {
+  const offsets = new Set(final.referencedOffsets);
+  // A revision whose /Prev chain the final one no longer reaches still defined its objects.
+  for (const boundary of boundaries.slice(-VERIFY_LIMITS.maxSignatures)) {
+    const view = safe(() => DocumentView.open(bytes, boundary.end));
+    for (const offset of view?.referencedOffsets ?? []) offsets.add(offset);
+  }
+  return offsets;
+}
+
+/** Writers may point an entry at whitespace just before `N G obj`. */
+function isReferenced(bytes: Uint8Array, offsets: ReadonlySet<number>, objectOffset: number): boolean {
+  for (let at = objectOffset; at >= 0 && objectOffset - at <= 4; at--) {
+    if (offsets.has(at)) return true;
+    if (!isWhitespace(bytes[at - 1])) return false;
+  }
+  return false;
 }
 
 /** The view of the revision ending at `limit`, repaired by scanning when its cross-references are damaged. */
@@ -384,6 +701,9 @@ async function checkTimestamp(prefix: string, cms: ParsedCms, options: PdfVerifi
     return { findings: [invalid(check, 'timestamp-signature-invalid', "the timestamp token's own signature does not verify")] };
   }
   const genTime = token.tstInfo.genTime;
+  if (genTime.getTime() > options.now.getTime() + FUTURE_TOLERANCE_MS) {
+    return { findings: [invalid(check, 'timestamp-in-future', `the timestamp claims ${genTime.toISOString()}, after the verifier's clock (${options.now.toISOString()}): no authority witnessed that time`)] };
+  }
   const authority = await validateCertificate({
     certificate: tsaCert,
     extraCertificates: token.cms.certificates.filter((c) => c !== tsaCert),
@@ -416,15 +736,79 @@ function checkChangesAfter(check: string, bytes: Uint8Array, sig: RawSignatureDi
     return [invalid(check, 'not-permitted-by-certification', `this certification signature (DocMDP P=1) allows no changes, but objects ${analysis.changedObjects.slice(0, 20).join(', ') || '(none; bytes were appended)'} changed after it`)];
   }
   if (isLast) {
-    const onlyDss = analysis.disallowed.length === 0 && analysis.allowed.length > 0 && analysis.allowed.every((a) => a.kind === 'dss' || a.kind === 'structure') && analysis.allowed.some((a) => a.kind === 'dss');
+    const onlyDss = analysis.disallowed.length === 0 && analysis.visible.length === 0 && analysis.allowed.length > 0 && analysis.allowed.every((a) => a.kind === 'dss' || a.kind === 'structure') && analysis.allowed.some((a) => a.kind === 'dss');
     if (onlyDss) return [valid(check, 'only validation data (DSS) was added after the last signature')];
-    const detail = analysis.disallowed.length > 0 ? `: ${named(analysis.disallowed)}` : analysis.changedObjects.length > 0 ? ` (objects ${analysis.changedObjects.slice(0, 20).join(', ')})` : ' (bytes that change no object)';
+    const reasons = [...analysis.disallowed, ...analysis.visible];
+    const detail = reasons.length > 0 ? `: ${named(reasons)}` : analysis.changedObjects.length > 0 ? ` (objects ${analysis.changedObjects.slice(0, 20).join(', ')})` : ' (bytes that change no object)';
     return [invalid(check, 'unsigned-update-after-signature', `an update no signature covers was appended after the last signature${detail}`)];
   }
   if (analysis.disallowed.length > 0) {
     return [invalid(check, 'modified-after-signature', `the document changed after this signature: ${named(analysis.disallowed)}`)];
   }
-  return [valid(check, `later revisions only add signatures, signature fields or validation data (${analysis.allowed.length} object(s))`)];
+  const annotations = analysis.visible.filter((v) => v.kind === 'annotation');
+  if (docMdp === 2 && annotations.length > 0) {
+    return [invalid(check, 'not-permitted-by-certification', `this certification signature (DocMDP P=2) allows filling in and signing fields, not new annotations: ${named(annotations)}`)];
+  }
+  if (analysis.visible.length > 0) {
+    return [
+      {
+        check,
+        status: 'indeterminate',
+        code: 'visible-change-after-signature',
+        message: `something new was drawn on the pages after this signature; compare what each signer saw: ${named(analysis.visible)}`,
+        required: true,
+      },
+    ];
+  }
+  return [valid(check, `later revisions only fill signature fields or add invisible signatures or validation data (${analysis.allowed.length} object(s))`)];
+}
+
+/**
+ * SDX documents: between this signature and the next (or the end of the file), the only change
+ * allowed is the next signature filling the next reserved field, plus /DSS and invisible document
+ * timestamps. Each problem is its own finding, with the revision it came in.
+ */
+function checkSdxChangesAfter(
+  check: string,
+  bytes: Uint8Array,
+  contexts: readonly SignatureContext[],
+  index: number,
+  sdx: SdxDocument,
+  boundaries: readonly RevisionBoundary[],
+): Finding[] {
+  const current = contexts[index] as SignatureContext;
+  const end = signedEnd(current.sig.byteRange);
+  if (end === undefined || end > bytes.length) return [skippedRequired(check, 'byte-range-unusable', 'the /ByteRange does not name bytes of this file')];
+  const next = contexts[index + 1];
+  const nextEnd = next ? signedEnd(next.sig.byteRange) : undefined;
+  const stepEnd = next && nextEnd !== undefined && nextEnd <= bytes.length ? nextEnd : bytes.length;
+  if (!next && !bytes.subarray(end).some((b) => !isWhitespace(b))) return [valid(check, 'nothing was appended after this signature')];
+  const beforeView = openView(bytes, end);
+  const afterView = openView(bytes, stepEnd);
+  if (beforeView.damaged || afterView.damaged) {
+    return [invalid(check, 'signed-revision-unreadable', `the revisions around this signature cannot be read (${beforeView.damaged ?? afterView.damaged ?? ''}), so later changes cannot be told apart`)];
+  }
+  const signedSoFar = contexts.slice(0, index + 1).filter((c) => !c.isTimestamp).length;
+  const reserved = [...sdx.reservedFields.entries()];
+  const expected = reserved[signedSoFar];
+  const problems = checkSdxStep(beforeView.view, afterView.view, {
+    ...(next ? { nextSignature: { num: next.sig.objectNumber, isTimestamp: next.isTimestamp } } : {}),
+    ...(expected ? { expectedField: { num: expected[0], name: expected[1] } } : {}),
+    reservedFields: sdx.reservedFields,
+  });
+  const revision = next?.summary.revision ?? revisionEndingAt(boundaries, stepEnd) ?? undefined;
+  const withRevision = (finding: Finding): Finding => (revision === undefined || revision === null ? finding : { ...finding, revision });
+  if (problems.length === 0) {
+    return [valid(check, next ? `the next revision only ${next.isTimestamp ? 'adds a document timestamp' : `fills the reserved field ${expected?.[1] ?? ''}`} (and validation data, if any)` : 'only validation data (DSS) was added after the last signature')];
+  }
+  if (!next) {
+    return [withRevision(invalid(check, 'unsigned-update-after-signature', `an update no signature covers was appended after the last signature: ${problems.slice(0, 8).map((p) => p.reason).join('; ')}`))];
+  }
+  const byCode = new Map<string, string[]>();
+  for (const problem of problems) byCode.set(problem.code, [...(byCode.get(problem.code) ?? []), problem.reason]);
+  return [...byCode].map(([code, reasons]) =>
+    withRevision(invalid(check, code, `revision ${String(revision ?? '?')} (signed by ${next.summary.signerName ?? next.summary.signerSubject ?? 'an unknown signer'}) ${reasons.slice(0, 6).join('; ')}${reasons.length > 6 ? `; and ${reasons.length - 6} more` : ''}`)),
+  );
 }
 
 /** DocMDP /P of a certification signature, or undefined for an approval signature. */
@@ -442,45 +826,116 @@ function certificationLevel(sigDict: PdfDict, view: DocumentView, sigNum: number
 }
 
 // ---------------------------------------------------------------------------------------------
-// Payload hash
+// Format, SignerInfos and document timestamps
 
-async function checkAgainstLedger(bytes: Uint8Array, sigs: RawSignatureDictionary[], options: PdfVerificationOptions): Promise<Finding[]> {
-  if (options.ledger && options.expectedPayloadHash === undefined) {
-    const info = signedInfo(bytes, sigs);
-    const documentId = textOf(info?.get(DOCUMENT_ID_INFO_KEY))?.trim();
-    if (!documentId) {
-      return [invalid('document.ledger', 'document-id-missing', `the last signed revision's /Info has no /${DOCUMENT_ID_INFO_KEY}`)];
-    }
-    const entry = await options.ledger(documentId);
-    if (!entry) return [invalid('document.ledger', 'document-not-in-ledger', `the ledger holds no document ${documentId}`)];
-    return [...checkPayloadHash(bytes, sigs, entry.payloadHash), ...entry.findings];
+/**
+ * Only the formats this verifier checks completely: a signature is /Adobe.PPKLite with
+ * adbe.pkcs7.detached or ETSI.CAdES.detached; a document timestamp ETSI.RFC3161. Anything else
+ * (adbe.x509.rsa_sha1, a missing /Filter, a CMS under /DocTimeStamp) would be checked by rules it
+ * was not made for.
+ */
+function checkFormat(prefix: string, sig: RawSignatureDictionary, isTimestamp: boolean): Finding[] {
+  const check = `${prefix}.format`;
+  const filter = nameOf(sig.dict.get('Filter'));
+  const subFilter = nameOf(sig.dict.get('SubFilter'));
+  const type = nameOf(sig.dict.get('Type'));
+  const found = `/Type ${type ? `/${type}` : '(none)'} /Filter ${filter ? `/${filter}` : '(none)'} /SubFilter ${subFilter ? `/${subFilter}` : '(none)'}`;
+  if (filter !== 'Adobe.PPKLite') return [invalid(check, 'unsupported-signature-format', `${found}: a signature needs /Filter /Adobe.PPKLite`)];
+  if (isTimestamp) {
+    return subFilter === 'ETSI.RFC3161'
+      ? [valid(check, 'a document timestamp (ETSI.RFC3161)')]
+      : [invalid(check, 'unsupported-signature-format', `${found}: a document timestamp needs /SubFilter /ETSI.RFC3161`)];
   }
-  return checkPayloadHash(bytes, sigs, options.expectedPayloadHash);
+  if (type !== undefined && type !== 'Sig') return [invalid(check, 'unsupported-signature-format', `${found}: not a signature dictionary type`)];
+  if (!subFilter || !SIGNATURE_SUBFILTERS.has(subFilter)) {
+    return [invalid(check, 'unsupported-signature-format', `${found}: only adbe.pkcs7.detached and ETSI.CAdES.detached signatures are verified`)];
+  }
+  return [valid(check, `${subFilter} signature`)];
 }
 
-/** The /Info dictionary of the last signed revision: what the signatures vouch for. */
-function signedInfo(bytes: Uint8Array, sigs: RawSignatureDictionary[]): PdfDict | undefined {
-  const ends = sigs.map((s) => signedEnd(s.byteRange)).filter((e): e is number => e !== undefined && e <= bytes.length);
+function checkSignerInfos(prefix: string, cms: ParsedCms): Finding[] {
+  const check = `${prefix}.signer-infos`;
+  return cms.signerInfoCount === 1
+    ? [valid(check, 'exactly one SignerInfo')]
+    : [invalid(check, 'multiple-signer-infos', `the CMS carries ${cms.signerInfoCount} SignerInfos; a PDF signature has exactly one, and another would be checked by no one`)];
+}
+
+/**
+ * A document timestamp (/Type /DocTimeStamp, ETSI.RFC3161): /Contents is an RFC 3161 token whose
+ * imprint is the digest of the signed ranges, signed by a trusted TSA.
+ */
+async function checkDocumentTimestamp(
+  prefix: string,
+  bytes: Uint8Array,
+  sig: RawSignatureDictionary,
+  cms: ParsedCms,
+  options: PdfVerificationOptions,
+  summary: SignatureSummary,
+): Promise<Finding[]> {
+  const check = `${prefix}.timestamp`;
+  if (cms.signedData.encapContentInfo.eContentType !== OID.tstInfo) {
+    return [invalid(`${prefix}.format`, 'unsupported-signature-format', 'a /DocTimeStamp whose /Contents is not an RFC 3161 timestamp token')];
+  }
+  const signerInfos = checkSignerInfos(prefix, cms);
+  const token = parseTimestampToken(sig.contents?.bytes ?? new Uint8Array());
+  const imprint = token.tstInfo.messageImprint;
+  const imprintHash = hashNameOf(imprint.hashAlgorithm.algorithm);
+  if (!imprintHash) return [...signerInfos, invalid(check, 'unsupported-digest-algorithm', `imprint algorithm ${imprint.hashAlgorithm.algorithm} is not supported`)];
+  const parts = signedBytes(bytes, sig.byteRange ?? []);
+  if (!parts) return [...signerInfos, skippedRequired(check, 'byte-range-unusable', 'the /ByteRange does not name bytes of this file')];
+  if (!equalBytes(hash(imprintHash, ...parts), imprint.hashedMessage.buffer)) {
+    return [...signerInfos, invalid(check, 'digest-mismatch', "the document timestamp's imprint differs from the signed bytes: the document was altered after it")];
+  }
+  const tsaCert = findSignerCertificate(token.cms.signerInfo, token.cms.certificates);
+  if (!tsaCert) return [...signerInfos, invalid(check, 'timestamp-signature-invalid', 'the timestamp token does not contain its TSA certificate')];
+  const tokenHash = hashNameOf(token.cms.signerInfo.digestAlgorithm.algorithm);
+  const tokenDigest = messageDigestOf(token.cms.signerInfo);
+  const digestOk = !!tokenHash && !!tokenDigest && equalBytes(hash(tokenHash, token.tstInfoDer), tokenDigest);
+  const signatureOk = !!token.cms.signedAttributesDer && verifySignerSignature(token.cms.signerInfo, tsaCert, token.cms.signedAttributesDer).ok;
+  if (!digestOk || !signatureOk) return [...signerInfos, invalid(check, 'timestamp-signature-invalid', "the timestamp token's own signature does not verify")];
+  const genTime = token.tstInfo.genTime;
+  summary.timestampTime = genTime.toISOString();
+  summary.signerSubject = safe(() => subjectOf(tsaCert)) ?? null;
+  summary.signerName = safe(() => partyIdentityOf(tsaCert).name) ?? null;
+  if (genTime.getTime() > options.now.getTime() + FUTURE_TOLERANCE_MS) {
+    return [...signerInfos, invalid(check, 'timestamp-in-future', `the document timestamp claims ${genTime.toISOString()}, after the verifier's clock (${options.now.toISOString()})`)];
+  }
+  const authority = await validateCertificate({
+    certificate: tsaCert,
+    extraCertificates: token.cms.certificates.filter((c) => c !== tsaCert),
+    trust: options.trust,
+    at: options.now,
+    atIsProven: true,
+    checkPrefix: `${prefix}.timestamp-authority`,
+    usage: 'timestamping',
+  });
+  if (authority.every((f) => !f.required || f.status === 'valid')) summary.trustedTime = genTime.toISOString();
+  return [...signerInfos, valid(check, `document timestamp at ${genTime.toISOString()} over the signed bytes`), ...authority];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payload hash against an expected one
+
+/** The /Info dictionary of the first signed revision: what every signature vouches for. */
+function signedInfo(bytes: Uint8Array, contexts: readonly SignatureContext[]): PdfDict | undefined {
+  const ends = contexts.map((c) => signedEnd(c.sig.byteRange)).filter((e): e is number => e !== undefined && e <= bytes.length);
   if (ends.length === 0) return undefined;
-  const view = openView(bytes, Math.max(...ends)).view;
+  const view = openView(bytes, Math.min(...ends)).view;
   return dictOf(view.resolve(view.trailer.get('Info')));
 }
 
-function checkPayloadHash(bytes: Uint8Array, sigs: RawSignatureDictionary[], expected: string | undefined): Finding[] {
+function checkPayloadHash(bytes: Uint8Array, contexts: readonly SignatureContext[], expected: string): Finding[] {
   const check = 'document.payload-hash';
-  if (expected === undefined) {
-    return [{ check, status: 'skipped', code: 'not-requested', message: 'no expected payload hash was given', required: false }];
-  }
-  const info = signedInfo(bytes, sigs);
-  if (!info && !sigs.some((s) => signedEnd(s.byteRange) !== undefined)) {
+  const info = signedInfo(bytes, contexts);
+  if (!info && !contexts.some((c) => signedEnd(c.sig.byteRange) !== undefined)) {
     return [invalid(check, 'payload-hash-missing', 'no signed revision to read the payload hash from')];
   }
   const found = textOf(info?.get(PAYLOAD_HASH_INFO_KEY))?.trim();
-  if (!found) return [invalid(check, 'payload-hash-missing', `the last signed revision's /Info has no /${PAYLOAD_HASH_INFO_KEY}`)];
+  if (!found) return [invalid(check, 'payload-hash-missing', `the first signed revision's /Info has no /${PAYLOAD_HASH_INFO_KEY}`)];
   return [
     found.toLowerCase() === expected.trim().toLowerCase()
-      ? valid(check, 'the embedded payload hash matches the ledger')
-      : invalid(check, 'payload-hash-mismatch', `the PDF embeds payload hash ${found}, the ledger expects ${expected}`),
+      ? valid(check, 'the payload hash the document shows matches the ledger')
+      : invalid(check, 'payload-hash-mismatch', `the PDF shows payload hash ${found}, the ledger expects ${expected}`),
   ];
 }
 
@@ -503,6 +958,10 @@ function valid(check: string, text: string): Finding {
 
 function invalid(check: string, code: string, text: string): Finding {
   return { check, status: 'invalid', code, message: text, required: true };
+}
+
+function skippedInfo(check: string, code: string, text: string): Finding {
+  return { check, status: 'skipped', code, message: text, required: false };
 }
 
 function skippedRequired(check: string, code: string, text: string): Finding {

@@ -1,14 +1,13 @@
 // The messages between BoundedPdfVerifier (main thread) and verify-worker.js, all structured-cloned.
-import type { Finding } from '../../../domain/verification/finding';
 import type { TrustMaterial } from '../../pki/certificate-validation';
-import type { PdfVerificationReport } from './verify-pdf';
+import type { LedgerRecord, PdfVerificationReport } from './verify-pdf';
 
 export interface VerifyWorkerData {
   trust: TrustMaterial;
 }
 
 /** What the ledger knows of a document, as `PdfVerificationOptions.ledger` returns it. */
-export type LedgerEntry = { payloadHash: string; findings: Finding[] } | undefined;
+export type LedgerEntry = LedgerRecord | undefined;
 
 export type ToVerifyWorker =
   | { type: 'verify'; id: number; pdf: Uint8Array; now: Date; expectedPayloadHash?: string; askLedger: boolean }

@@ -52,7 +52,7 @@ describe('verification bounded in time and memory', () => {
       now: VERIFIED_AT,
       ledger: async (documentId) => {
         asked.push(documentId);
-        return { payloadHash: 'not-the-hash', findings: [{ check: 'ledger.test', status: 'valid', code: 'ok', message: 'from the main thread', required: false }] };
+        return { payloadHash: 'not-the-hash', revisions: [], findings: [{ check: 'ledger.test', status: 'valid', code: 'ok', message: 'from the main thread', required: false }] };
       },
     });
     expect(asked).toEqual(['demo-do-0001']);
