@@ -125,7 +125,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   const sdx = described?.sdx;
 
   const contexts: SignatureContext[] = [];
-  let counterSignatures = 0;
+  let signedSoFar = 0;
   for (const [index, sig] of signatureDictionaries.entries()) {
     const prefix = `signature[${index}]`;
     const end = signedEnd(sig.byteRange);
@@ -214,8 +214,8 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
       );
       if (sdx) {
         const slot = fieldName === RESERVED_FIELDS.issuer ? 'issuer' : fieldName === RESERVED_FIELDS.counter ? 'counter' : null;
-        findings.push(...at(checkSigner(prefix, summary, slot, counterSignatures === 0 ? 'issuer' : 'counter', sdx, document)));
-        counterSignatures++;
+        findings.push(...at(checkSigner(prefix, summary, slot, signedSoFar === 0 ? 'issuer' : 'counter', sdx, document)));
+        signedSoFar++;
       }
     }
   }
@@ -366,8 +366,8 @@ function checkSigner(
     return [invalid(check, 'signer-not-identified', `the signer certificate (${summary.signerSubject ?? 'unreadable'}) names no SDX party, so it cannot be the party this document needs`)];
   }
   if (!sdx.signers) return [skippedRequired(check, 'payload-unreadable', 'without a readable embedded payload, who may sign is unknown')];
-  const effective = slot ?? expectedSlot;
-  if (effective === 'issuer') {
+  // The first signature is the issuer's wherever it sits; later ones are judged as countersignatures.
+  if (expectedSlot === 'issuer') {
     let allowed = sdx.signers.issuer;
     if (document.issuerPartyId) {
       const facility = sdx.kind === 'eir' ? facilityOperatorOf(sdx.payload) : undefined;
@@ -781,8 +781,10 @@ function checkSdxChangesAfter(
   if (end === undefined || end > bytes.length) return [skippedRequired(check, 'byte-range-unusable', 'the /ByteRange does not name bytes of this file')];
   const next = contexts[index + 1];
   const nextEnd = next ? signedEnd(next.sig.byteRange) : undefined;
-  const stepEnd = next && nextEnd !== undefined && nextEnd <= bytes.length ? nextEnd : bytes.length;
-  if (!next && !bytes.subarray(end).some((b) => !isWhitespace(b))) return [valid(check, 'nothing was appended after this signature')];
+  const stepEnd = nextEnd !== undefined && nextEnd <= bytes.length ? nextEnd : bytes.length;
+  // After the last signature the rule is the same for every PDF: nothing but validation data, and
+  // bytes that no cross-reference names count as an update too.
+  if (!next) return checkChangesAfter(check, bytes, current.sig, openView(bytes, bytes.length).view, true);
   const beforeView = openView(bytes, end);
   const afterView = openView(bytes, stepEnd);
   if (beforeView.damaged || afterView.damaged) {
@@ -792,17 +794,14 @@ function checkSdxChangesAfter(
   const reserved = [...sdx.reservedFields.entries()];
   const expected = reserved[signedSoFar];
   const problems = checkSdxStep(beforeView.view, afterView.view, {
-    ...(next ? { nextSignature: { num: next.sig.objectNumber, isTimestamp: next.isTimestamp } } : {}),
+    nextSignature: { num: next.sig.objectNumber, isTimestamp: next.isTimestamp },
     ...(expected ? { expectedField: { num: expected[0], name: expected[1] } } : {}),
     reservedFields: sdx.reservedFields,
   });
-  const revision = next?.summary.revision ?? revisionEndingAt(boundaries, stepEnd) ?? undefined;
+  const revision = next.summary.revision ?? revisionEndingAt(boundaries, stepEnd) ?? undefined;
   const withRevision = (finding: Finding): Finding => (revision === undefined || revision === null ? finding : { ...finding, revision });
   if (problems.length === 0) {
-    return [valid(check, next ? `the next revision only ${next.isTimestamp ? 'adds a document timestamp' : `fills the reserved field ${expected?.[1] ?? ''}`} (and validation data, if any)` : 'only validation data (DSS) was added after the last signature')];
-  }
-  if (!next) {
-    return [withRevision(invalid(check, 'unsigned-update-after-signature', `an update no signature covers was appended after the last signature: ${problems.slice(0, 8).map((p) => p.reason).join('; ')}`))];
+    return [valid(check, `the next revision only ${next.isTimestamp ? 'adds a document timestamp' : `fills the reserved field ${expected?.[1] ?? ''}`} (and validation data, if any)`)];
   }
   const byCode = new Map<string, string[]>();
   for (const problem of problems) byCode.set(problem.code, [...(byCode.get(problem.code) ?? []), problem.reason]);
