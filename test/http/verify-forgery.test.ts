@@ -149,7 +149,7 @@ describe('POST /verify, class 2: signer substitution', () => {
 describe('POST /verify, class 3: an expired certificate with back-dated claims', () => {
   it('when the issued D/O is countersigned with the expired certificate, /M and signing-time inside its validity: invalid at signature[1].validity', async () => {
     const inside = new Date('2026-01-01T12:00:00Z');
-    const pdf = await sdxStyleSign(api('delivery-order').firstSigned, expiredSigner(), { cmsSigningTime: inside });
+    const pdf = await sdxStyleSign(api('delivery-order').firstSigned, expiredSigner(), { signingTime: inside, cmsSigningTime: inside });
     const report = await postVerify(pdf);
     expectVerdict(report, 'invalid');
     expect(report.findings.find((f) => f.check === 'signature[1].validity')?.status).toBe('invalid');

@@ -734,7 +734,11 @@ export async function addFakeSignatureText(pdf: Uint8Array, signer: PartySigner)
  * default) when the document has it, else (documents from before reserved fields) adds a new
  * field `<reserved>-N` in the counter box.
  */
-export async function sdxStyleSign(pdf: Uint8Array, signer: PartySigner, options: { reserved?: 'sdx-issuer' | 'sdx-counter'; lines?: readonly string[] } & CmsCraft = {}): Promise<Uint8Array> {
+export async function sdxStyleSign(
+  pdf: Uint8Array,
+  signer: PartySigner,
+  options: { reserved?: 'sdx-issuer' | 'sdx-counter'; lines?: readonly string[]; signingTime?: Date } & CmsCraft = {},
+): Promise<Uint8Array> {
   const reserved = options.reserved ?? 'sdx-counter';
   const lines = options.lines ?? [`Digitally signed by ${signer.partyId}`];
   const empty = fields(pdf).find((f) => f.name === reserved && !f.signed);

@@ -2,6 +2,11 @@
 // and key, against the offline verifier (verifyPdf). Sources: the demo files (as `sdx demo` writes
 // them) and documents issued through the API. POST /verify and `sdx verify` repeat a case of each
 // class in test/http/verify-forgery.test.ts and test/cli/verify-forgery.test.ts.
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContentInfo, SignedData } from '@peculiar/asn1-cms';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { loadTrustMaterialFromPem } from '../../../../src/adapters/pki/certificate-validation';
 import { x509 } from '../../../../src/adapters/pki/x509';
 import type { DocumentKind } from '../../../../src/domain/document/document';
@@ -16,7 +21,7 @@ import {
   expectVerdict,
   verifyOffline,
 } from '../../../support/forgery-expect';
-import { certsDevText } from '../../../support/certs-dev';
+import { certsDevPath, certsDevText } from '../../../support/certs-dev';
 import { apiDocuments, demoDocuments, type GenuineDocument } from '../../../support/forgery-sources';
 import { itWith } from '../../../support/external-tools';
 import {
@@ -36,7 +41,7 @@ import {
   signUpdate,
   type Rect,
 } from '../../../support/pdf-forgery-kit';
-import { qpdfCheck } from '../../../support/pdf-signature-tools';
+import { embeddedSignatures, opensslCmsVerify, qpdfCheck, type EmbeddedSignature } from '../../../support/pdf-signature-tools';
 import { testIdentity, unsignedPdf, type TestIdentity } from '../../../support/pdf-test-signing';
 import { startTestApp, type TestApp } from '../../../support/test-app';
 
@@ -314,9 +319,17 @@ describe('class 3: an expired certificate with back-dated claims', () => {
     expectLastSignatureSoundInPdfsig(pdf);
   });
 
+  it('when the expired certificate signs with no /M and only a CMS signing-time inside its validity: invalid at signature[0].validity', async () => {
+    const pdf = await signUpdate(await unsignedPdf(), expiredSigner(), { field: { create: 'Signature1' }, signingTime: null, cmsSigningTime: inside });
+    const report = await verifyOffline(pdf);
+    expectVerdict(report, 'invalid');
+    expect(report.findings.find((f) => f.check === 'signature[0].validity')?.status).toBe('invalid');
+    expect(report.signatures[0]?.trustedTime).toBeNull();
+  });
+
   it.each(sources.filter(([origin]) => origin === 'api'))('when the %s %s is countersigned with the expired certificate and back-dated claims: invalid at signature[1].validity', async (origin, kind) => {
     const doc = source(origin, kind);
-    const pdf = await sdxStyleSign(doc.firstSigned, expiredSigner(), { cmsSigningTime: inside });
+    const pdf = await sdxStyleSign(doc.firstSigned, expiredSigner(), { signingTime: inside, cmsSigningTime: inside });
     const report = await verifyOffline(pdf);
     expectVerdict(report, 'invalid');
     expect(report.findings.find((f) => f.check === 'signature[1].validity')?.status).toBe('invalid');
@@ -426,7 +439,46 @@ describe("SDX's own documents stay valid", () => {
   });
 });
 
-describe('the toolkit writes well-formed PDFs', () => {
+describe('the toolkit writes well-formed PDFs and sound signatures', () => {
+  const pki = (() => {
+    const dir = mkdtempSync(join(tmpdir(), 'sdx-forgery-pki-'));
+    copyFileSync(certsDevPath('root-ca.pem'), join(dir, 'root.pem'));
+    copyFileSync(certsDevPath('issuing-ca.pem'), join(dir, 'issuing.pem'));
+    return dir;
+  })();
+
+  itWith('openssl')('when signature-dictionary text is hidden in a stream, then its CMS really verifies over the whole file (so only its place betrays it)', async () => {
+    const pdf = await addFakeSignatureText(await unsignedPdf(), partySigner(P.forwarder));
+    const [fake] = embeddedSignatures(pdf);
+    expect(fake?.byteRange[3]).toBe(pdf.length - (fake?.byteRange[2] ?? 0));
+    expect(opensslCmsVerify(fake as EmbeddedSignature, pki)).toMatchObject({ ok: true });
+  });
+
+  itWith('openssl')('when the CMS gets a signing-time attribute, a future timestamp and a second SignerInfo, then the first SignerInfo and the timestamp stay sound (the verifier reads both), while openssl refuses the bogus second', async () => {
+    const future = new Date(Date.now() + 365 * 86_400_000);
+    const pdf = await signUpdate(await unsignedPdf(), partySigner(P.forwarder), {
+      field: { create: 'Signature1' },
+      cmsSigningTime: new Date('2026-01-01T12:00:00Z'),
+      timestampAt: future,
+      secondSignerInfo: { signer: partySigner(P.haulierA) },
+    });
+    const [signature] = embeddedSignatures(pdf);
+    const signedData = AsnConvert.parse(AsnConvert.parse((signature as EmbeddedSignature).cms, ContentInfo).content, SignedData);
+    expect(signedData.signerInfos).toHaveLength(2);
+    expect(signedData.signerInfos[0]?.signedAttrs?.map((a) => a.attrType)).toContain('1.2.840.113549.1.9.5');
+    // The second SignerInfo signs other bytes, so openssl (which checks every SignerInfo) refuses the whole CMS.
+    expect(opensslCmsVerify(signature as EmbeddedSignature, pki).ok).toBe(false);
+    const report = await verifyOffline(pdf);
+    expectSignatureCryptoValid(report, 0);
+    expect(report.signatures[0]?.timestampTime).toBe(new Date(Math.floor(future.getTime() / 1000) * 1000).toISOString());
+  });
+
+  itWith('openssl')('when the CMS gets only a signing-time attribute, then openssl verifies it', async () => {
+    const pdf = await signUpdate(await unsignedPdf(), partySigner(P.forwarder), { field: { create: 'Signature1' }, cmsSigningTime: new Date('2026-01-01T12:00:00Z'), signingTime: null });
+    const [signature] = embeddedSignatures(pdf);
+    expect(opensslCmsVerify(signature as EmbeddedSignature, pki)).toMatchObject({ ok: true });
+  });
+
   itWith('qpdf')('when every kind of update is stacked on a signed SDX document, then qpdf finds no syntax error', async () => {
     const doc = source('api', 'delivery-order');
     let pdf = addEmptySignatureField(doc.firstSigned, { name: 'approval', rect: BODY_BAND, page: 'first', lines: ['x'] });
