@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContentInfo, SignedData } from '@peculiar/asn1-cms';
 import { AsnConvert } from '@peculiar/asn1-schema';
+import { PDFDocument } from 'pdf-lib';
 import { loadTrustMaterialFromPem } from '../../../../src/adapters/pki/certificate-validation';
 import { x509 } from '../../../../src/adapters/pki/x509';
 import type { DocumentKind } from '../../../../src/domain/document/document';
@@ -31,7 +32,9 @@ import {
   addFakeSignatureText,
   addPageContent,
   expiredSigner,
+  fields,
   findField,
+  lastXref,
   identitySigner,
   partySigner,
   reRenderAndSign,
@@ -345,6 +348,10 @@ describe('class 4: loose CMS and signature dictionaries', () => {
     expectVerdict(await verifyOffline(await foreign({})), 'valid');
   });
 
+  it('when the /SubFilter is adbe.pkcs7.detached (the other accepted one): valid', async () => {
+    expectVerdict(await verifyOffline(await foreign({ subFilter: 'adbe.pkcs7.detached' })), 'valid');
+  });
+
   it('when a second, bogus SignerInfo follows a valid first one: invalid, multiple-signer-infos', async () => {
     const pdf = await foreign({ secondSignerInfo: { signer: partySigner(P.haulierA) } });
     const report = await verifyOffline(pdf);
@@ -477,6 +484,17 @@ describe('the toolkit writes well-formed PDFs and sound signatures', () => {
     const pdf = await signUpdate(await unsignedPdf(), partySigner(P.forwarder), { field: { create: 'Signature1' }, cmsSigningTime: new Date('2026-01-01T12:00:00Z'), signingTime: null });
     const [signature] = embeddedSignatures(pdf);
     expect(opensslCmsVerify(signature as EmbeddedSignature, pki)).toMatchObject({ ok: true });
+  });
+
+  itWith('qpdf')('when the PDF ends in a cross-reference stream, then an update appended to it reads back and signs', async () => {
+    const doc = await PDFDocument.load(await unsignedPdf());
+    const compact = await doc.save({ useObjectStreams: true });
+    expect(lastXref(compact).kind).toBe('stream');
+    const annotated = addAnnotation(compact, { rect: [40, 700, 300, 760], page: 0, lines: ['over'] });
+    const pdf = await signUpdate(annotated, partySigner(P.forwarder), { field: { create: 'Signature1' } });
+    expect(qpdfCheck(pdf).output).toContain('No syntax or stream encoding errors found');
+    expect(fields(pdf).map((f) => f.name)).toEqual(['Signature1']);
+    expectSignatureCryptoValid(await verifyOffline(pdf), 0);
   });
 
   itWith('qpdf')('when every kind of update is stacked on a signed SDX document, then qpdf finds no syntax error', async () => {
