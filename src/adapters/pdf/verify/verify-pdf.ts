@@ -164,10 +164,11 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
       for (const check of ['digest', 'signature', 'signing-certificate', 'timestamp', 'chain']) {
         findings.push(...at([{ check: `${prefix}.${check}`, status: 'skipped', code: 'cms-unreadable', message: cmsProblem, required: true }]));
       }
-    } else if (isTimestamp) {
+    } else if (isTimestamp && cms.signedData.encapContentInfo.eContentType === OID.tstInfo) {
       findings.push(...at(await guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, options, summary))));
     } else {
       const parsed = cms;
+      if (isTimestamp) findings.push(...at([invalid(`${prefix}.format`, 'unsupported-signature-format', 'a /DocTimeStamp whose /Contents is a CMS signature, not an RFC 3161 timestamp token')]));
       findings.push(...at(checkSignerInfos(prefix, parsed)));
       const signerCert = findSignerCertificate(parsed.signerInfo, parsed.certificates);
       const claimed = pdfDate(textOf(sig.dict.get('M'))) ?? signingTimeOf(parsed.signerInfo);
@@ -226,7 +227,8 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
     const changeFindings = await guard(check, () =>
       sdx ? checkSdxChangesAfter(check, bytes, contexts, index, sdx, boundaries) : checkChangesAfter(check, bytes, context.sig, final, end === lastEnd),
     );
-    findings.push(...changeFindings.map((f) => (f.revision === undefined && context.summary.revision !== null && f.status !== 'valid' ? { ...f, revision: context.summary.revision } : f)));
+    // A change after a signature came in a later revision: name the first one after it.
+    findings.push(...changeFindings.map((f) => (f.revision === undefined && context.summary.revision !== null && f.status !== 'valid' ? { ...f, revision: context.summary.revision + 1 } : f)));
   }
 
   if (sdx) findings.push(...checkEmbeddedPayload(described));
@@ -702,7 +704,7 @@ async function checkTimestamp(prefix: string, cms: ParsedCms, options: PdfVerifi
   }
   const genTime = token.tstInfo.genTime;
   if (genTime.getTime() > options.now.getTime() + FUTURE_TOLERANCE_MS) {
-    return { findings: [invalid(check, 'timestamp-in-future', `the timestamp claims ${genTime.toISOString()}, after the verifier's clock (${options.now.toISOString()}): no authority witnessed that time`)] };
+    return { findings: [invalid(check, 'timestamp-in-future', `the timestamp claims ${genTime.toISOString()}, after the verifier's clock (${options.now.toISOString()}): no authority witnessed that time`)], time: genTime };
   }
   const authority = await validateCertificate({
     certificate: tsaCert,
@@ -785,29 +787,37 @@ function checkSdxChangesAfter(
   // After the last signature the rule is the same for every PDF: nothing but validation data, and
   // bytes that no cross-reference names count as an update too.
   if (!next) return checkChangesAfter(check, bytes, current.sig, openView(bytes, bytes.length).view, true);
-  const beforeView = openView(bytes, end);
-  const afterView = openView(bytes, stepEnd);
-  if (beforeView.damaged || afterView.damaged) {
-    return [invalid(check, 'signed-revision-unreadable', `the revisions around this signature cannot be read (${beforeView.damaged ?? afterView.damaged ?? ''}), so later changes cannot be told apart`)];
-  }
   const signedSoFar = contexts.slice(0, index + 1).filter((c) => !c.isTimestamp).length;
   const reserved = [...sdx.reservedFields.entries()];
   const expected = reserved[signedSoFar];
-  const problems = checkSdxStep(beforeView.view, afterView.view, {
-    nextSignature: { num: next.sig.objectNumber, isTimestamp: next.isTimestamp },
-    ...(expected ? { expectedField: { num: expected[0], name: expected[1] } } : {}),
-    reservedFields: sdx.reservedFields,
-  });
-  const revision = next.summary.revision ?? revisionEndingAt(boundaries, stepEnd) ?? undefined;
-  const withRevision = (finding: Finding): Finding => (revision === undefined || revision === null ? finding : { ...finding, revision });
-  if (problems.length === 0) {
-    return [valid(check, `the next revision only ${next.isTimestamp ? 'adds a document timestamp' : `fills the reserved field ${expected?.[1] ?? ''}`} (and validation data, if any)`)];
+  // Revision by revision, so each problem names the revision it came in; only the last one may add
+  // the next signature.
+  const ends = [end, ...boundaries.map((b) => b.end).filter((e) => e > end && e < stepEnd), stepEnd];
+  const findings: Finding[] = [];
+  for (let i = 1; i < ends.length; i++) {
+    const from = openView(bytes, ends[i - 1] as number);
+    const to = openView(bytes, ends[i] as number);
+    const revision = revisionEndingAt(boundaries, ends[i] as number) ?? undefined;
+    const withRevision = (finding: Finding): Finding => (revision === undefined ? finding : { ...finding, revision });
+    if (from.damaged || to.damaged) {
+      findings.push(withRevision(invalid(check, 'signed-revision-unreadable', `the revisions after this signature cannot be read (${from.damaged ?? to.damaged ?? ''}), so later changes cannot be told apart`)));
+      continue;
+    }
+    const last = i === ends.length - 1;
+    const problems = checkSdxStep(from.view, to.view, {
+      ...(last ? { nextSignature: { num: next.sig.objectNumber, isTimestamp: next.isTimestamp } } : {}),
+      ...(expected ? { expectedField: { num: expected[0], name: expected[1] } } : {}),
+      reservedFields: sdx.reservedFields,
+    });
+    const byCode = new Map<string, string[]>();
+    for (const problem of problems) byCode.set(problem.code, [...(byCode.get(problem.code) ?? []), problem.reason]);
+    const by = last ? `, signed by ${next.summary.signerName ?? next.summary.signerSubject ?? 'an unknown signer'}` : ', which no signature of its own covers';
+    for (const [code, reasons] of byCode) {
+      findings.push(withRevision(invalid(check, code, `revision ${String(revision ?? '?')}${by}: ${reasons.slice(0, 6).join('; ')}${reasons.length > 6 ? `; and ${reasons.length - 6} more` : ''}`)));
+    }
   }
-  const byCode = new Map<string, string[]>();
-  for (const problem of problems) byCode.set(problem.code, [...(byCode.get(problem.code) ?? []), problem.reason]);
-  return [...byCode].map(([code, reasons]) =>
-    withRevision(invalid(check, code, `revision ${String(revision ?? '?')} (signed by ${next.summary.signerName ?? next.summary.signerSubject ?? 'an unknown signer'}) ${reasons.slice(0, 6).join('; ')}${reasons.length > 6 ? `; and ${reasons.length - 6} more` : ''}`)),
-  );
+  if (findings.length > 0) return findings;
+  return [valid(check, `the next revision only ${next.isTimestamp ? 'adds a document timestamp' : `fills the reserved field ${expected?.[1] ?? ''}`} (and validation data, if any)`)];
 }
 
 /** DocMDP /P of a certification signature, or undefined for an approval signature. */
@@ -872,9 +882,6 @@ async function checkDocumentTimestamp(
   summary: SignatureSummary,
 ): Promise<Finding[]> {
   const check = `${prefix}.timestamp`;
-  if (cms.signedData.encapContentInfo.eContentType !== OID.tstInfo) {
-    return [invalid(`${prefix}.format`, 'unsupported-signature-format', 'a /DocTimeStamp whose /Contents is not an RFC 3161 timestamp token')];
-  }
   const signerInfos = checkSignerInfos(prefix, cms);
   const token = parseTimestampToken(sig.contents?.bytes ?? new Uint8Array());
   const imprint = token.tstInfo.messageImprint;
