@@ -93,4 +93,11 @@ describe('the finding catalogue of the /verify page', () => {
       expect({ code, zhEnglishWords: (entry.zh.match(/[A-Za-z]{3,}/g) ?? []).filter((word) => !acronyms.has(word)) }).toEqual({ code, zhEnglishWords: [] });
     }
   });
+
+  it('the README documents every code of the spec and the four exit codes', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = /\n## Verification verdicts\n([^]*?)\n## /.exec(readme)?.[1] ?? '';
+    expect(specCodes.filter((code) => !section.includes(`| \`${code}\` |`))).toEqual([]);
+    for (const exit of ['| 0 |', '| 1 |', '| 2 |', '| 3 |']) expect(section).toContain(exit);
+  });
 });
