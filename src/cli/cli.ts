@@ -11,7 +11,7 @@ import { verifyCommand } from './verify.command';
 const usage = `usage: sdx <command>
   serve [--port N] [--host H] [--db FILE] [--demo]   run the service
   validate <eir|delivery-order|telex-release-guarantee> FILE.json   check a payload
-  verify FILE.pdf [--trust PEM ...] [--json]          check a signed PDF
+  verify FILE.pdf [--trust PEM ...] [--json]          check a signed PDF: exit 0 valid, 1 invalid, 2 unusable, 3 indeterminate
   audit export|verify ...                             export the audit log; check a bundle offline (sdx audit help)
   import --kind KIND FILE.jsonl|FILE.csv --url URL [--key K] [--concurrency N]   issue many documents (sdx import --help)
   demo --out DIR                                      write one signed PDF per document kind

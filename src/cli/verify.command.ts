@@ -2,21 +2,35 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { BoundedPdfVerifier, unusableInputFinding } from '../adapters/pdf/verify/bounded-verifier';
 import { VERIFY_LIMITS } from '../adapters/pdf/verify/verify-limits';
+import type { Finding } from '../domain/verification/finding';
+import type { PdfVerificationReport, SignatureSummary, SignerRole } from '../domain/verification/pdf-report';
+import { decidingRevision, findingText } from '../http/pages/verify-messages';
 import { resourcePaths, trustFromCertsDir } from '../main';
 import type { CliIo } from './cli-io';
 
 const marks = { valid: 'ok  ', invalid: 'FAIL', indeterminate: 'LOOK', error: 'ERR ', skipped: 'skip' } as const;
 
+export const VERIFY_USAGE = `usage: sdx verify FILE.pdf [--trust PEM ...] [--json]
+  Prints one verdict line first (GENUINE / VALID, NOT ISSUED HERE / VALID (ledger not consulted) /
+  INDETERMINATE / FORGED OR CHANGED / CANNOT BE VERIFIED), then one line per signature (signer, role,
+  trusted time in Beijing time), then every finding, then "verdict: ...". --json prints the report.
+  --trust PEM   trust this root instead of certs-dev's (repeatable)
+  exit 0 valid, 1 invalid (forged or changed), 2 unusable input, 3 indeterminate (a person must look)`;
+
+/** Exit code of each verdict; unusable input (2) is decided before the verdict is looked at. */
+export const VERIFY_EXIT = { valid: 0, invalid: 1, unusable: 2, indeterminate: 3 } as const;
+
 /**
- * `sdx verify FILE.pdf [--trust PEM ...] [--json]`: 0 valid, 1 not valid, 2 unusable input (not a
- * PDF, unreadable, or beyond the verifier's limits, which include a time and memory limit).
+ * `sdx verify FILE.pdf [--trust PEM ...] [--json]`: 0 valid, 1 invalid, 2 unusable input (not a
+ * PDF, unreadable, or beyond the verifier's limits, which include a time and memory limit),
+ * 3 indeterminate.
  */
 export async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  let parsed: { values: { trust?: string[]; json?: boolean }; positionals: string[] };
+  let parsed: { values: { trust?: string[]; json?: boolean; help?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...args],
-      options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+      options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
     });
@@ -24,9 +38,13 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
     io.err(`sdx verify: ${(error as Error).message}`);
     return 2;
   }
+  if (parsed.values.help) {
+    io.out(VERIFY_USAGE);
+    return 0;
+  }
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) {
-    io.err('usage: sdx verify FILE.pdf [--trust PEM ...] [--json]');
+    io.err(VERIFY_USAGE);
     return 2;
   }
   let bytes: Uint8Array;
@@ -45,16 +63,64 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
   }
   const verifier = new BoundedPdfVerifier({ trust: trustFromCertsDir(resourcePaths(env).certsDir, anchors) });
   const report = await verifier.verify(bytes, { now: new Date() }).finally(() => verifier.close());
+  const unusable = unusableInputFinding(report);
   if (parsed.values.json) {
     io.out(JSON.stringify(report, null, 2));
   } else {
-    for (const f of report.findings) io.out(`${marks[f.status]} ${f.check}: ${f.message} [${f.code}]`);
+    io.out(verdictLine(report, unusable));
+    for (const signature of report.signatures) io.out(signatureLine(signature));
+    for (const f of report.findings) io.out(`${marks[f.status]} ${f.check}: ${f.message} [${f.code}]${f.revision !== undefined ? ` (revision ${f.revision})` : ''}`);
     io.out(`verdict: ${report.verdict}`);
   }
-  const unusable = unusableInputFinding(report);
   if (unusable) {
     io.err(`sdx verify: ${file} cannot be verified: ${unusable.message} [${unusable.code}]`);
-    return 2;
+    return VERIFY_EXIT.unusable;
   }
-  return report.verdict === 'valid' ? 0 : 1;
+  return VERIFY_EXIT[report.verdict];
+}
+
+/** The line a person reads first (English; the findings' words come from the page's catalogue). */
+export function verdictLine(report: PdfVerificationReport, unusable?: Finding): string {
+  const { outcome, finding, signerName } = report.summary;
+  if (unusable) return `CANNOT BE VERIFIED: ${findingText('en', unusable)} [${unusable.code}]`;
+  if (outcome === 'genuine') return `GENUINE: signed, unchanged and recorded in this exchange's ledger${documentPart(report)}`;
+  if (outcome === 'valid-not-recorded') {
+    return report.ledger === 'not-checked'
+      ? `VALID (ledger not consulted): ${signatureCount(report)} valid, nothing forbidden changed after signing${documentPart(report)}`
+      : `VALID, NOT ISSUED HERE: ${signatureCount(report)} valid, but this exchange did not issue the document${documentPart(report)}`;
+  }
+  const revision = decidingRevision(report);
+  const what = finding ? findingText('en', finding) : outcome === 'indeterminate' ? 'a change after signing' : 'a required check failed';
+  const code = finding ? ` [${finding.code}]` : '';
+  if (outcome === 'indeterminate') return `INDETERMINATE: look at ${what}${revision !== undefined ? ` (revision ${revision})` : ''}${code}`;
+  return `FORGED OR CHANGED: ${what}${revision !== undefined ? ` in revision ${revision}` : ''}${signerName ? `, signed by ${signerName}` : ''}${code}`;
+}
+
+function signatureCount(report: PdfVerificationReport): string {
+  return report.signatures.length === 1 ? '1 signature' : `${report.signatures.length} signatures`;
+}
+
+function documentPart(report: PdfVerificationReport): string {
+  const { kind, documentId } = report.document;
+  return documentId ? ` (${kind ?? 'document'} ${documentId})` : '';
+}
+
+const roleNames: Record<SignerRole, string> = { issuer: 'issuer', countersigner: 'countersigner', timestamp: 'timestamp' };
+
+/** `signature 1: Name (party-id, USCC ...), issuer, 2025-01-02 14:05 北京时间 (UTC+8)` */
+export function signatureLine(signature: SignatureSummary): string {
+  const name = signature.signerName ?? signature.signerSubject ?? 'signer not identified';
+  const ids = [...(signature.signerPartyId ? [signature.signerPartyId] : []), ...(signature.signerLegalId ? [`USCC ${signature.signerLegalId}`] : [])];
+  const role = signature.role ? roleNames[signature.role] : 'no SDX role';
+  const time = signature.trustedTime ? beijingTime(signature.trustedTime) : 'no trusted time';
+  return `signature ${signature.index + 1}: ${name}${ids.length > 0 ? ` (${ids.join(', ')})` : ''}, ${role}, ${time}`;
+}
+
+/** `YYYY-MM-DD HH:mm 北京时间 (UTC+8)`: China has one zone and no daylight saving, so +8 h is exact. */
+export function beijingTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const shifted = new Date(date.getTime() + 8 * 3600_000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${shifted.getUTCFullYear()}-${pad(shifted.getUTCMonth() + 1)}-${pad(shifted.getUTCDate())} ${pad(shifted.getUTCHours())}:${pad(shifted.getUTCMinutes())} 北京时间 (UTC+8)`;
 }

@@ -164,30 +164,69 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       size: { type: 'integer', minimum: 1, maximum: MAX_UPLOAD_BYTES },
       mediaType: { type: 'string', enum: ['image/jpeg', 'image/png', 'application/pdf'] },
     }),
-    Finding: closed({
-      check: { type: 'string', description: 'e.g. `signature[0].digest`, `document.changes-after-signature`.' },
-      status: { type: 'string', enum: ['valid', 'invalid', 'error', 'skipped'] },
-      code: { type: 'string' },
-      message: { type: 'string' },
-      required: { type: 'boolean', description: 'Only required findings decide the verdict.' },
-    }),
-    VerificationReport: {
-      type: 'object',
-      properties: {
-        verdict: { type: 'string', enum: ['valid', 'invalid'] },
-        findings: { type: 'array', items: ref('Finding') },
-        signatures: { type: 'array', items: ref('SignatureSummary'), description: 'One per signature dictionary found.' },
+    Finding: closed(
+      {
+        check: { type: 'string', description: 'e.g. `signature[0].digest`, `document.changes-after-signature[1]`, `signature[0].signer`.' },
+        status: {
+          type: 'string',
+          enum: ['valid', 'invalid', 'indeterminate', 'error', 'skipped'],
+          description: '`indeterminate`: the check held but a person must look (a new appearance drawn after a signature on a PDF SDX did not issue).',
+        },
+        code: { type: 'string', description: 'Stable code, e.g. `digest-mismatch`, `field-added-after-signature`, `not-the-issued-document` (README: Verification verdicts); `ok` when valid.' },
+        message: { type: 'string', description: 'English detail for people who read the verifier; the pages show their own text per code.' },
+        required: { type: 'boolean', description: 'Only required findings decide the verdict.' },
+        revision: { type: 'integer', minimum: 0, description: 'The PDF revision (counted by `%%EOF` markers from 0) the finding is about, when it is about one.' },
       },
-      required: ['verdict', 'findings'],
-    },
+      ['revision'],
+    ),
+    VerificationReport: closed({
+      verdict: {
+        type: 'string',
+        enum: ['valid', 'indeterminate', 'invalid'],
+        description: '`valid` when every required finding is valid; `indeterminate` when none is broken but one needs a person; `invalid` otherwise. `sdx verify` exits 0, 3 and 1.',
+      },
+      findings: { type: 'array', items: ref('Finding') },
+      signatures: { type: 'array', items: ref('SignatureSummary'), description: 'One per signature dictionary found.' },
+      document: ref('VerifiedDocument'),
+      ledger: {
+        type: 'string',
+        enum: ['recorded', 'not-the-issued-document', 'unknown-document', 'not-checked'],
+        description:
+          '`recorded`: every signed revision is the one an event recorded, signed by that event\'s actor; `not-the-issued-document`: it names a document the ledger holds but is not what it recorded; `unknown-document`: the ledger holds no such document (or the PDF names none); `not-checked`: verified offline.',
+      },
+      summary: closed(
+        {
+          outcome: {
+            type: 'string',
+            enum: ['genuine', 'valid-not-recorded', 'indeterminate', 'forged'],
+            description: 'The line a person reads first: genuine and recorded here; valid but not issued here; a person must look; forged or changed.',
+          },
+          finding: ref('Finding'),
+          signerName: nullable({ type: 'string' }),
+        },
+        ['finding', 'signerName'],
+      ),
+    }),
+    VerifiedDocument: closed({
+      profile: { type: 'string', enum: ['sdx', 'foreign'], description: '`sdx`: the signed first revision carries the SDX marker, so the strict change profile applies.' },
+      documentId: nullable({ type: 'string' }),
+      kind: nullable({ type: 'string', description: 'The kind the signed /Info names (`eir`, `delivery-order`, `telex-release-guarantee`).' }),
+      issuerPartyId: nullable({ type: 'string' }),
+      payloadHash: nullable({ type: 'string', description: 'SHA-256 (hex) of the canonical payload JSON embedded in the first revision.' }),
+    }),
     SignatureSummary: closed(
       {
         index: { type: 'integer', minimum: 0 },
         fieldName: nullable({ type: 'string' }),
         subFilter: nullable({ type: 'string' }),
         signerSubject: nullable({ type: 'string' }),
-        signingTime: nullable(dateTime),
+        signerPartyId: nullable({ type: 'string', description: 'The SDX party the signer certificate names (SAN `urn:sdx:party:<id>`).' }),
+        signerName: nullable({ type: 'string', description: 'The signer certificate\'s common name.' }),
+        signerLegalId: nullable({ type: 'string', description: 'The signer\'s USCC, from its organizationIdentifier.' }),
+        role: nullable({ type: 'string', enum: ['issuer', 'countersigner', 'timestamp'] }),
+        signingTime: nullable({ ...dateTime, description: '/M or the CMS signing-time: a claim, never evidence.' }),
         timestampTime: dateTime,
+        trustedTime: nullable({ ...dateTime, description: 'The time of a timestamp whose authority is trusted; null without one.' }),
         coversWholeDocument: { type: 'boolean' },
         revision: nullable({ type: 'integer', minimum: 0 }),
       },
@@ -381,10 +420,10 @@ function paths(): Record<string, JsonSchema> {
         operationId: 'verifyPdf',
         summary: 'Verify an uploaded PDF (public)',
         description:
-          'Checks every signature, the certificate chains, changes after each signature and the payload hash against the ledger. Each verification runs on a worker thread with a time and memory limit; a document beyond those or the parser\'s limits (size, objects, signatures, nesting) is reported invalid with a `document.verification` or `document.parse` finding naming the limit.',
+          'Checks every signature, the certificate chains, who signed, changes after each signature, the embedded payload, and each signed revision against the ledger; `summary` is the one line a person reads first. Each verification runs on a worker thread with a time and memory limit; a document beyond those or the parser\'s limits (size, objects, signatures, nesting) is reported invalid with a `document.verification` or `document.parse` finding naming the limit.',
         requestBody: fileUpload('The PDF to verify, in the field `file`.', 'application/pdf'),
         responses: {
-          '200': { description: 'The verifier\'s report; `verdict` is valid only if every required finding is.', content: json(ref('VerificationReport')) },
+          '200': { description: 'The verifier\'s report; `verdict` is valid only if every required finding is, indeterminate if one needs a person.', content: json(ref('VerificationReport')) },
           ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent', 'ServiceUnavailable'),
         },
       },

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import type { LogService } from '../application/audit/log-service';
 import type { DocumentService } from '../application/document-service';
-import type { VerificationReport } from '../domain/verification/finding';
+import type { PdfVerificationReport } from '../domain/verification/pdf-report';
 import { sendProblem } from './problem';
 import { singleUpload, sniffMediaType } from './uploads';
 
-export type PdfVerifier = (pdf: Uint8Array, expectedPayloadHash?: string) => Promise<VerificationReport>;
+export type PdfVerifier = (pdf: Uint8Array, expectedPayloadHash?: string) => Promise<PdfVerificationReport>;
 
 /** Public verification: anyone may upload a PDF or follow a document's QR link. */
 export function verifyRouter(documents: DocumentService, log: LogService, verifyPdf: PdfVerifier): Router {

@@ -220,6 +220,13 @@ describe('GET /openapi.json', () => {
     const verified = await request(t.app).post('/verify').attach('file', pdf.body as Buffer, { filename: 'do.pdf', contentType: 'application/pdf' });
     expect(verified.status).toBe(200);
     check('/verify', 'post', verified);
+    // A changed copy: the report then names the deciding finding in its summary.
+    const changed = Buffer.from(pdf.body as Buffer);
+    const middle = Math.floor(changed.length / 2);
+    changed[middle] = (changed[middle] as number) ^ 0xff;
+    const changedReport = await request(t.app).post('/verify').attach('file', changed, { filename: 'changed.pdf', contentType: 'application/pdf' });
+    expect(changedReport.body).toMatchObject({ verdict: 'invalid', summary: { outcome: 'forged', finding: { status: expect.any(String) } } });
+    check('/verify', 'post', changedReport);
 
     const attached = await request(t.app)
       .post(`${api}/documents/${id}/attachments`)

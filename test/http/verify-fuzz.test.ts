@@ -94,7 +94,7 @@ describe('POST /verify and sdx verify fed hostile PDFs', () => {
     expect(t.unexpected).toEqual([]);
   }, 180_000);
 
-  it(`when ${fuzzCounts.cli} mutants, an attack file and corpus inputs are checked with sdx verify, then it exits 1 or 2 with a reason, never a stack trace`, () => {
+  it(`when ${fuzzCounts.cli} mutants, an attack file and corpus inputs are checked with sdx verify, then it exits 1, 2 or 3 with a reason, never a stack trace`, () => {
     const step = Math.max(1, Math.floor(fuzzCounts.http / fuzzCounts.cli));
     const mutants = Array.from({ length: fuzzCounts.cli }, (_, k) => fuzzInput(seeds, k * step + 1, RUN_SEED));
     const files = [
@@ -110,10 +110,11 @@ describe('POST /verify and sdx verify fed hostile PDFs', () => {
       const stderr = result.stderr.trim();
       if (result.code === null) problems.push(`${file.name}: did not finish`);
       else if (result.code === 0 && !file.mayBeValid) problems.push(`${file.name}: exit 0`);
-      else if (![0, 1, 2].includes(result.code)) problems.push(`${file.name}: exit ${result.code}`);
+      else if (![0, 1, 2, 3].includes(result.code)) problems.push(`${file.name}: exit ${result.code}`);
       if (/\n\s+at /.test(result.stderr) || /\n\s+at /.test(result.stdout)) problems.push(`${file.name}: stack trace`);
       if (result.code === 2 && !/^sdx verify: [^\n]+\[[\w-]+\]$/.test(stderr)) problems.push(`${file.name}: exit 2 without a one-line reason: ${stderr}`);
       if (result.code === 1 && (stderr !== '' || !/verdict: invalid\n?$/.test(result.stdout))) problems.push(`${file.name}: exit 1 without the report`);
+      if (result.code === 3 && (stderr !== '' || !/^INDETERMINATE: /.test(result.stdout) || !/verdict: indeterminate\n?$/.test(result.stdout))) problems.push(`${file.name}: exit 3 without the report`);
     });
     expect(problems).toEqual([]);
   }, 180_000);

@@ -1,7 +1,9 @@
-import type { Finding, VerificationReport } from '../../domain/verification/finding';
+import type { Finding } from '../../domain/verification/finding';
+import type { PdfVerificationReport, SignatureSummary, SignerRole } from '../../domain/verification/pdf-report';
 import { html, type Html } from './html';
 import { formatTime, statusName, t, type Lang, type TextKey } from './i18n';
 import { page, type PageContext } from './layout';
+import { decidingRevision, findingText } from './verify-messages';
 
 /** Plain names for the verifier's checks (`signature[0].digest` → "Signature 1: content unchanged"). */
 const checkNames: Record<string, { en: string; zh: string }> = {
@@ -16,24 +18,45 @@ const checkNames: Record<string, { en: string; zh: string }> = {
   timestamp: { en: 'trusted time of signing', zh: '可信签名时间' },
   'changes-after-signature': { en: 'no forbidden change after this signature', zh: '签名后无不允许的修改' },
   'payload-hash': { en: 'content matches the ledger', zh: '内容与账本一致' },
+  payload: { en: 'machine-readable document matches its fingerprint', zh: '内嵌机读数据与内容指纹一致' },
   'form-field': { en: 'signature field in place', zh: '签名域完整' },
+  format: { en: 'accepted signature format', zh: '签名格式符合要求' },
+  'signer-infos': { en: 'exactly one signer', zh: '恰好一个签名人' },
+  signer: { en: 'signer may sign here', zh: '签名方有权在此签名' },
   'digest-algorithm': { en: 'strong hash algorithm', zh: '哈希算法足够安全' },
   'timestamp-authority': { en: 'time-stamp authority trusted', zh: '时间戳机构受信任' },
   signatures: { en: 'document is signed', zh: '文件已签名' },
   parse: { en: 'file readable as PDF', zh: '文件可按 PDF 读取' },
+  verification: { en: 'verification completed', zh: '验证已完成' },
   ledger: { en: 'known to the ledger', zh: '账本中有记录' },
   'log-inclusion': { en: 'every event recorded in the signed ledger', zh: '所有事件均记入已签名账本' },
   status: { en: 'status in the ledger', zh: '账本中的状态' },
   integrity: { en: 'ledger integrity', zh: '账本完整性' },
 };
 
+/** Checks about the ledger rather than the file. */
+const ledgerChecks = new Set(['ledger', 'log-inclusion', 'status', 'integrity', 'payload-hash']);
+
 function plainCheck(lang: Lang, check: string): string {
-  const match = /^signature\[(\d+)\]\.(.+)$/.exec(check);
-  const key = match ? match[2] ?? '' : check.split('.').slice(1).join('.') || check;
+  // `signature[i].x` and `document.changes-after-signature[i]` are both about signature i.
+  let index: number | undefined;
+  let key: string;
+  const signatureCheck = /^signature\[(\d+)\]\.(.+)$/.exec(check);
+  const changesCheck = /^document\.(changes-after-signature)\[(\d+)\]$/.exec(check);
+  if (signatureCheck) {
+    index = Number(signatureCheck[1]);
+    key = signatureCheck[2] ?? '';
+  } else if (changesCheck) {
+    index = Number(changesCheck[2]);
+    key = changesCheck[1] ?? '';
+  } else {
+    key = check.split('.').slice(1).join('.') || check;
+  }
   const name = checkNames[key];
   const label = name ? (lang === 'en' ? name.en : name.zh) : key;
-  if (match) return lang === 'en' ? `Signature ${Number(match[1]) + 1}: ${label}` : `签名 ${Number(match[1]) + 1}：${label}`;
-  return check.startsWith('ledger.') || check.startsWith('document.') ? (lang === 'en' ? `Ledger: ${label}` : `账本：${label}`) : label;
+  if (index !== undefined) return `${t(lang, 'signatureNumber', { n: index + 1 })}${lang === 'en' ? ': ' : '：'}${label}`;
+  if (check.startsWith('ledger.') || ledgerChecks.has(key)) return lang === 'en' ? `Ledger: ${label}` : `账本：${label}`;
+  return lang === 'en' ? `Document: ${label}` : `文件：${label}`;
 }
 
 const statusKey: Record<Finding['status'], TextKey> = {
@@ -44,22 +67,76 @@ const statusKey: Record<Finding['status'], TextKey> = {
   indeterminate: 'findingIndeterminate',
 };
 
-export function reportView(lang: Lang, report: VerificationReport): Html {
-  return html`<section class="report ${report.verdict}">
-  <p class="verdict-line ${report.verdict === 'valid' ? 'green' : 'red'}" role="status">${t(lang, report.verdict === 'valid' ? 'reportValid' : 'reportInvalid')}</p>
+export type BannerColour = 'green' | 'blue' | 'amber' | 'red';
+
+/**
+ * The one line a person reads first, in the page's language, and its colour: green genuine, blue
+ * valid but not issued here, amber indeterminate, red forged or changed (or not verifiable at all).
+ */
+export function verdictBanner(lang: Lang, report: PdfVerificationReport): { text: string; colour: BannerColour } {
+  const { outcome, finding, signerName } = report.summary;
+  if (outcome === 'genuine') return { text: t(lang, 'verdictGenuine'), colour: 'green' };
+  if (outcome === 'valid-not-recorded') {
+    return { text: t(lang, report.ledger === 'not-checked' ? 'verdictNotConsulted' : 'verdictNotRecorded'), colour: 'blue' };
+  }
+  const what = finding ? findingText(lang, finding) : t(lang, outcome === 'indeterminate' ? 'findingIndeterminate' : 'findingInvalid');
+  const revision = decidingRevision(report);
+  const whereParts = [
+    ...(revision !== undefined ? [t(lang, 'verdictInRevision', { revision })] : []),
+    ...(signerName ? [t(lang, 'verdictSignedBy', { signer: signerName })] : []),
+  ];
+  const where = whereParts.join(lang === 'en' ? ', ' : '，');
+  if (outcome === 'indeterminate') return { text: t(lang, where ? 'verdictIndeterminate' : 'verdictIndeterminateBare', { what, where }), colour: 'amber' };
+  if (finding && isUnusableInput(finding)) return { text: t(lang, 'verdictUnusable', { what }), colour: 'red' };
+  return { text: t(lang, where ? 'verdictForged' : 'verdictForgedBare', { what, where }), colour: 'red' };
+}
+
+/** A file the verifier could not read at all: nothing in it was judged, so it is not called forged. */
+function isUnusableInput(finding: Finding): boolean {
+  return (finding.check === 'document.parse' || finding.check === 'document.verification') && finding.code !== 'xref-damaged';
+}
+
+const roleKey: Record<SignerRole, TextKey> = { issuer: 'roleIssuer', countersigner: 'roleCountersigner', timestamp: 'roleTimestamp' };
+
+function signatureItem(lang: Lang, signature: SignatureSummary): Html {
+  const name = signature.signerName ?? signature.signerSubject;
+  return html`<li class="signature" data-index="${signature.index}" data-role="${signature.role ?? 'none'}">
+    <span class="which">${t(lang, 'signatureNumber', { n: signature.index + 1 })}</span>
+    <span class="who">${name ?? t(lang, 'signerUnknown')}</span>
+    ${signature.signerPartyId ? html`<span class="party mono small">${signature.signerPartyId}</span>` : ''}
+    ${signature.signerLegalId ? html`<span class="legal mono small">${t(lang, 'legalId', { id: signature.signerLegalId })}</span>` : ''}
+    <span class="role">${t(lang, signature.role ? roleKey[signature.role] : 'roleNone')}</span>
+    <span class="when">${signature.trustedTime ? t(lang, 'trustedTime', { time: formatTime(lang, signature.trustedTime) }) : t(lang, 'noTrustedTime')}</span>
+  </li>`;
+}
+
+function findingItem(lang: Lang, finding: Finding): Html {
+  const where = finding.revision !== undefined ? `${lang === 'en' ? ' (' : '（'}${t(lang, 'verdictInRevision', { revision: finding.revision })}${lang === 'en' ? ')' : '）'}` : '';
+  return html`<li class="finding ${finding.status}${finding.required ? '' : ' info'}" data-code="${finding.code}" data-check="${finding.check}" title="${finding.message}">
+    <span class="mark">${t(lang, statusKey[finding.status])}</span>
+    <span class="what">${plainCheck(lang, finding.check)}</span>
+    ${finding.code === 'ok' ? '' : html`<span class="why">${findingText(lang, finding)}${where}</span>`}
+  </li>`;
+}
+
+export function reportView(lang: Lang, report: PdfVerificationReport): Html {
+  const banner = verdictBanner(lang, report);
+  return html`<section class="report ${report.verdict}" data-outcome="${report.summary.outcome}">
+  <p class="verdict-line ${banner.colour}" role="status">${banner.text}</p>
+  ${report.signatures.length > 0
+    ? html`<h3>${t(lang, 'signaturesTitle')}</h3>
+  <ol class="signatures">
+  ${report.signatures.map((s) => signatureItem(lang, s))}
+  </ol>`
+    : ''}
+  <h3>${t(lang, 'findingsTitle')}</h3>
   <ul class="findings">
-  ${report.findings.map(
-    (f) => html`<li class="finding ${f.status}${f.required ? '' : ' info'}">
-    <span class="mark">${t(lang, statusKey[f.status])}</span>
-    <span class="what">${plainCheck(lang, f.check)}</span>
-    <span class="why">${f.message}</span>
-  </li>`,
-  )}
+  ${report.findings.map((f) => findingItem(lang, f))}
   </ul>
 </section>`;
 }
 
-export function verifyView(ctx: PageContext, result?: { report?: VerificationReport; error?: string; fileName?: string }) {
+export function verifyView(ctx: PageContext, result?: { report?: PdfVerificationReport; error?: string; fileName?: string }) {
   const { lang } = ctx;
   const body = html`<p>${t(lang, 'verifyIntro')}</p>
 <form class="card stack" method="post" action="/verify/report" enctype="multipart/form-data">
