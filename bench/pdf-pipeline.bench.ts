@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       verifyUrl: `http://127.0.0.1:8080/verify/bench-${kind}-${i}`,
       issuedAt: '2026-11-28T02:00:00.000Z',
       issuerName: 'Huangpu Shipping Agency (demo)',
+      issuerPartyId: 'demo-agent-sha',
     };
   };
 

@@ -37,6 +37,7 @@ function contentOf(kind: DocumentKind, documentId = `pool-${kind}`): PdfContent 
     verifyUrl: `http://127.0.0.1:8080/verify/${documentId}`,
     issuedAt: '2026-11-28T02:00:00.000Z',
     issuerName: 'Demo issuer',
+    issuerPartyId: issuerOf[kind],
   };
 }
 

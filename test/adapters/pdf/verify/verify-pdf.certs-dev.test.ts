@@ -26,6 +26,7 @@ beforeAll(async () => {
     verifyUrl: 'http://127.0.0.1:8080/verify/do-verify-1',
     issuedAt: '2026-11-28T02:00:00.000Z',
     issuerName: 'Huangpu Shipping Agency (demo)',
+    issuerPartyId: 'demo-agent-sha',
   });
 }, 30_000);
 
