@@ -103,6 +103,7 @@ async function main(): Promise<void> {
       verifyUrl: `http://127.0.0.1:8080/verify/bench-${kind}-${i}`,
       issuedAt: '2026-11-28T02:00:00.000Z',
       issuerName: 'Huangpu Shipping Agency (demo)',
+      issuerPartyId: 'demo-agent-sha',
     };
   };
 
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
       await measure(`sdx ${kind}: cached font + PAdES B-B (ECDSA P-256)`, async (i) =>
         signPdf(await renderer.render(input(kind, i)), {
           signer,
-          fieldName: 'sdx-issuer-1',
+          fieldName: 'sdx-issuer',
           signerName: 'Huangpu Shipping Agency (demo)',
           signingTime: new Date('2026-11-28T02:00:00Z'),
         }),
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
     await measure('sdx delivery-order: cached font + PAdES B-T (ECDSA + dev TSA)', async (i) =>
       signPdf(await renderer.render(input('delivery-order', i)), {
         signer,
-        fieldName: 'sdx-issuer-1',
+        fieldName: 'sdx-issuer',
         signerName: 'Huangpu Shipping Agency (demo)',
         signingTime: new Date('2026-11-28T02:00:00Z'),
         timestampAuthority: toolkit.timestampAuthority,

@@ -75,6 +75,7 @@ export async function makeDemoDocuments(
         verifyUrl: inputs.verifyUrl(id),
         issuedAt: inputs.at.toISOString(),
         issuerName: issuer.name.zh ? `${issuer.name.en} ${issuer.name.zh}` : issuer.name.en,
+        issuerPartyId: issuer.id,
         ...(kind === 'eir' ? { gateRecord: parseOrThrow(gateRecord, inputs.eirGateRecord) } : {}),
       },
       first.partyId,

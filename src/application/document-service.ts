@@ -457,6 +457,7 @@ export class DocumentService {
       verifyUrl: this.deps.verifyUrl(state.id),
       issuedAt: now.toISOString(),
       issuerName: issuer.name.zh ? `${issuer.name.en} ${issuer.name.zh}` : issuer.name.en,
+      issuerPartyId: issuer.id,
     };
   }
 

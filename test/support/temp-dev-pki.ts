@@ -27,7 +27,11 @@ export async function tempDevPki(now: Date, parties: DevPkiParty[]): Promise<str
 
 /** Every demo party of certs-dev/demo-parties.json, with EC keys (quicker to make than RSA). */
 export function demoPkiParties(): DevPkiParty[] {
-  return parseDemoParties(JSON.parse(certsDevText('demo-parties.json'))).parties.map(({ party }) => ({ id: party.id, name: party.name.en }));
+  return parseDemoParties(JSON.parse(certsDevText('demo-parties.json'))).parties.map(({ party }) => ({
+    id: party.id,
+    name: party.name.en,
+    ...(party.identifiers?.unifiedSocialCreditCode ? { unifiedSocialCreditCode: party.identifiers.unifiedSocialCreditCode } : {}),
+  }));
 }
 
 /** The folder's development TSA on the given clock. */

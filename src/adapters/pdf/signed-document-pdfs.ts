@@ -2,11 +2,12 @@ import type { DocumentPdfs, PdfContent, SignatureRequest } from '../../applicati
 import type { KeyStore, TimestampAuthority } from '../../application/ports/key-store.port';
 import type { PartyId } from '../../domain/party/party';
 import { signPdf } from './sign/pades-signer';
-import { signatureBoxes, type DocumentRenderer, type SignatureBox } from './render/render-document';
+import { SIGNATURE_FIELDS, signatureBoxes, type DocumentRenderer, type SignatureBox } from './render/render-document';
 
 /**
  * The document PDF pipeline: render, then sign with the one signing routine. The first signature
- * and every countersignature are incremental updates, each in its own field and box.
+ * and every countersignature are incremental updates, each filling the field the renderer reserved
+ * for it (`sdx-issuer`, `sdx-counter`).
  */
 export class SignedDocumentPdfs implements DocumentPdfs {
   constructor(
@@ -28,7 +29,8 @@ export class SignedDocumentPdfs implements DocumentPdfs {
     const box: SignatureBox = signatureBoxes[request.box];
     return signPdf(pdf, {
       signer: await this.keys.signerFor(signerPartyId),
-      fieldName: `sdx-${request.box}-${signatureCount(pdf) + 1}`,
+      fieldName: SIGNATURE_FIELDS[request.box],
+      // Used only for a PDF without the reserved field (one rendered before fields were reserved).
       page: 'last',
       rect: [box.x, box.y, box.x + box.width, box.y + box.height],
       signerName: request.signerName,
@@ -38,9 +40,4 @@ export class SignedDocumentPdfs implements DocumentPdfs {
       ...(this.timestampAuthority ? { timestampAuthority: this.timestampAuthority } : {}),
     });
   }
-}
-
-/** Signature dictionaries so far; field names only need to be unique within the file. */
-function signatureCount(pdf: Uint8Array): number {
-  return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString('latin1').split('/ByteRange').length - 1;
 }

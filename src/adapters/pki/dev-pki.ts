@@ -1,9 +1,10 @@
-import { createHash, createPrivateKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
 import { generationBase, generationsOf } from './party-key-generations';
+import { ID_AT_ORGANIZATION_IDENTIFIER, LEGAL_ID_PREFIX, PARTY_URI_PREFIX } from './party-identity';
 import { ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
 import { x509 } from './x509';
 
@@ -15,6 +16,8 @@ export interface DevPkiParty {
   id: string;
   name: string;
   keyType?: 'ec' | 'rsa';
+  /** The party's unified social credit code, when it has one: the certificate's legal identifier. */
+  unifiedSocialCreditCode?: string;
 }
 
 export interface DevPkiOptions {
@@ -63,6 +66,33 @@ interface Issued {
 
 function name(commonName: string, organisation: string): x509.JsonName {
   return [{ O: [organisation] }, { CN: [commonName] }];
+}
+
+/**
+ * Bumped whenever the party certificate profile changes (2: SAN party URI and organizationIdentifier),
+ * so that a re-issued certificate never shares its issuer and serial number with the one before it.
+ */
+const PARTY_PROFILE_REVISION = 2;
+
+/** The serial of a party's generation-1 certificate under the current profile. */
+function partySerial(partyId: string): string {
+  return serialFor(`party:${partyId}:${PARTY_PROFILE_REVISION}`);
+}
+
+/**
+ * A party certificate's subject: O = party id, CN = party name, and for a party with a USCC the
+ * organizationIdentifier (2.5.4.97) `NTRCN-<USCC>` (ETSI EN 319 412-1: NTR = national trade
+ * register, CN = China), which partyIdentityOf reads back as the legal id.
+ */
+function partyName(party: DevPkiParty): x509.JsonName {
+  const subject = name(party.name, party.id);
+  if (party.unifiedSocialCreditCode) subject.push({ [ID_AT_ORGANIZATION_IDENTIFIER]: [`${LEGAL_ID_PREFIX}${party.unifiedSocialCreditCode}`] });
+  return subject;
+}
+
+/** The SAN naming the SDX party: the identity a verifier trusts, unlike the free-text subject. */
+function partyExtensions(partyId: string): x509.Extension[] {
+  return [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: `${PARTY_URI_PREFIX}${partyId}` }], false)];
 }
 
 async function issueCa(
@@ -133,13 +163,15 @@ function endEntityExtensions(profile: EndEntityProfile): x509.Extension[] {
 async function issueEndEntity(
   issuer: Issued,
   subject: x509.JsonName | x509.Name,
-  keyType: 'ec' | 'rsa',
+  /** A key type for a new key pair, or the pair to certify (a re-issue keeps the party's key). */
+  key: 'ec' | 'rsa' | CryptoKeyPair,
   profile: EndEntityProfile,
   notBefore: Date,
   notAfter: Date,
   serialNumber: string,
+  extraExtensions: x509.Extension[] = [],
 ): Promise<Issued> {
-  const keys = await generateKeys(keyType);
+  const keys = typeof key === 'string' ? await generateKeys(key) : key;
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber,
     subject,
@@ -151,6 +183,7 @@ async function issueEndEntity(
     signingAlgorithm: ECDSA_SHA256,
     extensions: [
       ...endEntityExtensions(profile),
+      ...extraExtensions,
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(issuer.keys.publicKey),
     ],
@@ -208,7 +241,7 @@ export async function generateDevPki(options: DevPkiOptions): Promise<void> {
   await writeIssued(outDir, 'log-signing', logSigning);
 
   for (const party of options.parties) {
-    const signer = await issueEndEntity(issuing, name(party.name, party.id), party.keyType ?? 'ec', 'signer', now, tenYears, serialFor(`party:${party.id}`));
+    const signer = await issueEndEntity(issuing, partyName(party), party.keyType ?? 'ec', 'signer', now, tenYears, partySerial(party.id), partyExtensions(party.id));
     await writeIssued(join(outDir, 'parties'), party.id, signer);
   }
 
@@ -230,6 +263,51 @@ async function readIssuedCa(dir: string, base: string): Promise<Issued> {
   const privateKey = await subtle.importKey('pkcs8', pkcs8, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']);
   const publicKey = await certificate.publicKey.export({ name: 'ECDSA', namedCurve: 'P-256' }, ['verify']);
   return { certificate, keys: { privateKey, publicKey } };
+}
+
+/**
+ * Re-issues the generation-1 party certificates (`parties/<id>.pem`) in a directory generateDevPki
+ * wrote, under the current profile (SAN party URI, organizationIdentifier), for the same key
+ * (`parties/<id>.key.pem`) and from the same issuing CA: CA, TSA and signer keys stay, so documents
+ * and fixtures signed before still verify. Serials follow the profile revision; validity runs ten
+ * years from `now`. Returns the paths written.
+ */
+export async function reissueDevPartyCertificates(options: { certsDir: string; now: Date; parties: DevPkiParty[] }): Promise<string[]> {
+  const partiesDir = join(options.certsDir, 'parties');
+  const issuing = await readIssuedCa(options.certsDir, 'issuing-ca');
+  const written: string[] = [];
+  for (const party of options.parties) {
+    const keys = await readKeyPair(join(partiesDir, `${party.id}.key.pem`));
+    const signer = await issueEndEntity(
+      issuing,
+      partyName(party),
+      keys,
+      'signer',
+      options.now,
+      yearsAfter(options.now, 10),
+      partySerial(party.id),
+      partyExtensions(party.id),
+    );
+    const path = join(partiesDir, `${party.id}.pem`);
+    await writeFile(path, signer.certificate.toString('pem') + '\n');
+    written.push(path);
+  }
+  return written;
+}
+
+/** A PKCS#8 key pair file (ECDSA P-256 or RSA), imported for signing and for its public half. */
+async function readKeyPair(path: string): Promise<CryptoKeyPair> {
+  const privateKeyObject = createPrivateKey(await readFile(path, 'utf8'));
+  const algorithm =
+    privateKeyObject.asymmetricKeyType === 'ec'
+      ? { name: 'ECDSA', namedCurve: 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const pkcs8 = privateKeyObject.export({ type: 'pkcs8', format: 'der' });
+  const spki = createPublicKey(privateKeyObject).export({ type: 'spki', format: 'der' });
+  return {
+    privateKey: await subtle.importKey('pkcs8', pkcs8, algorithm, true, ['sign']),
+    publicKey: await subtle.importKey('spki', spki, algorithm, true, ['verify']),
+  };
 }
 
 export interface RotatedDevKey {
@@ -255,7 +333,17 @@ export async function rotateDevPartyKey(options: { certsDir: string; partyId: st
   const previous = new x509.X509Certificate(await readFile(join(partiesDir, `${generationBase(options.partyId, newest)}.pem`), 'utf8'));
   const keyType = previous.publicKey.algorithm.name === 'ECDSA' ? 'ec' : 'rsa';
   const issuing = await readIssuedCa(options.certsDir, 'issuing-ca');
-  const signer = await issueEndEntity(issuing, previous.subjectName, keyType, 'signer', options.now, yearsAfter(options.now, 10), positiveSerial(randomBytes(16)));
+  // Same subject (O, CN and organizationIdentifier) and the same SAN party URI as before.
+  const signer = await issueEndEntity(
+    issuing,
+    previous.subjectName,
+    keyType,
+    'signer',
+    options.now,
+    yearsAfter(options.now, 10),
+    positiveSerial(randomBytes(16)),
+    partyExtensions(options.partyId),
+  );
   const generation = newest + 1;
   const base = generationBase(options.partyId, generation);
   await writeIssued(partiesDir, base, signer);

@@ -1,12 +1,16 @@
 /**
  * `npm run certs:dev`: regenerates certs-dev/ from certs-dev/demo-parties.json. An optional first
  * argument writes into another directory instead (tests use a temporary one).
+ *
+ * `npm run certs:dev -- --reissue-parties [dir]`: re-issues only the party certificates
+ * (`parties/<id>.pem`) under the current profile, for the parties' existing keys and from the
+ * existing issuing CA; every key, CA, TSA and CRL stays, so what was signed before still verifies.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDemoParties } from '../../application/demo-parties';
 import { processIo } from '../../cli/cli-io';
-import { generateDevPki, type DevPkiParty } from './dev-pki';
+import { generateDevPki, reissueDevPartyCertificates, type DevPkiParty } from './dev-pki';
 
 /** A fixed issue date keeps names, serials and validity stable across regenerations. */
 export const DEV_PKI_ISSUE_DATE = new Date('2026-01-01T00:00:00Z');
@@ -16,13 +20,21 @@ const RSA_PARTY = 'demo-forwarder';
 
 async function main(args: string[]): Promise<void> {
   const certsDev = resolve(__dirname, '..', '..', '..', 'certs-dev');
-  const outDir = args[0] ? resolve(args[0]) : certsDev;
+  const reissue = args[0] === '--reissue-parties';
+  const target = reissue ? args[1] : args[0];
+  const outDir = target ? resolve(target) : certsDev;
   const demo = parseDemoParties(JSON.parse(await readFile(resolve(certsDev, 'demo-parties.json'), 'utf8')));
   const parties: DevPkiParty[] = demo.parties.map(({ party }) => ({
     id: party.id,
     name: party.name.en,
     keyType: party.id === RSA_PARTY ? 'rsa' : 'ec',
+    ...(party.identifiers?.unifiedSocialCreditCode ? { unifiedSocialCreditCode: party.identifiers.unifiedSocialCreditCode } : {}),
   }));
+  if (reissue) {
+    const written = await reissueDevPartyCertificates({ certsDir: outDir, now: DEV_PKI_ISSUE_DATE, parties });
+    processIo.out(`re-issued ${written.length} party certificates in ${outDir} (keys and CAs kept)`);
+    return;
+  }
   await generateDevPki({ outDir, now: DEV_PKI_ISSUE_DATE, parties });
   processIo.out(`wrote a development PKI for ${parties.length} parties into ${outDir}`);
 }

@@ -1,31 +1,70 @@
 import { x509 } from './x509';
 
-/** The SAN URI prefix that names an SDX party in its certificate. */
+/** X.520 organizationIdentifier: the subject attribute carrying a party's legal identifier. */
+export const ID_AT_ORGANIZATION_IDENTIFIER = '2.5.4.97';
+
+/**
+ * ETSI EN 319 412-1 5.1.4 semantics identifier for a national trade register number (NTR) of
+ * China (CN): what a Chinese unified social credit code (USCC) is written behind.
+ */
+export const LEGAL_ID_PREFIX = 'NTRCN-';
+
+/** The SAN URI that names an SDX party: `urn:sdx:party:<party id>`. */
 export const PARTY_URI_PREFIX = 'urn:sdx:party:';
-/** ETSI EN 319 412-1 organizationIdentifier: national trade register, China, then the USCC. */
-export const USCC_IDENTIFIER_PREFIX = 'NTRCN-';
-const ORGANIZATION_IDENTIFIER = '2.5.4.97';
+
+/** Party ids as the domain schema allows them (src/domain/shared/schema.ts). */
+const PARTY_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 export interface PartyIdentity {
-  /** The SDX party the certificate names (`urn:sdx:party:<id>` SAN), or null. */
+  /** From the SAN URI `urn:sdx:party:<id>`; null when the certificate names no SDX party (or several). */
   partyId: string | null;
-  /** The subject's common name. */
+  /** The subject common name. */
   name: string | null;
-  /** The unified social credit code from organizationIdentifier `NTRCN-<USCC>`, or null. */
+  /** The USCC from the subject organizationIdentifier `NTRCN-<USCC>`, without the prefix. */
   legalId: string | null;
 }
 
-/** Who a party certificate names; nulls for what it does not say (never throws for a readable certificate). */
+/**
+ * Who a party certificate (DER) says its holder is. Only the SAN URI identifies the SDX party: the
+ * subject O is free text any CA may put anything in. A certificate that cannot be read, or names
+ * two different parties, identifies nobody.
+ */
 export function partyIdentityOf(der: Uint8Array): PartyIdentity {
-  const certificate = new x509.X509Certificate(der);
-  const san = certificate.getExtension(x509.SubjectAlternativeNameExtension);
-  const uris = (san?.names.items ?? []).filter((item) => item.type === 'url' && item.value.startsWith(PARTY_URI_PREFIX));
-  // Two party URIs would let one certificate speak for two parties: it then names none.
-  const partyId = uris.length === 1 ? (uris[0]?.value.slice(PARTY_URI_PREFIX.length) ?? null) : null;
-  const organisation = certificate.subjectName.getField(ORGANIZATION_IDENTIFIER).filter((v) => v.startsWith(USCC_IDENTIFIER_PREFIX));
-  return {
-    partyId: partyId || null,
-    name: certificate.subjectName.getField('CN')[0] ?? null,
-    legalId: organisation.length === 1 ? (organisation[0]?.slice(USCC_IDENTIFIER_PREFIX.length) ?? null) : null,
-  };
+  let certificate: x509.X509Certificate;
+  try {
+    certificate = new x509.X509Certificate(der);
+  } catch {
+    return { partyId: null, name: null, legalId: null };
+  }
+  return { partyId: partyIdOf(certificate), name: single(certificate.subjectName.getField('CN')), legalId: legalIdOf(certificate) };
+}
+
+function partyIdOf(certificate: x509.X509Certificate): string | null {
+  let san: x509.SubjectAlternativeNameExtension | null;
+  try {
+    san = certificate.getExtension(x509.SubjectAlternativeNameExtension);
+  } catch {
+    return null;
+  }
+  const ids = new Set(
+    (san?.names.items ?? [])
+      .filter((item) => item.type === 'url' && item.value.startsWith(PARTY_URI_PREFIX))
+      .map((item) => item.value.slice(PARTY_URI_PREFIX.length)),
+  );
+  const id = single([...ids]);
+  return id !== null && PARTY_ID.test(id) ? id : null;
+}
+
+function legalIdOf(certificate: x509.X509Certificate): string | null {
+  const values = certificate.subjectName
+    .getField(ID_AT_ORGANIZATION_IDENTIFIER)
+    .filter((value) => value.startsWith(LEGAL_ID_PREFIX))
+    .map((value) => value.slice(LEGAL_ID_PREFIX.length));
+  const id = single([...new Set(values)]);
+  return id !== null && id !== '' ? id : null;
+}
+
+/** The one value, or null for none or more than one. */
+function single(values: readonly string[]): string | null {
+  return values.length === 1 ? (values[0] ?? null) : null;
 }

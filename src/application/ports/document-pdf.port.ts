@@ -15,6 +15,8 @@ export interface PdfContent {
   /** ISO 8601; also the PDF's creation and modification date. */
   issuedAt: string;
   issuerName: string;
+  /** The issuing party's id, written to the PDF's /Info as SDXIssuer. */
+  issuerPartyId: PartyId;
   /** EIR only, once the terminal has recorded the gate event. */
   gateRecord?: GateRecord;
   photos?: { sha256: string; mediaType: 'image/jpeg' | 'image/png'; bytes: Uint8Array }[];

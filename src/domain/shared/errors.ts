@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'unsupported-pdf-structure'
   | 'signature-too-large'
   | 'signature-field-exists'
+  | 'signature-field-filled'
   | 'page-not-found'
   | 'event-malformed'
   | 'event-signature-invalid'

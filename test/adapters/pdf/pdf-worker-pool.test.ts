@@ -37,6 +37,7 @@ function contentOf(kind: DocumentKind, documentId = `pool-${kind}`): PdfContent 
     verifyUrl: `http://127.0.0.1:8080/verify/${documentId}`,
     issuedAt: '2026-11-28T02:00:00.000Z',
     issuerName: 'Demo issuer',
+    issuerPartyId: issuerOf[kind],
   };
 }
 
@@ -125,7 +126,7 @@ describe('PdfWorkerPool', () => {
     const report = await verifyPdf(countersigned, { trust: certsDevTrust(), now: new Date(), expectedPayloadHash: content.payloadHash });
     expect(notValid(report)).toEqual([]);
     expect(report.verdict).toBe('valid');
-    expect(report.signatures.map((s) => s.fieldName)).toEqual(['sdx-issuer-1', 'sdx-counter-2']);
+    expect(report.signatures.map((s) => s.fieldName)).toEqual(['sdx-issuer', 'sdx-counter']);
   });
 
   it('when the signer has no key in the worker, then the SdxError arrives with its code and message', async () => {

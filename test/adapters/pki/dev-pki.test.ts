@@ -3,7 +3,9 @@ import { createPrivateKey, X509Certificate as NodeCertificate } from 'node:crypt
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateDevPki } from '../../../src/adapters/pki/dev-pki';
+import { cpSync } from 'node:fs';
+import { generateDevPki, reissueDevPartyCertificates } from '../../../src/adapters/pki/dev-pki';
+import { partyIdentityOf } from '../../../src/adapters/pki/party-identity';
 import { ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from '../../../src/adapters/pki/pki-oids';
 import { x509 } from '../../../src/adapters/pki/x509';
 import { parseDemoParties } from '../../../src/application/demo-parties';
@@ -33,7 +35,7 @@ describe('generateDevPki', () => {
       outDir: out,
       now: issueDate,
       parties: [
-        { id: 'demo-carrier', name: 'Pearl Ocean Container Line (demo)' },
+        { id: 'demo-carrier', name: 'Pearl Ocean Container Line (demo)', unifiedSocialCreditCode: '91310000000000001Y' },
         { id: 'demo-forwarder', name: 'Bund Freight Forwarding (demo)', keyType: 'rsa' },
       ],
     });
@@ -81,6 +83,52 @@ describe('generateDevPki', () => {
     expect(party.notAfter).toEqual(new Date('2036-01-01T00:00:00Z'));
   });
 
+  it('when run, then a party certificate names the SDX party in a SAN URI and, with a USCC, carries it as organizationIdentifier', () => {
+    const carrier = certificate(out, 'parties/demo-carrier.pem');
+    expect(carrier.getExtension(x509.SubjectAlternativeNameExtension)?.names.items.map((n) => [n.type, n.value])).toEqual([
+      ['url', 'urn:sdx:party:demo-carrier'],
+    ]);
+    expect(carrier.subjectName.getField('2.5.4.97')).toEqual(['NTRCN-91310000000000001Y']);
+    expect(partyIdentityOf(new Uint8Array(carrier.rawData))).toEqual({
+      partyId: 'demo-carrier',
+      name: 'Pearl Ocean Container Line (demo)',
+      legalId: '91310000000000001Y',
+    });
+    // No USCC, no organizationIdentifier; the SAN is there all the same.
+    const forwarder = certificate(out, 'parties/demo-forwarder.pem');
+    expect(forwarder.subjectName.getField('2.5.4.97')).toEqual([]);
+    expect(partyIdentityOf(new Uint8Array(forwarder.rawData))).toMatchObject({ partyId: 'demo-forwarder', legalId: null });
+  });
+
+  it('when party certificates are re-issued, then keys and CAs stay, the certificates match their keys and chain to the same root', async () => {
+    const copy = `${out}-reissued`;
+    cpSync(out, copy, { recursive: true });
+    const before = readFileSync(join(copy, 'parties/demo-forwarder.pem'), 'utf8');
+    const keep = ['root-ca.pem', 'issuing-ca.pem', 'issuing-ca.key.pem', 'tsa.pem', 'parties/demo-carrier.key.pem', 'parties/demo-forwarder.key.pem'];
+    const kept = keep.map((file) => readFileSync(join(copy, file), 'utf8'));
+    const written = await reissueDevPartyCertificates({
+      certsDir: copy,
+      now: issueDate,
+      parties: [
+        { id: 'demo-carrier', name: 'Pearl Ocean Container Line (demo)', unifiedSocialCreditCode: '91310000000000001Y' },
+        { id: 'demo-forwarder', name: 'Bund Freight Forwarding (demo)', unifiedSocialCreditCode: '91310000000000008L' },
+      ],
+    });
+    expect(written).toEqual([join(copy, 'parties/demo-carrier.pem'), join(copy, 'parties/demo-forwarder.pem')]);
+    expect(keep.map((file) => readFileSync(join(copy, file), 'utf8'))).toEqual(kept);
+    expect(readFileSync(join(copy, 'parties/demo-forwarder.pem'), 'utf8')).not.toBe(before);
+    const issuing = certificate(copy, 'issuing-ca.pem');
+    for (const id of ['demo-carrier', 'demo-forwarder']) {
+      const cert = new NodeCertificate(readFileSync(join(copy, `parties/${id}.pem`)));
+      expect(cert.checkPrivateKey(createPrivateKey(readFileSync(join(copy, `parties/${id}.key.pem`))))).toBe(true);
+      const reissued = certificate(copy, `parties/${id}.pem`);
+      expect(await reissued.verify({ publicKey: issuing.publicKey, signatureOnly: true })).toBe(true);
+      expect(partyIdentityOf(new Uint8Array(reissued.rawData)).partyId).toBe(id);
+    }
+    expect(partyIdentityOf(new Uint8Array(certificate(copy, 'parties/demo-forwarder.pem').rawData)).legalId).toBe('91310000000000008L');
+    rmSync(copy, { recursive: true, force: true });
+  });
+
   it('when a party asks for RSA, then it gets an RSA-3072 key, and EC P-256 otherwise', () => {
     const rsa = createPrivateKey(readFileSync(join(out, 'parties/demo-forwarder.key.pem')));
     const ec = createPrivateKey(readFileSync(join(out, 'parties/demo-carrier.key.pem')));
@@ -117,6 +165,16 @@ describe('committed certs-dev', () => {
       expect(cert.checkPrivateKey(key)).toBe(true);
       expect(cert.subject).toContain(`CN=${party.name.en}`);
       expect(key.asymmetricKeyType).toBe(party.id === 'demo-forwarder' ? 'rsa' : 'ec');
+    }
+  });
+
+  it('when read, then every party certificate names its party in the SAN and its USCC, where it has one, as organizationIdentifier', () => {
+    for (const { party } of demo.parties) {
+      const der = new Uint8Array(new NodeCertificate(readFileSync(certsDevPath(`parties/${party.id}.pem`))).raw);
+      expect({ id: party.id, identity: partyIdentityOf(der) }).toEqual({
+        id: party.id,
+        identity: { partyId: party.id, name: party.name.en, legalId: party.identifiers?.unifiedSocialCreditCode ?? null },
+      });
     }
   });
 

@@ -8,6 +8,7 @@ import { revokeDevCertificates, rotateDevPartyKey } from '../../../src/adapters/
 import { EncryptedKeyStore } from '../../../src/adapters/pki/encrypted-key-store';
 import { PemDirectoryKeyStore } from '../../../src/adapters/pki/file-key-store';
 import { createKeyObjectSigner } from '../../../src/adapters/pki/key-object-signer';
+import { partyIdentityOf } from '../../../src/adapters/pki/party-identity';
 import { decodePem } from '../../../src/adapters/pki/pem';
 import { x509 } from '../../../src/adapters/pki/x509';
 import { openEvent, signEvent, type EventBody } from '../../../src/application/events/signed-event';
@@ -35,7 +36,7 @@ let secondCertificate: Uint8Array;
 const pdfs: Record<string, Uint8Array> = {};
 
 beforeAll(async () => {
-  dir = await tempDevPki(issuedAt, [{ id: PARTY, name: 'Pearl Ocean Container Line (demo)' }]);
+  dir = await tempDevPki(issuedAt, [{ id: PARTY, name: 'Pearl Ocean Container Line (demo)', unifiedSocialCreditCode: '91310000000000001Y' }]);
   firstCertificate = certificateIn(`parties/${PARTY}.pem`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -117,6 +118,9 @@ describe('rotating a party key in the development PKI folder', () => {
     expect(existsSync(join(dir, 'parties', `${PARTY}.pem`))).toBe(true);
     const [first, second] = [firstCertificate, secondCertificate].map((der) => new x509.X509Certificate(der));
     expect(second!.subject).toBe(first!.subject);
+    // The SAN party URI and the organizationIdentifier move to the new generation too.
+    expect(partyIdentityOf(secondCertificate)).toEqual(partyIdentityOf(firstCertificate));
+    expect(partyIdentityOf(secondCertificate)).toMatchObject({ partyId: PARTY, legalId: '91310000000000001Y' });
     expect(second!.serialNumber).not.toBe(first!.serialNumber);
     expect(second!.notBefore).toEqual(rotatedAt);
     expect(Buffer.from(second!.publicKey.rawData)).not.toEqual(Buffer.from(first!.publicKey.rawData));

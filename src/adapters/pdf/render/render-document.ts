@@ -3,15 +3,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from '@pdf-lib/fontkit';
-import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFString } from 'pdf-lib';
+import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString } from 'pdf-lib';
 import type { PdfContent } from '../../../application/ports/document-pdf.port';
 import { documentKinds, type DocumentKind } from '../../../domain/document/document';
 import { kindTitle } from '../../../domain/document/document-kinds';
+import { canonicalize } from '../../../domain/shared/canonical-json';
 import { SdxError } from '../../../domain/shared/errors';
 import { formatPath } from '../../../domain/shared/schema';
 import { cachedFontkit, type PdfLibFontkit } from './cached-fontkit';
 import { DocumentPages, type PhotoEntry } from './document-pages';
 import { documentLayout, type DocumentLayout } from './layout.schema';
+import { signatureBoxes, type SignatureBox } from './page-geometry';
 import { PdfCanvas, WidthCache } from './pdf-canvas';
 
 export { signatureBoxes, type SignatureBox } from './page-geometry';
@@ -96,6 +98,7 @@ export class DocumentRenderer {
     if (input.gateRecord && input.kind !== 'eir') {
       throw new SdxError('render-input-invalid', `a gate record belongs to an EIR, not a ${input.kind}; leave gateRecord out`);
     }
+    const payloadJson = canonicalPayload(input);
     const doc = await PDFDocument.create({ updateMetadata: false });
     useNativeDeflate(doc);
     doc.registerFontkit(this.fontkit);
@@ -122,10 +125,106 @@ export class DocumentRenderer {
     }).draw();
 
     setMetadata(doc, input, `${title.zh} ${title.en} ${input.documentId}`, identity);
+    reserveSignatureFields(doc, input.kind);
+    embedPayload(doc, payloadJson, input.payloadHash);
     // A classic xref table (no object streams) lets signatures be appended as incremental updates.
     compressContentStreamsNatively(doc);
-    return doc.save({ useObjectStreams: false });
+    return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
   }
+}
+
+/** The file name of the embedded payload; the verifier looks it up by this name. */
+export const PAYLOAD_FILE_NAME = 'sdx-payload.json';
+
+/** The reserved signature fields, in the order the lifecycle signs them. */
+export const SIGNATURE_FIELDS = Object.freeze({ issuer: 'sdx-issuer', counter: 'sdx-counter' } as const);
+
+/** Which reserved fields a kind's lifecycle fills: the issuer always; a D/O has no counter-signatory. */
+export function reservedSignatureFields(kind: DocumentKind): (keyof typeof SIGNATURE_FIELDS)[] {
+  return kind === 'delivery-order' ? ['issuer'] : ['issuer', 'counter'];
+}
+
+/**
+ * The RFC 8785 bytes of the payload. The PDF shows and embeds the payload the hash names, so a
+ * caller passing a payload and a hash that disagree is refused rather than rendered.
+ */
+function canonicalPayload(input: RenderInput): Uint8Array {
+  let json: Uint8Array;
+  try {
+    json = new TextEncoder().encode(canonicalize(input.payload));
+  } catch (cause) {
+    throw new SdxError('render-input-invalid', 'the payload has no RFC 8785 canonical form; pass the validated payload', { cause });
+  }
+  const actual = createHash('sha256').update(json).digest('hex');
+  if (actual !== input.payloadHash) {
+    throw new SdxError(
+      'render-input-invalid',
+      `payloadHash ${input.payloadHash} is not the SHA-256 of the payload's canonical JSON (${actual}); pass the hash of this payload`,
+    );
+  }
+  return json;
+}
+
+/**
+ * The empty signature fields every later signature fills (one merged field/widget each, on the last
+ * page) and an indirect AcroForm whose SigFlags (SignaturesExist + AppendOnly) are already final:
+ * a signature then rewrites only its own widget, so any other change after signing stands out.
+ */
+function reserveSignatureFields(doc: PDFDocument, kind: DocumentKind): void {
+  const context = doc.context;
+  const pages = doc.getPages();
+  const last = pages[pages.length - 1];
+  if (!last) throw new SdxError('render-input-invalid', 'the document has no page to put its signature fields on');
+  const fields: PDFRef[] = [];
+  for (const box of reservedSignatureFields(kind)) {
+    const widget = context.obj({
+      Type: 'Annot',
+      Subtype: 'Widget',
+      FT: 'Sig',
+      Rect: rectOf(signatureBoxes[box]),
+      F: 132, // Print + Locked
+      P: last.ref,
+    });
+    widget.set(PDFName.of('T'), PDFString.of(SIGNATURE_FIELDS[box]));
+    const ref = context.register(widget);
+    last.node.addAnnot(ref);
+    fields.push(ref);
+  }
+  const acroForm = context.register(context.obj({ Fields: fields, SigFlags: 3 }));
+  doc.catalog.set(PDFName.of('AcroForm'), acroForm);
+}
+
+function rectOf(box: SignatureBox): number[] {
+  return [box.x, box.y, box.x + box.width, box.y + box.height];
+}
+
+/**
+ * The canonical payload as an associated file (ISO 32000-2 14.13, the PDF/A-3 and Factur-X way):
+ * every signature then covers the machine-readable document as well as the pages that show it.
+ */
+function embedPayload(doc: PDFDocument, json: Uint8Array, payloadHash: string): void {
+  const context = doc.context;
+  const file = context.register(
+    PDFRawStream.of(
+      context.obj({
+        Type: 'EmbeddedFile',
+        Subtype: 'application/json',
+        Params: { Size: json.length },
+        Filter: 'FlateDecode',
+      }),
+      deflateSync(json),
+    ),
+  );
+  const spec = context.obj({ Type: 'Filespec', AFRelationship: 'Data', EF: { F: file, UF: file } });
+  spec.set(PDFName.of('F'), PDFString.of(PAYLOAD_FILE_NAME));
+  spec.set(PDFName.of('UF'), PDFString.of(PAYLOAD_FILE_NAME));
+  spec.set(PDFName.of('Desc'), PDFString.of(`SDX document payload, RFC 8785 canonical JSON, SHA-256 ${payloadHash}`));
+  const specRef = context.register(spec);
+  doc.catalog.set(PDFName.of('AF'), context.obj([specRef]));
+  doc.catalog.set(
+    PDFName.of('Names'),
+    context.obj({ EmbeddedFiles: context.obj({ Names: [PDFString.of(PAYLOAD_FILE_NAME), specRef] }) }),
+  );
 }
 
 function setMetadata(doc: PDFDocument, input: RenderInput, title: string, identity: string): void {
@@ -147,6 +246,9 @@ function setMetadata(doc: PDFDocument, input: RenderInput, title: string, identi
   info.set(PDFName.of('SDXDocumentId'), PDFHexString.fromText(input.documentId));
   info.set(PDFName.of('SDXVersion'), PDFString.of(String(input.version)));
   info.set(PDFName.of('SDXPayloadSHA256'), PDFString.of(input.payloadHash));
+  info.set(PDFName.of('SDXKind'), PDFString.of(input.kind));
+  // Party ids are lowercase ASCII (schema.ts), so a literal string holds them as they are.
+  info.set(PDFName.of('SDXIssuer'), PDFString.of(input.issuerPartyId));
   // The file identifier is derived from the document's identity, not random, so output is reproducible.
   const id = createHash('sha256').update(identity).digest('hex').slice(0, 32);
   doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);

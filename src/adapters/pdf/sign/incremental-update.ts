@@ -19,10 +19,14 @@ import { SdxError } from '../../../domain/shared/errors';
 export type SignatureRect = [number, number, number, number];
 
 export interface SignaturePlaceholderOptions {
-  /** A new, unique top-level field name such as `sdx-sig-2`: letters, digits, `-` and `_`. */
+  /**
+   * The empty signature field to fill (e.g. SDX's reserved `sdx-issuer`), or, when the document has
+   * no field of that name, the name of a new one: letters, digits, `-` and `_`.
+   */
   fieldName: string;
-  /** `last`, or a 0-based page index. */
+  /** For a new field: `last`, or a 0-based page index. */
   page: 'last' | number;
+  /** For a new field; a filled field keeps its own /Rect. */
   rect: SignatureRect;
   /** Lines drawn in a visible widget. Characters Helvetica/WinAnsi cannot show print as `?`. */
   appearanceLines: readonly string[];
@@ -47,8 +51,11 @@ const BYTE_RANGE_WIDTH = 36; // "[0 " + three 10-digit numbers + separators + "]
 const FIELD_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * Appends an incremental update that adds a signature field, its widget and an empty signature
- * dictionary. The input bytes are kept as they are, so signatures already in the file stay valid.
+ * Appends an incremental update holding an empty signature dictionary. When the document has an
+ * empty signature field named `fieldName` (SDX reserves one per expected signature at render time),
+ * the update fills it: only that field's object is rewritten, with /V and an appearance sized to its
+ * own /Rect, and `page`/`rect` are ignored. Otherwise it adds a new field and widget on `page`. The
+ * input bytes are kept as they are, so signatures already in the file stay valid.
  */
 export async function appendSignaturePlaceholder(
   original: Uint8Array,
@@ -69,39 +76,11 @@ export async function appendSignaturePlaceholder(
   let nextNumber = Math.max(tail.size, context.largestObjectNumber + 1);
   const allocate = (): PDFRef => PDFRef.of(nextNumber++);
   const written = new Map<PDFRef, PDFObject>();
-
-  const pageIndex = options.page === 'last' ? doc.getPageCount() - 1 : options.page;
-  const page = doc.getPages()[pageIndex];
-  if (!page) {
-    throw new SdxError('page-not-found', `page ${String(options.page)} does not exist; the document has ${doc.getPageCount()} page(s), indexed from 0`);
-  }
-
-  const fieldRef = allocate();
   const sigRef = allocate();
-  const visible = options.rect[2] - options.rect[0] > 0 && options.rect[3] - options.rect[1] > 0;
 
-  // The field and its widget are one dictionary (allowed when a field has a single widget).
-  const widget = context.obj({
-    Type: 'Annot',
-    Subtype: 'Widget',
-    FT: 'Sig',
-    Rect: options.rect,
-    F: 132, // Print + Locked
-    P: page.ref,
-  });
-  widget.set(PDFName.of('T'), PDFString.of(options.fieldName));
-  widget.set(PDFName.of('V'), sigRef);
-  if (visible) {
-    const fontRef = allocate();
-    const apRef = allocate();
-    written.set(fontRef, context.obj({ Type: 'Font', Subtype: 'Type1', BaseFont: 'Helvetica', Encoding: 'WinAnsiEncoding' }));
-    written.set(apRef, appearanceStream(doc, options.rect, options.appearanceLines, fontRef));
-    widget.set(PDFName.of('AP'), context.obj({ N: apRef }));
-  }
-  written.set(fieldRef, widget);
-
-  addToAcroForm(doc, root, fieldRef, options.fieldName, written, allocate);
-  addToAnnots(doc, page.ref, fieldRef, written);
+  const reserved = findEmptySignatureField(doc, root, options.fieldName);
+  if (reserved) fillReservedField(doc, root, reserved, sigRef, options, written, allocate);
+  else addNewField(doc, root, sigRef, options, written, allocate);
 
   const writer = new UpdateWriter(original.length);
   if (original.length > 0 && !isEol(original[original.length - 1])) writer.text('\n');
@@ -212,13 +191,159 @@ async function loadForUpdate(bytes: Uint8Array): Promise<PDFDocument> {
   return doc;
 }
 
-function addToAcroForm(
+function addNewField(
   doc: PDFDocument,
   root: PDFRef,
-  fieldRef: PDFRef,
-  fieldName: string,
+  sigRef: PDFRef,
+  options: SignaturePlaceholderOptions,
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
+): void {
+  const context = doc.context;
+  const pageIndex = options.page === 'last' ? doc.getPageCount() - 1 : options.page;
+  const page = doc.getPages()[pageIndex];
+  if (!page) {
+    throw new SdxError('page-not-found', `page ${String(options.page)} does not exist; the document has ${doc.getPageCount()} page(s), indexed from 0`);
+  }
+  const fieldRef = allocate();
+  // The field and its widget are one dictionary (allowed when a field has a single widget).
+  const widget = context.obj({
+    Type: 'Annot',
+    Subtype: 'Widget',
+    FT: 'Sig',
+    Rect: options.rect,
+    F: 132, // Print + Locked
+    P: page.ref,
+  });
+  widget.set(PDFName.of('T'), PDFString.of(options.fieldName));
+  widget.set(PDFName.of('V'), sigRef);
+  addAppearance(doc, widget, options.rect, options.appearanceLines, written, allocate);
+  written.set(fieldRef, widget);
+
+  editAcroForm(doc, root, written, allocate, (acroForm) => {
+    const fieldsEntry = acroForm.get(PDFName.of('Fields'));
+    const oldFields = fieldsEntry ? context.lookupMaybe(fieldsEntry, PDFArray) : undefined;
+    for (const existing of oldFields?.asArray() ?? []) {
+      if (nameOf(context.lookupMaybe(existing, PDFDict)) === options.fieldName) {
+        throw new SdxError('signature-field-exists', `the document already has a field named "${options.fieldName}"; choose a new name`);
+      }
+    }
+    const fields = oldFields ? oldFields.clone(context) : context.obj([]);
+    fields.push(fieldRef);
+    if (fieldsEntry instanceof PDFRef) written.set(fieldsEntry, fields);
+    else acroForm.set(PDFName.of('Fields'), fields);
+    acroForm.set(PDFName.of('SigFlags'), PDFNumber.of(3)); // SignaturesExist + AppendOnly
+  });
+  addToAnnots(doc, page.ref, fieldRef, written);
+}
+
+/** An unsigned signature field the update can fill, and the one widget that shows it. */
+interface ReservedField {
+  fieldRef: PDFRef;
+  field: PDFDict;
+  /** The same as the field when field and widget are one merged dictionary. */
+  widgetRef: PDFRef;
+  widget: PDFDict;
+}
+
+/**
+ * The top-level field named `fieldName` when it is a signature field not yet signed; undefined when
+ * there is no field of that name. A filled signature field or a field of another type is refused.
+ */
+function findEmptySignatureField(doc: PDFDocument, root: PDFRef, fieldName: string): ReservedField | undefined {
+  const context = doc.context;
+  const acroForm = context.lookupMaybe(context.lookup(root, PDFDict).get(PDFName.of('AcroForm')), PDFDict);
+  const fields = acroForm ? context.lookupMaybe(acroForm.get(PDFName.of('Fields')), PDFArray) : undefined;
+  for (const entry of fields?.asArray() ?? []) {
+    const field = context.lookupMaybe(entry, PDFDict);
+    if (!field || nameOf(field) !== fieldName) continue;
+    if (field.get(PDFName.of('FT')) !== PDFName.of('Sig')) {
+      throw new SdxError('signature-field-exists', `the document has a field named "${fieldName}" that is not a signature field; choose another name`);
+    }
+    if (field.has(PDFName.of('V'))) {
+      throw new SdxError('signature-field-filled', `signature field "${fieldName}" is already signed; a field holds one signature`);
+    }
+    if (!(entry instanceof PDFRef)) throw unsupported(`signature field "${fieldName}" is not an indirect object`);
+    if (field.get(PDFName.of('Subtype')) === PDFName.of('Widget')) return { fieldRef: entry, field, widgetRef: entry, widget: field };
+    const kids = context.lookupMaybe(field.get(PDFName.of('Kids')), PDFArray)?.asArray() ?? [];
+    const [kid] = kids;
+    const widget = kids.length === 1 ? context.lookupMaybe(kid, PDFDict) : undefined;
+    if (!(kid instanceof PDFRef) || !widget) throw unsupported(`signature field "${fieldName}" does not have exactly one widget`);
+    return { fieldRef: entry, field, widgetRef: kid, widget };
+  }
+  return undefined;
+}
+
+/**
+ * Writes a new version of the reserved field (same object number) pointing at the signature, with
+ * an appearance sized to its own /Rect. Nothing else of the document changes, except SigFlags on a
+ * foreign form that lacks them (an SDX render sets them to 3 already).
+ */
+function fillReservedField(
+  doc: PDFDocument,
+  root: PDFRef,
+  reserved: ReservedField,
+  sigRef: PDFRef,
+  options: SignaturePlaceholderOptions,
+  written: Map<PDFRef, PDFObject>,
+  allocate: () => PDFRef,
+): void {
+  const context = doc.context;
+  const rectArray = context.lookupMaybe(reserved.widget.get(PDFName.of('Rect')), PDFArray);
+  const corners = rectArray?.asArray().map((item) => context.lookupMaybe(item, PDFNumber)?.asNumber());
+  if (!corners || corners.length !== 4 || corners.some((n) => n === undefined)) {
+    throw unsupported(`signature field "${options.fieldName}" has no valid /Rect`);
+  }
+  const [x1, y1, x2, y2] = corners as [number, number, number, number];
+  const rect: SignatureRect = [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)];
+
+  const widget = reserved.widget.clone(context);
+  addAppearance(doc, widget, rect, options.appearanceLines, written, allocate);
+  if (reserved.widgetRef === reserved.fieldRef) {
+    widget.set(PDFName.of('V'), sigRef);
+  } else {
+    const field = reserved.field.clone(context);
+    field.set(PDFName.of('V'), sigRef);
+    written.set(reserved.fieldRef, field);
+  }
+  written.set(reserved.widgetRef, widget);
+
+  const acroForm = context.lookup(context.lookup(root, PDFDict).get(PDFName.of('AcroForm')), PDFDict);
+  const flags = context.lookupMaybe(acroForm.get(PDFName.of('SigFlags')), PDFNumber)?.asNumber() ?? 0;
+  if ((flags & 3) !== 3) {
+    editAcroForm(doc, root, written, allocate, (form) => form.set(PDFName.of('SigFlags'), PDFNumber.of(flags | 3)));
+  }
+}
+
+/** A visible widget gets a normal appearance (new stream and font objects); an invisible one none. */
+function addAppearance(
+  doc: PDFDocument,
+  widget: PDFDict,
+  rect: SignatureRect,
+  lines: readonly string[],
+  written: Map<PDFRef, PDFObject>,
+  allocate: () => PDFRef,
+): void {
+  if (!(rect[2] - rect[0] > 0 && rect[3] - rect[1] > 0)) return;
+  const context = doc.context;
+  const fontRef = allocate();
+  const apRef = allocate();
+  written.set(fontRef, context.obj({ Type: 'Font', Subtype: 'Type1', BaseFont: 'Helvetica', Encoding: 'WinAnsiEncoding' }));
+  written.set(apRef, appearanceStream(doc, rect, lines, fontRef));
+  widget.set(PDFName.of('AP'), context.obj({ N: apRef }));
+}
+
+function nameOf(field: PDFDict | undefined): string | undefined {
+  return field?.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString)?.decodeText();
+}
+
+/** Rewrites the AcroForm through `edit`; an inline or missing one first moves into its own object. */
+function editAcroForm(
+  doc: PDFDocument,
+  root: PDFRef,
+  written: Map<PDFRef, PDFObject>,
+  allocate: () => PDFRef,
+  edit: (acroForm: PDFDict) => void,
 ): void {
   const context = doc.context;
   const catalog = context.lookup(root, PDFDict);
@@ -229,28 +354,14 @@ function addToAcroForm(
     acroFormRef = entry;
     acroForm = context.lookup(entry, PDFDict).clone(context);
   } else {
-    // An inline or missing AcroForm moves into its own object, so later updates touch only it.
+    // Its own object, so that later updates touch only it.
     acroFormRef = allocate();
     acroForm = entry instanceof PDFDict ? entry.clone(context) : context.obj({});
     const newCatalog = catalog.clone(context);
     newCatalog.set(PDFName.of('AcroForm'), acroFormRef);
     written.set(root, newCatalog);
   }
-
-  const fieldsEntry = acroForm.get(PDFName.of('Fields'));
-  const oldFields = fieldsEntry ? context.lookupMaybe(fieldsEntry, PDFArray) : undefined;
-  for (const existing of oldFields?.asArray() ?? []) {
-    const field = context.lookupMaybe(existing, PDFDict);
-    const name = field?.lookupMaybe(PDFName.of('T'), PDFString, PDFHexString)?.decodeText();
-    if (name === fieldName) {
-      throw new SdxError('signature-field-exists', `the document already has a field named "${fieldName}"; choose a new name`);
-    }
-  }
-  const fields = oldFields ? oldFields.clone(context) : context.obj([]);
-  fields.push(fieldRef);
-  if (fieldsEntry instanceof PDFRef) written.set(fieldsEntry, fields);
-  else acroForm.set(PDFName.of('Fields'), fields);
-  acroForm.set(PDFName.of('SigFlags'), PDFNumber.of(3)); // SignaturesExist + AppendOnly
+  edit(acroForm);
   written.set(acroFormRef, acroForm);
 }
 

@@ -8,11 +8,17 @@ export const DEFAULT_CONTENTS_SIZE = 16384;
 
 export interface SignPdfOptions {
   signer: PartySigner;
-  /** A field name not yet in the document, e.g. `sdx-sig-1`, `sdx-sig-2`. */
+  /**
+   * An empty signature field to fill (SDX documents reserve `sdx-issuer` and `sdx-counter`), or a
+   * name not yet in the document for a new field. A field already signed is refused.
+   */
   fieldName: string;
-  /** `last` (default) or a 0-based page index. */
+  /** For a new field: `last` (default) or a 0-based page index. */
   page?: 'last' | number;
-  /** Widget rectangle in page user space; omitted or [0, 0, 0, 0] means an invisible signature. */
+  /**
+   * For a new field: the widget rectangle in page user space; omitted or [0, 0, 0, 0] means an
+   * invisible signature. A filled field keeps its own rectangle.
+   */
   rect?: SignatureRect;
   reason?: string;
   location?: string;
@@ -27,7 +33,7 @@ export interface SignPdfOptions {
 
 /**
  * Signs `pdf` by appending an incremental update; the input bytes stay untouched, so calling this
- * again on its own output adds a countersignature and leaves the earlier one valid.
+ * again on its own output (with the next field) adds a countersignature and leaves the earlier one valid.
  */
 export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
   const prepared = await appendSignaturePlaceholder(pdf, {

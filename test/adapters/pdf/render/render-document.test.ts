@@ -1,7 +1,19 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
-import { PDFDict, PDFDocument, PDFName, PDFRawStream, decodePDFRawStream } from 'pdf-lib';
+import { createHash } from 'node:crypto';
+import {
+  PDFArray,
+  PDFDict,
+  PDFDocument,
+  PDFName,
+  PDFNumber,
+  PDFRawStream,
+  PDFRef,
+  PDFString,
+  PDFHexString,
+  decodePDFRawStream,
+} from 'pdf-lib';
 import * as fontkit from '@pdf-lib/fontkit';
 import { PNG } from 'pngjs';
 import {
@@ -237,6 +249,121 @@ describe('the signature area', () => {
   });
 });
 
+/** A dictionary entry that must be there, followed through indirect references. */
+function get<T extends PDFDict | PDFArray | PDFRawStream | PDFNumber | PDFName | PDFString | PDFHexString>(
+  doc: PDFDocument,
+  dict: PDFDict,
+  key: string,
+  // pdf-lib's constructors are private, so the class is named by its prototype.
+  type: { prototype: T; name: string },
+): T {
+  const value: unknown = doc.context.lookup(dict.get(PDFName.of(key)));
+  if (!(value instanceof (type as unknown as typeof Object))) throw new Error(`/${key} is not a ${type.name}`);
+  return value as T;
+}
+
+const text = (value: PDFString | PDFHexString): string => value.decodeText();
+
+describe('reserved signature fields', () => {
+  it.each(allKinds.map((kind) => [kind]))('%s: an indirect AcroForm with SigFlags 3 lists empty /Sig widgets in the signature boxes of the last page', async (kind) => {
+    const bytes = example(kind).bytes;
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+    // Indirect, so that a signature never has to rewrite the catalog or the form.
+    expect(doc.catalog.get(PDFName.of('AcroForm'))).toBeInstanceOf(PDFRef);
+    const acroForm = get(doc, doc.catalog, 'AcroForm', PDFDict);
+    expect(get(doc, acroForm, 'SigFlags', PDFNumber).asNumber()).toBe(3);
+    const fieldRefs = get(doc, acroForm, 'Fields', PDFArray).asArray();
+    const expected = kind === 'delivery-order' ? (['issuer'] as const) : (['issuer', 'counter'] as const);
+    expect(fieldRefs).toHaveLength(expected.length);
+
+    const pages = doc.getPages();
+    const last = pages[pages.length - 1];
+    if (!last) throw new Error('no page');
+    const annots = last.node.Annots()?.asArray() ?? [];
+    expected.forEach((box, i) => {
+      const ref = fieldRefs[i];
+      expect(ref).toBeInstanceOf(PDFRef);
+      expect(annots).toContain(ref);
+      const field = doc.context.lookup(ref, PDFDict);
+      expect(get(doc, field, 'Type', PDFName)).toBe(PDFName.of('Annot'));
+      expect(get(doc, field, 'Subtype', PDFName)).toBe(PDFName.of('Widget'));
+      expect(get(doc, field, 'FT', PDFName)).toBe(PDFName.of('Sig'));
+      expect(text(get(doc, field, 'T', PDFString))).toBe(`sdx-${box}`);
+      expect(get(doc, field, 'F', PDFNumber).asNumber()).toBe(132);
+      expect(field.get(PDFName.of('P'))).toBe(last.ref);
+      const b = signatureBoxes[box];
+      expect(get(doc, field, 'Rect', PDFArray).asArray().map((n) => (n as PDFNumber).asNumber())).toEqual([b.x, b.y, b.x + b.width, b.y + b.height]);
+      // Empty: no value, no appearance; the signature that fills it adds both.
+      expect(field.has(PDFName.of('V'))).toBe(false);
+      expect(field.has(PDFName.of('AP'))).toBe(false);
+    });
+    // No other page carries a widget.
+    for (const page of pages.slice(0, -1)) expect(page.node.Annots()).toBeUndefined();
+  });
+
+  it.each(allKinds.map((kind) => [kind]))('%s: /Info names the kind and the issuing party beside the document id and payload hash', async (kind) => {
+    const doc = await PDFDocument.load(example(kind).bytes, { updateMetadata: false });
+    const info = doc.context.lookup(doc.context.trailerInfo.Info, PDFDict);
+    const input = exampleInput(kind);
+    const entry = (key: string): string => {
+      const value = info.get(PDFName.of(key));
+      if (!(value instanceof PDFString || value instanceof PDFHexString)) throw new Error(`no /${key}`);
+      return value.decodeText();
+    };
+    expect(entry('SDXKind')).toBe(kind);
+    expect(entry('SDXIssuer')).toBe(input.issuerPartyId);
+    expect(entry('SDXDocumentId')).toBe(input.documentId);
+    expect(entry('SDXPayloadSHA256')).toBe(input.payloadHash);
+    expect(entry('SDXVersion')).toBe('1');
+  });
+});
+
+describe('the embedded payload', () => {
+  it.each(allKinds.map((kind) => [kind]))('%s: is an associated JSON file whose bytes hash to the payload hash and parse to the payload', async (kind) => {
+    const doc = await PDFDocument.load(example(kind).bytes, { updateMetadata: false });
+    const af = get(doc, doc.catalog, 'AF', PDFArray).asArray();
+    expect(af).toHaveLength(1);
+    const names = get(doc, get(doc, get(doc, doc.catalog, 'Names', PDFDict), 'EmbeddedFiles', PDFDict), 'Names', PDFArray).asArray();
+    expect(names).toHaveLength(2);
+    expect(text(names[0] as PDFString)).toBe('sdx-payload.json');
+    // The name tree and /AF point at the same file specification.
+    expect(names[1]).toBe(af[0]);
+    const spec = doc.context.lookup(af[0], PDFDict);
+    expect(get(doc, spec, 'Type', PDFName)).toBe(PDFName.of('Filespec'));
+    expect(get(doc, spec, 'AFRelationship', PDFName)).toBe(PDFName.of('Data'));
+    expect(text(get(doc, spec, 'F', PDFString))).toBe('sdx-payload.json');
+    expect(text(get(doc, spec, 'UF', PDFString))).toBe('sdx-payload.json');
+    const ef = get(doc, spec, 'EF', PDFDict);
+    expect(ef.get(PDFName.of('F'))).toBe(ef.get(PDFName.of('UF')));
+    const file = get(doc, ef, 'F', PDFRawStream);
+    expect(get(doc, file.dict, 'Type', PDFName)).toBe(PDFName.of('EmbeddedFile'));
+    expect(get(doc, file.dict, 'Subtype', PDFName)).toBe(PDFName.of('application/json'));
+    const bytes = decodePDFRawStream(file).decode();
+    expect(get(doc, get(doc, file.dict, 'Params', PDFDict), 'Size', PDFNumber).asNumber()).toBe(bytes.length);
+    const input = exampleInput(kind);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(input.payloadHash);
+    expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toEqual(input.payload);
+    // Written as /Subtype /application#2Fjson, the escaped form of the MIME type.
+    expect(Buffer.from(example(kind).bytes).toString('latin1')).toContain('/Subtype /application#2Fjson');
+  });
+
+  itWith('pdfdetach')('pdfdetach lists and extracts it', () => {
+    const path = example('eir').path;
+    expect(run('pdfdetach', ['-list', path])).toContain('1: sdx-payload.json');
+    const out = join(workDir, 'extracted-payload.json');
+    run('pdfdetach', ['-save', '1', '-o', out, path]);
+    expect(createHash('sha256').update(readFileSync(out)).digest('hex')).toBe(exampleInput('eir').payloadHash);
+  });
+
+  it('refuses a payload hash that is not the hash of the payload', async () => {
+    const input = exampleInput('delivery-order');
+    await expect(renderer.render({ ...input, payloadHash: 'ab'.repeat(32) })).rejects.toMatchObject({
+      code: 'render-input-invalid',
+      message: expect.stringContaining(input.payloadHash),
+    });
+  });
+});
+
 describe('long documents', () => {
   itWith('pdftotext', 'pdfinfo')('flow 80 containers over several pages, repeating the table header, with page numbers', async () => {
     const numbers = containerNumbers(80);
@@ -265,6 +392,9 @@ describe('long documents', () => {
     for (const number of numbers) expect(all).toContain(number);
     const last = pdfText(path, { first: pages, last: pages }).layout;
     expect(last).toContain('签发方签章 Issuer signature');
+    // The reserved field sits on the last page only.
+    const doc = await PDFDocument.load(readFileSync(path), { updateMetadata: false });
+    expect(doc.getPages().map((page) => page.node.Annots()?.size() ?? 0)).toEqual([...Array(pages - 1).fill(0), 1]);
   });
 
   itWith('pdftotext', 'pdfinfo', 'pdfimages')(

@@ -26,6 +26,7 @@ export function exampleInput(kind: DocumentKind, payload: unknown = examplePaylo
     verifyUrl: `https://sdx.example.cn/verify/${documentId}?v=1`,
     issuedAt: '2026-11-28T09:30:00+08:00',
     issuerName: 'Pearl Ocean Container Line (demo) 明珠海运',
+    issuerPartyId: kind === 'telex-release-guarantee' ? 'demo-shipper' : 'demo-carrier',
   };
 }
 

@@ -26,6 +26,7 @@ beforeAll(async () => {
     verifyUrl: 'http://127.0.0.1:8080/verify/do-verify-1',
     issuedAt: '2026-11-28T02:00:00.000Z',
     issuerName: 'Huangpu Shipping Agency (demo)',
+    issuerPartyId: 'demo-agent-sha',
   });
 }, 30_000);
 
@@ -39,7 +40,7 @@ function signerFrom(dir: 'revoked' | 'expired'): PartySigner {
 }
 
 async function signedBy(signer: PartySigner): Promise<Uint8Array> {
-  return signPdf(unsigned, { signer, fieldName: 'sdx-issuer-1', signerName: 'test', signingTime: new Date('2026-11-28T02:00:00Z') });
+  return signPdf(unsigned, { signer, fieldName: 'sdx-issuer', signerName: 'test', signingTime: new Date('2026-11-28T02:00:00Z') });
 }
 
 const now = new Date('2026-11-28T03:00:00Z');
