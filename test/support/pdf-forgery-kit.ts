@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Attribute, CertificateChoices, ContentInfo, SignedData, SignerInfo } from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { Certificate, Time } from '@peculiar/asn1-x509';
+import { canonicalHash } from '../../src/domain/shared/canonical-json';
 import type { PdfContent } from '../../src/application/ports/document-pdf.port';
 import type { PartySigner } from '../../src/application/ports/key-store.port';
 import { DocumentRenderer, loadRenderAssets } from '../../src/adapters/pdf/render/render-document';
@@ -778,16 +779,17 @@ export interface ReRender {
 export async function reRenderAndSign(original: Uint8Array, forgery: ReRender): Promise<Uint8Array> {
   const info = infoOf(original);
   const documentId = info['SDXDocumentId'];
-  const payloadHash = info['SDXPayloadSHA256'];
-  if (!documentId || !payloadHash) throw new Error('the original names no SDX document');
+  if (!documentId || !info['SDXPayloadSHA256']) throw new Error('the original names no SDX document');
   renderer ??= loadRenderAssets('templates').then((assets) => DocumentRenderer.create(assets));
-  // Cast: only what the renderer needs today; the original's /Info replaces whatever it writes.
+  // The renderer embeds the forged payload under its own hash; the original's /Info and embedded
+  // payload then replace what it wrote, so the forgery shows the original id and hash.
   const input = {
     kind: forgery.kind,
     payload: forgery.payload,
     documentId,
     version: Number(info['SDXVersion'] ?? '1'),
-    payloadHash,
+    payloadHash: canonicalHash(forgery.payload),
+    issuerPartyId: info['SDXIssuer'] ?? 'unknown-issuer',
     verifyUrl: forgery.verifyUrl ?? `http://sdx.test/verify/${documentId}`,
     issuedAt: new Date().toISOString(),
     issuerName: forgery.issuerName ?? info['Author'] ?? 'Issuer',

@@ -129,6 +129,8 @@ export function checkSdxStep(before: DocumentView, after: DocumentView, step: Sd
       } else if (fills && !step.nextSignature?.isTimestamp && keys.every((k) => FILL_KEYS.has(k)) && isEmpty(wasDict.get('V'))) {
         reservedFilled = true;
         roots.push(nowDict.get('AP') ?? { kind: 'null' });
+      } else if (keys.every((k) => k === 'AP') && !isEmpty(wasDict.get('V'))) {
+        add('appearance-changed-after-signature', `the appearance of the signed field ${name} was replaced`);
       } else {
         const what = keys.filter((k) => !FILL_KEYS.has(k));
         add(
