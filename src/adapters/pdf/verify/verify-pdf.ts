@@ -206,7 +206,8 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
               extraCertificates: parsed.certificates.filter((c) => c !== signerCert),
               trust: options.trust,
               at: proven ?? options.now,
-              atIsProven: true,
+              // Without a proven time any revocation counts, whenever it took effect.
+              atIsProven: proven !== undefined,
               checkPrefix: prefix,
               usage: 'document-signing',
             });
