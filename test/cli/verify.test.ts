@@ -116,10 +116,9 @@ describe('sdx verify: verdict line, signatures and exit codes', () => {
     expect(help.stdout).toContain('usage: sdx verify FILE.pdf');
   });
 
-  // Spec (issue 14): findings carry the revision they are about, so the unsigned update is named as
-  // revision 3 (revisions 0 render, 1 issuer, 2 haulier), and no signature covers it. Today's
-  // verifier gives no revision (and names the issuer's signature).
-  it('an unsigned annotation appended after the last signature is FORGED OR CHANGED in revision 3; exit 1 [new verifier]', () => {
+  // Findings carry the revision they are about: the unsigned update is revision 3 (0 render,
+  // 1 issuer, 2 haulier), and no signature covers it.
+  it('an unsigned annotation appended after the last signature is FORGED OR CHANGED in revision 3; exit 1', () => {
     const path = write('appended.pdf', appendAnnotation(readFileSync(join(demoDir, 'eir.pdf'))));
     const result = runSdx(['verify', path]);
     expect(result.code).toBe(1);
@@ -127,10 +126,9 @@ describe('sdx verify: verdict line, signatures and exit codes', () => {
     expect(first).toMatch(/^FORGED OR CHANGED: .+ in revision 3 \[(unsigned-update-after-signature|annotation-added-after-signature)\]$/);
   });
 
-  // Spec (issue 14): on a PDF SDX did not issue, an appearance drawn after a signature and then
-  // covered by a second, valid signature is indeterminate (exit 3). Today's verifier calls it
-  // modified-after-signature (exit 1).
-  it('a foreign PDF with an appearance drawn between two valid signatures is INDETERMINATE, exit 3 [new verifier]', async () => {
+  // On a PDF SDX did not issue, an appearance drawn after a signature and then covered by a
+  // second, valid signature is indeterminate (exit 3).
+  it('a foreign PDF with an appearance drawn between two valid signatures is INDETERMINATE, exit 3', async () => {
     const first = await testIdentity('ec-p256', 'Foreign Signer One');
     const second = await testIdentity('ec-p256', 'Foreign Signer Two');
     const once = await signTestPdf(await unsignedPdf(), { cms: { identity: first } });
@@ -144,9 +142,8 @@ describe('sdx verify: verdict line, signatures and exit codes', () => {
     expect(result.code).toBe(3);
   });
 
-  // Spec (issue 14): the verifier names each signer's SDX party and role and gives the trusted time
-  // of its timestamp. Today's verifier fills none of these.
-  it('each signature line names the signer party, its role and the trusted time in Beijing time [new verifier]', () => {
+  // Each signer's SDX party and role, and the trusted time of its timestamp.
+  it('each signature line names the signer party, its role and the trusted time in Beijing time', () => {
     const out = lines(runSdx(['verify', join(demoDir, 'eir.pdf')]).stdout);
     expect(out[1]).toMatch(/^signature 1: Yangshan Demo Container Terminal \(demo-terminal\b.*\), issuer, \d{4}-\d\d-\d\d \d\d:\d\d 北京时间 \(UTC\+8\)$/);
     expect(out[2]).toMatch(/^signature 2: Donghai Trucking \(demo\) \(demo-haulier-a\b.*\), countersigner, \d{4}-\d\d-\d\d \d\d:\d\d 北京时间 \(UTC\+8\)$/);

@@ -3,7 +3,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, P, payloadOf, type DocumentBody } from '../http/exchange-client';
 import { describeWithBrowser, launchChromium, loopbackServer, phoneContext, screenshot, type LoopbackServer } from '../support/browser';
+import { BODY_BAND, addAnnotation, addEmptySignatureField, expiredSigner, partySigner, reRenderAndSign, sdxStyleSign, signUpdate } from '../support/pdf-forgery-kit';
 import { appendAnnotation, firstPage } from '../support/pdf-mutations';
+import { unsignedPdf } from '../support/pdf-test-signing';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
@@ -68,9 +70,7 @@ describeWithBrowser('the /verify page in Chromium, in Chinese', () => {
 
   const banner = (page: Page) => page.getByRole('status');
 
-  // Needs the new verifier: today's does not compare the PDF with the ledger, so its report says
-  // `unknown-document` and the banner reads 签名有效，但非本平台签发.
-  it('a genuine EIR issued through the API: 真实，已在本交换平台登记, green, then the issuer’s signature [new verifier]', async () => {
+  it('a genuine EIR issued through the API: 真实，已在本交换平台登记, green, then the issuer’s signature', async () => {
     const page = await upload('eir.pdf', genuine);
     await expect(banner(page).innerText()).resolves.toBe('真实，已在本交换平台登记');
     await expect(banner(page).getAttribute('class')).resolves.toContain('green');
@@ -95,12 +95,57 @@ describeWithBrowser('the /verify page in Chromium, in Chinese', () => {
     await page.close();
   });
 
-  // Needs the new verifier: findings carry the revision (2: render 0, issuer 1, the update 2) and no
-  // signature covers an unsigned update. Today's verifier gives no revision and names the issuer.
-  it('an unsigned incremental update appended after the signature: 伪造或被篡改（第 2 版）, red [new verifier]', async () => {
+  // Findings carry the revision (2: render 0, issuer 1, the update 2); no signature covers it.
+  it('an unsigned incremental update appended after the signature: 伪造或被篡改（第 2 版）, red', async () => {
     const page = await upload('appended.pdf', Buffer.from(appendAnnotation(genuine)));
     await expect(banner(page).innerText()).resolves.toMatch(/^伪造或被篡改（第 2 版）：/);
     await expect(banner(page).getAttribute('class')).resolves.toContain('red');
+    await page.close();
+  });
+
+  // Issue 14: one crafted file of each forgery class, as a clerk would upload it. Each is refused
+  // (red) or sent to a person (amber), never called genuine.
+  const forgeries: [string, () => Promise<Uint8Array>, RegExp, 'red' | 'amber'][] = [
+    [
+      'class 1: an empty field painted over the body, then the haulier countersigns',
+      () => sdxStyleSign(addEmptySignatureField(genuine, { name: 'approval', rect: BODY_BAND, page: 'first', lines: ['Condition: SOUND'] }), partySigner('demo-haulier-a')),
+      /^伪造或被篡改（第 2 版，由 .* 签名）：/,
+      'red',
+    ],
+    [
+      'class 1 on a PDF SDX did not issue: an annotation over the text, then a second signature',
+      async () => {
+        const once = await signUpdate(await unsignedPdf(), partySigner('demo-forwarder'), { field: { create: 'Signature1', rect: [40, 40, 280, 100], page: 0 }, lines: ['Signed'] });
+        return signUpdate(addAnnotation(once, { rect: [40, 760, 560, 800], page: 0, lines: ['release to ANYONE'] }), partySigner('demo-consignee'), { field: { create: 'Signature2', page: 0 } });
+      },
+      /^无法确定，需人工查看/,
+      'amber',
+    ],
+    [
+      'class 2: the EIR re-rendered and signed by the haulier instead of the terminal',
+      () => reRenderAndSign(genuine, { kind: 'eir', payload: structuredClone(payloadOf('eir')) as Record<string, unknown>, signer: partySigner('demo-haulier-a') }),
+      /^伪造或被篡改/,
+      'red',
+    ],
+    [
+      'class 3: countersigned with an expired certificate that claims a time inside its validity',
+      () => sdxStyleSign(genuine, expiredSigner(), { signingTime: new Date('2026-01-01T12:00:00Z'), cmsSigningTime: new Date('2026-01-01T12:00:00Z') }),
+      /^伪造或被篡改/,
+      'red',
+    ],
+    [
+      'class 4: a countersignature whose CMS carries a second, bogus SignerInfo',
+      () => sdxStyleSign(genuine, partySigner('demo-haulier-a'), { secondSignerInfo: { signer: partySigner('demo-forwarder') } }),
+      /^伪造或被篡改/,
+      'red',
+    ],
+  ];
+
+  it.each(forgeries)('%s: the banner says so first', async (_what, forge, expected, colour) => {
+    const page = await upload('forged.pdf', Buffer.from(await forge()));
+    await expect(banner(page).innerText()).resolves.toMatch(expected);
+    await expect(banner(page).getAttribute('class')).resolves.toContain(colour);
+    await expect(banner(page).innerText()).resolves.not.toContain('真实');
     await page.close();
   });
 });
