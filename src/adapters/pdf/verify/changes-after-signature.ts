@@ -63,8 +63,12 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
   const catalogNum = refNum(final.trailer.get('Root'));
   const finalCatalog = final.catalog();
   const acroFormNum = refNum(finalCatalog?.get('AcroForm'));
-  const dssNum = refNum(finalCatalog?.get('DSS'));
-  const vriNum = refNum(final.dict(finalCatalog?.get('DSS'))?.get('VRI'));
+  // Only an object that already was the DSS (or its VRI) may be redefined as one: a later catalog
+  // naming, say, a page's content stream as its /DSS must not make rewriting that stream allowed.
+  const signedCatalog = signed.catalog();
+  const wasDss = (num: number | undefined): number | undefined => (num !== undefined && (refNum(signedCatalog?.get('DSS')) === num || refNum(signed.dict(signedCatalog?.get('DSS'))?.get('VRI')) === num) ? num : undefined);
+  const dssNum = wasDss(refNum(finalCatalog?.get('DSS')));
+  const vriNum = wasDss(refNum(final.dict(finalCatalog?.get('DSS'))?.get('VRI')));
   const annotsArrayNums = new Set<number>();
   for (const page of pagesOf(final)) {
     const annots = refNum(page.get('Annots'));

@@ -67,8 +67,13 @@ export function checkSdxStep(before: DocumentView, after: DocumentView, step: Sd
   const fieldNums = formFieldNums(before);
   const acroFormNum = refNum(before.catalog()?.get('AcroForm'));
   const afterCatalog = after.catalog();
-  const dssNum = refNum(afterCatalog?.get('DSS'));
-  const vriNum = refNum(after.dict(afterCatalog?.get('DSS'))?.get('VRI'));
+  // Only what already was the DSS (or its VRI) may be redefined as one; new DSS objects are reached
+  // from the catalog's /DSS below. Otherwise a catalog naming a page's content stream as its /DSS
+  // would make rewriting that stream look like validation data.
+  const beforeCatalog = before.catalog();
+  const priorDss = new Set([refNum(beforeCatalog?.get('DSS')), refNum(before.dict(beforeCatalog?.get('DSS'))?.get('VRI'))].filter((n): n is number => n !== undefined));
+  const dssNum = [refNum(afterCatalog?.get('DSS'))].find((n) => n !== undefined && priorDss.has(n));
+  const vriNum = [refNum(after.dict(afterCatalog?.get('DSS'))?.get('VRI'))].find((n) => n !== undefined && priorDss.has(n));
   let reservedFilled = false;
 
   /** An added /Fields or /Annots item: only an invisible document-timestamp field is allowed. */
