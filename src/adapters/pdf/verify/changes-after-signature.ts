@@ -70,7 +70,7 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
   const dssNum = wasDss(refNum(finalCatalog?.get('DSS')));
   const vriNum = wasDss(refNum(final.dict(finalCatalog?.get('DSS'))?.get('VRI')));
   const annotsArrayNums = new Set<number>();
-  for (const page of pagesOf(final)) {
+  for (const { dict: page } of pageObjects(final)) {
     const annots = refNum(page.get('Annots'));
     if (annots !== undefined) annotsArrayNums.add(annots);
   }
@@ -274,16 +274,13 @@ export function isSignatureField(view: DocumentView, dict: PdfDict): boolean {
   return false;
 }
 
-/** Every page dictionary reachable from the page tree. */
-export function pagesOf(view: DocumentView): PdfDict[] {
-  const pages: PdfDict[] = [];
+/** Page dictionaries with their object numbers, from the page tree. */
+export function pageObjects(view: DocumentView): { num: number; dict: PdfDict }[] {
+  const pages: { num: number; dict: PdfDict }[] = [];
   const seen = new Set<number>();
   const walk = (value: PdfValue | undefined, depth: number): void => {
-    if (depth > 64 || !value) return;
-    if (value.kind === 'ref') {
-      if (seen.has(value.num)) return;
-      seen.add(value.num);
-    }
+    if (depth > 64 || value?.kind !== 'ref' || seen.has(value.num)) return;
+    seen.add(value.num);
     let dict: PdfDict | undefined;
     try {
       dict = view.dict(value);
@@ -291,20 +288,24 @@ export function pagesOf(view: DocumentView): PdfDict[] {
       return;
     }
     if (!dict) return;
-    if (nameOf(dict.get('Type')) === 'Page' || !dict.has('Kids')) pages.push(dict);
+    if (nameOf(dict.get('Type')) === 'Page' || !dict.has('Kids')) pages.push({ num: value.num, dict });
     else for (const kid of arrayItems(view, dict.get('Kids'))) walk(kid, depth + 1);
   };
   walk(view.catalog()?.get('Pages'), 0);
   return pages;
 }
 
-function arrayItems(view: DocumentView, value: PdfValue | undefined): PdfValue[] {
-  const resolved = view.resolve(value);
-  return resolved?.kind === 'array' ? resolved.items : [];
+export function arrayItems(view: DocumentView, value: PdfValue | undefined): PdfValue[] {
+  try {
+    const resolved = view.resolve(value);
+    return resolved?.kind === 'array' ? resolved.items : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Keys whose values differ (comparing resolved arrays/dicts by content when inline vs referenced). */
-function changedKeys(before: PdfDict, after: PdfDict, beforeView: DocumentView, afterView: DocumentView): string[] {
+export function changedKeys(before: PdfDict, after: PdfDict, beforeView: DocumentView, afterView: DocumentView): string[] {
   const keys = new Set([...before.keys(), ...after.keys()]);
   return [...keys].filter((key) => {
     const a = before.get(key);
@@ -320,7 +321,7 @@ function changedKeys(before: PdfDict, after: PdfDict, beforeView: DocumentView, 
  * The items an array gained, when every earlier item is still there in the same order (by
  * reference); undefined when something was removed or reordered.
  */
-function growth(beforeView: DocumentView, before: PdfValue | undefined, afterView: DocumentView, after: PdfValue | undefined): PdfValue[] | undefined {
+export function growth(beforeView: DocumentView, before: PdfValue | undefined, afterView: DocumentView, after: PdfValue | undefined): PdfValue[] | undefined {
   const old = arrayItems(beforeView, before);
   const now = arrayItems(afterView, after);
   let i = 0;
@@ -349,7 +350,7 @@ function reach(view: DocumentView, root: PdfValue, include: (num: number) => boo
   return seen;
 }
 
-function refNum(value: PdfValue | undefined): number | undefined {
+export function refNum(value: PdfValue | undefined): number | undefined {
   return value?.kind === 'ref' ? value.num : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { diffViews, isSignatureDictionary, isSignatureField, isVisibleWidget } from './changes-after-signature';
+import { arrayItems, changedKeys, diffViews, growth, isSignatureDictionary, isSignatureField, isVisibleWidget, pageObjects, refNum } from './changes-after-signature';
 import type { DocumentView } from './pdf-revisions';
 import { dictOf, nameOf, sameValue, type PdfDict, type PdfValue } from './pdf-syntax';
 
@@ -224,27 +224,6 @@ function isEmpty(value: PdfValue | undefined): boolean {
   return value === undefined || value.kind === 'null';
 }
 
-/** Page dictionaries with their object numbers, from the page tree. */
-export function pageObjects(view: DocumentView): { num: number; dict: PdfDict }[] {
-  const pages: { num: number; dict: PdfDict }[] = [];
-  const seen = new Set<number>();
-  const walk = (value: PdfValue | undefined, depth: number): void => {
-    if (depth > 64 || value?.kind !== 'ref' || seen.has(value.num)) return;
-    seen.add(value.num);
-    let dict: PdfDict | undefined;
-    try {
-      dict = view.dict(value);
-    } catch {
-      return;
-    }
-    if (!dict) return;
-    if (nameOf(dict.get('Type')) === 'Page' || !dict.has('Kids')) pages.push({ num: value.num, dict });
-    else for (const kid of arrayItems(view, dict.get('Kids'))) walk(kid, depth + 1);
-  };
-  walk(view.catalog()?.get('Pages'), 0);
-  return pages;
-}
-
 /** Object numbers of every form field and widget reachable from the AcroForm's /Fields. */
 function formFieldNums(view: DocumentView): Set<number> {
   const nums = new Set<number>();
@@ -255,41 +234,6 @@ function formFieldNums(view: DocumentView): Set<number> {
   };
   for (const field of arrayItems(view, view.dict(view.catalog()?.get('AcroForm'))?.get('Fields'))) walk(field, 0);
   return nums;
-}
-
-function arrayItems(view: DocumentView, value: PdfValue | undefined): PdfValue[] {
-  try {
-    const resolved = view.resolve(value);
-    return resolved?.kind === 'array' ? resolved.items : [];
-  } catch {
-    return [];
-  }
-}
-
-function changedKeys(was: PdfDict, now: PdfDict, before: DocumentView, after: DocumentView): string[] {
-  return [...new Set([...was.keys(), ...now.keys()])].filter((key) => {
-    const a = was.get(key);
-    const b = now.get(key);
-    if (sameValue(a, b)) return false;
-    if (a?.kind === 'ref' && b?.kind === 'ref' && a.num === b.num) return false;
-    return !sameValue(before.resolve(a), after.resolve(b));
-  });
-}
-
-function growth(beforeView: DocumentView, was: PdfValue | undefined, afterView: DocumentView, now: PdfValue | undefined): PdfValue[] | undefined {
-  const old = arrayItems(beforeView, was);
-  const current = arrayItems(afterView, now);
-  let i = 0;
-  const added: PdfValue[] = [];
-  for (const item of current) {
-    if (i < old.length && sameValue(item, old[i])) i++;
-    else added.push(item);
-  }
-  return i === old.length ? added : undefined;
-}
-
-function refNum(value: PdfValue | undefined): number | undefined {
-  return value?.kind === 'ref' ? value.num : undefined;
 }
 
 function describe(value: PdfValue | undefined): string {
