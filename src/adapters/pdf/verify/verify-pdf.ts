@@ -502,8 +502,8 @@ function referencedOffsets(bytes: Uint8Array, boundaries: readonly RevisionBound
   const offsets = new Set(final.referencedOffsets);
   // A revision whose /Prev chain the final one no longer reaches still defined its objects.
   for (const boundary of boundaries.slice(-VERIFY_LIMITS.maxSignatures)) {
-    const view = safe(() => DocumentView.open(bytes, boundary.end));
-    for (const offset of view?.referencedOffsets ?? []) offsets.add(offset);
+    const opened = safe(() => openView(bytes, boundary.end));
+    if (opened && !opened.damaged) for (const offset of opened.view.referencedOffsets) offsets.add(offset);
   }
   return offsets;
 }
@@ -518,15 +518,28 @@ function isReferenced(bytes: Uint8Array, offsets: ReadonlySet<number>, objectOff
 }
 
 /** The view of the revision ending at `limit`, repaired by scanning when its cross-references are damaged. */
+/** Views already opened for a file, by limit: the checks ask for the same revisions many times. */
+const openedViews = new WeakMap<Uint8Array, Map<number, { view: DocumentView; damaged?: string }>>();
+
 function openView(bytes: Uint8Array, limit: number): { view: DocumentView; damaged?: string } {
+  let views = openedViews.get(bytes);
+  if (!views) {
+    views = new Map();
+    openedViews.set(bytes, views);
+  }
+  const known = views.get(limit);
+  if (known) return known;
+  let opened: { view: DocumentView; damaged?: string };
   try {
     const view = DocumentView.open(bytes, limit);
     const root = view.catalog();
     if (!root) throw new Error('the trailer /Root is not a dictionary');
-    return { view };
+    opened = { view };
   } catch (error) {
-    return { view: DocumentView.reconstruct(bytes, limit), damaged: message(error) };
+    opened = { view: DocumentView.reconstruct(bytes, limit), damaged: message(error) };
   }
+  views.set(limit, opened);
+  return opened;
 }
 
 /** Fully qualified field name for each signature dictionary object a signature field's /V names. */
