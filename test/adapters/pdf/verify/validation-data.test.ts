@@ -3,7 +3,7 @@
 import type { DocumentKind } from '../../../../src/domain/document/document';
 import { demoDocuments, type GenuineDocument } from '../../../support/forgery-sources';
 import { expectFinding, expectVerdict, verifyOffline } from '../../../support/forgery-expect';
-import { Revision, dictAt, pageNumber, partySigner, refNum, revisionCount, sdxStyleSign, streamText, whiteBoxWithText } from '../../../support/pdf-forgery-kit';
+import { Revision, dictAt, pageNumber, partySigner, refNum, revisionCount, sdxStyleSign, signUpdate, streamText, whiteBoxWithText } from '../../../support/pdf-forgery-kit';
 
 jest.setTimeout(60_000);
 
@@ -68,5 +68,21 @@ describe('validation data after a signature', () => {
     const report = await verifyOffline(pdf);
     expectVerdict(report, 'invalid');
     expectFinding(report, { code: 'page-content-changed-after-signature', revision: revisionCount(first) });
+  });
+
+  it('when validation data and an invisible document timestamp follow the countersigned EIR, then it stays valid with the timestamp’s role', async () => {
+    const complete = doc('eir').complete ?? doc('eir').firstSigned;
+    const pdf = await signUpdate(withDss(complete), partySigner('demo-terminal'), { field: { create: 'sdx-archive-1' }, type: 'DocTimeStamp', subFilter: 'ETSI.RFC3161', contents: 'timestamp-token', signingTime: null });
+    const report = await verifyOffline(pdf);
+    expectVerdict(report, 'valid');
+    expect(report.signatures.map((s) => s.role)).toEqual(['issuer', 'countersigner', 'timestamp']);
+  });
+
+  it('when a document timestamp’s field is visible, then it is a field added after the countersignature', async () => {
+    const complete = doc('eir').complete ?? doc('eir').firstSigned;
+    const pdf = await signUpdate(complete, partySigner('demo-terminal'), { field: { create: 'sdx-archive-1', rect: [40, 600, 560, 800], page: 'first' }, lines: ['Released'], type: 'DocTimeStamp', subFilter: 'ETSI.RFC3161', contents: 'timestamp-token', signingTime: null });
+    const report = await verifyOffline(pdf);
+    expectVerdict(report, 'invalid');
+    expectFinding(report, { code: 'field-added-after-signature', revision: revisionCount(complete) });
   });
 });
