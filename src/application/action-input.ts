@@ -7,14 +7,14 @@ export const actionInput = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('transfer'), to: partyId }),
   z.strictObject({ type: z.literal('present'), to: partyId }),
   z.strictObject({ type: z.literal('release') }),
-  z.strictObject({ type: z.literal('reject-presentation'), reason: text(500) }),
-  z.strictObject({ type: z.literal('void'), reason: text(500) }),
-  z.strictObject({ type: z.literal('amend'), payload: z.unknown(), reason: text(500) }),
+  z.strictObject({ type: z.literal('reject-presentation'), reason: text(500, 'lines') }),
+  z.strictObject({ type: z.literal('void'), reason: text(500, 'lines') }),
+  z.strictObject({ type: z.literal('amend'), payload: z.unknown(), reason: text(500, 'lines') }),
   z.strictObject({ type: z.literal('gate-record'), gateRecord }),
   z.strictObject({ type: z.literal('countersign') }),
   z.strictObject({ type: z.literal('accept') }),
-  z.strictObject({ type: z.literal('reject'), reason: text(500) }),
-  z.strictObject({ type: z.literal('withdraw'), reason: text(500).optional() }),
+  z.strictObject({ type: z.literal('reject'), reason: text(500, 'lines') }),
+  z.strictObject({ type: z.literal('withdraw'), reason: text(500, 'lines').optional() }),
 ]);
 
 export type ActionInput = z.infer<typeof actionInput>;

@@ -4,15 +4,14 @@ import { SdxError } from '../domain/shared/errors';
 import { parseOrThrow } from '../domain/shared/schema';
 import { hashApiKey } from './api-keys';
 import type { Store } from './ports/store.port';
+import { userInput } from './user-input';
 
 const demoPartiesFile = z.strictObject({
   notice: z.string(),
   parties: z.array(
     z.strictObject({
       party: partySchema,
-      users: z.array(z.strictObject({
-          id: z.string().min(1),
-          name: z.string().min(1),
+      users: z.array(userInput.extend({
           apiKey: z.string().min(16),
           /** scrypt hash of the demo password (see application/passwords.ts). */
           passwordHash: z.string().startsWith('$scrypt$').optional(),

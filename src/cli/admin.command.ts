@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { generateApiKey, hashApiKey } from '../application/api-keys';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../application/passwords';
+import { userInput } from '../application/user-input';
 import type { Store } from '../application/ports/store.port';
 import { partySchema } from '../domain/party/party';
 import { SdxError } from '../domain/shared/errors';
@@ -93,15 +94,22 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
         for (const p of await store.listParties()) io.out(`${p.id.padEnd(24)} ${p.roles.join(',').padEnd(28)} ${p.name.en}`);
         return 0;
       });
-    case 'add-user':
+    case 'add-user': {
       if (!need('party', 'user', 'name')) return 2;
+      const user = parseWith(userInput, { id: values.user, name: values.name });
+      if (!user.ok) {
+        for (const issue of user.issues) io.out(`--${issue.path === 'id' ? 'user' : issue.path}: ${issue.message} [${issue.code}]`);
+        io.err('sdx admin add-user: the user is not valid');
+        return 1;
+      }
       return run(async (store) => {
         const partyId = values.party ?? '';
         if (!(await store.getParty(partyId))) throw new SdxError('not-found', `no party ${partyId}; add it first`);
-        await store.createUser({ id: values.user ?? '', partyId, name: values.name ?? '', createdAt: now });
-        io.out(`user ${values.user} acts for ${partyId}`);
+        await store.createUser({ ...user.value, partyId, createdAt: now });
+        io.out(`user ${user.value.id} acts for ${partyId}`);
         return 0;
       });
+    }
     case 'set-password': {
       if (!need('user')) return 2;
       // From stdin, so the password is in neither the shell history nor the process list.

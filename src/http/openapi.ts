@@ -328,7 +328,7 @@ const problemResponses = {
   PreconditionFailed: '`If-Match` names a stale sequence.',
   ContentTooLarge: `The body is too large (JSON 1 MB; a file ${MAX_UPLOAD_BYTES} bytes).`,
   UnsupportedMediaType: 'The body is not JSON (`unsupported-content-type`), or the uploaded file is not of an accepted type, judged by its bytes (`unsupported-media-type`).',
-  UnprocessableContent: 'Unknown fields or invalid values; `errors` names each field.',
+  UnprocessableContent: 'Unknown fields or invalid values (`validation-failed`); `errors` names each field. `forbidden-character` when any text holds a direction control (U+202E, ...), an invisible format character (U+200B, ...) or a control character; each such issue names the code point.',
   TooManyRequests: 'This API key has sent more writes than its limit allows (`rate-limited`); retry after `Retry-After` seconds.',
   ServiceUnavailable: 'The store, a signing key, the timestamp authority or the PDF workers are unavailable or busy; retry later.',
 } as const;

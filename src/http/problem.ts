@@ -22,6 +22,7 @@ export function statusFor(error: SdxError): number {
   switch (error.code) {
     case 'idempotency-key-reused':
     case 'validation-failed':
+    case 'forbidden-character':
     case 'not-canonicalizable':
     case 'unknown-document-kind':
     case 'webhook-url-invalid':

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store';
 import { loadDemoParties, parseDemoParties } from '../../src/application/demo-parties';
+import { ValidationError } from '../../src/domain/shared/errors';
 import { repoRoot } from '../support/examples';
 
 const demo = parseDemoParties(JSON.parse(readFileSync(join(repoRoot, 'certs-dev', 'demo-parties.json'), 'utf8')));
@@ -24,5 +25,29 @@ describe('loadDemoParties', () => {
       for (const store of stores) await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('a demo-parties file whose party or user name hides a direction control or a zero-width space is refused, naming each', () => {
+    const file = JSON.parse(readFileSync(join(repoRoot, 'certs-dev', 'demo-parties.json'), 'utf8')) as {
+      parties: Array<{ party: { name: { en: string } }; users: Array<{ name: string }> }>;
+    };
+    const first = file.parties[0];
+    if (!first?.users[0]) throw new Error('the demo file has a party with a user');
+    first.party.name.en = `\u202e${first.party.name.en}`;
+    first.users[0].name = `Clerk\u200b`;
+    let thrown: unknown;
+    try {
+      parseDemoParties(file);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect(thrown).toMatchObject({
+      code: 'forbidden-character',
+      issues: [
+        { path: 'parties[0].party.name.en', code: 'forbidden-character', message: expect.stringContaining('U+202E') },
+        { path: 'parties[0].users[0].name', code: 'forbidden-character', message: expect.stringContaining('U+200B') },
+      ],
+    });
   });
 });

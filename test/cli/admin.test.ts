@@ -70,6 +70,20 @@ describe('sdx admin: parties, users and API keys', () => {
     expect(result.code).toBe(1);
   });
 
+  it('refuses a party whose name hides a right-to-left override, and a user name with one, naming the field and the code point', () => {
+    const deceptive = join(dir, 'deceptive.json');
+    writeFileSync(deceptive, JSON.stringify({ id: 'mirror-trucking', name: { en: 'Mirror \u202eTrucking', zh: '镜像运输' }, roles: ['haulier'] }));
+    const party = runSdx(['admin', 'add-party', deceptive, '--db', db]);
+    expect(party.code).toBe(1);
+    expect(party.stdout).toMatch(/^name\.en: contains U\+202E \(direction control\).*\[forbidden-character\]$/m);
+    expect(runSdx(['admin', 'list-parties', '--db', db]).stdout).not.toContain('mirror-trucking');
+
+    expect(runSdx(['admin', 'add-party', partyFile, '--db', db]).code).toBe(0);
+    const user = runSdx(['admin', 'add-user', '--party', 'ningbo-trucking', '--user', 'nb-driver-9', '--name', 'Driver \u2067Chen', '--db', db]);
+    expect(user.code).toBe(1);
+    expect(user.stdout).toMatch(/^--name: contains U\+2067 .*\[forbidden-character\]$/m);
+  });
+
   it('refuses a user for an unknown party and a key for an unknown user, with a one-line reason', () => {
     const user = runSdx(['admin', 'add-user', '--party', 'nobody', '--user', 'u1', '--name', 'U', '--db', db]);
     expect(user.stderr.trim()).toBe('sdx admin add-user: no party nobody; add it first [not-found]');

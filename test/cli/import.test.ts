@@ -155,6 +155,22 @@ describe('sdx import', () => {
     expect(allDocuments(server)).toBe(before);
   });
 
+  it('when one line\'s EIR number hides a right-to-left override, then that line is named with the path and U+202E, it exits 1 and sends nothing', async () => {
+    const payloads = eirPayloads('EIR-IMP-BIDI', 3);
+    const deceptive = payloads[1] as Record<string, unknown>;
+    // Shows as "EIR-IMP-BIDI-4711" wherever the override is obeyed.
+    deceptive['eirNumber'] = 'EIR-IMP-BIDI-\u202e1174';
+    const before = allDocuments(server);
+
+    const result = await runImport(writeLines('bidi.jsonl', payloads.map((p) => JSON.stringify(p))), server.url);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^line 2: eirNumber: contains U\+202E \(direction control\) at character 14; .* \[forbidden-character\]$/),
+    ]);
+    expect(result.stderr.trim()).toBe(`${join(dir, 'bidi.jsonl')}: 1 of 3 lines invalid; nothing sent`);
+    expect(result.code).toBe(1);
+    expect(allDocuments(server)).toBe(before);
+  });
+
   it(`imports ${LINES} EIRs, and a rerun of the same file issues nothing new`, async () => {
     const first = await runImport(bulk.file, server.url);
     expect({ code: first.code, stdout: first.stdout }).toEqual({ code: 0, stdout: expect.stringContaining(`${LINES} issued, 0 already there, 0 failed`) });

@@ -446,10 +446,10 @@ describe('hostile requests: a problem+json answer with a stable code, and nothin
         const res = await c.issue(P.agentSha, 'delivery-order', payloadOf('delivery-order', (p) => {
           (p['consignee'] as Record<string, unknown>)['name'] = bad;
         }));
-        expectProblem(res, 422, 'validation-failed');
-        expect(issuesOf(res)).toEqual([expect.objectContaining({ path: 'payload.consignee.name', code: 'control-character' })]);
+        expectProblem(res, 422, 'forbidden-character');
+        expect(issuesOf(res)).toEqual([expect.objectContaining({ path: 'payload.consignee.name', code: 'forbidden-character' })]);
         const voided = await c.act(P.agentSha, d.id, { type: 'void', reason: `Issued in error${bad}` });
-        expect(issuesOf(voided)).toEqual([expect.objectContaining({ path: 'reason', code: 'control-character' })]);
+        expect(issuesOf(voided)).toEqual([expect.objectContaining({ path: 'reason', code: 'forbidden-character' })]);
       }
       expectProblem(await postJsonText(P.consignee, events(), '{"type\\u0000":"release"}'), 422, 'validation-failed');
       for (const query of ['cursor=%00', 'kind=eir%00', 'limit=1%00', 'status=%00issued', 'role=%00']) {
@@ -461,6 +461,65 @@ describe('hostile requests: a problem+json answer with a stable code, and nothin
       p['remarks'] = 'Line one\nLine two\twith a tab';
     })), 201);
     await expectUnchanged();
+  });
+
+  it('an EIR number with a right-to-left override is 422 forbidden-character naming the path and U+202E, and nothing is issued', async () => {
+    await expectNothingStored(t.store, async () => {
+      // Reads "EIR-SHA-4711" in a browser, but the signed payload would say otherwise.
+      const res = await c.issue(P.terminal, 'eir', payloadOf('eir', (p) => {
+        p['eirNumber'] = 'EIR-SHA-\u202e1174';
+      }));
+      expectProblem(res, 422, 'forbidden-character');
+      expect(res.body.type).toBe('https://sdx.dev/problems/forbidden-character');
+      expect(res.body.errors).toEqual([
+        { path: 'payload.eirNumber', code: 'forbidden-character', message: expect.stringContaining('U+202E (direction control)') },
+      ]);
+      expect(res.body.detail).toMatch(/^payload\.eirNumber: contains U\+202E/);
+    });
+  });
+
+  it('any forbidden character makes the answer forbidden-character, with the other mistakes still listed', async () => {
+    const res = await c.issue(P.terminal, 'eir', payloadOf('eir', (p) => {
+      p['truckPlate'] = '\u6caaAD\u200b12345';
+      p['colour'] = 'red';
+    }));
+    expectProblem(res, 422, 'forbidden-character');
+    expect(issuesOf(res)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ path: 'payload.truckPlate', code: 'forbidden-character' }),
+      expect.objectContaining({ path: 'payload.colour', code: 'unknown-field' }),
+    ]));
+  });
+
+  it('reasons and gate records with direction controls or invisible characters are 422 forbidden-character; the document is unchanged', async () => {
+    for (const [body, path] of [
+      [{ type: 'void', reason: 'Issued in error\u2067' }, 'reason'],
+      [{ type: 'transfer', to: 'demo-\u200bhaulier-b' }, 'to'],
+    ] as const) {
+      const res = await c.act(P.agentSha, d.id, body);
+      expectProblem(res, 422, 'forbidden-character');
+      expect(issuesOf(res)).toEqual([expect.objectContaining({ path, code: 'forbidden-character' })]);
+    }
+    await expectUnchanged();
+    const eir = await c.issued(P.terminal, 'eir');
+    for (const [change, path] of [
+      [(r: Record<string, unknown>) => { r['remarks'] = 'Lane 3\u202e'; }, 'gateRecord.remarks'],
+      [(r: Record<string, unknown>) => { (r['seals'] as Record<string, unknown>[])[0]!['number'] = 'POCL\u2066778812'; }, 'gateRecord.seals[0].number'],
+    ] as const) {
+      const gateRecord = gateRecordExample();
+      change(gateRecord);
+      const res = await c.act(P.terminal, eir.id, { type: 'gate-record', gateRecord });
+      expectProblem(res, 422, 'forbidden-character');
+      expect(issuesOf(res)).toEqual([expect.objectContaining({ path, code: 'forbidden-character' })]);
+    }
+    expect(await c.document(P.terminal, eir.id)).toMatchObject({ status: 'issued', sequence: 1 });
+  });
+
+  it('an EIR number typed in decomposed form is stored composed (NFC)', async () => {
+    const number = `EIR-CAF\u00c9-${Date.now()}`;
+    const issued = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => {
+      p['eirNumber'] = number.normalize('NFD');
+    }));
+    expect(issued.payload['eirNumber']).toBe(number);
   });
 
   it('huge, negative, fractional and non-numeric limit values and forged cursors are 422', async () => {

@@ -205,6 +205,50 @@ describe('the agent’s D/O form', () => {
   });
 });
 
+describe('deceptive text in the desk forms', () => {
+  it('an EIR number with a right-to-left override is refused on the EIR form, in Chinese, naming U+202E; nothing is issued', async () => {
+    const clerk = await signedIn(t.app, USERS.terminal, 'zh-CN');
+    const { csrf, formKey } = await openForm(clerk, '/desk/facility/eirs/new');
+    const number = `${uniqueRef('EIR')}-\u202e1174`;
+    const fields = formBody({
+      csrf,
+      formKey,
+      containers: 'CSQU3054383',
+      'container.sizeType': '45G1',
+      'container.fullEmpty': 'EMPTY',
+      'container.operator': P.carrier,
+      eirNumber: number,
+      direction: 'OUT',
+      purpose: 'empty-pickup',
+      bookingNumber: 'POCLBK0001',
+      'facility.unLocode': 'CNSHA',
+      haulier: P.haulierA,
+      'driver.name': '王建国',
+      truckPlate: '沪AD12345',
+      validFrom: '2026-11-28T08:00',
+      validUntil: '2026-12-05T23:59',
+    });
+    const res = await clerk.post('/desk/facility/eirs').type('form').send(fields);
+    expect(res.status).toBe(422);
+    const said = '含有 U+202E：不可见字符或改变文字方向的控制符，会使所见文字与签名内容不一致。请删除后重新输入。';
+    expect(res.text).toContain(`<p class="field-error" id="f-eirNumber-error">${said}</p>`);
+    // The API's English sentence is not on the Chinese page.
+    expect(res.text).not.toContain('direction control');
+    expect(res.text).not.toContain('delete it');
+    expect((await payloadsOf('eir')).some((p) => String(p['eirNumber']).includes('1174'))).toBe(false);
+
+    // As the clerk types, the inline check says the same.
+    const inline = await clerk.post('/desk/validate/eir').type('form').send(fields);
+    expect(inline.status).toBe(200);
+    expect((inline.body as { issues: { path: string; message: string }[] }).issues).toContainEqual({ path: 'eirNumber', message: said });
+
+    // In English, the English words of the same catalogue entry.
+    const english = await clerk.post('/desk/facility/eirs?lang=en').type('form').send(fields);
+    expect(english.status).toBe(422);
+    expect(english.text).toContain('Contains U+202E, an invisible character or one that turns text around');
+  });
+});
+
 describe('amending and voiding a D/O', () => {
   it('an amendment starts from the D/O as issued, needs a reason, issues version 2 once, and a void records its reason', async () => {
     const order = await c.deliveryOrder();

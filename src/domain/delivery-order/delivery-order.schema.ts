@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   cargo,
   containerNumber,
+  identifier,
   isoDateTime,
   location,
   participantRef,
@@ -23,7 +24,7 @@ export const releaseBasis = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('telex-release'),
     /** The SDX id of the accepted telex-release guarantee for the same B/L. */
-    guaranteeId: text(64),
+    guaranteeId: identifier(64),
   }),
   z.strictObject({ type: z.literal('sea-waybill') }),
 ]);
@@ -31,7 +32,7 @@ export const releaseBasis = z.discriminatedUnion('type', [
 export const deliveryOrderContainer = z.strictObject({
   number: containerNumber,
   sizeType,
-  sealNumbers: z.array(text(30)).max(10),
+  sealNumbers: z.array(identifier(30)).max(10),
   grossWeightKg: weightKg,
 });
 
@@ -43,8 +44,8 @@ const facility = z.strictObject({
 
 export const deliveryOrderPayload = z
   .strictObject({
-    deliveryOrderNumber: text(35),
-    billOfLadingNumber: text(35),
+    deliveryOrderNumber: identifier(35),
+    billOfLadingNumber: identifier(35),
     carrier: participantRef,
     /** The carrier's agent at the port of discharge, when it issues the D/O for the carrier. */
     carrierAgent: participantRef.optional(),
@@ -61,9 +62,9 @@ export const deliveryOrderPayload = z
     freeTimeUntil: isoDateTime,
     validUntil: isoDateTime,
     chargesPaid: z.boolean(),
-    customsReleaseReference: text(50).optional(),
+    customsReleaseReference: identifier(50).optional(),
     releaseBasis,
-    remarks: text(2000).optional(),
+    remarks: text(2000, 'lines').optional(),
   })
   .superRefine((payload, ctx) => {
     const seen = new Set<string>();

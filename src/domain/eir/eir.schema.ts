@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import {
   containerNumber,
+  identifier,
   isoDateTime,
   participantRef,
   partyRef,
+  plainString,
   sizeType,
   text,
   unLocode,
@@ -22,13 +24,13 @@ export const eirPurposes = [
 export const sealTypes = ['carrier', 'shipper', 'customs', 'terminal', 'veterinary'] as const;
 
 export const seal = z.strictObject({
-  number: text(30),
+  number: identifier(30),
   type: z.enum(sealTypes),
 });
 
 export const eirPayload = z
   .strictObject({
-    eirNumber: text(35),
+    eirNumber: identifier(35),
     direction: z.enum(['OUT', 'IN']),
     purpose: z.enum(eirPurposes),
     container: z.strictObject({
@@ -39,8 +41,8 @@ export const eirPayload = z
       grossWeightKg: z.number().positive().max(100_000).optional(),
     }),
     seals: z.array(seal).max(10),
-    billOfLadingNumber: text(35).optional(),
-    bookingNumber: text(35).optional(),
+    billOfLadingNumber: identifier(35).optional(),
+    bookingNumber: identifier(35).optional(),
     vessel: vesselVoyage.optional(),
     /** The terminal or depot where the container passes the gate; its operator records the gate event. */
     facility: z.strictObject({
@@ -51,13 +53,13 @@ export const eirPayload = z
     haulier: participantRef,
     driver: z.strictObject({
       name: text(100),
-      licenseNumber: text(30).optional(),
-      mobile: z.string().regex(/^\+?[0-9 -]{6,20}$/, 'must be a phone number').optional(),
+      licenseNumber: identifier(30).optional(),
+      mobile: plainString().regex(/^\+?[0-9 -]{6,20}$/, 'must be a phone number').optional(),
     }),
-    truckPlate: text(16),
+    truckPlate: identifier(16),
     validFrom: isoDateTime,
     validUntil: isoDateTime,
-    remarks: text(2000).optional(),
+    remarks: text(2000, 'lines').optional(),
   })
   .superRefine((payload, ctx) => {
     if (!payload.billOfLadingNumber && !payload.bookingNumber) {
@@ -85,7 +87,7 @@ export const damageLine = z.strictObject({
   location: text(50),
   damage: text(50),
   repair: text(50).optional(),
-  photoSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest')).max(10).optional(),
+  photoSha256: z.array(plainString().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest')).max(10).optional(),
 });
 
 /** What the terminal records when the container passes the gate. */
@@ -94,8 +96,8 @@ export const gateRecord = z.strictObject({
   condition: z.enum(['sound', 'damaged']),
   damages: z.array(damageLine).max(50),
   seals: z.array(seal).max(10),
-  photoSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest')).max(20),
-  remarks: text(2000).optional(),
+  photoSha256: z.array(plainString().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 hex digest')).max(20),
+  remarks: text(2000, 'lines').optional(),
 });
 
 export type GateRecord = z.infer<typeof gateRecord>;

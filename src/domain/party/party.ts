@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { partyId, scac, text, unifiedSocialCreditCode } from '../shared/schema';
+import { partyId, plainString, scac, text, unifiedSocialCreditCode } from '../shared/schema';
 
 export const partyRoles = [
   'carrier',
@@ -25,7 +25,7 @@ export const partySchema = z.strictObject({
     .strictObject({
       unifiedSocialCreditCode: unifiedSocialCreditCode.optional(),
       scac: scac.optional(),
-      customsCode: z.string().regex(/^[0-9A-Z]{10}$/, 'must be a 10-character customs registration code').optional(),
+      customsCode: plainString('line', { identifier: true }).regex(/^[0-9A-Z]{10}$/, 'must be a 10-character customs registration code').optional(),
     })
     .default({}),
 });

@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | 'validation-failed'
+  | 'forbidden-character'
   | 'not-canonicalizable'
   | 'unknown-document-kind'
   | 'store-conflict'
@@ -113,10 +114,16 @@ export interface ValidationIssue {
   message: string;
 }
 
+/**
+ * `forbidden-character` when any issue is one (a direction control, an invisible or a control
+ * character in some text field: see text.ts), whatever else is wrong, so a client can tell deceptive
+ * text from a mistake by the code alone; `validation-failed` otherwise. `issues` lists every issue
+ * either way.
+ */
 export class ValidationError extends SdxError {
   override readonly name = 'ValidationError';
   constructor(readonly issues: readonly ValidationIssue[]) {
-    super('validation-failed', summarise(issues));
+    super(issues.some((issue) => issue.code === 'forbidden-character') ? 'forbidden-character' : 'validation-failed', summarise(issues));
   }
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ValidationError, type ValidationIssue } from './errors';
 import { containerNumberProblem, isSizeTypeCode } from './iso6346';
 import { isImoNumber, isScac, isUnLocode, isUnifiedSocialCreditCode } from './identifiers';
+import { composed, findForbiddenCharacter, forbiddenCharacterMessage, type TextLayout } from './text';
 
 /** Building blocks shared by the three payload schemas. Objects are strict: unknown fields fail. */
 
@@ -12,21 +13,29 @@ function checked(predicate: (value: string) => boolean, code: string, message: s
 }
 
 /**
- * C0 and C1 control characters other than tab and line breaks (NUL, ESC, DEL, ...): invisible on
- * the signed PDF, so two texts that read the same there could differ in the signed payload.
+ * Every string field starts here. A forbidden character (see text.ts) is refused first, with its
+ * code point, and no other check of that field runs: "U+202E is not allowed" is the whole story.
+ * Identifiers are composed (NFC) first, so two numbers that look alike are one value.
  */
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+export function plainString(layout: TextLayout = 'line', options: { identifier?: boolean } = {}) {
+  const base = options.identifier ? z.string().overwrite(composed) : z.string();
+  return base.superRefine((value, ctx) => {
+    const found = findForbiddenCharacter(value, layout);
+    if (found) {
+      ctx.addIssue({ code: 'custom', message: forbiddenCharacterMessage(found), params: { code: 'forbidden-character' }, continue: false });
+    }
+  });
+}
 
-export const text = (max = 200) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max)
-    .superRefine(checked((value) => !CONTROL_CHARACTER.test(value), 'control-character', 'must not contain control characters (tab and line breaks are fine)'));
+/** Free text. `line` (the default) for names and titles; `lines` where tab and line breaks belong. */
+export const text = (max = 200, layout: TextLayout = 'line') =>
+  plainString(layout).trim().min(1, 'must not be empty').max(max);
 
-export const partyId = z
-  .string()
+/** A number or reference typed by people (EIR, D/O, B/L, seal, plate, guarantee): one line, NFC. */
+export const identifier = (max: number) =>
+  plainString('line', { identifier: true }).trim().min(1, 'must not be empty').max(max);
+
+export const partyId = plainString('line', { identifier: true })
   .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'party id is 2-63 lowercase letters, digits or hyphens');
 
 export const isoDateTime = z.iso.datetime({
@@ -36,7 +45,7 @@ export const isoDateTime = z.iso.datetime({
     issue.input === undefined ? undefined : 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-28T09:30:00+08:00',
 });
 
-export const containerNumber = z.string().superRefine((value, ctx) => {
+export const containerNumber = plainString('line', { identifier: true }).superRefine((value, ctx) => {
   const problem = containerNumberProblem(value);
   if (problem === 'format') {
     ctx.addIssue({
@@ -53,24 +62,20 @@ export const containerNumber = z.string().superRefine((value, ctx) => {
   }
 });
 
-export const sizeType = z
-  .string()
+export const sizeType = plainString('line', { identifier: true })
   .superRefine(checked(isSizeTypeCode, 'size-type-code', 'must be an ISO 6346 size-type code such as 22G1, 45G1 or 22R1'));
 
-export const unLocode = z
-  .string()
+export const unLocode = plainString('line', { identifier: true })
   .superRefine(checked(isUnLocode, 'un-locode', 'must be a five-character UN/LOCODE such as CNSHA'));
 
-export const scac = z.string().superRefine(checked(isScac, 'scac', 'must be an SCAC of 2-4 capital letters'));
+export const scac = plainString('line', { identifier: true }).superRefine(checked(isScac, 'scac', 'must be an SCAC of 2-4 capital letters'));
 
-export const unifiedSocialCreditCode = z
-  .string()
+export const unifiedSocialCreditCode = plainString('line', { identifier: true })
   .superRefine(
     checked(isUnifiedSocialCreditCode, 'uscc', 'must be an 18-character unified social credit code with a valid GB 32100 check character'),
   );
 
-export const imoNumber = z
-  .string()
+export const imoNumber = plainString('line', { identifier: true })
   .superRefine(checked(isImoNumber, 'imo-number', 'must be a seven-digit IMO number with a valid check digit'));
 
 /** A party as named on a document. Parties that act in SDX carry their `partyId`. */
@@ -80,7 +85,7 @@ export const partyRef = z.strictObject({
   nameZh: text().optional(),
   unifiedSocialCreditCode: unifiedSocialCreditCode.optional(),
   scac: scac.optional(),
-  address: text(300).optional(),
+  address: text(300, 'lines').optional(),
 });
 
 export const participantRef = partyRef.extend({ partyId });
@@ -92,19 +97,19 @@ export const location = z.strictObject({
 
 export const vesselVoyage = z.strictObject({
   vesselName: text(100),
-  voyageNumber: text(30),
+  voyageNumber: identifier(30),
   imoNumber: imoNumber.optional(),
 });
 
 export const weightKg = z.number().positive().max(100_000);
 
 export const cargo = z.strictObject({
-  description: text(1000),
+  description: text(1000, 'lines'),
   packageCount: z.number().int().positive(),
   packageType: text(50),
   grossWeightKg: z.number().positive(),
   volumeM3: z.number().positive().optional(),
-  marksAndNumbers: text(1000).optional(),
+  marksAndNumbers: text(1000, 'lines').optional(),
 });
 
 /** `containers[0].number` from zod's path array. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { cargo, containerNumber, location, participantRef, partyRef, sizeType, text, vesselVoyage } from '../shared/schema';
+import { cargo, containerNumber, identifier, location, participantRef, partyRef, sizeType, text, vesselVoyage } from '../shared/schema';
 
 export const telexReleaseGuaranteePayload = z
   .strictObject({
-    guaranteeNumber: text(35),
-    billOfLadingNumber: text(35),
+    guaranteeNumber: identifier(35),
+    billOfLadingNumber: identifier(35),
     shipper: participantRef,
     /** A forwarder submitting on the shipper's behalf. */
     forwarder: participantRef.optional(),
@@ -19,14 +19,14 @@ export const telexReleaseGuaranteePayload = z
     portOfDischarge: location,
     cargo,
     containers: z
-      .array(z.strictObject({ number: containerNumber, sizeType, sealNumbers: z.array(text(30)).max(10) }))
+      .array(z.strictObject({ number: containerNumber, sizeType, sealNumbers: z.array(identifier(30)).max(10) }))
       .min(1)
       .max(200),
     originals: z.strictObject({
       issued: z.number().int().min(1).max(10),
       surrendered: z.number().int().min(1).max(10),
     }),
-    indemnityText: text(10_000).pipe(z.string().min(20, 'the indemnity must be spelt out (at least 20 characters)')),
+    indemnityText: text(10_000, 'lines').pipe(z.string().min(20, 'the indemnity must be spelt out (at least 20 characters)')),
     signatory: z.strictObject({ name: text(100), title: text(100) }),
   })
   .superRefine((payload, ctx) => {

@@ -279,6 +279,10 @@ const text = {
   deskListHasErrors: { en: 'Correct the container numbers marked in red first.', zh: '请先更正标红的箱号。' },
   deskListCount: { en: '{count} containers: {count} EIRs will be issued.', zh: '共 {count} 箱：将签发 {count} 份设备交接单。' },
   deskLine: { en: 'line {line}', zh: '第 {line} 行' },
+  issueForbiddenCharacter: {
+    en: 'Contains {codePoint}, an invisible character or one that turns text around: what you see would not be what is signed. Delete it and type the text again.',
+    zh: '含有 {codePoint}：不可见字符或改变文字方向的控制符，会使所见文字与签名内容不一致。请删除后重新输入。',
+  },
   deskEirsIssued: { en: '{count} EIRs issued and signed.', zh: '已签发并签名 {count} 份设备交接单。' },
   deskEirsPartly: { en: '{done} of {total} EIRs were issued; the next one was not:', zh: '已签发 {done}/{total} 份设备交接单；下一份未签发：' },
   deskPassedAt: { en: 'Passed the gate', zh: '过闸时间' },

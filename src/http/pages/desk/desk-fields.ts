@@ -1,12 +1,25 @@
+import type { ValidationIssue } from '../../../domain/shared/errors';
 import { isWithinPath } from '../../../domain/shared/issue-path';
+import { codePointNamedIn } from '../../../domain/shared/text';
 import { html, type Html } from '../html';
-import type { Lang } from '../i18n';
+import { t, type Lang } from '../i18n';
 import type { FormValues } from './form-values';
 
 /** One problem with a submitted form, located by its payload path as the API reports it. */
 export interface FieldIssue {
   path: string;
   message: string;
+}
+
+/**
+ * An API issue as the desk shows it, at `path` (the API's path by default): in the page's language
+ * where the catalogue has words for its code, else in the API's own message.
+ */
+export function fieldIssue(lang: Lang, issue: ValidationIssue, path = issue.path): FieldIssue {
+  if (issue.code === 'forbidden-character') {
+    return { path, message: t(lang, 'issueForbiddenCharacter', { codePoint: codePointNamedIn(issue.message) ?? '' }) };
+  }
+  return { path, message: issue.message };
 }
 
 /** Issues by field. A field claims every issue at or below each of its paths; `exact` claims only the path itself. */

@@ -13,11 +13,11 @@ import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
 import { detailFor, statusFor } from '../../problem';
 import type { Html } from '../html';
-import { statusName, t, type TextKey } from '../i18n';
+import { statusName, t, type Lang, type TextKey } from '../i18n';
 import type { PageContext, PageUser } from '../layout';
 import { messageView } from '../login.view';
 import { allowedActions, collect, collectByRoles, eventLines, gateRecordOf, isDeskAction, type DeskAction } from './desk-documents';
-import type { FieldIssue } from './desk-fields';
+import { fieldIssue, type FieldIssue } from './desk-fields';
 import { DESKS, desksFor } from './desk-layout';
 import {
   CONTAINER_ROWS,
@@ -105,12 +105,12 @@ interface Failure {
 }
 
 /** 4xx failures become something to show; anything else is the page router's to handle. */
-function failureOf(error: unknown): Failure {
+function failureOf(error: unknown, lang: Lang): Failure {
   if (!(error instanceof SdxError)) throw error;
   const status = statusFor(error);
   if (status >= 500 || status === 404) throw error;
   if (error instanceof ValidationError) {
-    return { status, issues: error.issues.map((issue) => ({ path: issue.path.replace(/^payload\.?/, ''), message: issue.message })) };
+    return { status, issues: error.issues.map((issue) => fieldIssue(lang, issue, issue.path.replace(/^payload\.?/, ''))) };
   }
   return { status, issues: [], refusal: detailFor(error, status) };
 }
@@ -214,7 +214,7 @@ export function deskRouter(deps: DeskDependencies, kit: DeskKit): Router {
       const view = await deps.documents.issue(caller, { kind: 'delivery-order', payload }, idempotencyKey(formKey));
       res.redirect(303, `/desk/documents/${encodeURIComponent(view.state.id)}?issued=1`);
     } catch (error) {
-      await sendDeliveryOrderForm(req, res, values, { failure: failureOf(error), formKey });
+      await sendDeliveryOrderForm(req, res, values, { failure: failureOf(error, kit.contextOf(req).lang), formKey });
     }
   });
 
@@ -254,7 +254,7 @@ export function deskRouter(deps: DeskDependencies, kit: DeskKit): Router {
       const amended = await deps.documents.act(caller, view.state.id, { type: 'amend', payload, reason });
       res.redirect(303, `/desk/documents/${encodeURIComponent(amended.state.supersededBy ?? amended.state.id)}?issued=1`);
     } catch (error) {
-      await sendDeliveryOrderForm(req, res, values, { failure: failureOf(error), amend });
+      await sendDeliveryOrderForm(req, res, values, { failure: failureOf(error, kit.contextOf(req).lang), amend });
     }
   });
 
@@ -295,7 +295,7 @@ export function deskRouter(deps: DeskDependencies, kit: DeskKit): Router {
       const view = await deps.documents.issue(caller, { kind: 'telex-release-guarantee', payload }, idempotencyKey(formKey));
       res.redirect(303, `/desk/documents/${encodeURIComponent(view.state.id)}?issued=1`);
     } catch (error) {
-      await sendGuaranteeForm(req, res, values, formKey, failureOf(error));
+      await sendGuaranteeForm(req, res, values, formKey, failureOf(error, kit.contextOf(req).lang));
     }
   });
 
@@ -342,10 +342,11 @@ export function deskRouter(deps: DeskDependencies, kit: DeskKit): Router {
     for (const line of lines) {
       const parsed = validatePayload('eir', line.payload);
       for (const issue of parsed.ok ? [] : parsed.issues) {
+        const shown = fieldIssue(lang, issue);
         if (issue.path.startsWith('container.number')) {
-          issues.push({ path: 'containers', message: line.line ? `${t(lang, 'deskLine', { line: line.line })}: ${issue.message}` : issue.message });
+          issues.push({ path: 'containers', message: line.line ? `${t(lang, 'deskLine', { line: line.line })}: ${shown.message}` : shown.message });
         } else {
-          issues.push({ path: issue.path, message: issue.message });
+          issues.push(shown);
         }
       }
       const first = seen.get(line.container);
@@ -377,7 +378,7 @@ export function deskRouter(deps: DeskDependencies, kit: DeskKit): Router {
         done += 1;
       }
     } catch (error) {
-      const failure = failureOf(error);
+      const failure = failureOf(error, ctx.lang);
       const said = failure.refusal ?? failure.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
       again(failure.status, { issues: failure.issues, refusal: `${t(ctx.lang, 'deskEirsPartly', { done, total: lines.length })} ${said}` });
       return;
@@ -392,14 +393,14 @@ export function deskRouter(deps: DeskDependencies, kit: DeskKit): Router {
       roles: agentRoles,
       check: (req, issuer, book) => {
         const parsed = validatePayload('delivery-order', deliveryOrderPayloadFrom(formValuesOf(req.body, CONTAINER_ROWS, DELIVERY_ORDER_ROW_FIELDS), issuer, book));
-        return parsed.ok ? [] : parsed.issues;
+        return parsed.ok ? [] : parsed.issues.map((issue) => fieldIssue(kit.contextOf(req).lang, issue));
       },
     },
     'telex-release-guarantee': {
       roles: shipperRoles,
       check: (req, issuer, book) => {
         const parsed = validatePayload('telex-release-guarantee', guaranteePayloadFrom(formValuesOf(req.body, CONTAINER_ROWS, GUARANTEE_ROW_FIELDS), issuer, book));
-        return parsed.ok ? [] : parsed.issues;
+        return parsed.ok ? [] : parsed.issues.map((issue) => fieldIssue(kit.contextOf(req).lang, issue));
       },
     },
     eir: {
@@ -494,7 +495,7 @@ export function deskRouter(deps: DeskDependencies, kit: DeskKit): Router {
       await deps.documents.act(caller, id, action);
       res.redirect(303, done);
     } catch (error) {
-      const failure = failureOf(error);
+      const failure = failureOf(error, kit.contextOf(req).lang);
       const view = await deps.documents.get(caller, id);
       // A second press of the same button finds the document moved on by this party's own action: that is success.
       if (failure.status === 409 && view.events.some((event) => event.type === type && event.actor === caller.partyId)) {
