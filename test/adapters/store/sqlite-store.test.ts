@@ -144,6 +144,8 @@ describe('SqliteStore on its own terms', () => {
       const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
       expect(tables).toEqual([
         'api_keys',
+        'blob_refs',
+        'blob_uploads',
         'blobs',
         'document_parties',
         'documents',
@@ -333,8 +335,8 @@ describe('SqliteStore on its own terms', () => {
   it('when the same blob is stored twice, then there is one row', async () => {
     const store = open();
     const bytes = new TextEncoder().encode('gate photo');
-    await store.putBlob(bytes, 'image/jpeg');
-    await store.putBlob(bytes, 'image/jpeg');
+    await store.putBlob(bytes, 'image/jpeg', { at: '2026-11-28T09:30:00.000Z' });
+    await store.putBlob(bytes, 'image/jpeg', { at: '2026-11-28T09:30:00.000Z' });
     const raw = new Database(file, { readonly: true });
     try {
       expect(raw.prepare('SELECT COUNT(*) FROM blobs').pluck().get()).toBe(1);
