@@ -30,6 +30,7 @@ import { verifyPdf } from './adapters/pdf/verify/verify-pdf';
 import type { Express } from 'express';
 import { GatePasses } from './application/gate-passes';
 import { WebhookDispatcher } from './application/webhooks/webhook-dispatcher';
+import { UploadSweeper } from './application/upload-sweeper';
 import { WebhookService } from './application/webhooks/webhook-service';
 import { postJson } from './adapters/http/post-json';
 import { LoginThrottle } from './http/pages/login-throttle';
@@ -228,11 +229,14 @@ export async function wireApp(
   audited: Promise<IntegrityState>;
   /** Delivers the webhook outbox once started (startService starts it). */
   dispatcher: WebhookDispatcher;
+  /** Deletes uploads no event referenced within 24 h, once started (startService starts it). */
+  sweeper: UploadSweeper;
   /** Ends open event streams, so that closing the HTTP server does not wait on them. */
   endStreams(): void;
   close(): Promise<void>;
 }> {
   const writeRateLimit = writeRateLimitFromEnv(env);
+  const pendingUploadQuotaBytes = pendingUploadQuotaFromEnv(env);
   const paths = resourcePaths(env);
   const clock = () => new Date();
   const trust = trustFromCertsDir(paths.certsDir);
@@ -263,7 +267,9 @@ export async function wireApp(
     newId: () => `doc-${randomUUID()}`,
     idempotentId: idempotentIds(env),
     verifyUrl: (id) => `${publicUrl}/verify/${id}`,
+    pendingUploadQuotaBytes,
   });
+  const sweeper = new UploadSweeper({ store, clock });
   const webhooks = new WebhookService({
     store: store.webhooks,
     secret: deploymentSecret(env, 'SDX_WEBHOOK_SECRET', 'sdx webhooks v1'),
@@ -308,11 +314,13 @@ export async function wireApp(
     log,
     audited,
     dispatcher,
+    sweeper,
     endStreams: () => stopping.abort(),
     /** Ends open event streams, waits for deliveries in flight, then stops the PDF threads. */
     close: async () => {
       stopping.abort();
       await dispatcher.stop();
+      await sweeper.stop();
       await toolkit.close();
       await verifier?.close();
     },
@@ -373,6 +381,12 @@ function writeRateLimitFromEnv(env: NodeJS.ProcessEnv): { writeRateLimit?: Write
   const perSecond = read('SDX_WRITE_RATE', DEFAULT_WRITE_RATE_LIMIT.perSecond, (n) => Number.isFinite(n) && n >= 0, 'writes per second per API key (0 = no limit)');
   const burst = read('SDX_WRITE_BURST', DEFAULT_WRITE_RATE_LIMIT.burst, (n) => Number.isInteger(n) && n >= 1, 'a whole number of writes of at least 1');
   return perSecond === 0 ? {} : { writeRateLimit: { perSecond, burst } };
+}
+
+/** SDX_PENDING_UPLOAD_MB: the uploads per party that no event references yet, in MiB (200). */
+function pendingUploadQuotaFromEnv(env: NodeJS.ProcessEnv): number {
+  const megabytes = numberFromEnv(env, 'SDX_PENDING_UPLOAD_MB', 200, (n) => Number.isInteger(n) && n >= 1 && n <= 1_000_000, 'a whole number of megabytes from 1 to 1000000');
+  return megabytes * 1024 * 1024;
 }
 
 function logKeyFile(env: NodeJS.ProcessEnv): string {
@@ -479,6 +493,7 @@ export async function startService(config: ServiceConfig, log: Log, options: { r
     const app = wired.app;
     closePdfs = wired.close;
     wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));
+    wired.sweeper.start((error) => log('error', 'upload sweep failed', { error: error instanceof Error ? error.message : String(error) }));
     const server = await listen(app.listen.bind(app), config.port, config.host);
     answerClientErrors(server);
     const address = server.address();
@@ -530,6 +545,7 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
   (env) => configFromEnv(env),
   pdfWorkersFromEnv,
   writeRateLimitFromEnv,
+  pendingUploadQuotaFromEnv,
   dispatcherSettingsFromEnv,
   logLevelFromEnv,
   masterKeyFromEnv,

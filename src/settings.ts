@@ -28,6 +28,7 @@ export const settings: Record<string, string> = {
   SDX_PASS_RETIRED_KEY_FILES: 'comma-separated older gate-pass keys still published',
   SDX_WRITE_RATE: 'writes per second per API key (0 = no limit)',
   SDX_WRITE_BURST: 'writes an API key may send at once',
+  SDX_PENDING_UPLOAD_MB: 'MiB of uploads per party that no event references yet (200; 413 beyond)',
   SDX_WEBHOOK_TIMEOUT_MS: 'time a webhook receiver has to answer',
   SDX_WEBHOOK_LEASE_MS: 'how long a claimed delivery stays with one process',
   SDX_WEBHOOK_MAX_ATTEMPTS: 'attempts before a delivery is set aside as dead',

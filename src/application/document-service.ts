@@ -15,6 +15,7 @@ import { signEvent, storedEventBody, type EventBody } from './events/signed-even
 import type { DocumentPdfs, PdfContent, SignatureRequest } from './ports/document-pdf.port';
 import type { KeyStore } from './ports/key-store.port';
 import {
+  MissingBlobError,
   StoreConflictError,
   type DocumentChange,
   type DocumentQuery,
@@ -44,6 +45,8 @@ export interface DocumentServiceDeps {
   verifyUrl: (documentId: string) => string;
   /** Told of each newly issued document (not of replays), e.g. for metrics. */
   onIssued?: (kind: DocumentKind) => void;
+  /** The most bytes of uploads a party may hold that no event references yet; no limit when absent. */
+  pendingUploadQuotaBytes?: number;
 }
 
 export interface DocumentView extends StoredDocument {
@@ -193,14 +196,21 @@ export class DocumentService {
     };
   }
 
-  /** Stores a photo or paper for a document the caller takes part in; the next event references it. */
+  /**
+   * Stores a photo or paper for a document the caller takes part in; the next event references it.
+   * Until then the upload is pending: it counts against the party's quota and is swept when old.
+   */
   async attach(caller: Caller, documentId: string, bytes: Uint8Array, mediaType: string): Promise<{ sha256: string; size: number; mediaType: string }> {
     const actor = await this.actorOf(caller);
     const document = await this.visibleDocument(actor, documentId);
     if (actor.roles.includes('auditor') && !takesPart(document.state, actor.partyId)) {
       throw new RefusalError({ code: 'read-only-party', category: 'forbidden', message: 'an auditor reads documents and changes nothing' });
     }
-    const { sha256, size } = await this.deps.store.putBlob(bytes, mediaType);
+    const { sha256, size } = await this.deps.store.putBlob(bytes, mediaType, {
+      at: this.deps.clock().toISOString(),
+      partyId: actor.partyId,
+      ...(this.deps.pendingUploadQuotaBytes === undefined ? {} : { quotaBytes: this.deps.pendingUploadQuotaBytes }),
+    });
     return { sha256, size, mediaType };
   }
 
@@ -254,7 +264,7 @@ export class DocumentService {
       actor.partyId,
       this.signatureRequest(issuerParty, 'issue', now, 'issuer'),
     );
-    const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf');
+    const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf', { at: now.toISOString() });
     const body = this.bodyOf(state, caller, 'issue', now, {
       pdfSha256: sha256,
       version: state.version,
@@ -318,13 +328,13 @@ export class DocumentService {
         return { event: action.reason ? { reason: action.reason } : {} };
       case 'gate-record': {
         const party = await this.requireParty(actor.partyId);
-        const photos = await this.photosOf(action.gateRecord);
+        const photos = await this.photosOf(actor, action.gateRecord);
         const pdf = await this.deps.pdfs.renderSigned(
           { ...this.pdfContent(document.state, document.payload, await this.requireParty(document.state.issuer), now), gateRecord: action.gateRecord, photos },
           actor.partyId,
           this.signatureRequest(party, 'gate-record', now, 'issuer'),
         );
-        const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf');
+        const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf', { at: now.toISOString() });
         return { event: { gateRecord: action.gateRecord, pdfSha256: sha256 } };
       }
       case 'countersign':
@@ -338,7 +348,7 @@ export class DocumentService {
           actor.partyId,
           this.signatureRequest(party, action.type, now, 'counter'),
         );
-        const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf');
+        const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf', { at: now.toISOString() });
         return { event: { pdfSha256: sha256 } };
       }
       case 'release':
@@ -347,14 +357,16 @@ export class DocumentService {
     }
   }
 
-  private async photosOf(record: GateRecord): Promise<NonNullable<PdfContent['photos']>> {
+  /**
+   * The photos a gate record cites. A photo the actor may not see (another party's upload that no
+   * document of the actor's references) is refused exactly as one that does not exist.
+   */
+  private async photosOf(actor: PartyActor, record: GateRecord): Promise<NonNullable<PdfContent['photos']>> {
     const hashes = [...record.photoSha256, ...record.damages.flatMap((d) => d.photoSha256 ?? [])];
     const photos: NonNullable<PdfContent['photos']> = [];
     for (const sha256 of new Set(hashes)) {
-      const blob = await this.deps.store.getBlob(sha256);
-      if (!blob || (blob.mediaType !== 'image/jpeg' && blob.mediaType !== 'image/png')) {
-        throw new ValidationError([{ path: 'gateRecord.photoSha256', code: 'unknown-attachment', message: `no photo ${sha256}; upload it first` }]);
-      }
+      const blob = await this.deps.store.getBlob(sha256, { visibleTo: actor.partyId });
+      if (!blob || (blob.mediaType !== 'image/jpeg' && blob.mediaType !== 'image/png')) throw unknownPhoto(sha256);
       photos.push({ sha256, mediaType: blob.mediaType, bytes: blob.bytes });
     }
     return photos;
@@ -396,7 +408,8 @@ export class DocumentService {
       prev = sha256Hex(envelope);
       events.push({ type: body.type, actor: caller.partyId, recordedAt: body.at, envelope });
     }
-    return { documentId: next.id, expectedSeq, state: next, events, at: now.toISOString() };
+    const blobs = [...new Set(bodies.flatMap((body) => blobsCitedBy(body.data)))];
+    return { documentId: next.id, expectedSeq, state: next, events, at: now.toISOString(), ...(blobs.length > 0 ? { blobs } : {}) };
   }
 
   private async commit(changes: DocumentChange[]): Promise<void> {
@@ -406,6 +419,8 @@ export class DocumentService {
       if (error instanceof StoreConflictError) {
         throw new SdxError('concurrent-update', `document ${error.documentId} changed meanwhile; reload it and try again`, { cause: error });
       }
+      // Swept between the check and the commit: the same answer as a photo never uploaded.
+      if (error instanceof MissingBlobError) throw unknownPhoto(error.sha256);
       throw error;
     }
   }
@@ -464,6 +479,28 @@ export class DocumentService {
   private signatureRequest(party: Party, action: string, at: Date, box: SignatureRequest['box']): SignatureRequest {
     return { signerName: party.name.en, reason: signatureReasons[action] ?? action, at, box };
   }
+}
+
+function unknownPhoto(sha256: string): ValidationError {
+  return new ValidationError([{ path: 'gateRecord.photoSha256', code: 'unknown-attachment', message: `no photo ${sha256}; upload it first` }]);
+}
+
+/** The blobs an event's data cites: its signed PDF and a gate record's photos. */
+function blobsCitedBy(data: Record<string, unknown>): string[] {
+  const cited: string[] = [];
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  if (typeof data['pdfSha256'] === 'string') cited.push(data['pdfSha256']);
+  const record = data['gateRecord'];
+  if (typeof record === 'object' && record !== null) {
+    const { photoSha256, damages } = record as { photoSha256?: unknown; damages?: unknown };
+    cited.push(...strings(photoSha256));
+    if (Array.isArray(damages)) {
+      for (const damage of damages) {
+        if (typeof damage === 'object' && damage !== null) cited.push(...strings((damage as { photoSha256?: unknown }).photoSha256));
+      }
+    }
+  }
+  return cited;
 }
 
 function latestPdf(events: readonly StoredEvent[]): string | null {

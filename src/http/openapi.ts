@@ -659,7 +659,9 @@ function paths(): Record<string, JsonSchema> {
       post: {
         operationId: 'attachFile',
         summary: 'Store a photo or PDF for the next event',
-        description: 'Stored content-addressed by SHA-256; an event references it by that hash.',
+        description:
+          'Stored content-addressed by SHA-256; an event references it by that hash. Until one does, the upload is pending: ' +
+          'it counts against the party\'s quota of pending bytes (413 `upload-quota` beyond it) and is deleted 24 h after its last upload.',
         security: bearer,
         parameters: [{ $ref: '#/components/parameters/DocumentId' }],
         requestBody: fileUpload(`A JPEG, PNG or PDF of at most ${MAX_UPLOAD_BYTES} bytes, in the field \`file\`.`, 'image/jpeg, image/png, application/pdf'),

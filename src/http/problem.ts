@@ -35,6 +35,8 @@ export function statusFor(error: SdxError): number {
       return 409;
     case 'precondition-failed':
       return 412;
+    case 'upload-quota':
+      return 413;
     // The party's certificate is revoked or out of date: the request conflicts with the state of the
     // party's own credential. Not 503: no retry helps until the party has a new certificate, and a
     // 503 with Retry-After would invite clients to retry in vain and read it as an outage.

@@ -6,6 +6,7 @@ import {
 } from '../../src/application/audit/log-proofs';
 import type { SignedTreeHead } from '../../src/application/audit/tree-head';
 import {
+  MissingBlobError,
   StoreConflictError,
   type DocumentChange,
   type DocumentQuery,
@@ -641,7 +642,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       const pdf = new TextEncoder().encode('%PDF-1.7\n% a delivery order\n');
 
       it('when bytes are stored, then they are found under their SHA-256 with type and size', async () => {
-        const put = await store.putBlob(pdf, 'application/pdf');
+        const put = await store.putBlob(pdf, 'application/pdf', { at: issuedAt });
         const sha256 = sha256Hex('%PDF-1.7\n% a delivery order\n');
         expect(put).toEqual({ sha256, size: pdf.byteLength, created: true });
         const blob = await store.getBlob(sha256);
@@ -651,8 +652,8 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       });
 
       it('when the same bytes are stored twice, then the second put creates nothing', async () => {
-        const first = await store.putBlob(pdf, 'application/pdf');
-        const second = await store.putBlob(Uint8Array.from(pdf), 'application/pdf');
+        const first = await store.putBlob(pdf, 'application/pdf', { at: issuedAt });
+        const second = await store.putBlob(Uint8Array.from(pdf), 'application/pdf', { at: issuedAt });
         expect(second).toEqual({ ...first, created: false });
         await expect(store.getBlob(first.sha256)).resolves.toMatchObject({ size: pdf.byteLength });
       });
@@ -660,14 +661,14 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       it('when the bytes are a view into a larger buffer, then only the viewed bytes are stored', async () => {
         const backing = new TextEncoder().encode('xxxx%PDF-1.7\n% a delivery order\nyyyy');
         const view = backing.subarray(4, 4 + pdf.byteLength);
-        await expect(store.putBlob(view, 'application/pdf')).resolves.toMatchObject({
+        await expect(store.putBlob(view, 'application/pdf', { at: issuedAt })).resolves.toMatchObject({
           sha256: sha256Hex('%PDF-1.7\n% a delivery order\n'),
           size: pdf.byteLength,
         });
       });
 
       it('when an empty file is stored, then it round-trips as zero bytes', async () => {
-        const put = await store.putBlob(new Uint8Array(0), 'text/plain');
+        const put = await store.putBlob(new Uint8Array(0), 'text/plain', { at: issuedAt });
         expect(put).toEqual({ sha256: sha256Hex(''), size: 0, created: true });
         const blob = await store.getBlob(put.sha256);
         expect(blob?.bytes.byteLength).toBe(0);
@@ -675,6 +676,143 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
 
       it('when a hash was never stored, then get returns undefined', async () => {
         await expect(store.getBlob(sha256Hex('never stored'))).resolves.toBeUndefined();
+      });
+    });
+
+    describe('pending uploads', () => {
+      const t0 = '2026-11-28T00:00:00.000Z';
+      const hoursAfter = (hours: number) => new Date(Date.parse(t0) + hours * 3_600_000).toISOString();
+      const bytesOf = (text: string) => new TextEncoder().encode(text);
+      /** The change that puts a gate-record event citing `blobs` on the EIR `eir-1`. */
+      const citing = (state: DocumentState, expectedSeq: number, blobs: string[]): DocumentChange => ({
+        ...appending(state, expectedSeq, { events: [signedEvent(state.id, expectedSeq + 1, { type: 'gate-record', actor: cast.terminal })] }),
+        blobs,
+      });
+
+      it('when a party uploads bytes, then they are pending, counted for that party, and seen by it alone', async () => {
+        const photo = await store.putBlob(bytesOf('front photo'), 'image/jpeg', { at: t0, partyId: cast.terminal });
+        await expect(store.getBlob(photo.sha256)).resolves.toMatchObject({ pending: true, size: photo.size });
+        await expect(store.pendingUploadBytes(cast.terminal)).resolves.toBe(photo.size);
+        await expect(store.pendingUploadBytes(cast.haulier)).resolves.toBe(0);
+        await expect(store.getBlob(photo.sha256, { visibleTo: cast.terminal })).resolves.toMatchObject({ sha256: photo.sha256 });
+        await expect(store.getBlob(photo.sha256, { visibleTo: cast.haulier })).resolves.toBeUndefined();
+      });
+
+      it('when a commit cites a pending blob, then it is referenced for good, seen by the parties of that document, and counted no more', async () => {
+        const eir = await issued(eirState('eir-1'));
+        const photo = await store.putBlob(bytesOf('door photo'), 'image/png', { at: t0, partyId: cast.terminal });
+        await expect(store.commit([citing(eir, 1, [photo.sha256])])).resolves.toEqual({ outcome: 'committed' });
+        await expect(store.getBlob(photo.sha256)).resolves.toMatchObject({ pending: false });
+        await expect(store.pendingUploadBytes(cast.terminal)).resolves.toBe(0);
+        await expect(store.getBlob(photo.sha256, { visibleTo: cast.haulier })).resolves.toMatchObject({ sha256: photo.sha256 });
+        await expect(store.getBlob(photo.sha256, { visibleTo: cast.outsider })).resolves.toBeUndefined();
+        // Uploading the same bytes again, even much later, does not make them pending again.
+        await store.putBlob(bytesOf('door photo'), 'image/png', { at: hoursAfter(30), partyId: cast.outsider });
+        await expect(store.getBlob(photo.sha256)).resolves.toMatchObject({ pending: false });
+        await expect(store.pendingUploadBytes(cast.outsider)).resolves.toBe(0);
+        await expect(store.sweepBlobs(hoursAfter(100), 10)).resolves.toBe(0);
+        await expect(store.getBlob(photo.sha256)).resolves.toBeDefined();
+      });
+
+      it('when a commit cites a blob that is not stored, then it is refused with MissingBlobError and writes nothing', async () => {
+        const eir = await issued(eirState('eir-1'));
+        const kept = await store.putBlob(bytesOf('kept photo'), 'image/jpeg', { at: t0, partyId: cast.terminal });
+        const before = await snapshot('eir-1');
+        const log = await store.logState();
+        const error: unknown = await store.commit([citing(eir, 1, [kept.sha256, sha256Hex('never uploaded')])]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(MissingBlobError);
+        expect(error).toMatchObject({ sha256: sha256Hex('never uploaded'), code: 'validation-failed' });
+        await expect(snapshot('eir-1')).resolves.toEqual(before);
+        await expect(store.logState()).resolves.toEqual(log);
+        await expect(store.getBlob(kept.sha256)).resolves.toMatchObject({ pending: true });
+      });
+
+      it('when the sweep runs, then it deletes only pending blobs last put before the cutoff, at most the limit', async () => {
+        const eir = await issued(eirState('eir-1'));
+        const old1 = await store.putBlob(bytesOf('old 1'), 'image/jpeg', { at: t0, partyId: cast.terminal });
+        const old2 = await store.putBlob(bytesOf('old 2'), 'image/jpeg', { at: hoursAfter(1), partyId: cast.haulier });
+        const oldPdf = await store.putBlob(bytesOf('%PDF- orphan'), 'application/pdf', { at: t0 });
+        const referenced = await store.putBlob(bytesOf('referenced'), 'image/jpeg', { at: t0, partyId: cast.terminal });
+        await store.commit([citing(eir, 1, [referenced.sha256])]);
+        const young = await store.putBlob(bytesOf('young'), 'image/jpeg', { at: hoursAfter(20), partyId: cast.terminal });
+        // Put again later: its age counts from the latest put.
+        const renewed = await store.putBlob(bytesOf('renewed'), 'image/jpeg', { at: t0, partyId: cast.terminal });
+        await store.putBlob(bytesOf('renewed'), 'image/jpeg', { at: hoursAfter(20), partyId: cast.haulier });
+
+        const cutoff = hoursAfter(30 - 24);
+        await expect(store.sweepBlobs(cutoff, 2)).resolves.toBe(2);
+        await expect(store.sweepBlobs(cutoff, 10)).resolves.toBe(1);
+        await expect(store.sweepBlobs(cutoff, 10)).resolves.toBe(0);
+        for (const gone of [old1, old2, oldPdf]) await expect(store.getBlob(gone.sha256)).resolves.toBeUndefined();
+        for (const kept of [referenced, young, renewed]) await expect(store.getBlob(kept.sha256)).resolves.toBeDefined();
+        await expect(store.pendingUploadBytes(cast.haulier)).resolves.toBe(renewed.size);
+        await expect(store.pendingUploadBytes(cast.terminal)).resolves.toBe(young.size + renewed.size);
+        // A swept blob can be uploaded again, and is a new pending blob.
+        await expect(store.putBlob(bytesOf('old 1'), 'image/jpeg', { at: hoursAfter(31), partyId: cast.terminal })).resolves.toMatchObject({ created: true });
+        await expect(store.sweepBlobs(cutoff, 0)).rejects.toMatchObject({ code: 'validation-failed' });
+      });
+
+      it('when a party uploads past its quota, then the upload is refused with upload-quota and nothing is written', async () => {
+        const quotaBytes = 100;
+        const put = (text: string, partyId: string) => store.putBlob(bytesOf(text), 'image/jpeg', { at: t0, partyId, quotaBytes });
+        await put('a'.repeat(40), cast.terminal);
+        await put('b'.repeat(40), cast.terminal);
+        // The same bytes again are counted once.
+        await put('b'.repeat(40), cast.terminal);
+        await expect(store.pendingUploadBytes(cast.terminal)).resolves.toBe(80);
+        const refused: unknown = await put('c'.repeat(40), cast.terminal).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(SdxError);
+        expect(refused).toMatchObject({ code: 'upload-quota' });
+        await expect(store.getBlob(sha256Hex('c'.repeat(40)))).resolves.toBeUndefined();
+        await expect(store.pendingUploadBytes(cast.terminal)).resolves.toBe(80);
+        // Another party's quota is its own, even for bytes the first party holds.
+        await put('c'.repeat(40), cast.haulier);
+        await put('a'.repeat(40), cast.haulier);
+        await expect(store.pendingUploadBytes(cast.haulier)).resolves.toBe(80);
+        // Bytes counted against the quota whether or not they are stored already: no hint of other parties' uploads.
+        await expect(put('c'.repeat(40), cast.terminal)).rejects.toMatchObject({ code: 'upload-quota' });
+        // Once referenced, an upload no longer counts.
+        const eir = await issued(eirState('eir-1'));
+        await store.commit([citing(eir, 1, [sha256Hex('a'.repeat(40))])]);
+        await expect(store.pendingUploadBytes(cast.terminal)).resolves.toBe(40);
+        await expect(put('c'.repeat(40), cast.terminal)).resolves.toMatchObject({ created: false });
+        await expect(store.pendingUploadBytes(cast.terminal)).resolves.toBe(80);
+      });
+
+      it('when a party uploads many files at once near its quota, then no more than the quota is accepted', async () => {
+        const quotaBytes = 100;
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) => store.putBlob(bytesOf(`${i}`.repeat(30)), 'image/jpeg', { at: t0, partyId: cast.terminal, quotaBytes })),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'upload-quota' });
+        await expect(store.pendingUploadBytes(cast.terminal)).resolves.toBe(90);
+      });
+
+      it('when a commit references a blob while the sweep runs, then the blob survives exactly when the commit went through', async () => {
+        const state = await issued(eirState('eir-1'));
+        let seq = 1;
+        for (let round = 0; round < 12; round += 1) {
+          const photo = await store.putBlob(bytesOf(`raced photo ${round}`), 'image/jpeg', { at: t0, partyId: cast.terminal });
+          const commit = (): Promise<unknown> => store.commit([citing(state, seq, [photo.sha256])]);
+          const sweep = (): Promise<unknown> => store.sweepBlobs(hoursAfter(1), 10);
+          // Both orders of starting them; the store decides who wins.
+          const [committed, swept] =
+            round % 2 === 0
+              ? await Promise.allSettled([commit(), sweep()])
+              : await Promise.allSettled([sweep(), commit()]).then(([s, c]) => [c, s] as const);
+          expect(swept?.status).toBe('fulfilled');
+          const blob = await store.getBlob(photo.sha256);
+          if (committed?.status === 'fulfilled') {
+            expect(blob).toMatchObject({ pending: false });
+            seq += 1;
+          } else {
+            expect(committed?.status === 'rejected' ? committed.reason : undefined).toBeInstanceOf(MissingBlobError);
+            expect(blob).toBeUndefined();
+          }
+        }
+        // Every event that went through cites a blob that is still there.
+        await expect(store.listEvents('eir-1')).resolves.toHaveLength(seq);
       });
     });
 
@@ -891,7 +1029,7 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       const order = await issued(deliveryOrderState('do-1'));
       await store.commit([appending(transferredTo(order, cast.forwarder), 1)]);
       await issued(eirState('eir-1'));
-      const blob = await store.putBlob(new TextEncoder().encode('gate photo'), 'image/jpeg');
+      const blob = await store.putBlob(new TextEncoder().encode('gate photo'), 'image/jpeg', { at: issuedAt });
       const before = {
         parties: await store.listParties(),
         user: await store.getUser('user-1'),

@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store';
 import { loadDemoParties, parseDemoParties } from '../../src/application/demo-parties';
 import type { DocumentService } from '../../src/application/document-service';
+import type { UploadSweeper } from '../../src/application/upload-sweeper';
 import type { WebhookDispatcher } from '../../src/application/webhooks/webhook-dispatcher';
 import { wireApp } from '../../src/main';
 import { certsDevPath } from './certs-dev';
@@ -16,6 +17,8 @@ export interface TestApp {
   documents: DocumentService;
   /** The webhook dispatcher, not started: tests run its passes with `runOnce`. */
   dispatcher: WebhookDispatcher;
+  /** The sweep of unreferenced uploads, not started: tests run a pass with `sweepOnce(at)`. */
+  sweeper: UploadSweeper;
   /** Demo API keys by party id. */
   keys: Record<string, string>;
   /** Errors the app reported as unexpected (500s); tests expect none. */
@@ -39,7 +42,7 @@ export async function startTestApp(options: { dbFile?: string; env?: NodeJS.Proc
   const demo = parseDemoParties(JSON.parse(readFileSync(certsDevPath('demo-parties.json'), 'utf8')));
   const credentials = await loadDemoParties(store, demo, '2026-11-28T00:00:00.000Z');
   const unexpected: unknown[] = [];
-  const { app, documents, audited, dispatcher, close } = await wireApp(store, { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...options.env }, (level, _message, fields) => {
+  const { app, documents, audited, dispatcher, sweeper, close } = await wireApp(store, { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...options.env }, (level, _message, fields) => {
     if (level === 'error') unexpected.push(fields?.['error']);
   }, { verifyWorkers: options.verifyWorkers ?? 0 });
   await audited;
@@ -50,6 +53,7 @@ export async function startTestApp(options: { dbFile?: string; env?: NodeJS.Proc
     dbFile,
     documents,
     dispatcher,
+    sweeper,
     keys,
     unexpected,
     close: async () => {

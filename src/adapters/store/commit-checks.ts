@@ -30,6 +30,11 @@ export function checkChanges(changes: readonly DocumentChange[]): void {
     if (change.events.length === 0) {
       problems.push({ path: `${at}.events`, code: 'no-events', message: 'a change appends at least one event' });
     }
+    (change.blobs ?? []).forEach((sha256, j) => {
+      if (!/^[0-9a-f]{64}$/.test(sha256)) {
+        problems.push({ path: `${at}.blobs[${j}]`, code: 'invalid-blob-hash', message: 'a blob is named by its SHA-256 in lowercase hex' });
+      }
+    });
     if (change.expectedSeq === 0 && change.payload === undefined) {
       problems.push({ path: `${at}.payload`, code: 'payload-required', message: 'creating a document (expectedSeq 0) needs its payload' });
     }

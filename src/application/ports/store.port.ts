@@ -1,7 +1,7 @@
 import type { DocumentKind, DocumentState, DocumentStatus, ParticipantRole } from '../../domain/document/document';
 import type { Party, PartyId } from '../../domain/party/party';
 import type { NodeAddress } from '../../domain/audit-log/merkle-tree';
-import { SdxError } from '../../domain/shared/errors';
+import { SdxError, ValidationError } from '../../domain/shared/errors';
 import type { SignedTreeHead } from '../audit/tree-head';
 import type { WebhookStore } from './webhook-store.port';
 
@@ -61,6 +61,11 @@ export interface DocumentChange {
   payload?: unknown;
   events: NewEvent[];
   at: string;
+  /**
+   * SHA-256s of the blobs this change's events cite (signed PDFs, gate photos). Committing the
+   * change references them: they stop being pending and are never swept.
+   */
+  blobs?: readonly string[];
 }
 
 export type CommitResult = { outcome: 'committed' } | { outcome: 'duplicate' };
@@ -86,6 +91,18 @@ export interface StoredBlob {
   mediaType: string;
   size: number;
   bytes: Uint8Array;
+  /** True until an event references the blob; a pending blob is swept once old enough. */
+  pending: boolean;
+}
+
+/** Who put a blob and when. */
+export interface BlobPut {
+  /** When the bytes arrived; a pending blob's age counts from its latest put. */
+  at: string;
+  /** The party that uploaded the bytes; absent for blobs the service makes itself (signed PDFs). */
+  partyId?: PartyId;
+  /** With `partyId`: the most pending bytes the party may hold once this blob is counted. */
+  quotaBytes?: number;
 }
 
 /** The audit log's current size and RFC 9162 root, as the store holds them. */
@@ -133,6 +150,22 @@ export interface StoreHealth {
  *   with the RFC 9162 perfect-subtree nodes it completes. Log nodes and tree heads are append-only.
  *   `logState` MUST describe exactly the committed events; `logNodes` reads stored perfect-subtree
  *   hashes by (level, index), so that proofs read O(log n) nodes.
+ * - Every blob put is pending until a committed change lists it in `blobs`; from then on it is
+ *   referenced for good, and putting the same bytes again MUST NOT make it pending. `putBlob` MUST
+ *   record who uploaded it and when (party, size, time); a later put of pending bytes restarts
+ *   their age.
+ * - `commit` MUST mark every blob its changes list as referenced (by that document) in the same
+ *   transaction, and MUST refuse with a `MissingBlobError`, writing nothing, when one is not stored.
+ * - `putBlob` with `partyId` and `quotaBytes` MUST refuse with `upload-quota`, writing nothing, when
+ *   the party's pending bytes (`pendingUploadBytes`, not counting this blob) plus this blob's size
+ *   exceed `quotaBytes`, whether or not the bytes are stored already; checking and writing are one
+ *   step, so concurrent uploads of one party cannot pass the quota together.
+ * - `sweepBlobs` MUST delete only blobs that are pending at the moment of deletion and whose
+ *   latest put is before `olderThan`, at most `limit` of them. The check and the delete MUST be
+ *   one atomic step, so that a concurrent commit referencing a blob (in this process or another)
+ *   either finds it gone and is refused, or keeps it.
+ * - `getBlob` with `visibleTo` MUST answer as if the blob did not exist unless that party uploaded
+ *   it or it is referenced by a document the party takes part in.
  * - After `close()`, `health()` MUST report `ok: false` and every other method MUST reject with
  *   `store-unavailable`; `close()` may be called more than once.
  */
@@ -167,8 +200,28 @@ export interface Store {
   putTreeHead(head: SignedTreeHead): Promise<void>;
   latestTreeHead(): Promise<SignedTreeHead | undefined>;
 
-  putBlob(bytes: Uint8Array, mediaType: string): Promise<{ sha256: string; size: number; created: boolean }>;
-  getBlob(sha256: string): Promise<StoredBlob | undefined>;
+  putBlob(bytes: Uint8Array, mediaType: string, put: BlobPut): Promise<{ sha256: string; size: number; created: boolean }>;
+  getBlob(sha256: string, options?: { visibleTo?: PartyId }): Promise<StoredBlob | undefined>;
+  /** The bytes of the pending blobs this party has uploaded, each blob counted once. */
+  pendingUploadBytes(partyId: PartyId): Promise<number>;
+  /** Deletes pending blobs last put before `olderThan`, at most `limit`; returns how many. */
+  sweepBlobs(olderThan: string, limit: number): Promise<number>;
+}
+
+/** A commit cited a blob that is not stored (never uploaded, or swept meanwhile). */
+export class MissingBlobError extends ValidationError {
+  constructor(readonly sha256: string) {
+    super([{ path: 'blobs', code: 'unknown-attachment', message: `no blob ${sha256}; upload it again` }]);
+  }
+}
+
+/** An upload would take its party past the quota of pending bytes. */
+export function uploadQuotaError(pendingBytes: number, size: number, quotaBytes: number): SdxError {
+  return new SdxError(
+    'upload-quota',
+    `this party already has ${pendingBytes} bytes of uploads that no event references yet; with these ${size} bytes ` +
+      `it would pass its quota of ${quotaBytes}: cite the uploads in an event, or wait for unreferenced ones to expire`,
+  );
 }
 
 export class StoreConflictError extends SdxError {

@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'pdf-pool-closed'
   | 'already-delivered'
   | 'webhook-url-invalid'
+  | 'upload-quota'
   | KeyStoreErrorCode
   | TimestampErrorCode
   | MerkleErrorCode

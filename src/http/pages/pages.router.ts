@@ -350,7 +350,13 @@ export function pagesRouter(deps: PageDependencies): Router {
         return;
       }
       // Checked before anything is stored: a refused record leaves no photos behind.
-      for (const photo of photos) await deps.documents.attach(callerOf(userOf(req)), id, new Uint8Array(photo.buffer), sniffMediaType(photo.buffer) ?? 'image/jpeg');
+      try {
+        for (const photo of photos) await deps.documents.attach(callerOf(userOf(req)), id, new Uint8Array(photo.buffer), sniffMediaType(photo.buffer) ?? 'image/jpeg');
+      } catch (error) {
+        if (!(error instanceof SdxError && error.code === 'upload-quota')) throw error;
+        send(res, gateRecordView(ctx, id, eir, t(ctx.lang, 'uploadQuota')), 413);
+        return;
+      }
       await deps.documents.act(callerOf(userOf(req)), id, input.data);
       res.redirect(303, `/gate?recorded=${encodeURIComponent(eir.eirNumber)}`);
     },

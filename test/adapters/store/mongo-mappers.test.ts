@@ -148,7 +148,13 @@ describe('MongoDB mappers', () => {
 
   it('when a blob record is read, then its bytes are a Uint8Array and its id is the hash', () => {
     const blob = toStoredBlob({ _id: 'ab', mediaType: 'image/jpeg', size: 2, bytes: new Binary(Buffer.from([1, 2])) });
-    expect(blob).toEqual({ sha256: 'ab', mediaType: 'image/jpeg', size: 2, bytes: Uint8Array.from([1, 2]) });
+    expect(blob).toEqual({ sha256: 'ab', mediaType: 'image/jpeg', size: 2, bytes: Uint8Array.from([1, 2]), pending: false });
+  });
+
+  it('when a blob record has a pending time, then it is pending; one from before uploads were tracked is not', () => {
+    const bytes = new Binary(Buffer.from([1]));
+    expect(toStoredBlob({ _id: 'ab', mediaType: 'image/png', size: 1, bytes, pendingSince: '2026-11-28T00:00:00.000Z' }).pending).toBe(true);
+    expect(toStoredBlob({ _id: 'ab', mediaType: 'image/png', size: 1, bytes, pendingSince: null }).pending).toBe(false);
   });
 
   it('when a cursor round-trips, then the ord comes back; anything else is a validation error', () => {

@@ -6,12 +6,12 @@ import Database from 'better-sqlite3';
 import { applyMigrations, migrations } from '../../../src/adapters/store/sqlite/migrations';
 import { SqliteStore } from '../../../src/adapters/store/sqlite/sqlite-store';
 import { consistencyProofFromStore, inclusionProofFromStore, rootAtSize } from '../../../src/application/audit/log-proofs';
-import { StoreConflictError } from '../../../src/application/ports/store.port';
+import { MissingBlobError, StoreConflictError } from '../../../src/application/ports/store.port';
 import { leafHash } from '../../../src/domain/audit-log/merkle-hash';
 import { checkConsistency, checkInclusion } from '../../../src/domain/audit-log/merkle-proofs';
 import { SdxError } from '../../../src/domain/shared/errors';
 import { describeStoreContract } from '../../contract/store.contract';
-import { appending, deliveryOrderState, issuing, sha256Hex, signedEvent, transferredTo } from '../../support/document-fixtures';
+import { appending, deliveryOrderState, eirState, issuing, sha256Hex, signedEvent, transferredTo } from '../../support/document-fixtures';
 import { referenceRoot } from '../../support/merkle-reference';
 import { party } from '../../support/party-fixtures';
 
@@ -144,6 +144,8 @@ describe('SqliteStore on its own terms', () => {
       const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
       expect(tables).toEqual([
         'api_keys',
+        'blob_refs',
+        'blob_uploads',
         'blobs',
         'document_parties',
         'documents',
@@ -333,8 +335,8 @@ describe('SqliteStore on its own terms', () => {
   it('when the same blob is stored twice, then there is one row', async () => {
     const store = open();
     const bytes = new TextEncoder().encode('gate photo');
-    await store.putBlob(bytes, 'image/jpeg');
-    await store.putBlob(bytes, 'image/jpeg');
+    await store.putBlob(bytes, 'image/jpeg', { at: '2026-11-28T09:30:00.000Z' });
+    await store.putBlob(bytes, 'image/jpeg', { at: '2026-11-28T09:30:00.000Z' });
     const raw = new Database(file, { readonly: true });
     try {
       expect(raw.prepare('SELECT COUNT(*) FROM blobs').pluck().get()).toBe(1);
@@ -413,6 +415,44 @@ describe('SqliteStore on its own terms', () => {
     await expect(store.revokeApiKey('key-404', '2026-11-28T09:30:00+08:00')).rejects.toMatchObject({ code: 'not-found' });
   });
 
+  it('when another process sweeps the same file while this one cites fresh uploads, then no cited blob is lost', async () => {
+    if (!existsSync(compiledStore)) {
+      throw new Error(`${compiledStore} is missing: run "npm run build" first (npm test does this before jest)`);
+    }
+    const store = open();
+    await store.commit([issuing(eirState('eir-1'))]);
+    const sweeper = sweepInAnotherProcess(file);
+    await sweeper.ready;
+    let seq = 1;
+    let missing = 0;
+    const outcomes: { sha256: string; cited: boolean }[] = [];
+    for (let i = 0; i < 150; i += 1) {
+      // Put long ago, so every sweep may take it until an event cites it.
+      const blob = await store.putBlob(new TextEncoder().encode(`photo ${i}`), 'image/jpeg', { at: '2026-01-01T00:00:00.000Z', partyId: 'yangshan-terminal' });
+      await new Promise((r) => setTimeout(r, i % 3));
+      const change = { ...appending(eirState('eir-1'), seq, { events: [signedEvent('eir-1', seq + 1, { type: 'gate-record' })] }), blobs: [blob.sha256] };
+      const cited = await store.commit([change]).then(
+        () => true,
+        (error: unknown) => {
+          expect(error).toBeInstanceOf(MissingBlobError);
+          return false;
+        },
+      );
+      if (cited) seq += 1;
+      else missing += 1;
+      outcomes.push({ sha256: blob.sha256, cited });
+    }
+    const swept = await sweeper.stop();
+    if (process.env.SHOW_RACE) process.stderr.write(`cited ${seq - 1}, swept first ${missing}\n`);
+    for (const { sha256, cited } of outcomes) {
+      const blob = await store.getBlob(sha256);
+      if (cited) expect(blob).toMatchObject({ pending: false });
+      else expect(blob).toBeUndefined();
+    }
+    expect(swept).toBe(missing);
+    await expect(store.listEvents('eir-1')).resolves.toHaveLength(seq);
+  }, 30_000);
+
   it('when the writing process is killed mid-way, then every acknowledged commit survives', async () => {
     if (!existsSync(compiledStore)) {
       throw new Error(`${compiledStore} is missing: run "npm run build" first (npm test does this before jest)`);
@@ -439,6 +479,52 @@ describe('SqliteStore on its own terms', () => {
     expect(state.rootHash).toEqual(referenceRoot(entries.map((e) => leafOf(e.envelope))));
   });
 });
+
+/** A child process that sweeps every pending blob of `file` in a loop until stopped; `stop` resolves with how many it deleted. */
+function sweepInAnotherProcess(file: string): { ready: Promise<void>; stop(): Promise<number> } {
+  const script = `
+const { SqliteStore } = require(process.env.SDX_STORE_MODULE);
+const store = SqliteStore.open(process.env.SDX_DB_FILE);
+let total = 0;
+let stopping = false;
+process.stdin.on('data', () => { stopping = true; });
+(async () => {
+  console.log('ready');
+  while (!stopping) {
+    total += await store.sweepBlobs('2100-01-01T00:00:00.000Z', 20);
+    await new Promise((r) => setImmediate(r));
+  }
+  console.log('swept ' + total);
+  await store.close();
+})();
+`;
+  const child = spawn(process.execPath, ['-e', script], {
+    cwd: repoRoot,
+    env: { ...process.env, SDX_STORE_MODULE: compiledStore, SDX_DB_FILE: file },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let started = (): void => undefined;
+  const ready = new Promise<void>((resolvePromise) => (started = resolvePromise));
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    if (out.includes('ready')) started();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  return {
+    ready,
+    stop: () =>
+      new Promise((resolvePromise, reject) => {
+        child.once('exit', (code) => {
+          const match = /swept (\d+)/.exec(out);
+          if (code !== 0 || !match) reject(new Error(`sweeper exited ${String(code)}: ${err}`));
+          else resolvePromise(Number(match[1]));
+        });
+        child.stdin.end('stop\n');
+      }),
+  };
+}
 
 /**
  * The child commits documents forever (an issue, then a two-event append, per document) and prints

@@ -71,6 +71,16 @@ export interface BlobRecord {
   mediaType: string;
   size: number;
   bytes: unknown;
+  /** Null (or absent, for blobs stored before uploads were tracked): referenced, kept for good. */
+  pendingSince?: string | null;
+  /** Who uploaded it: one entry per party, its time the party's latest upload. */
+  uploads?: BlobUploadRecord[];
+}
+
+export interface BlobUploadRecord {
+  partyId: string;
+  size: number;
+  uploadedAt: string;
 }
 
 export interface LogNodeRecord {
@@ -236,6 +246,7 @@ export function toStoredBlob(record: BlobRecord): StoredBlob {
     mediaType: record.mediaType,
     size: record.size,
     bytes: bytesOf(record.bytes, `blob ${record._id}`),
+    pending: typeof record.pendingSince === 'string',
   };
 }
 

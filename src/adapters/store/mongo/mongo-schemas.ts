@@ -81,7 +81,22 @@ export const eventSchema = new Schema<EventRecord>(
 eventSchema.index({ documentId: 1, seq: 1 }, { unique: true });
 eventSchema.index({ logIndex: 1 }, { unique: true });
 
-export const blobSchema = new Schema<BlobRecord>({ _id: String, mediaType: String, size: Number, bytes: Buffer }, options);
+const blobUploadSchema = new Schema({ partyId: String, size: Number, uploadedAt: String }, { _id: false, strict: 'throw' });
+
+export const blobSchema = new Schema<BlobRecord>(
+  {
+    _id: String,
+    mediaType: String,
+    size: Number,
+    bytes: Buffer,
+    pendingSince: { type: String, default: null },
+    uploads: { type: [blobUploadSchema], default: [] },
+  },
+  options,
+);
+// The sweep's scan (pending, oldest first) and a party's pending bytes.
+blobSchema.index({ pendingSince: 1 }, { partialFilterExpression: { pendingSince: { $type: 'string' } } });
+blobSchema.index({ 'uploads.partyId': 1, pendingSince: 1 });
 
 export const logNodeSchema = new Schema<LogNodeRecord>({ level: Number, index: Number, hash: Buffer }, options);
 logNodeSchema.index({ level: 1, index: 1 }, { unique: true });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import mongoose, { type ClientSession, type Connection } from 'mongoose';
 import type {
   ApiKeyRecord,
+  BlobPut,
   CommitResult,
   DocumentChange,
   DocumentPage,
@@ -14,13 +15,13 @@ import type {
   StoreHealth,
   User,
 } from '../../../application/ports/store.port';
-import { StoreConflictError } from '../../../application/ports/store.port';
+import { MissingBlobError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
 import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { leafHash } from '../../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
 import type { Party, PartyId } from '../../../domain/party/party';
 import { MongoWebhooks, webhookModelsOn, type WebhookModels } from './mongo-webhooks';
-import { SdxError } from '../../../domain/shared/errors';
+import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
 import { toJson } from '../stored-json';
 import {
@@ -47,10 +48,14 @@ import {
   toTreeHead,
   toUser,
   toUserRecord,
+  type BlobRecord,
   type DocumentRecord,
   type EventRecord,
 } from './mongo-mappers';
 import { modelsOn, type MongoModels } from './mongo-schemas';
+import { uploadModelsOn, type UploadModels } from './mongo-uploads';
+
+type AllModels = MongoModels & WebhookModels & UploadModels;
 
 /** How often a commit that lost a race without a stale sequence is run again before `busy`. */
 const COMMIT_ATTEMPTS = 5;
@@ -86,7 +91,7 @@ export class MongoStore implements Store {
 
   private constructor(
     private readonly connection: Connection,
-    private readonly models: MongoModels & WebhookModels,
+    private readonly models: AllModels,
     /** The database name, for messages; never the URI, which may carry a password. */
     readonly dbName: string,
   ) {
@@ -112,9 +117,9 @@ export class MongoStore implements Store {
       await connection.asPromise();
       dbName = connection.name || dbName;
       await requireReplicaSet(connection);
-      const models = { ...modelsOn(connection), ...webhookModelsOn(connection) };
+      const models: AllModels = { ...modelsOn(connection), ...webhookModelsOn(connection), ...uploadModelsOn(connection) };
       // Collections and indexes exist before the first transaction: creating them inside one fails on older servers.
-      for (const model of Object.values(models) as (MongoModels & WebhookModels)[keyof (MongoModels & WebhookModels)][]) {
+      for (const model of Object.values(models) as AllModels[keyof AllModels][]) {
         await createCollection(model.collection.collectionName, connection);
         await model.createIndexes();
       }
@@ -339,36 +344,101 @@ export class MongoStore implements Store {
     });
   }
 
-  putBlob(bytes: Uint8Array, mediaType: string): Promise<{ sha256: string; size: number; created: boolean }> {
+  /**
+   * One transaction: the party's upload lock is rewritten first, so concurrent uploads of one party
+   * conflict and are retried one after the other; then the quota check, the blob and its upload entry.
+   */
+  putBlob(bytes: Uint8Array, mediaType: string, put: BlobPut): Promise<{ sha256: string; size: number; created: boolean }> {
     return this.run(async () => {
       const buffer = toBuffer(bytes);
       const sha256 = createHash('sha256').update(buffer).digest('hex');
       const size = buffer.byteLength;
-      try {
-        const result = await this.models.blobs.updateOne(
+      return this.inTransaction(async (session) => {
+        const { partyId } = put;
+        if (partyId !== undefined) {
+          await this.models.uploadLocks.updateOne({ _id: partyId }, { $set: { at: put.at } }, { upsert: true, session });
+          if (put.quotaBytes !== undefined) {
+            const pending = await this.pendingBytesOf(partyId, sha256, session);
+            if (pending + size > put.quotaBytes) throw uploadQuotaError(pending, size, put.quotaBytes);
+          }
+        }
+        const inserted = await this.models.blobs.updateOne(
           { _id: sha256 },
-          { $setOnInsert: { mediaType, size, bytes: buffer } },
-          { upsert: true },
+          { $setOnInsert: { mediaType, size, bytes: buffer, pendingSince: put.at, uploads: [] } },
+          { upsert: true, session },
         );
-        return { sha256, size, created: result.upsertedCount === 1 };
-      } catch (error) {
-        // Two writers stored the same bytes at once: the other one created it.
-        if (isDuplicateKey(error)) return { sha256, size, created: false };
-        throw error;
-      }
+        const created = inserted.upsertedCount === 1;
+        // Bytes put again while pending are young again; referenced bytes stay referenced.
+        if (!created) {
+          await this.models.blobs.updateOne(
+            { _id: sha256, pendingSince: { $type: 'string', $lt: put.at } },
+            { $set: { pendingSince: put.at } },
+            { session },
+          );
+        }
+        if (partyId !== undefined) {
+          const again = await this.models.blobs.updateOne(
+            { _id: sha256, 'uploads.partyId': partyId },
+            { $max: { 'uploads.$.uploadedAt': put.at } },
+            { session },
+          );
+          if (again.matchedCount === 0) {
+            await this.models.blobs.updateOne({ _id: sha256 }, { $push: { uploads: { partyId, size, uploadedAt: put.at } } }, { session });
+          }
+        }
+        return { sha256, size, created };
+      });
     });
   }
 
-  getBlob(sha256: string): Promise<StoredBlob | undefined> {
+  getBlob(sha256: string, options: { visibleTo?: PartyId } = {}): Promise<StoredBlob | undefined> {
     return this.run(async () => {
-      const record = await this.models.blobs.findById(sha256).lean().exec();
+      const record = await this.models.blobs.findById(sha256).lean<BlobRecord>().exec();
       if (!record) return undefined;
+      if (options.visibleTo !== undefined && !(await this.blobVisibleTo(record, options.visibleTo))) return undefined;
       const blob = toStoredBlob(record);
       if (createHash('sha256').update(blob.bytes).digest('hex') !== blob.sha256) {
         throw new SdxError('store-corrupt', `blob ${blob.sha256} no longer matches its hash`);
       }
       return blob;
     });
+  }
+
+  pendingUploadBytes(partyId: PartyId): Promise<number> {
+    return this.run(() => this.pendingBytesOf(partyId, null, undefined));
+  }
+
+  /** Each delete re-checks, on the one blob document, that it is still pending and old: atomic per blob. */
+  sweepBlobs(olderThan: string, limit: number): Promise<number> {
+    return this.run(async () => {
+      if (!Number.isSafeInteger(limit) || limit < 1) {
+        throw new ValidationError([{ path: 'limit', code: 'invalid-limit', message: 'sweep at least one blob at a time' }]);
+      }
+      const stale = { pendingSince: { $type: 'string' as const, $lt: olderThan } };
+      const doomed = await this.models.blobs.find(stale, { _id: 1 }).sort({ pendingSince: 1 }).limit(limit).lean<{ _id: string }[]>().exec();
+      if (doomed.length === 0) return 0;
+      const result = await this.models.blobs.deleteMany({ _id: { $in: doomed.map((d) => d._id) }, ...stale });
+      return result.deletedCount;
+    });
+  }
+
+  private async pendingBytesOf(partyId: PartyId, except: string | null, session: ClientSession | undefined): Promise<number> {
+    const [row] = await this.models.blobs
+      .aggregate<{ total: number }>([
+        { $match: { 'uploads.partyId': partyId, pendingSince: { $type: 'string' }, ...(except === null ? {} : { _id: { $ne: except } }) } },
+        { $group: { _id: null, total: { $sum: '$size' } } },
+      ])
+      .session(session ?? null)
+      .exec();
+    return row?.total ?? 0;
+  }
+
+  private async blobVisibleTo(record: BlobRecord, partyId: PartyId): Promise<boolean> {
+    if ((record.uploads ?? []).some((upload) => upload.partyId === partyId)) return true;
+    const refs = await this.models.blobRefs.find({ sha256: record._id }, { documentId: 1 }).lean<{ documentId: string }[]>().exec();
+    if (refs.length === 0) return false;
+    const seen = await this.models.documents.exists({ _id: { $in: refs.map((r) => r.documentId) }, 'participants.partyId': partyId });
+    return seen !== null;
   }
 
   /** One attempt at a commit, inside `session`'s transaction. */
@@ -457,6 +527,12 @@ export class MongoStore implements Store {
       if (result.matchedCount !== 1) {
         throw new StoreConflictError(documentId, change.expectedSeq, await this.currentSeq(documentId, session));
       }
+    }
+
+    for (const sha256 of new Set(change.blobs ?? [])) {
+      const referenced = await this.models.blobs.updateOne({ _id: sha256 }, { $set: { pendingSince: null } }, { session });
+      if (referenced.matchedCount !== 1) throw new MissingBlobError(sha256);
+      await this.models.blobRefs.updateOne({ sha256, documentId }, { $set: { sha256, documentId } }, { upsert: true, session });
     }
 
     const events: EventRecord[] = change.events.map((event, i) => {

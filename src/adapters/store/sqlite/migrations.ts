@@ -187,6 +187,32 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
     `,
   },
+  {
+    description: 'pending uploads: who put each blob, which documents reference it, and the sweep of unreferenced ones',
+    sql: `
+      -- NULL: referenced by an event, kept for good. Blobs stored before this migration stay NULL,
+      -- so nothing already kept is ever swept. A time: pending since the blob's latest put.
+      ALTER TABLE blobs ADD COLUMN pending_since TEXT;
+      CREATE INDEX blobs_pending_since ON blobs (pending_since) WHERE pending_since IS NOT NULL;
+
+      -- Who uploaded each blob: one row per (party, blob), its time the party's latest upload.
+      CREATE TABLE blob_uploads (
+        party_id    TEXT NOT NULL,
+        sha256      TEXT NOT NULL REFERENCES blobs (sha256) ON DELETE CASCADE,
+        size        INTEGER NOT NULL CHECK (size >= 0),
+        uploaded_at TEXT NOT NULL,
+        PRIMARY KEY (party_id, sha256)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX blob_uploads_by_blob ON blob_uploads (sha256);
+
+      -- Which documents' events cite a blob; written in the commit that appends those events.
+      CREATE TABLE blob_refs (
+        sha256      TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        PRIMARY KEY (sha256, document_id)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 interface V1EventRow {

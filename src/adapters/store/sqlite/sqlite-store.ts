@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type {
   ApiKeyRecord,
+  BlobPut,
   CommitResult,
   DocumentChange,
   DocumentPage,
@@ -14,7 +15,7 @@ import type {
   StoreHealth,
   User,
 } from '../../../application/ports/store.port';
-import { StoreConflictError } from '../../../application/ports/store.port';
+import { MissingBlobError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
 import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { HASH_SIZE, leafHash } from '../../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
@@ -99,6 +100,7 @@ interface BlobRow {
   media_type: string;
   size: number;
   bytes: Buffer;
+  pending_since: string | null;
 }
 
 /** What the store's own connection runs with; for operators and tests, not part of the port. */
@@ -395,26 +397,101 @@ export class SqliteStore implements Store {
     });
   }
 
-  putBlob(bytes: Uint8Array, mediaType: string): Promise<{ sha256: string; size: number; created: boolean }> {
+  /** One IMMEDIATE transaction: the quota check, the blob and the upload record are written together or not at all. */
+  putBlob(bytes: Uint8Array, mediaType: string, put: BlobPut): Promise<{ sha256: string; size: number; created: boolean }> {
     return this.run(() => {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const sha256 = createHash('sha256').update(buffer).digest('hex');
-      const result = this.db
-        .prepare('INSERT OR IGNORE INTO blobs (sha256, media_type, size, bytes) VALUES (?, ?, ?, ?)')
-        .run(sha256, mediaType, buffer.byteLength, buffer);
-      return { sha256, size: buffer.byteLength, created: result.changes === 1 };
+      const size = buffer.byteLength;
+      return this.db.transaction(() => {
+        if (put.partyId !== undefined && put.quotaBytes !== undefined) {
+          const pending = this.pendingBytesOf(put.partyId, sha256);
+          if (pending + size > put.quotaBytes) throw uploadQuotaError(pending, size, put.quotaBytes);
+        }
+        const created =
+          this.statement('INSERT OR IGNORE INTO blobs (sha256, media_type, size, bytes, pending_since) VALUES (?, ?, ?, ?, ?)')
+            .run(sha256, mediaType, size, buffer, put.at).changes === 1;
+        // Bytes put again while pending are young again; referenced bytes stay referenced.
+        if (!created) {
+          this.statement('UPDATE blobs SET pending_since = ? WHERE sha256 = ? AND pending_since IS NOT NULL AND pending_since < ?').run(
+            put.at,
+            sha256,
+            put.at,
+          );
+        }
+        if (put.partyId !== undefined) {
+          this.statement(
+            `INSERT INTO blob_uploads (party_id, sha256, size, uploaded_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (party_id, sha256) DO UPDATE SET uploaded_at = MAX(uploaded_at, excluded.uploaded_at)`,
+          ).run(put.partyId, sha256, size, put.at);
+        }
+        return { sha256, size, created };
+      }).immediate();
     });
   }
 
-  getBlob(sha256: string): Promise<StoredBlob | undefined> {
+  getBlob(sha256: string, options: { visibleTo?: PartyId } = {}): Promise<StoredBlob | undefined> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT * FROM blobs WHERE sha256 = ?').get(sha256) as BlobRow | undefined;
+      const row = this.statement('SELECT * FROM blobs WHERE sha256 = ?').get(sha256) as BlobRow | undefined;
       if (!row) return undefined;
+      if (options.visibleTo !== undefined && !this.blobVisibleTo(sha256, options.visibleTo)) return undefined;
       if (createHash('sha256').update(row.bytes).digest('hex') !== row.sha256) {
         throw new SdxError('store-corrupt', `blob ${row.sha256} no longer matches its hash`);
       }
-      return { sha256: row.sha256, mediaType: row.media_type, size: row.size, bytes: new Uint8Array(row.bytes) };
+      return {
+        sha256: row.sha256,
+        mediaType: row.media_type,
+        size: row.size,
+        bytes: new Uint8Array(row.bytes),
+        pending: row.pending_since !== null,
+      };
     });
+  }
+
+  pendingUploadBytes(partyId: PartyId): Promise<number> {
+    return this.run(() => this.pendingBytesOf(partyId, null));
+  }
+
+  /** One IMMEDIATE transaction, so a commit of another process comes wholly before or after it. */
+  sweepBlobs(olderThan: string, limit: number): Promise<number> {
+    return this.run(() => {
+      if (!Number.isSafeInteger(limit) || limit < 1) {
+        throw new ValidationError([{ path: 'limit', code: 'invalid-limit', message: 'sweep at least one blob at a time' }]);
+      }
+      return this.db.transaction(() => {
+        const doomed = this.statement(
+          'SELECT sha256 FROM blobs WHERE pending_since IS NOT NULL AND pending_since < ? ORDER BY pending_since LIMIT ?',
+        ).pluck().all(olderThan, limit) as string[];
+        const dropUploads = this.statement('DELETE FROM blob_uploads WHERE sha256 = ?');
+        const drop = this.statement('DELETE FROM blobs WHERE sha256 = ? AND pending_since IS NOT NULL AND pending_since < ?');
+        let deleted = 0;
+        for (const sha256 of doomed) {
+          dropUploads.run(sha256);
+          deleted += drop.run(sha256, olderThan).changes;
+        }
+        return deleted;
+      }).immediate();
+    });
+  }
+
+  /** The sizes of the pending blobs `partyId` uploaded, leaving out `except`. */
+  private pendingBytesOf(partyId: PartyId, except: string | null): number {
+    const total = this.statement(
+      `SELECT COALESCE(SUM(b.size), 0) FROM blob_uploads u JOIN blobs b ON b.sha256 = u.sha256
+       WHERE u.party_id = ? AND b.pending_since IS NOT NULL AND b.sha256 IS NOT ?`,
+    ).pluck().get(partyId, except) as number;
+    return total;
+  }
+
+  private blobVisibleTo(sha256: string, partyId: PartyId): boolean {
+    const found = this.statement(
+      `SELECT 1 FROM blob_uploads WHERE sha256 = ? AND party_id = ?
+       UNION ALL
+       SELECT 1 FROM blob_refs r JOIN document_parties p ON p.document_id = r.document_id
+       WHERE r.sha256 = ? AND p.party_id = ?
+       LIMIT 1`,
+    ).get(sha256, partyId, sha256, partyId);
+    return found !== undefined;
   }
 
   private currentSeq(documentId: string): number {
@@ -458,6 +535,13 @@ export class SqliteStore implements Store {
         'UPDATE documents SET state = ?, status = ?, holder = ?, seq = ?, updated_at = ? WHERE id = ? AND seq = ?',
       ).run(toJson(state, 'state'), state.status, state.holder, seq, at, documentId, change.expectedSeq);
       if (result.changes !== 1) throw new StoreConflictError(documentId, change.expectedSeq, this.currentSeq(documentId));
+    }
+
+    const reference = this.statement('UPDATE blobs SET pending_since = NULL WHERE sha256 = ?');
+    const addRef = this.statement('INSERT OR IGNORE INTO blob_refs (sha256, document_id) VALUES (?, ?)');
+    for (const sha256 of new Set(change.blobs ?? [])) {
+      if (reference.run(sha256).changes !== 1) throw new MissingBlobError(sha256);
+      addRef.run(sha256, documentId);
     }
 
     this.statement('DELETE FROM document_parties WHERE document_id = ?').run(documentId);
