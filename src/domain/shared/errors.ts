@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'pdf-pool-closed'
   | 'already-delivered'
   | 'webhook-url-invalid'
+  | 'webhook-destination-forbidden'
   | KeyStoreErrorCode
   | TimestampErrorCode
   | MerkleErrorCode
