@@ -32,7 +32,9 @@ import { GatePasses } from './application/gate-passes';
 import { WebhookDispatcher } from './application/webhooks/webhook-dispatcher';
 import { UploadSweeper } from './application/upload-sweeper';
 import { WebhookService } from './application/webhooks/webhook-service';
-import { postJson } from './adapters/http/post-json';
+import { resolveWithDns, webhookPost } from './adapters/http/post-json';
+import type { ResolveHost } from './application/ports/resolve-host.port';
+import { addressPermitted, type DestinationPolicy } from './domain/network/destination.rule';
 import { LoginThrottle } from './http/pages/login-throttle';
 import { SessionCodec } from './http/pages/session';
 import { ServiceMetrics, type RequestLog } from './http/observability';
@@ -221,7 +223,7 @@ export async function wireApp(
   store: Store,
   env: NodeJS.ProcessEnv,
   logLine: Log,
-  options: { pdfWorkers?: number; verifyWorkers?: number; requestLog?: RequestLog } = {},
+  options: { pdfWorkers?: number; verifyWorkers?: number; requestLog?: RequestLog; resolveHost?: ResolveHost } = {},
 ): Promise<{
   app: Express;
   documents: DocumentService;
@@ -270,13 +272,18 @@ export async function wireApp(
     pendingUploadQuotaBytes,
   });
   const sweeper = new UploadSweeper({ store, clock });
+  const destinations = webhookDestinationsFromEnv(env);
+  const resolveHost = options.resolveHost ?? resolveWithDns;
   const webhooks = new WebhookService({
     store: store.webhooks,
     secret: deploymentSecret(env, 'SDX_WEBHOOK_SECRET', 'sdx webhooks v1'),
     clock,
     allowHttp: env.SDX_WEBHOOK_ALLOW_HTTP === '1',
+    destinations,
+    resolveHost,
   });
-  const dispatcher = new WebhookDispatcher({ store: store.webhooks, post: postJson, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
+  const post = webhookPost({ resolveHost, permitted: (address) => addressPermitted(address, destinations) });
+  const dispatcher = new WebhookDispatcher({ store: store.webhooks, post, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
   const stopping = new AbortController();
   // Every open event stream listens for the stop: many streams are normal, not a leak.
   setMaxListeners(0, stopping.signal);
@@ -373,6 +380,16 @@ function dispatcherSettingsFromEnv(env: NodeJS.ProcessEnv) {
     pollMs: numberFromEnv(env, 'SDX_WEBHOOK_POLL_MS', 500, wholeMs(10, 60_000), 'milliseconds from 10 to 60000'),
     baseDelayMs: numberFromEnv(env, 'SDX_WEBHOOK_BASE_DELAY_MS', 1000, wholeMs(10, 3_600_000), 'milliseconds from 10 to 3600000'),
   };
+}
+
+/**
+ * Where webhooks may go: globally routable addresses only, unless SDX_WEBHOOK_ALLOW_PRIVATE=1 also
+ * opens loopback and private networks (tests, local development; `--demo` does not imply it).
+ */
+function webhookDestinationsFromEnv(env: NodeJS.ProcessEnv): DestinationPolicy {
+  const value = env.SDX_WEBHOOK_ALLOW_PRIVATE;
+  if (value !== undefined && value !== '' && value !== '0' && value !== '1') throw new Error(`SDX_WEBHOOK_ALLOW_PRIVATE must be 0 or 1, not "${value}"`);
+  return { allowPrivate: value === '1' };
 }
 
 function writeRateLimitFromEnv(env: NodeJS.ProcessEnv): { writeRateLimit?: WriteRateLimit } {
@@ -547,6 +564,7 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
   writeRateLimitFromEnv,
   pendingUploadQuotaFromEnv,
   dispatcherSettingsFromEnv,
+  webhookDestinationsFromEnv,
   logLevelFromEnv,
   masterKeyFromEnv,
   (env) => {

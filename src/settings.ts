@@ -35,6 +35,7 @@ export const settings: Record<string, string> = {
   SDX_WEBHOOK_POLL_MS: 'time between delivery passes',
   SDX_WEBHOOK_BASE_DELAY_MS: 'scale of the first retry delay',
   SDX_WEBHOOK_ALLOW_HTTP: '1 allows plain-http webhook URLs beyond loopback',
+  SDX_WEBHOOK_ALLOW_PRIVATE: '1 lets webhooks reach loopback and private networks (tests, local development)',
   SDX_METRICS_TOKEN: 'bearer token for /metrics from other hosts (loopback needs none)',
   SDX_LOG_LEVEL: 'info (default), warn, error or silent',
 };

@@ -246,7 +246,13 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
     }),
     WebhookRegistration: closed(
       {
-        url: { type: 'string', format: 'uri', maxLength: 2000, description: 'https (plain http only to loopback, or with SDX_WEBHOOK_ALLOW_HTTP=1).' },
+        url: {
+          type: 'string',
+          format: 'uri',
+          maxLength: 2000,
+          description:
+            'https (plain http only to loopback, or with SDX_WEBHOOK_ALLOW_HTTP=1) to a globally routable address: a literal address, or a name every address of which is one (422 `webhook-destination-forbidden` otherwise). Loopback and private networks only with SDX_WEBHOOK_ALLOW_PRIVATE=1.',
+        },
         eventTypes: { type: 'array', minItems: 1, items: { type: 'string' }, description: '`["*"]` (the default) or event types such as `issue`, `transfer`, `release`.' },
       },
       ['eventTypes'],
@@ -278,7 +284,11 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       nextAttemptAt: dateTime,
       lastAttemptAt: { anyOf: [dateTime, { type: 'null' }] },
       lastStatus: { anyOf: [{ type: 'integer' }, { type: 'null' }] },
-      lastError: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+      lastError: {
+        anyOf: [{ type: 'string', pattern: '^(refused-destination|timeout|connection-failed|http-[1-5][0-9]{2})$' }, { type: 'null' }],
+        description:
+          'Outcome of the last failed attempt: `refused-destination` (the host resolved to an address webhooks may not reach; no connection made), `timeout`, `connection-failed`, or `http-<status>` for an answer outside 2xx (redirects are not followed). Null once delivered or before the first attempt.',
+      },
       createdAt: dateTime,
       deliveredAt: { anyOf: [dateTime, { type: 'null' }] },
     }),
@@ -444,7 +454,7 @@ function paths(): Record<string, JsonSchema> {
       post: {
         operationId: 'registerWebhook',
         summary: 'Register an endpoint for the events of the caller\'s documents',
-        description: 'Each event of a document the party takes part in is POSTed once it commits (outbox in the same transaction), signed, with `SDX-Event-Id` for de-duplication; failures are retried with jittered exponential backoff and set aside as dead after the last attempt.',
+        description: 'The destination is checked now and again at every delivery, inside the connection (422 `webhook-destination-forbidden` for loopback, private, link-local and other special-purpose addresses, names of the local network, or names resolving there). Each event of a document the party takes part in is POSTed once it commits (outbox in the same transaction), signed, with `SDX-Event-Id` for de-duplication; failures are retried with jittered exponential backoff and set aside as dead after the last attempt.',
         security: bearer,
         requestBody: { required: true, content: json(ref('WebhookRegistration')) },
         responses: {

@@ -26,6 +26,7 @@ export function statusFor(error: SdxError): number {
     case 'not-canonicalizable':
     case 'unknown-document-kind':
     case 'webhook-url-invalid':
+    case 'webhook-destination-forbidden':
       return 422;
     case 'not-found':
       return 404;

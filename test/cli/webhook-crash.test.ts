@@ -11,7 +11,16 @@ jest.setTimeout(60_000);
 
 const AGENT = 'sdx_demo_agent_sha_4b7e20';
 const CONSIGNEE = 'sdx_demo_consignee_e94b36';
-const env = { SDX_PDF_WORKERS: '0', SDX_STORE: '', SDX_MONGO_URI: '', SDX_WEBHOOK_TIMEOUT_MS: '3000', SDX_WEBHOOK_LEASE_MS: '3500', SDX_WEBHOOK_POLL_MS: '100' };
+// The receiver listens on loopback, which a service reaches only with SDX_WEBHOOK_ALLOW_PRIVATE=1.
+const env = {
+  SDX_PDF_WORKERS: '0',
+  SDX_STORE: '',
+  SDX_MONGO_URI: '',
+  SDX_WEBHOOK_TIMEOUT_MS: '3000',
+  SDX_WEBHOOK_LEASE_MS: '3500',
+  SDX_WEBHOOK_POLL_MS: '100',
+  SDX_WEBHOOK_ALLOW_PRIVATE: '1',
+};
 
 async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const started = Date.now();
@@ -82,5 +91,23 @@ it('a server killed while a delivery is in flight delivers it after the restart,
     if (first.exitCode === null) first.kill('SIGKILL');
     receiver.closeAllConnections();
     receiver.close();
+  }
+});
+
+it('a demo server does not open loopback destinations: --demo does not imply SDX_WEBHOOK_ALLOW_PRIVATE', async () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'sdx-webhook-demo-')), 'sdx.sqlite');
+  const server = startSdx(['serve', '--port', '0', '--db', db, '--demo'], { ...env, SDX_WEBHOOK_ALLOW_PRIVATE: '' });
+  try {
+    const [, url] = await waitForOutput(server, /listening on (http:\/\/\S+)/);
+    const registered = await fetch(`${url}/api/v1/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CONSIGNEE}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'http://127.0.0.1:9/hooks' }),
+    });
+    expect(registered.status).toBe(422);
+    expect(((await registered.json()) as { code: string }).code).toBe('webhook-destination-forbidden');
+  } finally {
+    server.kill('SIGTERM');
+    await exitOf(server);
   }
 });

@@ -7,6 +7,7 @@ import { loadDemoParties, parseDemoParties } from '../../src/application/demo-pa
 import type { DocumentService } from '../../src/application/document-service';
 import type { UploadSweeper } from '../../src/application/upload-sweeper';
 import type { WebhookDispatcher } from '../../src/application/webhooks/webhook-dispatcher';
+import type { ResolveHost } from '../../src/application/ports/resolve-host.port';
 import { wireApp } from '../../src/main';
 import { certsDevPath } from './certs-dev';
 
@@ -32,19 +33,28 @@ export interface TestApp {
  */
 const noWriteLimit = { SDX_WRITE_RATE: '0' };
 
+/** Webhook receivers in tests listen on loopback; a suite that checks the production rule sets it to 0. */
+const loopbackReceivers = { SDX_WEBHOOK_ALLOW_PRIVATE: '1' };
+
+/** Tests ask no DNS server: a name resolves only through a suite's own `resolveHost`. */
+const noDns: ResolveHost = (hostname) => Promise.reject(Object.assign(new Error(`${hostname} does not resolve in tests`), { code: 'ENOTFOUND' }));
+
 /**
  * The real app on a fresh SQLite file (or `dbFile`), with the demo parties and certs-dev keys,
  * after its start-up audit of the stored trail has finished.
  */
-export async function startTestApp(options: { dbFile?: string; env?: NodeJS.ProcessEnv; verifyWorkers?: number } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { dbFile?: string; env?: NodeJS.ProcessEnv; verifyWorkers?: number; resolveHost?: ResolveHost } = {},
+): Promise<TestApp> {
   const dbFile = options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sdx-app-')), 'sdx.sqlite');
   const store = SqliteStore.open(dbFile);
   const demo = parseDemoParties(JSON.parse(readFileSync(certsDevPath('demo-parties.json'), 'utf8')));
   const credentials = await loadDemoParties(store, demo, '2026-11-28T00:00:00.000Z');
   const unexpected: unknown[] = [];
-  const { app, documents, audited, dispatcher, sweeper, close } = await wireApp(store, { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...options.env }, (level, _message, fields) => {
+  const env = { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...loopbackReceivers, ...options.env };
+  const { app, documents, audited, dispatcher, sweeper, close } = await wireApp(store, env, (level, _message, fields) => {
     if (level === 'error') unexpected.push(fields?.['error']);
-  }, { verifyWorkers: options.verifyWorkers ?? 0 });
+  }, { verifyWorkers: options.verifyWorkers ?? 0, resolveHost: options.resolveHost ?? noDns });
   await audited;
   const keys = Object.fromEntries(credentials.map((c) => [c.partyId, c.apiKey]));
   return {

@@ -2,8 +2,29 @@ import { openEvent } from '../events/signed-event';
 import type { ClaimedDelivery, DeliveryAttempt, WebhookStore } from '../ports/webhook-store.port';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signDelivery } from './webhook-signature';
 
-/** Sends one POST; resolves with the HTTP status, rejects when no answer came (network, timeout). */
-export type HttpPost = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<number>;
+/**
+ * Why a POST got no answer: the destination is not one SDX may reach (`refused-destination`, no
+ * connection made), the receiver did not answer in time, or anything else on the way.
+ */
+export type PostFailure = 'refused-destination' | 'timeout' | 'connection-failed';
+
+/** What one POST came to: the receiver's HTTP status (redirects are not followed), or a failure. */
+export type PostResult = { status: number } | { failure: PostFailure };
+
+/** Sends one POST, bounded by `timeoutMs`; it resolves in every case. */
+export type HttpPost = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<PostResult>;
+
+/**
+ * The outcome a delivery record keeps: `refused-destination`, `timeout`, `connection-failed` or
+ * `http-<status>`, never an address or error text that would map the network behind the receiver.
+ * Records written before outcomes were coarse are read through the same mapping.
+ */
+export function coarseOutcome(error: string | null): string | null {
+  if (error === null || /^(refused-destination|timeout|connection-failed|http-[1-5]\d\d)$/.test(error)) return error;
+  const http = /^HTTP (\d{3})$/.exec(error);
+  if (http) return `http-${http[1]}`;
+  return /timeout|abort/i.test(error) ? 'timeout' : 'connection-failed';
+}
 
 export interface DispatcherOptions {
   store: WebhookStore;
@@ -96,14 +117,14 @@ export class WebhookDispatcher {
       [EVENT_ID_HEADER]: `${delivery.documentId}:${delivery.seq}`,
       [SIGNATURE_HEADER]: signDelivery(this.o.secretFor(delivery.endpointId), body, Math.floor(sentAt.getTime() / 1000)),
     };
-    let status: number | null = null;
-    let error: string | null = null;
+    let result: PostResult;
     try {
-      status = await this.o.post(delivery.url, body, headers, this.o.timeoutMs);
-      if (status < 200 || status >= 300) error = `HTTP ${status}`;
-    } catch (failure) {
-      error = describeFailure(failure);
+      result = await this.o.post(delivery.url, body, headers, this.o.timeoutMs);
+    } catch {
+      result = { failure: 'connection-failed' };
     }
+    const status = 'status' in result ? result.status : null;
+    const error = 'failure' in result ? result.failure : result.status >= 200 && result.status < 300 ? null : `http-${result.status}`;
     const at = this.o.clock();
     const attempts = delivery.attempts + 1;
     const outcome: DeliveryAttempt =
@@ -141,12 +162,4 @@ export class WebhookDispatcher {
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
-}
-
-/** Timeouts arrive as DOMExceptions, network failures as TypeErrors with a cause: name what happened. */
-function describeFailure(failure: unknown): string {
-  if (typeof failure !== 'object' || failure === null) return 'no answer';
-  const { name, message, cause } = failure as { name?: unknown; message?: unknown; cause?: { code?: unknown } };
-  const code = typeof cause?.code === 'string' ? ` (${cause.code})` : '';
-  return `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : 'no answer'}${code}`.slice(0, 200);
 }

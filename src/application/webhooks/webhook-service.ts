@@ -2,35 +2,35 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { actionInput } from '../action-input';
 import type { Caller } from '../document-service';
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore, DeliveryStatus } from '../ports/webhook-store.port';
+import { coarseOutcome } from './webhook-dispatcher';
+import type { ResolveHost } from '../ports/resolve-host.port';
 import { SdxError } from '../../domain/shared/errors';
+import { parseIp } from '../../domain/network/ip-address';
+import { addressRange } from '../../domain/network/special-purpose-address.rule';
+import { addressPermitted, hostNameForbidden, type DestinationPolicy } from '../../domain/network/destination.rule';
 
 /** Event types a webhook may ask for: issuing, every action, and expiry; or `*`. */
 export const webhookEventTypes: readonly string[] = ['issue', 'expire', ...actionInput.options.map((option) => option.shape.type.value)];
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/**
- * Literal addresses inside private, link-local (cloud metadata at 169.254.169.254) or unique-local
- * ranges: a webhook must not make SDX reach into its own network. Names that resolve there are not
- * caught here (that needs a check at connect time).
- */
-function isPrivateAddress(hostname: string): boolean {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(hostname);
-  if (v4) {
-    const [a, b] = [Number(v4[1]), Number(v4[2])];
-    return a === 10 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
-  }
-  const v6 = /^\[([0-9a-f:.]+)\]$/i.exec(hostname)?.[1]?.toLowerCase();
-  return v6 !== undefined && v6 !== '::1' && (/^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith('::ffff:') || v6 === '::');
-}
+/** How long registration waits for a name to resolve before leaving the check to delivery. */
+const RESOLVE_TIMEOUT_MS = 3000;
 
 /**
  * Registering and inspecting a party's webhooks. Endpoints must be https (plain http only to
- * loopback, for development); the signing secret is derived from the endpoint id, shown once.
+ * loopback, for development) and reach globally routable addresses only (see `checkDestination`);
+ * the signing secret is derived from the endpoint id, shown once.
  */
 export class WebhookService {
   constructor(
-    private readonly deps: { store: WebhookStore; secret: Uint8Array; clock: () => Date; allowHttp: boolean },
+    private readonly deps: {
+      store: WebhookStore;
+      secret: Uint8Array;
+      clock: () => Date;
+      allowHttp: boolean;
+      destinations: DestinationPolicy;
+      resolveHost: ResolveHost;
+      resolveTimeoutMs?: number;
+    },
   ) {}
 
   secretFor(endpointId: string): string {
@@ -39,7 +39,7 @@ export class WebhookService {
 
   async register(caller: Caller, input: unknown): Promise<WebhookEndpoint & { secret: string }> {
     const body = (typeof input === 'object' && input !== null ? input : {}) as { url?: unknown; eventTypes?: unknown };
-    const url = this.checkedUrl(body.url);
+    const url = await this.checkedUrl(body.url);
     const eventTypes = body.eventTypes === undefined ? ['*'] : body.eventTypes;
     if (
       !Array.isArray(eventTypes) ||
@@ -63,7 +63,7 @@ export class WebhookService {
     return { ...endpoint, secret: this.secretFor(endpoint.id) };
   }
 
-  private checkedUrl(value: unknown): string {
+  private async checkedUrl(value: unknown): Promise<string> {
     if (typeof value !== 'string' || value.length > 2000) throw new SdxError('webhook-url-invalid', 'url is an absolute https URL of at most 2000 characters');
     let url: URL;
     try {
@@ -72,12 +72,46 @@ export class WebhookService {
       throw new SdxError('webhook-url-invalid', 'url is not an absolute URL');
     }
     if (url.username || url.password) throw new SdxError('webhook-url-invalid', 'url must not carry credentials; deliveries are signed instead');
-    if (isPrivateAddress(url.hostname)) throw new SdxError('webhook-url-invalid', 'url must not point into a private or link-local network');
-    const plainAllowed = this.deps.allowHttp || LOOPBACK.has(url.hostname);
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && plainAllowed)) {
-      throw new SdxError('webhook-url-invalid', 'url must use https');
-    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SdxError('webhook-url-invalid', 'url must use https');
+    await this.checkDestination(url.hostname);
+    const plainAllowed = this.deps.allowHttp || addressRange(url.hostname) === 'loopback';
+    if (url.protocol === 'http:' && !plainAllowed) throw new SdxError('webhook-url-invalid', 'url must use https');
     return url.toString();
+  }
+
+  /**
+   * A literal address must be globally routable (or, with private destinations allowed, loopback or
+   * private); a name must not be one that means the local network, and every address it resolves to
+   * now must pass the same test. A name that does not resolve yet is accepted: delivery resolves it
+   * again inside each connection and refuses it there. The refusal names no resolved address.
+   */
+  private async checkDestination(hostname: string): Promise<void> {
+    const policy = this.deps.destinations;
+    const literal = parseIp(hostname);
+    if (literal) {
+      if (addressPermitted(literal, policy)) return;
+      throw new SdxError('webhook-destination-forbidden', `url points to a ${addressRange(literal)} address; webhooks reach globally routable addresses only`);
+    }
+    if (hostNameForbidden(hostname)) {
+      throw new SdxError('webhook-destination-forbidden', 'url names a host of the local network (localhost, .internal, .local, a single label); use a public name');
+    }
+    const addresses = await this.resolved(hostname);
+    if (addresses.some((address) => !addressPermitted(address, policy))) {
+      throw new SdxError('webhook-destination-forbidden', 'url names a host that resolves to an address that is not globally routable');
+    }
+  }
+
+  /** The name's addresses, or none when it does not resolve within the bound. */
+  private async resolved(hostname: string): Promise<readonly string[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<readonly string[]>((done) => {
+      timer = setTimeout(() => done([]), this.deps.resolveTimeoutMs ?? RESOLVE_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([this.deps.resolveHost(hostname).catch(() => []), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async list(caller: Caller): Promise<WebhookEndpoint[]> {
@@ -104,13 +138,19 @@ export class WebhookService {
     }
     const limit = query.limit === undefined ? 50 : Number(query.limit);
     if (!Number.isSafeInteger(limit) || limit < 1 || limit > 500) throw new SdxError('validation-failed', 'limit is a whole number from 1 to 500');
-    return this.deps.store.listDeliveries(id, { ...(query.status ? { status: query.status as DeliveryStatus } : {}), limit });
+    const deliveries = await this.deps.store.listDeliveries(id, { ...(query.status ? { status: query.status as DeliveryStatus } : {}), limit });
+    return deliveries.map(withCoarseOutcome);
   }
 
   async redrive(caller: Caller, id: string, deliveryId: string): Promise<WebhookDelivery> {
     await this.own(caller, id);
     const delivery = await this.deps.store.getDelivery(deliveryId);
     if (!delivery || delivery.endpointId !== id) throw new SdxError('not-found', `no delivery ${deliveryId} for webhook ${id}`);
-    return this.deps.store.redriveDelivery(deliveryId, this.deps.clock().toISOString());
+    return withCoarseOutcome(await this.deps.store.redriveDelivery(deliveryId, this.deps.clock().toISOString()));
   }
+}
+
+/** Older records kept error text; a caller sees only the coarse outcome. */
+function withCoarseOutcome(delivery: WebhookDelivery): WebhookDelivery {
+  return { ...delivery, lastError: coarseOutcome(delivery.lastError) };
 }

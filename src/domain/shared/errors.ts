@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'already-delivered'
   | 'webhook-url-invalid'
   | 'upload-quota'
+  | 'webhook-destination-forbidden'
   | KeyStoreErrorCode
   | TimestampErrorCode
   | MerkleErrorCode
