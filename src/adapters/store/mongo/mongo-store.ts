@@ -19,6 +19,7 @@ import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { leafHash } from '../../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
 import type { Party, PartyId } from '../../../domain/party/party';
+import { endOpenSessions, MongoSessions, sessionModelsOn, type SessionModels } from './mongo-sessions';
 import { MongoWebhooks, webhookModelsOn, type WebhookModels } from './mongo-webhooks';
 import { SdxError } from '../../../domain/shared/errors';
 import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
@@ -65,6 +66,8 @@ export interface MongoConnectOptions {
   serverSelectionTimeoutMS?: number;
 }
 
+type AllModels = MongoModels & WebhookModels & SessionModels;
+
 /** What one commit appends to the log: where the next leaf goes, and the leaves so far. */
 interface LogAppend {
   next: number;
@@ -83,10 +86,12 @@ export class MongoStore implements Store {
 
   /** The webhook endpoints and the delivery outbox (filled by `commit`). */
   readonly webhooks: MongoWebhooks;
+  /** Web sessions; `setUserPassword` ends a user's open ones. */
+  readonly sessions: MongoSessions;
 
   private constructor(
     private readonly connection: Connection,
-    private readonly models: MongoModels & WebhookModels,
+    private readonly models: AllModels,
     /** The database name, for messages; never the URI, which may carry a password. */
     readonly dbName: string,
   ) {
@@ -94,6 +99,7 @@ export class MongoStore implements Store {
       const event = await models.events.findOne({ documentId, seq }, { envelope: 1, type: 1 }).lean().exec();
       return event ? { envelope: event.envelope, type: event.type } : undefined;
     });
+    this.sessions = new MongoSessions(models, (work) => this.run(work));
   }
 
   static async connect(uri: string, options: MongoConnectOptions = {}): Promise<MongoStore> {
@@ -112,9 +118,9 @@ export class MongoStore implements Store {
       await connection.asPromise();
       dbName = connection.name || dbName;
       await requireReplicaSet(connection);
-      const models = { ...modelsOn(connection), ...webhookModelsOn(connection) };
+      const models: AllModels = { ...modelsOn(connection), ...webhookModelsOn(connection), ...sessionModelsOn(connection) };
       // Collections and indexes exist before the first transaction: creating them inside one fails on older servers.
-      for (const model of Object.values(models) as (MongoModels & WebhookModels)[keyof (MongoModels & WebhookModels)][]) {
+      for (const model of Object.values(models) as AllModels[keyof AllModels][]) {
         await createCollection(model.collection.collectionName, connection);
         await model.createIndexes();
       }
@@ -185,8 +191,11 @@ export class MongoStore implements Store {
 
   setUserPassword(userId: string, passwordHash: string): Promise<void> {
     return this.run(async () => {
-      const { matchedCount } = await this.models.users.updateOne({ _id: userId }, { $set: { passwordHash } }).exec();
-      if (matchedCount === 0) throw new SdxError('not-found', `no user ${userId}`);
+      await this.inTransaction(async (session) => {
+        const { matchedCount } = await this.models.users.updateOne({ _id: userId }, { $set: { passwordHash } }, { session }).exec();
+        if (matchedCount === 0) throw new SdxError('not-found', `no user ${userId}`);
+        await endOpenSessions(this.models, userId, new Date().toISOString(), session);
+      });
     });
   }
 
