@@ -33,7 +33,7 @@ const noWriteLimit = { SDX_WRITE_RATE: '0' };
  * The real app on a fresh SQLite file (or `dbFile`), with the demo parties and certs-dev keys,
  * after its start-up audit of the stored trail has finished.
  */
-export async function startTestApp(options: { dbFile?: string; env?: NodeJS.ProcessEnv; verifyWorkers?: number } = {}): Promise<TestApp> {
+export async function startTestApp(options: { dbFile?: string; env?: NodeJS.ProcessEnv; verifyWorkers?: number; clock?: () => Date } = {}): Promise<TestApp> {
   const dbFile = options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sdx-app-')), 'sdx.sqlite');
   const store = SqliteStore.open(dbFile);
   const demo = parseDemoParties(JSON.parse(readFileSync(certsDevPath('demo-parties.json'), 'utf8')));
@@ -41,7 +41,7 @@ export async function startTestApp(options: { dbFile?: string; env?: NodeJS.Proc
   const unexpected: unknown[] = [];
   const { app, documents, audited, dispatcher, close } = await wireApp(store, { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...options.env }, (level, _message, fields) => {
     if (level === 'error') unexpected.push(fields?.['error']);
-  }, { verifyWorkers: options.verifyWorkers ?? 0 });
+  }, { verifyWorkers: options.verifyWorkers ?? 0, ...(options.clock ? { clock: options.clock } : {}) });
   await audited;
   const keys = Object.fromEntries(credentials.map((c) => [c.partyId, c.apiKey]));
   return {
