@@ -5,6 +5,7 @@ import { loopbackServer, type LoopbackServer } from '../support/browser';
 import { runSdx } from '../support/built-cli';
 import { hiddenValue, postLogin, TEST_ORIGIN } from '../support/page-forms';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { sessionIdleFromEnv } from '../../src/main';
 
 /** The app's clock runs `offset` ms ahead of the wall clock, so tests pass timeouts without sleeping. */
 let offset = 0;
@@ -297,4 +298,20 @@ describe('live streams per API key or session are capped', () => {
     const res = await postLogin(request.agent(capped.app), { userId, password: 'sdx-demo' });
     return cookieSet(res, 'sdx_session') ?? '';
   }
+});
+
+describe('SDX_SESSION_IDLE', () => {
+  it.each([
+    [undefined, { desk: 30 * MINUTE, phone: 12 * 60 * MINUTE }],
+    ['30m,12h', { desk: 30 * MINUTE, phone: 12 * 60 * MINUTE }],
+    ['15m, 8h', { desk: 15 * MINUTE, phone: 8 * 60 * MINUTE }],
+    ['45m', { desk: 45 * MINUTE, phone: 45 * MINUTE }],
+    ['3600s,168h', { desk: 60 * MINUTE, phone: 168 * 60 * MINUTE }],
+  ])('%s gives desk and phone idle timeouts %o', (value, expected) => {
+    expect(sessionIdleFromEnv(value === undefined ? {} : { SDX_SESSION_IDLE: value })).toEqual(expected);
+  });
+
+  it.each(['30', '30 minutes', '30m,12h,1h', '10s', '169h', '-5m', '30m,'])('%s is refused, naming the setting', (value) => {
+    expect(() => sessionIdleFromEnv({ SDX_SESSION_IDLE: value })).toThrow(/^SDX_SESSION_IDLE must be/);
+  });
 });
