@@ -36,7 +36,8 @@ import { resolveWithDns, webhookPost } from './adapters/http/post-json';
 import type { ResolveHost } from './application/ports/resolve-host.port';
 import { addressPermitted, type DestinationPolicy } from './domain/network/destination.rule';
 import { LoginThrottle } from './http/pages/login-throttle';
-import { SessionCodec } from './http/pages/session';
+import { DEFAULT_IDLE_TIMEOUTS, WebSessions, type IdleTimeouts } from './http/pages/session';
+import { DEFAULT_MAX_STREAMS, StreamSlots } from './http/event-stream';
 import { ServiceMetrics, type RequestLog } from './http/observability';
 import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit';
 
@@ -223,7 +224,7 @@ export async function wireApp(
   store: Store,
   env: NodeJS.ProcessEnv,
   logLine: Log,
-  options: { pdfWorkers?: number; verifyWorkers?: number; requestLog?: RequestLog; resolveHost?: ResolveHost } = {},
+  options: { pdfWorkers?: number; verifyWorkers?: number; requestLog?: RequestLog; resolveHost?: ResolveHost; clock?: () => Date } = {},
 ): Promise<{
   app: Express;
   documents: DocumentService;
@@ -239,8 +240,11 @@ export async function wireApp(
 }> {
   const writeRateLimit = writeRateLimitFromEnv(env);
   const pendingUploadQuotaBytes = pendingUploadQuotaFromEnv(env);
+  const sessionIdle = sessionIdleFromEnv(env);
+  const maxStreams = maxStreamsFromEnv(env);
   const paths = resourcePaths(env);
-  const clock = () => new Date();
+  // Tests inject a clock (e.g. to pass an idle timeout without sleeping); the service runs on the wall clock.
+  const clock = options.clock ?? (() => new Date());
   const trust = trustFromCertsDir(paths.certsDir);
   const verifier = options.verifyWorkers ? new BoundedPdfVerifier({ trust, workers: options.verifyWorkers }) : undefined;
   const toolkit = await openDocumentPdfs(paths, env, clock, options.pdfWorkers ?? pdfWorkersFromEnv(env) ?? 0);
@@ -293,14 +297,19 @@ export async function wireApp(
     log,
     integrity: () => integrity.status(),
     webhooks,
-    stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal },
+    stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal, slots: new StreamSlots(maxStreams) },
     metrics,
     ...(env.SDX_METRICS_TOKEN ? { metricsToken: env.SDX_METRICS_TOKEN } : {}),
     ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     ...writeRateLimit,
     pages: {
       passes: gatePassesFromEnv(env),
-      sessions: new SessionCodec(deploymentSecret(env, 'SDX_SESSION_SECRET', 'sdx web sessions v1')),
+      sessions: new WebSessions({
+        secret: deploymentSecret(env, 'SDX_SESSION_SECRET', 'sdx web sessions v1'),
+        store: store.sessions,
+        clock,
+        idle: sessionIdle,
+      }),
       throttle: new LoginThrottle(),
       checkCertificate,
       webDir: paths.webDir,
@@ -390,6 +399,32 @@ function webhookDestinationsFromEnv(env: NodeJS.ProcessEnv): DestinationPolicy {
   const value = env.SDX_WEBHOOK_ALLOW_PRIVATE;
   if (value !== undefined && value !== '' && value !== '0' && value !== '1') throw new Error(`SDX_WEBHOOK_ALLOW_PRIVATE must be 0 or 1, not "${value}"`);
   return { allowPrivate: value === '1' };
+}
+
+/**
+ * SDX_SESSION_IDLE: how long a web session may go unused, as `DESK,PHONE` (e.g. `30m,12h`, the
+ * default) or one duration for both; each a whole number with `s`, `m` or `h`, from 1 minute to 7 days.
+ */
+export function sessionIdleFromEnv(env: NodeJS.ProcessEnv): IdleTimeouts {
+  const text = env.SDX_SESSION_IDLE;
+  if (text === undefined || text.trim() === '') return DEFAULT_IDLE_TIMEOUTS;
+  const units: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = text.split(',').map((part) => part.trim());
+  const durations = parts.map((part) => {
+    const match = /^(\d{1,7})([smh])$/.exec(part);
+    const ms = match ? Number(match[1]) * (units[match[2] ?? ''] ?? 0) : Number.NaN;
+    return ms >= 60_000 && ms <= 7 * 24 * 3_600_000 ? ms : Number.NaN;
+  });
+  const [desk, phone = desk] = durations;
+  if (parts.length > 2 || desk === undefined || phone === undefined || Number.isNaN(desk) || Number.isNaN(phone)) {
+    throw new Error(`SDX_SESSION_IDLE must be DESK,PHONE idle timeouts such as 30m,12h (or one for both), each from 1m to 168h, not "${text}"`);
+  }
+  return { desk, phone };
+}
+
+/** SDX_MAX_STREAMS: open event streams per API key or web session (20). */
+function maxStreamsFromEnv(env: NodeJS.ProcessEnv): number {
+  return numberFromEnv(env, 'SDX_MAX_STREAMS', DEFAULT_MAX_STREAMS, wholeMs(1, 10_000), 'a whole number of streams from 1 to 10000');
 }
 
 function writeRateLimitFromEnv(env: NodeJS.ProcessEnv): { writeRateLimit?: WriteRateLimit } {
@@ -565,6 +600,8 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
   pendingUploadQuotaFromEnv,
   dispatcherSettingsFromEnv,
   webhookDestinationsFromEnv,
+  sessionIdleFromEnv,
+  maxStreamsFromEnv,
   logLevelFromEnv,
   masterKeyFromEnv,
   (env) => {

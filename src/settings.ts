@@ -23,6 +23,8 @@ export const settings: Record<string, string> = {
   SDX_LOG_CERT_FILE: 'audit-log certificate (PEM)',
   SDX_ID_SECRET: 'secret for ids derived from Idempotency-Keys',
   SDX_SESSION_SECRET: 'secret that signs web sessions',
+  SDX_SESSION_IDLE: 'idle timeout of web sessions, desk,phone (30m,12h)',
+  SDX_MAX_STREAMS: 'open event streams per API key or web session (20)',
   SDX_WEBHOOK_SECRET: 'secret the webhook signing secrets derive from',
   SDX_PASS_KEY_FILE: 'gate-pass signing key (EC P-256 PEM)',
   SDX_PASS_RETIRED_KEY_FILES: 'comma-separated older gate-pass keys still published',

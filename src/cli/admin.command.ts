@@ -16,6 +16,7 @@ const usage = `usage: sdx admin <command> [--db FILE]
   list-parties
   add-user --party ID --user ID --name NAME    a user acting for the party
   set-password --user ID                       web sign-in password, read from stdin (first line); stored as scrypt
+  end-sessions --user ID                       signs the user out of every browser and phone; prints how many ended
   create-key --user ID [--label TEXT]          prints a new API key once; only its hash is stored
   revoke-key --key ID`;
 
@@ -125,6 +126,15 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
         return 0;
       });
     }
+    case 'end-sessions':
+      if (!need('user')) return 2;
+      return run(async (store) => {
+        const userId = values.user ?? '';
+        if (!(await store.getUser(userId))) throw new SdxError('not-found', `no user ${userId}`);
+        const ended = await store.sessions.endUserSessions(userId, now);
+        io.out(`${ended} web session${ended === 1 ? '' : 's'} of ${userId} ended`);
+        return 0;
+      });
     case 'create-key':
       if (!need('user')) return 2;
       return run(async (store) => {

@@ -5,7 +5,7 @@ import { DcsaReads } from '../application/dcsa/dcsa-reads';
 import type { IntegrityState } from '../application/audit/store-integrity';
 import type { DocumentService } from '../application/document-service';
 import type { Store } from '../application/ports/store.port';
-import { authenticate, callerOf } from './auth';
+import { apiKeyIdOf, authenticate, callerOf } from './auth';
 import { eventStream, type StreamOptions } from './event-stream';
 import { metricsEndpoint, observeRequests, type RequestLog, type ServiceMetrics } from './observability';
 import { webhooksRouter } from './webhooks.routes';
@@ -101,7 +101,7 @@ export function createApp(deps: AppDependencies): Express {
   const apiViewer = async (req: express.Request) => {
     const party = await deps.store.getParty(callerOf(req).partyId);
     if (!party) throw new SdxError('not-found', 'the caller’s party is not registered');
-    return { partyId: party.id, roles: party.roles };
+    return { partyId: party.id, roles: party.roles, holder: `key:${apiKeyIdOf(req)}` };
   };
   // Monotonic time: a wall-clock step neither refills nor drains the buckets.
   const writeLimit = deps.writeRateLimit ? [limitWrites(new TokenBuckets(deps.writeRateLimit, () => performance.now()))] : [];

@@ -3,12 +3,59 @@ import type { LogService } from '../application/audit/log-service';
 import type { Store } from '../application/ports/store.port';
 import { deliveryBody } from '../application/webhooks/webhook-dispatcher';
 import { SdxError } from '../domain/shared/errors';
+import { sendProblem } from './problem';
 
 export interface StreamOptions {
   pollMs: number;
   heartbeatMs: number;
   /** Aborted when the service stops: open streams end so that shutdown does not wait on them. */
   stopping?: AbortSignal;
+  /** Open streams per API key or session (SDX_MAX_STREAMS); unlimited when absent. */
+  slots?: StreamSlots;
+}
+
+/** Default of SDX_MAX_STREAMS: a phone, a desk and a few systems need far fewer. */
+export const DEFAULT_MAX_STREAMS = 20;
+/** Seconds a refused client is asked to wait: a slot frees when one of its streams closes. */
+const STREAM_RETRY_SECONDS = 30;
+
+/**
+ * Counts the open streams of each holder (an API key or a web session) in this process, so that
+ * one credential cannot hold an unbounded number of connections and their polls.
+ */
+export class StreamSlots {
+  private readonly open = new Map<string, number>();
+
+  constructor(readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new Error('a stream cap needs a whole number of at least 1');
+  }
+
+  /** Takes a slot for `holder`; false when the holder already has `max` open streams. */
+  take(holder: string): boolean {
+    const count = this.open.get(holder) ?? 0;
+    if (count >= this.max) return false;
+    this.open.set(holder, count + 1);
+    return true;
+  }
+
+  release(holder: string): void {
+    const count = this.open.get(holder) ?? 0;
+    if (count <= 1) this.open.delete(holder);
+    else this.open.set(holder, count - 1);
+  }
+
+  /** Open streams of a holder, for tests and metrics. */
+  countOf(holder: string): number {
+    return this.open.get(holder) ?? 0;
+  }
+}
+
+/** Who a stream is for, and which credential it counts against. */
+export interface StreamViewer {
+  partyId: string;
+  roles: readonly string[];
+  /** `key:<api key id>` or `session:<session key>`; the cap counts per holder. */
+  holder: string;
 }
 
 /**
@@ -63,7 +110,7 @@ class LogGrowth {
  */
 export function eventStream(
   deps: { log: LogService; store: Store },
-  viewerOf: (req: Request) => Promise<{ partyId: string; roles: readonly string[] }>,
+  viewerOf: (req: Request) => Promise<StreamViewer>,
   options: StreamOptions = { pollMs: 500, heartbeatMs: 15_000 },
 ): RequestHandler {
   const growth = new LogGrowth(async () => (await deps.store.logState()).size, options.pollMs);
@@ -73,6 +120,24 @@ export function eventStream(
     if (resume !== undefined && !/^\d{1,15}$/.test(resume)) {
       throw new SdxError('validation-failed', 'Last-Event-ID is the log index of the last event received');
     }
+    const slots = options.slots;
+    if (slots && !slots.take(viewer.holder)) {
+      res.set('Retry-After', String(STREAM_RETRY_SECONDS));
+      sendProblem(res, {
+        status: 429,
+        code: 'too-many-streams',
+        detail: `this credential already has ${slots.max} open streams; close one (or reuse it) and retry`,
+      });
+      return;
+    }
+    try {
+      await follow(req, res, resume, viewer);
+    } finally {
+      slots?.release(viewer.holder);
+    }
+  };
+
+  async function follow(req: Request, res: Response, resume: string | undefined, viewer: StreamViewer): Promise<void> {
     let next = resume !== undefined ? Number(resume) + 1 : (await deps.store.logState()).size;
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -114,5 +179,5 @@ export function eventStream(
       }
     }
     options.stopping?.removeEventListener('abort', stop);
-  };
+  }
 }

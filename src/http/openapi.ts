@@ -339,7 +339,7 @@ const problemResponses = {
   ContentTooLarge: `The body is too large (JSON 1 MB; a file ${MAX_UPLOAD_BYTES} bytes).`,
   UnsupportedMediaType: 'The body is not JSON (`unsupported-content-type`), or the uploaded file is not of an accepted type, judged by its bytes (`unsupported-media-type`).',
   UnprocessableContent: 'Unknown fields or invalid values (`validation-failed`); `errors` names each field. `forbidden-character` when any text holds a direction control (U+202E, ...), an invisible format character (U+200B, ...) or a control character; each such issue names the code point.',
-  TooManyRequests: 'This API key has sent more writes than its limit allows (`rate-limited`); retry after `Retry-After` seconds.',
+  TooManyRequests: 'This API key has sent more writes than its limit allows (`rate-limited`), or already holds `SDX_MAX_STREAMS` open event streams (`too-many-streams`); retry after `Retry-After` seconds.',
   ServiceUnavailable: 'The store, a signing key, the timestamp authority or the PDF workers are unavailable or busy; retry later.',
 } as const;
 type ProblemResponse = keyof typeof problemResponses;
@@ -366,7 +366,7 @@ function responseComponents(): Record<string, JsonSchema> {
       name === 'Unauthorized'
         ? { description, headers: { 'WWW-Authenticate': { schema: { type: 'string' } } }, content: problem }
         : name === 'TooManyRequests'
-          ? { description, headers: { 'Retry-After': { description: 'Seconds until the key may write again.', schema: { type: 'integer', minimum: 1 } } }, content: problem }
+          ? { description, headers: { 'Retry-After': { description: 'Seconds until the key may write (or open a stream) again.', schema: { type: 'integer', minimum: 1 } } }, content: problem }
           : { description, content: problem },
     ]),
   );
@@ -528,7 +528,7 @@ function paths(): Record<string, JsonSchema> {
         parameters: [{ name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^\\d{1,15}$' } }],
         responses: {
           '200': { description: 'An open event stream.', content: { 'text/event-stream': { schema: { type: 'string' } } } },
-          ...errors('Unauthorized', 'UnprocessableContent'),
+          ...errors('Unauthorized', 'UnprocessableContent', 'TooManyRequests'),
         },
       },
     },

@@ -76,6 +76,7 @@ describe('no secret in the service log', () => {
     child.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
     let sessionCookie = '';
+    let loginToken = '';
     try {
       const [, url = ''] = await waitForOutput(child, /SDX listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
       const api = `${url}/api/v1`;
@@ -108,7 +109,16 @@ describe('no secret in the service log', () => {
       expect(injected.status).toBe(400);
 
       // A failed sign-in, a successful one, and pages with its session.
-      const form = (fields: Record<string, string>) => ({ method: 'POST', redirect: 'manual' as const, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      // As this site's sign-in page posts it: its Origin, the pre-session cookie and the form token.
+      const signInPage = await fetch(`${url}/login`);
+      const loginCookie = /sdx_login=[^;]+/.exec(signInPage.headers.get('set-cookie') ?? '')?.[0] ?? '';
+      loginToken = /name="loginToken" value="([^"]+)"/.exec(await signInPage.text())?.[1] ?? '';
+      const form = (fields: Record<string, string>) => ({
+        method: 'POST',
+        redirect: 'manual' as const,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url, cookie: loginCookie },
+        body: new URLSearchParams({ ...fields, loginToken }).toString(),
+      });
       expect((await fetch(`${url}/login`, form({ userId: userOf('demo-terminal'), password: `${password}-wrong` }))).status).toBe(401);
       expect((await fetch(`${url}/login`, form({ userId: userOf('demo-consignee'), password }))).status).toBe(401);
       const signedIn = await fetch(`${url}/login`, form({ userId: userOf('demo-terminal'), password }));
@@ -149,6 +159,8 @@ describe('no secret in the service log', () => {
       ['the password', password],
       ['the session cookie', sessionCookie],
       ['the session cookie MAC', sessionCookie.split('.').pop() ?? sessionCookie],
+      ['the session id', sessionCookie.split('.')[1] ?? sessionCookie],
+      ['the sign-in form token', loginToken],
       ...Object.entries(deploymentSecrets),
     ];
     expect(needles.length).toBeGreaterThan(100);

@@ -17,12 +17,21 @@ describe('settings', () => {
   it('names every bad setting at start, one line each, and exits 2 before opening anything', () => {
     const dir = tempDir();
     const result = runSdx(['serve', '--db', join(dir, 'sdx.sqlite')], {
-      env: { ...quiet, SDX_PDF_WORKERS: 'many', SDX_WRITE_BURST: '0', SDX_WEBHOOK_TIMEOUT_MS: '5', SDX_LOG_LEVEL: 'chatty', SDX_PUBLIC_URL: 'sdx.example' },
+      env: {
+        ...quiet,
+        SDX_PDF_WORKERS: 'many',
+        SDX_WRITE_BURST: '0',
+        SDX_WEBHOOK_TIMEOUT_MS: '5',
+        SDX_LOG_LEVEL: 'chatty',
+        SDX_PUBLIC_URL: 'sdx.example',
+        SDX_SESSION_IDLE: '30 minutes',
+        SDX_MAX_STREAMS: '0',
+      },
     });
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
-    expect(lines).toHaveLength(5);
-    for (const name of ['SDX_PDF_WORKERS', 'SDX_WRITE_BURST', 'SDX_WEBHOOK_TIMEOUT_MS', 'SDX_LOG_LEVEL', 'SDX_PUBLIC_URL']) {
+    expect(lines).toHaveLength(7);
+    for (const name of ['SDX_PDF_WORKERS', 'SDX_WRITE_BURST', 'SDX_WEBHOOK_TIMEOUT_MS', 'SDX_LOG_LEVEL', 'SDX_PUBLIC_URL', 'SDX_SESSION_IDLE', 'SDX_MAX_STREAMS']) {
       expect(lines.filter((line) => line.startsWith(`sdx serve: bad setting: ${name} must be`))).toHaveLength(1);
     }
   });

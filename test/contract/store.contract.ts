@@ -13,6 +13,7 @@ import {
   type Store,
   type StoredDocument,
 } from '../../src/application/ports/store.port';
+import type { WebSession } from '../../src/application/ports/session-store.port';
 import { emptyRoot, leafHash } from '../../src/domain/audit-log/merkle-hash';
 import { checkConsistency, checkInclusion } from '../../src/domain/audit-log/merkle-proofs';
 import type { DocumentState } from '../../src/domain/document/document';
@@ -197,6 +198,73 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       it('when a key is stored already revoked, then it is never found', async () => {
         await store.addApiKey({ ...apiKey('key-old', 'user-1', 'sdx_secret_old'), revokedAt: issuedAt });
         await expect(store.findActiveApiKey(sha256Hex('sdx_secret_old'))).resolves.toBeUndefined();
+      });
+    });
+
+    describe('web sessions', () => {
+      const session = (idHash: string, userId = 'user-1', kind: WebSession['kind'] = 'desk'): WebSession => ({
+        idHash,
+        userId,
+        kind,
+        createdAt: issuedAt,
+        lastSeenAt: issuedAt,
+        endedAt: null,
+      });
+
+      beforeEach(async () => {
+        await store.upsertParty(party(cast.consignee, ['consignee']));
+        await store.createUser(user('user-1', cast.consignee));
+        await store.createUser(user('user-2', cast.consignee));
+      });
+
+      it('when a session is added, then get returns it as given and an unknown id hash returns undefined', async () => {
+        await store.sessions.addSession(session('a'.repeat(64), 'user-1', 'phone'));
+        await expect(store.sessions.getSession('a'.repeat(64))).resolves.toEqual(session('a'.repeat(64), 'user-1', 'phone'));
+        await expect(store.sessions.getSession('b'.repeat(64))).resolves.toBeUndefined();
+      });
+
+      it('when an id hash is added twice, then the second is a store-conflict and the first stays', async () => {
+        await store.sessions.addSession(session('s1'));
+        await expect(store.sessions.addSession(session('s1', 'user-2'))).rejects.toMatchObject({ code: 'store-conflict' });
+        await expect(store.sessions.getSession('s1')).resolves.toMatchObject({ userId: 'user-1' });
+      });
+
+      it('when a session is touched, then last seen only moves forward', async () => {
+        await store.sessions.addSession(session('s1'));
+        await store.sessions.touchSession('s1', laterAt);
+        await store.sessions.touchSession('s1', issuedAt);
+        await expect(store.sessions.getSession('s1')).resolves.toMatchObject({ lastSeenAt: laterAt, endedAt: null });
+      });
+
+      it('when a session is ended, then it stays ended: touching does not change it and ending again keeps the first time', async () => {
+        await store.sessions.addSession(session('s1'));
+        await expect(store.sessions.endSession('s1', laterAt)).resolves.toBe(true);
+        await expect(store.sessions.endSession('s1', '2030-01-01T00:00:00.000Z')).resolves.toBe(false);
+        await store.sessions.touchSession('s1', '2030-01-01T00:00:00.000Z');
+        await expect(store.sessions.getSession('s1')).resolves.toMatchObject({ lastSeenAt: issuedAt, endedAt: laterAt });
+        await expect(store.sessions.endSession('unknown', laterAt)).resolves.toBe(false);
+      });
+
+      it('when a user’s sessions are ended, then every open one ends, the count says how many, and other users’ stay open', async () => {
+        await store.sessions.addSession(session('s1'));
+        await store.sessions.addSession(session('s2', 'user-1', 'phone'));
+        await store.sessions.addSession(session('s3'));
+        await store.sessions.endSession('s3', issuedAt);
+        await store.sessions.addSession(session('other', 'user-2'));
+        await expect(store.sessions.endUserSessions('user-1', laterAt)).resolves.toBe(2);
+        await expect(store.sessions.getSession('s1')).resolves.toMatchObject({ endedAt: laterAt });
+        await expect(store.sessions.getSession('s2')).resolves.toMatchObject({ endedAt: laterAt });
+        await expect(store.sessions.getSession('s3')).resolves.toMatchObject({ endedAt: issuedAt });
+        await expect(store.sessions.getSession('other')).resolves.toMatchObject({ endedAt: null });
+        await expect(store.sessions.endUserSessions('user-1', laterAt)).resolves.toBe(0);
+      });
+
+      it('when a user’s password is set, then every open session of that user ends and other users’ stay open', async () => {
+        await store.sessions.addSession(session('s1'));
+        await store.sessions.addSession(session('other', 'user-2'));
+        await store.setUserPassword('user-1', '$scrypt$new');
+        await expect(store.sessions.getSession('s1')).resolves.toMatchObject({ endedAt: expect.any(String) });
+        await expect(store.sessions.getSession('other')).resolves.toMatchObject({ endedAt: null });
       });
     });
 

@@ -177,7 +177,7 @@ describe('configuration', () => {
     await expect(wireApp(closedStore, { [variable]: value }, () => undefined)).rejects.toThrow(reason);
   });
 
-  it('the OpenAPI document lists 429 with Retry-After for every POST under /api/v1, and for nothing else', () => {
+  it('the OpenAPI document lists 429 with Retry-After for every POST under /api/v1 and the capped event stream, and for nothing else', () => {
     const doc = openApiDocument() as {
       paths: Record<string, Record<string, { responses: Record<string, { $ref?: string }> }>>;
       components: { responses: Record<string, { headers?: Record<string, unknown> }> };
@@ -191,7 +191,7 @@ describe('configuration', () => {
       }
     }
     expect(writes).toEqual(expect.arrayContaining(['POST /api/v1/documents', 'POST /api/v1/documents/{id}/attachments', 'POST /api/v1/documents/{id}/events']));
-    expect(limited.sort()).toEqual(writes.sort());
+    expect(limited.sort()).toEqual([...writes, `GET ${API}/stream`].sort());
     expect(doc.components.responses['TooManyRequests']?.headers).toHaveProperty('Retry-After');
   });
 });

@@ -14,6 +14,7 @@ import type { DocumentKind } from '../../src/domain/document/document';
 import { openApiDocument } from '../../src/http/openapi';
 import { PAGE_OPERATIONS } from '../../src/http/pages/pages.router';
 import { certsDevPath } from '../support/certs-dev';
+import { hiddenValue, postLogin, TEST_ORIGIN } from '../support/page-forms';
 import { servedOperations } from '../support/served-operations';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { API, Client, P, allParties, expectStatus, gateRecordExample, payloadOf, photo, sha256Hex, type PartyName } from './exchange-client';
@@ -96,6 +97,8 @@ let photoSha = '';
 const apiKey = (party: PartyName) => `Bearer ${t.keys[party] ?? ''}`;
 const revokedKeys = new Map<PartyName, string>();
 const sessions = new Map<PartyName, string>();
+/** A sign-in form as a browser got it: the pre-session cookie and the form's token bound to it. */
+const loginForm = { cookie: '', token: '' };
 const webhookOf = new Map<PartyName, string>();
 const deliveryOf = new Map<PartyName, string>();
 /** Another party, for "someone else's webhook". */
@@ -186,7 +189,17 @@ const pageRules: Record<string, RouteRule> = {
   'GET /': { public: 303, call: (ctx) => page('get', '/', ctx) },
   'GET /lang': { public: 303, call: (ctx) => page('get', '/lang?to=en', ctx) },
   'GET /login': { public: 200, call: (ctx) => page('get', '/login', ctx) },
-  'POST /login': { public: 303, call: (ctx) => page('post', '/login', ctx).type('form').send({ userId: demoParty(ctx.party).user.id, password: 'sdx-demo' }) },
+  // Sign-in is public: sent as this site's form does (Origin, pre-session cookie, form token), without
+  // the caller's session cookie, which a new sign-in in the same browser would end.
+  'POST /login': {
+    public: 303,
+    call: (ctx) =>
+      request(t.app)
+        .post('/login')
+        .set({ Origin: TEST_ORIGIN, Cookie: loginForm.cookie })
+        .type('form')
+        .send({ userId: demoParty(ctx.party).user.id, password: 'sdx-demo', loginToken: loginForm.token }),
+  },
   'POST /logout': formPost(() => '/logout'),
   'GET /m/': { ...everyone(200), call: (ctx) => page('get', '/m/', ctx) },
   'GET /m/stream': { ...everyone(200), stream: true, call: (ctx) => page('get', '/m/stream', ctx) },
@@ -390,6 +403,9 @@ beforeAll(async () => {
   for (const d of documents) logIndexOf[d.name] = (await c.document(P.auditor, ids[d.name])).events[0]?.logIndex ?? -1;
   logSize = (await c.get(P.auditor, '/log/tree-head')).body.size as number;
 
+  const form = await request(t.app).get('/login');
+  loginForm.cookie = ([] as string[]).concat(form.headers['set-cookie'] ?? []).find((line) => line.startsWith('sdx_login='))?.split(';')[0] ?? '';
+  loginForm.token = hiddenValue(form.text, 'loginToken');
   for (const party of allParties) {
     const secret = generateApiKey();
     const keyId = `key-revoked-${party}`;
@@ -397,7 +413,7 @@ beforeAll(async () => {
     await t.store.revokeApiKey(keyId, new Date().toISOString());
     revokedKeys.set(party, `Bearer ${secret}`);
 
-    const login = await request(t.app).post('/login').type('form').send({ userId: demoParty(party).user.id, password: 'sdx-demo' });
+    const login = await postLogin(request.agent(t.app), { userId: demoParty(party).user.id, password: 'sdx-demo' });
     expectStatus(login, 303);
     const cookie = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((line) => line.startsWith('sdx_session='));
     if (!cookie) throw new Error(`no session cookie for ${party}`);

@@ -2,7 +2,7 @@ import request from 'supertest';
 import { DESK_OPERATIONS } from '../../src/http/pages/desk/desk.router';
 import type { DocumentKind } from '../../src/domain/document/document';
 import { Client, expectValidPdf, gateRecordExample, P, payloadOf, photo, sha256Hex, uniqueRef, useExchange } from '../http/exchange-client';
-import { formBody, hiddenValue, signedIn } from '../support/page-forms';
+import { formBody, hiddenValue, postLogin, signedIn } from '../support/page-forms';
 import type { TestApp } from '../support/test-app';
 
 let t: TestApp;
@@ -89,7 +89,7 @@ describe('who sees which desk', () => {
   });
 
   it('an agent, carrier or shipper signs in to its desk; /desk sends each party to its own', async () => {
-    const res = await request(t.app).post('/login').type('form').send({ userId: USERS.agentSha, password: 'sdx-demo' });
+    const res = await postLogin(request.agent(t.app), { userId: USERS.agentSha, password: 'sdx-demo' });
     expect(res.headers['location']).toBe('/desk');
     for (const [userId, desk] of [
       [USERS.agentSha, '/desk/agent'],

@@ -1,10 +1,24 @@
 import type { Express } from 'express';
 import request from 'supertest';
 
+type Agent = ReturnType<typeof request.agent>;
+
+/** The test app's public origin (startTestApp's SDX_PUBLIC_URL), which the sign-in check accepts. */
+export const TEST_ORIGIN = 'http://sdx.test';
+
+/**
+ * Posts the sign-in form as a browser on this site does: the form (and its pre-session cookie,
+ * kept by the agent) first, then the fields with the form's token and this site's Origin.
+ */
+export async function postLogin(agent: Agent, fields: Record<string, string>, origin = TEST_ORIGIN): Promise<request.Response> {
+  const form = await agent.get('/login');
+  return agent.post('/login').set('Origin', origin).type('form').send({ loginToken: hiddenValue(form.text, 'loginToken'), ...fields });
+}
+
 /** Signs a demo user in through the form, as a browser does; the agent keeps the session cookie. */
-export async function signedIn(app: Express, userId: string, lang = 'en'): Promise<ReturnType<typeof request.agent>> {
+export async function signedIn(app: Express, userId: string, lang = 'en'): Promise<Agent> {
   const agent = request.agent(app).set('Accept-Language', lang);
-  const res = await agent.post('/login').type('form').send({ userId, password: 'sdx-demo' });
+  const res = await postLogin(agent, { userId, password: 'sdx-demo' });
   if (res.status !== 303) throw new Error(`sign-in of ${userId} answered ${res.status}`);
   return agent;
 }

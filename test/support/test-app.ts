@@ -44,7 +44,7 @@ const noDns: ResolveHost = (hostname) => Promise.reject(Object.assign(new Error(
  * after its start-up audit of the stored trail has finished.
  */
 export async function startTestApp(
-  options: { dbFile?: string; env?: NodeJS.ProcessEnv; verifyWorkers?: number; resolveHost?: ResolveHost } = {},
+  options: { dbFile?: string; env?: NodeJS.ProcessEnv; verifyWorkers?: number; resolveHost?: ResolveHost; clock?: () => Date } = {},
 ): Promise<TestApp> {
   const dbFile = options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sdx-app-')), 'sdx.sqlite');
   const store = SqliteStore.open(dbFile);
@@ -54,7 +54,7 @@ export async function startTestApp(
   const env = { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...loopbackReceivers, ...options.env };
   const { app, documents, audited, dispatcher, sweeper, close } = await wireApp(store, env, (level, _message, fields) => {
     if (level === 'error') unexpected.push(fields?.['error']);
-  }, { verifyWorkers: options.verifyWorkers ?? 0, resolveHost: options.resolveHost ?? noDns });
+  }, { verifyWorkers: options.verifyWorkers ?? 0, resolveHost: options.resolveHost ?? noDns, ...(options.clock ? { clock: options.clock } : {}) });
   await audited;
   const keys = Object.fromEntries(credentials.map((c) => [c.partyId, c.apiKey]));
   return {

@@ -3,6 +3,7 @@ import type { Party, PartyId } from '../../domain/party/party';
 import type { NodeAddress } from '../../domain/audit-log/merkle-tree';
 import { SdxError, ValidationError } from '../../domain/shared/errors';
 import type { SignedTreeHead } from '../audit/tree-head';
+import type { SessionStore } from './session-store.port';
 import type { WebhookStore } from './webhook-store.port';
 
 export interface User {
@@ -173,6 +174,8 @@ export interface Store {
   health(): Promise<StoreHealth>;
   /** Webhook endpoints and the delivery outbox; `commit` adds the deliveries of its events. */
   readonly webhooks: WebhookStore;
+  /** Web sessions (see session-store.port.ts); `setUserPassword` ends the user's open ones. */
+  readonly sessions: SessionStore;
   close(): Promise<void>;
 
   upsertParty(party: Party): Promise<void>;
@@ -181,7 +184,7 @@ export interface Store {
 
   createUser(user: User): Promise<void>;
   getUser(id: string): Promise<User | undefined>;
-  /** Replaces a user's password hash; an unknown user is `not-found`. */
+  /** Replaces a user's password hash and ends the user's open web sessions; an unknown user is `not-found`. */
   setUserPassword(userId: string, passwordHash: string): Promise<void>;
   addApiKey(key: ApiKeyRecord): Promise<void>;
   findActiveApiKey(keyHash: string): Promise<{ key: ApiKeyRecord; user: User } | undefined>;

@@ -24,6 +24,8 @@ const text = {
   userId: { en: 'User name', zh: '用户名' },
   password: { en: 'Password', zh: '密码' },
   wrongPassword: { en: 'Wrong user name or password.', zh: '用户名或密码错误。' },
+  signInExpired: { en: 'The sign-in form has expired. Please sign in again.', zh: '登录表单已过期，请重新登录。' },
+  crossSiteSignIn: { en: 'Sign-in is accepted only from this site’s own sign-in page.', zh: '只接受本站登录页提交的登录。' },
   tooManyAttempts: { en: 'Too many failed sign-ins. Try again in {minutes} min.', zh: '登录失败次数过多，请 {minutes} 分钟后再试。' },
   signedInAs: { en: 'Signed in as {user}, {party}', zh: '{party}，{user}' },
   walletTitle: { en: 'My documents', zh: '我的单证' },

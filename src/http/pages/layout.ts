@@ -8,6 +8,8 @@ export interface PageUser {
   partyName: { en: string; zh: string };
   roles: readonly string[];
   csrfToken: string;
+  /** Names the session (not a credential), e.g. to count its open streams. */
+  sessionKey: string;
 }
 
 export interface PageContext {

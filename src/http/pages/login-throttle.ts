@@ -1,13 +1,19 @@
 /**
- * Bounds password guessing: after `maxFailures` failed sign-ins for one user name, or four times
- * that from one address, within `windowSeconds`, further attempts are refused until the window
- * has passed. Memory is bounded: when full, the oldest entries go first.
+ * Bounds password guessing without locking out the innocent. Failures are counted per (user name,
+ * address): after `maxFailures` within `windowSeconds` only that pair waits, so a clerk who mistypes
+ * does not lock out colleagues behind the same shared NAT, and nobody can lock a user out from
+ * elsewhere. A per-address ceiling (`addressCeiling`, far above what one office mistypes) still stops
+ * one address from spraying guesses across many user names. Memory is bounded: when full, the
+ * oldest entries go first.
  */
 export interface ThrottleOptions {
   maxFailures: number;
+  addressCeiling: number;
   windowSeconds: number;
   maxEntries: number;
 }
+
+export const DEFAULT_THROTTLE: ThrottleOptions = { maxFailures: 5, addressCeiling: 100, windowSeconds: 900, maxEntries: 10_000 };
 
 interface Window {
   failures: number;
@@ -17,12 +23,16 @@ interface Window {
 export class LoginThrottle {
   private readonly windows = new Map<string, Window>();
 
-  constructor(private readonly options: ThrottleOptions = { maxFailures: 5, windowSeconds: 900, maxEntries: 10_000 }) {}
+  constructor(private readonly options: ThrottleOptions = DEFAULT_THROTTLE) {}
+
+  private pairKey(userId: string, address: string): string {
+    return `pair:${address}\n${userId.toLowerCase()}`;
+  }
 
   private keys(userId: string, address: string): [string, number][] {
     return [
-      [`user:${userId.toLowerCase()}`, this.options.maxFailures],
-      [`addr:${address}`, this.options.maxFailures * 4],
+      [this.pairKey(userId, address), this.options.maxFailures],
+      [`addr:${address}`, this.options.addressCeiling],
     ];
   }
 
@@ -61,8 +71,8 @@ export class LoginThrottle {
     }
   }
 
-  /** A successful sign-in clears the user's failures (not the address's: one good account must not unlock guessing others). */
-  recordSuccess(userId: string): void {
-    this.windows.delete(`user:${userId.toLowerCase()}`);
+  /** A successful sign-in clears the pair's failures (not the address's: one good account must not unlock guessing others). */
+  recordSuccess(userId: string, address: string): void {
+    this.windows.delete(this.pairKey(userId, address));
   }
 }

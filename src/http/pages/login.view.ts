@@ -2,12 +2,17 @@ import { html } from './html';
 import { t } from './i18n';
 import { page, type PageContext } from './layout';
 
-export function loginView(ctx: PageContext, form: { userId?: string; next?: string; error?: string }) {
+/**
+ * The sign-in form. `token` is bound to the pre-session cookie set with this page; `code` is the
+ * stable code of a refusal, for scripts and tests (the words are for people).
+ */
+export function loginView(ctx: PageContext, form: { token: string; userId?: string; next?: string; error?: string; code?: string }) {
   return page(
     ctx,
     t(ctx.lang, 'signIn'),
     html`<form class="card stack" method="post" action="/login">
-  ${form.error ? html`<p class="alert" role="alert">${form.error}</p>` : ''}
+  ${form.error ? html`<p class="alert" role="alert" data-code="${form.code ?? ''}">${form.error}</p>` : ''}
+  <input type="hidden" name="loginToken" value="${form.token}">
   <input type="hidden" name="next" value="${form.next ?? ''}">
   <label>${t(ctx.lang, 'userId')}<input name="userId" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="100" value="${form.userId ?? ''}"></label>
   <label>${t(ctx.lang, 'password')}<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>

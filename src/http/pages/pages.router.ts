@@ -12,6 +12,7 @@ import { documentFacts } from '../../application/document-facts';
 import type { Caller, DocumentService } from '../../application/document-service';
 import { liveStatusFor, type GatePasses } from '../../application/gate-passes';
 import { verifyAgainstDecoy, verifyPassword } from '../../application/passwords';
+import type { SessionKind } from '../../application/ports/session-store.port';
 import type { Store } from '../../application/ports/store.port';
 import { kindTitle } from '../../domain/document/document-kinds';
 import type { EirPayload } from '../../domain/eir/eir.schema';
@@ -28,7 +29,7 @@ import { LANG_COOKIE, languageOf, t, type Lang } from './i18n';
 import type { PageContext, PageUser } from './layout';
 import { loginView, messageView } from './login.view';
 import type { LoginThrottle } from './login-throttle';
-import { clearSessionCookie, cookieValue, SESSION_COOKIE, SessionCodec, setSessionCookie } from './session';
+import { clearLoginCookie, clearSessionCookie, cookieValue, LOGIN_COOKIE, SESSION_COOKIE, sameToken, setLoginCookie, setSessionCookie, type WebSessions } from './session';
 import { publicStatusView, verifyView } from './verify.view';
 import { walletDocumentView, walletView, type WalletItem } from './wallet.view';
 
@@ -37,7 +38,7 @@ export interface PageDependencies {
   documents: DocumentService;
   log: LogService;
   passes: GatePasses;
-  sessions: SessionCodec;
+  sessions: WebSessions;
   throttle: LoginThrottle;
   verifyPdf: PdfVerifier;
   /** Trust in event signers and the log key, for the auditor's view. */
@@ -106,6 +107,24 @@ function homeFor(roles: readonly string[]): string {
   return '/m/';
 }
 
+/**
+ * Phone sessions (the longer idle timeout) for users whose home is the wallet; desk sessions for
+ * everyone else, gate clerks included (a gate screen is shared and stays in one place).
+ */
+export function sessionKindFor(roles: readonly string[]): SessionKind {
+  return homeFor(roles) === '/m/' ? 'phone' : 'desk';
+}
+
+/** The origin (scheme://host[:port]) of a URL header value, or undefined when it is not one. */
+function originOf(value: string | undefined): URL | undefined {
+  if (!value || value === 'null') return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function text(value: unknown, max: number): string {
   return typeof value === 'string' ? value.trim().slice(0, max) : '';
 }
@@ -114,15 +133,25 @@ export function pagesRouter(deps: PageDependencies): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
 
+  const secureCookies = deps.publicUrl.startsWith('https:');
+  const publicOrigin = originOf(deps.publicUrl)?.origin;
+
   async function sessionUser(req: Request): Promise<PageUser | undefined> {
-    const cookie = cookieValue(req, SESSION_COOKIE);
-    const opened = cookie ? deps.sessions.open(cookie, deps.clock()) : undefined;
+    const opened = await deps.sessions.open(cookieValue(req, SESSION_COOKIE));
     if (!opened) return undefined;
     const user = await deps.store.getUser(opened.userId);
-    if (!user || !deps.sessions.matchesPassword(opened.tag, user)) return undefined;
+    if (!user) return undefined;
     const party = await deps.store.getParty(user.partyId);
     if (!party) return undefined;
-    return { userId: user.id, userName: user.name, partyId: party.id, partyName: { en: party.name.en, zh: party.name.zh ?? party.name.en }, roles: party.roles, csrfToken: opened.csrfToken };
+    return {
+      userId: user.id,
+      userName: user.name,
+      partyId: party.id,
+      partyName: { en: party.name.en, zh: party.name.zh ?? party.name.en },
+      roles: party.roles,
+      csrfToken: opened.csrfToken,
+      sessionKey: opened.key,
+    };
   }
 
   /** Loads the session when there is one; pages that need none still show who is signed in. */
@@ -156,7 +185,7 @@ export function pagesRouter(deps: PageDependencies): Router {
   const requireFormToken: RequestHandler = (req, res, next) => {
     const body: unknown = req.body;
     const given = typeof body === 'object' && body !== null && 'csrf' in body ? body.csrf : undefined;
-    if (!SessionCodec.sameToken(userOf(req).csrfToken, given)) {
+    if (!sameToken(userOf(req).csrfToken, given)) {
       const ctx = contextOf(req);
       send(res, messageView(ctx, t(ctx.lang, 'formExpired'), t(ctx.lang, 'formExpired')), 403);
       return;
@@ -164,14 +193,52 @@ export function pagesRouter(deps: PageDependencies): Router {
     next();
   };
 
+  /** This service's own origin: the one in SDX_PUBLIC_URL, or the host the request was sent to. */
+  const isOwnOrigin = (url: URL | undefined, req: Request): boolean =>
+    url !== undefined && (url.origin === publicOrigin || url.host === req.get('host'));
+
+  /** Signed-in forms: a foreign Origin is refused (the session cookie and the form token do the rest). */
   const sameOrigin: RequestHandler = (req, res, next) => {
     const origin = req.get('origin');
-    if (origin && origin !== 'null' && new URL(origin).host !== req.get('host')) {
+    if (origin && origin !== 'null' && !isOwnOrigin(originOf(origin), req)) {
       sendProblem(res, { status: 403, code: 'cross-origin-form', detail: 'forms are accepted from this site only' });
       return;
     }
     next();
   };
+
+  /**
+   * Sign-in, where no session cookie protects the form: the request must prove it comes from this
+   * site, by its Origin, or (a browser that sends none) its Referer. `Origin: null` (a sandboxed
+   * frame, a privacy redirect) and neither header are refused, so another site cannot sign a
+   * victim in as someone else (login CSRF).
+   */
+  const signInFromThisSite: RequestHandler = (req, res, next) => {
+    const origin = req.get('origin');
+    const proven = origin !== undefined ? isOwnOrigin(originOf(origin), req) : isOwnOrigin(originOf(req.get('referer')), req);
+    if (proven) {
+      next();
+      return;
+    }
+    if (req.accepts(['json', 'html']) === 'html') {
+      const ctx = contextOf(req);
+      sendLogin(req, res, { error: t(ctx.lang, 'crossSiteSignIn'), code: 'cross-site-request' }, 403);
+      return;
+    }
+    sendProblem(res, { status: 403, code: 'cross-site-request', detail: 'sign-in is accepted only from this site’s own sign-in page (same-origin Origin or Referer)' });
+  };
+
+  /**
+   * The sign-in page, with a form token bound to the pre-session cookie set here. Its Referrer-Policy
+   * is `same-origin`: under the site-wide `no-referrer` a browser sends `Origin: null` even for this
+   * site's own form, which the sign-in check must refuse.
+   */
+  function sendLogin(req: Request, res: Response, form: { userId?: string; next?: string; error?: string; code?: string }, status = 200): void {
+    const challenge = deps.sessions.loginChallenge(cookieValue(req, LOGIN_COOKIE));
+    setLoginCookie(res, challenge.cookie, secureCookies);
+    res.set('Referrer-Policy', 'same-origin');
+    send(res, loginView(contextOf(req), { ...form, token: challenge.token }), status);
+  }
 
   router.use('/static', express.static(deps.assetsDir, { index: false, maxAge: '1h' }));
   router.use('/static', express.static(deps.webDir, { index: false, maxAge: '1h' }));
@@ -193,39 +260,47 @@ export function pagesRouter(deps: PageDependencies): Router {
   });
 
   router.get('/login', (req, res) => {
-    send(res, loginView(contextOf(req), { next: safeLocalPath(req.query['next']) ?? '' }));
+    sendLogin(req, res, { next: safeLocalPath(req.query['next']) ?? '' });
   });
 
-  router.post('/login', sameOrigin, form, async (req, res) => {
+  router.post('/login', signInFromThisSite, form, async (req, res) => {
     const ctx = contextOf(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const userId = text(body['userId'], 100);
     const password = typeof body['password'] === 'string' ? body['password'] : '';
     const next = safeLocalPath(body['next']);
+    if (!deps.sessions.loginTokenMatches(cookieValue(req, LOGIN_COOKIE), body['loginToken'])) {
+      sendLogin(req, res, { userId, next: next ?? '', error: t(ctx.lang, 'signInExpired'), code: 'sign-in-form-expired' }, 403);
+      return;
+    }
     const address = req.ip ?? 'unknown';
     const now = deps.clock();
     const wait = deps.throttle.retryAfter(userId, address, now.getTime());
     if (wait > 0) {
       res.set('Retry-After', String(wait));
-      send(res, loginView(ctx, { userId, next: next ?? '', error: t(ctx.lang, 'tooManyAttempts', { minutes: Math.ceil(wait / 60) }) }), 429);
+      sendLogin(req, res, { userId, next: next ?? '', error: t(ctx.lang, 'tooManyAttempts', { minutes: Math.ceil(wait / 60) }), code: 'sign-in-locked' }, 429);
       return;
     }
     const user = userId ? await deps.store.getUser(userId) : undefined;
     const matches = user?.passwordHash ? await verifyPassword(password, user.passwordHash) : await verifyAgainstDecoy(password);
     if (!user || !matches) {
       deps.throttle.recordFailure(userId, address, now.getTime());
-      send(res, loginView(ctx, { userId, next: next ?? '', error: t(ctx.lang, 'wrongPassword') }), 401);
+      sendLogin(req, res, { userId, next: next ?? '', error: t(ctx.lang, 'wrongPassword'), code: 'wrong-password' }, 401);
       return;
     }
-    deps.throttle.recordSuccess(userId);
-    setSessionCookie(res, deps.sessions.issue(user, now), deps.publicUrl.startsWith('https:'));
+    deps.throttle.recordSuccess(userId, address);
     const party = await deps.store.getParty(user.partyId);
-    const home = homeFor(party?.roles ?? []);
-    res.redirect(303, next && next !== '/login' ? next : home);
+    const roles = party?.roles ?? [];
+    // A session from before this sign-in (another user on a shared screen) ends here.
+    await deps.sessions.end(cookieValue(req, SESSION_COOKIE));
+    setSessionCookie(res, await deps.sessions.start(user.id, sessionKindFor(roles)), secureCookies);
+    clearLoginCookie(res, secureCookies);
+    res.redirect(303, next && next !== '/login' ? next : homeFor(roles));
   });
 
-  router.post('/logout', sameOrigin, form, requireUser(), requireFormToken, (_req, res) => {
-    clearSessionCookie(res, deps.publicUrl.startsWith('https:'));
+  router.post('/logout', sameOrigin, form, requireUser(), requireFormToken, async (req, res) => {
+    await deps.sessions.end(cookieValue(req, SESSION_COOKIE));
+    clearSessionCookie(res, secureCookies);
     // The wallet keeps documents for offline use; signing out must not leave them on the phone.
     res.set('Clear-Site-Data', '"cache", "storage"');
     res.redirect(303, '/login');
@@ -252,7 +327,7 @@ export function pagesRouter(deps: PageDependencies): Router {
   router.get(
     '/m/stream',
     requireUser(),
-    eventStream({ log: deps.log, store: deps.store }, async (req) => ({ partyId: userOf(req).partyId, roles: userOf(req).roles }), deps.stream),
+    eventStream({ log: deps.log, store: deps.store }, async (req) => ({ partyId: userOf(req).partyId, roles: userOf(req).roles, holder: `session:${userOf(req).sessionKey}` }), deps.stream),
   );
 
   router.get('/m/d/:id', requireUser(), async (req, res) => {

@@ -155,6 +155,7 @@ describe('SqliteStore on its own terms', () => {
         'parties',
         'tree_heads',
         'users',
+        'web_sessions',
         'webhook_deliveries',
         'webhook_endpoints',
       ]);

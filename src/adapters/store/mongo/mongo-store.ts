@@ -20,6 +20,7 @@ import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { leafHash } from '../../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
 import type { Party, PartyId } from '../../../domain/party/party';
+import { endOpenSessions, MongoSessions, sessionModelsOn, type SessionModels } from './mongo-sessions';
 import { MongoWebhooks, webhookModelsOn, type WebhookModels } from './mongo-webhooks';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
@@ -55,7 +56,7 @@ import {
 import { modelsOn, type MongoModels } from './mongo-schemas';
 import { uploadModelsOn, type UploadModels } from './mongo-uploads';
 
-type AllModels = MongoModels & WebhookModels & UploadModels;
+type AllModels = MongoModels & WebhookModels & UploadModels & SessionModels;
 
 /** How often a commit that lost a race without a stale sequence is run again before `busy`. */
 const COMMIT_ATTEMPTS = 5;
@@ -88,6 +89,8 @@ export class MongoStore implements Store {
 
   /** The webhook endpoints and the delivery outbox (filled by `commit`). */
   readonly webhooks: MongoWebhooks;
+  /** Web sessions; `setUserPassword` ends a user's open ones. */
+  readonly sessions: MongoSessions;
 
   private constructor(
     private readonly connection: Connection,
@@ -99,6 +102,7 @@ export class MongoStore implements Store {
       const event = await models.events.findOne({ documentId, seq }, { envelope: 1, type: 1 }).lean().exec();
       return event ? { envelope: event.envelope, type: event.type } : undefined;
     });
+    this.sessions = new MongoSessions(models, (work) => this.run(work));
   }
 
   static async connect(uri: string, options: MongoConnectOptions = {}): Promise<MongoStore> {
@@ -117,7 +121,7 @@ export class MongoStore implements Store {
       await connection.asPromise();
       dbName = connection.name || dbName;
       await requireReplicaSet(connection);
-      const models: AllModels = { ...modelsOn(connection), ...webhookModelsOn(connection), ...uploadModelsOn(connection) };
+      const models: AllModels = { ...modelsOn(connection), ...webhookModelsOn(connection), ...uploadModelsOn(connection), ...sessionModelsOn(connection) };
       // Collections and indexes exist before the first transaction: creating them inside one fails on older servers.
       for (const model of Object.values(models) as AllModels[keyof AllModels][]) {
         await createCollection(model.collection.collectionName, connection);
@@ -190,8 +194,11 @@ export class MongoStore implements Store {
 
   setUserPassword(userId: string, passwordHash: string): Promise<void> {
     return this.run(async () => {
-      const { matchedCount } = await this.models.users.updateOne({ _id: userId }, { $set: { passwordHash } }).exec();
-      if (matchedCount === 0) throw new SdxError('not-found', `no user ${userId}`);
+      await this.inTransaction(async (session) => {
+        const { matchedCount } = await this.models.users.updateOne({ _id: userId }, { $set: { passwordHash } }, { session }).exec();
+        if (matchedCount === 0) throw new SdxError('not-found', `no user ${userId}`);
+        await endOpenSessions(this.models, userId, new Date().toISOString(), session);
+      });
     });
   }
 

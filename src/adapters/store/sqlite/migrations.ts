@@ -213,6 +213,21 @@ export const migrations: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    description: 'web sessions kept server-side (the cookie carries only a random id)',
+    sql: `
+      -- id_hash is the hex SHA-256 of the id in the cookie; times are ISO 8601 UTC strings.
+      CREATE TABLE web_sessions (
+        id_hash      TEXT PRIMARY KEY,
+        user_id      TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('desk', 'phone')),
+        created_at   TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        ended_at     TEXT
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX web_sessions_open_by_user ON web_sessions (user_id) WHERE ended_at IS NULL;
+    `,
+  },
 ];
 
 interface V1EventRow {

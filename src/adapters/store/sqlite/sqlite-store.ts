@@ -25,6 +25,7 @@ import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkChanges, checkLogRange, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
+import { endOpenSessions, SqliteSessions } from './sqlite-sessions';
 import { SqliteWebhooks } from './sqlite-webhooks';
 
 export { MAX_LOG_ENTRIES } from '../commit-checks';
@@ -124,6 +125,8 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   /** The webhook endpoints and the delivery outbox (filled by `commit`). */
   readonly webhooks: SqliteWebhooks;
+  /** Web sessions; `setUserPassword` ends a user's open ones. */
+  readonly sessions: SqliteSessions;
 
   private constructor(
     private readonly db: Database.Database,
@@ -131,6 +134,7 @@ export class SqliteStore implements Store {
     readonly file: string,
   ) {
     this.webhooks = new SqliteWebhooks(db, (work) => this.run(work));
+    this.sessions = new SqliteSessions(db, (work) => this.run(work));
   }
 
   /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. */
@@ -220,8 +224,11 @@ export class SqliteStore implements Store {
 
   setUserPassword(userId: string, passwordHash: string): Promise<void> {
     return this.run(() => {
-      const { changes } = this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
-      if (changes === 0) throw new SdxError('not-found', `no user ${userId}`);
+      this.db.transaction(() => {
+        const { changes } = this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
+        if (changes === 0) throw new SdxError('not-found', `no user ${userId}`);
+        endOpenSessions(this.db, userId, new Date().toISOString());
+      })();
     });
   }
 
