@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSdx } from '../support/built-cli';
-import { appendAnnotation, appendIncrementalUpdate, firstPage, nextObjectNumber } from '../support/pdf-mutations';
+import { appendAnnotation, appendIncrementalUpdate, firstPage, flipPageContentByte, nextObjectNumber } from '../support/pdf-mutations';
 import { signTestPdf, testIdentity, unsignedPdf, type TestIdentity } from '../support/pdf-test-signing';
 
 jest.setTimeout(60_000);
@@ -20,18 +20,6 @@ function write(name: string, bytes: Uint8Array | string): string {
 
 function lines(stdout: string): string[] {
   return stdout.split('\n').filter((line) => line !== '');
-}
-
-/** One byte flipped inside the first page's content stream: structure intact, signed bytes changed. */
-function flipPageContentByte(pdf: Uint8Array): Uint8Array {
-  const text = Buffer.from(pdf).toString('latin1');
-  const { contentsNum } = firstPage(pdf);
-  const object = new RegExp(`(?<!\\d)${contentsNum} 0 obj`).exec(text);
-  if (!object) throw new Error('page content object not found');
-  const streamStart = text.indexOf('stream', object.index) + 'stream'.length + 1;
-  const out = Uint8Array.from(pdf);
-  out[streamStart + 20] = (out[streamStart + 20] as number) ^ 0xff;
-  return out;
 }
 
 /**

@@ -4,23 +4,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, P, payloadOf, type DocumentBody } from '../http/exchange-client';
 import { describeWithBrowser, launchChromium, loopbackServer, phoneContext, screenshot, type LoopbackServer } from '../support/browser';
 import { BODY_BAND, addAnnotation, addEmptySignatureField, expiredSigner, partySigner, reRenderAndSign, sdxStyleSign, signUpdate } from '../support/pdf-forgery-kit';
-import { appendAnnotation, firstPage } from '../support/pdf-mutations';
+import { appendAnnotation, flipPageContentByte } from '../support/pdf-mutations';
 import { unsignedPdf } from '../support/pdf-test-signing';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
-
-/** One byte flipped inside the first page's content stream: structure intact, signed bytes changed. */
-function flipPageContentByte(pdf: Uint8Array): Buffer {
-  const text = Buffer.from(pdf).toString('latin1');
-  const { contentsNum } = firstPage(pdf);
-  const object = new RegExp(`(?<!\\d)${contentsNum} 0 obj`).exec(text);
-  if (!object) throw new Error('page content object not found');
-  const streamStart = text.indexOf('stream', object.index) + 'stream'.length + 1;
-  const out = Buffer.from(pdf);
-  out[streamStart + 20] = (out[streamStart + 20] as number) ^ 0xff;
-  return out;
-}
 
 describeWithBrowser('the /verify page in Chromium, in Chinese', () => {
   let server: LoopbackServer;
@@ -84,7 +72,7 @@ describeWithBrowser('the /verify page in Chromium, in Chinese', () => {
   });
 
   it('a byte flipped in the signed page: 伪造或被篡改 in revision 1, signed by the terminal, red', async () => {
-    const page = await upload('tampered.pdf', flipPageContentByte(genuine));
+    const page = await upload('tampered.pdf', Buffer.from(flipPageContentByte(genuine)));
     const text = await banner(page).innerText();
     expect(text).toMatch(/^伪造或被篡改（第 1 版，由 .*Yangshan Demo Container Terminal.* 签名）：/);
     await expect(banner(page).getAttribute('class')).resolves.toContain('red');

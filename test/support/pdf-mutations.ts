@@ -72,6 +72,18 @@ export function firstPage(pdf: Uint8Array): { num: number; body: string; content
 }
 
 /** The highest object number used so far (for new objects in an update). */
+/** One byte flipped inside the first page's content stream: structure intact, signed bytes changed. */
+export function flipPageContentByte(pdf: Uint8Array): Uint8Array {
+  const text = Buffer.from(pdf).toString('latin1');
+  const { contentsNum } = firstPage(pdf);
+  const object = new RegExp(`(?<!\\d)${contentsNum} 0 obj`).exec(text);
+  if (!object) throw new Error('page content object not found');
+  const streamStart = text.indexOf('stream', object.index) + 'stream'.length + 1;
+  const out = Uint8Array.from(pdf);
+  out[streamStart + 20] = (out[streamStart + 20] as number) ^ 0xff;
+  return out;
+}
+
 export function nextObjectNumber(pdf: Uint8Array): number {
   const nums = [...latin1(pdf).matchAll(/(?<!\d)(\d{1,10}) 0 obj/g)].map((m) => Number(m[1]));
   return Math.max(0, ...nums) + 1;
