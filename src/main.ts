@@ -1,7 +1,8 @@
 import { createHmac, createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadDemoParties, parseDemoParties, type DemoCredential } from './application/demo-parties';
 import type { KeyStore, TimestampAuthority } from './application/ports/key-store.port';
@@ -161,10 +162,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Service
     throw new Error('the mongo store needs a connection string: pass --mongo-uri mongodb://host1,host2,host3/sdx?replicaSet=rs0 or set SDX_MONGO_URI');
   }
   return {
-    host: overrides.host ?? env.SDX_HOST ?? '127.0.0.1',
+    host: overrides.host ?? (env.SDX_HOST || '127.0.0.1'),
     port,
     store: storeText,
-    dbFile: overrides.dbFile ?? env.SDX_DB ?? join(process.cwd(), 'data', 'sdx.sqlite'),
+    dbFile: overrides.dbFile ?? (env.SDX_DB || join(process.cwd(), 'data', 'sdx.sqlite')),
     ...(mongoUri !== undefined ? { mongoUri } : {}),
     demo: overrides.demo ?? env.SDX_DEMO === '1',
     demoPartiesFile: overrides.demoPartiesFile ?? join(projectRoot, 'certs-dev', 'demo-parties.json'),
@@ -224,7 +225,15 @@ export async function wireApp(
   store: Store,
   env: NodeJS.ProcessEnv,
   logLine: Log,
-  options: { pdfWorkers?: number; verifyWorkers?: number; requestLog?: RequestLog; resolveHost?: ResolveHost; clock?: () => Date } = {},
+  options: {
+    pdfWorkers?: number;
+    verifyWorkers?: number;
+    requestLog?: RequestLog;
+    resolveHost?: ResolveHost;
+    clock?: () => Date;
+    /** Where QR codes and pass links point when SDX_PUBLIC_URL is unset (startService: the address it listens on). */
+    listeningUrl?: string;
+  } = {},
 ): Promise<{
   app: Express;
   documents: DocumentService;
@@ -248,7 +257,7 @@ export async function wireApp(
   const trust = trustFromCertsDir(paths.certsDir);
   const verifier = options.verifyWorkers ? new BoundedPdfVerifier({ trust, workers: options.verifyWorkers }) : undefined;
   const toolkit = await openDocumentPdfs(paths, env, clock, options.pdfWorkers ?? pdfWorkersFromEnv(env) ?? 0);
-  const publicUrl = (env.SDX_PUBLIC_URL ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const publicUrl = (env.SDX_PUBLIC_URL || options.listeningUrl || 'http://127.0.0.1:8080').replace(/\/+$/, '');
   const logSigner = logSignerFromEnv(env);
   let integrity: IntegrityMonitor | undefined;
   const log = new LogService({ store, logSigner, clock, gate: () => integrity?.gate() ?? Promise.resolve() });
@@ -501,14 +510,22 @@ export function openLogService(store: Store, env: NodeJS.ProcessEnv, clock: () =
 
 export interface RunningService {
   url: string;
+  /** Where QR codes and pass links point, and the address a phone should open: SDX_PUBLIC_URL, else `listeningUrl`. */
+  publicUrl: string;
+  /** Whether the service answers on the loopback interface only, so that no phone on the network can reach it. */
+  loopbackOnly: boolean;
   demoCredentials: DemoCredential[];
   close(): Promise<void>;
 }
 
 export type Log = (level: 'info' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
-/** The embedded store at `dbFile`, its folder created if needed. */
-export function openStore(dbFile: string): SqliteStore {
+/**
+ * The embedded store at `dbFile`, its folder created if needed; with `existingOnly` the database
+ * must exist already (else a MissingDatabaseError, and nothing is created).
+ */
+export function openStore(dbFile: string, options: { existingOnly?: boolean } = {}): SqliteStore {
+  if (options.existingOnly) return SqliteStore.open(dbFile, { existingOnly: true });
   if (dbFile !== ':memory:') mkdirSync(dirname(dbFile), { recursive: true });
   return SqliteStore.open(dbFile);
 }
@@ -537,28 +554,40 @@ export function describeStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | '
 export async function startService(config: ServiceConfig, log: Log, options: { requestLog?: RequestLog } = {}): Promise<RunningService> {
   const store = await openConfiguredStore(config);
   let closePdfs = (): Promise<void> => Promise.resolve();
+  // Bound first, so that QR codes and pass links name the port actually listened on (also for --port 0);
+  // requests are answered once the app is wired below.
+  let server: Server | undefined;
   try {
     const demoCredentials = config.demo
       ? await loadDemoParties(store, parseDemoParties(JSON.parse(readFileSync(config.demoPartiesFile, 'utf8'))), new Date().toISOString())
       : [];
-    const wired = await wireApp(store, config.env, log, { pdfWorkers: config.pdfWorkers, verifyWorkers: defaultPdfWorkerCount(), ...options });
-    const app = wired.app;
+    const bound = await listen(createServer(), config.port, config.host);
+    server = bound;
+    answerClientErrors(bound);
+    const address = bound.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const listening = listeningUrl(config.host, port);
+    const wired = await wireApp(store, config.env, log, {
+      pdfWorkers: config.pdfWorkers,
+      verifyWorkers: defaultPdfWorkerCount(),
+      listeningUrl: listening,
+      ...options,
+    });
     closePdfs = wired.close;
+    bound.on('request', wired.app);
     wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));
     wired.sweeper.start((error) => log('error', 'upload sweep failed', { error: error instanceof Error ? error.message : String(error) }));
-    const server = await listen(app.listen.bind(app), config.port, config.host);
-    answerClientErrors(server);
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
     let closing: Promise<void> | undefined;
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      publicUrl: (config.env.SDX_PUBLIC_URL || listening).replace(/\/+$/, ''),
+      loopbackOnly: isLoopbackHost(config.host),
       demoCredentials,
       close: () => {
         wired.endStreams();
         closing ??= new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeIdleConnections();
+          bound.close(() => done());
+          bound.closeIdleConnections();
         })
           .then(closePdfs)
           .then(() => store.close());
@@ -566,20 +595,48 @@ export async function startService(config: ServiceConfig, log: Log, options: { r
       },
     };
   } catch (error) {
+    if (server) {
+      const open = server;
+      await new Promise<void>((done) => open.close(() => done()));
+    }
     await closePdfs();
     await store.close();
     throw error;
   }
 }
 
-function listen(
-  start: (port: number, host: string, callback: () => void) => Server,
-  port: number,
+/**
+ * The URL of a service listening on `host`:`port`, as another machine would name it: for every
+ * interface (0.0.0.0, ::) the machine's first non-internal IPv4 address, else 127.0.0.1.
+ */
+export function listeningUrl(
   host: string,
-): Promise<Server> {
+  port: number,
+  interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces(),
+): string {
+  let name = host;
+  if (host === '' || host === '0.0.0.0' || host === '::' || host === '[::]') {
+    const external = Object.values(interfaces)
+      .flatMap((list) => list ?? [])
+      .find((info) => info.family === 'IPv4' && !info.internal);
+    name = external?.address ?? '127.0.0.1';
+  }
+  return `http://${name.includes(':') && !name.startsWith('[') ? `[${name}]` : name}:${port}`;
+}
+
+/** Whether `host` is a loopback address or name, which no other machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare) || bare === '::ffff:127.0.0.1';
+}
+
+function listen(server: Server, port: number, host: string): Promise<Server> {
   return new Promise((resolveServer, reject) => {
-    const server = start(port, host, () => resolveServer(server));
     server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolveServer(server);
+    });
   });
 }
 

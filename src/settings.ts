@@ -6,7 +6,7 @@
 export const settings: Record<string, string> = {
   SDX_PORT: 'TCP port (8080; 0 picks a free one)',
   SDX_HOST: 'address to listen on (127.0.0.1)',
-  SDX_PUBLIC_URL: 'the URL people reach the service at, used in QR codes and pass links',
+  SDX_PUBLIC_URL: 'the URL people reach the service at, used in QR codes and pass links (default: the address sdx serve listens on)',
   SDX_STORE: 'sqlite (default) or mongo',
   SDX_DB: 'SQLite file (./data/sdx.sqlite)',
   SDX_MONGO_URI: 'MongoDB replica-set connection string, for SDX_STORE=mongo',

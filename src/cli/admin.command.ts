@@ -8,10 +8,10 @@ import type { Store } from '../application/ports/store.port';
 import { partySchema } from '../domain/party/party';
 import { SdxError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
-import { configFromEnv, openStore } from '../main';
 import type { CliIo } from './cli-io';
+import { openToolStore } from './cli-store';
 
-const usage = `usage: sdx admin <command> [--db FILE]
+const usage = `usage: sdx admin <command> [--db FILE]   (without --db: SDX_DB or data/sdx.sqlite, which must exist)
   add-party FILE.json                          register or update a party (id, name, roles, identifiers)
   list-parties
   add-user --party ID --user ID --name NAME    a user acting for the party
@@ -49,7 +49,12 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
     return missing.length === 0;
   };
   const run = async (work: (store: Store) => Promise<number>): Promise<number> => {
-    const store = openStore(configFromEnv(env, values.db ? { dbFile: values.db } : {}).dbFile);
+    const opened = openToolStore(values.db, env, { createNamed: true });
+    if ('missing' in opened) {
+      io.err(`sdx admin ${sub}: ${opened.missing}`);
+      return 2;
+    }
+    const { store } = opened;
     try {
       return await work(store);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,12 +22,14 @@ import type { SignedTreeHead } from '../application/audit/tree-head';
 import type { Store } from '../application/ports/store.port';
 import { SdxError, ValidationError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
-import { openLogService, openStore, resourcePaths, trustFromCertsDir } from '../main';
+import { openLogService, resourcePaths, trustFromCertsDir } from '../main';
 import type { CliIo } from './cli-io';
+import { openToolStore } from './cli-store';
 
 const usage = `usage: sdx audit <command>
   export (--db FILE | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]
-      the log's events and a signed tree head, for checking offline (--url: an auditor's key)
+      the log's events and a signed tree head, for checking offline (--url: an auditor's key;
+      neither: SDX_DB or data/sdx.sqlite, which must exist)
   verify BUNDLE.json [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]
       checks every event signature, each document's chain, the Merkle root the head signs and,
       with --head, that the log only grew since that head; exit 0 all holds, 1 not, 2 unreadable input`;
@@ -77,19 +79,20 @@ async function exportCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
   const [db, url, keyFlag, out, headOut] = ['db', 'url', 'key', 'out', 'head-out'].map((n) => str(parsed.values[n]));
   // SDX_API_KEY keeps the key out of the process list and shell history.
   const key = keyFlag ?? str(env.SDX_API_KEY);
-  if (!out || parsed.positionals.length > 0 || (db === undefined) === (url === undefined) || (url !== undefined && !key)) {
+  if (!out || parsed.positionals.length > 0 || (db !== undefined && url !== undefined) || (url !== undefined && !key)) {
     io.err('usage: sdx audit export (--db FILE | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]');
     return 2;
   }
   try {
     let head: SignedTreeHead;
-    if (db) {
-      // openStore would create a missing file; exporting an empty log from a typo would mislead.
-      if (!existsSync(db)) {
-        io.err(`sdx audit export: no database at ${db}`);
+    if (url === undefined) {
+      // Never creates a database: exporting an empty log from a typo or the wrong folder would mislead.
+      const opened = openToolStore(db, env, { createNamed: false });
+      if ('missing' in opened) {
+        io.err(`sdx audit export: ${opened.missing}`);
         return 2;
       }
-      const store = openStore(db);
+      const { store } = opened;
       try {
         head = await headForExport(store, env);
         await writeBundle(out, bundleHeader(head), storeLogEvents(store, head.size));
@@ -97,7 +100,7 @@ async function exportCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
         await store.close();
       }
     } else {
-      const server = new LogClient(url as string, key as string, options.fetch ?? fetch);
+      const server = new LogClient(url, key as string, options.fetch ?? fetch);
       head = await server.treeHead();
       await writeBundle(out, bundleHeader(head), server.entries(head.size));
     }

@@ -80,6 +80,14 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
       requestLog: (fields) => logger.info(fields, 'request'),
     });
     io.out(`SDX listening on ${service.url} (store: ${describeStore(config)})`);
+    io.out(`Phones and browsers open ${service.publicUrl}/ (QR codes and pass links point there${env.SDX_PUBLIC_URL ? ', from SDX_PUBLIC_URL' : ''})`);
+    // Behind a reverse proxy on this machine (SDX_PUBLIC_URL set) loopback is what is wanted.
+    if (service.loopbackOnly && !env.SDX_PUBLIC_URL) {
+      io.err(
+        `sdx serve: warning: listening on ${config.host} (this machine only): phones on your network cannot reach it; ` +
+          'use --host 0.0.0.0 (README: "Use it from phones on your network")',
+      );
+    }
   } catch (error) {
     io.err(`sdx serve: cannot start: ${oneLine(error instanceof Error ? error.message : String(error))}`);
     return 1;

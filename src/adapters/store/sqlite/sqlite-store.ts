@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
   ApiKeyRecord,
@@ -114,6 +115,14 @@ export interface SqliteConnectionSettings {
   schemaVersion: number;
 }
 
+/** `SqliteStore.open(file, { existingOnly: true })` found no database at `file` (and created none). */
+export class MissingDatabaseError extends Error {
+  constructor(readonly file: string) {
+    super(`there is no database at ${file}`);
+    this.name = 'MissingDatabaseError';
+  }
+}
+
 /**
  * The Store port on one SQLite file. better-sqlite3 is synchronous; every method still returns a
  * Promise so that callers are written against the port, not against this adapter. Each commit is
@@ -137,12 +146,20 @@ export class SqliteStore implements Store {
     this.sessions = new SqliteSessions(db, (work) => this.run(work));
   }
 
-  /** Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. */
-  static open(file: string): SqliteStore {
+  /**
+   * Opens (creating if needed) the database at `file`, or an in-memory one for ':memory:'. With
+   * `existingOnly` a missing file is refused with a MissingDatabaseError and nothing is created.
+   */
+  static open(file: string, options: { existingOnly?: boolean } = {}): SqliteStore {
+    // better-sqlite3 reports a missing folder apart from a missing file; both are "no database".
+    if (options.existingOnly && file !== ':memory:' && !existsSync(file)) throw new MissingDatabaseError(file);
     let db: Database.Database;
     try {
-      db = new Database(file);
+      db = new Database(file, options.existingOnly ? { fileMustExist: true } : {});
     } catch (error) {
+      if (options.existingOnly && isSqliteError(error) && error.code === 'SQLITE_CANTOPEN') {
+        throw new MissingDatabaseError(file);
+      }
       throw translate(error, `cannot open SQLite database ${file}`);
     }
     try {
