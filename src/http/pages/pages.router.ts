@@ -84,7 +84,7 @@ export function pagesRouter(deps: PageDependencies): Router {
     gateRoutes({ ...deps, reads }, guards),
     verifyPageRoutes({ reads, verifyPdf: deps.verifyPdf }),
     auditPageRoutes({ reads }, guards),
-    deskRouter(deps, { ...guards, userOf, contextOf, send }),
+    deskRouter({ ...deps, reads }, { ...guards, userOf, contextOf, send }),
   );
   router.use(pageErrorHandler);
 
