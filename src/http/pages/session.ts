@@ -1,6 +1,12 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { PageReads } from '../../application/page-reads';
 import type { SessionKind, SessionStore } from '../../application/ports/session-store.port';
+import { sendProblem } from '../problem';
+import { languageOf, t } from './i18n';
+import type { PageContext, PageUser } from './layout';
+import { messageView } from './login.view';
+import { send } from './page-kit';
 
 /**
  * Web sessions kept server-side. The cookie is `s2.<id>.<mac>`: a random 256-bit id under an
@@ -170,4 +176,147 @@ export function setLoginCookie(res: Response, value: string, secure: boolean): v
 
 export function clearLoginCookie(res: Response, secure: boolean): void {
   res.clearCookie(LOGIN_COOKIE, { httpOnly: true, sameSite: 'strict', secure, path: '/login' });
+}
+
+// ---- The pages' session and CSRF guards (every page route file uses these).
+
+const users = new WeakMap<Request, PageUser>();
+
+/** The signed-in user of a request that passed `requireUser`. */
+export function userOf(req: Request): PageUser {
+  const user = users.get(req);
+  if (!user) throw new Error('userOf used on a page without requireUser');
+  return user;
+}
+
+/** The signed-in user when there is one (pages that need none still show who is signed in). */
+export function maybeUserOf(req: Request): PageUser | undefined {
+  return users.get(req);
+}
+
+export function contextOf(req: Request): PageContext {
+  const user = users.get(req);
+  return { lang: languageOf(req), path: req.originalUrl, ...(user ? { user } : {}) };
+}
+
+/** The origin (scheme://host[:port]) of a URL header value, or undefined when it is not one. */
+function originOf(value: string | undefined): URL | undefined {
+  if (!value || value === 'null') return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PageGuards {
+  /** `Secure` cookies when the deployment is served over https. */
+  secureCookies: boolean;
+  /** Loads the session when there is one. */
+  withSession: RequestHandler;
+  /** Sends to sign-in without a session; 403 without one of `roles`. */
+  requireUser: (roles?: readonly string[]) => RequestHandler;
+  /** The form's CSRF token must be the session's. */
+  requireFormToken: RequestHandler;
+  /** Signed-in forms: a foreign Origin is refused. */
+  sameOrigin: RequestHandler;
+  /** Sign-in: Origin or Referer must prove the request comes from this site; `refuseHtml` answers a browser. */
+  signInFromThisSite: (refuseHtml: (req: Request, res: Response) => void) => RequestHandler;
+}
+
+export function pageGuards(deps: { sessions: WebSessions; reads: PageReads; publicUrl: string }): PageGuards {
+  const secureCookies = deps.publicUrl.startsWith('https:');
+  const publicOrigin = originOf(deps.publicUrl)?.origin;
+
+  async function sessionUser(req: Request): Promise<PageUser | undefined> {
+    const opened = await deps.sessions.open(cookieValue(req, SESSION_COOKIE));
+    if (!opened) return undefined;
+    const principal = await deps.reads.principal(opened.userId);
+    if (!principal) return undefined;
+    const { party } = principal;
+    return {
+      userId: principal.userId,
+      userName: principal.userName,
+      partyId: party.id,
+      partyName: { en: party.name.en, zh: party.name.zh ?? party.name.en },
+      roles: party.roles,
+      csrfToken: opened.csrfToken,
+      sessionKey: opened.key,
+    };
+  }
+
+  const withSession: RequestHandler = async (req, _res, next) => {
+    if (req.path.startsWith('/api/')) {
+      next();
+      return;
+    }
+    const user = await sessionUser(req);
+    if (user) users.set(req, user);
+    next();
+  };
+
+  const requireUser =
+    (roles?: readonly string[]): RequestHandler =>
+    (req, res, next) => {
+      const user = users.get(req);
+      if (!user) {
+        res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+        return;
+      }
+      if (roles && !roles.some((role) => user.roles.includes(role))) {
+        const ctx = contextOf(req);
+        send(res, messageView(ctx, t(ctx.lang, 'notAllowed'), t(ctx.lang, 'notAllowed')), 403);
+        return;
+      }
+      next();
+    };
+
+  /** SameSite=Strict keeps other sites' forms from carrying the cookie; the token is the second lock. */
+  const requireFormToken: RequestHandler = (req, res, next) => {
+    const body: unknown = req.body;
+    const given = typeof body === 'object' && body !== null && 'csrf' in body ? body.csrf : undefined;
+    if (!sameToken(userOf(req).csrfToken, given)) {
+      const ctx = contextOf(req);
+      send(res, messageView(ctx, t(ctx.lang, 'formExpired'), t(ctx.lang, 'formExpired')), 403);
+      return;
+    }
+    next();
+  };
+
+  /** This service's own origin: the one in SDX_PUBLIC_URL, or the host the request was sent to. */
+  const isOwnOrigin = (url: URL | undefined, req: Request): boolean =>
+    url !== undefined && (url.origin === publicOrigin || url.host === req.get('host'));
+
+  const sameOrigin: RequestHandler = (req, res, next) => {
+    const origin = req.get('origin');
+    if (origin && origin !== 'null' && !isOwnOrigin(originOf(origin), req)) {
+      sendProblem(res, { status: 403, code: 'cross-origin-form', detail: 'forms are accepted from this site only' });
+      return;
+    }
+    next();
+  };
+
+  /**
+   * Sign-in, where no session cookie protects the form: the request must prove it comes from this
+   * site, by its Origin, or (a browser that sends none) its Referer. `Origin: null` (a sandboxed
+   * frame, a privacy redirect) and neither header are refused, so another site cannot sign a
+   * victim in as someone else (login CSRF).
+   */
+  const signInFromThisSite =
+    (refuseHtml: (req: Request, res: Response) => void): RequestHandler =>
+    (req, res, next) => {
+      const origin = req.get('origin');
+      const proven = origin !== undefined ? isOwnOrigin(originOf(origin), req) : isOwnOrigin(originOf(req.get('referer')), req);
+      if (proven) {
+        next();
+        return;
+      }
+      if (req.accepts(['json', 'html']) === 'html') {
+        refuseHtml(req, res);
+        return;
+      }
+      sendProblem(res, { status: 403, code: 'cross-site-request', detail: 'sign-in is accepted only from this site’s own sign-in page (same-origin Origin or Referer)' });
+    };
+
+  return { secureCookies, withSession, requireUser, requireFormToken, sameOrigin, signInFromThisSite };
 }

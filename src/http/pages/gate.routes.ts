@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import express, { Router, type Request } from 'express';
+import multer from 'multer';
+import { actionInput } from '../../application/action-input';
+import { documentFacts } from '../../application/document-facts';
+import type { DocumentService } from '../../application/document-service';
+import type { GatePasses } from '../../application/gate-passes';
+import type { PageReads } from '../../application/page-reads';
+import type { EirPayload } from '../../domain/eir/eir.schema';
+import { SdxError } from '../../domain/shared/errors';
+import { sendProblem } from '../problem';
+import { MAX_UPLOAD_BYTES, sniffMediaType } from '../uploads';
+import { gateRecordView, gateView, passView } from './gate.view';
+import { t } from './i18n';
+import { messageView } from './login.view';
+import { callerOf, send, text } from './page-kit';
+import { contextOf, userOf, type PageGuards } from './session';
+
+export interface GateDependencies {
+  documents: DocumentService;
+  passes: GatePasses;
+  reads: PageReads;
+  clock: () => Date;
+}
+
+const MAX_PHOTOS = 6;
+const facilityRoles = ['terminal', 'depot'] as const;
+
+/** The terminal's and depot's gate: scan a pass, record a move with photos, release; and the pass itself. */
+export function gateRoutes(deps: GateDependencies, guards: PageGuards): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
+  const { requireUser, requireFormToken, sameOrigin } = guards;
+
+  router.get('/gate', requireUser(facilityRoles), (req, res) => {
+    const ctx = contextOf(req);
+    const recorded = text(req.query['recorded'], 50);
+    const released = text(req.query['released'], 50);
+    const notice = recorded ? t(ctx.lang, 'recorded', { number: recorded }) : released ? `${released} ✓` : undefined;
+    send(res, gateView(ctx, deps.passes.trustList(), notice));
+  });
+
+  async function eirFor(req: Request): Promise<{ id: string; eir: EirPayload }> {
+    const view = await deps.documents.get(callerOf(userOf(req)), String(req.params['id']));
+    if (view.state.kind !== 'eir') throw new SdxError('not-found', 'gate moves are recorded on EIRs');
+    return { id: view.state.id, eir: view.payload as EirPayload };
+  }
+
+  router.get('/gate/record/:id', requireUser(facilityRoles), async (req, res) => {
+    const { id, eir } = await eirFor(req);
+    send(res, gateRecordView(contextOf(req), id, eir));
+  });
+
+  const photoUpload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: MAX_PHOTOS, fields: 300, fieldSize: 4096 },
+  }).array('photos', MAX_PHOTOS);
+
+  router.post(
+    '/gate/record/:id',
+    sameOrigin,
+    requireUser(facilityRoles),
+    (req, res, next) => {
+      photoUpload(req, res, (error: unknown) => {
+        if (!error) {
+          next();
+          return;
+        }
+        const ctx = contextOf(req);
+        const reason = error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE' ? `≤ ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` : String((error as Error).message);
+        send(res, messageView(ctx, t(ctx.lang, 'recordTitle'), `${t(ctx.lang, 'photos')}: ${reason}`), 413);
+      });
+    },
+    requireFormToken,
+    async (req, res) => {
+      const { id, eir } = await eirFor(req);
+      const body = req.body as Record<string, unknown>;
+      const photos = (Array.isArray(req.files) ? req.files : []).filter((f) => f.size > 0);
+      const ctx = contextOf(req);
+      const bad = photos.find((f) => sniffMediaType(f.buffer) !== 'image/jpeg' && sniffMediaType(f.buffer) !== 'image/png');
+      if (bad) {
+        send(res, gateRecordView(ctx, id, eir, `${t(ctx.lang, 'photos')}: JPEG / PNG`), 415);
+        return;
+      }
+      const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+      const damages = (Array.isArray(body['damages']) ? (body['damages'] as unknown[]) : [])
+        .filter((line): line is Record<string, unknown> => typeof line === 'object' && line !== null)
+        .map((line) => ({
+          component: text(line['component'], 50),
+          location: text(line['location'], 50),
+          damage: text(line['damage'], 50),
+          ...(text(line['repair'], 50) ? { repair: text(line['repair'], 50) } : {}),
+        }))
+        .filter((line) => line.component || line.location || line.damage);
+      const sealNumbers = text(body['seals'], 200).split(/[,，\s]+/).filter(Boolean);
+      const remarks = text(body['remarks'], 2000);
+      const input = actionInput.safeParse({
+        type: 'gate-record',
+        gateRecord: {
+          passedAt: deps.clock().toISOString(),
+          condition: body['condition'] === 'damaged' ? 'damaged' : 'sound',
+          damages,
+          seals: sealNumbers.map((number) => ({ number, type: eir.seals.find((s) => s.number === number)?.type ?? 'terminal' })),
+          photoSha256: photos.map((f) => sha256(f.buffer)),
+          ...(remarks ? { remarks } : {}),
+        },
+      });
+      if (!input.success) {
+        const issue = input.error.issues[0];
+        send(res, gateRecordView(ctx, id, eir, `${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`), 422);
+        return;
+      }
+      // Checked before anything is stored: a refused record leaves no photos behind.
+      try {
+        for (const photo of photos) await deps.documents.attach(callerOf(userOf(req)), id, new Uint8Array(photo.buffer), sniffMediaType(photo.buffer) ?? 'image/jpeg');
+      } catch (error) {
+        if (!(error instanceof SdxError && error.code === 'upload-quota')) throw error;
+        send(res, gateRecordView(ctx, id, eir, t(ctx.lang, 'uploadQuota')), 413);
+        return;
+      }
+      await deps.documents.act(callerOf(userOf(req)), id, input.data);
+      res.redirect(303, `/gate?recorded=${encodeURIComponent(eir.eirNumber)}`);
+    },
+  );
+
+  router.post('/gate/release/:id', sameOrigin, form, requireUser(facilityRoles), requireFormToken, async (req, res) => {
+    const view = await deps.documents.act(callerOf(userOf(req)), String(req.params['id']), { type: 'release' });
+    res.redirect(303, `/gate?released=${encodeURIComponent(documentFacts(view).number)}`);
+  });
+
+  // ---- The pass a phone shows: its public keys, the page a scanner opens, and its live status.
+
+  router.get('/pass-keys.json', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(deps.passes.trustList());
+  });
+
+  router.get('/v/:token', (req, res) => {
+    send(res, passView(contextOf(req), deps.passes.trustList(), String(req.params['token'])));
+  });
+
+  router.get('/v/:token/status', async (req, res) => {
+    const result = await deps.reads.passStatus(String(req.params['token']));
+    if (result.outcome !== 'valid') {
+      sendProblem(res, {
+        status: 400,
+        code: 'pass-invalid',
+        detail: result.outcome === 'unknown-key' ? 'the pass is signed by a key this service does not publish' : 'the pass signature does not verify',
+      });
+      return;
+    }
+    res.set('Cache-Control', 'no-store').json(result.status);
+  });
+
+  return router;
+}

@@ -1,0 +1,102 @@
+import type { DocumentKind } from '../../src/domain/document/document';
+import { Client, gateRecordExample, P, payloadOf, photo, sha256Hex, uniqueRef, useExchange } from '../http/exchange-client';
+import { formBody, hiddenValue, signedIn } from '../support/page-forms';
+import type { TestApp } from '../support/test-app';
+
+import { openForm, USERS } from '../support/desk-forms';
+
+let t: TestApp;
+let c: Client;
+useExchange((app, client) => {
+  t = app;
+  c = client;
+});
+
+/** Payloads of every stored document of a kind, read from the store itself. */
+async function payloadsOf(kind: DocumentKind): Promise<Record<string, unknown>[]> {
+  return (await t.store.listDocuments({ kind, limit: 500 })).items.map((d) => d.payload as Record<string, unknown>);
+}
+
+describe('deceptive text in the desk forms', () => {
+  it('an EIR number with a right-to-left override is refused on the EIR form, in Chinese, naming U+202E; nothing is issued', async () => {
+    const clerk = await signedIn(t.app, USERS.terminal, 'zh-CN');
+    const { csrf, formKey } = await openForm(clerk, '/desk/facility/eirs/new');
+    const number = `${uniqueRef('EIR')}-\u202e1174`;
+    const fields = formBody({
+      csrf,
+      formKey,
+      containers: 'CSQU3054383',
+      'container.sizeType': '45G1',
+      'container.fullEmpty': 'EMPTY',
+      'container.operator': P.carrier,
+      eirNumber: number,
+      direction: 'OUT',
+      purpose: 'empty-pickup',
+      bookingNumber: 'POCLBK0001',
+      'facility.unLocode': 'CNSHA',
+      haulier: P.haulierA,
+      'driver.name': '王建国',
+      truckPlate: '沪AD12345',
+      validFrom: '2026-11-28T08:00',
+      validUntil: '2026-12-05T23:59',
+    });
+    const res = await clerk.post('/desk/facility/eirs').type('form').send(fields);
+    expect(res.status).toBe(422);
+    const said = '含有 U+202E：不可见字符或改变文字方向的控制符，会使所见文字与签名内容不一致。请删除后重新输入。';
+    expect(res.text).toContain(`<p class="field-error" id="f-eirNumber-error">${said}</p>`);
+    // The API's English sentence is not on the Chinese page.
+    expect(res.text).not.toContain('direction control');
+    expect(res.text).not.toContain('delete it');
+    expect((await payloadsOf('eir')).some((p) => String(p['eirNumber']).includes('1174'))).toBe(false);
+
+    // As the clerk types, the inline check says the same.
+    const inline = await clerk.post('/desk/validate/eir').type('form').send(fields);
+    expect(inline.status).toBe(200);
+    expect((inline.body as { issues: { path: string; message: string }[] }).issues).toContainEqual({ path: 'eirNumber', message: said });
+
+    // In English, the English words of the same catalogue entry.
+    const english = await clerk.post('/desk/facility/eirs?lang=en').type('form').send(fields);
+    expect(english.status).toBe(422);
+    expect(english.text).toContain('Contains U+202E, an invisible character or one that turns text around');
+  });
+});
+
+describe('the terminal’s desk', () => {
+  it('lists today’s expected moves, recorded moves with condition and photos, and the D/Os presented to it to release', async () => {
+    const now = new Date();
+    const window = { validFrom: new Date(now.getTime() - 3600_000).toISOString(), validUntil: new Date(now.getTime() + 86_400_000).toISOString() };
+    const expected = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => Object.assign(p, window)));
+    const later = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => Object.assign(p, { validFrom: '2030-01-01T08:00:00+08:00', validUntil: '2030-01-02T08:00:00+08:00' })));
+    const recorded = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => Object.assign(p, window)));
+    const jpeg = photo('gate-photo-front.jpg');
+    await c.attach(P.terminal, recorded.id, jpeg, 'front.jpg', 'image/jpeg').expect(201);
+    await c.acted(P.terminal, recorded.id, { type: 'gate-record', gateRecord: { ...gateRecordExample(), photoSha256: [sha256Hex(jpeg)] } });
+    const order = await c.deliveryOrder();
+    await c.acted(P.consignee, order.id, { type: 'present', to: P.terminal });
+
+    const clerk = await signedIn(t.app, USERS.terminal);
+    const page = (await clerk.get('/desk/facility').expect(200)).text;
+    const section = (id: string) => new RegExp(`<section class="card worklist" id="${id}"[\\s\\S]*?</section>`).exec(page)?.[0] ?? '';
+    expect(section('expected')).toContain(`data-document="${expected.id}"`);
+    expect(section('expected')).toContain(`href="/gate/record/${expected.id}"`);
+    expect(section('expected')).not.toContain(later.id);
+    expect(section('expected')).not.toContain(recorded.id);
+    const photoPath = `/desk/documents/${recorded.id}/photos/${sha256Hex(jpeg)}`;
+    expect(section('recorded')).toContain('<span class="condition condition-damaged">Damaged</span>');
+    expect(section('recorded')).toContain(`<img src="${photoPath}"`);
+    expect(section('presented')).toContain(`data-document="${order.id}"`);
+
+    const image = await clerk.get(photoPath).expect(200);
+    expect(image.headers['content-type']).toBe('image/jpeg');
+    expect(Buffer.compare(image.body as Buffer, jpeg)).toBe(0);
+    await clerk.get(`/desk/documents/${recorded.id}/photos/${'0'.repeat(64)}`).expect(404);
+    const outsider = await signedIn(t.app, USERS.shipper);
+    await outsider.get(photoPath).expect(404);
+
+    const released = await clerk.post(`/desk/documents/${order.id}/act`).type('form').send(formBody({ csrf: hiddenValue(page, 'csrf'), type: 'release', back: '/desk/facility' }));
+    expect(released.headers['location']).toBe('/desk/facility?done=release');
+    await expect(c.document(P.terminal, order.id)).resolves.toMatchObject({ status: 'released', holder: P.terminal });
+    const depot = await signedIn(t.app, USERS.depot);
+    expect((await depot.get('/desk/facility').expect(200)).text).not.toContain('id="presented"');
+  });
+});
