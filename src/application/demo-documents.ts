@@ -17,24 +17,30 @@ export interface DemoInputs {
 interface Signing {
   partyId: string;
   reason: string;
+  role: { zh: string; en: string };
   box: SignatureRequest['box'];
 }
 
 /** Who signs each demo document, in order: the issuer, then the counter-signatory where there is one. */
 const demoSignatures: Record<DocumentKind, { id: string; signings: Signing[] }> = {
-  'delivery-order': { id: 'demo-do-0001', signings: [{ partyId: 'demo-agent-sha', reason: 'Issued / 签发', box: 'issuer' }] },
+  'delivery-order': { id: 'demo-do-0001', signings: [{ partyId: 'demo-agent-sha', reason: 'Issued / 签发', role: { zh: '签发方', en: 'Issuer' }, box: 'issuer' }] },
   eir: {
     id: 'demo-eir-0001',
     signings: [
-      { partyId: 'demo-terminal', reason: 'Gate record / 闸口记录', box: 'issuer' },
-      { partyId: 'demo-haulier-a', reason: 'Condition acknowledged / 确认箱况', box: 'counter' },
+      { partyId: 'demo-terminal', reason: 'Gate record / 闸口记录', role: { zh: '场站 · 闸口记录', en: 'Facility · gate record' }, box: 'issuer' },
+      {
+        partyId: 'demo-haulier-a',
+        reason: 'Condition acknowledged / 确认箱况',
+        role: { zh: '承运车队 · 确认箱况', en: 'Haulier · condition acknowledged' },
+        box: 'counter',
+      },
     ],
   },
   'telex-release-guarantee': {
     id: 'demo-trg-0001',
     signings: [
-      { partyId: 'demo-shipper', reason: 'Submitted / 提交', box: 'issuer' },
-      { partyId: 'demo-agent-pus', reason: 'Guarantee accepted / 接受保函', box: 'counter' },
+      { partyId: 'demo-shipper', reason: 'Submitted / 提交', role: { zh: '签发方 · 提交', en: 'Issuer · submitted' }, box: 'issuer' },
+      { partyId: 'demo-agent-pus', reason: 'Guarantee accepted / 接受保函', role: { zh: '接受方 · 接受保函', en: 'Accepting party' }, box: 'counter' },
     ],
   },
 };
@@ -63,7 +69,15 @@ export async function makeDemoDocuments(
     let at = inputs.at.getTime();
     const request = (signing: Signing): SignatureRequest => {
       at += 60_000;
-      return { signerName: party(signing.partyId).name.en, reason: signing.reason, at: new Date(at), box: signing.box };
+      const signer = party(signing.partyId);
+      return {
+        signerName: signer.name.en,
+        ...(signer.name.zh ? { signerNameZh: signer.name.zh } : {}),
+        role: signing.role,
+        reason: signing.reason,
+        at: new Date(at),
+        box: signing.box,
+      };
     };
     let pdf = await pdfs.renderSigned(
       {

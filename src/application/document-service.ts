@@ -63,6 +63,14 @@ const signatureReasons: Record<string, string> = {
   accept: 'Guarantee accepted / 接受保函',
 };
 
+/** The capacity a party signs in, shown bilingually in the signature's appearance. */
+const signatureRoles: Record<string, { zh: string; en: string }> = {
+  issue: { zh: '签发方', en: 'Issuer' },
+  'gate-record': { zh: '场站 · 闸口记录', en: 'Facility · gate record' },
+  countersign: { zh: '承运车队 · 确认箱况', en: 'Haulier · condition acknowledged' },
+  accept: { zh: '接受方 · 接受保函', en: 'Accepting party' },
+};
+
 export class DocumentService {
   constructor(private readonly deps: DocumentServiceDeps) {}
 
@@ -330,7 +338,12 @@ export class DocumentService {
         const party = await this.requireParty(actor.partyId);
         const photos = await this.photosOf(actor, action.gateRecord);
         const pdf = await this.deps.pdfs.renderSigned(
-          { ...this.pdfContent(document.state, document.payload, await this.requireParty(document.state.issuer), now), gateRecord: action.gateRecord, photos },
+          {
+            // "Issued at" stays the time of issue: the first event of a document is its issue.
+            ...this.pdfContent(document.state, document.payload, await this.requireParty(document.state.issuer), issuedAtOf(events, now)),
+            gateRecord: action.gateRecord,
+            photos,
+          },
           actor.partyId,
           this.signatureRequest(party, 'gate-record', now, 'issuer'),
         );
@@ -477,7 +490,15 @@ export class DocumentService {
   }
 
   private signatureRequest(party: Party, action: string, at: Date, box: SignatureRequest['box']): SignatureRequest {
-    return { signerName: party.name.en, reason: signatureReasons[action] ?? action, at, box };
+    const role = signatureRoles[action];
+    return {
+      signerName: party.name.en,
+      ...(party.name.zh ? { signerNameZh: party.name.zh } : {}),
+      ...(role ? { role } : {}),
+      reason: signatureReasons[action] ?? action,
+      at,
+      box,
+    };
   }
 }
 
@@ -501,6 +522,12 @@ function blobsCitedBy(data: Record<string, unknown>): string[] {
     }
   }
   return cited;
+}
+
+function issuedAtOf(events: readonly StoredEvent[], fallback: Date): Date {
+  const first = events[0];
+  const at = first ? new Date(first.recordedAt) : fallback;
+  return Number.isNaN(at.getTime()) ? fallback : at;
 }
 
 function latestPdf(events: readonly StoredEvent[]): string | null {

@@ -84,6 +84,35 @@ describe.each(documentKinds)('the demo %s, checked from outside', (kind) => {
     for (const title of titles[kind]) expect(text).toContain(title);
   });
 
+  itWith('pdffonts')('pdffonts lists every font, signature appearances included, as embedded', () => {
+    const rows = run('pdffonts', [writePdf(`${kind}-fonts.pdf`, pdfs[kind])]).output.trim().split('\n').slice(2);
+    // The page font and one per signature appearance.
+    expect(rows).toHaveLength(1 + expectedSignatures[kind]);
+    for (const row of rows) expect(row).toMatch(/CID TrueType\s+Identity-H\s+yes yes yes/);
+  });
+
+  itWith('pdftotext')('pdftotext finds Beijing times only, the business number in the footer and bilingual signature boxes', () => {
+    const text = run('pdftotext', ['-layout', writePdf(`${kind}-layout.pdf`, pdfs[kind]), '-']).output;
+    expect(text).toMatch(/签发时间 Issued at\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} 北京时间 \(UTC\+8\)/);
+    // No instant left in ISO form or in UTC.
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    expect(text).not.toMatch(/\d{2}:\d{2}(:\d{2})? UTC\b/);
+    // One Beijing time in each signature box.
+    const signed = text.match(/已数字签名 Digitally signed/g) ?? [];
+    expect(signed).toHaveLength(expectedSignatures[kind]);
+    const numbers: Record<DocumentKind, string> = {
+      'delivery-order': 'DO-SHA-2026-000123',
+      eir: 'EIR-SHA-2026-004711',
+      'telex-release-guarantee': 'TRG-PUS-2026-0007',
+    };
+    const pages = text.split('\f').filter((page) => page.trim() !== '');
+    for (const page of pages) expect(page).toMatch(new RegExp(`${numbers[kind]} · demo-[a-z]+-0001 · v1`));
+    // Names and numbers are never split across lines.
+    expect(text).not.toMatch(/集装箱码\s*\n\s*头/);
+    expect(text).not.toMatch(/（演\s*\n/);
+    expect(text).toContain('电子签章');
+  });
+
   it('sdx verify calls it valid and exits 0', () => {
     const result = runSdx(['verify', writePdf(`${kind}.pdf`, pdfs[kind]), '--json']);
     const report = JSON.parse(result.stdout) as { verdict: string; findings: { status: string; required: boolean }[] };

@@ -23,7 +23,12 @@ export interface PdfContent {
 }
 
 export interface SignatureRequest {
+  /** The signing party's English (or only) name. */
   signerName: string;
+  /** The signing party's Chinese name, shown with the English one in the signature appearance. */
+  signerNameZh?: string;
+  /** In what capacity the party signs (签发方 Issuer, 场站 Facility, ...), shown in the appearance. */
+  role?: { zh: string; en: string };
   reason: string;
   location?: string;
   at: Date;

@@ -2,6 +2,7 @@ import type { PDFDocument, PDFImage, PDFPage } from 'pdf-lib';
 import type { Bilingual, ColumnSpec, DocumentLayout, FieldsSection, PhotosSection, Section, TableSection, TextSection } from './layout.schema';
 import { COLORS, type PdfCanvas } from './pdf-canvas';
 import { CONTENT_WIDTH, FOOTER_BASELINE, MARGIN, PAGE, SIGNATURE_AREA_TOP, signatureBoxes } from './page-geometry';
+import { formatBeijingTime } from '../../../domain/shared/beijing-time';
 import { drawQrCode } from './qr-code';
 import { formatValue, isMissing, MISSING, valueAt, type FormatContext } from './value-format';
 
@@ -21,6 +22,8 @@ export interface PageContent {
   gateRecord?: unknown;
   photos: readonly PhotoEntry[];
   documentId: string;
+  /** The business number people know the document by (EIR, D/O or guarantee number), when the payload has one. */
+  businessNumber?: string;
   version: number;
   payloadHash: string;
   verifyUrl: string;
@@ -124,7 +127,7 @@ export class DocumentPages {
     const rows: [string, string[]][] = [
       ['单证编号 Document ID', this.canvas.wrap(documentId, leftWidth - labelWidth - 10, VALUE_SIZE)],
       ['版本 Version', [String(version)]],
-      ['签发时间 Issued at', [issuedAt]],
+      ['签发时间 Issued at', [formatBeijingTime(issuedAt) ?? issuedAt]],
       ['签发方 Issuer', this.canvas.wrap(issuerName, leftWidth - labelWidth - 10, VALUE_SIZE)],
     ];
     const hashSize = 7.4;
@@ -391,7 +394,8 @@ export class DocumentPages {
 
   private footers(): void {
     const total = this.pages.length;
-    const { documentId, version } = this.content;
+    const { documentId, version, businessNumber } = this.content;
+    const identity = [businessNumber, documentId, `v${version}`].filter((part) => part !== undefined && part !== '').join(' · ');
     this.pages.forEach((page, index) => {
       const n = index + 1;
       page.drawLine({
@@ -400,7 +404,7 @@ export class DocumentPages {
         thickness: 0.4,
         color: COLORS.rule,
       });
-      this.canvas.text(page, `${documentId} · v${version}`, LEFT, FOOTER_BASELINE, { size: 7, color: COLORS.muted });
+      this.canvas.text(page, identity, LEFT, FOOTER_BASELINE, { size: 7, color: COLORS.muted });
       this.canvas.textRight(page, `Page ${n} / ${total} 第${n}页 共${total}页`, RIGHT, FOOTER_BASELINE, {
         size: 7,
         color: COLORS.muted,

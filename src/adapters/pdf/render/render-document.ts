@@ -94,6 +94,11 @@ export class DocumentRenderer {
     return new DocumentRenderer(assets, cachedFontkit(assets.font.bytes));
   }
 
+  /** The document font, for signature appearances drawn in it. */
+  appearanceFont(): { bytes: Uint8Array; fontkit: PdfLibFontkit; postscriptName: string } {
+    return { bytes: this.assets.font.bytes, fontkit: this.fontkit, postscriptName: this.assets.font.postscriptName };
+  }
+
   async render(input: RenderInput): Promise<Uint8Array> {
     if (input.gateRecord && input.kind !== 'eir') {
       throw new SdxError('render-input-invalid', `a gate record belongs to an EIR, not a ${input.kind}; leave gateRecord out`);
@@ -117,6 +122,7 @@ export class DocumentRenderer {
       gateRecord: input.gateRecord,
       photos,
       documentId: input.documentId,
+      ...businessNumberOf(input),
       version: input.version,
       payloadHash: input.payloadHash,
       verifyUrl: input.verifyUrl,
@@ -131,6 +137,20 @@ export class DocumentRenderer {
     compressContentStreamsNatively(doc);
     return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
   }
+}
+
+/** Where each kind's payload keeps the number people know the document by. */
+const BUSINESS_NUMBER_PATH: Readonly<Record<DocumentKind, string>> = {
+  'delivery-order': 'deliveryOrderNumber',
+  eir: 'eirNumber',
+  'telex-release-guarantee': 'guaranteeNumber',
+};
+
+function businessNumberOf(input: RenderInput): { businessNumber?: string } {
+  const payload = input.payload;
+  if (payload === null || typeof payload !== 'object') return {};
+  const value = (payload as Record<string, unknown>)[BUSINESS_NUMBER_PATH[input.kind]];
+  return typeof value === 'string' && value !== '' ? { businessNumber: value } : {};
 }
 
 /** The file name of the embedded payload; the verifier looks it up by this name. */

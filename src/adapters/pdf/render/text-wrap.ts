@@ -3,13 +3,20 @@ export type Measure = (text: string) => number;
 
 // Han, kana, CJK punctuation and full-width forms: a line may break before or after any of them.
 const CJK = '\u2E80-\u9FFF\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFFEF';
-const TOKEN = new RegExp(`[${CJK}]|[^\\s${CJK}]+|[^\\S\\n]+`, 'gu');
+// A run of CJK is one token, so a short name (集装箱码头, 东海运输（演示）) moves to the next line whole;
+// a run too long for a line breaks between characters, keeping a short bracketed part together.
+const TOKEN = new RegExp(`[${CJK}]+|[^\\s${CJK}]+|[^\\S\\n]+`, 'gu');
+const CJK_RUN = new RegExp(`^[${CJK}]+$`, 'u');
+const CJK_PIECE = /（[^（）]{1,6}）|\([^()]{1,6}\)|./gsu;
+/** The longest CJK run kept whole: a name or a short phrase, not a sentence. */
+const MAX_CJK_UNIT = 12;
 // Closing punctuation stays on the line it closes (a light form of the CJK kinsoku rule).
 const NO_LINE_START = /^[，。、；：！？）》」』】〉,.;:!?)\]}%]/u;
 
 /**
- * Breaks text into lines no wider than `maxWidth`: at spaces for Latin text, between any two CJK
- * characters, and inside a single over-long word (hashes, URLs) where nothing else fits.
+ * Breaks text into lines no wider than `maxWidth`: at spaces for Latin text, before or after a short
+ * CJK run (or between its characters when it is long), and inside a single over-long word (hashes,
+ * URLs) only where nothing else fits. Latin words and numbers are never split otherwise.
  * Explicit newlines are kept.
  */
 export function wrapText(text: string, maxWidth: number, measure: Measure): string[] {
@@ -24,7 +31,14 @@ function wrapParagraph(paragraph: string, maxWidth: number, measure: Measure): s
     lines.push(line.trimEnd());
     line = '';
   };
-  for (const token of tokens) {
+  const units = tokens.flatMap((token) => {
+    if (!CJK_RUN.test(token)) return [token];
+    const length = Array.from(token).length;
+    // A short run stays whole when it fits a line of its own; otherwise it breaks between characters.
+    if (length <= MAX_CJK_UNIT && measure(token) <= maxWidth) return [token];
+    return token.match(CJK_PIECE) ?? [token];
+  });
+  for (const token of units) {
     const isSpace = token.trim() === '';
     if (isSpace) {
       if (line !== '') line += token;

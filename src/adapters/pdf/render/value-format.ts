@@ -1,3 +1,4 @@
+import { formatBeijingTime, isIsoDateTime } from '../../../domain/shared/beijing-time';
 import type { ValueSpec } from './layout.schema';
 
 export const MISSING = '—';
@@ -47,7 +48,9 @@ export function formatValue(value: unknown, spec: ValueSpec, context: FormatCont
 
 function formatText(value: unknown, unit: string | undefined): string {
   if (Array.isArray(value)) return value.length === 0 ? MISSING : value.map((item) => formatText(item, undefined)).join(', ');
-  const text = typeof value === 'number' ? String(value) : str(value);
+  const raw = typeof value === 'number' ? String(value) : str(value);
+  // Instants are shown in Beijing time, in the one format every PDF uses.
+  const text = typeof value === 'string' && isIsoDateTime(value) ? (formatBeijingTime(value) ?? raw) : raw;
   return unit ? `${text} ${unit}` : text;
 }
 

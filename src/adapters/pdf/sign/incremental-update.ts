@@ -14,6 +14,7 @@ import {
   StandardFonts,
 } from 'pdf-lib';
 import { SdxError } from '../../../domain/shared/errors';
+import { embeddedAppearance, type SignatureAppearance } from './signature-appearance';
 
 /** [x1, y1, x2, y2] in page user space; [0, 0, 0, 0] makes the signature invisible. */
 export type SignatureRect = [number, number, number, number];
@@ -28,8 +29,13 @@ export interface SignaturePlaceholderOptions {
   page: 'last' | number;
   /** For a new field; a filled field keeps its own /Rect. */
   rect: SignatureRect;
-  /** Lines drawn in a visible widget. Characters Helvetica/WinAnsi cannot show print as `?`. */
+  /**
+   * Lines drawn in a visible widget without `appearance`. Characters Helvetica/WinAnsi cannot show
+   * print as `?`.
+   */
   appearanceLines: readonly string[];
+  /** A visible widget drawn in an embedded font, with a seal mark; replaces `appearanceLines`. */
+  appearance?: SignatureAppearance;
   /** Written as /M: PAdES puts the claimed signing time here, not in the CMS. */
   signingTime: Date;
   signerName?: string;
@@ -79,8 +85,8 @@ export async function appendSignaturePlaceholder(
   const sigRef = allocate();
 
   const reserved = findEmptySignatureField(doc, root, options.fieldName);
-  if (reserved) fillReservedField(doc, root, reserved, sigRef, options, written, allocate);
-  else addNewField(doc, root, sigRef, options, written, allocate);
+  if (reserved) await fillReservedField(doc, root, reserved, sigRef, options, written, allocate);
+  else await addNewField(doc, root, sigRef, options, written, allocate);
 
   const writer = new UpdateWriter(original.length);
   if (original.length > 0 && !isEol(original[original.length - 1])) writer.text('\n');
@@ -191,14 +197,14 @@ async function loadForUpdate(bytes: Uint8Array): Promise<PDFDocument> {
   return doc;
 }
 
-function addNewField(
+async function addNewField(
   doc: PDFDocument,
   root: PDFRef,
   sigRef: PDFRef,
   options: SignaturePlaceholderOptions,
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
-): void {
+): Promise<void> {
   const context = doc.context;
   const pageIndex = options.page === 'last' ? doc.getPageCount() - 1 : options.page;
   const page = doc.getPages()[pageIndex];
@@ -217,7 +223,7 @@ function addNewField(
   });
   widget.set(PDFName.of('T'), PDFString.of(options.fieldName));
   widget.set(PDFName.of('V'), sigRef);
-  addAppearance(doc, widget, options.rect, options.appearanceLines, written, allocate);
+  await addAppearance(doc, widget, options.rect, options, written, allocate);
   written.set(fieldRef, widget);
 
   editAcroForm(doc, root, written, allocate, (acroForm) => {
@@ -279,7 +285,7 @@ function findEmptySignatureField(doc: PDFDocument, root: PDFRef, fieldName: stri
  * an appearance sized to its own /Rect. Nothing else of the document changes, except SigFlags on a
  * foreign form that lacks them (an SDX render sets them to 3 already).
  */
-function fillReservedField(
+async function fillReservedField(
   doc: PDFDocument,
   root: PDFRef,
   reserved: ReservedField,
@@ -287,7 +293,7 @@ function fillReservedField(
   options: SignaturePlaceholderOptions,
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
-): void {
+): Promise<void> {
   const context = doc.context;
   const rectArray = context.lookupMaybe(reserved.widget.get(PDFName.of('Rect')), PDFArray);
   const corners = rectArray?.asArray().map((item) => context.lookupMaybe(item, PDFNumber)?.asNumber());
@@ -298,7 +304,7 @@ function fillReservedField(
   const rect: SignatureRect = [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)];
 
   const widget = reserved.widget.clone(context);
-  addAppearance(doc, widget, rect, options.appearanceLines, written, allocate);
+  await addAppearance(doc, widget, rect, options, written, allocate);
   if (reserved.widgetRef === reserved.fieldRef) {
     widget.set(PDFName.of('V'), sigRef);
   } else {
@@ -316,20 +322,24 @@ function fillReservedField(
 }
 
 /** A visible widget gets a normal appearance (new stream and font objects); an invisible one none. */
-function addAppearance(
+async function addAppearance(
   doc: PDFDocument,
   widget: PDFDict,
   rect: SignatureRect,
-  lines: readonly string[],
+  options: Pick<SignaturePlaceholderOptions, 'appearanceLines' | 'appearance'>,
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
-): void {
+): Promise<void> {
   if (!(rect[2] - rect[0] > 0 && rect[3] - rect[1] > 0)) return;
   const context = doc.context;
-  const fontRef = allocate();
   const apRef = allocate();
-  written.set(fontRef, context.obj({ Type: 'Font', Subtype: 'Type1', BaseFont: 'Helvetica', Encoding: 'WinAnsiEncoding' }));
-  written.set(apRef, appearanceStream(doc, rect, lines, fontRef));
+  if (options.appearance) {
+    written.set(apRef, await embeddedAppearance(context, rect[2] - rect[0], rect[3] - rect[1], options.appearance, written, allocate));
+  } else {
+    const fontRef = allocate();
+    written.set(fontRef, context.obj({ Type: 'Font', Subtype: 'Type1', BaseFont: 'Helvetica', Encoding: 'WinAnsiEncoding' }));
+    written.set(apRef, appearanceStream(doc, rect, options.appearanceLines, fontRef));
+  }
   widget.set(PDFName.of('AP'), context.obj({ N: apRef }));
 }
 

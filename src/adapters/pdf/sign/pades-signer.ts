@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { PartySigner, TimestampAuthority } from '../../../application/ports/key-store.port';
 import { buildCmsSignedData } from './cms-signed-data';
+import { formatBeijingTime } from '../../../domain/shared/beijing-time';
 import { appendSignaturePlaceholder, embedSignature, signedRanges, type SignatureRect } from './incremental-update';
+import type { AppearanceFont } from './signature-appearance';
 
 /** Room for a B-T CMS with a three-certificate RSA chain and a timestamp token with its own chain. */
 export const DEFAULT_CONTENTS_SIZE = 16384;
@@ -23,6 +25,13 @@ export interface SignPdfOptions {
   reason?: string;
   location?: string;
   signerName: string;
+  /**
+   * With a font, a visible signature is drawn in it (a subset embedded with the signature): the
+   * signer's Chinese and English names, role and Beijing time beside a seal mark. Without, in Helvetica.
+   */
+  appearanceFont?: AppearanceFont;
+  signerNameZh?: string;
+  role?: { zh: string; en: string };
   /** Written to /M; PAdES keeps the claimed signing time out of the CMS. */
   signingTime: Date;
   /** Given: PAdES B-T (RFC 3161 token over the signature value). Omitted: B-B. */
@@ -41,6 +50,21 @@ export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise
     page: options.page ?? 'last',
     rect: options.rect ?? [0, 0, 0, 0],
     appearanceLines: [`Digitally signed by ${options.signerName}`, `Date: ${options.signingTime.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`],
+    ...(options.appearanceFont
+      ? {
+          appearance: {
+            font: options.appearanceFont,
+            lines: [
+              ...(options.signerNameZh ? [options.signerNameZh] : []),
+              options.signerName,
+              ...(options.role ? [`${options.role.zh} ${options.role.en}`] : []),
+              formatBeijingTime(options.signingTime) ?? options.signingTime.toISOString(),
+              '已数字签名 Digitally signed',
+            ],
+            sealText: '电子签章',
+          },
+        }
+      : {}),
     signingTime: options.signingTime,
     signerName: options.signerName,
     ...(options.reason ? { reason: options.reason } : {}),

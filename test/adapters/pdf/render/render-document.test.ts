@@ -26,6 +26,7 @@ import type { DocumentLayout, ValueSpec } from '../../../../src/adapters/pdf/ren
 import { PAGE } from '../../../../src/adapters/pdf/render/page-geometry';
 import type { DocumentKind } from '../../../../src/domain/document/document';
 import { kindTitle, validatePayload } from '../../../../src/domain/document/document-kinds';
+import { formatBeijingTime, isIsoDateTime } from '../../../../src/domain/shared/beijing-time';
 import { SdxError } from '../../../../src/domain/shared/errors';
 import { exampleJson } from '../../../support/examples';
 import { itWith } from '../../../support/external-tools';
@@ -85,7 +86,9 @@ function missingLeaves(data: unknown, layout: DocumentLayout, root: 'payload' | 
     .filter(({ path, value }) => {
       const spec = enums.get(path.replace(/\[\d+\]/g, ''));
       const label = spec?.enum?.[String(value)];
-      const expected = label ? [label.zh, label.en] : [String(value)];
+      // Instants are shown in Beijing time ("2026-11-28 10:42 北京时间 (UTC+8)").
+      const shown = typeof value === 'string' && isIsoDateTime(value) ? (formatBeijingTime(value) ?? value) : String(value);
+      const expected = label ? [label.zh, label.en] : [shown];
       return !expected.every((needle) => haystacks.some((haystack) => haystack.includes(squash(needle))));
     })
     .map(({ path, value }) => `${path} = ${String(value)}`);
@@ -134,9 +137,13 @@ describe('rendering the example payloads', () => {
     itWith('pdftotext')('shows the document id, version, full payload hash, issue time, issuer and verify URL', () => {
       const input = exampleInput(kind);
       const { layout, raw } = pdfText(example(kind).path);
-      for (const needle of [input.documentId, input.payloadHash, input.issuedAt, input.issuerName]) {
+      for (const needle of [input.documentId, input.payloadHash]) {
         expect(layout).toContain(needle);
       }
+      expect(layout).toMatch(/签发时间 Issued at\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2} 北京时间 \(UTC\+8\)/);
+      expect(layout).toContain(formatBeijingTime(input.issuedAt));
+      // The issuer's name may wrap between its English and Chinese parts, never inside a word.
+      expect(squash(layout)).toContain(squash(input.issuerName));
       expect(layout).toMatch(/版本 Version\s+1\b/);
       expect(squash(raw)).toContain(squash(input.verifyUrl));
       expect(layout).toContain('签发方签章 Issuer signature');
