@@ -1,5 +1,7 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { RefusalError, SdxError, ValidationError, type ValidationIssue } from '../domain/shared/errors';
+import { errorPage, wantsPage } from './pages/error-page';
+import { chineseDetail, refusalMessage, type ProblemParams } from './refusal-messages';
 
 /** RFC 9457 problem details with SDX's stable `code`. */
 export interface Problem {
@@ -80,16 +82,48 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export function sendProblem(res: Response, problem: Omit<Problem, 'type' | 'title'> & { title?: string }): void {
-  res
-    .status(problem.status)
-    .type('application/problem+json')
-    .json({ type: PROBLEM_BASE + problem.code, title: problem.title ?? titles[problem.status] ?? 'Error', ...problem });
+/** Chinese when the caller's Accept-Language prefers Chinese over English; English otherwise. */
+export function prefersChinese(req: Request): boolean {
+  if (!req.get('accept-language')) return false;
+  return req.acceptsLanguages('en', 'zh') === 'zh';
+}
+
+/**
+ * Sends a problem: problem+json to API clients, in Chinese (`title` and `detail` from the message
+ * catalogue, `code` unchanged) when Accept-Language prefers it; a page in the page's language to a
+ * browser that asks for HTML outside /api/. `params` fill the catalogue's Chinese template.
+ */
+export function sendProblem(res: Response, problem: Omit<Problem, 'type' | 'title'> & { title?: string }, params: ProblemParams = {}): void {
+  const req = res.req;
+  res.vary('Accept').vary('Accept-Language');
+  if (wantsPage(req)) {
+    res.status(problem.status).type('html').send(errorPage(req, problem, params).text);
+    return;
+  }
+  const chinese = prefersChinese(req);
+  res.set('Content-Language', chinese ? 'zh' : 'en');
+  const title = chinese ? refusalMessage(problem.code).zh.title : (problem.title ?? titles[problem.status] ?? 'Error');
+  const body = { type: PROBLEM_BASE + problem.code, title, ...problem };
+  if (chinese) {
+    body.title = title;
+    body.detail = chineseDetail(problem.code, params);
+  }
+  res.status(problem.status).type('application/problem+json').json(body);
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  sendProblem(res, { status: 404, code: 'route-not-found', detail: `no route for ${req.method} ${req.path}` });
+  sendProblem(res, { status: 404, code: 'route-not-found', detail: `no route for ${req.method} ${req.path}` }, { method: req.method, path: req.path });
 };
+
+/** Values of an error that the Chinese templates can name. */
+function paramsOf(error: SdxError): ProblemParams {
+  if (error instanceof ValidationError) {
+    const first = error.issues[0];
+    return first ? { count: error.issues.length, field: first.path || '(root)' } : {};
+  }
+  if (error instanceof RefusalError) return error.refusal.params ?? {};
+  return {};
+}
 
 /** Body-parser failures carry an HTTP status and a `type` such as 'entity.parse.failed'. */
 interface HttpishError {
@@ -127,7 +161,7 @@ export function problemHandler(onUnexpected: (error: unknown) => void): ErrorReq
         code: error.code,
         detail: detailFor(error, status),
         ...(error instanceof ValidationError ? { errors: error.issues } : {}),
-      });
+      }, status < 500 ? paramsOf(error) : {});
       return;
     }
     const httpish = (typeof error === 'object' && error !== null ? error : {}) as HttpishError;

@@ -28,7 +28,12 @@ export function checkTelexReleaseBacking(input: {
   if (basis.type !== 'telex-release') return undefined;
   const { guarantee } = input;
   if (!guarantee || guarantee.state.kind !== 'telex-release-guarantee') {
-    return { code: 'guarantee-not-found', category: 'invalid', message: `no telex-release guarantee ${basis.guaranteeId}` };
+    return {
+      code: 'guarantee-not-found',
+      category: 'invalid',
+      message: `no telex-release guarantee ${basis.guaranteeId}`,
+      params: { guaranteeId: basis.guaranteeId },
+    };
   }
   if (guarantee.state.status !== 'accepted') {
     return {

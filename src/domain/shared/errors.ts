@@ -98,6 +98,85 @@ export type RefusalCode =
  */
 export type RefusalCategory = 'conflict' | 'forbidden' | 'invalid';
 
+const refusalCodeSet = {
+  'unknown-action': true,
+  'already-released': true,
+  'document-closed': true,
+  'invalid-state-transition': true,
+  'not-holder': true,
+  'not-issuer': true,
+  'not-presentee': true,
+  'not-facility-operator': true,
+  'not-haulier': true,
+  'not-addressee': true,
+  'read-only-party': true,
+  'issuer-role-not-allowed': true,
+  'issuer-not-named-in-payload': true,
+  'target-required': true,
+  'target-is-holder': true,
+  'target-role-not-allowed': true,
+  'wrong-terminal': true,
+  'not-yet-expired': true,
+  'guarantee-not-found': true,
+  'guarantee-not-accepted': true,
+  'guarantee-bl-mismatch': true,
+  'guarantee-already-used': true,
+  'guarantee-wrong-agent': true,
+} as const satisfies Record<RefusalCode, true>;
+
+const otherErrorCodeSet = {
+  'validation-failed': true,
+  'forbidden-character': true,
+  'not-canonicalizable': true,
+  'unknown-document-kind': true,
+  'store-conflict': true,
+  'store-unavailable': true,
+  'store-corrupt': true,
+  'store-schema-too-new': true,
+  'not-found': true,
+  'render-assets-invalid': true,
+  'render-input-invalid': true,
+  'precondition-failed': true,
+  'concurrent-update': true,
+  'idempotency-key-reused': true,
+  'unsupported-pdf-structure': true,
+  'signature-too-large': true,
+  'signature-field-exists': true,
+  'signature-field-filled': true,
+  'page-not-found': true,
+  'event-malformed': true,
+  'event-signature-invalid': true,
+  'tree-head-invalid': true,
+  'log-integrity-failed': true,
+  busy: true,
+  'pdf-worker-failed': true,
+  'pdf-pool-closed': true,
+  'already-delivered': true,
+  'webhook-url-invalid': true,
+  'upload-quota': true,
+  'webhook-destination-forbidden': true,
+  'key-not-found': true,
+  'key-record-invalid': true,
+  'key-unseal-failed': true,
+  'key-certificate-mismatch': true,
+  'master-key-invalid': true,
+  'signer-revoked': true,
+  'signer-expired': true,
+  'tsa-unavailable': true,
+  'tsa-rejected': true,
+  'tsa-response-invalid': true,
+  'merkle-range-invalid': true,
+  'merkle-frontier-invalid': true,
+  'merkle-hash-invalid': true,
+  'merkle-node-missing': true,
+} as const satisfies Record<Exclude<ErrorCode, RefusalCode>, true>;
+
+/** Every refusal code, at run time (the compiler checks the list against `RefusalCode`). */
+export const refusalCodes: readonly RefusalCode[] = Object.keys(refusalCodeSet) as RefusalCode[];
+
+/** Every error code, refusals included, at run time (the compiler checks the list against `ErrorCode`). */
+export const errorCodes: readonly ErrorCode[] = [...(Object.keys(otherErrorCodeSet) as ErrorCode[]), ...refusalCodes];
+
 export class SdxError extends Error {
   override readonly name: string = 'SdxError';
   constructor(
@@ -149,4 +228,6 @@ export interface Refusal {
   code: RefusalCode;
   category: RefusalCategory;
   message: string;
+  /** Values the message names, for its translations (e.g. `validUntil`, `guaranteeId`). */
+  params?: Readonly<Record<string, string>>;
 }

@@ -48,7 +48,7 @@ ${checkData(lang, keys, ctx.user?.csrfToken)}`;
 /** The page a QR link opens for anyone: the same check, without the clerk's tools. */
 export function passView(ctx: PageContext, keys: { keys: PassKeyJwk[] }, token: string) {
   const body = html`<section id="verdict" class="verdict" aria-live="assertive" data-token="${token}" hidden></section>
-<noscript><p class="alert">JavaScript is needed to check the signature on this phone; <a href="/verify">verify a PDF</a> instead.</p></noscript>
+<noscript><p class="alert">${t(ctx.lang, 'noscriptPass')} <a href="/verify">${t(ctx.lang, 'noscriptVerifyPdf')}</a></p></noscript>
 ${checkData(ctx.lang, keys, ctx.user?.csrfToken)}`;
   return page(ctx, t(ctx.lang, 'passTitle'), body, { scripts: ['/static/web/gate.js'], bodyClass: 'gate-page' });
 }

@@ -294,6 +294,11 @@ const text = {
   deskPassedAt: { en: 'Passed the gate', zh: '过闸时间' },
   deskDamageCount: { en: '{count} damage line(s)', zh: '{count} 处残损' },
   deskSubmittedAt: { en: 'Submitted', zh: '提交时间' },
+  errorPageCode: { en: 'Code {code} (HTTP {status})', zh: '错误代码 {code}（HTTP {status}）' },
+  errorPageHome: { en: 'Go to the start page', zh: '返回首页' },
+  errorPageVerify: { en: 'Verify a PDF', zh: '核验 PDF' },
+  noscriptPass: { en: 'JavaScript is needed to check the signature on this phone.', zh: '在本机核验签名需要启用 JavaScript。' },
+  noscriptVerifyPdf: { en: 'Verify a PDF instead', zh: '改为核验 PDF' },
 } satisfies Record<string, Text>;
 
 export type TextKey = keyof typeof text;
