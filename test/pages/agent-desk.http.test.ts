@@ -1,8 +1,7 @@
-import type { DocumentKind } from '../../src/domain/document/document';
 import { Client, expectValidPdf, P, payloadOf, uniqueRef, useExchange } from '../http/exchange-client';
 import { formBody, hiddenValue, signedIn } from '../support/page-forms';
 import type { TestApp } from '../support/test-app';
-import { deliveryOrderForm, openForm, USERS } from '../support/desk-forms';
+import { deliveryOrderForm, openForm, USERS, payloadsOf } from '../support/desk-forms';
 
 let t: TestApp;
 let c: Client;
@@ -10,11 +9,6 @@ useExchange((app, client) => {
   t = app;
   c = client;
 });
-
-/** Payloads of every stored document of a kind, read from the store itself. */
-async function payloadsOf(kind: DocumentKind): Promise<Record<string, unknown>[]> {
-  return (await t.store.listDocuments({ kind, limit: 500 })).items.map((d) => d.payload as Record<string, unknown>);
-}
 
 describe('the agent’s D/O form', () => {
   it('issues a signed D/O and shows its PDF link and QR at once; the PDF verifies', async () => {
@@ -60,7 +54,7 @@ describe('the agent’s D/O form', () => {
     expect(res.text).toMatch(/id="f-containers-0-number"[^>]*aria-invalid="true"/);
     expect(res.text).toContain('value="CSQU3054384"');
     expect(hiddenValue(res.text, 'formKey')).toBe(formKey);
-    expect((await payloadsOf('delivery-order')).some((p) => p['deliveryOrderNumber'] === number)).toBe(false);
+    expect((await payloadsOf(t, 'delivery-order')).some((p) => p['deliveryOrderNumber'] === number)).toBe(false);
   });
 
   it('checks a half-filled form as the clerk types, with the messages validatePayload gives', async () => {

@@ -1,10 +1,9 @@
 import request from 'supertest';
 import { DESK_OPERATIONS } from '../../src/http/pages/desk/desk.router';
-import type { DocumentKind } from '../../src/domain/document/document';
 import { Client, P, payloadOf, uniqueRef, useExchange } from '../http/exchange-client';
 import { formBody, hiddenValue, postLogin, signedIn } from '../support/page-forms';
 import type { TestApp } from '../support/test-app';
-import { deliveryOrderForm, openForm, USERS } from '../support/desk-forms';
+import { deliveryOrderForm, openForm, USERS, payloadsOf } from '../support/desk-forms';
 
 let t: TestApp;
 let c: Client;
@@ -12,11 +11,6 @@ useExchange((app, client) => {
   t = app;
   c = client;
 });
-
-/** Payloads of every stored document of a kind, read from the store itself. */
-async function payloadsOf(kind: DocumentKind): Promise<Record<string, unknown>[]> {
-  return (await t.store.listDocuments({ kind, limit: 500 })).items.map((d) => d.payload as Record<string, unknown>);
-}
 
 describe('who sees which desk', () => {
   it.each([
@@ -97,7 +91,7 @@ describe('a form sent twice issues one document', () => {
     expect(first.status).toBe(303);
     expect(second.headers['location']).toBe(first.headers['location']);
     const number = new URLSearchParams(fields).get('deliveryOrderNumber');
-    expect((await payloadsOf('delivery-order')).filter((p) => p['deliveryOrderNumber'] === number)).toHaveLength(1);
+    expect((await payloadsOf(t, 'delivery-order')).filter((p) => p['deliveryOrderNumber'] === number)).toHaveLength(1);
   });
 
   it('the EIR batch posted twice issues each container’s EIR once', async () => {
@@ -126,7 +120,7 @@ describe('a form sent twice issues one document', () => {
     const second = await clerk.post('/desk/facility/eirs').type('form').send(fields);
     expect([first.status, first.headers['location']]).toEqual([303, '/desk/facility?issued=3']);
     expect(second.headers['location']).toBe('/desk/facility?issued=3');
-    const mine = (await payloadsOf('eir')).filter((p) => String(p['eirNumber']).startsWith(prefix));
+    const mine = (await payloadsOf(t, 'eir')).filter((p) => String(p['eirNumber']).startsWith(prefix));
     const container = (p: Record<string, unknown>) => p['container'] as { number: string; sizeType: string };
     expect(mine.map((p) => [p['eirNumber'], container(p).number, container(p).sizeType]).sort()).toEqual([
       [`${prefix}-1`, 'CSQU3054383', '45G1'],

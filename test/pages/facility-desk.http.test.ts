@@ -1,9 +1,8 @@
-import type { DocumentKind } from '../../src/domain/document/document';
 import { Client, gateRecordExample, P, payloadOf, photo, sha256Hex, uniqueRef, useExchange } from '../http/exchange-client';
 import { formBody, hiddenValue, signedIn } from '../support/page-forms';
 import type { TestApp } from '../support/test-app';
 
-import { openForm, USERS } from '../support/desk-forms';
+import { openForm, USERS, payloadsOf } from '../support/desk-forms';
 
 let t: TestApp;
 let c: Client;
@@ -11,11 +10,6 @@ useExchange((app, client) => {
   t = app;
   c = client;
 });
-
-/** Payloads of every stored document of a kind, read from the store itself. */
-async function payloadsOf(kind: DocumentKind): Promise<Record<string, unknown>[]> {
-  return (await t.store.listDocuments({ kind, limit: 500 })).items.map((d) => d.payload as Record<string, unknown>);
-}
 
 describe('deceptive text in the desk forms', () => {
   it('an EIR number with a right-to-left override is refused on the EIR form, in Chinese, naming U+202E; nothing is issued', async () => {
@@ -47,7 +41,7 @@ describe('deceptive text in the desk forms', () => {
     // The API's English sentence is not on the Chinese page.
     expect(res.text).not.toContain('direction control');
     expect(res.text).not.toContain('delete it');
-    expect((await payloadsOf('eir')).some((p) => String(p['eirNumber']).includes('1174'))).toBe(false);
+    expect((await payloadsOf(t, 'eir')).some((p) => String(p['eirNumber']).includes('1174'))).toBe(false);
 
     // As the clerk types, the inline check says the same.
     const inline = await clerk.post('/desk/validate/eir').type('form').send(fields);

@@ -1,6 +1,8 @@
 import type request from 'supertest';
 import { P, uniqueRef } from '../http/exchange-client';
+import type { DocumentKind } from '../../src/domain/document/document';
 import { hiddenValue } from './page-forms';
+import type { TestApp } from './test-app';
 
 /** The desk tests' users, one per desk role. */
 export const USERS = {
@@ -54,3 +56,8 @@ export async function openForm(agent: ReturnType<typeof request.agent>, path: st
   return { csrf: hiddenValue(res.text, 'csrf'), formKey: hiddenValue(res.text, 'formKey'), page: res.text };
 }
 
+
+/** Payloads of every stored document of a kind, read from the store itself. */
+export async function payloadsOf(t: TestApp, kind: DocumentKind): Promise<Record<string, unknown>[]> {
+  return (await t.store.listDocuments({ kind, limit: 500 })).items.map((d) => d.payload as Record<string, unknown>);
+}
