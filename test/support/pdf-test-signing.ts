@@ -26,7 +26,7 @@ import {
 import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
 import { MessageImprint, TSTInfo, TSTInfoVersion } from '@peculiar/asn1-tsp';
 import { x509 } from '../../src/adapters/pki/x509';
-import { PAYLOAD_HASH_INFO_KEY } from '../../src/adapters/pdf/verify/verify-pdf';
+import { PAYLOAD_HASH_INFO_KEY } from '../../src/adapters/pdf/sdx-pdf-format';
 
 export type KeyKind = 'ec-p256' | 'ec-p384' | 'rsa' | 'rsa-pss';
 

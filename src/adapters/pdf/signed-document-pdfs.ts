@@ -2,7 +2,8 @@ import type { DocumentPdfs, PdfContent, SignatureRequest } from '../../applicati
 import type { KeyStore, TimestampAuthority } from '../../application/ports/key-store.port';
 import type { PartyId } from '../../domain/party/party';
 import { signPdf } from './sign/pades-signer';
-import { SIGNATURE_FIELDS, signatureBoxes, type DocumentRenderer, type SignatureBox } from './render/render-document';
+import { signatureBoxes, type DocumentRenderer, type SignatureBox } from './render/render-document';
+import { SIGNATURE_FIELDS } from './sdx-pdf-format';
 
 /**
  * The document PDF pipeline: render, then sign with the one signing routine. The first signature

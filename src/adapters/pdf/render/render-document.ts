@@ -15,6 +15,15 @@ import { DocumentPages, type PhotoEntry } from './document-pages';
 import { documentLayout, type DocumentLayout } from './layout.schema';
 import { signatureBoxes, type SignatureBox } from './page-geometry';
 import { PdfCanvas, WidthCache } from './pdf-canvas';
+import {
+  DOCUMENT_ID_INFO_KEY,
+  ISSUER_INFO_KEY,
+  KIND_INFO_KEY,
+  PAYLOAD_FILE_NAME,
+  PAYLOAD_HASH_INFO_KEY,
+  SIGNATURE_FIELDS,
+  VERSION_INFO_KEY,
+} from '../sdx-pdf-format';
 
 export { signatureBoxes, type SignatureBox } from './page-geometry';
 
@@ -153,12 +162,6 @@ function businessNumberOf(input: RenderInput): { businessNumber?: string } {
   return typeof value === 'string' && value !== '' ? { businessNumber: value } : {};
 }
 
-/** The file name of the embedded payload; the verifier looks it up by this name. */
-export const PAYLOAD_FILE_NAME = 'sdx-payload.json';
-
-/** The reserved signature fields, in the order the lifecycle signs them. */
-export const SIGNATURE_FIELDS = Object.freeze({ issuer: 'sdx-issuer', counter: 'sdx-counter' } as const);
-
 /** Which reserved fields a kind's lifecycle fills: the issuer always; a D/O has no counter-signatory. */
 export function reservedSignatureFields(kind: DocumentKind): (keyof typeof SIGNATURE_FIELDS)[] {
   return kind === 'delivery-order' ? ['issuer'] : ['issuer', 'counter'];
@@ -263,12 +266,12 @@ function setMetadata(doc: PDFDocument, input: RenderInput, title: string, identi
   doc.setLanguage('zh-CN');
   // Machine-readable identity for the verifier, which compares the payload hash with the ledger.
   const info = doc.context.lookup(doc.context.trailerInfo.Info, PDFDict);
-  info.set(PDFName.of('SDXDocumentId'), PDFHexString.fromText(input.documentId));
-  info.set(PDFName.of('SDXVersion'), PDFString.of(String(input.version)));
-  info.set(PDFName.of('SDXPayloadSHA256'), PDFString.of(input.payloadHash));
-  info.set(PDFName.of('SDXKind'), PDFString.of(input.kind));
+  info.set(PDFName.of(DOCUMENT_ID_INFO_KEY), PDFHexString.fromText(input.documentId));
+  info.set(PDFName.of(VERSION_INFO_KEY), PDFString.of(String(input.version)));
+  info.set(PDFName.of(PAYLOAD_HASH_INFO_KEY), PDFString.of(input.payloadHash));
+  info.set(PDFName.of(KIND_INFO_KEY), PDFString.of(input.kind));
   // Party ids are lowercase ASCII (schema.ts), so a literal string holds them as they are.
-  info.set(PDFName.of('SDXIssuer'), PDFString.of(input.issuerPartyId));
+  info.set(PDFName.of(ISSUER_INFO_KEY), PDFString.of(input.issuerPartyId));
   // The file identifier is derived from the document's identity, not random, so output is reproducible.
   const id = createHash('sha256').update(identity).digest('hex').slice(0, 32);
   doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);

@@ -63,12 +63,7 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
   const catalogNum = refNum(final.trailer.get('Root'));
   const finalCatalog = final.catalog();
   const acroFormNum = refNum(finalCatalog?.get('AcroForm'));
-  // Only an object that already was the DSS (or its VRI) may be redefined as one: a later catalog
-  // naming, say, a page's content stream as its /DSS must not make rewriting that stream allowed.
-  const signedCatalog = signed.catalog();
-  const wasDss = (num: number | undefined): number | undefined => (num !== undefined && (refNum(signedCatalog?.get('DSS')) === num || refNum(signed.dict(signedCatalog?.get('DSS'))?.get('VRI')) === num) ? num : undefined);
-  const dssNum = wasDss(refNum(finalCatalog?.get('DSS')));
-  const vriNum = wasDss(refNum(final.dict(finalCatalog?.get('DSS'))?.get('VRI')));
+  const dssNums = redefinableDssNums(signed, final);
   const annotsArrayNums = new Set<number>();
   for (const { dict: page } of pageObjects(final)) {
     const annots = refNum(page.get('Annots'));
@@ -145,7 +140,7 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
     } else if (num === acroFormNum && beforeDict) {
       kind = 'acroform';
       problem = acroFormChange(beforeDict, afterDict);
-    } else if (num === dssNum || num === vriNum) {
+    } else if (dssNums.has(num)) {
       kind = 'dss';
       roots.push(after);
     } else if (beforeDict && afterDict && nameOf(beforeDict.get('Type')) === 'Page') {
@@ -240,6 +235,20 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
     for (const entry of allowed) if (dssReach.has(entry.num)) entry.kind = 'dss';
   }
   return { changedObjects: [...changes.keys()], allowed, disallowed, visible };
+}
+
+/**
+ * The DSS and VRI objects a later revision may redefine: only those that already were the DSS (or
+ * its VRI) and still are. A later catalog naming, say, a page's content stream as its /DSS must not
+ * make rewriting that stream pass as validation data; new DSS objects are judged by what reaches them.
+ */
+export function redefinableDssNums(before: DocumentView, after: DocumentView): Set<number> {
+  const nums = (view: DocumentView): (number | undefined)[] => {
+    const dss = view.catalog()?.get('DSS');
+    return [refNum(dss), refNum(view.dict(dss)?.get('VRI'))];
+  };
+  const prior = new Set(nums(before));
+  return new Set(nums(after).filter((n): n is number => n !== undefined && prior.has(n)));
 }
 
 /** An annotation dictionary (widgets included). */

@@ -1,4 +1,4 @@
-import { arrayItems, changedKeys, diffViews, growth, isSignatureDictionary, isSignatureField, isVisibleWidget, pageObjects, refNum } from './changes-after-signature';
+import { arrayItems, changedKeys, diffViews, growth, isSignatureDictionary, isSignatureField, isVisibleWidget, pageObjects, redefinableDssNums, refNum } from './changes-after-signature';
 import type { DocumentView } from './pdf-revisions';
 import { dictOf, nameOf, sameValue, type PdfDict, type PdfValue } from './pdf-syntax';
 
@@ -66,14 +66,7 @@ export function checkSdxStep(before: DocumentView, after: DocumentView, step: Sd
   }
   const fieldNums = formFieldNums(before);
   const acroFormNum = refNum(before.catalog()?.get('AcroForm'));
-  const afterCatalog = after.catalog();
-  // Only what already was the DSS (or its VRI) may be redefined as one; new DSS objects are reached
-  // from the catalog's /DSS below. Otherwise a catalog naming a page's content stream as its /DSS
-  // would make rewriting that stream look like validation data.
-  const beforeCatalog = before.catalog();
-  const priorDss = new Set([refNum(beforeCatalog?.get('DSS')), refNum(before.dict(beforeCatalog?.get('DSS'))?.get('VRI'))].filter((n): n is number => n !== undefined));
-  const dssNum = [refNum(afterCatalog?.get('DSS'))].find((n) => n !== undefined && priorDss.has(n));
-  const vriNum = [refNum(after.dict(afterCatalog?.get('DSS'))?.get('VRI'))].find((n) => n !== undefined && priorDss.has(n));
+  const dssNums = redefinableDssNums(before, after);
   let reservedFilled = false;
 
   /** An added /Fields or /Annots item: only an invisible document-timestamp field is allowed. */
@@ -85,7 +78,7 @@ export function checkSdxStep(before: DocumentView, after: DocumentView, step: Sd
       return;
     }
     if (dict && (dict.has('FT') || nameOf(dict.get('Subtype')) === 'Widget' || dict.has('Parent'))) {
-      const signed = dict.get('V')?.kind === 'ref' && (dict.get('V') as { num: number }).num === sigNum;
+      const signed = sigNum !== undefined && refNum(dict.get('V')) === sigNum;
       add('field-added-after-signature', `${where} gained ${label}, a new ${isSignatureField(after, dict) ? 'signature ' : ''}field${isVisibleWidget(after, dict) ? ' drawn on the page' : ''}`);
       if (signed) add('signature-outside-reserved-field', `the signature in revision's new field ${label} is not in the reserved field ${step.expectedField?.name ?? '(none left)'}`);
     } else {
@@ -128,7 +121,7 @@ export function checkSdxStep(before: DocumentView, after: DocumentView, step: Sd
     } else if (step.reservedFields.has(num) && wasDict && nowDict) {
       const name = step.reservedFields.get(num) ?? '';
       const keys = changedKeys(wasDict, nowDict, before, after);
-      const fills = nowDict.get('V')?.kind === 'ref' && (nowDict.get('V') as { num: number }).num === sigNum && sigNum !== undefined;
+      const fills = sigNum !== undefined && refNum(nowDict.get('V')) === sigNum;
       if (fills && step.expectedField?.num !== num) {
         add('signature-outside-reserved-field', `the signature fills reserved field ${name}, but the next expected field is ${step.expectedField?.name ?? '(none: every reserved field is signed)'}`);
       } else if (fills && !step.nextSignature?.isTimestamp && keys.every((k) => FILL_KEYS.has(k)) && isEmpty(wasDict.get('V'))) {
@@ -153,7 +146,7 @@ export function checkSdxStep(before: DocumentView, after: DocumentView, step: Sd
       }
     } else if (num === acroFormNum) {
       checkAcroForm(wasDict, nowDict);
-    } else if (num === dssNum || num === vriNum) {
+    } else if (dssNums.has(num)) {
       roots.push(now);
     } else if (pageNums.has(num) && wasDict && nowDict) {
       for (const key of changedKeys(wasDict, nowDict, before, after)) {
@@ -166,7 +159,7 @@ export function checkSdxStep(before: DocumentView, after: DocumentView, step: Sd
       add('page-content-changed-after-signature', `content stream ${num} of a page was rewritten`);
     } else if ((annotationNums.has(num) || fieldNums.has(num)) && wasDict && nowDict) {
       const keys = changedKeys(wasDict, nowDict, before, after);
-      const fills = nowDict.get('V')?.kind === 'ref' && (nowDict.get('V') as { num: number }).num === sigNum && sigNum !== undefined;
+      const fills = sigNum !== undefined && refNum(nowDict.get('V')) === sigNum;
       if (fills) add('signature-outside-reserved-field', `the signature fills ${describe(was)} ${num}, which is not the reserved field ${step.expectedField?.name ?? ''}`);
       else if (keys.includes('AP')) add('appearance-changed-after-signature', `the appearance of ${describe(was)} ${num} was replaced`);
       else add('modified-after-signature', `${describe(was)} ${num} had its /${keys.join(', /')} changed`);

@@ -33,6 +33,7 @@ import {
   type RevisionBoundary,
 } from './pdf-revisions';
 import { decodeStream, dictOf, isWhitespace, latin1, nameOf, numberOf, textOf, type PdfDict, type PdfValue } from './pdf-syntax';
+import { DOCUMENT_ID_INFO_KEY, ISSUER_INFO_KEY, KIND_INFO_KEY, PAYLOAD_FILE_NAME, PAYLOAD_HASH_INFO_KEY, SIGNATURE_FIELDS } from '../sdx-pdf-format';
 import { checkSdxStep } from './sdx-change-profile';
 import { isPdfLimitError, VERIFY_LIMITS } from './verify-limits';
 
@@ -58,16 +59,6 @@ export interface PdfVerificationOptions {
 }
 
 export type { PdfVerificationReport, SignatureSummary } from '../../../domain/verification/pdf-report';
-
-/** The keys an SDX-rendered PDF carries in its /Info dictionary. */
-export const PAYLOAD_HASH_INFO_KEY = 'SDXPayloadSHA256';
-export const DOCUMENT_ID_INFO_KEY = 'SDXDocumentId';
-export const KIND_INFO_KEY = 'SDXKind';
-export const ISSUER_INFO_KEY = 'SDXIssuer';
-/** The associated file holding the canonical payload JSON in an SDX document's first revision. */
-export const PAYLOAD_FILE_NAME = 'sdx-payload.json';
-/** Reserved signature fields of SDX documents, in the order they are signed. */
-export const RESERVED_FIELDS: Readonly<Record<SignatureSlot, string>> = { issuer: 'sdx-issuer', counter: 'sdx-counter' };
 
 /** A timestamp this far after the verifier's clock is not a time anyone could have witnessed. */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
@@ -215,7 +206,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
         ),
       );
       if (sdx) {
-        const slot = fieldName === RESERVED_FIELDS.issuer ? 'issuer' : fieldName === RESERVED_FIELDS.counter ? 'counter' : null;
+        const slot = fieldName === SIGNATURE_FIELDS.issuer ? 'issuer' : fieldName === SIGNATURE_FIELDS.counter ? 'counter' : null;
         findings.push(...at(checkSigner(prefix, summary, slot, signedSoFar === 0 ? 'issuer' : 'counter', sdx, document)));
         signedSoFar++;
       }
@@ -233,7 +224,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   }
 
   if (sdx) findings.push(...checkEmbeddedPayload(described));
-  const ledger = await guardLedger(bytes, contexts, document, options);
+  const ledger = await guardLedger(bytes, contexts, firstEnd === undefined ? undefined : described ?? 'unreadable', options);
   findings.push(...ledger.findings);
   return finish(findings, signatures, document, ledger.standing);
 }
@@ -269,7 +260,7 @@ function describeDocument(bytes: Uint8Array, firstEnd: number): DescribedDocumen
   const kindText = textOf(info?.get(KIND_INFO_KEY))?.trim() ?? null;
   const kind = kindText && isDocumentKind(kindText) ? kindText : null;
   const issuerPartyId = textOf(info?.get(ISSUER_INFO_KEY))?.trim() || null;
-  const shownPayloadHash = textOf(info?.get(PAYLOAD_HASH_INFO_KEY))?.trim().toLowerCase() || null;
+  const shownPayloadHash = textOf(info?.get(PAYLOAD_HASH_INFO_KEY))?.trim() || null;
   const payloadFile = embeddedPayload(view);
   const payloadHash = 'bytes' in payloadFile ? createHash('sha256').update(payloadFile.bytes).digest('hex') : null;
   const summary: DocumentSummary = { profile: documentId ? 'sdx' : 'foreign', documentId, kind, issuerPartyId, payloadHash };
@@ -283,7 +274,7 @@ function describeDocument(bytes: Uint8Array, firstEnd: number): DescribedDocumen
     if (parsed?.ok) signers = expectedSigners(kind, parsed.value);
   }
   const reservedFields = new Map<number, string>();
-  for (const name of [RESERVED_FIELDS.issuer, RESERVED_FIELDS.counter]) {
+  for (const name of [SIGNATURE_FIELDS.issuer, SIGNATURE_FIELDS.counter]) {
     const num = topLevelFieldNamed(view, name);
     if (num !== undefined) reservedFields.set(num, name);
   }
@@ -339,8 +330,9 @@ function checkEmbeddedPayload(described: DescribedDocument | undefined): Finding
   if (!('bytes' in file)) return [invalid(check, file.problem, file.message)];
   if (!described.sdx?.kind) return [invalid(check, 'payload-unreadable', `the signed /Info names no known document kind (/${KIND_INFO_KEY})`)];
   if (described.sdx.payload === undefined) return [invalid(check, 'payload-unreadable', `${PAYLOAD_FILE_NAME} is not UTF-8 JSON`)];
-  if (described.summary.payloadHash !== described.shownPayloadHash) {
-    return [invalid(check, 'payload-hash-mismatch', `the embedded payload hashes to ${String(described.summary.payloadHash)}, but the document shows ${String(described.shownPayloadHash)}`)];
+  const shown = described.shownPayloadHash?.toLowerCase() ?? null;
+  if (described.summary.payloadHash !== shown) {
+    return [invalid(check, 'payload-hash-mismatch', `the embedded payload hashes to ${String(described.summary.payloadHash)}, but the document shows ${String(shown)}`)];
   }
   if (!described.sdx.signers) return [invalid(check, 'payload-unreadable', `${PAYLOAD_FILE_NAME} is not a valid ${described.sdx.kind} payload`)];
   const issuer = described.summary.issuerPartyId;
@@ -377,13 +369,13 @@ function checkSigner(
       allowed = allowed.filter((party) => party === document.issuerPartyId || party === facility);
     }
     if (slot !== 'issuer' || !allowed.includes(who)) {
-      return [invalid(check, 'signer-not-issuer', `signature by ${who} ${slot === 'issuer' ? 'in the issuer field' : `in field ${summary.fieldName ?? '(none)'}`}; the first signature must be the issuer's (${allowed.join(' or ') || 'none allowed'}) in field ${RESERVED_FIELDS.issuer}`)];
+      return [invalid(check, 'signer-not-issuer', `signature by ${who} ${slot === 'issuer' ? 'in the issuer field' : `in field ${summary.fieldName ?? '(none)'}`}; the first signature must be the issuer's (${allowed.join(' or ') || 'none allowed'}) in field ${SIGNATURE_FIELDS.issuer}`)];
     }
     summary.role = 'issuer';
     return [valid(check, `signed by ${who}, the issuer the payload names`)];
   }
   if (slot !== 'counter' || !sdx.signers.counter.includes(who)) {
-    return [invalid(check, 'signer-not-allowed', `signature by ${who} in field ${summary.fieldName ?? '(none)'}; the lifecycle allows ${sdx.signers.counter.join(' or ') || 'no one'} to countersign, in field ${RESERVED_FIELDS.counter}`)];
+    return [invalid(check, 'signer-not-allowed', `signature by ${who} in field ${summary.fieldName ?? '(none)'}; the lifecycle allows ${sdx.signers.counter.join(' or ') || 'no one'} to countersign, in field ${SIGNATURE_FIELDS.counter}`)];
   }
   summary.role = 'countersigner';
   return [valid(check, `countersigned by ${who}, as the lifecycle allows`)];
@@ -397,14 +389,17 @@ function facilityOperatorOf(payload: unknown): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Against the ledger
 
+/** The first signed revision as read; `unreadable` when it could not be; undefined when nothing is signed. */
+type FirstRevision = DescribedDocument | 'unreadable' | undefined;
+
 async function guardLedger(
   bytes: Uint8Array,
   contexts: readonly SignatureContext[],
-  document: DocumentSummary,
+  first: FirstRevision,
   options: PdfVerificationOptions,
 ): Promise<{ findings: Finding[]; standing: LedgerStanding }> {
   try {
-    return await checkLedger(bytes, contexts, document, options);
+    return await checkLedger(bytes, contexts, first, options);
   } catch (error) {
     return { standing: 'not-checked', findings: [{ check: 'document.ledger', status: 'error', code: 'check-failed', message: `the ledger could not be consulted: ${message(error)}`, required: true }] };
   }
@@ -413,13 +408,14 @@ async function guardLedger(
 async function checkLedger(
   bytes: Uint8Array,
   contexts: readonly SignatureContext[],
-  document: DocumentSummary,
+  first: FirstRevision,
   options: PdfVerificationOptions,
 ): Promise<{ findings: Finding[]; standing: LedgerStanding }> {
   const check = 'document.ledger';
   if (options.expectedPayloadHash !== undefined) {
-    return { standing: 'not-checked', findings: checkPayloadHash(bytes, contexts, options.expectedPayloadHash) };
+    return { standing: 'not-checked', findings: checkPayloadHash(first, options.expectedPayloadHash) };
   }
+  const document = typeof first === 'object' ? first.summary : NO_DOCUMENT;
   if (!options.ledger) return { standing: 'not-checked', findings: [] };
   if (!document.documentId) {
     return { standing: 'unknown-document', findings: [skippedInfo(check, 'document-id-missing', `the first signed revision's /Info names no SDX document (/${DOCUMENT_ID_INFO_KEY}): this exchange did not issue it`)] };
@@ -428,7 +424,7 @@ async function checkLedger(
   if (!entry) {
     return { standing: 'unknown-document', findings: [skippedInfo(check, 'document-not-in-ledger', `this exchange's ledger holds no document ${document.documentId}`)] };
   }
-  const findings: Finding[] = [...checkPayloadHash(bytes, contexts, entry.payloadHash)];
+  const findings: Finding[] = [...checkPayloadHash(first, entry.payloadHash)];
   const problems: Finding[] = [];
   for (const [index, { sig, isTimestamp, summary }] of contexts.entries()) {
     const end = signedEnd(sig.byteRange);
@@ -936,21 +932,12 @@ async function checkDocumentTimestamp(
 // ---------------------------------------------------------------------------------------------
 // Payload hash against an expected one
 
-/** The /Info dictionary of the first signed revision: what every signature vouches for. */
-function signedInfo(bytes: Uint8Array, contexts: readonly SignatureContext[]): PdfDict | undefined {
-  const ends = contexts.map((c) => signedEnd(c.sig.byteRange)).filter((e): e is number => e !== undefined && e <= bytes.length);
-  if (ends.length === 0) return undefined;
-  const view = openView(bytes, Math.min(...ends)).view;
-  return dictOf(view.resolve(view.trailer.get('Info')));
-}
-
-function checkPayloadHash(bytes: Uint8Array, contexts: readonly SignatureContext[], expected: string): Finding[] {
+/** The payload hash the first signed revision's /Info shows (what every signature vouches for) against an expected one. */
+function checkPayloadHash(first: FirstRevision, expected: string): Finding[] {
   const check = 'document.payload-hash';
-  const info = signedInfo(bytes, contexts);
-  if (!info && !contexts.some((c) => signedEnd(c.sig.byteRange) !== undefined)) {
-    return [invalid(check, 'payload-hash-missing', 'no signed revision to read the payload hash from')];
-  }
-  const found = textOf(info?.get(PAYLOAD_HASH_INFO_KEY))?.trim();
+  if (first === undefined) return [invalid(check, 'payload-hash-missing', 'no signed revision to read the payload hash from')];
+  if (first === 'unreadable') return [{ check, status: 'error', code: 'check-failed', message: 'the check could not run: the first signed revision cannot be read', required: true }];
+  const found = first.shownPayloadHash;
   if (!found) return [invalid(check, 'payload-hash-missing', `the first signed revision's /Info has no /${PAYLOAD_HASH_INFO_KEY}`)];
   return [
     found.toLowerCase() === expected.trim().toLowerCase()
