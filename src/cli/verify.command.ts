@@ -7,6 +7,7 @@ import type { PdfVerificationReport, SignatureSummary, SignerRole } from '../dom
 import { decidingRevision, findingText } from '../http/pages/verify-messages';
 import { resourcePaths, trustFromCertsDir } from '../main';
 import type { CliIo } from './cli-io';
+import { formatBeijingTime } from '../domain/shared/beijing-time';
 
 const marks = { valid: 'ok  ', invalid: 'FAIL', indeterminate: 'LOOK', error: 'ERR ', skipped: 'skip' } as const;
 
@@ -112,15 +113,6 @@ export function signatureLine(signature: SignatureSummary): string {
   const name = signature.signerName ?? signature.signerSubject ?? 'signer not identified';
   const ids = [...(signature.signerPartyId ? [signature.signerPartyId] : []), ...(signature.signerLegalId ? [`USCC ${signature.signerLegalId}`] : [])];
   const role = signature.role ? roleNames[signature.role] : 'no SDX role';
-  const time = signature.trustedTime ? beijingTime(signature.trustedTime) : 'no trusted time';
+  const time = signature.trustedTime ? (formatBeijingTime(signature.trustedTime) ?? signature.trustedTime) : 'no trusted time';
   return `signature ${signature.index + 1}: ${name}${ids.length > 0 ? ` (${ids.join(', ')})` : ''}, ${role}, ${time}`;
-}
-
-/** `YYYY-MM-DD HH:mm 北京时间 (UTC+8)`: China has one zone and no daylight saving, so +8 h is exact. */
-export function beijingTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const shifted = new Date(date.getTime() + 8 * 3600_000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${shifted.getUTCFullYear()}-${pad(shifted.getUTCMonth() + 1)}-${pad(shifted.getUTCDate())} ${pad(shifted.getUTCHours())}:${pad(shifted.getUTCMinutes())} 北京时间 (UTC+8)`;
 }
