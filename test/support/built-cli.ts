@@ -16,7 +16,7 @@ export function runSdx(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 45_000,
     ...(options.input !== undefined ? { input: options.input } : {}),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

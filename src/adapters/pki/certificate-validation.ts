@@ -59,7 +59,7 @@ const MAX_PATH_LENGTH = 8;
  * so without a budget a signer can make the search try every ordering of them (32 such
  * certificates: 10^11 paths); real paths need a few dozen tries.
  */
-const MAX_PATH_SEARCH_STEPS = 2_000;
+const MAX_PATH_SEARCH_STEPS = 500;
 
 interface Candidate {
   der: Uint8Array;
@@ -99,16 +99,25 @@ function isCa(certificate: x509.X509Certificate): boolean {
 async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[] | undefined> {
   if (leaf.anchor) return [leaf];
   let steps = 0;
+  // The same link comes up on many paths; its signature is checked once.
+  const links = new Map<Candidate, Map<Candidate, Promise<boolean>>>();
+  const linked = (subject: Candidate, issuer: Candidate): Promise<boolean> => {
+    const bySubject = links.get(subject) ?? new Map<Candidate, Promise<boolean>>();
+    links.set(subject, bySubject);
+    let known = bySubject.get(issuer);
+    if (!known) bySubject.set(issuer, (known = signedBy(subject.certificate, issuer.certificate)));
+    return known;
+  };
   const extend = async (path: Candidate[]): Promise<Candidate[] | undefined> => {
     const last = path[path.length - 1];
     if (!last || path.length > MAX_PATH_LENGTH) return undefined;
     for (const candidate of pool) {
       if (++steps > MAX_PATH_SEARCH_STEPS) return undefined;
       if (path.some((entry) => sameBytes(entry.der, candidate.der))) continue;
-      if (!(await signedBy(last.certificate, candidate.certificate))) continue;
       if (!candidate.anchor && !isCa(candidate.certificate)) continue;
       const pathLength = candidate.certificate.getExtension(x509.BasicConstraintsExtension)?.pathLength;
       if (pathLength !== undefined && path.length - 1 > pathLength) continue;
+      if (!(await linked(last, candidate))) continue;
       const next = [...path, candidate];
       if (candidate.anchor) return next;
       const found = await extend(next);

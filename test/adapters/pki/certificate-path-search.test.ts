@@ -41,9 +41,8 @@ async function lookalikeCas(count: number): Promise<{ cas: Uint8Array[]; leaf: U
 describe('certificate path search', () => {
   it('when a signer sends 32 CA certificates sharing one name and key, then the search gives up quickly: no trusted path', async () => {
     const { cas, leaf } = await lookalikeCas(32);
-    const started = performance.now();
+    // Without the search budget this would try 10^11 orderings: the test's timeout is the bound.
     const findings = await validateCertificate({ certificate: leaf, extraCertificates: cas, trust: certsDevTrust(), at, checkPrefix: 'signature[0]', usage: 'document-signing' });
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(findings).toContainEqual(expect.objectContaining({ check: 'signature[0].chain', status: 'invalid', code: 'chain-untrusted' }));
   }, 30_000);
 });

@@ -455,20 +455,3 @@ describe('refusals', () => {
     });
   });
 });
-
-describe('speed', () => {
-  it('renders a delivery order in well under a second once warm, reusing the parsed font', async () => {
-    const coldStart = performance.now();
-    const cold = await DocumentRenderer.create(await loadRenderAssets(templatesDir));
-    await cold.render(exampleInput('delivery-order'));
-    const coldMs = performance.now() - coldStart;
-
-    const input = exampleInput('delivery-order');
-    const runs = 20;
-    const warmStart = performance.now();
-    for (let i = 0; i < runs; i++) await renderer.render(input);
-    const warmMs = (performance.now() - warmStart) / runs;
-    process.stdout.write(`render timing: cold ${coldMs.toFixed(0)} ms (load assets + first D/O), warm ${warmMs.toFixed(1)} ms per D/O\n`);
-    expect(warmMs).toBeLessThan(1000);
-  });
-});
