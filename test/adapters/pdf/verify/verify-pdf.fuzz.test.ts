@@ -10,7 +10,7 @@ import { attackFiles, foreignSeeds, fuzzCorpus, fuzzCounts, sdxDemoSeeds, stress
  */
 const trust = certsDevTrust();
 // In-process there is no worker to stop a runaway input; a slow one fails the test afterwards.
-const PER_INPUT_MS = 5_000;
+const PER_INPUT_MS = 15_000;
 let seeds: FuzzSeed[];
 
 beforeAll(async () => {
@@ -31,6 +31,12 @@ describe('the verifier fed hostile PDFs', () => {
       ['eir', 'valid'],
       ['telex-release-guarantee', 'valid'],
     ]);
+  });
+
+  it('when whitespace is appended to a signed SDX document, then it stays valid: the fuzz verdicts can be "valid" at all', async () => {
+    const sdx = seeds.filter((seed) => documentKind(seed.name));
+    const padded = await Promise.all(sdx.map(async (seed) => (await verified(new Uint8Array([...seed.bytes, 0x0a]))).report.verdict));
+    expect(padded).toEqual(sdx.map(() => 'valid'));
   });
 
   it(`when ${fuzzCounts.library} mutants of signed PDFs are verified, then none throws, hangs or passes with changed signed bytes`, async () => {
@@ -57,9 +63,7 @@ describe('the verifier fed hostile PDFs', () => {
     }
     process.stdout.write(`verifyPdf fuzz${stress ? ' (stress)' : ''}: ${timings.summary()}; valid per class ${JSON.stringify(Object.fromEntries(perClass))}\n`);
     expect(problems).toEqual([]);
-    // Every class ran; whitespace appended to a signed file stays valid, so "valid" is reachable.
     for (const counts of perClass.values()) expect(counts.inputs).toBeGreaterThan(0);
-    expect(perClass.get('appended-update')?.valid).toBeGreaterThan(0);
   }, stress ? 900_000 : 240_000);
 
   it('when the published attack files are verified, then none is valid and none breaks a check', async () => {
