@@ -18,7 +18,7 @@ import { exampleJson, repoRoot } from '../support/examples';
 import { seededRandom } from '../support/merkle-memory-nodes';
 import type { DocumentBody } from '../http/exchange-client';
 
-const KILLS = process.env.SDX_STRESS ? 60 : 20;
+const KILLS = process.env.SDX_STRESS ? 60 : 8;
 const SEED = 0x5dc0a5e;
 /** Clients driving D/Os at once, so that a kill usually lands with several requests in flight. */
 const CLIENTS = 4;

@@ -12,9 +12,9 @@ import { containerCheckDigit } from '../../src/domain/shared/iso6346';
 import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
 import { exampleJson } from '../support/examples';
 
-const LINES = process.env.SDX_STRESS ? 5000 : 300;
+const LINES = process.env.SDX_STRESS ? 5000 : 120;
 /** The killed import's file, and how many lines are answered when it is killed. */
-const KILL_LINES = process.env.SDX_STRESS ? 5000 : 150;
+const KILL_LINES = process.env.SDX_STRESS ? 5000 : 100;
 const KILL_AFTER = Math.round(KILL_LINES / 5);
 const TERMINAL_KEY = 'sdx_demo_terminal_a61f0e';
 const STARTUP_MS = 30_000;

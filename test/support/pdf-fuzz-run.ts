@@ -11,8 +11,9 @@ import { certsDev, certsDevPath } from './certs-dev';
 import { repoRoot } from './examples';
 import type { FuzzInput, FuzzSeed } from './pdf-fuzz';
 
-/** `npm run test:stress` sets SDX_STRESS=1: the full counts; `npm test` runs the short version. */
-export const stress = process.env.SDX_STRESS === '1';
+import { stress } from './stress';
+
+export { stress };
 
 // Every run covers each mutation class on each seed at least once; `npm run test:stress` goes wide.
 export const fuzzCounts = stress ? { library: 2000, http: 400, cli: 20 } : { library: 160, http: 40, cli: 3 };
