@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { DocumentRenderer, loadRenderAssets } from '../../../../src/adapters/pdf/render/render-document';
@@ -11,7 +11,7 @@ import { gateRecord as gateRecordSchema, type GateRecord } from '../../../../src
 import { certsDev, certsDevTrust } from '../../../support/certs-dev';
 import { repoRoot } from '../../../support/examples';
 import { itWith } from '../../../support/external-tools';
-import { exampleInput, gateRecordWith, photoFixture, run, templatesDir, writePdf, type Photo } from './render-test-kit';
+import { exampleInput, gateRecordWith, photoFixture, run, templatesDir, workDir, writePdf, type Photo } from './render-test-kit';
 
 /**
  * The EIR's two reserved signature boxes stay with its content: the usual EIR is one page, and a
@@ -64,6 +64,8 @@ beforeAll(async () => {
   renderer = await DocumentRenderer.create(await loadRenderAssets(templatesDir));
   pdfs = new SignedDocumentPdfs(renderer, new PemDirectoryKeyStore(certsDev));
 });
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 const pageCount = (path: string): number => Number(/^Pages:\s+(\d+)$/m.exec(run('pdfinfo', [path]))?.[1]);
 
