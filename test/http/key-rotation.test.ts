@@ -9,6 +9,7 @@ import { createKeyObjectSigner } from '../../src/adapters/pki/key-object-signer'
 import { decodePem } from '../../src/adapters/pki/pem';
 import { auditCommand } from '../../src/cli/audit.command';
 import { keysCommand } from '../../src/cli/keys.command';
+import { appearanceFont } from '../support/appearance-font';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { demoPkiParties, findingOf, folderTsa, signerCertificates, tempDevPki } from '../support/temp-dev-pki';
 import { Client, P, expectChain, expectProblem, payloadOf } from './exchange-client';
@@ -145,6 +146,7 @@ describe('a party key rotated and revoked under a running service', () => {
       signer: stolen,
       fieldName: 'sdx-late-2',
       signerName: 'after revocation',
+      appearanceFont: await appearanceFont(),
       signingTime: new Date(),
       timestampAuthority: folderTsa(dir, () => new Date()),
     });

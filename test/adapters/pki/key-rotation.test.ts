@@ -16,6 +16,7 @@ import type { KeyStore, PartySigner } from '../../../src/application/ports/key-s
 import { SdxError } from '../../../src/domain/shared/errors';
 import { keysCommand } from '../../../src/cli/keys.command';
 import { trustFromCertsDir } from '../../../src/main';
+import { appearanceFont } from '../../support/appearance-font';
 import { unsignedPdf } from '../../support/pdf-test-signing';
 import { findingOf, folderTsa, signerCertificates, tempDevPki } from '../../support/temp-dev-pki';
 
@@ -58,6 +59,7 @@ async function signedPdf(signer: PartySigner, at: Date, timestamped = true): Pro
     signer,
     fieldName: 'sdx-sig-1',
     signerName: 'Pearl Ocean Container Line',
+    appearanceFont: await appearanceFont(),
     signingTime: at,
     ...(timestamped ? { timestampAuthority: folderTsa(dir, () => at) } : {}),
   });
@@ -279,6 +281,7 @@ describe('rotating a sealed key with sdx keys rotate', () => {
       signer: before,
       fieldName: 'sdx-sig-1',
       signerName: 'Pearl Ocean Container Line',
+      appearanceFont: await appearanceFont(),
       signingTime: signedWithFirstKey,
       timestampAuthority: folderTsa(pki, () => signedWithFirstKey),
     });

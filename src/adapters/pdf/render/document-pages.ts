@@ -1,6 +1,6 @@
-import type { PDFDocument, PDFImage, PDFPage } from 'pdf-lib';
+import type { PDFDocument, PDFImage } from 'pdf-lib';
 import type { Bilingual, ColumnSpec, DocumentLayout, FieldsSection, PhotosSection, Section, TableSection, TextSection } from './layout.schema';
-import { COLORS, type PdfCanvas } from './pdf-canvas';
+import { blankPage, COLORS, type PageSurface, type PdfCanvas } from './pdf-canvas';
 import { CONTENT_WIDTH, FOOTER_BASELINE, MARGIN, PAGE, SIGNATURE_AREA_TOP, signatureBoxes } from './page-geometry';
 import { formatBeijingTime } from '../../../domain/shared/beijing-time';
 import { drawQrCode } from './qr-code';
@@ -39,22 +39,38 @@ const LABEL_SIZE = 6.5;
 const VALUE_SIZE = 8.5;
 const VALUE_LINE = 10.5;
 const CELL_PAD = 3.5;
-const SECTION_BAR = 14;
-const SECTION_GAP = 7;
-const TABLE_HEADER = 20;
+/** Below the top of a field's cell: the baselines of its label and of its value's first line. */
+const FIELD_LABEL_BASELINE = 8;
+const FIELD_VALUE_BASELINE = 17.5;
+const SECTION_BAR = 13;
+const SECTION_GAP = 5;
+const TABLE_HEADER = 18;
 const TABLE_LINE = 10;
-const PHOTO_ROW = 74;
+/** A photo thumbnail's frame, the gap between thumbnails, and the lines naming each photo. */
+const THUMB = Object.freeze({ width: 76, height: 54 });
+const THUMB_GAP = 6;
+const PHOTO_LINE = 9;
+const PHOTO_TEXT = 6.5;
 
 /**
  * Lays a document out on A4 pages: the first page's title and identity panel (ids, payload hash,
  * QR code), the layout's sections flowing onto further pages (tables repeat their header), the
  * signature area at the foot of the last page, and "Page n / N" footers once N is known.
+ *
+ * The signature area never stands alone on a page: a dry run first lays the content out without
+ * drawing, to learn where it ends. When the last page has no room left for the signature area, the
+ * content is laid out again with that area kept clear from that page on, so the blocks that would
+ * have overlapped it move to a new last page and the signature boxes go with them.
  */
 export class DocumentPages {
-  private readonly pages: PDFPage[] = [];
-  private page!: PDFPage;
+  private pages: PageSurface[] = [];
+  private page!: PageSurface;
   /** Top of the free space on the current page. */
   private y = 0;
+  /** How pages are made: drawn on the document, or blank for the dry run. */
+  private newPage: () => PageSurface = blankPage;
+  /** Index of the first page whose content stays above the signature area. */
+  private clearFrom = Infinity;
   private readonly format: FormatContext;
 
   constructor(
@@ -66,20 +82,37 @@ export class DocumentPages {
   }
 
   draw(): void {
+    const measured = this.layOut(blankPage, Infinity);
+    const clearFrom = measured.bottom < SIGNATURE_AREA_TOP ? measured.lastPage : Infinity;
+    const drawn = this.layOut(() => this.doc.addPage([PAGE.width, PAGE.height]), clearFrom);
+    // Only a single block taller than a whole page can still reach into the signature area.
+    if (drawn.bottom < SIGNATURE_AREA_TOP) this.continuationPage();
+    this.signatureArea();
+    this.footers();
+  }
+
+  /**
+   * Lays the title, identity panel and sections out on pages from `newPage`, keeping content above
+   * the signature area on pages from index `clearFrom` on; returns where the content ends.
+   */
+  private layOut(newPage: () => PageSurface, clearFrom: number): { lastPage: number; bottom: number } {
+    this.pages = [];
+    this.newPage = newPage;
+    this.clearFrom = clearFrom;
     this.firstPage();
     for (const section of this.content.layout.sections) {
       const data = section.root === 'gateRecord' ? this.content.gateRecord : this.content.payload;
       if (data === undefined) continue;
       this.section(section, data);
     }
-    this.signatureArea();
-    this.footers();
+    // Every block (the identity panel, each section) ends with a gap below what it drew.
+    return { lastPage: this.pages.length - 1, bottom: this.y + SECTION_GAP };
   }
 
   // ---- pages -------------------------------------------------------------------------------
 
-  private addPage(): PDFPage {
-    this.page = this.doc.addPage([PAGE.width, PAGE.height]);
+  private addPage(): PageSurface {
+    this.page = this.newPage();
     this.pages.push(this.page);
     return this.page;
   }
@@ -105,9 +138,13 @@ export class DocumentPages {
     this.y = TOP - 24;
   }
 
-  /** Starts a new page unless `height` points still fit above the bottom margin. */
+  /**
+   * Starts a new page unless `height` points still fit above the bottom margin (above the signature
+   * area on the pages that keep it clear).
+   */
   private ensure(height: number): boolean {
-    if (this.y - height >= MARGIN.bottom) return false;
+    const bottom = this.pages.length - 1 >= this.clearFrom ? SIGNATURE_AREA_TOP : MARGIN.bottom;
+    if (this.y - height >= bottom) return false;
     this.continuationPage();
     return true;
   }
@@ -117,7 +154,7 @@ export class DocumentPages {
   private identityPanel(): void {
     const { documentId, version, issuedAt, issuerName, payloadHash, verifyUrl } = this.content;
     const page = this.page;
-    const qrSize = 72;
+    const qrSize = 64;
     const rightWidth = 168;
     const rightX = RIGHT - rightWidth;
     const leftWidth = rightX - LEFT - 16;
@@ -131,9 +168,12 @@ export class DocumentPages {
       ['签发方 Issuer', this.canvas.wrap(issuerName, leftWidth - labelWidth - 10, VALUE_SIZE)],
     ];
     const hashSize = 7.4;
-    const urlLines = this.canvas.wrap(verifyUrl, rightWidth - 8, 6.5);
+    // The QR code sits at the panel's right edge, the words that explain it right-aligned beside it.
+    const qrX = RIGHT - 6 - qrSize;
+    const captionRight = qrX - 4;
+    const urlLines = this.canvas.wrap(verifyUrl, captionRight - rightX, 6.5);
     const leftHeight = 10 + rows.reduce((sum, [, lines]) => sum + lines.length * 12, 0) + 12 + 11 + 6;
-    const rightHeight = 6 + qrSize + 9 + urlLines.length * 7.5 + 4;
+    const rightHeight = Math.max(5 + qrSize + 5, 26 + (urlLines.length - 1) * 7.5 + 6);
     const height = Math.max(leftHeight, rightHeight);
     const top = this.y;
 
@@ -147,16 +187,11 @@ export class DocumentPages {
     this.canvas.text(page, '载荷哈希 Payload SHA-256', LEFT + 10, baseline + 0.5, { size: LABEL_SIZE, color: COLORS.muted });
     this.canvas.text(page, payloadHash, LEFT + 10, baseline - 11, { size: hashSize });
 
-    const qrX = rightX + (rightWidth - qrSize) / 2;
-    const qrTop = top - 5;
-    drawQrCode(page, verifyUrl, qrX, qrTop - qrSize, qrSize);
-    this.canvas.textCentered(page, '扫码核验 Scan to verify', rightX + rightWidth / 2, qrTop - qrSize - 6.5, {
-      size: 6.5,
-      color: COLORS.muted,
-    });
-    let urlBaseline = qrTop - qrSize - 15;
+    drawQrCode(page, verifyUrl, qrX, top - 5 - qrSize, qrSize);
+    this.canvas.textRight(page, '扫码核验 Scan to verify', captionRight, top - 17, { size: 6.5, color: COLORS.muted });
+    let urlBaseline = top - 26;
     for (const line of urlLines) {
-      this.canvas.textCentered(page, line, rightX + rightWidth / 2, urlBaseline, { size: 6.5, color: COLORS.accent });
+      this.canvas.textRight(page, line, captionRight, urlBaseline, { size: 6.5, color: COLORS.accent });
       urlBaseline -= 7.5;
     }
     this.y = top - height - SECTION_GAP;
@@ -182,7 +217,7 @@ export class DocumentPages {
     page.drawRectangle({ x: LEFT, y: this.y - SECTION_BAR, width: CONTENT_WIDTH, height: SECTION_BAR, color: COLORS.accentLight });
     page.drawRectangle({ x: LEFT, y: this.y - SECTION_BAR, width: 2.5, height: SECTION_BAR, color: COLORS.accent });
     const text = `${title.zh}  ${title.en}${continued ? '  （续 continued）' : ''}`;
-    this.canvas.text(page, text, LEFT + 8, this.y - 10, { size: 8.5, bold: true, color: COLORS.accent });
+    this.canvas.text(page, text, LEFT + 8, this.y - 9.5, { size: 8.5, bold: true, color: COLORS.accent });
     this.y -= SECTION_BAR;
   }
 
@@ -214,7 +249,7 @@ export class DocumentPages {
       for (const cell of cells) {
         cell.lines = this.canvas.wrap(cell.text, cell.span * columnWidth - 2 * CELL_PAD, VALUE_SIZE);
       }
-      const height = CELL_PAD + 8.5 + Math.max(...cells.map((cell) => cell.lines.length)) * VALUE_LINE + CELL_PAD - 1.5;
+      const height = FIELD_VALUE_BASELINE + (Math.max(...cells.map((cell) => cell.lines.length)) - 1) * VALUE_LINE + 4.5;
       if (index === 0) this.startSection(section.title, height);
       else if (this.ensure(height)) this.sectionBar(section.title, true);
       let x = LEFT;
@@ -228,8 +263,8 @@ export class DocumentPages {
           borderColor: COLORS.rule,
           borderWidth: 0.5,
         });
-        this.canvas.text(this.page, cell.label, x + CELL_PAD, this.y - CELL_PAD - 5.5, { size: LABEL_SIZE, color: COLORS.muted });
-        this.canvas.lines(this.page, cell.lines, x + CELL_PAD, this.y - CELL_PAD - 8.5 - 8, VALUE_LINE, { size: VALUE_SIZE });
+        this.canvas.text(this.page, cell.label, x + CELL_PAD, this.y - FIELD_LABEL_BASELINE, { size: LABEL_SIZE, color: COLORS.muted });
+        this.canvas.lines(this.page, cell.lines, x + CELL_PAD, this.y - FIELD_VALUE_BASELINE, VALUE_LINE, { size: VALUE_SIZE });
         x += width;
       }
       this.y -= height;
@@ -263,7 +298,7 @@ export class DocumentPages {
         return this.canvas.wrap(text, (widths[c] ?? 0) - 2 * CELL_PAD, VALUE_SIZE);
       }),
     );
-    const rowHeight = (lines: string[][]) => 5 + Math.max(...lines.map((l) => l.length)) * TABLE_LINE;
+    const rowHeight = (lines: string[][]) => 4 + Math.max(...lines.map((l) => l.length)) * TABLE_LINE;
 
     const firstHeight = rowLines[0] ? rowHeight(rowLines[0]) : 18;
     this.startSection(section.title, TABLE_HEADER + firstHeight);
@@ -286,7 +321,7 @@ export class DocumentPages {
       }
       let x = LEFT;
       lines.forEach((cellLines, c) => {
-        this.canvas.lines(this.page, cellLines, x + CELL_PAD, this.y - 9.5, TABLE_LINE, { size: VALUE_SIZE });
+        this.canvas.lines(this.page, cellLines, x + CELL_PAD, this.y - 9, TABLE_LINE, { size: VALUE_SIZE });
         x += widths[c] ?? 0;
       });
       this.y -= height;
@@ -300,8 +335,8 @@ export class DocumentPages {
     page.drawRectangle({ x: LEFT, y: this.y - TABLE_HEADER, width: CONTENT_WIDTH, height: TABLE_HEADER, color: COLORS.panel });
     let x = LEFT;
     columns.forEach((column, c) => {
-      this.canvas.text(page, column.label.zh, x + CELL_PAD, this.y - 9, { size: 7, color: COLORS.ink });
-      this.canvas.text(page, column.label.en, x + CELL_PAD, this.y - 17.5, { size: LABEL_SIZE, color: COLORS.muted });
+      this.canvas.text(page, column.label.zh, x + CELL_PAD, this.y - 8, { size: 7, color: COLORS.ink });
+      this.canvas.text(page, column.label.en, x + CELL_PAD, this.y - 15.5, { size: LABEL_SIZE, color: COLORS.muted });
       x += widths[c] ?? 0;
     });
     this.y -= TABLE_HEADER;
@@ -327,43 +362,55 @@ export class DocumentPages {
     this.y -= SECTION_GAP;
   }
 
+  /**
+   * The photos as rows of thumbnails numbered under each, every row followed by one line per photo
+   * (number, SHA-256, format and size): a row and its lines are one block, kept on one page.
+   */
   private photosSection(section: PhotosSection): void {
     const photos = this.content.photos;
     if (photos.length === 0) return;
-    const thumbWidth = 92;
-    const thumbHeight = PHOTO_ROW - 8;
-    this.startSection(section.title, PHOTO_ROW);
-    photos.forEach((photo, index) => {
-      if (this.ensure(PHOTO_ROW)) this.sectionBar(section.title, true);
+    const perRow = Math.floor((CONTENT_WIDTH - 2 * CELL_PAD + THUMB_GAP) / (THUMB.width + THUMB_GAP));
+    const rows: PhotoEntry[][] = [];
+    for (let start = 0; start < photos.length; start += perRow) rows.push(photos.slice(start, start + perRow));
+    const hashX = LEFT + CELL_PAD + 52;
+    // The widest a SHA-256 in hex can be, so that every row's details start in one column.
+    const hashWidth = 64 * Math.max(...Array.from('0123456789abcdef', (digit) => this.canvas.width(digit, PHOTO_TEXT)));
+    const detailsX = hashX + 28 + hashWidth + 10;
+    rows.forEach((row, r) => {
+      const height = 4 + THUMB.height + 10 + row.length * PHOTO_LINE + 3;
+      if (r === 0) this.startSection(section.title, height);
+      else if (this.ensure(height)) this.sectionBar(section.title, true);
       const page = this.page;
       const top = this.y - 4;
-      const boxX = LEFT + CELL_PAD;
-      page.drawRectangle({ x: boxX, y: top - thumbHeight, width: thumbWidth, height: thumbHeight, borderColor: COLORS.rule, borderWidth: 0.5 });
-      if (photo.image) {
-        const scale = Math.min(thumbWidth / photo.image.width, thumbHeight / photo.image.height);
-        const width = photo.image.width * scale;
-        const height = photo.image.height * scale;
-        page.drawImage(photo.image, {
-          x: boxX + (thumbWidth - width) / 2,
-          y: top - thumbHeight + (thumbHeight - height) / 2,
-          width,
-          height,
-        });
-      } else {
-        this.canvas.textCentered(page, '未提供 Not supplied', boxX + thumbWidth / 2, top - thumbHeight / 2 - 2, {
-          size: LABEL_SIZE,
-          color: COLORS.muted,
-        });
-      }
-      const textX = boxX + thumbWidth + 12;
-      this.canvas.text(page, `照片 Photo #${index + 1}`, textX, top - 10, { size: VALUE_SIZE, bold: true });
-      this.canvas.text(page, 'SHA-256', textX, top - 24, { size: LABEL_SIZE, color: COLORS.muted });
-      this.canvas.text(page, photo.sha256, textX, top - 34, { size: 7.4 });
-      const details = photo.image
-        ? `${photo.mediaType ?? ''} · ${photo.image.width} × ${photo.image.height} px · ${photo.byteLength ?? 0} bytes`
-        : '照片未随单证提供，哈希仍可与存档照片核对 The photo was not supplied; its hash identifies the archived file.';
-      this.canvas.text(page, details, textX, top - 48, { size: LABEL_SIZE, color: COLORS.muted });
-      this.y -= PHOTO_ROW;
+      row.forEach((photo, i) => {
+        const x = LEFT + CELL_PAD + i * (THUMB.width + THUMB_GAP);
+        const bottom = top - THUMB.height;
+        page.drawRectangle({ x, y: bottom, width: THUMB.width, height: THUMB.height, borderColor: COLORS.rule, borderWidth: 0.5 });
+        if (photo.image) {
+          const scale = Math.min(THUMB.width / photo.image.width, THUMB.height / photo.image.height);
+          const width = photo.image.width * scale;
+          const height = photo.image.height * scale;
+          page.drawImage(photo.image, { x: x + (THUMB.width - width) / 2, y: bottom + (THUMB.height - height) / 2, width, height });
+        } else {
+          this.canvas.textCentered(page, '未提供 Not supplied', x + THUMB.width / 2, bottom + THUMB.height / 2 - 2, {
+            size: LABEL_SIZE,
+            color: COLORS.muted,
+          });
+        }
+        this.canvas.textCentered(page, `#${r * perRow + i + 1}`, x + THUMB.width / 2, bottom - 8, { size: LABEL_SIZE, color: COLORS.muted });
+      });
+      let baseline = top - THUMB.height - 10 - PHOTO_LINE + 2;
+      row.forEach((photo, i) => {
+        this.canvas.text(page, `照片 Photo #${r * perRow + i + 1}`, LEFT + CELL_PAD, baseline, { size: PHOTO_TEXT });
+        this.canvas.text(page, 'SHA-256', hashX, baseline, { size: PHOTO_TEXT, color: COLORS.muted });
+        this.canvas.text(page, photo.sha256, hashX + 28, baseline, { size: PHOTO_TEXT });
+        const details = photo.image
+          ? `${photo.mediaType ?? ''} · ${photo.image.width} × ${photo.image.height} px · ${photo.byteLength ?? 0} bytes`
+          : '未随单证提供 Not supplied; see the archive';
+        this.canvas.text(page, details, detailsX, baseline, { size: PHOTO_TEXT, color: COLORS.muted });
+        baseline -= PHOTO_LINE;
+      });
+      this.y -= height;
       page.drawLine({ start: { x: LEFT, y: this.y }, end: { x: RIGHT, y: this.y }, thickness: 0.4, color: COLORS.rule });
     });
     this.y -= SECTION_GAP;
@@ -372,7 +419,6 @@ export class DocumentPages {
   // ---- signature area and footers ----------------------------------------------------------------
 
   private signatureArea(): void {
-    if (this.y < SIGNATURE_AREA_TOP) this.continuationPage();
     const page = this.page;
     const captions: [typeof signatureBoxes.issuer, string][] = [
       [signatureBoxes.issuer, '签发方签章 Issuer signature'],

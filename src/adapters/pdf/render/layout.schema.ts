@@ -16,8 +16,9 @@ export type Bilingual = z.infer<typeof bilingual>;
  * - `party`: name, Chinese name, then identifiers (SDX id, UN/LOCODE, SCAC, USCC) and address.
  * - `location`: UN/LOCODE and place name. `vessel`: name, voyage and IMO number.
  * - `photo-refs`: photo hashes as the numbers under which the photo section shows them.
+ * - `seals`: one seal a line, its number and the bilingual label of its type (looked up in `enum`).
  */
-export const valueFormats = ['text', 'enum', 'party', 'location', 'vessel', 'photo-refs'] as const;
+export const valueFormats = ['text', 'enum', 'party', 'location', 'vessel', 'photo-refs', 'seals'] as const;
 export type ValueFormat = (typeof valueFormats)[number];
 
 export const valueSpec = z.strictObject({

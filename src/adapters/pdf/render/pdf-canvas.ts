@@ -30,6 +30,15 @@ export interface TextStyle {
   bold?: boolean;
 }
 
+/** What a layout draws on: a pdf-lib page, or a page that draws nothing for a layout's dry run. */
+export type PageSurface = Pick<PDFPage, 'drawText' | 'drawRectangle' | 'drawLine' | 'drawImage' | 'pushOperators' | 'setFont'>;
+
+/** Takes every drawing operation and keeps nothing: a dry run lays a document out on it to measure. */
+export function blankPage(): PageSurface {
+  const ignore = (): void => undefined;
+  return { drawText: ignore, drawRectangle: ignore, drawLine: ignore, drawImage: ignore, pushOperators: ignore, setFont: ignore };
+}
+
 /** Widths of strings at 1 pt, shared by every document a renderer draws (same font, same widths). */
 export class WidthCache {
   private readonly widths = new Map<string, number>();
@@ -49,7 +58,7 @@ export class WidthCache {
 
 /** Text drawing with the document's one font, measured through the shared width cache. */
 export class PdfCanvas {
-  private readonly pagesWithFont = new WeakSet<PDFPage>();
+  private readonly pagesWithFont = new WeakSet<PageSurface>();
 
   constructor(
     readonly font: PDFFont,
@@ -64,7 +73,7 @@ export class PdfCanvas {
     return wrapText(text, maxWidth, (s) => this.width(s, size));
   }
 
-  text(page: PDFPage, text: string, x: number, y: number, style: TextStyle): void {
+  text(page: PageSurface, text: string, x: number, y: number, style: TextStyle): void {
     if (text === '') return;
     const color = style.color ?? COLORS.ink;
     if (style.bold) {
@@ -84,16 +93,16 @@ export class PdfCanvas {
     if (style.bold) page.pushOperators(popGraphicsState());
   }
 
-  textRight(page: PDFPage, text: string, right: number, y: number, style: TextStyle): void {
+  textRight(page: PageSurface, text: string, right: number, y: number, style: TextStyle): void {
     this.text(page, text, right - this.width(text, style.size), y, style);
   }
 
-  textCentered(page: PDFPage, text: string, center: number, y: number, style: TextStyle): void {
+  textCentered(page: PageSurface, text: string, center: number, y: number, style: TextStyle): void {
     this.text(page, text, center - this.width(text, style.size) / 2, y, style);
   }
 
   /** Draws lines top-down from the baseline `y`; returns the baseline after the last line. */
-  lines(page: PDFPage, lines: readonly string[], x: number, y: number, lineHeight: number, style: TextStyle): number {
+  lines(page: PageSurface, lines: readonly string[], x: number, y: number, lineHeight: number, style: TextStyle): number {
     let baseline = y;
     for (const line of lines) {
       this.text(page, line, x, baseline, style);

@@ -7,9 +7,9 @@ import {
   pushGraphicsState,
   rgb,
   setFillingColor,
-  type PDFPage,
 } from 'pdf-lib';
 import QRCode from 'qrcode';
+import type { PageSurface } from './pdf-canvas';
 
 /** Modules of white border a reader needs around the symbol (ISO/IEC 18004 quiet zone). */
 export const QR_QUIET_ZONE_MODULES = 4;
@@ -20,7 +20,7 @@ export const QR_QUIET_ZONE_MODULES = 4;
  * zone, so nothing else may be drawn in it. Vector output stays sharp at any zoom and adds about
  * a kilobyte, where an embedded PNG would be blurry or larger.
  */
-export function drawQrCode(page: PDFPage, text: string, x: number, y: number, size: number): void {
+export function drawQrCode(page: PageSurface, text: string, x: number, y: number, size: number): void {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const count = modules.size + 2 * QR_QUIET_ZONE_MODULES;
   const unit = size / count;

@@ -2,6 +2,7 @@ import { formatBeijingTime, isIsoDateTime } from '../../../domain/shared/beijing
 import type { ValueSpec } from './layout.schema';
 
 export const MISSING = '—';
+const NO_SEALS = '无铅封 No seals';
 
 /** The value at a dot path, or undefined when any step is absent. */
 export function valueAt(root: unknown, path: string): unknown {
@@ -41,6 +42,8 @@ export function formatValue(value: unknown, spec: ValueSpec, context: FormatCont
     }
     case 'photo-refs':
       return formatPhotoRefs(value, context);
+    case 'seals':
+      return formatSeals(value, spec);
     case 'text':
       return formatText(value, spec.unit);
   }
@@ -60,7 +63,7 @@ function formatEnum(value: unknown, spec: ValueSpec): string {
   return label ? `${label.zh} ${label.en}` : key;
 }
 
-/** Name, Chinese name, then the identifiers on one line, then the address. */
+/** Name and Chinese name (on one line when they fit), the identifiers on the next, then the address. */
 function formatParty(party: Record<string, unknown>): string {
   const identifiers = [
     prefixed('SDX ', party.partyId),
@@ -69,7 +72,19 @@ function formatParty(party: Record<string, unknown>): string {
     // The official term alone: with "USCC" added the line no longer fits a two-column cell.
     prefixed('统一社会信用代码 ', party.unifiedSocialCreditCode),
   ].filter((part) => part !== '');
-  return joinPresent([str(party.name), str(party.nameZh), identifiers.join(' · '), str(party.address)], '\n');
+  const names = [str(party.name), str(party.nameZh)].filter((part) => part !== '').join(' ');
+  return joinPresent([names, identifiers.join(' · '), str(party.address)], '\n');
+}
+
+function formatSeals(value: unknown, spec: ValueSpec): string {
+  if (!Array.isArray(value)) return MISSING;
+  if (value.length === 0) return NO_SEALS;
+  return value
+    .map((seal) => {
+      const { number, type } = record(seal);
+      return joinPresent([str(number), isMissing(type) ? '' : formatEnum(type, spec)], ' ');
+    })
+    .join('\n');
 }
 
 function formatPhotoRefs(value: unknown, context: FormatContext): string {

@@ -11,7 +11,6 @@ import {
   PDFRawStream,
   PDFRef,
   PDFString,
-  StandardFonts,
 } from 'pdf-lib';
 import { SdxError } from '../../../domain/shared/errors';
 import { embeddedAppearance, type SignatureAppearance } from './signature-appearance';
@@ -29,13 +28,8 @@ export interface SignaturePlaceholderOptions {
   page: 'last' | number;
   /** For a new field; a filled field keeps its own /Rect. */
   rect: SignatureRect;
-  /**
-   * Lines drawn in a visible widget without `appearance`. Characters Helvetica/WinAnsi cannot show
-   * print as `?`.
-   */
-  appearanceLines: readonly string[];
-  /** A visible widget drawn in an embedded font, with a seal mark; replaces `appearanceLines`. */
-  appearance?: SignatureAppearance;
+  /** What a visible widget shows, drawn in an embedded font (so every font in the file is embedded). */
+  appearance: SignatureAppearance;
   /** Written as /M: PAdES puts the claimed signing time here, not in the CMS. */
   signingTime: Date;
   signerName?: string;
@@ -326,20 +320,14 @@ async function addAppearance(
   doc: PDFDocument,
   widget: PDFDict,
   rect: SignatureRect,
-  options: Pick<SignaturePlaceholderOptions, 'appearanceLines' | 'appearance'>,
+  options: Pick<SignaturePlaceholderOptions, 'appearance'>,
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
 ): Promise<void> {
   if (!(rect[2] - rect[0] > 0 && rect[3] - rect[1] > 0)) return;
   const context = doc.context;
   const apRef = allocate();
-  if (options.appearance) {
-    written.set(apRef, await embeddedAppearance(context, rect[2] - rect[0], rect[3] - rect[1], options.appearance, written, allocate));
-  } else {
-    const fontRef = allocate();
-    written.set(fontRef, context.obj({ Type: 'Font', Subtype: 'Type1', BaseFont: 'Helvetica', Encoding: 'WinAnsiEncoding' }));
-    written.set(apRef, appearanceStream(doc, rect, options.appearanceLines, fontRef));
-  }
+  written.set(apRef, await embeddedAppearance(context, rect[2] - rect[0], rect[3] - rect[1], options.appearance, written, allocate));
   widget.set(PDFName.of('AP'), context.obj({ N: apRef }));
 }
 
@@ -391,32 +379,6 @@ function addToAnnots(doc: PDFDocument, pageRef: PDFRef, widgetRef: PDFRef, writt
   const newPage = pageDict.clone(context);
   newPage.set(PDFName.of('Annots'), annots);
   written.set(pageRef, newPage);
-}
-
-function appearanceStream(doc: PDFDocument, rect: SignatureRect, lines: readonly string[], fontRef: PDFRef): PDFRawStream {
-  const width = rect[2] - rect[0];
-  const height = rect[3] - rect[1];
-  const shown = lines.map(toWinAnsiPrintable);
-  // Only for measuring: this parsed copy is never saved.
-  const font = doc.embedStandardFont(StandardFonts.Helvetica);
-  const widest = Math.max(1, ...shown.map((line) => font.widthOfTextAtSize(line, 1)));
-  const size = Math.max(2, Math.min(9, (height - 4) / (Math.max(1, shown.length) * 1.25), (width - 6) / widest));
-  const leading = size * 1.25;
-  const content = [
-    'q 0.15 0.3 0.6 RG 0.8 w',
-    `0.4 0.4 ${num(width - 0.8)} ${num(height - 0.8)} re S Q`,
-    'BT 0.1 0.1 0.3 rg',
-    `/F1 ${num(size)} Tf ${num(leading)} TL`,
-    `3 ${num(height - 2 - size)} Td`,
-    ...shown.map((line, index) => `${index === 0 ? '' : 'T* '}(${escapeLiteral(line)}) Tj`),
-    'ET',
-  ].join('\n');
-  return doc.context.stream(content, {
-    Type: 'XObject',
-    Subtype: 'Form',
-    BBox: [0, 0, width, height],
-    Resources: { Font: { F1: fontRef } },
-  });
 }
 
 function writeSignatureDictionary(
@@ -532,18 +494,6 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 function isEol(byte: number | undefined): boolean {
   return byte === 0x0a || byte === 0x0d;
-}
-
-function num(value: number): string {
-  return String(Math.round(value * 100) / 100);
-}
-
-function toWinAnsiPrintable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?');
-}
-
-function escapeLiteral(text: string): string {
-  return text.replace(/[\\()]/g, (char) => `\\${char}`);
 }
 
 function unsupported(reason: string): SdxError {

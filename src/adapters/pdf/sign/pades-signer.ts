@@ -26,10 +26,10 @@ export interface SignPdfOptions {
   location?: string;
   signerName: string;
   /**
-   * With a font, a visible signature is drawn in it (a subset embedded with the signature): the
-   * signer's Chinese and English names, role and Beijing time beside a seal mark. Without, in Helvetica.
+   * The font a visible signature is drawn in (a subset embedded with the signature): the signer's
+   * Chinese and English names, role and Beijing time beside a seal mark. SDX passes the document font.
    */
-  appearanceFont?: AppearanceFont;
+  appearanceFont: AppearanceFont;
   signerNameZh?: string;
   role?: { zh: string; en: string };
   /** Written to /M; PAdES keeps the claimed signing time out of the CMS. */
@@ -49,22 +49,17 @@ export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise
     fieldName: options.fieldName,
     page: options.page ?? 'last',
     rect: options.rect ?? [0, 0, 0, 0],
-    appearanceLines: [`Digitally signed by ${options.signerName}`, `Date: ${options.signingTime.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`],
-    ...(options.appearanceFont
-      ? {
-          appearance: {
-            font: options.appearanceFont,
-            lines: [
-              ...(options.signerNameZh ? [options.signerNameZh] : []),
-              options.signerName,
-              ...(options.role ? [`${options.role.zh} ${options.role.en}`] : []),
-              formatBeijingTime(options.signingTime) ?? options.signingTime.toISOString(),
-              '已数字签名 Digitally signed',
-            ],
-            sealText: '电子签章',
-          },
-        }
-      : {}),
+    appearance: {
+      font: options.appearanceFont,
+      lines: [
+        ...(options.signerNameZh ? [options.signerNameZh] : []),
+        options.signerName,
+        ...(options.role ? [`${options.role.zh} ${options.role.en}`] : []),
+        formatBeijingTime(options.signingTime) ?? options.signingTime.toISOString(),
+        '已数字签名 Digitally signed',
+      ],
+      sealText: '电子签章',
+    },
     signingTime: options.signingTime,
     signerName: options.signerName,
     ...(options.reason ? { reason: options.reason } : {}),

@@ -71,7 +71,8 @@ function enumSpecs(layout: DocumentLayout, root: 'payload' | 'gateRecord'): Map<
   const specs = new Map<string, ValueSpec>();
   for (const section of layout.sections) {
     if (section.root !== root) continue;
-    if (section.type === 'fields') section.fields.filter((f) => f.enum).forEach((f) => specs.set(f.path, f));
+    // A `seals` field labels each seal's type (`seals.type`) from its enum.
+    if (section.type === 'fields') section.fields.filter((f) => f.enum).forEach((f) => specs.set(f.format === 'seals' ? `${f.path}.type` : f.path, f));
     if (section.type === 'table') section.columns.filter((c) => c.enum).forEach((c) => specs.set(`${section.path}.${c.path}`, c));
   }
   return specs;

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   PDFArray,
@@ -6,6 +7,7 @@ import {
   PDFHexString,
   PDFName,
   PDFNumber,
+  PDFObject,
   PDFObjectParser,
   PDFRawStream,
   PDFRef,
@@ -16,7 +18,9 @@ import {
 import { DocumentRenderer, loadRenderAssets, signatureBoxes } from '../../../../src/adapters/pdf/render/render-document';
 import { signPdf, type SignPdfOptions } from '../../../../src/adapters/pdf/sign/pades-signer';
 import type { PartySigner } from '../../../../src/application/ports/key-store.port';
+import type { AppearanceFont } from '../../../../src/adapters/pdf/sign/signature-appearance';
 import { SdxError } from '../../../../src/domain/shared/errors';
+import { appearanceFont } from '../../../support/appearance-font';
 import { itWith } from '../../../support/external-tools';
 import {
   embeddedSignatures,
@@ -25,6 +29,8 @@ import {
   opensslTsVerify,
   pdfsig,
   qpdfCheck,
+  run,
+  scratchDir,
   signatureTimestamp,
 } from '../../../support/pdf-signature-tools';
 import { repoRoot } from '../../../support/examples';
@@ -46,6 +52,7 @@ function options(signer: PartySigner, fieldName: string, extra: Partial<SignPdfO
     signer,
     fieldName,
     signerName: `${signer.partyId} Ltd`,
+    appearanceFont: font,
     signingTime,
     reason: 'Issued',
     location: 'Shanghai',
@@ -55,8 +62,10 @@ function options(signer: PartySigner, fieldName: string, extra: Partial<SignPdfO
 }
 
 let pki: TestPki;
+let font: AppearanceFont;
 beforeAll(async () => {
   pki = await testPki();
+  font = await appearanceFont();
 });
 
 describe.each([
@@ -271,6 +280,26 @@ async function updateSection(before: Uint8Array, after: Uint8Array): Promise<Upd
   return { objects, trailer };
 }
 
+/** Object numbers of the update's objects that `ref` leads to, itself included. */
+function reachable(ref: PDFRef, objects: Map<number, PDFDict | PDFRawStream>, seen = new Set<number>()): Set<number> {
+  const visit = (object: PDFObject | undefined): void => {
+    if (object instanceof PDFRef) {
+      const found = objects.get(object.objectNumber);
+      if (!found || seen.has(object.objectNumber)) return;
+      seen.add(object.objectNumber);
+      visit(found);
+    } else if (object instanceof PDFRawStream) {
+      visit(object.dict);
+    } else if (object instanceof PDFDict) {
+      for (const [, value] of object.entries()) visit(value);
+    } else if (object instanceof PDFArray) {
+      for (const item of object.asArray()) visit(item);
+    }
+  };
+  visit(ref);
+  return seen;
+}
+
 function sizeOf(pdf: Uint8Array): number {
   const trailers = [...Buffer.from(pdf).toString('latin1').matchAll(/\/Size (\d+)/g)];
   return Number(trailers[trailers.length - 1]?.[1]);
@@ -305,7 +334,7 @@ describe('signing an SDX document fills its reserved field', () => {
   it.each([
     ['sdx-issuer', 'issuer'],
     ['sdx-counter', 'counter'],
-  ] as const)('when %s is signed, then the update rewrites only that widget (adding /V and /AP) and adds the signature, appearance and font', async (name, box) => {
+  ] as const)('when %s is signed, then the update rewrites only that widget (adding /V and /AP) and adds the signature, appearance and embedded font', async (name, box) => {
     const [before, after] = name === 'sdx-issuer' ? [rendered, issued] : [issued, countersigned];
     const { objects, trailer } = await updateSection(before, after);
     const widgetRef = fieldRef(original, name);
@@ -314,7 +343,6 @@ describe('signing an SDX document fills its reserved field', () => {
     // AcroForm, catalog, page and /Annots are not among them.
     expect(rewritten).toEqual([widgetRef.objectNumber]);
     const added = [...objects.keys()].filter((number) => number >= oldSize).sort((a, b) => a - b);
-    expect(added).toHaveLength(3);
     expect(Math.max(...added) + 1).toBe(sizeOf(after));
     expect(trailer).toMatch(new RegExp(`/Size ${sizeOf(after)}\\b`));
 
@@ -339,7 +367,19 @@ describe('signing an SDX document fills its reserved field', () => {
     expect(numbers(widget.lookup(PDFName.of('Rect'), PDFArray))).toEqual([b.x, b.y, b.x + b.width, b.y + b.height]);
     expect(numbers(ap.dict.lookup(PDFName.of('BBox'), PDFArray))).toEqual([0, 0, b.width, b.height].map((n) => Math.round(n * 1e4) / 1e4));
     const fontRef = ap.dict.lookup(PDFName.of('Resources'), PDFDict).lookup(PDFName.of('Font'), PDFDict).get(PDFName.of('F1'));
-    expect(fontRef instanceof PDFRef && objects.has(fontRef.objectNumber)).toBe(true);
+    if (!(fontRef instanceof PDFRef)) throw new Error('the appearance names no font object');
+    // Nothing else is added: the signature, its appearance, and the font subset the appearance draws in.
+    expect(added).toEqual([sigRef.objectNumber, ...reachable(apRef, objects)].sort((a, b) => a - b));
+    const fontObjects = [...reachable(fontRef, objects)].map((number) => objects.get(number));
+    expect(fontObjects.some((object) => object instanceof PDFDict && object.has(PDFName.of('FontFile2')))).toBe(true);
+  });
+
+  itWith('pdffonts')('when countersigned, then pdffonts lists the page font and both appearance fonts, all embedded subsets', () => {
+    const file = join(scratchDir(), 'countersigned.pdf');
+    writeFileSync(file, countersigned);
+    const rows = run('pdffonts', [file]).output.trim().split('\n').slice(2);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatch(/^[A-Z]{6}\+NotoSansSC-Regular\s+CID TrueType\s+Identity-H\s+yes yes yes/);
   });
 
   it('when countersigned, then each signature covers its revision and the bytes before it are unchanged', () => {

@@ -7,6 +7,7 @@ import { createKeyObjectSigner } from '../../../../src/adapters/pki/key-object-s
 import { PemDirectoryKeyStore } from '../../../../src/adapters/pki/file-key-store';
 import type { PartySigner } from '../../../../src/application/ports/key-store.port';
 import { canonicalHash } from '../../../../src/domain/shared/canonical-json';
+import { appearanceFont } from '../../../support/appearance-font';
 import { certsDev, certsDevCertificate, certsDevText, certsDevTrust } from '../../../support/certs-dev';
 import { examplePayload, repoRoot } from '../../../support/examples';
 
@@ -40,7 +41,7 @@ function signerFrom(dir: 'revoked' | 'expired'): PartySigner {
 }
 
 async function signedBy(signer: PartySigner): Promise<Uint8Array> {
-  return signPdf(unsigned, { signer, fieldName: 'sdx-issuer', signerName: 'test', signingTime: new Date('2026-11-28T02:00:00Z') });
+  return signPdf(unsigned, { signer, fieldName: 'sdx-issuer', signerName: 'test', appearanceFont: await appearanceFont(), signingTime: new Date('2026-11-28T02:00:00Z') });
 }
 
 const now = new Date('2026-11-28T03:00:00Z');
