@@ -5,7 +5,7 @@ import type { Finding } from '../../src/domain/verification/finding';
 import type { PdfVerificationReport } from '../../src/domain/verification/pdf-report';
 import type { Lang } from '../../src/http/pages/i18n';
 import { reportView, verdictBanner, verifyView } from '../../src/http/pages/verify.view';
-import { findingText } from '../../src/http/pages/verify-messages';
+import { findingText } from '../../src/application/verify-messages';
 import { baseFindings, build, dataTexts, reports, signature } from '../support/verification-reports';
 
 /** The text a person sees in the first element matching `className`, tags removed, entities decoded. */

@@ -3,7 +3,7 @@ import type { PdfVerificationReport, SignatureSummary, SignerRole } from '../../
 import { html, type Html } from './html';
 import { formatTime, statusName, t, type Lang, type TextKey } from './i18n';
 import { page, type PageContext } from './layout';
-import { decidingRevision, findingText } from './verify-messages';
+import { decidingRevision, findingText } from '../../application/verify-messages';
 
 /** Plain names for the verifier's checks (`signature[0].digest` → "Signature 1: content unchanged"). */
 const checkNames: Record<string, { en: string; zh: string }> = {

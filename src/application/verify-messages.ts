@@ -1,12 +1,15 @@
-import type { Finding } from '../../domain/verification/finding';
-import type { PdfVerificationReport } from '../../domain/verification/pdf-report';
-import type { Lang } from './i18n';
+import type { Finding } from '../domain/verification/finding';
+import type { PdfVerificationReport } from '../domain/verification/pdf-report';
 
 type Text = { en: string; zh: string };
 
+/** The two languages people read the catalogue in (the pages' `Lang`). */
+export type MessageLang = 'zh-CN' | 'en';
+
 /**
  * What each finding code means, in words a clerk reads: the /verify page shows these instead of
- * the verifier's English `message`, and `sdx verify` uses the English ones in its first line. Keyed
+ * the verifier's English `message`, and `sdx verify` uses the English ones in its first line. Both
+ * import it from here, the application layer, so the CLI does not reach into the web pages. Keyed
  * by code; a unit test fails when the verifier emits a code this catalogue lacks. Texts are short
  * phrases without placeholders: the revision and the signer are shown next to them.
  */
@@ -117,7 +120,7 @@ export function hasFindingText(code: string): code is FindingCode {
 }
 
 /** The catalogue's words for a finding; a code it lacks (a newer verifier) falls back to a generic phrase. */
-export function findingText(lang: Lang, finding: Pick<Finding, 'code' | 'status'>): string {
+export function findingText(lang: MessageLang, finding: Pick<Finding, 'code' | 'status'>): string {
   if (hasFindingText(finding.code)) {
     const entry: Text = findingTexts[finding.code];
     return lang === 'en' ? entry.en : entry.zh;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findingTexts, hasFindingText } from '../../src/http/pages/verify-messages';
+import { findingTexts, hasFindingText } from '../../src/application/verify-messages';
 import { repoRoot } from '../support/examples';
 
 function sourceFiles(dir: string): string[] {
@@ -67,7 +67,7 @@ const specCodes = [
   'no-signatures',
 ];
 
-describe('the finding catalogue of the /verify page', () => {
+describe('the finding catalogue (/verify page and sdx verify)', () => {
   const emitted = emittedCodes();
 
   it('finds the codes in the verifier sources (the extraction itself works)', () => {
