@@ -232,6 +232,18 @@ describeWithBrowser('the /verify page in Chromium, in Chinese', () => {
       await page.close();
     });
 
+    it('two signers and a forged change between them: the failure is still on the first screen', async () => {
+      const forged = await sdxStyleSign(addEmptySignatureField(genuine, { name: 'approval', rect: BODY_BAND, page: 'first', lines: ['Condition: SOUND'] }), partySigner('demo-haulier-a'));
+      const page = await check('forged.pdf', forged);
+      await expect(banner(page).getAttribute('class')).resolves.toContain('red');
+      await expect(page.locator('ol.signers li').count()).resolves.toBe(2);
+      await expect(page.locator('.findings.problems li').first().getAttribute('data-code')).resolves.toBe('field-added-after-signature');
+      await onFirstScreen(page, '.findings.problems li');
+      await screenshot(page, shot('forged-two-signers'));
+      await expectPlainWords(page, ['forged.pdf', String(eirPayload['eirNumber'])]);
+      await page.close();
+    });
+
     it('valid but unknown to this exchange: a neutral banner and a note, never styled as a failure', async () => {
       const page = await check('demo-eir.pdf', unknown.complete as Uint8Array);
       await expect(banner(page).innerText()).resolves.toBe(zh ? '签名有效，但非本平台签发' : 'Signatures valid, but not issued by this exchange');
