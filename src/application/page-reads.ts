@@ -65,6 +65,16 @@ export class PageReads {
     return { userId: user.id, roles: party?.roles ?? [] };
   }
 
+  /** The names this exchange knows the given parties by; ids it does not know are left out. */
+  async partyNames(partyIds: readonly string[]): Promise<Map<string, Party['name']>> {
+    const names = new Map<string, Party['name']>();
+    for (const id of new Set(partyIds)) {
+      const party = await this.deps.store.getParty(id);
+      if (party) names.set(id, party.name);
+    }
+    return names;
+  }
+
   /** The public status behind a QR link, with whether its events are in the current log. */
   async publicStatusWithLog(documentId: string) {
     const status = await this.deps.documents.publicStatus(documentId);

@@ -4,7 +4,7 @@ import { BoundedPdfVerifier, unusableInputFinding } from '../adapters/pdf/verify
 import { VERIFY_LIMITS } from '../adapters/pdf/verify/verify-limits';
 import type { Finding } from '../domain/verification/finding';
 import type { PdfVerificationReport, SignatureSummary, SignerRole } from '../domain/verification/pdf-report';
-import { decidingRevision, findingText } from '../http/pages/verify-messages';
+import { decidingRevision, findingText } from '../application/verify-messages';
 import { resourcePaths, trustFromCertsDir } from '../main';
 import type { CliIo } from './cli-io';
 import { formatBeijingTime } from '../domain/shared/beijing-time';

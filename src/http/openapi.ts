@@ -211,6 +211,7 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       profile: { type: 'string', enum: ['sdx', 'foreign'], description: '`sdx`: the signed first revision carries the SDX marker, so the strict change profile applies.' },
       documentId: nullable({ type: 'string' }),
       kind: nullable({ type: 'string', description: 'The kind the signed /Info names (`eir`, `delivery-order`, `telex-release-guarantee`).' }),
+      number: nullable({ type: 'string', description: 'The D/O, EIR or guarantee number the embedded payload gives, when it is a valid payload of `kind`.' }),
       issuerPartyId: nullable({ type: 'string' }),
       payloadHash: nullable({ type: 'string', description: 'SHA-256 (hex) of the canonical payload JSON embedded in the first revision.' }),
     }),

@@ -208,7 +208,9 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
     await page.waitForSelector('.report');
     // The banner says "recorded" only once the verifier compares the PDF with the ledger (issue 14's verifier).
     await expect(page.locator('.verdict-line').innerText()).resolves.toBe('Genuine: recorded in this exchange’s ledger');
-    const text = await page.locator('.findings').innerText();
+    // Passed checks are folded under the verdict; opened, they read in plain words.
+    await page.locator('details.passed summary').click();
+    const text = await page.locator('details.passed .findings').innerText();
     expect(text).toContain('Signature 1: content unchanged since signing');
     expect(text).toContain('Ledger: every event recorded in the signed ledger');
     await screenshot(page, '08-verify-valid');

@@ -33,7 +33,7 @@ export function build(findings: Finding[], signatures: SignatureSummary[], ledge
   const folded = { verdict: verdictOf(findings), findings, signatures, ledger };
   return {
     ...folded,
-    document: { profile: 'sdx', documentId: 'EIR-2026-0001', kind: 'eir', issuerPartyId: ISSUER.partyId, payloadHash: 'ab'.repeat(32) },
+    document: { profile: 'sdx', documentId: 'doc-6f1c2a9e-0b7d-4c55-9a3e-2d8f4e1b7c10', kind: 'eir', number: 'EIR-2026-0001', issuerPartyId: ISSUER.partyId, payloadHash: 'ab'.repeat(32) },
     summary: summarise(folded),
   };
 }

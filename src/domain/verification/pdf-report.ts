@@ -39,6 +39,11 @@ export interface DocumentSummary {
   profile: 'sdx' | 'foreign';
   documentId: string | null;
   kind: string | null;
+  /**
+   * The number people know the document by (D/O, EIR or guarantee number), from the embedded
+   * payload when it is a valid payload of `kind`; null otherwise. What the document claims.
+   */
+  number: string | null;
   /** The issuer the signed /Info names (checked against the parties the embedded payload allows). */
   issuerPartyId: string | null;
   /** SHA-256 of the canonical payload JSON embedded in the first revision, if one is. */
@@ -86,15 +91,16 @@ export function summarise(
   return { outcome: verification.ledger === 'recorded' ? 'genuine' : 'valid-not-recorded' };
 }
 
-/** Who signed the revision a finding names: the signer of the first signature at or after it. */
 function signerOf(signatures: readonly SignatureSummary[], finding: Finding): string | null {
+  const signature = signatureOf(signatures, finding);
+  return signature ? (signature.signerName ?? signature.signerSubject) : null;
+}
+
+/** The signature whose signer is answerable for a finding: the signature it checks, else the first one at or after its revision. */
+export function signatureOf(signatures: readonly SignatureSummary[], finding: Finding): SignatureSummary | undefined {
   const indexed = /^(?:signature|document\.changes-after-signature)\[(\d+)\]/.exec(finding.check);
-  if (indexed && finding.revision === undefined) {
-    const signature = signatures[Number(indexed[1])];
-    return signature?.signerName ?? signature?.signerSubject ?? null;
-  }
-  if (finding.revision === undefined) return null;
+  if (indexed && finding.revision === undefined) return signatures[Number(indexed[1])];
+  if (finding.revision === undefined) return undefined;
   const revision = finding.revision;
-  const covering = signatures.filter((s) => s.revision !== null && s.revision >= revision).sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0))[0];
-  return covering ? (covering.signerName ?? covering.signerSubject) : null;
+  return signatures.filter((s) => s.revision !== null && s.revision >= revision).sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0))[0];
 }

@@ -36,10 +36,12 @@ export function verifyPageRoutes(deps: VerifyPageDependencies): Router {
         send(res, verifyView(ctx, { error: t(ctx.lang, 'notPdf'), fileName: file.originalname }), 415);
         return;
       }
-      deps.verifyPdf(new Uint8Array(file.buffer)).then(
-        (report) => send(res, verifyView(ctx, { report, fileName: file.originalname })),
-        (failure: unknown) => pageError(failure, req, res),
-      );
+      deps.verifyPdf(new Uint8Array(file.buffer))
+        .then(async (report) => {
+          const names = await deps.reads.partyNames(report.signatures.flatMap((s) => (s.signerPartyId ? [s.signerPartyId] : [])));
+          send(res, verifyView(ctx, { report, names, fileName: file.originalname }));
+        })
+        .catch((failure: unknown) => pageError(failure, req, res));
     });
   });
 

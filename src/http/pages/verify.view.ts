@@ -1,63 +1,11 @@
 import type { Finding } from '../../domain/verification/finding';
-import type { PdfVerificationReport, SignatureSummary, SignerRole } from '../../domain/verification/pdf-report';
+import { isDocumentKind } from '../../domain/document/document';
+import { kindTitle } from '../../domain/document/document-kinds';
+import { signatureOf, type PdfVerificationReport, type SignatureSummary, type SignerRole } from '../../domain/verification/pdf-report';
 import { html, type Html } from './html';
 import { formatTime, statusName, t, type Lang, type TextKey } from './i18n';
 import { page, type PageContext } from './layout';
-import { decidingRevision, findingText } from './verify-messages';
-
-/** Plain names for the verifier's checks (`signature[0].digest` → "Signature 1: content unchanged"). */
-const checkNames: Record<string, { en: string; zh: string }> = {
-  'byte-range': { en: 'covers the whole file it signed', zh: '签名范围覆盖所签文件' },
-  digest: { en: 'content unchanged since signing', zh: '签名后内容未改动' },
-  signature: { en: 'signature mathematically valid', zh: '签名数学验证通过' },
-  'signing-certificate': { en: 'bound to its certificate', zh: '与签名证书绑定' },
-  chain: { en: 'certificate issued by a trusted authority', zh: '证书由受信任机构签发' },
-  validity: { en: 'certificate valid when signing', zh: '签名时证书有效' },
-  revocation: { en: 'certificate not revoked', zh: '证书未被吊销' },
-  'key-usage': { en: 'certificate allowed to sign documents', zh: '证书允许签署文件' },
-  timestamp: { en: 'trusted time of signing', zh: '可信签名时间' },
-  'changes-after-signature': { en: 'no forbidden change after this signature', zh: '签名后无不允许的修改' },
-  'payload-hash': { en: 'content matches the ledger', zh: '内容与账本一致' },
-  payload: { en: 'machine-readable document matches its fingerprint', zh: '内嵌机读数据与内容指纹一致' },
-  'form-field': { en: 'signature field in place', zh: '签名域完整' },
-  format: { en: 'accepted signature format', zh: '签名格式符合要求' },
-  'signer-infos': { en: 'exactly one signer', zh: '恰好一个签名人' },
-  signer: { en: 'signer may sign here', zh: '签名方有权在此签名' },
-  'digest-algorithm': { en: 'strong hash algorithm', zh: '哈希算法足够安全' },
-  'timestamp-authority': { en: 'time-stamp authority trusted', zh: '时间戳机构受信任' },
-  signatures: { en: 'document is signed', zh: '文件已签名' },
-  parse: { en: 'file readable as PDF', zh: '文件可按 PDF 读取' },
-  verification: { en: 'verification completed', zh: '验证已完成' },
-  ledger: { en: 'known to the ledger', zh: '账本中有记录' },
-  'log-inclusion': { en: 'every event recorded in the signed ledger', zh: '所有事件均记入已签名账本' },
-  status: { en: 'status in the ledger', zh: '账本中的状态' },
-  integrity: { en: 'ledger integrity', zh: '账本完整性' },
-};
-
-/** Checks about the ledger rather than the file. */
-const ledgerChecks = new Set(['ledger', 'log-inclusion', 'status', 'integrity', 'payload-hash']);
-
-function plainCheck(lang: Lang, check: string): string {
-  // `signature[i].x` and `document.changes-after-signature[i]` are both about signature i.
-  let index: number | undefined;
-  let key: string;
-  const signatureCheck = /^signature\[(\d+)\]\.(.+)$/.exec(check);
-  const changesCheck = /^document\.(changes-after-signature)\[(\d+)\]$/.exec(check);
-  if (signatureCheck) {
-    index = Number(signatureCheck[1]);
-    key = signatureCheck[2] ?? '';
-  } else if (changesCheck) {
-    index = Number(changesCheck[2]);
-    key = changesCheck[1] ?? '';
-  } else {
-    key = check.split('.').slice(1).join('.') || check;
-  }
-  const name = checkNames[key];
-  const label = name ? (lang === 'en' ? name.en : name.zh) : key;
-  if (index !== undefined) return `${t(lang, 'signatureNumber', { n: index + 1 })}${lang === 'en' ? ': ' : '：'}${label}`;
-  if (check.startsWith('ledger.') || ledgerChecks.has(key)) return lang === 'en' ? `Ledger: ${label}` : `账本：${label}`;
-  return lang === 'en' ? `Document: ${label}` : `文件：${label}`;
-}
+import { checkText, decidingRevision, findingText } from '../../application/verify-messages';
 
 const statusKey: Record<Finding['status'], TextKey> = {
   valid: 'findingValid',
@@ -67,23 +15,43 @@ const statusKey: Record<Finding['status'], TextKey> = {
   indeterminate: 'findingIndeterminate',
 };
 
+/** What this exchange calls its parties (by party id), for naming signers in the page's language. */
+export type PartyNames = ReadonlyMap<string, { en: string; zh?: string | undefined }>;
+
+const noNames: PartyNames = new Map();
+
+/**
+ * A signer as people know it: this exchange's name for the party, in the page's language, when the
+ * signer's certificate chains to a trusted authority (so the party id it names is believed); else
+ * the name the certificate itself gives.
+ */
+function signerName(lang: Lang, report: PdfVerificationReport, signature: SignatureSummary, names: PartyNames): string | null {
+  const trusted = report.findings.some((f) => f.check === `signature[${signature.index}].chain` && f.status === 'valid');
+  const known = trusted && signature.signerPartyId ? names.get(signature.signerPartyId) : undefined;
+  if (known) return lang === 'en' ? known.en : (known.zh ?? known.en);
+  return signature.signerName ?? signature.signerSubject;
+}
+
 export type BannerColour = 'green' | 'blue' | 'amber' | 'red';
 
 /**
  * The one line a person reads first, in the page's language, and its colour: green genuine, blue
- * valid but not issued here, amber indeterminate, red forged or changed (or not verifiable at all).
+ * valid but not issued here (neutral: not knowing a document is not evidence against it), amber
+ * indeterminate, red forged or changed (or not verifiable at all).
  */
-export function verdictBanner(lang: Lang, report: PdfVerificationReport): { text: string; colour: BannerColour } {
-  const { outcome, finding, signerName } = report.summary;
+export function verdictBanner(lang: Lang, report: PdfVerificationReport, names: PartyNames = noNames): { text: string; colour: BannerColour } {
+  const { outcome, finding } = report.summary;
   if (outcome === 'genuine') return { text: t(lang, 'verdictGenuine'), colour: 'green' };
   if (outcome === 'valid-not-recorded') {
     return { text: t(lang, report.ledger === 'not-checked' ? 'verdictNotConsulted' : 'verdictNotRecorded'), colour: 'blue' };
   }
   const what = finding ? findingText(lang, finding) : t(lang, outcome === 'indeterminate' ? 'findingIndeterminate' : 'findingInvalid');
   const revision = decidingRevision(report);
+  const answerable = finding ? signatureOf(report.signatures, finding) : undefined;
+  const signer = answerable ? signerName(lang, report, answerable, names) : report.summary.signerName;
   const whereParts = [
     ...(revision !== undefined ? [t(lang, 'verdictInRevision', { revision })] : []),
-    ...(signerName ? [t(lang, 'verdictSignedBy', { signer: signerName })] : []),
+    ...(signer ? [t(lang, 'verdictSignedBy', { signer })] : []),
   ];
   const where = whereParts.join(lang === 'en' ? ', ' : '，');
   if (outcome === 'indeterminate') return { text: t(lang, where ? 'verdictIndeterminate' : 'verdictIndeterminateBare', { what, where }), colour: 'amber' };
@@ -98,54 +66,140 @@ function isUnusableInput(finding: Finding): boolean {
 
 const roleKey: Record<SignerRole, TextKey> = { issuer: 'roleIssuer', countersigner: 'roleCountersigner', timestamp: 'roleTimestamp' };
 
-function signatureItem(lang: Lang, signature: SignatureSummary): Html {
-  const name = signature.signerName ?? signature.signerSubject;
-  return html`<li class="signature" data-index="${signature.index}" data-role="${signature.role ?? 'none'}">
-    <span class="which">${t(lang, 'signatureNumber', { n: signature.index + 1 })}</span>
-    <span class="who">${name ?? t(lang, 'signerUnknown')}</span>
-    ${signature.signerPartyId ? html`<span class="party mono small">${signature.signerPartyId}</span>` : ''}
-    ${signature.signerLegalId ? html`<span class="legal mono small">${t(lang, 'legalId', { id: signature.signerLegalId })}</span>` : ''}
+/** When a signature was made: its trusted time, else the time it claims (said to be a claim). */
+function signedWhen(lang: Lang, signature: SignatureSummary): string {
+  if (signature.trustedTime) return t(lang, 'trustedTime', { time: formatTime(lang, signature.trustedTime) });
+  if (signature.signingTime) return t(lang, 'claimedTime', { time: formatTime(lang, signature.signingTime) });
+  return t(lang, 'noTrustedTime');
+}
+
+/** The document as people know it: kind and business number (never the ledger's `doc-…` id). */
+function documentLine(lang: Lang, report: PdfVerificationReport): Html | string {
+  const { kind, number, profile } = report.document;
+  if (profile === 'foreign') return t(lang, 'verifyForeignPdf');
+  if (!kind || !isDocumentKind(kind)) return t(lang, 'verifyKindUnknown');
+  const title = kindTitle(kind);
+  // The number never breaks across lines (an EIR number split at a hyphen reads as two).
+  return html`${lang === 'en' ? title.en : title.zh} <span class="number">${number ?? t(lang, 'verifyNumberUnknown')}</span>`;
+}
+
+/** Who signed, in one short line each: name, role, when. */
+function signerLine(lang: Lang, report: PdfVerificationReport, signature: SignatureSummary, names: PartyNames): Html {
+  return html`<li class="signer" data-index="${signature.index}">
+    <span class="name">${signerName(lang, report, signature, names) ?? t(lang, 'signerUnknown')}</span>
     <span class="role">${t(lang, signature.role ? roleKey[signature.role] : 'roleNone')}</span>
-    <span class="when">${signature.trustedTime ? t(lang, 'trustedTime', { time: formatTime(lang, signature.trustedTime) }) : t(lang, 'noTrustedTime')}</span>
+    <span class="when">${signedWhen(lang, signature)}</span>
   </li>`;
 }
 
-function findingItem(lang: Lang, finding: Finding): Html {
+/** Everything the certificate says of one signature, for the folded details. */
+function signatureItem(lang: Lang, report: PdfVerificationReport, signature: SignatureSummary, names: PartyNames): Html {
+  const shown = signerName(lang, report, signature, names);
+  const certified = signature.signerName ?? signature.signerSubject;
+  return html`<li class="signature" data-index="${signature.index}" data-role="${signature.role ?? 'none'}">
+    <span class="which">${t(lang, 'signatureNumber', { n: signature.index + 1 })}</span>
+    <span class="who">${shown ?? t(lang, 'signerUnknown')}</span>
+    ${certified && certified !== shown ? html`<span class="cert small">${certified}</span>` : ''}
+    ${signature.signerPartyId ? html`<span class="party mono small">${signature.signerPartyId}</span>` : ''}
+    ${signature.signerLegalId ? html`<span class="legal mono small">${t(lang, 'legalId', { id: signature.signerLegalId })}</span>` : ''}
+    <span class="role">${t(lang, signature.role ? roleKey[signature.role] : 'roleNone')}</span>
+    <span class="when">${signedWhen(lang, signature)}</span>
+  </li>`;
+}
+
+/** A finding that must be looked at: a required check that did not hold, or anything a person must look at. */
+function isProblem(finding: Finding): boolean {
+  return (finding.required && finding.status !== 'valid') || finding.status === 'indeterminate';
+}
+
+function findingItem(lang: Lang, finding: Finding, group: 'problem' | 'note' | 'passed'): Html {
   const where = finding.revision !== undefined ? `${lang === 'en' ? ' (' : '（'}${t(lang, 'verdictInRevision', { revision: finding.revision })}${lang === 'en' ? ')' : '）'}` : '';
-  return html`<li class="finding ${finding.status}${finding.required ? '' : ' info'}" data-code="${finding.code}" data-check="${finding.check}" title="${finding.message}">
+  // A note says only what it notes: "Ledger: known to this exchange's ledger" next to it would read as a contradiction.
+  if (group === 'note') {
+    return html`<li class="finding ${finding.status} note" data-code="${finding.code}" data-check="${finding.check}">
+    <span class="mark">${t(lang, 'findingNote')}</span>
+    <span class="what">${findingText(lang, finding)}${where}</span>
+  </li>`;
+  }
+  return html`<li class="finding ${finding.status} ${group}" data-code="${finding.code}" data-check="${finding.check}">
     <span class="mark">${t(lang, statusKey[finding.status])}</span>
-    <span class="what">${plainCheck(lang, finding.check)}</span>
+    <span class="what">${checkText(lang, finding.check)}</span>
     ${finding.code === 'ok' ? '' : html`<span class="why">${findingText(lang, finding)}${where}</span>`}
   </li>`;
 }
 
-export function reportView(lang: Lang, report: PdfVerificationReport): Html {
-  const banner = verdictBanner(lang, report);
+/**
+ * The report, verdict first: the banner with the document's kind and number and who signed when;
+ * then what failed or needs a person (the deciding finding first), then notes that decide nothing
+ * (such as "this exchange did not issue it", never styled as a failure); passed checks and the
+ * signatures' certificate details stay folded.
+ */
+export function reportView(lang: Lang, report: PdfVerificationReport, names: PartyNames = noNames): Html {
+  const banner = verdictBanner(lang, report, names);
+  const deciding = report.summary.finding;
+  const problems = report.findings.filter(isProblem).sort((a, b) => Number(b === deciding) - Number(a === deciding));
+  const notes = report.findings.filter((f) => !isProblem(f) && f.status !== 'valid');
+  const passed = report.findings.filter((f) => f.status === 'valid');
   return html`<section class="report ${report.verdict}" data-outcome="${report.summary.outcome}">
+  <div class="verdict-card ${banner.colour}">
   <p class="verdict-line ${banner.colour}" role="status">${banner.text}</p>
-  ${report.signatures.length > 0
-    ? html`<h3>${t(lang, 'signaturesTitle')}</h3>
-  <ol class="signatures">
-  ${report.signatures.map((s) => signatureItem(lang, s))}
-  </ol>`
+  <dl class="verdict-facts">
+    <div class="fact-document"><dt>${t(lang, 'verifyDocument')}</dt><dd>${documentLine(lang, report)}</dd></div>
+    <div class="fact-signers"><dt>${t(lang, 'verifySigners')}</dt><dd>${report.signatures.length > 0
+      ? html`<ol class="signers">${report.signatures.map((s) => signerLine(lang, report, s, names))}</ol>`
+      : t(lang, 'verifyNoSigners')}</dd></div>
+  </dl>
+  </div>
+  ${problems.length > 0
+    ? html`<h3>${t(lang, 'problemsTitle')}</h3>
+  <ul class="findings problems">
+  ${problems.map((f) => findingItem(lang, f, 'problem'))}
+  </ul>`
     : ''}
-  <h3>${t(lang, 'findingsTitle')}</h3>
+  ${notes.length > 0 ? html`<ul class="findings notes">${notes.map((f) => findingItem(lang, f, 'note'))}</ul>` : ''}
+  ${passed.length > 0
+    ? html`<details class="passed">
+  <summary>${t(lang, 'passedChecks', { n: passed.length })}</summary>
   <ul class="findings">
-  ${report.findings.map((f) => findingItem(lang, f))}
+  ${passed.map((f) => findingItem(lang, f, 'passed'))}
   </ul>
+  </details>`
+    : ''}
+  ${report.signatures.length > 0
+    ? html`<details class="signature-details">
+  <summary>${t(lang, 'signatureDetails')}</summary>
+  <ol class="signatures">
+  ${report.signatures.map((s) => signatureItem(lang, report, s, names))}
+  </ol>
+  </details>`
+    : ''}
 </section>`;
 }
 
-export function verifyView(ctx: PageContext, result?: { report?: PdfVerificationReport; error?: string; fileName?: string }) {
+export interface VerifyResult {
+  report?: PdfVerificationReport;
+  /** This exchange's names of the parties the report's signers name. */
+  names?: PartyNames;
+  error?: string;
+  fileName?: string;
+}
+
+/** The upload form, or, once a file is checked, its report first and the form under it for the next file. */
+export function verifyView(ctx: PageContext, result?: VerifyResult) {
   const { lang } = ctx;
-  const body = html`<p>${t(lang, 'verifyIntro')}</p>
-<form class="card stack" method="post" action="/verify/report" enctype="multipart/form-data">
+  const form = html`<form class="card stack" method="post" action="/verify/report" enctype="multipart/form-data">
   <label>${t(lang, 'verifyUpload')}<input type="file" name="file" accept="application/pdf" required></label>
   <button class="primary" type="submit">${t(lang, 'verifySubmit')}</button>
-</form>
+</form>`;
+  const body = result?.report
+    ? html`${result.fileName ? html`<p class="checked-file small">${t(lang, 'verifyFile', { name: result.fileName })}</p>` : ''}
+${reportView(lang, result.report, result.names)}
+<h2>${t(lang, 'verifyAnother')}</h2>
+${form}`
+    : html`<p>${t(lang, 'verifyIntro')}</p>
 ${result?.error ? html`<p class="alert" role="alert">${result.error}</p>` : ''}
-${result?.fileName ? html`<h2 class="mono">${result.fileName}</h2>` : ''}
-${result?.report ? reportView(lang, result.report) : ''}`;
+${result?.fileName ? html`<p class="checked-file small">${t(lang, 'verifyFile', { name: result.fileName })}</p>` : ''}
+${form}`;
   return page(ctx, t(lang, 'verifyTitle'), body);
 }
 

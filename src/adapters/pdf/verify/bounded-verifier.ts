@@ -210,7 +210,7 @@ export class BoundedPdfVerifier {
 /** The report of a verification stopped from outside the verifier. */
 function stoppedReport(code: StoppedVerificationCode, message: string): PdfVerificationReport {
   const finding: Finding = { check: 'document.verification', status: code === 'verification-failed' ? 'error' : 'invalid', code, message, required: true };
-  return finish([finding], [], { profile: 'foreign', documentId: null, kind: null, issuerPartyId: null, payloadHash: null }, 'not-checked');
+  return finish([finding], [], { profile: 'foreign', documentId: null, kind: null, number: null, issuerPartyId: null, payloadHash: null }, 'not-checked');
 }
 
 const UNUSABLE_INPUT_CODES: ReadonlySet<string> = new Set(['not-a-pdf', 'malformed-pdf', ...PDF_LIMIT_CODES, 'verification-timed-out', 'verification-out-of-memory']);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isDocumentKind, type DocumentKind } from '../../../domain/document/document';
-import { expectedSigners, validatePayload, type SignatureSlot } from '../../../domain/document/document-kinds';
+import { businessNumberOf, expectedSigners, validatePayload, type SignatureSlot } from '../../../domain/document/document-kinds';
 import type { PartyId } from '../../../domain/party/party';
 import { report, type Finding } from '../../../domain/verification/finding';
 import { summarise, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
@@ -229,7 +229,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   return finish(findings, signatures, document, ledger.standing);
 }
 
-const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kind: null, issuerPartyId: null, payloadHash: null };
+const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kind: null, number: null, issuerPartyId: null, payloadHash: null };
 
 /** The report: the verdict folded from the findings, and the line a person reads first. */
 export function finish(findings: Finding[], signatures: SignatureSummary[], document: DocumentSummary, ledger: LedgerStanding): PdfVerificationReport {
@@ -263,7 +263,7 @@ function describeDocument(bytes: Uint8Array, firstEnd: number): DescribedDocumen
   const shownPayloadHash = textOf(info?.get(PAYLOAD_HASH_INFO_KEY))?.trim() || null;
   const payloadFile = embeddedPayload(view);
   const payloadHash = 'bytes' in payloadFile ? createHash('sha256').update(payloadFile.bytes).digest('hex') : null;
-  const summary: DocumentSummary = { profile: documentId ? 'sdx' : 'foreign', documentId, kind, issuerPartyId, payloadHash };
+  const summary: DocumentSummary = { profile: documentId ? 'sdx' : 'foreign', documentId, kind, number: null, issuerPartyId, payloadHash };
   if (!documentId) return { summary, payloadFile, shownPayloadHash };
 
   let payload: unknown;
@@ -271,7 +271,10 @@ function describeDocument(bytes: Uint8Array, firstEnd: number): DescribedDocumen
   if ('bytes' in payloadFile && kind) {
     payload = safe(() => JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadFile.bytes)) as unknown);
     const parsed = payload === undefined ? undefined : validatePayload(kind, payload);
-    if (parsed?.ok) signers = expectedSigners(kind, parsed.value);
+    if (parsed?.ok) {
+      signers = expectedSigners(kind, parsed.value);
+      summary.number = businessNumberOf(kind, parsed.value);
+    }
   }
   const reservedFields = new Map<number, string>();
   for (const name of [SIGNATURE_FIELDS.issuer, SIGNATURE_FIELDS.counter]) {

@@ -57,6 +57,8 @@ describe('verifying documents signed with certs-dev identities', () => {
     expect(invalidCodes(report)).toEqual([]);
     expect(report.verdict).toBe('valid');
     expect(report.findings).toContainEqual(expect.objectContaining({ check: 'document.payload-hash', status: 'valid' }));
+    // People know it by its D/O number (from the embedded payload), not by the ledger id.
+    expect(report.document).toMatchObject({ kind: 'delivery-order', documentId: 'do-verify-1', number: payload.deliveryOrderNumber });
   });
 
   it('when the ledger holds another payload hash, then payload-hash-mismatch', async () => {

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findingTexts, hasFindingText } from '../../src/http/pages/verify-messages';
+import { checkText, checkTexts, findingTexts, hasFindingText } from '../../src/application/verify-messages';
 import { repoRoot } from '../support/examples';
 
 function sourceFiles(dir: string): string[] {
@@ -67,7 +67,7 @@ const specCodes = [
   'no-signatures',
 ];
 
-describe('the finding catalogue of the /verify page', () => {
+describe('the finding catalogue (/verify page and sdx verify)', () => {
   const emitted = emittedCodes();
 
   it('finds the codes in the verifier sources (the extraction itself works)', () => {
@@ -92,6 +92,32 @@ describe('the finding catalogue of the /verify page', () => {
       expect({ code, zhHasHan: /\p{Script=Han}/u.test(entry.zh) }).toEqual({ code, zhHasHan: true });
       expect({ code, zhEnglishWords: (entry.zh.match(/[A-Za-z]{3,}/g) ?? []).filter((word) => !acronyms.has(word)) }).toEqual({ code, zhEnglishWords: [] });
     }
+  });
+
+  it('every check name has both languages, the Chinese one in Chinese', () => {
+    for (const [check, entry] of Object.entries(checkTexts)) {
+      expect({ check, en: entry.en.trim().length > 0, zhHasHan: /\p{Script=Han}/u.test(entry.zh) }).toEqual({ check, en: true, zhHasHan: true });
+      expect({ check, zhEnglishWords: (entry.zh.match(/[A-Za-z]{3,}/g) ?? []).filter((word) => !acronyms.has(word)) }).toEqual({ check, zhEnglishWords: [] });
+    }
+  });
+
+  it('names every check the verifier runs in plain words, never by its path', () => {
+    // `${prefix}.digest`, 'document.ledger', ...; `${prefix}.timestamp-authority` is the prefix of the authority's certificate checks.
+    const named = [...sources.map((file) => readFileSync(file, 'utf8')).join('\n').matchAll(/\$\{(?:prefix|checkPrefix)\}\.([a-z-]+)|'((?:document|ledger)\.[a-z-]+)'/g)];
+    const checks = new Set<string>(['document.changes-after-signature[0]']);
+    for (const m of named) {
+      if (m[1] && m[1] !== 'timestamp-authority') checks.add(`signature[0].${m[1]}`);
+      if (m[2]) checks.add(m[2]);
+    }
+    for (const sub of ['chain', 'validity', 'revocation', 'key-usage']) checks.add(`signature[0].timestamp-authority.${sub}`);
+    expect(checks.size).toBeGreaterThan(20);
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const unnamed = [...checks].filter((check) => /其他检查|another check/.test(checkText(lang, check)));
+      expect({ lang, unnamed }).toEqual({ lang, unnamed: [] });
+    }
+    expect(checkText('zh-CN', 'signature[1].timestamp-authority.chain')).toBe('签名 2：时间戳机构证书由受信任机构签发');
+    expect(checkText('en', 'document.changes-after-signature[0]')).toBe('Signature 1: no forbidden change after this signature');
+    expect(checkText('zh-CN', 'ledger.integrity')).toBe('账本：账本完整性');
   });
 
   it('the README documents every code of the spec and the four exit codes', () => {

@@ -1,12 +1,15 @@
-import type { Finding } from '../../domain/verification/finding';
-import type { PdfVerificationReport } from '../../domain/verification/pdf-report';
-import type { Lang } from './i18n';
+import type { Finding } from '../domain/verification/finding';
+import type { PdfVerificationReport } from '../domain/verification/pdf-report';
 
 type Text = { en: string; zh: string };
 
+/** The two languages people read the catalogue in (the pages' `Lang`). */
+export type MessageLang = 'zh-CN' | 'en';
+
 /**
  * What each finding code means, in words a clerk reads: the /verify page shows these instead of
- * the verifier's English `message`, and `sdx verify` uses the English ones in its first line. Keyed
+ * the verifier's English `message`, and `sdx verify` uses the English ones in its first line. Both
+ * import it from here, the application layer, so the CLI does not reach into the web pages. Keyed
  * by code; a unit test fails when the verifier emits a code this catalogue lacks. Texts are short
  * phrases without placeholders: the revision and the signer are shown next to them.
  */
@@ -117,7 +120,7 @@ export function hasFindingText(code: string): code is FindingCode {
 }
 
 /** The catalogue's words for a finding; a code it lacks (a newer verifier) falls back to a generic phrase. */
-export function findingText(lang: Lang, finding: Pick<Finding, 'code' | 'status'>): string {
+export function findingText(lang: MessageLang, finding: Pick<Finding, 'code' | 'status'>): string {
   if (hasFindingText(finding.code)) {
     const entry: Text = findingTexts[finding.code];
     return lang === 'en' ? entry.en : entry.zh;
@@ -131,6 +134,74 @@ export function findingText(lang: Lang, finding: Pick<Finding, 'code' | 'status'
   };
   const entry = generic[finding.status];
   return lang === 'en' ? entry.en : entry.zh;
+}
+
+/**
+ * Plain names for the verifier's checks (`signature[0].timestamp-authority.chain` → "Signature 1:
+ * time-stamp authority's certificate issued by a trusted authority"): people never read a check path.
+ */
+export const checkTexts = {
+  'byte-range': { en: 'covers the whole file it signed', zh: '签名范围覆盖所签文件' },
+  digest: { en: 'content unchanged since signing', zh: '签名后内容未改动' },
+  'digest-algorithm': { en: 'strong hash algorithm', zh: '哈希算法足够安全' },
+  signature: { en: 'signature mathematically valid', zh: '签名数学验证通过' },
+  'signing-certificate': { en: 'bound to its certificate', zh: '与签名证书绑定' },
+  chain: { en: 'certificate issued by a trusted authority', zh: '证书由受信任机构签发' },
+  validity: { en: 'certificate valid when signing', zh: '签名时证书有效' },
+  revocation: { en: 'certificate not revoked', zh: '证书未被吊销' },
+  'key-usage': { en: 'certificate allowed to sign documents', zh: '证书允许签署文件' },
+  timestamp: { en: 'trusted time of signing', zh: '可信签名时间' },
+  'timestamp-authority.chain': { en: 'time-stamp authority’s certificate issued by a trusted authority', zh: '时间戳机构证书由受信任机构签发' },
+  'timestamp-authority.validity': { en: 'time-stamp authority’s certificate valid', zh: '时间戳机构证书有效' },
+  'timestamp-authority.revocation': { en: 'time-stamp authority’s certificate not revoked', zh: '时间戳机构证书未被吊销' },
+  'timestamp-authority.key-usage': { en: 'time-stamp authority’s certificate allowed to stamp times', zh: '时间戳机构证书允许签发时间戳' },
+  'changes-after-signature': { en: 'no forbidden change after this signature', zh: '签名后无不允许的修改' },
+  'form-field': { en: 'signature field in place', zh: '签名域完整' },
+  format: { en: 'accepted signature format', zh: '签名格式符合要求' },
+  'signer-infos': { en: 'exactly one signer', zh: '恰好一个签名人' },
+  signer: { en: 'signer may sign here', zh: '签名方有权在此签名' },
+  parse: { en: 'file readable as PDF', zh: '文件可按 PDF 读取' },
+  verification: { en: 'verification completed', zh: '验证已完成' },
+  signatures: { en: 'document is signed', zh: '文件已签名' },
+  payload: { en: 'machine-readable document matches its fingerprint', zh: '内嵌机读数据与内容指纹一致' },
+  'payload-hash': { en: 'content matches the ledger', zh: '内容与账本一致' },
+  ledger: { en: 'known to this exchange’s ledger', zh: '本平台账本中有记录' },
+  'log-inclusion': { en: 'every event recorded in the signed ledger', zh: '所有事件均记入已签名账本' },
+  status: { en: 'status in the ledger', zh: '账本中的状态' },
+  integrity: { en: 'ledger integrity', zh: '账本完整性' },
+} as const satisfies Record<string, Text>;
+
+/** Checks about the ledger rather than the file. */
+const ledgerChecks = new Set(['ledger', 'log-inclusion', 'status', 'integrity', 'payload-hash']);
+
+const checkWords = {
+  signature: { en: 'Signature {n}: {check}', zh: '签名 {n}：{check}' },
+  ledger: { en: 'Ledger: {check}', zh: '账本：{check}' },
+  document: { en: 'Document: {check}', zh: '文件：{check}' },
+  other: { en: 'another check', zh: '其他检查' },
+} satisfies Record<string, Text>;
+
+function fill(lang: MessageLang, entry: Text, vars: Record<string, string | number>): string {
+  return (lang === 'en' ? entry.en : entry.zh).replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+}
+
+/**
+ * A check in people's words: `signature[i].x` and `document.changes-after-signature[i]` are about
+ * signature i + 1; a check this catalogue does not name (a newer verifier) is "another check", never its path.
+ */
+export function checkText(lang: MessageLang, check: string): string {
+  const signatureCheck = /^signature\[(\d+)\]\.(.+)$/.exec(check);
+  const changesCheck = /^document\.(changes-after-signature)\[(\d+)\]$/.exec(check);
+  const [index, key] = signatureCheck
+    ? [Number(signatureCheck[1]), signatureCheck[2] ?? '']
+    : changesCheck
+      ? [Number(changesCheck[2]), changesCheck[1] ?? '']
+      : [undefined, check.split('.').slice(1).join('.') || check];
+  const name: Text = Object.prototype.hasOwnProperty.call(checkTexts, key) ? checkTexts[key as keyof typeof checkTexts] : checkWords.other;
+  const label = lang === 'en' ? name.en : name.zh;
+  if (index !== undefined) return fill(lang, checkWords.signature, { n: index + 1, check: label });
+  if (check.startsWith('ledger.') || ledgerChecks.has(key)) return fill(lang, checkWords.ledger, { check: label });
+  return fill(lang, checkWords.document, { check: label });
 }
 
 /**
