@@ -1,4 +1,5 @@
-import type { DocumentChange } from '../../application/ports/store.port';
+import type { DocumentChange, DocumentFilter } from '../../application/ports/store.port';
+import type { DocumentStatus } from '../../domain/document/document';
 import { ValidationError, type ValidationIssue } from '../../domain/shared/errors';
 
 /*
@@ -67,13 +68,16 @@ export function clampLimit(limit: number): number {
   return Math.min(MAX_PAGE, Math.max(1, Math.trunc(limit)));
 }
 
-/** A page cursor is the creation order (`ord`) of the last document on the page, opaque to callers. */
-export function encodeCursor(ord: number): string {
-  return Buffer.from(JSON.stringify({ ord }), 'utf8').toString('base64url');
+/**
+ * A page cursor is the creation order (`ord`) of the last document on the page and the order it
+ * was read in, opaque to callers.
+ */
+export function encodeCursor(ord: number, newestFirst = false): string {
+  return Buffer.from(JSON.stringify(newestFirst ? { ord, newest: true } : { ord }), 'utf8').toString('base64url');
 }
 
-/** The `ord` after which the next page starts; anything the store did not make is a validation error. */
-export function decodeCursor(cursor: string): number {
+/** The `ord` the next page starts beyond; anything the store did not make for this order is a validation error. */
+export function decodeCursor(cursor: string, newestFirst = false): number {
   const invalid = new ValidationError([
     { path: 'after', code: 'invalid-cursor', message: 'is not a cursor from a previous page; start again without it' },
   ]);
@@ -84,7 +88,17 @@ export function decodeCursor(cursor: string): number {
     throw invalid;
   }
   if (typeof value !== 'object' || value === null || !('ord' in value)) throw invalid;
+  if (('newest' in value && value.newest === true) !== newestFirst) throw invalid;
   const ord = value.ord;
   if (typeof ord !== 'number' || !Number.isSafeInteger(ord) || ord < 0) throw invalid;
   return ord;
 }
+
+/** Statuses as a list, whether the filter named one or several. */
+export function statusesOf(filter: DocumentFilter): readonly DocumentStatus[] | undefined {
+  if (filter.status === undefined) return undefined;
+  return typeof filter.status === 'string' ? [filter.status] : filter.status;
+}
+
+/** The largest count `countDocuments` answers exactly. */
+export const MAX_COUNT = 10_000;

@@ -1,3 +1,4 @@
+import type { BusinessKeyName } from '../../domain/document/business-keys';
 import type { DocumentKind, DocumentState, DocumentStatus, ParticipantRole } from '../../domain/document/document';
 import type { Party, PartyId } from '../../domain/party/party';
 import type { NodeAddress } from '../../domain/audit-log/merkle-tree';
@@ -71,20 +72,47 @@ export interface DocumentChange {
 
 export type CommitResult = { outcome: 'committed' } | { outcome: 'duplicate' };
 
-export interface DocumentQuery {
+/** One business number or name to find: a document matches when any of `keys` holds `value`. */
+export interface KeySearch {
+  keys: readonly BusinessKeyName[];
+  /** As `normaliseKeyValue` makes it. Under container and B/L keys a prefix matches too. */
+  value: string;
+}
+
+/** What a list or a search asks for; every filter given must hold. */
+export interface DocumentFilter {
   /** Only documents this party takes part in (any participant role, unless `role` narrows it). */
   partyId?: PartyId;
   role?: ParticipantRole;
   kind?: DocumentKind;
-  status?: DocumentStatus;
+  status?: DocumentStatus | readonly DocumentStatus[];
+  holder?: PartyId;
+  issuer?: PartyId;
+  /** Creation and last-change time ranges: ISO instants, `from` inclusive, `before` exclusive. */
+  createdFrom?: string;
+  createdBefore?: string;
+  updatedFrom?: string;
+  updatedBefore?: string;
+  keys?: readonly KeySearch[];
+}
+
+export interface DocumentQuery extends DocumentFilter {
   limit: number;
-  /** Opaque cursor from a previous page. */
+  /** Opaque cursor from a previous page of the same order. */
   after?: string;
+  /** Newest first (by creation) instead of oldest first. */
+  newestFirst?: boolean;
 }
 
 export interface DocumentPage {
   items: StoredDocument[];
   nextCursor: string | null;
+}
+
+/** How many documents match, counted exactly up to `cap`; `capped` when there are more. */
+export interface DocumentCount {
+  count: number;
+  capped: boolean;
 }
 
 export interface StoredBlob {
@@ -134,6 +162,11 @@ export interface StoreHealth {
  *   sequence has no gaps (1, 2, 3, ...).
  * - `listDocuments` MUST return only documents the given party takes part in when `partyId` is set,
  *   in a stable order, and paging with `nextCursor` MUST visit each match exactly once.
+ * - `listDocuments` and `countDocuments` MUST apply every filter given: kind, status (one or any
+ *   of several), holder, issuer, time ranges, and business keys as `businessKeysOf` extracts them
+ *   from the payload at creation: exact match on the normalised value, and prefix match under the
+ *   `prefixKeyNames`. `countDocuments` MUST count exactly up to `cap` and say when there are more.
+ *   A cursor MUST only be accepted by the order (`newestFirst` or not) that made it.
  * - API keys MUST be looked up by hash only; a revoked key MUST NOT be found.
  * - Blobs MUST be content-addressed: the key is the SHA-256 of the bytes, and storing the same bytes
  *   again MUST NOT create a second copy (the first media type is kept).
@@ -193,6 +226,7 @@ export interface Store {
   commit(changes: readonly DocumentChange[]): Promise<CommitResult>;
   getDocument(id: string): Promise<StoredDocument | undefined>;
   listDocuments(query: DocumentQuery): Promise<DocumentPage>;
+  countDocuments(filter: DocumentFilter, cap: number): Promise<DocumentCount>;
   listEvents(documentId: string): Promise<StoredEvent[]>;
 
   logState(): Promise<LogState>;

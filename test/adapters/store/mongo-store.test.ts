@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { MongoStore } from '../../../src/adapters/store/mongo/mongo-store';
 import { StoreConflictError } from '../../../src/application/ports/store.port';
 import { leafHash } from '../../../src/domain/audit-log/merkle-hash';
+import { describeStoreSearchContract } from '../../contract/store-search.contract';
 import { describeStoreContract } from '../../contract/store.contract';
 import { appending, deliveryOrderState, issuing, signedEvent, transferredTo } from '../../support/document-fixtures';
 import { referenceRoot } from '../../support/merkle-reference';
@@ -52,11 +53,13 @@ if (uri === '') {
     return current;
   }
 
-  describeStoreContract('MongoStore', {
+  const mongoFactory = {
     open: () => MongoStore.connect(uri, { dbName: freshDatabase() }),
     reopen: () => MongoStore.connect(uri, { dbName: current }),
     cleanup: dropDatabases,
-  });
+  };
+  describeStoreContract('MongoStore', mongoFactory);
+  describeStoreSearchContract('MongoStore', mongoFactory);
 
   describe('MongoStore on its own terms', () => {
     const opened: MongoStore[] = [];

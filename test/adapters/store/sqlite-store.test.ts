@@ -10,6 +10,7 @@ import { MissingBlobError, StoreConflictError } from '../../../src/application/p
 import { leafHash } from '../../../src/domain/audit-log/merkle-hash';
 import { checkConsistency, checkInclusion } from '../../../src/domain/audit-log/merkle-proofs';
 import { SdxError } from '../../../src/domain/shared/errors';
+import { describeStoreSearchContract } from '../../contract/store-search.contract';
 import { describeStoreContract } from '../../contract/store.contract';
 import { appending, deliveryOrderState, eirState, issuing, sha256Hex, signedEvent, transferredTo } from '../../support/document-fixtures';
 import { referenceRoot } from '../../support/merkle-reference';
@@ -78,14 +79,16 @@ function errorOf(fn: () => unknown): unknown {
 const contractDirs = tempDirs();
 let contractFile = '';
 
-describeStoreContract('SqliteStore', {
+const sqliteFactory = {
   open: () => {
     contractFile = join(contractDirs.make(), 'sdx.db');
     return Promise.resolve(SqliteStore.open(contractFile));
   },
   reopen: () => Promise.resolve(SqliteStore.open(contractFile)),
   cleanup: () => Promise.resolve(contractDirs.cleanup()),
-});
+};
+describeStoreContract('SqliteStore', sqliteFactory);
+describeStoreSearchContract('SqliteStore', sqliteFactory);
 
 describe('SqliteStore on its own terms', () => {
   const dirs = tempDirs();
@@ -147,6 +150,7 @@ describe('SqliteStore on its own terms', () => {
         'blob_refs',
         'blob_uploads',
         'blobs',
+        'document_keys',
         'document_parties',
         'documents',
         'events',
@@ -162,6 +166,23 @@ describe('SqliteStore on its own terms', () => {
     } finally {
       raw.close();
     }
+  });
+
+  it('when a version 6 file with documents is opened, then each document gets its business keys and is found by them', async () => {
+    const current = open();
+    await current.commit([
+      issuing(deliveryOrderState('old-do'), { payload: { deliveryOrderNumber: 'DO-OLD-1', billOfLadingNumber: 'COSU6000000001', containers: [{ number: 'MSCU1234565' }], consignee: { name: 'ACME' } } }),
+    ]);
+    await current.close();
+    // Back to the v6 schema, as a v6 SDX left it: the document without keys.
+    const raw = new Database(file);
+    raw.pragma('user_version = 6');
+    raw.exec('DROP TABLE document_keys; DROP INDEX documents_holder_ord; DROP INDEX documents_issuer_ord; DROP INDEX documents_created; DROP INDEX documents_updated;');
+    raw.close();
+    const migrated = open();
+    const found = await migrated.listDocuments({ limit: 10, keys: [{ keys: ['container'], value: 'MSCU12' }] });
+    expect(found.items.map((d) => d.state.id)).toEqual(['old-do']);
+    await expect(migrated.countDocuments({ keys: [{ keys: ['do-number'], value: 'DOOLD1' }] }, 10)).resolves.toEqual({ count: 1, capped: false });
   });
 
   it('when a migrated file is reopened, then no migration runs again and the data is kept', async () => {

@@ -3,7 +3,8 @@ import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { HASH_SIZE } from '../../../domain/audit-log/merkle-hash';
 import type { Frontier } from '../../../domain/audit-log/merkle-tree';
 import { popCount } from '../../../domain/audit-log/merkle-tree-math';
-import type { Participant } from '../../../domain/document/document';
+import { businessKeysOf } from '../../../domain/document/business-keys';
+import type { DocumentKind, Participant } from '../../../domain/document/document';
 import type { Party } from '../../../domain/party/party';
 import { SdxError } from '../../../domain/shared/errors';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
@@ -51,8 +52,15 @@ export interface DocumentRecord {
   state: string;
   /** The current participants, each pair once; a multikey index serves party and role queries. */
   participants: Participant[];
+  /** Business keys as "key:value" (see `storedKeysOf`); absent on documents written before search existed, until backfilled. */
+  keys?: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** A document's business keys in the one-string form the multikey index holds. */
+export function storedKeysOf(kind: DocumentKind, payload: unknown): string[] {
+  return businessKeysOf(kind, payload).map(({ key, value }) => `${key}:${value}`);
 }
 
 export interface EventRecord {

@@ -53,12 +53,18 @@ export const documentSchema = new Schema<DocumentRecord>(
     payload: String,
     state: String,
     participants: [participantSchema],
+    keys: [String],
     createdAt: String,
     updatedAt: String,
   },
   options,
 );
 documentSchema.index({ ord: 1 }, { unique: true });
+// Multikey: business keys as "key:value"; an anchored regex on it is an index range (prefix search).
+documentSchema.index({ keys: 1, ord: -1 });
+documentSchema.index({ holder: 1, ord: -1 });
+documentSchema.index({ issuer: 1, ord: -1 });
+documentSchema.index({ createdAt: 1 });
 // Multikey: "documents party P takes part in (as role R)", in creation order.
 documentSchema.index({ 'participants.partyId': 1, 'participants.role': 1, ord: 1 });
 documentSchema.index({ 'participants.role': 1, ord: 1 });

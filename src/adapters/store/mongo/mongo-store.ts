@@ -5,6 +5,8 @@ import type {
   BlobPut,
   CommitResult,
   DocumentChange,
+  DocumentCount,
+  DocumentFilter,
   DocumentPage,
   DocumentQuery,
   LogState,
@@ -23,7 +25,9 @@ import type { Party, PartyId } from '../../../domain/party/party';
 import { endOpenSessions, MongoSessions, sessionModelsOn, type SessionModels } from './mongo-sessions';
 import { MongoWebhooks, webhookModelsOn, type WebhookModels } from './mongo-webhooks';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
-import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
+import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, statusesOf } from '../commit-checks';
+import { prefixKeyNames } from '../../../domain/document/business-keys';
+import type { DocumentKind } from '../../../domain/document/document';
 import { toJson } from '../stored-json';
 import {
   isDuplicateKey,
@@ -52,6 +56,7 @@ import {
   type BlobRecord,
   type DocumentRecord,
   type EventRecord,
+  storedKeysOf,
 } from './mongo-mappers';
 import { modelsOn, type MongoModels } from './mongo-schemas';
 import { uploadModelsOn, type UploadModels } from './mongo-uploads';
@@ -127,6 +132,7 @@ export class MongoStore implements Store {
         await createCollection(model.collection.collectionName, connection);
         await model.createIndexes();
       }
+      await backfillDocumentKeys(models);
       await models.logState
         .updateOne({ _id: LOG_STATE_ID }, { $setOnInsert: { size: 0, frontier: [] } }, { upsert: true })
         .catch((error: unknown) => {
@@ -256,20 +262,15 @@ export class MongoStore implements Store {
   listDocuments(query: DocumentQuery): Promise<DocumentPage> {
     return this.run(async () => {
       const limit = clampLimit(query.limit);
-      const filter: Record<string, unknown> = {};
-      if (query.after !== undefined) filter.ord = { $gt: decodeCursor(query.after) };
-      if (query.kind !== undefined) filter.kind = query.kind;
-      if (query.status !== undefined) filter.status = query.status;
-      if (query.partyId !== undefined) {
-        filter.participants = {
-          $elemMatch: query.role === undefined ? { partyId: query.partyId } : { partyId: query.partyId, role: query.role },
-        };
-      } else if (query.role !== undefined) {
-        filter['participants.role'] = query.role;
+      const newestFirst = query.newestFirst === true;
+      const filter = documentFilter(query);
+      if (query.after !== undefined) {
+        const beyond = { ord: { [newestFirst ? '$lt' : '$gt']: decodeCursor(query.after, newestFirst) } };
+        filter.$and = [...(filter.$and ?? []), beyond];
       }
       const records = await this.models.documents
         .find(filter)
-        .sort({ ord: 1 })
+        .sort({ ord: newestFirst ? -1 : 1 })
         .limit(limit + 1)
         .lean<DocumentRecord[]>()
         .exec();
@@ -277,8 +278,16 @@ export class MongoStore implements Store {
       const last = page[page.length - 1];
       return {
         items: page.map(toStoredDocument),
-        nextCursor: records.length > limit && last ? encodeCursor(last.ord) : null,
+        nextCursor: records.length > limit && last ? encodeCursor(last.ord, newestFirst) : null,
       };
+    });
+  }
+
+  countDocuments(filter: DocumentFilter, cap: number): Promise<DocumentCount> {
+    return this.run(async () => {
+      const limit = Math.max(0, Math.min(MAX_COUNT, Math.trunc(cap)));
+      const counted = await this.models.documents.countDocuments(documentFilter(filter)).limit(limit + 1).exec();
+      return { count: Math.min(counted, limit), capped: counted > limit };
     });
   }
 
@@ -521,6 +530,7 @@ export class MongoStore implements Store {
         payload: toJson(change.payload, 'payload'),
         state: toJson(state, 'state'),
         participants,
+        keys: storedKeysOf(state.kind, change.payload),
         createdAt: at,
         updatedAt: at,
       };
@@ -656,5 +666,58 @@ async function createCollection(name: string, connection: Connection): Promise<v
     if (typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 48) return;
     if (isReplicaSetRequired(error)) throw new SdxError('store-unavailable', replicaSetRequiredMessage, { cause: error });
     throw error;
+  }
+}
+
+type DocumentMatch = Record<string, unknown> & { $and?: Record<string, unknown>[] };
+
+/** The MongoDB filter for a document filter; each business-key search is one `keys` range or equality. */
+function documentFilter(filter: DocumentFilter): DocumentMatch {
+  const match: DocumentMatch = {};
+  const and: Record<string, unknown>[] = [];
+  if (filter.kind !== undefined) match.kind = filter.kind;
+  const statuses = statusesOf(filter);
+  if (statuses !== undefined) match.status = { $in: [...statuses] };
+  if (filter.holder !== undefined) match.holder = filter.holder;
+  if (filter.issuer !== undefined) match.issuer = filter.issuer;
+  const created = timeRange(filter.createdFrom, filter.createdBefore);
+  if (created) match.createdAt = created;
+  const updated = timeRange(filter.updatedFrom, filter.updatedBefore);
+  if (updated) match.updatedAt = updated;
+  if (filter.partyId !== undefined) {
+    match.participants = { $elemMatch: filter.role === undefined ? { partyId: filter.partyId } : { partyId: filter.partyId, role: filter.role } };
+  } else if (filter.role !== undefined) {
+    match['participants.role'] = filter.role;
+  }
+  for (const search of filter.keys ?? []) {
+    and.push({
+      $or: search.keys.map((key) =>
+        prefixKeyNames.includes(key) ? { keys: { $regex: `^${escapeRegex(`${key}:${search.value}`)}` } } : { keys: `${key}:${search.value}` },
+      ),
+    });
+  }
+  if (and.length > 0) match.$and = and;
+  return match;
+}
+
+function timeRange(from: string | undefined, before: string | undefined): Record<string, string> | undefined {
+  if (from === undefined && before === undefined) return undefined;
+  return { ...(from === undefined ? {} : { $gte: from }), ...(before === undefined ? {} : { $lt: before }) };
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Documents written before search existed get their keys once, at connect; a batch at a time. */
+async function backfillDocumentKeys(models: AllModels): Promise<void> {
+  for (;;) {
+    const batch = await models.documents.find({ keys: { $exists: false } }).limit(1000).lean<DocumentRecord[]>().exec();
+    if (batch.length === 0) return;
+    await models.documents.bulkWrite(
+      batch.map((record) => ({
+        updateOne: { filter: { _id: record._id, keys: { $exists: false } }, update: { $set: { keys: storedKeysOf(record.kind as DocumentKind, JSON.parse(record.payload) as unknown) } } },
+      })),
+    );
   }
 }

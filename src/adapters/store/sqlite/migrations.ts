@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { leafHash } from '../../../domain/audit-log/merkle-hash';
+import { businessKeysOf } from '../../../domain/document/business-keys';
+import type { DocumentKind } from '../../../domain/document/document';
 import { appendLeaves, type Frontier } from '../../../domain/audit-log/merkle-tree';
 import { SdxError } from '../../../domain/shared/errors';
 
@@ -228,7 +230,41 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX web_sessions_open_by_user ON web_sessions (user_id) WHERE ended_at IS NULL;
     `,
   },
+  {
+    description: 'business keys (D/O, B/L, container, EIR, plate, consignee, guarantee) for search, and indexes for list filters',
+    sql: `
+      -- One row per (key, normalised value) of a document, from its payload at creation; ord orders hits newest first.
+      CREATE TABLE document_keys (
+        key   TEXT NOT NULL,
+        value TEXT NOT NULL,
+        ord   INTEGER NOT NULL,
+        PRIMARY KEY (key, value, ord)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX document_keys_by_ord ON document_keys (ord);
+      CREATE INDEX documents_holder_ord ON documents (holder, ord);
+      CREATE INDEX documents_issuer_ord ON documents (issuer, ord);
+      CREATE INDEX documents_created ON documents (created_at);
+      CREATE INDEX documents_updated ON documents (updated_at);
+    `,
+    migrate: backfillDocumentKeys,
+  },
 ];
+
+/** Gives every document stored before v7 its business keys, a batch at a time. */
+function backfillDocumentKeys(db: Database.Database): void {
+  const read = db.prepare('SELECT ord, kind, payload FROM documents WHERE ord > ? ORDER BY ord LIMIT ?');
+  const add = db.prepare('INSERT OR IGNORE INTO document_keys (key, value, ord) VALUES (?, ?, ?)');
+  let lastOrd = 0;
+  for (;;) {
+    const rows = read.all(lastOrd, BACKFILL_BATCH) as { ord: number; kind: DocumentKind; payload: string }[];
+    const last = rows[rows.length - 1];
+    if (last === undefined) break;
+    for (const row of rows) {
+      for (const { key, value } of businessKeysOf(row.kind, JSON.parse(row.payload) as unknown)) add.run(key, value, row.ord);
+    }
+    lastOrd = last.ord;
+  }
+}
 
 interface V1EventRow {
   row_id: number;

@@ -6,6 +6,8 @@ import type {
   BlobPut,
   CommitResult,
   DocumentChange,
+  DocumentCount,
+  DocumentFilter,
   DocumentPage,
   DocumentQuery,
   LogState,
@@ -23,7 +25,8 @@ import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from 
 import { popCount } from '../../../domain/audit-log/merkle-tree-math';
 import type { Party, PartyId } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
-import { checkChanges, checkLogRange, clampLimit, decodeCursor, encodeCursor } from '../commit-checks';
+import { checkChanges, checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, statusesOf } from '../commit-checks';
+import { businessKeysOf, prefixKeyNames } from '../../../domain/document/business-keys';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
 import { endOpenSessions, SqliteSessions } from './sqlite-sessions';
@@ -316,34 +319,33 @@ export class SqliteStore implements Store {
   listDocuments(query: DocumentQuery): Promise<DocumentPage> {
     return this.run(() => {
       const limit = clampLimit(query.limit);
-      const where: string[] = ['d.ord > ?'];
-      const params: (string | number)[] = [query.after === undefined ? 0 : decodeCursor(query.after)];
-      if (query.kind !== undefined) {
-        where.push('d.kind = ?');
-        params.push(query.kind);
-      }
-      if (query.status !== undefined) {
-        where.push('d.status = ?');
-        params.push(query.status);
-      }
-      if (query.partyId !== undefined) {
-        const byRole = query.role === undefined ? '' : ' AND p.role = ?';
-        where.push(`EXISTS (SELECT 1 FROM document_parties p WHERE p.document_id = d.id AND p.party_id = ?${byRole})`);
-        params.push(query.partyId);
-        if (query.role !== undefined) params.push(query.role);
-      } else if (query.role !== undefined) {
-        where.push('EXISTS (SELECT 1 FROM document_parties p WHERE p.document_id = d.id AND p.role = ?)');
-        params.push(query.role);
+      const newestFirst = query.newestFirst === true;
+      const { where, params } = filterSql(query);
+      if (query.after !== undefined) {
+        where.push(newestFirst ? 'd.ord < ?' : 'd.ord > ?');
+        params.push(decodeCursor(query.after, newestFirst));
       }
       const rows = this.db
-        .prepare(`SELECT d.* FROM documents d WHERE ${where.join(' AND ')} ORDER BY d.ord LIMIT ?`)
+        .prepare(`SELECT d.* FROM documents d WHERE ${where.join(' AND ') || '1'} ORDER BY d.ord ${newestFirst ? 'DESC' : 'ASC'} LIMIT ?`)
         .all(...params, limit + 1) as DocumentRow[];
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
         items: page.map(toStoredDocument),
-        nextCursor: rows.length > limit && last ? encodeCursor(last.ord) : null,
+        nextCursor: rows.length > limit && last ? encodeCursor(last.ord, newestFirst) : null,
       };
+    });
+  }
+
+  countDocuments(filter: DocumentFilter, cap: number): Promise<DocumentCount> {
+    return this.run(() => {
+      const limit = Math.max(0, Math.min(MAX_COUNT, Math.trunc(cap)));
+      const { where, params } = filterSql(filter);
+      const counted = this.db
+        .prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM documents d WHERE ${where.join(' AND ') || '1'} LIMIT ?)`)
+        .pluck()
+        .get(...params, limit + 1) as number;
+      return { count: Math.min(counted, limit), capped: counted > limit };
     });
   }
 
@@ -539,10 +541,10 @@ export class SqliteStore implements Store {
     const { documentId, state, at } = change;
     const seq = change.expectedSeq + change.events.length;
     if (change.expectedSeq === 0) {
-      this.statement(
+      const { ord } = this.statement(
         `INSERT INTO documents (id, ord, kind, status, holder, issuer, seq, payload, state, created_at, updated_at)
-         VALUES (?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM documents), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
+         VALUES (?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM documents), ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ord`,
+      ).get(
           documentId,
           state.kind,
           state.status,
@@ -553,7 +555,9 @@ export class SqliteStore implements Store {
           toJson(state, 'state'),
           at,
           at,
-        );
+        ) as { ord: number };
+      const addKey = this.statement('INSERT INTO document_keys (key, value, ord) VALUES (?, ?, ?)');
+      for (const { key, value } of businessKeysOf(state.kind, change.payload)) addKey.run(key, value, ord);
     } else {
       const result = this.statement(
         'UPDATE documents SET state = ?, status = ?, holder = ?, seq = ?, updated_at = ? WHERE id = ? AND seq = ?',
@@ -733,4 +737,37 @@ function translate(error: unknown, context: string): unknown {
     return new SdxError('store-conflict', `${context}: a record with that key already exists (${message})`, { cause: error });
   }
   return new SdxError('store-unavailable', `${context}: ${message}`, { cause: error });
+}
+
+/** The WHERE terms (over `documents d`) and their parameters for a filter. */
+function filterSql(filter: DocumentFilter): { where: string[]; params: (string | number)[] } {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  const term = (sql: string, ...values: (string | number)[]): void => {
+    where.push(sql);
+    params.push(...values);
+  };
+  if (filter.kind !== undefined) term('d.kind = ?', filter.kind);
+  const statuses = statusesOf(filter);
+  if (statuses !== undefined) term(`d.status IN (${statuses.map(() => '?').join(', ') || 'NULL'})`, ...statuses);
+  if (filter.holder !== undefined) term('d.holder = ?', filter.holder);
+  if (filter.issuer !== undefined) term('d.issuer = ?', filter.issuer);
+  if (filter.createdFrom !== undefined) term('d.created_at >= ?', filter.createdFrom);
+  if (filter.createdBefore !== undefined) term('d.created_at < ?', filter.createdBefore);
+  if (filter.updatedFrom !== undefined) term('d.updated_at >= ?', filter.updatedFrom);
+  if (filter.updatedBefore !== undefined) term('d.updated_at < ?', filter.updatedBefore);
+  if (filter.partyId !== undefined) {
+    const byRole = filter.role === undefined ? '' : ' AND p.role = ?';
+    term(`EXISTS (SELECT 1 FROM document_parties p WHERE p.document_id = d.id AND p.party_id = ?${byRole})`, filter.partyId, ...(filter.role === undefined ? [] : [filter.role]));
+  } else if (filter.role !== undefined) {
+    term('EXISTS (SELECT 1 FROM document_parties p WHERE p.document_id = d.id AND p.role = ?)', filter.role);
+  }
+  for (const search of filter.keys ?? []) {
+    // Each key is one index range on (key, value): equal, or for prefix keys [value, value + U+FFFF).
+    const ranges = search.keys.map((key) =>
+      prefixKeyNames.includes(key) ? { sql: '(k.key = ? AND k.value >= ? AND k.value < ?)', values: [key, search.value, `${search.value}\uffff`] } : { sql: '(k.key = ? AND k.value = ?)', values: [key, search.value] },
+    );
+    term(`d.ord IN (SELECT k.ord FROM document_keys k WHERE ${ranges.map((r) => r.sql).join(' OR ') || '0'})`, ...ranges.flatMap((r) => r.values));
+  }
+  return { where, params };
 }
