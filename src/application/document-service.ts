@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { checkTelexReleaseBacking, type GuaranteeView } from '../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
-import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState } from '../domain/document/document';
+import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState, type ParticipantRole } from '../domain/document/document';
 import { decideAction, decideIssue, participantProblems, validatePayload } from '../domain/document/document-kinds';
 import type { ActionRequest, PartyActor } from '../domain/document/lifecycle';
 import type { GateRecord } from '../domain/eir/eir.schema';
@@ -11,6 +11,7 @@ import { parseWith } from '../domain/shared/schema';
 import { canonicalHash } from '../domain/shared/canonical-json';
 import type { TelexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
 import { actionInput, type ActionInput } from './action-input';
+import { filterOfTerms, type SearchTerms } from './document-search';
 import { signEvent, storedEventBody, type EventBody } from './events/signed-event';
 import type { DocumentPdfs, PdfContent, SignatureRequest } from './ports/document-pdf.port';
 import type { KeyStore } from './ports/key-store.port';
@@ -18,12 +19,17 @@ import {
   MissingBlobError,
   StoreConflictError,
   type DocumentChange,
+  type DocumentCount,
+  type DocumentFilter,
   type DocumentQuery,
   type NewEvent,
   type Store,
   type StoredDocument,
   type StoredEvent,
 } from './ports/store.port';
+
+/** Counts above this show as "10,000+": exact counts at port volume cost more than they tell. */
+export const SEARCH_COUNT_CAP = 10_000;
 
 /** Who is calling: a user acting for its party. */
 export interface Caller {
@@ -177,6 +183,28 @@ export class DocumentService {
     const actor = await this.actorOf(caller);
     const everything = actor.roles.includes('auditor');
     return this.deps.store.listDocuments(everything ? query : { ...query, partyId: actor.partyId });
+  }
+
+  /**
+   * Documents matching what the caller typed, newest first, with how many match in all. A party
+   * finds only documents it takes part in (a `role` narrows that); the auditor finds every one.
+   */
+  async search(
+    caller: Caller,
+    terms: SearchTerms,
+    page: { limit: number; after?: string | undefined; role?: ParticipantRole | undefined },
+  ): Promise<{ items: StoredDocument[]; nextCursor: string | null; total: DocumentCount }> {
+    const actor = await this.actorOf(caller);
+    const filter: DocumentFilter = {
+      ...filterOfTerms(terms, actor.partyId),
+      ...(actor.roles.includes('auditor') ? {} : { partyId: actor.partyId }),
+      ...(page.role === undefined ? {} : { role: page.role }),
+    };
+    const [found, total] = await Promise.all([
+      this.deps.store.listDocuments({ ...filter, limit: page.limit, newestFirst: true, ...(page.after === undefined ? {} : { after: page.after }) }),
+      this.deps.store.countDocuments(filter, SEARCH_COUNT_CAP),
+    ]);
+    return { ...found, total };
   }
 
   /**

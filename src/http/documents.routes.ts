@@ -2,7 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { z } from 'zod';
 import type { DocumentService, DocumentView } from '../application/document-service';
 import { openEvent } from '../application/events/signed-event';
-import { deliveryOrderStatuses, documentKinds, eirStatuses, guaranteeStatuses } from '../domain/document/document';
+import { documentKinds } from '../domain/document/document';
 import { ValidationError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
 import { callerOf } from './auth';
@@ -16,12 +16,22 @@ const participantRoles = [
 ] as const;
 
 /** Exported so the OpenAPI document derives its query parameters from it. */
+const searchText = (description: string) => z.string().max(200).optional().describe(description);
 export const listQuery = z.strictObject({
   kind: z.enum(documentKinds).optional(),
-  status: z.enum([...new Set([...deliveryOrderStatuses, ...eirStatuses, ...guaranteeStatuses])] as [string, ...string[]]).optional(),
-  role: z.enum(participantRoles).optional(),
+  status: searchText('One status, or several separated by commas (`issued,transferred`).'),
+  role: z.enum(participantRoles).optional().describe('Only documents where the caller\'s party takes this role.'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(200).optional().describe('`nextCursor` of the previous page.'),
+  q: searchText('Any business number or name: D/O, B/L, container, EIR, truck plate, consignee, guarantee. Case, spaces and separators are ignored; B/L and container numbers also match by their start.'),
+  bl: searchText('Bill of lading number, or its start.'),
+  container: searchText('ISO 6346 container number, or its start.'),
+  number: searchText('The document\'s own number: D/O, EIR or guarantee number (exact).'),
+  plate: searchText('Truck plate on an EIR (exact).'),
+  consignee: searchText('Consignee name, in Chinese or English (exact, case and spaces ignored).'),
+  from: searchText('Issued on or after: a Beijing date (2026-12-03) or an ISO 8601 time with offset.'),
+  to: searchText('Issued on or before: a Beijing date (the whole day) or an ISO 8601 time with offset.'),
+  holder: searchText('`me`: only documents the caller\'s party holds now.'),
 });
 
 const issueBody = z.strictObject({ kind: z.string(), payload: z.unknown() });
@@ -104,14 +114,8 @@ export function documentsRouter(documents: DocumentService, base = '/api/v1'): R
   });
 
   router.get('/documents', async (req, res) => {
-    const query = parse(listQuery, req.query);
-    const page = await documents.list(callerOf(req), {
-      limit: query.limit,
-      ...(query.kind ? { kind: query.kind } : {}),
-      ...(query.status ? { status: query.status as DocumentView['state']['status'] } : {}),
-      ...(query.role ? { role: query.role } : {}),
-      ...(query.cursor ? { after: query.cursor } : {}),
-    }).catch((error: unknown) => {
+    const { limit, cursor, role, ...terms } = parse(listQuery, req.query);
+    const page = await documents.search(callerOf(req), terms, { limit, after: cursor, role }).catch((error: unknown) => {
       // The store calls the cursor `after`; the client sent it as `cursor`.
       if (error instanceof ValidationError) {
         throw new ValidationError(error.issues.map((i) => (i.path === 'after' ? { ...i, path: 'cursor' } : i)));
@@ -121,9 +125,11 @@ export function documentsRouter(documents: DocumentService, base = '/api/v1'): R
     res.json({
       items: page.items.map((d) => ({
         id: d.state.id, kind: d.state.kind, status: d.state.status, issuer: d.state.issuer, holder: d.state.holder,
-        payloadHash: d.state.payloadHash, sequence: d.seq, updatedAt: d.updatedAt,
+        payloadHash: d.state.payloadHash, sequence: d.seq, createdAt: d.createdAt, updatedAt: d.updatedAt,
       })),
       nextCursor: page.nextCursor,
+      total: page.total.count,
+      totalCapped: page.total.capped,
     });
   });
 

@@ -153,11 +153,14 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       holder: nullable(ref('PartyId')),
       payloadHash: sha256Hex,
       sequence: { type: 'integer', minimum: 1 },
+      createdAt: dateTime,
       updatedAt: dateTime,
     }),
     DocumentPage: closed({
-      items: { type: 'array', items: ref('DocumentSummary') },
+      items: { type: 'array', items: ref('DocumentSummary'), description: 'Newest first (by issue time).' },
       nextCursor: nullable({ type: 'string' }),
+      total: { type: 'integer', minimum: 0, maximum: 10_000, description: 'How many documents match in all, counted exactly up to 10,000.' },
+      totalCapped: { type: 'boolean', description: 'True when more than `total` match ("10,000+").' },
     }),
     Attachment: closed({
       sha256: sha256Hex,
@@ -595,7 +598,7 @@ function paths(): Record<string, JsonSchema> {
       },
       get: {
         operationId: 'listDocuments',
-        summary: 'Documents the caller\'s party takes part in',
+        summary: 'Find documents the caller\'s party takes part in (the auditor: all), newest first',
         security: bearer,
         parameters: queryParameters(listQuery),
         responses: {

@@ -117,7 +117,7 @@ describe('listing', () => {
       cursor = res.body.nextCursor as string | null;
     } while (cursor !== null && pageSizes.length < 10);
     expect(pageSizes).toEqual([2, 2, 1]);
-    expect(seen).toEqual(orders.map((o) => o.id));
+    expect(seen).toEqual(orders.map((o) => o.id).reverse());
   });
 
   it('a cursor does not widen what a party sees', async () => {
