@@ -2,10 +2,12 @@ import type { CertificateCheck } from './audit/audit-trail';
 import { auditDocumentEvents, type EventAudit } from './audit/document-audit';
 import type { LogService } from './audit/log-service';
 import { openTreeHead, type SignedTreeHead } from './audit/tree-head';
-import type { DocumentService } from './document-service';
+import { filterOfTerms, type SearchTerms } from './document-search';
+import { SEARCH_COUNT_CAP, type DocumentService } from './document-service';
 import { liveStatusFor, type GatePasses } from './gate-passes';
 import { verifyAgainstDecoy, verifyPassword } from './passwords';
-import type { Store } from './ports/store.port';
+import type { DocumentCount, Store, StoredDocument } from './ports/store.port';
+import { businessNumbersOf, ownNumberOf } from '../domain/document/business-keys';
 import type { Party } from '../domain/party/party';
 
 /** Who a web session belongs to: the user and the party they act for. */
@@ -15,13 +17,54 @@ export interface SessionPrincipal {
   party: Party;
 }
 
-/** What the auditor's page shows: the current head, whether it verifies, and one document's events. */
+/** One line of a document list: what a clerk or auditor scans. */
+export interface DocumentLine {
+  id: string;
+  kind: string;
+  status: string;
+  number: string | undefined;
+  bl: string | undefined;
+  containers: string[];
+  /** The consignee's names as the payload gives them: English first, then Chinese where given. */
+  consigneeNames: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function documentLineOf(stored: StoredDocument): DocumentLine {
+  const numbers = businessNumbersOf(stored.state.kind, stored.payload);
+  return {
+    id: stored.state.id,
+    kind: stored.state.kind,
+    status: stored.state.status,
+    number: ownNumberOf(stored.state.kind, stored.payload),
+    bl: numbers.find((n) => n.key === 'bl-number')?.text,
+    containers: numbers.filter((n) => n.key === 'container').map((n) => n.text),
+    consigneeNames: numbers.filter((n) => n.key === 'consignee').map((n) => n.text),
+    createdAt: stored.createdAt,
+    updatedAt: stored.updatedAt,
+  };
+}
+
+/** A page of a list: its lines, the cursor of the next page, and how many match in all. */
+export interface DocumentListPage {
+  lines: DocumentLine[];
+  nextCursor: string | null;
+  total: DocumentCount;
+}
+
+/**
+ * What the auditor's page shows: the current head, whether it verifies, and either one document's
+ * events (found by id or by a business number only it has) or a list of the documents that match.
+ */
 export interface AuditOverview {
   head: SignedTreeHead;
   headProblem: string | undefined;
   query: string;
-  document?: { id: string; kind: string; status: string; events: EventAudit[] };
+  document?: { id: string; kind: string; status: string; number: string | undefined; events: EventAudit[] };
+  list?: DocumentListPage;
   notFound: boolean;
+  parties: Party[];
 }
 
 export type PassStatusResult =
@@ -83,8 +126,12 @@ export class PageReads {
     return { ...status, log: { treeSize: head.size, included: checks.every((c) => c.included) } };
   }
 
-  /** The current tree head checked against the trusted log certificate, and one document's audited events. */
-  async auditOverview(query: string): Promise<AuditOverview> {
+  /**
+   * The current tree head checked against the trusted log certificate, and what `terms.q` finds:
+   * a document by its id or by a business number only it carries, with its audited events; else
+   * the newest documents matching the terms (every document, for the auditor), a page at a time.
+   */
+  async auditOverview(terms: SearchTerms, page: { limit: number; after?: string | undefined }): Promise<AuditOverview> {
     const head = await this.deps.log.currentTreeHead();
     let headProblem: string | undefined;
     try {
@@ -93,16 +140,41 @@ export class PageReads {
     } catch (error) {
       headProblem = error instanceof Error ? error.message : 'the head does not verify';
     }
-    const stored = query ? await this.deps.store.getDocument(query) : undefined;
+    const query = terms.q?.trim() ?? '';
+    const parties = await this.deps.store.listParties();
+    const byId = query ? await this.deps.store.getDocument(query) : undefined;
+    // A limit of 0 asks for the head alone (the page shows a refused search without a list).
+    const list = byId || page.limit === 0 ? undefined : await this.documentList(terms, page);
+    const only = list && query && page.after === undefined && list.total.count === 1 && !list.total.capped ? list.lines[0] : undefined;
+    const stored = byId ?? (only ? await this.deps.store.getDocument(only.id) : undefined);
     const document = stored
       ? {
           id: stored.state.id,
           kind: stored.state.kind,
           status: stored.state.status,
+          number: ownNumberOf(stored.state.kind, stored.payload),
           events: await auditDocumentEvents(await this.deps.store.listEvents(stored.state.id), head, this.deps.log, this.deps.checkCertificate),
         }
       : undefined;
-    return { head, headProblem, query, ...(document ? { document } : {}), notFound: query !== '' && !stored };
+    return {
+      head,
+      headProblem,
+      query,
+      parties,
+      ...(document ? { document } : {}),
+      ...(list && !document ? { list } : {}),
+      notFound: query !== '' && !document && list?.total.count === 0,
+    };
+  }
+
+  /** Every document matching `terms` (no party scope: for the auditor), newest first. */
+  private async documentList(terms: SearchTerms, page: { limit: number; after?: string | undefined }): Promise<DocumentListPage> {
+    const filter = filterOfTerms({ ...terms, holder: undefined }, '');
+    const [found, total] = await Promise.all([
+      this.deps.store.listDocuments({ ...filter, limit: page.limit, newestFirst: true, ...(page.after === undefined ? {} : { after: page.after }) }),
+      this.deps.store.countDocuments(filter, SEARCH_COUNT_CAP),
+    ]);
+    return { lines: found.items.map(documentLineOf), nextCursor: found.nextCursor, total };
   }
 
   /** What a gate pass says now: its document's live status, when the pass's signature verifies. */

@@ -50,24 +50,40 @@ const extractors: { [K in DocumentKind]: Extractor<PayloadByKind[K]> } = {
   ],
 };
 
-/**
- * The business keys of a valid payload of `kind`, normalised, each (key, value) once, in a fixed
- * order. A payload that is not of that kind's shape gives the keys it has.
- */
-export function businessKeysOf(kind: DocumentKind, payload: unknown): BusinessKey[] {
-  const extract = extractors[kind] as Extractor<unknown>;
+/** The business numbers and names of a payload as written, in a fixed order, each (key, text) once. */
+export function businessNumbersOf(kind: DocumentKind, payload: unknown): { key: BusinessKeyName; text: string }[] {
+  const extract = extractors[kind] as Extractor<unknown> | undefined;
   let pairs: [BusinessKeyName, string | undefined][];
   try {
-    pairs = extract(payload);
+    pairs = extract ? extract(payload) : [];
   } catch {
     // Stored payloads were validated when issued; a malformed one is searchable by nothing.
     return [];
   }
   const seen = new Set<string>();
+  const numbers: { key: BusinessKeyName; text: string }[] = [];
+  for (const [key, text] of pairs) {
+    if (typeof text !== 'string' || text.trim() === '' || seen.has(`${key}\u0000${text}`)) continue;
+    seen.add(`${key}\u0000${text}`);
+    numbers.push({ key, text });
+  }
+  return numbers;
+}
+
+/** The document's own number as written (D/O, EIR or guarantee number), for people. */
+export function ownNumberOf(kind: DocumentKind, payload: unknown): string | undefined {
+  return businessNumbersOf(kind, payload).find((n) => n.key === 'do-number' || n.key === 'eir-number' || n.key === 'guarantee-number')?.text;
+}
+
+/**
+ * The business keys of a valid payload of `kind`, normalised, each (key, value) once, in a fixed
+ * order. A payload that is not of that kind's shape gives the keys it has.
+ */
+export function businessKeysOf(kind: DocumentKind, payload: unknown): BusinessKey[] {
+  const seen = new Set<string>();
   const keys: BusinessKey[] = [];
-  for (const [key, raw] of pairs) {
-    if (typeof raw !== 'string') continue;
-    const value = normaliseKeyValue(raw);
+  for (const { key, text } of businessNumbersOf(kind, payload)) {
+    const value = normaliseKeyValue(text);
     if (value === '' || seen.has(`${key}\u0000${value}`)) continue;
     seen.add(`${key}\u0000${value}`);
     keys.push({ key, value });

@@ -1,20 +1,22 @@
-import type { EventAudit } from '../../application/audit/document-audit';
-import type { SignedTreeHead } from '../../application/audit/tree-head';
+import type { AuditOverview } from '../../application/page-reads';
+import type { SearchTerms } from '../../application/document-search';
+import { documentTable, kindName, pager, searchForm } from './document-list.view';
 import { html } from './html';
-import { formatTime, t } from './i18n';
+import { eventTypeName, formatTime, statusName, t } from './i18n';
 import { page, type PageContext } from './layout';
 
-export interface AuditPageData {
-  head: SignedTreeHead;
-  /** Undefined when the head verifies against the trusted log certificate, else why not. */
-  headProblem: string | undefined;
-  query: string;
-  document?: { id: string; kind: string; status: string; events: EventAudit[] };
-  notFound?: boolean;
+export interface AuditPageData extends AuditOverview {
+  terms: SearchTerms;
+  offset: number;
+  badTerms?: readonly string[];
 }
+
+const allStatuses = ['issued', 'transferred', 'presented', 'released', 'gate-recorded', 'countersigned', 'submitted', 'accepted', 'rejected', 'voided', 'superseded', 'expired', 'withdrawn'];
 
 export function auditView(ctx: PageContext, data: AuditPageData) {
   const { lang } = ctx;
+  const names = new Map(data.parties.map((party) => [party.id, lang === 'en' ? party.name.en : party.name.zh ?? party.name.en]));
+  const partyName = (id: string) => names.get(id) ?? id;
   const mark = (ok: boolean, title?: string) =>
     html`<span class="${ok ? 'ok' : 'bad'}" title="${title ?? ''}">${ok ? '✓ ' + t(lang, 'ok') : '✗ ' + t(lang, 'failed')}</span>`;
   const body = html`<section class="card">
@@ -26,20 +28,18 @@ export function auditView(ctx: PageContext, data: AuditPageData) {
     <div><dt>${t(lang, 'headSignature')}</dt><dd id="head-signature">${mark(data.headProblem === undefined, data.headProblem)}${data.headProblem ? html` <span class="why">${data.headProblem}</span>` : ''}</dd></div>
   </dl>
 </section>
-<form class="card row" method="get" action="/audit">
-  <label class="grow">${t(lang, 'searchDocument')}<input name="doc" value="${data.query}" maxlength="100" autocapitalize="none" spellcheck="false"></label>
-  <button class="primary" type="submit">${t(lang, 'search')}</button>
-</form>
+${searchForm(lang, '/audit', data.terms, { statuses: allStatuses, badTerms: data.badTerms ?? [] })}
 ${data.notFound ? html`<p class="alert" role="alert">${t(lang, 'noSuchDocument')}</p>` : ''}
 ${data.document
   ? html`<section class="card">
-  <h2>${t(lang, 'eventChain')} <span class="mono small">${data.document.id}</span></h2>
+  <h2>${t(lang, 'eventChain')} <span class="mono">${data.document.number ?? ''}</span></h2>
+  <p class="small">${kindName(lang, data.document.kind)} · ${statusName(lang, data.document.status)} · <span class="mono">${data.document.id}</span></p>
   <div class="scroll"><table class="events">
     <thead><tr><th>${t(lang, 'seq')}</th><th>${t(lang, 'event')}</th><th>${t(lang, 'actor')}</th><th>${t(lang, 'time')}</th><th>${t(lang, 'signature')}</th><th>${t(lang, 'chainLink')}</th><th>${t(lang, 'inclusion')}</th></tr></thead>
     <tbody>
     ${data.document.events.map(
       (e) => html`<tr data-seq="${e.seq}">
-      <td>${e.seq}</td><td>${e.type}</td><td class="mono small">${e.actor}</td><td class="small">${formatTime(lang, e.at)}</td>
+      <td>${e.seq}</td><td data-type="${e.type}">${eventTypeName(lang, e.type)}</td><td data-actor="${e.actor}">${partyName(e.actor)}</td><td class="small">${formatTime(lang, e.at)}</td>
       <td class="signature-check">${mark(e.signatureProblems.length === 0, e.signatureProblems.map((p) => p.message).join('; '))}</td>
       <td class="chain-check">${mark(e.chained)}</td>
       <td class="inclusion-check">${mark(e.inclusion.included, e.inclusion.reason)} <span class="small">#${e.logIndex}</span></td>
@@ -48,6 +48,13 @@ ${data.document
     </tbody>
   </table></div>
   ${data.document.events.flatMap((e) => e.signatureProblems).map((p) => html`<p class="alert">${p.message}</p>`)}
+</section>`
+  : ''}
+${data.list && !data.notFound
+  ? html`<section class="card" id="documents" aria-labelledby="documents-title">
+  <h2 id="documents-title">${t(lang, 'auditRecent')}</h2>
+  ${pager(lang, '/audit', data.terms, data.list, data.offset)}
+  ${documentTable(lang, data.list.lines, (line) => `/audit?q=${encodeURIComponent(line.id)}`)}
 </section>`
   : ''}`;
   return page(ctx, t(lang, 'auditTitle'), body);

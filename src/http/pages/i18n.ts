@@ -129,7 +129,7 @@ const text = {
   rootHash: { en: 'Root hash', zh: '根哈希' },
   signedAt: { en: 'Signed at', zh: '签名时间' },
   headSignature: { en: 'Head signature', zh: '树头签名' },
-  searchDocument: { en: 'Document id', zh: '单证编号' },
+  searchDocument: { en: 'Document id or any number: D/O, B/L, container, EIR, plate', zh: '单证编号或任一号码：提货单号、提单号、箱号、交接单号、车牌' },
   search: { en: 'Search', zh: '查询' },
   eventChain: { en: 'Event chain', zh: '事件链' },
   seq: { en: '#', zh: '序号' },
@@ -141,7 +141,7 @@ const text = {
   inclusion: { en: 'In log', zh: '入账' },
   ok: { en: 'OK', zh: '正常' },
   failed: { en: 'FAILED', zh: '失败' },
-  noSuchDocument: { en: 'No document with that id.', zh: '没有该编号的单证。' },
+  noSuchDocument: { en: 'No document has that id or number.', zh: '没有该编号或号码的单证。' },
   notAllowed: { en: 'Your party may not use this page.', zh: '您所在的单位无权使用此页面。' },
   notFound: { en: 'Not found.', zh: '未找到。' },
   somethingWrong: { en: 'Something went wrong; nothing was changed. Please try again.', zh: '出现错误，未做任何更改，请重试。' },
@@ -313,6 +313,26 @@ const text = {
   errorPageVerify: { en: 'Verify a PDF', zh: '核验 PDF' },
   noscriptPass: { en: 'JavaScript is needed to check the signature on this phone.', zh: '在本机核验签名需要启用 JavaScript。' },
   noscriptVerifyPdf: { en: 'Verify a PDF instead', zh: '改为核验 PDF' },
+  listSearchLabel: { en: 'Any number: D/O, B/L, container, EIR, plate', zh: '任一号码：提货单号、提单号、箱号、交接单号、车牌' },
+  listKind: { en: 'Kind', zh: '单证类型' },
+  listAnyKind: { en: 'All kinds', zh: '全部类型' },
+  listStatus: { en: 'Status', zh: '状态' },
+  listAnyStatus: { en: 'Any status', zh: '全部状态' },
+  listFrom: { en: 'Issued from', zh: '签发日期自' },
+  listTo: { en: 'Issued to', zh: '签发日期至' },
+  listNone: { en: 'Nothing matches.', zh: '没有符合条件的单证。' },
+  listRange: { en: '{from}–{to} of {total}', zh: '第 {from}-{to} 条，共 {total} 条' },
+  listRangeCapped: { en: '{from}–{to} of more than {total}', zh: '第 {from}-{to} 条，共 {total} 条以上' },
+  listPages: { en: 'Pages', zh: '分页' },
+  listFirst: { en: 'First page', zh: '第一页' },
+  listNext: { en: 'Next page', zh: '下一页' },
+  listNumber: { en: 'Number', zh: '单号' },
+  listBl: { en: 'B/L', zh: '提单号' },
+  listConsignee: { en: 'Consignee', zh: '收货人' },
+  listContainers: { en: 'Containers', zh: '箱号' },
+  listChanged: { en: 'Last change', zh: '最后变更' },
+  listBadTerm: { en: 'Check the search: {fields}.', zh: '请检查查询条件：{fields}。' },
+  auditRecent: { en: 'Documents, newest first', zh: '单证（最新在前）' },
 } satisfies Record<string, Text>;
 
 export type TextKey = keyof typeof text;
@@ -365,6 +385,28 @@ const statusNames: Record<string, Text> = {
   rejected: { en: 'Rejected', zh: '已拒绝' },
   withdrawn: { en: 'Withdrawn', zh: '已撤回' },
 };
+
+const eventTypeNames: Record<string, Text> = {
+  issue: { en: 'Issued', zh: '签发' },
+  transfer: { en: 'Transferred', zh: '转让' },
+  present: { en: 'Presented', zh: '提交放货' },
+  release: { en: 'Released', zh: '放货' },
+  'reject-presentation': { en: 'Presentation rejected', zh: '拒绝提交' },
+  void: { en: 'Voided', zh: '作废' },
+  amend: { en: 'Amended', zh: '修改' },
+  'gate-record': { en: 'Gate move recorded', zh: '闸口记录' },
+  countersign: { en: 'Countersigned', zh: '会签' },
+  expire: { en: 'Expired', zh: '过期' },
+  accept: { en: 'Accepted', zh: '接受' },
+  reject: { en: 'Rejected', zh: '拒绝' },
+  withdraw: { en: 'Withdrawn', zh: '撤回' },
+};
+
+/** An event type in the page's language; a type this catalogue does not know is shown as stored. */
+export function eventTypeName(lang: Lang, type: string): string {
+  const entry = eventTypeNames[type];
+  return entry ? (lang === 'en' ? entry.en : entry.zh) : type;
+}
 
 export function statusName(lang: Lang, status: string): string {
   const entry = statusNames[status];

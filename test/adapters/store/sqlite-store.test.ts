@@ -177,7 +177,9 @@ describe('SqliteStore on its own terms', () => {
     // Back to the v6 schema, as a v6 SDX left it: the document without keys.
     const raw = new Database(file);
     raw.pragma('user_version = 6');
-    raw.exec('DROP TABLE document_keys; DROP INDEX documents_holder_ord; DROP INDEX documents_issuer_ord; DROP INDEX documents_created; DROP INDEX documents_updated;');
+    raw.exec(`DROP TABLE document_keys; DROP INDEX documents_holder_ord; DROP INDEX documents_issuer_ord; DROP INDEX documents_created; DROP INDEX documents_updated;
+      DROP INDEX documents_ord_id; DROP INDEX documents_kind_ord; DROP INDEX documents_status_ord;
+      CREATE INDEX documents_kind_ord ON documents (kind, ord); CREATE INDEX documents_status_ord ON documents (status, ord);`);
     raw.close();
     const migrated = open();
     const found = await migrated.listDocuments({ limit: 10, keys: [{ keys: ['container'], value: 'MSCU12' }] });
