@@ -268,7 +268,7 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
     watch(page);
     await signIn(page, server.url, 'demo-auditor-1');
     await page.waitForURL(`${server.url}/audit`);
-    await page.getByLabel('Document id').fill(order.id);
+    await page.getByLabel('Document id or any number: D/O, B/L, container, EIR, plate').fill(order.id);
     await page.getByRole('button', { name: 'Search' }).click();
     const rows = page.locator('table.events tbody tr');
     await expect(rows.count()).resolves.toBe(4);

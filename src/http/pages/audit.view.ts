@@ -28,7 +28,7 @@ export function auditView(ctx: PageContext, data: AuditPageData) {
     <div><dt>${t(lang, 'headSignature')}</dt><dd id="head-signature">${mark(data.headProblem === undefined, data.headProblem)}${data.headProblem ? html` <span class="why">${data.headProblem}</span>` : ''}</dd></div>
   </dl>
 </section>
-${searchForm(lang, '/audit', data.terms, { statuses: allStatuses, badTerms: data.badTerms ?? [] })}
+${searchForm(lang, '/audit', data.terms, { statuses: allStatuses, badTerms: data.badTerms ?? [], label: 'searchDocument' })}
 ${data.notFound ? html`<p class="alert" role="alert">${t(lang, 'noSuchDocument')}</p>` : ''}
 ${data.document
   ? html`<section class="card">

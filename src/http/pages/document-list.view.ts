@@ -34,7 +34,7 @@ export function searchForm(
   lang: Lang,
   action: string,
   terms: SearchTerms,
-  options: { kinds?: readonly DocumentKind[]; statuses?: readonly string[]; badTerms?: readonly string[] } = {},
+  options: { kinds?: readonly DocumentKind[]; statuses?: readonly string[]; badTerms?: readonly string[]; label?: TextKey } = {},
 ): Html {
   const kinds = options.kinds ?? documentKinds;
   const statuses = options.statuses ?? [];
@@ -42,7 +42,7 @@ export function searchForm(
   const bad = new Set(options.badTerms ?? []);
   const mark = (name: string) => (bad.has(name) ? html` aria-invalid="true" class="bad"` : '');
   return html`<form class="card list-search" method="get" action="${action}" role="search">
-  <label class="grow">${t(lang, 'listSearchLabel')}<input name="q" type="search"${mark('q')} value="${terms.q ?? ''}" maxlength="100" autocapitalize="characters" spellcheck="false" enterkeyhint="search"></label>
+  <label class="grow">${t(lang, options.label ?? 'listSearchLabel')}<input name="q" type="search"${mark('q')} value="${terms.q ?? ''}" maxlength="100" autocapitalize="characters" spellcheck="false" enterkeyhint="search"></label>
   ${kinds.length > 1
     ? html`<label>${t(lang, 'listKind')}<select name="kind"><option value="">${t(lang, 'listAnyKind')}</option>${kinds.map((k) => html`<option value="${k}"${chosen(terms.kind, k)}>${kindName(lang, k)}</option>`)}</select></label>`
     : ''}
