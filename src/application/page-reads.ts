@@ -2,12 +2,16 @@ import type { CertificateCheck } from './audit/audit-trail';
 import { auditDocumentEvents, type EventAudit } from './audit/document-audit';
 import type { LogService } from './audit/log-service';
 import { openTreeHead, type SignedTreeHead } from './audit/tree-head';
+import { documentFacts, type Named } from './document-facts';
 import { filterOfTerms, type SearchTerms } from './document-search';
-import { SEARCH_COUNT_CAP, type DocumentService } from './document-service';
+import { SEARCH_COUNT_CAP, type Caller, type DocumentService } from './document-service';
+import { storedEventBody } from './events/signed-event';
 import { liveStatusFor, type GatePasses } from './gate-passes';
 import { verifyAgainstDecoy, verifyPassword } from './passwords';
-import type { DocumentCount, Store, StoredDocument } from './ports/store.port';
+import type { DocumentCount, Store, StoredDocument, StoredEvent } from './ports/store.port';
 import { businessNumbersOf, ownNumberOf } from '../domain/document/business-keys';
+import type { DocumentKind } from '../domain/document/document';
+import type { GateRecord } from '../domain/eir/eir.schema';
 import type { Party } from '../domain/party/party';
 
 /** Who a web session belongs to: the user and the party they act for. */
@@ -70,6 +74,40 @@ export interface AuditOverview {
 export type PassStatusResult =
   | { outcome: 'valid'; status: ReturnType<typeof liveStatusFor> }
   | { outcome: 'invalid' | 'unknown-key' };
+
+/** What the gate clerk sees beside a verdict: the document's own words, read by a party taking part in it. */
+export interface GateFacts {
+  kind: DocumentKind;
+  /** The business number (EIR, D/O or guarantee number), never the SDX id. */
+  number: string;
+  direction: 'IN' | 'OUT' | null;
+  containers: { number: string; sizeType: string | null }[];
+  seals: string[];
+  truckPlate: string | null;
+  /** The EIR's haulier; for a D/O, the haulier holding it now. */
+  haulier: Named | null;
+  facility: Named | null;
+}
+
+/** An EIR's gate move as its facility recorded and signed it. */
+export interface GateMove {
+  record: GateRecord;
+  /** The party that recorded it. */
+  by: string;
+}
+
+/**
+ * The last gate record among a document's events. The store checked each envelope's signature when
+ * it was committed, so the body is read without verifying again.
+ */
+export function gateMoveOf(events: readonly StoredEvent[]): GateMove | undefined {
+  for (const event of [...events].reverse()) {
+    if (event.type !== 'gate-record') continue;
+    const record = storedEventBody(event.envelope).data?.['gateRecord'];
+    if (typeof record === 'object' && record !== null) return { record: record as GateRecord, by: event.actor };
+  }
+  return undefined;
+}
 
 export interface PageReadDependencies {
   store: Store;
@@ -183,6 +221,40 @@ export class PageReads {
     if (opened.outcome !== 'valid' || !opened.claims) return { outcome: opened.outcome === 'unknown-key' ? 'unknown-key' : 'invalid' };
     const stored = await this.deps.store.getDocument(opened.claims.d);
     return { outcome: 'valid', status: liveStatusFor(opened.claims, stored) };
+  }
+
+  /**
+   * The facts behind a pass, for a party taking part in its document (a gate clerk's terminal or
+   * depot): undefined when the pass does not verify; not-found when the party takes no part.
+   */
+  async gateFacts(caller: Caller, token: string): Promise<GateFacts | undefined> {
+    const opened = this.deps.passes.open(token);
+    if (opened.outcome !== 'valid' || !opened.claims) return undefined;
+    const view = await this.deps.documents.get(caller, opened.claims.d);
+    const facts = documentFacts(view);
+    let haulier = facts.haulier;
+    if (!haulier && view.state.kind === 'delivery-order' && view.state.holder) {
+      const holder = await this.deps.store.getParty(view.state.holder);
+      if (holder?.roles.includes('haulier')) haulier = { en: holder.name.en, zh: holder.name.zh ?? null };
+    }
+    return {
+      kind: view.state.kind,
+      number: facts.number,
+      direction: facts.direction,
+      containers: facts.containers.map((number, i) => ({ number, sizeType: facts.sizeTypes[i] ?? null })),
+      seals: facts.seals,
+      truckPlate: facts.truckPlate,
+      haulier,
+      facility: facts.facility,
+    };
+  }
+
+  /** A photo a document's gate record cites, for a party taking part in the document. */
+  async documentPhoto(caller: Caller, documentId: string, sha256: string): Promise<{ mediaType: string; bytes: Uint8Array } | undefined> {
+    const view = await this.deps.documents.get(caller, documentId);
+    const record = gateMoveOf(view.events)?.record;
+    const cited = record ? [...record.photoSha256, ...record.damages.flatMap((d) => d.photoSha256 ?? [])] : [];
+    return cited.includes(sha256) ? this.photo(sha256) : undefined;
   }
 
   /** Every registered party (the desk's party book). */

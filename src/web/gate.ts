@@ -25,16 +25,20 @@ let lastChecked: { text: string; documentId: string } | undefined;
 async function run(text: string): Promise<void> {
   if (!verdict || !words) return;
   verdict.dataset['state'] = 'checking';
-  const result = await checkPass(text, plate?.value ?? '');
+  const result = await checkPass(text, plate?.value ?? '', { clerk: words.clerk });
   lastChecked = result.claims ? { text, documentId: result.claims.d } : undefined;
   renderVerdict(verdict, result, words);
   verdict.dataset['state'] = 'done';
   verdict.scrollIntoView({ block: 'start' });
 }
 
+// A pass page (/v/<token>) checks its own token; the gate page checks a link given in its query.
+const own = verdict?.dataset['token'] ?? new URLSearchParams(location.search).get('link');
+
 form?.addEventListener('submit', (event) => {
   event.preventDefault();
-  if (link?.value) void run(link.value);
+  const text = link?.value || own;
+  if (text) void run(text);
 });
 
 async function scan(video: HTMLVideoElement, button: HTMLButtonElement, Detector: BarcodeDetectorConstructor): Promise<void> {
@@ -85,8 +89,6 @@ if (words?.csrf) {
 }
 void registerOffline();
 
-// A pass page (/v/<token>) checks its own token; the gate page checks a link given in its query.
-const own = verdict?.dataset['token'] ?? new URLSearchParams(location.search).get('link');
 if (own) {
   if (link) link.value = own;
   void run(own);

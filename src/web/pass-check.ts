@@ -1,4 +1,4 @@
-import { gateVerdict, parsePassClaims, type LiveStatus, type PassClaims, type Verdict, type VerdictReason } from '../domain/gate/gate-pass.js';
+import { gateVerdict, parsePassClaims, plateCheck, type LiveStatus, type PassClaims, type Verdict, type VerdictReason } from '../domain/gate/gate-pass.js';
 
 /** Checks a gate pass in the browser: signature by WebCrypto against the trusted keys, then live status. */
 
@@ -12,9 +12,16 @@ export interface PageWords {
     green: string;
     amber: string;
     red: string;
+    plateUnchecked: string;
     container: string;
     truckPlate: string;
-    documentNo: string;
+    plateOnDocument: string;
+    plateAtGate: string;
+    direction: string;
+    directions: Record<'IN' | 'OUT', string>;
+    seals: string;
+    haulier: string;
+    facility: string;
     passExpires: string;
     status: string;
     record: string;
@@ -23,7 +30,27 @@ export interface PageWords {
     statuses: Record<string, string>;
   };
   csrf: string | null;
+  /** A terminal's or depot's clerk, who may read the facts of the documents its party takes part in. */
+  clerk: boolean;
   lang: string;
+}
+
+/** A name in English, and in Chinese where the document gives one. */
+export interface Named {
+  en: string;
+  zh: string | null;
+}
+
+/** The document's own words behind a pass, as `/gate/facts/<token>` gives them to a clerk (see PageReads.gateFacts). */
+export interface GateFacts {
+  kind: string;
+  number: string;
+  direction: 'IN' | 'OUT' | null;
+  containers: { number: string; sizeType: string | null }[];
+  seals: string[];
+  truckPlate: string | null;
+  haulier: Named | null;
+  facility: Named | null;
 }
 
 const KEYS_STORAGE = 'sdx-pass-keys';
@@ -109,17 +136,31 @@ export async function fetchLiveStatus(token: string): Promise<LiveStatus | undef
   }
 }
 
+/** A clerk's facts for the pass, or undefined when they cannot be had (offline, not a party to it). */
+export async function fetchGateFacts(token: string): Promise<GateFacts | undefined> {
+  try {
+    const response = await fetch(`/gate/facts/${token}`, { cache: 'no-store', credentials: 'same-origin', headers: { accept: 'application/json' } });
+    if (!response.ok || response.redirected) return undefined;
+    return (await response.json()) as GateFacts;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface CheckResult {
   verdict: Verdict;
   claims: PassClaims | undefined;
   live: LiveStatus | undefined;
+  /** The plate typed at the gate, as typed. */
+  presentedPlate: string;
+  facts: GateFacts | undefined;
 }
 
-export async function checkPass(text: string, presentedPlate: string): Promise<CheckResult> {
+export async function checkPass(text: string, presentedPlate: string, options: { clerk: boolean } = { clerk: false }): Promise<CheckResult> {
   const token = tokenFrom(text);
-  if (!token) return { verdict: { colour: 'red', reasons: ['malformed'] }, claims: undefined, live: undefined };
+  if (!token) return { verdict: { colour: 'red', reasons: ['malformed'] }, claims: undefined, live: undefined, presentedPlate, facts: undefined };
   const { signature, claims } = await checkSignature(token, trustedKeys());
-  const live = signature === 'valid' ? await fetchLiveStatus(token) : undefined;
+  const [live, facts] = signature === 'valid' ? await Promise.all([fetchLiveStatus(token), options.clerk ? fetchGateFacts(token) : undefined]) : [];
   const verdict = gateVerdict({
     claims,
     signature,
@@ -127,7 +168,7 @@ export async function checkPass(text: string, presentedPlate: string): Promise<C
     ...(presentedPlate ? { presentedPlate } : {}),
     ...(live ? { live } : {}),
   });
-  return { verdict, claims: signature === 'valid' ? claims : undefined, live };
+  return { verdict, claims: signature === 'valid' ? claims : undefined, live, presentedPlate, facts };
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
@@ -137,13 +178,21 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, c
   return node;
 }
 
-/** Draws the verdict with DOM nodes only (no HTML strings), so nothing in a token can become markup. */
+const nameIn = (lang: string, name: Named) => (lang === 'en' ? name.en : (name.zh ?? name.en));
+
+/**
+ * Draws the verdict with DOM nodes only (no HTML strings), so nothing in a token can become markup.
+ * The document is named by its business number (from the clerk's facts; the pass's SDX id is never
+ * shown); the plate row says whether the plate typed at the gate matches, and on a mismatch shows both.
+ */
 export function renderVerdict(section: HTMLElement, result: CheckResult, words: PageWords): void {
-  const { verdict, claims, live } = result;
+  const { verdict, claims, live, facts } = result;
+  const w = words.words;
   section.replaceChildren();
   section.className = `verdict ${verdict.colour}`;
   section.dataset['colour'] = verdict.colour;
-  section.append(element('p', words.words[verdict.colour], 'headline'));
+  const headline = verdict.colour === 'amber' && !verdict.reasons.includes('offline') ? w.plateUnchecked : w[verdict.colour];
+  section.append(element('p', headline, 'headline'));
   if (verdict.reasons.length > 0) {
     const list = element('ul', undefined, 'reasons');
     for (const reason of verdict.reasons) {
@@ -154,21 +203,45 @@ export function renderVerdict(section: HTMLElement, result: CheckResult, words: 
     section.append(list);
   }
   if (claims) {
-    const facts = element('dl', undefined, 'facts');
-    const add = (label: string, value: string, className?: string) => {
+    const documentLine = element('p', undefined, 'document-line');
+    documentLine.append(element('span', w.kinds[claims.k] ?? '', 'kind-name'));
+    if (facts?.number) {
+      const number = element('span', facts.number, 'number mono big');
+      number.dataset['fact'] = 'number';
+      documentLine.append(' ', number);
+    }
+    section.append(documentLine);
+    const list = element('dl', undefined, 'facts');
+    const add = (label: string, value: string, fact: string, className?: string) => {
       const row = element('div');
-      row.append(element('dt', label), element('dd', value, className));
-      facts.append(row);
+      const dd = element('dd', value, className);
+      dd.dataset['fact'] = fact;
+      row.append(element('dt', label), dd);
+      list.append(row);
+      return dd;
     };
-    add(words.words.kinds[claims.k] ?? claims.k, claims.d, 'mono small');
-    if (claims.c) add(words.words.container, claims.c, 'big mono');
-    if (claims.p) add(words.words.truckPlate, claims.p, 'big');
-    if (live?.status) add(words.words.status, words.words.statuses[live.status] ?? live.status);
-    add(words.words.passExpires, new Date(claims.exp * 1000).toLocaleString(words.lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }));
-    section.append(facts);
+    if (facts?.direction) add(w.direction, w.directions[facts.direction], 'direction', 'big');
+    const containers = facts?.containers.length ? facts.containers : claims.c ? [{ number: claims.c, sizeType: null }] : [];
+    if (containers.length > 0) {
+      const shown = containers.slice(0, 3).map((c) => (c.sizeType ? `${c.number} ${c.sizeType}` : c.number));
+      add(w.container, shown.join(' · ') + (containers.length > 3 ? ` +${containers.length - 3}` : ''), 'container', 'big mono');
+    }
+    if (facts?.seals.length) add(w.seals, facts.seals.join(' · '), 'seals', 'mono');
+    const plate = plateCheck(claims.p, result.presentedPlate);
+    if (claims.p !== undefined && plate === 'mismatch') {
+      add(w.plateOnDocument, claims.p, 'plate', 'big').dataset['plate'] = plate;
+      add(w.plateAtGate, result.presentedPlate.trim(), 'gate-plate', 'big').dataset['plate'] = plate;
+    } else if (claims.p !== undefined) {
+      add(w.truckPlate, plate === 'match' ? `${claims.p} ✓` : claims.p, 'plate', 'big').dataset['plate'] = plate;
+    }
+    if (facts?.haulier) add(w.haulier, nameIn(words.lang, facts.haulier), 'haulier');
+    if (facts?.facility) add(w.facility, nameIn(words.lang, facts.facility), 'facility');
+    if (live?.status) add(w.status, w.statuses[live.status] ?? live.status, 'status');
+    add(w.passExpires, new Date(claims.exp * 1000).toLocaleString(words.lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }), 'expires');
+    section.append(list);
     if (verdict.colour === 'green' && words.csrf) {
       if (claims.k === 'e') {
-        const link = element('a', words.words.record, 'button primary');
+        const link = element('a', w.record, 'button primary');
         link.href = `/gate/record/${encodeURIComponent(claims.d)}`;
         section.append(link);
       } else if (claims.k === 'd' && live?.status === 'presented') {
@@ -179,7 +252,7 @@ export function renderVerdict(section: HTMLElement, result: CheckResult, words: 
         csrf.type = 'hidden';
         csrf.name = 'csrf';
         csrf.value = words.csrf;
-        form.append(csrf, element('button', words.words.release, 'primary'));
+        form.append(csrf, element('button', w.release, 'primary'));
         section.append(form);
       }
     }

@@ -1,15 +1,67 @@
 import { onDocumentEvents, refreshMain } from './live.js';
 import { keepForOffline, registerOffline } from './offline.js';
 
+/** A fresh pass is fetched this long before the one shown expires. */
+const RENEW_BEFORE_MS = 15 * 60_000;
+const RECHECK_EVERY_MS = 60_000;
+
+interface PassData {
+  url: string;
+  /** Seconds since the epoch. */
+  expires: number;
+  renewable: boolean;
+}
+
+function passData(): PassData | undefined {
+  const element = document.getElementById('pass');
+  if (!element?.textContent) return undefined;
+  try {
+    return JSON.parse(element.textContent) as PassData;
+  } catch {
+    return undefined;
+  }
+}
+
+let renewing = false;
+
+/**
+ * The page shows one expiry, the document's; its QR (a pass of at most 24 hours) is kept fresh: shortly
+ * before the pass expires, an online phone fetches the page again. Offline, an expired code says so.
+ */
+async function keepPassFresh(): Promise<void> {
+  const pass = passData();
+  if (!pass || renewing) return;
+  const left = pass.expires * 1000 - Date.now();
+  if (left < RENEW_BEFORE_MS && pass.renewable && navigator.onLine) {
+    renewing = true;
+    try {
+      await refreshMain();
+      await keepForOffline([location.pathname]);
+    } finally {
+      renewing = false;
+    }
+  }
+  const current = passData();
+  const expired = document.querySelector<HTMLElement>('.pass-expired');
+  if (current && expired) expired.hidden = current.expires * 1000 > Date.now();
+}
+
 async function start(): Promise<void> {
   const note = document.querySelector<HTMLElement>('.offline-note');
   if (note && !navigator.onLine) note.hidden = false;
-  const qr = document.querySelector<HTMLElement>('figure.qr');
-  // A tap makes the code fill the screen; brightness is the phone's to set.
-  qr?.addEventListener('click', () => {
+  // A tap makes the code fill the screen; brightness is the phone's to set. (Delegated: the code is redrawn.)
+  document.addEventListener('click', (event) => {
+    const qr = (event.target as Element | null)?.closest<HTMLElement>('figure.qr');
+    if (!qr) return;
     if (document.fullscreenElement) void document.exitFullscreen();
     else void qr.requestFullscreen?.().catch(() => undefined);
   });
+  void keepPassFresh();
+  setInterval(() => void keepPassFresh(), RECHECK_EVERY_MS);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') void keepPassFresh();
+  });
+  window.addEventListener('online', () => void keepPassFresh());
   const registration = await registerOffline();
   if (registration && !navigator.serviceWorker.controller) {
     // The first visit: the worker takes over this page once it activates (clients.claim).
@@ -22,7 +74,7 @@ async function start(): Promise<void> {
     const documents = [...document.querySelectorAll<HTMLAnchorElement>('a[data-document]')].map((a) => a.pathname);
     await keepForOffline([location.pathname, ...documents, '/pass-keys.json']);
   }
-  // A document handed to this party, or changed, shows up without a reload; the saved copies follow.
+  // A document handed to this party, or changed (at the gate, say), shows up without a reload; the saved copies follow.
   onDocumentEvents(() => {
     void refreshMain().then(async () => {
       const documents = [...document.querySelectorAll<HTMLAnchorElement>('a[data-document]')].map((a) => a.pathname);

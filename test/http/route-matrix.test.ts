@@ -204,7 +204,17 @@ const pageRules: Record<string, RouteRule> = {
   'GET /m/': { ...everyone(200), call: (ctx) => page('get', '/m/', ctx) },
   'GET /m/stream': { ...everyone(200), stream: true, call: (ctx) => page('get', '/m/stream', ctx) },
   'GET /m/d/{id}': { ...readable, call: (ctx) => page('get', `/m/d/${ctx.docId}`, ctx) },
+  // Only eirA carries a photo.
+  'GET /m/d/{id}/photos/{sha256}': {
+    own: (p) => (documentFor(p, true, 'eir') === 'eirA' ? 200 : 404),
+    other: (p) => (sees(p) ? 200 : 404),
+    kind: 'eir',
+    call: (ctx) => page('get', `/m/d/${ctx.docId}/photos/${photoSha}`, ctx),
+  },
+  'POST /m/d/{id}/countersign': formPost((ctx) => `/m/d/${ctx.docId}/countersign`),
   'GET /gate': { ...everyone(200), roles: facility, call: (ctx) => page('get', '/gate', ctx) },
+  // A clerk reads the facts behind a pass only for a document its party takes part in.
+  'GET /gate/facts/{token}': { own: 200, other: 404, roles: facility, call: (ctx) => page('get', `/gate/facts/${ctx.passToken}`, ctx).set('Accept', 'application/json') },
   'GET /gate/record/{id}': { ...readable, roles: facility, kind: 'eir', call: (ctx) => page('get', `/gate/record/${ctx.docId}`, ctx) },
   'POST /gate/record/{id}': formPost((ctx) => `/gate/record/${ctx.docId}`, facility),
   'POST /gate/release/{id}': formPost((ctx) => `/gate/release/${ctx.docId}`, facility),

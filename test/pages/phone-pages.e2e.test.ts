@@ -34,6 +34,8 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
   let clerk: BrowserContext;
   let eir: DocumentBody;
   let order: DocumentBody;
+  /** An EIR issued while the wallet is open; still unused, so its page shows a QR. */
+  let fresh: DocumentBody;
   const cspViolations: string[] = [];
   let eirLink = '';
   let orderLink = '';
@@ -176,6 +178,7 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
     watch(page);
     await page.goto(`${server.url}/gate`);
     await page.getByLabel('QR link or code').fill(eirLink);
+    await page.getByLabel('Plate of the truck at the gate').fill(PLATE);
     await page.getByRole('button', { name: 'Check' }).click();
     await page.waitForSelector('#verdict[data-colour="green"]');
     await page.getByRole('link', { name: 'Record the gate move' }).click();
@@ -237,20 +240,20 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
     const before = await page.locator('a[data-document]').count();
     let navigations = 0;
     page.on('framenavigated', () => (navigations += 1));
-    const fresh = await c.issued(P.terminal, 'eir', payloadOf('eir'));
+    fresh = await c.issued(P.terminal, 'eir', payloadOf('eir'));
     await page.waitForSelector(`a[data-document="${fresh.id}"]`, { timeout: 10_000 });
     await expect(page.locator('a[data-document]').count()).resolves.toBe(before + 1);
     expect(navigations).toBe(0);
     await page.close();
   });
 
-  it('with the network cut off, the wallet still opens the EIR and shows the same QR', async () => {
+  it('with the network cut off, the wallet still opens an unused EIR and shows its QR', async () => {
     const page = await haulier.newPage();
     await page.goto(`${server.url}/m/`);
     await page.waitForSelector('body[data-offline-ready="true"]', { state: 'attached' });
     await server.stop();
     try {
-      await page.goto(`${server.url}/m/d/${eir.id}`);
+      await page.goto(`${server.url}/m/d/${fresh.id}`);
       await page.waitForSelector('figure.qr svg');
       await screenshot(page, '10-wallet-offline');
       const offlineLink = decodeQr(await page.locator('figure.qr svg').screenshot());

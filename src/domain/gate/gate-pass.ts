@@ -77,6 +77,7 @@ export type VerdictReason =
   | 'expired'
   | 'not-yet-valid'
   | 'wrong-plate'
+  | 'plate-not-checked'
   | 'not-found'
   | 'holder-changed'
   | 'released'
@@ -93,6 +94,16 @@ export interface Verdict {
   colour: VerdictColour;
   /** Why, most important first; empty for a clean green. */
   reasons: VerdictReason[];
+}
+
+/** How the plate typed at the gate compares with the pass's: no plate on the pass (a D/O) is `none`. */
+export type PlateCheck = 'match' | 'mismatch' | 'unchecked' | 'none';
+
+export function plateCheck(passPlate: string | undefined, presentedPlate: string | undefined): PlateCheck {
+  if (passPlate === undefined) return 'none';
+  const typed = presentedPlate?.trim();
+  if (!typed) return 'unchecked';
+  return normalisePlate(typed) === normalisePlate(passPlate) ? 'match' : 'mismatch';
 }
 
 export interface VerdictInput {
@@ -118,6 +129,11 @@ const passable: Record<PassDocumentKind, readonly string[]> = {
   'telex-release-guarantee': [],
 };
 
+/** Whether a document of this kind may still pass a gate in this status (a pass for it could be green). */
+export function mayPassGate(kind: PassDocumentKind, status: string): boolean {
+  return passable[kind].includes(status);
+}
+
 function reasonForStatus(status: string): VerdictReason {
   switch (status) {
     case 'released':
@@ -135,8 +151,9 @@ function reasonForStatus(status: string): VerdictReason {
 }
 
 /**
- * The gate's verdict on a pass: red when anything is wrong; amber when everything that can be
- * checked offline holds but the live status could not be fetched; green otherwise.
+ * The gate's verdict on a pass: red when anything is wrong; amber when nothing is wrong but something
+ * was not checked (the truck's plate, for a pass that names one, or the live status, offline);
+ * green only when everything was checked and holds.
  */
 export function gateVerdict(input: VerdictInput): Verdict {
   const { claims } = input;
@@ -147,8 +164,8 @@ export function gateVerdict(input: VerdictInput): Verdict {
   if (kind === 'telex-release-guarantee') reasons.push('not-a-gate-document');
   if (input.now > claims.exp + CLOCK_SKEW_SECONDS) reasons.push('expired');
   if (input.now < claims.iat - CLOCK_SKEW_SECONDS) reasons.push('not-yet-valid');
-  const typed = input.presentedPlate?.trim();
-  if (typed && claims.p !== undefined && normalisePlate(typed) !== normalisePlate(claims.p)) reasons.push('wrong-plate');
+  const plate = plateCheck(claims.p, input.presentedPlate);
+  if (plate === 'mismatch') reasons.push('wrong-plate');
   const { live } = input;
   if (live) {
     if (!live.found) reasons.push('not-found');
@@ -160,5 +177,6 @@ export function gateVerdict(input: VerdictInput): Verdict {
     }
   }
   if (reasons.length > 0) return { colour: 'red', reasons };
-  return live ? { colour: 'green', reasons: [] } : { colour: 'amber', reasons: ['offline'] };
+  const unchecked: VerdictReason[] = [...(plate === 'unchecked' ? (['plate-not-checked'] as const) : []), ...(live ? [] : (['offline'] as const))];
+  return unchecked.length > 0 ? { colour: 'amber', reasons: unchecked } : { colour: 'green', reasons: [] };
 }

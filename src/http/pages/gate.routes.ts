@@ -123,6 +123,17 @@ export function gateRoutes(deps: GateDependencies, guards: PageGuards): Router {
     },
   );
 
+  // What the clerk's verdict shows beside the pass's own claims: business number, direction, seals,
+  // haulier, facility. Read with the clerk's session, so only a party taking part learns them.
+  router.get('/gate/facts/:token', requireUser(facilityRoles), async (req, res) => {
+    const facts = await deps.reads.gateFacts(callerOf(userOf(req)), String(req.params['token']));
+    if (!facts) {
+      sendProblem(res, { status: 400, code: 'pass-invalid', detail: 'the pass does not verify' });
+      return;
+    }
+    res.set('Cache-Control', 'no-store').json(facts);
+  });
+
   router.post('/gate/release/:id', sameOrigin, form, requireUser(facilityRoles), requireFormToken, async (req, res) => {
     const view = await deps.documents.act(callerOf(userOf(req)), String(req.params['id']), { type: 'release' });
     res.redirect(303, `/gate?released=${encodeURIComponent(documentFacts(view).number)}`);

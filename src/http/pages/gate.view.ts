@@ -1,23 +1,39 @@
 import type { PassKeyJwk } from '../../application/gate-passes';
+import { kindTitle } from '../../domain/document/document-kinds';
 import type { EirPayload } from '../../domain/eir/eir.schema';
+import { passKinds, type PassDocumentKind } from '../../domain/gate/gate-pass';
 import { html, jsonData, type Html } from './html';
-import { reasonTexts, statusName, t, type Lang } from './i18n';
+import { reasonTexts, statusName, t } from './i18n';
 import { page, type PageContext } from './layout';
 
-/** What the pass-check script needs: trusted keys, the words for each reason, the clerk's form token. */
-function checkData(lang: Lang, keys: { keys: PassKeyJwk[] }, csrfToken: string | undefined): Html {
+const facilityRoles = ['terminal', 'depot'];
+
+/**
+ * What the pass-check script needs: trusted keys, the words for each reason, the clerk's form token,
+ * and whether the signed-in user is a gate clerk (who may read the document's facts).
+ */
+function checkData(ctx: PageContext, keys: { keys: PassKeyJwk[] }): Html {
+  const { lang } = ctx;
+  const kindName = (kind: PassDocumentKind) => (lang === 'en' ? kindTitle(kind).en : kindTitle(kind).zh);
   const words = {
     green: t(lang, 'verdictGreen'),
     amber: t(lang, 'verdictAmber'),
     red: t(lang, 'verdictRed'),
+    plateUnchecked: t(lang, 'verdictPlateUnchecked'),
     container: t(lang, 'container'),
     truckPlate: t(lang, 'truckPlate'),
-    documentNo: t(lang, 'documentNo'),
+    plateOnDocument: t(lang, 'plateOnDocument'),
+    plateAtGate: t(lang, 'plateAtGate'),
+    direction: t(lang, 'deskDirection'),
+    directions: { IN: t(lang, 'deskGateIn'), OUT: t(lang, 'deskGateOut') },
+    seals: t(lang, 'deskSeals'),
+    haulier: t(lang, 'deskHaulier'),
+    facility: t(lang, 'facility'),
     passExpires: t(lang, 'passExpires'),
     status: t(lang, 'status'),
     record: t(lang, 'recordTitle'),
-    release: lang === 'en' ? 'Release the cargo' : '放货',
-    kinds: lang === 'en' ? { e: 'EIR', d: 'Delivery order', g: 'Telex-release guarantee' } : { e: '设备交接单', d: '提货单', g: '电放保函' },
+    release: t(lang, 'deskRelease'),
+    kinds: Object.fromEntries(Object.entries(passKinds).map(([kind, code]) => [code, kindName(kind as PassDocumentKind)])),
     statuses: Object.fromEntries(
       ['issued', 'transferred', 'presented', 'released', 'voided', 'superseded', 'gate-recorded', 'countersigned', 'expired'].map((s) => [
         s,
@@ -25,7 +41,8 @@ function checkData(lang: Lang, keys: { keys: PassKeyJwk[] }, csrfToken: string |
       ]),
     ),
   };
-  return html`${jsonData('pass-keys', keys)}${jsonData('pass-words', { reasons: reasonTexts(lang), words, csrf: csrfToken ?? null, lang })}`;
+  const clerk = ctx.user?.roles.some((role) => facilityRoles.includes(role)) ?? false;
+  return html`${jsonData('pass-keys', keys)}${jsonData('pass-words', { reasons: reasonTexts(lang), words, csrf: ctx.user?.csrfToken ?? null, clerk, lang })}`;
 }
 
 export function gateView(ctx: PageContext, keys: { keys: PassKeyJwk[] }, notice?: string) {
@@ -41,15 +58,23 @@ export function gateView(ctx: PageContext, keys: { keys: PassKeyJwk[] }, notice?
   <video id="camera" playsinline muted hidden></video>
 </form>
 <section id="verdict" class="verdict" aria-live="assertive" hidden></section>
-${checkData(lang, keys, ctx.user?.csrfToken)}`;
+${checkData(ctx, keys)}`;
   return page(ctx, t(lang, 'gateTitle'), body, { scripts: ['/static/web/gate.js'], bodyClass: 'gate-page' });
 }
 
-/** The page a QR link opens for anyone: the same check, without the clerk's tools. */
+/**
+ * The page a QR link opens for anyone: the same check, without the clerk's tools, and the plate
+ * field, so whoever looks at the truck (a clerk scanning with the phone's camera) can compare it.
+ */
 export function passView(ctx: PageContext, keys: { keys: PassKeyJwk[] }, token: string) {
+  const { lang } = ctx;
   const body = html`<section id="verdict" class="verdict" aria-live="assertive" data-token="${token}" hidden></section>
-<noscript><p class="alert">${t(ctx.lang, 'noscriptPass')} <a href="/verify">${t(ctx.lang, 'noscriptVerifyPdf')}</a></p></noscript>
-${checkData(ctx.lang, keys, ctx.user?.csrfToken)}`;
+<form class="card stack" id="check-form" action="/v/${token}" method="get">
+  <label>${t(lang, 'gatePlate')}<input name="plate" id="plate" autocapitalize="characters" maxlength="16"></label>
+  <button class="primary" type="submit">${t(lang, 'check')}</button>
+</form>
+<noscript><p class="alert">${t(lang, 'noscriptPass')} <a href="/verify">${t(lang, 'noscriptVerifyPdf')}</a></p></noscript>
+${checkData(ctx, keys)}`;
   return page(ctx, t(ctx.lang, 'passTitle'), body, { scripts: ['/static/web/gate.js'], bodyClass: 'gate-page' });
 }
 
@@ -63,7 +88,7 @@ export function gateRecordView(ctx: PageContext, documentId: string, eir: EirPay
     <label>${t(lang, 'repair')}<input name="damages[${i}][repair]" maxlength="50"></label>
   </fieldset>`;
   const body = html`${error ? html`<p class="alert" role="alert">${error}</p>` : ''}
-<p class="facts-line"><span class="mono big">${eir.container.number}</span> · ${eir.truckPlate ?? ''} · ${eir.direction === 'OUT' ? (lang === 'en' ? 'Gate-out' : '出闸') : lang === 'en' ? 'Gate-in' : '进闸'}</p>
+<p class="facts-line"><span class="mono">${eir.eirNumber}</span> · <span class="mono big">${eir.container.number}</span> · ${eir.truckPlate} · ${t(lang, eir.direction === 'OUT' ? 'deskGateOut' : 'deskGateIn')}</p>
 <form class="card stack" method="post" action="/gate/record/${documentId}" enctype="multipart/form-data" id="record-form">
   <input type="hidden" name="csrf" value="${ctx.user?.csrfToken ?? ''}">
   <fieldset class="choice"><legend>${t(lang, 'condition')}</legend>

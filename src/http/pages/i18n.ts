@@ -40,6 +40,19 @@ const text = {
   documentNo: { en: 'Document no.', zh: '单号' },
   billOfLading: { en: 'B/L', zh: '提单号' },
   passExpires: { en: 'Code valid until', zh: '此码有效至' },
+  // The wallet after the gate: the move, then the haulier's confirmation of what the facility recorded.
+  walletGoTo: { en: 'Go to', zh: '前往' },
+  walletPassedGate: { en: 'Passed the {facility} gate at {time}', zh: '已于 {time} 在 {facility} 过闸' },
+  walletPassExpired: { en: 'This code has expired: go online to get a fresh one.', zh: '此码已过期，请联网后刷新。' },
+  walletToConfirm: { en: 'Waiting for you to confirm the condition', zh: '待您确认箱况' },
+  walletConfirmTitle: { en: 'Confirm the container’s condition', zh: '确认箱况' },
+  walletConfirmIntro: {
+    en: 'The facility recorded this at the gate. Check the damage lines and photos: your signature confirms them on the EIR.',
+    zh: '以下是场站在闸口的记录。请核对残损与照片：您的签名将在设备交接单上确认。',
+  },
+  walletNoDamage: { en: 'No damage recorded.', zh: '无残损记录。' },
+  walletConfirm: { en: 'Confirm and sign', zh: '确认并签名' },
+  walletConfirmed: { en: 'Signed: the EIR now carries your signature.', zh: '已签名：设备交接单已加上您的签名。' },
   back: { en: 'Back', zh: '返回' },
   gateTitle: { en: 'Gate check', zh: '闸口查验' },
   gateLink: { en: 'QR link or code', zh: '二维码链接或代码' },
@@ -50,6 +63,10 @@ const text = {
   verdictGreen: { en: 'PASS', zh: '通过' },
   verdictAmber: { en: 'GENUINE, STATUS NOT CHECKED', zh: '单证真实，状态未核实' },
   verdictRed: { en: 'STOP', zh: '拦截' },
+  verdictPlateUnchecked: { en: 'PLATE NOT CHECKED', zh: '车牌未核对' },
+  plateOnDocument: { en: 'Plate on the document', zh: '单证车牌' },
+  plateAtGate: { en: 'Plate at the gate', zh: '闸口车牌' },
+  facility: { en: 'Facility', zh: '场站' },
   recordTitle: { en: 'Record the gate move', zh: '记录进出闸' },
   condition: { en: 'Condition', zh: '箱况' },
   conditionSound: { en: 'Sound', zh: '完好' },
@@ -351,6 +368,7 @@ const reasons: Record<VerdictReason, Text> = {
   expired: { en: 'The code has expired; ask for a fresh one.', zh: '此码已过期，请重新出示。' },
   'not-yet-valid': { en: 'The code is not valid yet (check the phone clock).', zh: '此码尚未生效（请检查手机时间）。' },
   'wrong-plate': { en: 'Wrong truck: the plate differs from the one on the document.', zh: '车辆不符：车牌与单证不一致。' },
+  'plate-not-checked': { en: 'Type the plate of the truck at the gate and check again.', zh: '请输入闸口车辆车牌后再查验。' },
   'not-found': { en: 'The exchange has no such document.', zh: '系统中无此单证。' },
   'holder-changed': { en: 'The document has passed to another party since this code was made.', zh: '此码生成后单证已转给他方。' },
   released: { en: 'Already released: the cargo on this D/O has been delivered.', zh: '已放货：此提货单货物已提取。' },
@@ -411,6 +429,24 @@ export function eventTypeName(lang: Lang, type: string): string {
 export function statusName(lang: Lang, status: string): string {
   const entry = statusNames[status];
   return entry ? (lang === 'en' ? entry.en : entry.zh) : status;
+}
+
+/** A name in the page's language: the Chinese one where there is one, else the English. */
+export function localName(lang: Lang, name: { en: string; zh: string | null }): string {
+  return lang === 'en' ? name.en : (name.zh ?? name.en);
+}
+
+const shanghaiDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+const shanghaiClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
+/** Beijing wall-clock time: `10:42` today, `11月28日 10:42` / `28 Nov 10:42` another day. */
+export function formatClock(lang: Lang, iso: string, now: Date): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const clock = shanghaiClock.format(date);
+  if (shanghaiDay.format(date) === shanghaiDay.format(now)) return clock;
+  const day = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', month: lang === 'en' ? 'short' : 'long', day: 'numeric' }).format(date);
+  return `${day} ${clock}`;
 }
 
 /** Dates as a clerk reads them: local wall time in China, with the zone said once. */

@@ -49,7 +49,10 @@ export const PAGE_OPERATIONS = [
   'GET /m/',
   'GET /m/stream',
   'GET /m/d/{id}',
+  'GET /m/d/{id}/photos/{sha256}',
+  'POST /m/d/{id}/countersign',
   'GET /gate',
+  'GET /gate/facts/{token}',
   'GET /gate/record/{id}',
   'POST /gate/record/{id}',
   'POST /gate/release/{id}',
@@ -80,7 +83,7 @@ export function pagesRouter(deps: PageDependencies): Router {
   router.use(guards.withSession);
   router.use(
     signInRoutes({ ...deps, reads }, guards),
-    walletRoutes(deps, guards),
+    walletRoutes({ ...deps, reads }, guards),
     gateRoutes({ ...deps, reads }, guards),
     verifyPageRoutes({ reads, verifyPdf: deps.verifyPdf }),
     auditPageRoutes({ reads }, guards),

@@ -1,4 +1,4 @@
-import { gateVerdict, normalisePlate, parsePassClaims, type LiveStatus, type PassClaims, type VerdictInput } from '../../../src/domain/gate/gate-pass';
+import { gateVerdict, mayPassGate, normalisePlate, parsePassClaims, plateCheck, type LiveStatus, type PassClaims, type VerdictInput } from '../../../src/domain/gate/gate-pass';
 
 const now = 1_790_000_000;
 const eir: PassClaims = { d: 'doc-1', k: 'e', s: 1, h: '0123456789abcdef', o: 'demo-haulier-a', iat: now - 60, exp: now + 3600, p: '沪AD12345', c: 'CSQU3054383' };
@@ -9,10 +9,14 @@ const base = (claims: PassClaims, more: Partial<VerdictInput> = {}): VerdictInpu
 describe('gateVerdict', () => {
   it.each<[string, VerdictInput, string, string[]]>([
     ['an issued EIR, right plate, online', base(eir, { presentedPlate: '沪A·D 12345', live: live('issued') }), 'green', []],
-    ['an issued EIR with no plate typed', base(eir, { live: live('issued') }), 'green', []],
+    ['an issued EIR with no plate typed: the plate was not checked', base(eir, { live: live('issued') }), 'amber', ['plate-not-checked']],
+    ['an issued EIR with only blanks typed', base(eir, { presentedPlate: '  ', live: live('issued') }), 'amber', ['plate-not-checked']],
     ['a presented D/O held by the pass holder', base(order, { live: live('presented') }), 'green', []],
     ['a transferred D/O still held by the pass holder', base(order, { live: live('transferred') }), 'green', []],
-    ['offline, signature good', base(eir), 'amber', ['offline']],
+    ['offline, signature good, right plate', base(eir, { presentedPlate: '沪AD12345' }), 'amber', ['offline']],
+    ['offline and no plate typed', base(eir), 'amber', ['plate-not-checked', 'offline']],
+    ['a D/O names no plate: one typed is not compared', base(order, { presentedPlate: '沪B99999', live: live('issued') }), 'green', []],
+    ['an already-used EIR with no plate typed is red, not amber', base(eir, { live: live('gate-recorded') }), 'red', ['already-used']],
     ['wrong plate', base(eir, { presentedPlate: '沪B99999', live: live('issued') }), 'red', ['wrong-plate']],
     ['wrong plate offline stays red', base(eir, { presentedPlate: '沪B99999' }), 'red', ['wrong-plate']],
     ['a released D/O', base(order, { live: live('released', false) }), 'red', ['released', 'holder-changed']],
@@ -23,7 +27,7 @@ describe('gateVerdict', () => {
     ['an expired EIR status', base(eir, { live: live('expired') }), 'red', ['closed']],
     ['unknown to the service', base(eir, { live: { found: false } }), 'red', ['not-found']],
     ['expired pass (beyond skew)', base(eir, { now: eir.exp + 301, live: live('issued') }), 'red', ['expired']],
-    ['just expired, within clock skew', base(eir, { now: eir.exp + 299, live: live('issued') }), 'green', []],
+    ['just expired, within clock skew', base(eir, { now: eir.exp + 299, presentedPlate: '沪AD12345', live: live('issued') }), 'green', []],
     ['from the future', base(eir, { now: eir.iat - 301, live: live('issued') }), 'red', ['not-yet-valid']],
     ['a guarantee is no gate document', base({ ...order, k: 'g' }, { live: live('accepted') }), 'red', ['not-a-gate-document']],
     ['bad signature', { claims: eir, signature: 'invalid', now }, 'red', ['signature-invalid']],
@@ -54,6 +58,22 @@ describe('parsePassClaims', () => {
   ])('refuses %s', (_name, body) => {
     expect(parsePassClaims(body)).toBeUndefined();
   });
+});
+
+it('the plate check: none for a pass without a plate, unchecked when nothing is typed, else match or mismatch', () => {
+  expect(plateCheck(undefined, '沪AD12345')).toBe('none');
+  expect(plateCheck('沪AD12345', undefined)).toBe('unchecked');
+  expect(plateCheck('沪AD12345', ' ')).toBe('unchecked');
+  expect(plateCheck('沪AD12345', '沪a·d12345')).toBe('match');
+  expect(plateCheck('沪AD12345', '沪B99999')).toBe('mismatch');
+});
+
+it('only a document that could still be green may pass a gate', () => {
+  expect(mayPassGate('eir', 'issued')).toBe(true);
+  expect(mayPassGate('eir', 'gate-recorded')).toBe(false);
+  expect(mayPassGate('delivery-order', 'presented')).toBe(true);
+  expect(mayPassGate('delivery-order', 'released')).toBe(false);
+  expect(mayPassGate('telex-release-guarantee', 'accepted')).toBe(false);
 });
 
 it('plates compare without separators and case', () => {
