@@ -156,3 +156,25 @@ describe('the wallet after the gate', () => {
     expect((await c.document(P.haulierA, eir.id)).status).toBe('gate-recorded');
   });
 });
+
+describe('the wallet at volume', () => {
+  it('lists what the party holds, newest first, 50 a page, with the count and a next page', async () => {
+    const held: DocumentBody[] = [];
+    for (let i = 0; i < 52; i += 1) held.push(await c.deliveryOrder());
+    // One passes on: it is no longer the consignee's to show.
+    await c.acted(P.consignee, held[0]!.id, { type: 'transfer', to: P.forwarder });
+    const consignee = await signedIn('demo-consignee-logistics', 'zh-CN');
+    const first = (await consignee.get('/m/').expect(200)).text;
+    const ids = (text: string) => [...text.matchAll(/data-document="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids(first)).toHaveLength(50);
+    expect(ids(first)[0]).toBe(held[51]!.id);
+    const total = Number(/共 (\d+) 条/.exec(first)?.[1]);
+    expect(total).toBeGreaterThanOrEqual(51);
+    const next = /<a class="button" rel="next" href="([^"]+)"/.exec(first)?.[1]?.replace(/&amp;/g, '&');
+    expect(next).toMatch(/^\/m\/\?cursor=.+&at=50$/);
+    const second = (await consignee.get(next as string).expect(200)).text;
+    expect(second).toContain(`第 51-${total} 条，共 ${total} 条`);
+    expect([...ids(first), ...ids(second)]).not.toContain(held[0]!.id);
+    expect(new Set([...ids(first), ...ids(second)]).size).toBe(total);
+  });
+});

@@ -53,7 +53,7 @@ ${data.document
 ${data.list && !data.notFound
   ? html`<section class="card" id="documents" aria-labelledby="documents-title">
   <h2 id="documents-title">${t(lang, 'auditRecent')}</h2>
-  ${pager(lang, '/audit', data.terms, data.list, data.offset)}
+  ${pager(lang, '/audit', data.terms, { ...data.list, shown: data.list.lines.length }, data.offset)}
   ${documentTable(lang, data.list.lines, (line) => `/audit?q=${encodeURIComponent(line.id)}`)}
 </section>`
   : ''}`;

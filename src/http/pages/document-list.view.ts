@@ -62,8 +62,8 @@ function termLabel(lang: Lang, name: string): string {
 }
 
 /** "第 1-50 条，共 2,137 条" and the links to the next and the first page. */
-export function pager(lang: Lang, action: string, terms: SearchTerms, list: DocumentListPage, offset: number): Html {
-  const count = list.lines.length;
+export function pager(lang: Lang, action: string, terms: SearchTerms, list: { shown: number; nextCursor: string | null; total: DocumentListPage['total'] }, offset: number): Html {
+  const count = list.shown;
   const number = (n: number) => n.toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN');
   const summary = count === 0
     ? t(lang, 'listNone')

@@ -12,6 +12,7 @@ import { mayPassGate } from '../../domain/gate/gate-pass';
 import type { PartyRole } from '../../domain/party/party';
 import { SdxError } from '../../domain/shared/errors';
 import { eventStream, type StreamOptions } from '../event-stream';
+import { LIST_PAGE_SIZE, pageFromQuery } from './document-list.view';
 import { t } from './i18n';
 import type { PageUser } from './layout';
 import { callerOf, send } from './page-kit';
@@ -29,8 +30,6 @@ export interface WalletDependencies {
   publicUrl: string;
   clock: () => Date;
 }
-
-const WALLET_LIMIT = 200;
 
 /** Whether the lifecycle lets this user's party countersign the document now (an EIR's haulier after the gate). */
 function mayCountersign(state: DocumentState, user: PageUser, now: Date): boolean {
@@ -50,20 +49,16 @@ export function walletRoutes(deps: WalletDependencies, guards: PageGuards): Rout
   router.get('/m/', guards.requireUser(), async (req, res) => {
     const user = userOf(req);
     const now = deps.clock();
-    const held: WalletItem[] = [];
-    let after: string | undefined;
-    for (let page = 0; page < 10 && held.length < WALLET_LIMIT; page += 1) {
-      const { items, nextCursor } = await deps.documents.list(callerOf(user), { limit: 100, ...(after ? { after } : {}) });
-      for (const stored of items) {
-        if (stored.state.holder === user.partyId) {
-          held.push({ state: stored.state, facts: documentFacts(stored), updatedAt: stored.updatedAt, toConfirm: mayCountersign(stored.state, user, now) });
-        }
-      }
-      if (!nextCursor) break;
-      after = nextCursor;
-    }
-    held.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
-    send(res, walletView(contextOf(req), held.slice(0, WALLET_LIMIT)));
+    // The store finds what the party holds, newest first, a page at a time.
+    const at = pageFromQuery(req.query as Record<string, unknown>);
+    const found = await deps.documents.search(callerOf(user), { holder: 'me' }, { limit: LIST_PAGE_SIZE, after: at.after });
+    const held: WalletItem[] = found.items.map((stored) => ({
+      state: stored.state,
+      facts: documentFacts(stored),
+      updatedAt: stored.updatedAt,
+      toConfirm: mayCountersign(stored.state, user, now),
+    }));
+    send(res, walletView(contextOf(req), held, { shown: held.length, nextCursor: found.nextCursor, total: found.total, offset: at.offset }));
   });
 
   // The wallet and the gate listen here to update without a reload (same events as /api/v1/stream).

@@ -1,8 +1,10 @@
 import type { DocumentFacts } from '../../application/document-facts';
 import type { GateMove } from '../../application/page-reads';
+import type { DocumentCount } from '../../application/ports/store.port';
 import type { DocumentState } from '../../domain/document/document';
 import { kindTitle } from '../../domain/document/document-kinds';
 import { mayPassGate } from '../../domain/gate/gate-pass';
+import { pager } from './document-list.view';
 import { html, jsonData, trustedMarkup, type Html } from './html';
 import { formatClock, formatTime, localName, statusName, t, type Lang } from './i18n';
 import { page, type PageContext } from './layout';
@@ -48,7 +50,11 @@ function factsList(lang: Lang, state: DocumentState, facts: DocumentFacts): Html
 </dl>`;
 }
 
-export function walletView(ctx: PageContext, items: readonly WalletItem[]) {
+export function walletView(
+  ctx: PageContext,
+  items: readonly WalletItem[],
+  list: { shown: number; nextCursor: string | null; total: DocumentCount; offset: number },
+) {
   const { lang } = ctx;
   const body = html`<p class="offline-note" hidden>${t(lang, 'walletOffline')}</p>
 ${items.length === 0 ? html`<p class="empty">${t(lang, 'walletEmpty')}</p>` : ''}
@@ -60,7 +66,8 @@ ${items.map(
   ${factsList(lang, state, facts)}
 </a></li>`,
 )}
-</ul>`;
+</ul>
+${list.nextCursor || list.offset > 0 ? pager(lang, '/m/', {}, list, list.offset) : ''}`;
   return page(ctx, t(lang, 'walletTitle'), body, { scripts: ['/static/web/wallet.js'], bodyClass: 'wallet-page' });
 }
 
