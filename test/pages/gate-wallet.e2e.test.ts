@@ -5,7 +5,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { Client, P, expectValidPdf, payloadOf, type DocumentBody } from '../http/exchange-client';
-import { decodeQr, describeWithBrowser, desktopContext, launchChromium, loopbackServer, phoneContext, screenshot, type LoopbackServer } from '../support/browser';
+import { decodeQr, describeWithBrowser, desktopContext, launchChromium, loopbackServer, type LoopbackServer, phoneContext, screenshot, signIn } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 jest.setTimeout(180_000);
@@ -70,14 +70,6 @@ const words = {
 /** Beijing wall-clock HH:mm, as the wallet writes the gate move. */
 const beijingClock = (iso: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
-
-async function signIn(page: Page, url: string, userId: string): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.getByLabel(/用户名|User name/).fill(userId);
-  await page.getByLabel(/密码|Password/).fill('sdx-demo');
-  await page.getByRole('button', { name: /登录|Sign in/ }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
 
 describeWithBrowser('the gate verdict and the wallet after the gate, in Chromium', () => {
   let server: LoopbackServer;

@@ -1,7 +1,7 @@
 import { createPublicKey, verify } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, P, payloadOf, type DocumentBody } from '../http/exchange-client';
-import { decodeQr, describeWithBrowser, launchChromium, loopbackServer, phoneContext, screenshot, type LoopbackServer } from '../support/browser';
+import { decodeQr, describeWithBrowser, launchChromium, loopbackServer, type LoopbackServer, phoneContext, screenshot, submitSignIn } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
@@ -16,13 +16,6 @@ function verifiesAgainstPublishedKeys(token: string, keys: { keys: { kid: string
   if (!jwk) return false;
   const key = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, format: 'jwk' });
   return verify('sha256', Buffer.from(`${header}.${body}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'));
-}
-
-async function signIn(page: Page, url: string, userId: string, password = 'sdx-demo'): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.getByLabel(/用户名|User name/).fill(userId);
-  await page.getByLabel(/密码|Password/).fill(password);
-  await page.getByRole('button', { name: /登录|Sign in/ }).click();
 }
 
 describeWithBrowser('phone pages in Chromium at 390x844', () => {
@@ -70,7 +63,7 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
   it('the haulier signs in and the wallet lists the EIR and the D/O it holds, newest first', async () => {
     const page = await haulier.newPage();
     watch(page);
-    await signIn(page, server.url, 'demo-haulier-a-driver');
+    await submitSignIn(page, server.url, 'demo-haulier-a-driver');
     await page.waitForURL(`${server.url}/m/`);
     const cards = page.locator('a[data-document]');
     await expect(cards.count()).resolves.toBe(2);
@@ -113,7 +106,7 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
   it('the gate clerk checks the EIR link: green with the right plate, red with another', async () => {
     const page = await clerk.newPage();
     watch(page);
-    await signIn(page, server.url, 'demo-terminal-gate');
+    await submitSignIn(page, server.url, 'demo-terminal-gate');
     await page.waitForURL(`${server.url}/gate`);
     await page.getByLabel('QR link or code').fill(eirLink);
     await page.getByLabel('Plate of the truck at the gate').fill('沪A·D12345');
@@ -269,7 +262,7 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
     const context = await phoneContext(browser, { locale: 'en-GB' });
     const page = await context.newPage();
     watch(page);
-    await signIn(page, server.url, 'demo-auditor-1');
+    await submitSignIn(page, server.url, 'demo-auditor-1');
     await page.waitForURL(`${server.url}/audit`);
     await page.getByLabel('Document id or any number: D/O, B/L, container, EIR, plate').fill(order.id);
     await page.getByRole('button', { name: 'Search' }).click();

@@ -106,3 +106,17 @@ export async function loopbackServer(): Promise<LoopbackServer> {
     },
   };
 }
+
+/** Fills and sends the sign-in form (demo password unless given); does not wait for where it leads. */
+export async function submitSignIn(page: Page, url: string, userId: string, password = 'sdx-demo'): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.getByLabel(/用户名|User name/).fill(userId);
+  await page.getByLabel(/密码|Password/).fill(password);
+  await page.getByRole('button', { name: /登录|Sign in/ }).click();
+}
+
+/** Signs a demo user in and waits until the sign-in page has been left. */
+export async function signIn(page: Page, url: string, userId: string): Promise<void> {
+  await submitSignIn(page, url, userId);
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+}
