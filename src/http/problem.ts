@@ -116,7 +116,7 @@ export const notFoundHandler: RequestHandler = (req, res) => {
 };
 
 /** Values of an error that the Chinese templates can name. */
-function paramsOf(error: SdxError): ProblemParams {
+export function paramsOf(error: SdxError): ProblemParams {
   if (error instanceof ValidationError) {
     const first = error.issues[0];
     return first ? { count: error.issues.length, field: first.path || '(root)' } : {};
@@ -160,7 +160,7 @@ export function problemHandler(onUnexpected: (error: unknown) => void): ErrorReq
         status,
         code: error.code,
         detail: detailFor(error, status),
-        ...(error instanceof ValidationError ? { errors: error.issues } : {}),
+        ...(error instanceof ValidationError ? { errors: error.issues.map(({ path, code, message }) => ({ path, code, message })) } : {}),
       }, status < 500 ? paramsOf(error) : {});
       return;
     }

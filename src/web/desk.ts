@@ -32,23 +32,23 @@ function submitOnce(): void {
   });
 }
 
-function renumberRows(list: HTMLElement): void {
-  const rows = [...list.querySelectorAll<HTMLElement>('.container-row')];
+function renumberRows(list: HTMLElement, prefix: string): void {
+  const rows = [...list.querySelectorAll<HTMLElement>('.entry-row')];
   rows.forEach((row, i) => {
     row.dataset['row'] = String(i);
     for (const field of row.querySelectorAll<HTMLElement>('.field')) {
-      const input = field.querySelector<HTMLInputElement>('input');
+      const control = field.querySelector<HTMLInputElement | HTMLSelectElement>('input, select');
       const label = field.querySelector<HTMLLabelElement>('label');
       const error = field.querySelector<HTMLElement>('.field-error');
-      if (!input || !label || !error) continue;
-      const column = input.name.slice(input.name.indexOf('.') + 1);
-      const id = `f-containers-${i}-${column}`;
-      input.id = id;
+      if (!control || !label || !error) continue;
+      const column = control.name.slice(control.name.indexOf('.') + 1);
+      const id = `f-${prefix}-${i}-${column}`;
+      control.id = id;
       label.htmlFor = id;
       error.id = `${id}-error`;
-      input.setAttribute('aria-describedby', error.id);
+      control.setAttribute('aria-describedby', error.id);
       label.textContent = (label.textContent ?? '').replace(/#\d+$/, `#${i + 1}`);
-      field.dataset['paths'] = `containers[${i}].${column}`;
+      field.dataset['paths'] = `${prefix}[${i}].${column}`;
     }
     const remove = row.querySelector<HTMLButtonElement>('.remove-row');
     if (remove) {
@@ -58,14 +58,16 @@ function renumberRows(list: HTMLElement): void {
   });
 }
 
-function containerRows(): void {
+/** Repeated rows (containers, seals): add one like the last, empty; remove any but the last one left. */
+function entryRows(): void {
   for (const set of document.querySelectorAll<HTMLElement>('[data-rows]')) {
-    const list = set.querySelector<HTMLElement>('.container-rows');
+    const prefix = set.dataset['rows'] ?? '';
+    const list = set.querySelector<HTMLElement>('.entry-rows');
     const add = set.querySelector<HTMLButtonElement>('.add-row');
     if (!list || !add) continue;
     add.hidden = false;
     add.addEventListener('click', () => {
-      const rows = list.querySelectorAll<HTMLElement>('.container-row');
+      const rows = list.querySelectorAll<HTMLElement>('.entry-row');
       const last = rows[rows.length - 1];
       if (!last || rows.length >= MAX_ROWS) return;
       const copy = last.cloneNode(true) as HTMLElement;
@@ -73,20 +75,45 @@ function containerRows(): void {
         input.value = '';
         input.removeAttribute('aria-invalid');
       }
+      for (const select of copy.querySelectorAll('select')) {
+        select.selectedIndex = 0;
+        select.removeAttribute('aria-invalid');
+      }
       for (const error of copy.querySelectorAll('.field-error')) error.textContent = '';
       list.append(copy);
-      renumberRows(list);
-      copy.querySelector('input')?.focus();
+      renumberRows(list, prefix);
+      copy.querySelector<HTMLElement>('input, select')?.focus();
     });
     list.addEventListener('click', (event) => {
       const remove = (event.target as Element).closest('.remove-row');
-      const row = remove?.closest('.container-row');
-      if (!row || list.querySelectorAll('.container-row').length < 2) return;
+      const row = remove?.closest('.entry-row');
+      if (!row || list.querySelectorAll('.entry-row').length < 2) return;
       row.remove();
-      renumberRows(list);
+      renumberRows(list, prefix);
       add.focus();
     });
-    renumberRows(list);
+    renumberRows(list, prefix);
+  }
+}
+
+/**
+ * A facility picker fills its location field (UN/LOCODE) with the facility's own, unless the clerk
+ * typed another: a value the picker put there is replaced when the choice changes, a typed one kept.
+ */
+function fillFromChoice(form: HTMLFormElement): void {
+  for (const select of form.querySelectorAll<HTMLSelectElement>('select[data-fills]')) {
+    const target = form.querySelector<HTMLInputElement>(`input[name="${select.dataset['fills'] ?? ''}"]`);
+    if (!target) continue;
+    const codeOf = () => select.selectedOptions[0]?.dataset['unlocode'] ?? '';
+    let filled = codeOf();
+    select.addEventListener('change', () => {
+      const code = codeOf();
+      if (target.value.trim() === '' || target.value.trim().toUpperCase() === filled) {
+        target.value = code;
+        target.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+      filled = code;
+    });
   }
 }
 
@@ -145,7 +172,8 @@ function liveValidation(form: HTMLFormElement): void {
       const messages = issues.filter((i) => paths.some((p) => (exact ? i.path === p : isWithinPath(i.path, p)))).map((i) => i.message);
       const error = field.querySelector<HTMLElement>('.field-error');
       if (error) error.textContent = messages.join(' · ');
-      for (const control of field.querySelectorAll('input:not([type=radio]), select, textarea')) {
+      const marked = field.matches('fieldset') ? [field] : [...field.querySelectorAll('input:not([type=radio]), select, textarea')];
+      for (const control of marked) {
         if (messages.length > 0) control.setAttribute('aria-invalid', 'true');
         else control.removeAttribute('aria-invalid');
       }
@@ -238,17 +266,27 @@ function containerListCheck(): void {
     }
     out.replaceChildren(...items);
     list.setCustomValidity(bad > 0 ? words.blocked : '');
-    if (bad > 0) list.setAttribute('aria-invalid', 'true');
-    else list.removeAttribute('aria-invalid');
+    // The server's mark (a list it refused) stays until the clerk changes the list.
+    if (bad > 0) {
+      list.setAttribute('aria-invalid', 'true');
+      list.dataset['checkMarked'] = 'true';
+    } else if (list.dataset['checkMarked'] === 'true') {
+      list.removeAttribute('aria-invalid');
+      delete list.dataset['checkMarked'];
+    }
   };
-  list.addEventListener('input', check);
+  list.addEventListener('input', () => {
+    if (list.dataset['checkMarked'] !== 'true') list.dataset['checkMarked'] = 'true';
+    check();
+  });
   check();
 }
 
 submitOnce();
-containerRows();
+entryRows();
 containerListCheck();
 for (const form of document.querySelectorAll<HTMLFormElement>('form[data-validate]')) {
+  fillFromChoice(form);
   releaseBasis(form);
   indemnityTemplate(form);
   liveValidation(form);

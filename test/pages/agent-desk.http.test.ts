@@ -35,29 +35,39 @@ describe('the agent’s D/O form', () => {
     await expectValidPdf(pdf.body as Buffer, issued.payloadHash);
   });
 
-  it('marks each wrong field with the API’s own message, keeps what was typed, and issues nothing', async () => {
+  it('marks each wrong field in the catalogue’s words, names it by its label above the form, keeps what was typed, and issues nothing', async () => {
     const agent = await signedIn(t.app, USERS.agentSha);
     const { csrf, formKey } = await openForm(agent, '/desk/agent/do/new');
     const number = uniqueRef('DO');
     const fields = deliveryOrderForm({ deliveryOrderNumber: number, 'containers.number': ['CSQU3054384', 'POCU7120041'], 'cargo.packageCount': '' });
     const res = await agent.post('/desk/agent/do').type('form').send(formBody({ ...fields, csrf, formKey }));
     expect(res.status).toBe(422);
+    // The API says the same problems in its own words, by path; the page says them by label.
     const api = await c.issue(P.agentSha, 'delivery-order', payloadOf('delivery-order', (p) => {
       (p['containers'] as { number: string }[])[0]!.number = 'CSQU3054384';
       delete (p['cargo'] as Record<string, unknown>)['packageCount'];
     }));
-    const apiIssues = (api.body as { errors: { path: string; message: string }[] }).errors;
-    const messageAt = (path: string) => apiIssues.find((issue) => issue.path === path)?.message ?? '';
-    expect(messageAt('payload.containers[0].number')).toBe('ISO 6346 check digit is wrong for CSQU3054384');
-    expect(res.text).toContain(`<p class="field-error" id="f-containers-0-number-error">${messageAt('payload.containers[0].number')}</p>`);
-    expect(res.text).toContain(`<p class="field-error" id="f-cargo-packageCount-error">${messageAt('payload.cargo.packageCount')}</p>`);
+    const apiIssues = (api.body as { errors: { path: string; code: string; message: string }[] }).errors;
+    // The words a page needs (limits, the container number) stay on the server: the API answers path, code and message.
+    for (const issue of apiIssues) expect(Object.keys(issue).sort()).toEqual(['code', 'message', 'path']);
+    expect(apiIssues.map((issue) => [issue.path, issue.code]).sort()).toEqual([
+      ['payload.cargo.packageCount', 'required'],
+      ['payload.containers[0].number', 'container-check-digit'],
+    ]);
+    expect(res.text).toContain('<p class="field-error" id="f-containers-0-number-error">Wrong check digit: CSQU3054384 should end in 3</p>');
+    expect(res.text).toContain('<p class="field-error" id="f-cargo-packageCount-error">Required</p>');
     expect(res.text).toMatch(/id="f-containers-0-number"[^>]*aria-invalid="true"/);
+    expect(res.text).toContain('<li><a href="#f-containers-0-number">Container no. #1</a>: Wrong check digit: CSQU3054384 should end in 3</li>');
+    expect(res.text).toContain('<li><a href="#f-cargo-packageCount">Number of packages</a>: Required</li>');
+    expect(res.text).not.toContain('ISO 6346 check digit is wrong');
+    const summary = /<div class="alert issue-summary"[\s\S]*?<\/div>/.exec(res.text)?.[0] ?? '';
+    expect(summary).not.toMatch(/containers\[0\]|cargo\.packageCount/);
     expect(res.text).toContain('value="CSQU3054384"');
     expect(hiddenValue(res.text, 'formKey')).toBe(formKey);
     expect((await payloadsOf(t, 'delivery-order')).some((p) => p['deliveryOrderNumber'] === number)).toBe(false);
   });
 
-  it('checks a half-filled form as the clerk types, with the messages validatePayload gives', async () => {
+  it('checks a half-filled form as the clerk types, with the catalogue’s words for what validatePayload finds', async () => {
     const agent = await signedIn(t.app, USERS.agentSha);
     const { csrf } = await openForm(agent, '/desk/agent/do/new');
     const res = await agent
@@ -68,15 +78,60 @@ describe('the agent’s D/O form', () => {
     const issues = (res.body as { issues: { path: string; message: string }[] }).issues;
     expect(issues).toEqual(
       expect.arrayContaining([
-        { path: 'containers[0].number', message: 'ISO 6346 check digit is wrong for MSCU1234567' },
-        { path: 'vessel.imoNumber', message: 'must be a seven-digit IMO number with a valid check digit' },
-        { path: 'deliveryOrderNumber', message: 'is required' },
+        { path: 'containers[0].number', message: 'Wrong check digit: MSCU1234567 should end in 6' },
+        { path: 'vessel.imoNumber', message: 'Must be seven digits with a valid check digit' },
+        { path: 'deliveryOrderNumber', message: 'Required' },
       ]),
     );
     // A terminal may not use the agent's validator.
     const terminal = await signedIn(t.app, USERS.terminal);
     const token = hiddenValue((await terminal.get('/desk/facility')).text, 'csrf');
     await terminal.post('/desk/validate/delivery-order').type('form').send(formBody({ csrf: token })).expect(404);
+  });
+});
+
+describe('the D/O number and the facilities’ locations', () => {
+  const proposedOn = (page: string) => /name="deliveryOrderNumber" type="text" value="([^"]*)"/.exec(page)?.[1] ?? '';
+
+  it('proposes the next number of the issuer’s own sequence; once used the next one is proposed, a typed one uses none up', async () => {
+    const agent = await signedIn(t.app, USERS.agentSha);
+    const first = await openForm(agent, '/desk/agent/do/new');
+    const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear();
+    const proposed = proposedOn(first.page);
+    expect(proposed).toMatch(new RegExp(`^SHA-DO-${year}-\\d{5}$`));
+    // The same proposal on a D/O started from a guarantee.
+    const guarantee = await c.issued(P.shipper, 'telex-release-guarantee');
+    expect(proposedOn((await agent.get(`/desk/agent/do/new?guarantee=${guarantee.id}`).expect(200)).text)).toBe(proposed);
+
+    await agent.post('/desk/agent/do').type('form').send(formBody({ ...deliveryOrderForm({ deliveryOrderNumber: proposed }), csrf: first.csrf, formKey: first.formKey })).expect(303);
+    const second = await openForm(agent, '/desk/agent/do/new');
+    const next = proposedOn(second.page);
+    expect(Number(next.slice(-5))).toBe(Number(proposed.slice(-5)) + 1);
+
+    await agent.post('/desk/agent/do').type('form').send(formBody({ ...deliveryOrderForm(), csrf: second.csrf, formKey: second.formKey })).expect(303);
+    expect(proposedOn((await openForm(agent, '/desk/agent/do/new')).page)).toBe(next);
+    // An amendment keeps the D/O's number: nothing is proposed.
+    const order = await c.deliveryOrder();
+    expect(proposedOn((await agent.get(`/desk/agent/do/${order.id}/amend`).expect(200)).text)).toBe(String(order.payload['deliveryOrderNumber']));
+
+    // Each issuer has its own: the carrier's starts with its SCAC.
+    const carrier = await signedIn(t.app, USERS.carrier);
+    expect(proposedOn((await openForm(carrier, '/desk/agent/do/new')).page)).toBe(`POCL-DO-${year}-00001`);
+  });
+
+  it('fills a terminal’s and a depot’s UN/LOCODE from the party book, in the form and when left empty without the page script', async () => {
+    const agent = await signedIn(t.app, USERS.agentSha);
+    const { csrf, formKey, page } = await openForm(agent, '/desk/agent/do/new');
+    expect(page).toMatch(/<option value="demo-terminal" selected data-unlocode="CNSHA">/);
+    expect(page).toMatch(/<option value="demo-depot" data-unlocode="CNSHA">/);
+    expect(page).toMatch(/name="pickupTerminal.unLocode" type="text" value="CNSHA"/);
+    const fields = deliveryOrderForm({ 'pickupTerminal.unLocode': '', 'emptyReturnDepot.unLocode': '' });
+    const res = await agent.post('/desk/agent/do').type('form').send(formBody({ ...fields, csrf, formKey }));
+    expect(res.status).toBe(303);
+    const id = /\/desk\/documents\/([^?]+)/.exec(String(res.headers['location']))?.[1] ?? '';
+    await expect(c.document(P.agentSha, id)).resolves.toMatchObject({
+      payload: { pickupTerminal: { partyId: P.terminal, unLocode: 'CNSHA' }, emptyReturnDepot: { partyId: P.depot, unLocode: 'CNSHA' } },
+    });
   });
 });
 
@@ -91,7 +146,7 @@ describe('amending and voiding a D/O', () => {
     const fields = { ...deliveryOrderForm({ deliveryOrderNumber: String(order.payload['deliveryOrderNumber']), remarks: 'Pick up at gate 5.' }), csrf };
     const noReason = await agent.post(`/desk/agent/do/${order.id}/amend`).type('form').send(formBody(fields));
     expect(noReason.status).toBe(422);
-    expect(noReason.text).toContain('<p class="field-error" id="f-reason-error">must not be empty</p>');
+    expect(noReason.text).toContain('<p class="field-error" id="f-reason-error">Must not be empty</p>');
 
     const body = formBody({ ...fields, reason: 'pick-up gate changed' });
     const first = await agent.post(`/desk/agent/do/${order.id}/amend`).type('form').send(body);
@@ -108,7 +163,7 @@ describe('amending and voiding a D/O', () => {
     const voided = (await agent.get(`/desk/documents/${successorId}?done=void`).expect(200)).text;
     expect(voided).toContain('Done: Void.');
     expect(voided).toContain('data-status="voided"');
-    expect(voided).toMatch(/<td>void<\/td>[\s\S]*?<td>consignee cancelled<\/td>/);
+    expect(voided).toMatch(/<tr data-seq="\d+" data-event="void">[\s\S]*?<div class="cell">Voided<\/div>[\s\S]*?<div class="cell">consignee cancelled<\/div><\/td><\/tr>/);
     expect(voided).not.toContain('data-action=');
   });
 });

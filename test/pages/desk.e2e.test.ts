@@ -126,11 +126,11 @@ describeWithBrowser('the desk in Chromium at 1280x800', () => {
     await expect(sha.getByLabel('Telex-release guarantee').inputValue()).resolves.toBe(guarantee.id);
     await expect(sha.getByLabel('Number of originals surrendered').isVisible()).resolves.toBe(false);
 
-    // A mistyped container is marked as the clerk leaves the field, in the API's words.
+    // A mistyped container is marked as the clerk leaves the field, in the catalogue's words.
     await sha.getByLabel('Container no. #1').fill('CSQU3054384');
     await sha.getByLabel('Size/type #1').focus();
     await sha.waitForSelector('#f-containers-0-number[aria-invalid="true"]');
-    await expect(sha.locator('#f-containers-0-number-error').innerText()).resolves.toBe('ISO 6346 check digit is wrong for CSQU3054384');
+    await expect(sha.locator('#f-containers-0-number-error').innerText()).resolves.toBe('Wrong check digit: CSQU3054384 should end in 3');
     await sha.locator('#f-containers-0-number-error').scrollIntoViewIfNeeded();
     await screenshot(sha, 'desk-04-do-form-inline-error');
     await sha.getByLabel('Container no. #1').fill('CSQU3054383');
@@ -221,7 +221,9 @@ describeWithBrowser('the desk in Chromium at 1280x800', () => {
     expect(controls.length).toBeGreaterThan(25);
     expect(controls.filter((line) => !/^\s*- \w+ "[^"]+"/.test(line))).toEqual([]);
 
-    const number = uniqueRef('DO');
+    // The D/O number is proposed from the agent's sequence; Tab passes it by, as it does the prefilled locations.
+    const number = await page.locator('#f-deliveryOrderNumber').inputValue();
+    expect(number).toMatch(/^SHA-DO-\d{4}-\d{5}$/);
     const typed: Record<string, string> = {
       deliveryOrderNumber: number,
       billOfLadingNumber: 'POCL2611PUS0042',

@@ -55,6 +55,77 @@ describe('deceptive text in the desk forms', () => {
   });
 });
 
+describe('seals on the EIR form', () => {
+  const batch = (csrf: string, formKey: string, prefix: string, extra: Record<string, string | string[]>) =>
+    formBody({
+      csrf,
+      formKey,
+      'container.sizeType': '45G1',
+      'container.fullEmpty': 'LADEN',
+      'container.operator': P.carrier,
+      eirNumber: prefix,
+      direction: 'IN',
+      purpose: 'export-delivery',
+      bookingNumber: 'POCLBK0001',
+      haulier: P.haulierA,
+      'driver.name': '王建国',
+      truckPlate: '沪AD12345',
+      validFrom: '2026-11-28T08:00',
+      validUntil: '2026-12-05T23:59',
+      ...extra,
+    });
+
+  it('go on the EIR of the container each row names; the facility’s location is its own when left empty', async () => {
+    const clerk = await signedIn(t.app, USERS.terminal);
+    const { csrf, formKey, page } = await openForm(clerk, '/desk/facility/eirs/new');
+    expect(page).toMatch(/name="facility.unLocode" type="text" value="CNSHA"/);
+    expect(page).toContain('<select id="f-seals-0-type" name="seals.type"');
+    const prefix = uniqueRef('EIR');
+    const res = await clerk.post('/desk/facility/eirs').type('form').send(
+      batch(csrf, formKey, prefix, {
+        containers: 'CSQU3054383\nPOCU7120041',
+        'facility.unLocode': '',
+        'seals.number': ['POCL778812', 'CN2026C0042', 'POCL778813'],
+        'seals.type': ['carrier', 'customs', 'carrier'],
+        'seals.container': ['CSQU3054383', 'csqu3054383', 'POCU7120041'],
+      }),
+    );
+    expect([res.status, res.headers['location']]).toEqual([303, '/desk/facility?issued=2']);
+    const mine = (await payloadsOf(t, 'eir')).filter((p) => String(p['eirNumber']).startsWith(prefix));
+    const sealsOf = (container: string) => mine.find((p) => (p['container'] as { number: string }).number === container);
+    expect(sealsOf('CSQU3054383')).toMatchObject({ facility: { unLocode: 'CNSHA' }, seals: [{ number: 'POCL778812', type: 'carrier' }, { number: 'CN2026C0042', type: 'customs' }] });
+    expect(sealsOf('POCU7120041')).toMatchObject({ seals: [{ number: 'POCL778813', type: 'carrier' }] });
+  });
+
+  it('a seal naming no container of several, or one not listed, is marked at its row, as typed and when sent', async () => {
+    const clerk = await signedIn(t.app, USERS.terminal, 'zh-CN');
+    const { csrf, formKey } = await openForm(clerk, '/desk/facility/eirs/new');
+    const prefix = uniqueRef('EIR');
+    const fields = batch(csrf, formKey, prefix, {
+      containers: 'CSQU3054383\nPOCU7120041',
+      'seals.number': ['POCL778812', 'POCL778813', '\u202eX1'],
+      'seals.type': ['carrier', 'carrier', 'shipper'],
+      'seals.container': ['', 'MSCU1234566', 'CSQU3054383'],
+    });
+    const inline = await clerk.post('/desk/validate/eir').type('form').send(fields).expect(200);
+    const issues = (inline.body as { issues: { path: string; message: string }[] }).issues;
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: 'seals[0].container', message: '请填写该铅封所在的箱号' },
+        { path: 'seals[1].container', message: '不在箱号清单中' },
+        { path: 'seals[2].number', message: expect.stringContaining('含有 U+202E') },
+      ]),
+    );
+    const res = await clerk.post('/desk/facility/eirs').type('form').send(fields);
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/id="f-seals-0-container"[^>]*aria-invalid="true"/);
+    expect(res.text).toContain('<p class="field-error" id="f-seals-1-container-error">不在箱号清单中</p>');
+    expect(res.text).toMatch(/id="f-seals-2-number"[^>]*aria-invalid="true"/);
+    expect(res.text).toContain('<li><a href="#f-seals-1-container">所在箱号（多箱时填写） #2</a>：不在箱号清单中</li>');
+    expect((await payloadsOf(t, 'eir')).some((p) => String(p['eirNumber']).startsWith(prefix))).toBe(false);
+  });
+});
+
 describe('the terminal’s desk', () => {
   it('lists today’s expected moves, recorded moves with condition and photos, and the D/Os presented to it to release', async () => {
     const now = new Date();

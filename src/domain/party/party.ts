@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { partyId, plainString, scac, text, unifiedSocialCreditCode } from '../shared/schema';
+import { partyId, plainString, scac, text, unifiedSocialCreditCode, unLocode } from '../shared/schema';
 
 export const partyRoles = [
   'carrier',
@@ -26,6 +26,8 @@ export const partySchema = z.strictObject({
       unifiedSocialCreditCode: unifiedSocialCreditCode.optional(),
       scac: scac.optional(),
       customsCode: plainString('line', { identifier: true }).regex(/^[0-9A-Z]{10}$/, 'must be a 10-character customs registration code').optional(),
+      /** Where a terminal or depot is (UN/LOCODE): what a D/O or EIR naming it says as its location. */
+      unLocode: unLocode.optional(),
     })
     .default({}),
 });

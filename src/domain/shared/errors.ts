@@ -193,7 +193,15 @@ export interface ValidationIssue {
   path: string;
   code: string;
   message: string;
+  /**
+   * The values a message in another language needs (`minimum`, `maximum`, `origin`, `expected`,
+   * `format`, the container `number`), for views that say the issue in their own words. Not part of
+   * the API's answer, which keeps path, code and message.
+   */
+  params?: IssueParams;
 }
+
+export type IssueParams = Readonly<Record<string, string | number | boolean>>;
 
 /**
  * `forbidden-character` when any issue is one (a direction control, an invisible or a control

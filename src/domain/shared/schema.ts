@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError, type ValidationIssue } from './errors';
+import { ValidationError, type IssueParams, type ValidationIssue } from './errors';
 import { containerNumberProblem, isSizeTypeCode } from './iso6346';
 import { isImoNumber, isScac, isUnLocode, isUnifiedSocialCreditCode } from './identifiers';
 import { composed, findForbiddenCharacter, forbiddenCharacterMessage, type TextLayout } from './text';
@@ -57,7 +57,7 @@ export const containerNumber = plainString('line', { identifier: true }).superRe
     ctx.addIssue({
       code: 'custom',
       message: `ISO 6346 check digit is wrong for ${value}`,
-      params: { code: 'container-check-digit' },
+      params: { code: 'container-check-digit', number: value },
     });
   }
 });
@@ -136,6 +136,22 @@ const ZOD_CODES: Record<string, string> = {
   not_multiple_of: 'invalid-value',
 };
 
+/** What zod knew about the limit or form a value missed, kept for messages in other words. */
+const PARAM_KEYS = ['origin', 'minimum', 'maximum', 'inclusive', 'expected', 'format'] as const;
+
+function issueParamsOf(issue: z.core.$ZodIssue): IssueParams | undefined {
+  const source: Record<string, unknown> =
+    issue.code === 'custom' ? { ...((issue.params as Record<string, unknown> | undefined) ?? {}), code: undefined } : (issue as unknown as Record<string, unknown>);
+  const keys = issue.code === 'custom' ? Object.keys(source) : PARAM_KEYS;
+  const params: Record<string, string | number | boolean> = {};
+  for (const key of keys) {
+    const value = source[key];
+    if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) params[key] = value;
+    else if (typeof value === 'bigint') params[key] = Number(value);
+  }
+  return Object.keys(params).length > 0 ? params : undefined;
+}
+
 export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
   return error.issues.flatMap((issue): ValidationIssue[] => {
     const path = formatPath(issue.path);
@@ -150,11 +166,13 @@ export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
       return [{ path, code: 'required', message: REQUIRED }];
     }
     const custom = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+    const params = issueParamsOf(issue);
     return [
       {
         path,
         code: typeof custom === 'string' ? custom : ZOD_CODES[issue.code] ?? 'invalid-value',
         message: issue.message,
+        ...(params ? { params } : {}),
       },
     ];
   });

@@ -2,7 +2,7 @@ import type { AuditOverview } from '../../application/page-reads';
 import type { SearchTerms } from '../../application/document-search';
 import { documentTable, kindName, pager, searchForm } from './document-list.view';
 import { html } from './html';
-import { eventTypeName, formatTime, statusName, t } from './i18n';
+import { eventName, formatTime, statusName, t } from './i18n';
 import { page, type PageContext } from './layout';
 
 export interface AuditPageData extends AuditOverview {
@@ -39,7 +39,7 @@ ${data.document
     <tbody>
     ${data.document.events.map(
       (e) => html`<tr data-seq="${e.seq}">
-      <td>${e.seq}</td><td data-type="${e.type}">${eventTypeName(lang, e.type)}</td><td data-actor="${e.actor}">${partyName(e.actor)}</td><td class="small">${formatTime(lang, e.at)}</td>
+      <td>${e.seq}</td><td data-type="${e.type}">${eventName(lang, e.type)}</td><td data-actor="${e.actor}">${partyName(e.actor)}</td><td class="small">${formatTime(lang, e.at)}</td>
       <td class="signature-check">${mark(e.signatureProblems.length === 0, e.signatureProblems.map((p) => p.message).join('; '))}</td>
       <td class="chain-check">${mark(e.chained)}</td>
       <td class="inclusion-check">${mark(e.inclusion.included, e.inclusion.reason)} <span class="small">#${e.logIndex}</span></td>

@@ -195,6 +195,7 @@ const text = {
   deskReason: { en: 'Reason', zh: '理由' },
   deskReasonOptional: { en: 'Reason (optional)', zh: '理由（可选）' },
   deskRefused: { en: 'Not done. The exchange says:', zh: '未执行。系统答复：' },
+  deskFixAction: { en: 'Not done. Please correct:', zh: '未执行。请更正：' },
   deskFixFields: { en: 'Nothing was issued. Please correct these fields:', zh: '未签发。请更正以下栏目：' },
   deskIssuedNotice: { en: 'Issued and signed. The signed PDF and its QR code are below.', zh: '已签发并签名。签名 PDF 及其二维码如下。' },
   deskDoneNotice: { en: 'Done: {action}.', zh: '已完成：{action}。' },
@@ -315,11 +316,63 @@ const text = {
   deskCheckDuplicate: { en: 'listed twice', zh: '重复' },
   deskListHasErrors: { en: 'Correct the container numbers marked in red first.', zh: '请先更正标红的箱号。' },
   deskListCount: { en: '{count} containers: {count} EIRs will be issued.', zh: '共 {count} 箱：将签发 {count} 份设备交接单。' },
-  deskLine: { en: 'line {line}', zh: '第 {line} 行' },
+  deskLine: { en: 'Line {line}', zh: '第 {line} 行' },
   issueForbiddenCharacter: {
     en: 'Contains {codePoint}, an invisible character or one that turns text around: what you see would not be what is signed. Delete it and type the text again.',
     zh: '含有 {codePoint}：不可见字符或改变文字方向的控制符，会使所见文字与签名内容不一致。请删除后重新输入。',
   },
+  // What a form field's problem is, by issue code, in the page's language: never the API's English or a field path.
+  issueRequired: { en: 'Required', zh: '必填' },
+  issueEmpty: { en: 'Must not be empty', zh: '不能为空' },
+  issueTooShort: { en: 'At least {minimum} characters', zh: '至少 {minimum} 个字符' },
+  issueTooLong: { en: 'At most {maximum} characters', zh: '不能超过 {maximum} 个字符' },
+  issueListEmpty: { en: 'Add at least one', zh: '请至少填写一项' },
+  issueListTooShort: { en: 'Add at least {minimum}', zh: '请至少填写 {minimum} 项' },
+  issueListTooLong: { en: 'At most {maximum} entries', zh: '最多 {maximum} 项' },
+  issuePositive: { en: 'Must be more than 0', zh: '必须大于 0' },
+  issueAtLeast: { en: 'Must be at least {minimum}', zh: '不能小于 {minimum}' },
+  issueAtMost: { en: 'Must be at most {maximum}', zh: '不能大于 {maximum}' },
+  issueNumber: { en: 'Enter a number', zh: '请填写数字' },
+  issueWholeNumber: { en: 'Enter a whole number', zh: '请填写整数' },
+  issueDateTime: { en: 'Enter a date and time', zh: '请填写日期和时间' },
+  issuePhone: { en: 'Enter a phone number: digits, spaces, + or -', zh: '请填写电话号码（数字、空格、+ 或 -）' },
+  issueFormat: { en: 'Not in the expected form', zh: '格式不正确' },
+  issueChoose: { en: 'Choose one of the options', zh: '请从选项中选择' },
+  issueInvalid: { en: 'Not valid', zh: '填写有误' },
+  issueContainerFormat: { en: 'Not a container number: 3 letters, U, J or Z, then 7 digits (e.g. CSQU3054383)', zh: '不是箱号：应为 3 个字母、U/J/Z 及 7 位数字（如 CSQU3054383）' },
+  issueCheckDigit: { en: 'Wrong check digit: {number} should end in {digit}', zh: '校验位错误：{number} 末位应为 {digit}' },
+  issueCheckDigitBare: { en: 'Wrong check digit', zh: '校验位错误' },
+  issueDuplicateContainer: { en: 'Listed twice', zh: '重复填写' },
+  issueSizeType: { en: 'Must be an ISO 6346 size/type code such as 22G1 or 45G1', zh: '应为 ISO 6346 箱型代码，如 22G1、45G1' },
+  issueUnLocode: { en: 'Must be a five-character UN/LOCODE such as CNSHA', zh: '应为 5 位 UN/LOCODE，如 CNSHA' },
+  issueScac: { en: 'Must be 2 to 4 capital letters', zh: '应为 2 至 4 个大写字母' },
+  issueUscc: { en: 'Must be 18 characters with a valid check character', zh: '应为 18 位且校验位正确' },
+  issueImo: { en: 'Must be seven digits with a valid check digit', zh: '应为 7 位数字且校验位正确' },
+  issueInvalidWindow: { en: 'Must be later than the start of validity', zh: '必须晚于生效时间' },
+  issueOriginalsNotSurrendered: { en: 'A telex release needs the full set of originals surrendered', zh: '电放须交回全套正本提单' },
+  issueSameAgent: { en: 'Must differ from the agent at loading', zh: '不能与装货港船代相同' },
+  issueBookingOrBl: { en: 'Give a booking number or a B/L number', zh: '订舱号与提单号至少填写一项' },
+  issueUnknownParty: { en: 'Not a party of this exchange', zh: '不是本平台登记的单位' },
+  issuePartyRole: { en: 'This party cannot be named here', zh: '该单位不能担任此角色' },
+  issueUnknownField: { en: 'Not a field of this document', zh: '此单证没有该栏目' },
+  issueSealContainer: { en: 'Not in the container list', zh: '不在箱号清单中' },
+  issueSealWhich: { en: 'Name the container this seal is on', zh: '请填写该铅封所在的箱号' },
+  deskPrint: { en: 'Print', zh: '打印' },
+  deskPrintHint: { en: 'Opens the signed PDF to print', zh: '打开签名 PDF 以打印' },
+  deskDoNumberHint: { en: 'The next number in your sequence; you may change it.', zh: '按本单位编号顺序建议的下一个编号，可修改。' },
+  deskLocodeHint: { en: 'Filled from the facility chosen; you may change it.', zh: '按所选场站自动填写，可修改。' },
+  deskOwnLocodeHint: { en: 'Your facility’s location as the exchange has it; you may change it.', zh: '本场站在平台登记的所在地，可修改。' },
+  deskSealsTitle: { en: 'Seals', zh: '铅封' },
+  deskSealNumber: { en: 'Seal no.', zh: '铅封号' },
+  deskSealType: { en: 'Seal type', zh: '铅封类型' },
+  deskSealContainer: { en: 'On container (when several)', zh: '所在箱号（多箱时填写）' },
+  deskAddSeal: { en: 'Add a seal', zh: '增加铅封' },
+  deskRemoveSeal: { en: 'Remove seal', zh: '删除铅封' },
+  sealCarrier: { en: 'Carrier', zh: '船公司' },
+  sealShipper: { en: 'Shipper', zh: '托运人' },
+  sealCustoms: { en: 'Customs', zh: '海关' },
+  sealTerminal: { en: 'Terminal', zh: '码头' },
+  sealVeterinary: { en: 'Veterinary', zh: '检验检疫' },
   deskEirsIssued: { en: '{count} EIRs issued and signed.', zh: '已签发并签名 {count} 份设备交接单。' },
   deskEirsPartly: { en: '{done} of {total} EIRs were issued; the next one was not:', zh: '已签发 {done}/{total} 份设备交接单；下一份未签发：' },
   deskPassedAt: { en: 'Passed the gate', zh: '过闸时间' },
@@ -404,28 +457,6 @@ const statusNames: Record<string, Text> = {
   withdrawn: { en: 'Withdrawn', zh: '已撤回' },
 };
 
-const eventTypeNames: Record<string, Text> = {
-  issue: { en: 'Issued', zh: '签发' },
-  transfer: { en: 'Transferred', zh: '转让' },
-  present: { en: 'Presented', zh: '提交放货' },
-  release: { en: 'Released', zh: '放货' },
-  'reject-presentation': { en: 'Presentation rejected', zh: '拒绝提交' },
-  void: { en: 'Voided', zh: '作废' },
-  amend: { en: 'Amended', zh: '修改' },
-  'gate-record': { en: 'Gate move recorded', zh: '闸口记录' },
-  countersign: { en: 'Countersigned', zh: '会签' },
-  expire: { en: 'Expired', zh: '过期' },
-  accept: { en: 'Accepted', zh: '接受' },
-  reject: { en: 'Rejected', zh: '拒绝' },
-  withdraw: { en: 'Withdrawn', zh: '撤回' },
-};
-
-/** An event type in the page's language; a type this catalogue does not know is shown as stored. */
-export function eventTypeName(lang: Lang, type: string): string {
-  const entry = eventTypeNames[type];
-  return entry ? (lang === 'en' ? entry.en : entry.zh) : type;
-}
-
 export function statusName(lang: Lang, status: string): string {
   const entry = statusNames[status];
   return entry ? (lang === 'en' ? entry.en : entry.zh) : status;
@@ -447,6 +478,30 @@ export function formatClock(lang: Lang, iso: string, now: Date): string {
   if (shanghaiDay.format(date) === shanghaiDay.format(now)) return clock;
   const day = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', month: lang === 'en' ? 'short' : 'long', day: 'numeric' }).format(date);
   return `${day} ${clock}`;
+}
+
+const eventNames: Record<string, Text> = {
+  issue: { en: 'Issued', zh: '签发' },
+  transfer: { en: 'Transferred', zh: '转让' },
+  present: { en: 'Presented', zh: '提交' },
+  release: { en: 'Released', zh: '放货' },
+  'reject-presentation': { en: 'Presentation rejected', zh: '拒绝提货' },
+  void: { en: 'Voided', zh: '作废' },
+  amend: { en: 'Amended', zh: '修改' },
+  'gate-record': { en: 'Gate move recorded', zh: '记录进出闸' },
+  countersign: { en: 'Countersigned', zh: '会签' },
+  expire: { en: 'Expired', zh: '过期' },
+  accept: { en: 'Accepted', zh: '接受' },
+  reject: { en: 'Rejected', zh: '拒绝' },
+  withdraw: { en: 'Withdrawn', zh: '撤回' },
+  'release-notice': { en: 'Release notice sent', zh: '发出放货通知' },
+  'backing-recorded': { en: 'Now backs a D/O', zh: '已用于提货单' },
+};
+
+/** An event in a document's history, by its type. */
+export function eventName(lang: Lang, type: string): string {
+  const entry = eventNames[type];
+  return entry ? (lang === 'en' ? entry.en : entry.zh) : type;
 }
 
 /** Dates as a clerk reads them: local wall time in China, with the zone said once. */

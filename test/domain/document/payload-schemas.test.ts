@@ -18,7 +18,7 @@ describe('payload schemas', () => {
   it('names the field whose ISO 6346 check digit is wrong', () => {
     const payload = exampleWith('delivery-order', { 'containers[1].number': 'POCU7120042' });
     expect(issuesOf('delivery-order', payload)).toEqual([
-      { path: 'containers[1].number', code: 'container-check-digit', message: expect.stringContaining('check digit') },
+      { path: 'containers[1].number', code: 'container-check-digit', message: expect.stringContaining('check digit'), params: { number: 'POCU7120042' } },
     ]);
   });
 

@@ -7,10 +7,12 @@ import { SdxError } from '../../../domain/shared/errors';
 import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
 import { statusName, t } from '../i18n';
 import { allowedActions, collect, collectByRoles } from './desk-documents';
+import { fieldIssue } from './desk-fields';
 import { failureOf, idempotencyKey, newFormKey, deskHelpers, type DeskDependencies, type DeskKit, type Failure } from './desk-kit';
 import { DESKS } from './desk-layout';
 import { CONTAINER_ROWS, DELIVERY_ORDER_ROW_FIELDS, deliveryOrderFormFromGuarantee, deliveryOrderFormOf, deliveryOrderPayloadFrom, newDeliveryOrderForm } from './desk-payloads';
 import { deliveryOrderFormView } from './do-form.view';
+import { nextDeliveryOrderNumber } from './do-numbers';
 import { formValuesOf, type FormValues } from './form-values';
 import { agentDeskView } from './worklists.view';
 
@@ -58,13 +60,15 @@ export function agentRoutes(deps: DeskDependencies, kit: DeskKit): Router {
   }
 
   router.get('/desk/agent/do/new', kit.requireUser(agentRoles), async (req, res) => {
-    const { caller, book } = await context(req);
+    const { caller, book, issuer } = await context(req);
     const guaranteeId = typeof req.query['guarantee'] === 'string' ? req.query['guarantee'].slice(0, 100) : '';
-    let values = newDeliveryOrderForm(deps.clock(), book);
+    const now = deps.clock();
+    const number = await nextDeliveryOrderNumber(deps.documents, caller, issuer, now);
+    let values = newDeliveryOrderForm(now, book, number);
     if (guaranteeId) {
       const guarantee = await deps.documents.get(caller, guaranteeId);
       if (guarantee.state.kind !== 'telex-release-guarantee') throw new SdxError('not-found', `no guarantee ${guaranteeId}`);
-      values = deliveryOrderFormFromGuarantee(deps.clock(), book, guaranteeId, guarantee.payload as TelexReleaseGuaranteePayload);
+      values = deliveryOrderFormFromGuarantee(now, book, guaranteeId, guarantee.payload as TelexReleaseGuaranteePayload, number);
     }
     await sendDeliveryOrderForm(req, res, values);
   });
@@ -114,8 +118,18 @@ export function agentRoutes(deps: DeskDependencies, kit: DeskKit): Router {
       res.redirect(303, `/desk/documents/${encodeURIComponent(successor.state.id)}?issued=1`);
       return;
     }
+    const reason = typeof req.body['reason'] === 'string' ? req.body['reason'].trim() : '';
+    // Everything wrong is said at once: the D/O's fields and a missing reason.
+    const lang = kit.contextOf(req).lang;
+    const issues = [
+      ...(parsed.ok ? [] : parsed.issues.map((issue) => fieldIssue(lang, issue))),
+      ...(reason ? [] : [{ path: 'reason', message: t(lang, 'issueEmpty') }]),
+    ];
+    if (issues.length > 0) {
+      await sendDeliveryOrderForm(req, res, values, { failure: { status: 422, issues }, amend });
+      return;
+    }
     try {
-      const reason = typeof req.body['reason'] === 'string' ? req.body['reason'].trim() : '';
       const amended = await deps.documents.act(caller, view.state.id, { type: 'amend', payload, reason });
       res.redirect(303, `/desk/documents/${encodeURIComponent(amended.state.supersededBy ?? amended.state.id)}?issued=1`);
     } catch (error) {

@@ -6,14 +6,15 @@ import { validatePayload } from '../../../domain/document/document-kinds';
 import type { PartyActor } from '../../../domain/document/lifecycle';
 import type { Party, PartyRole } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
-import { detailFor, statusFor } from '../../problem';
+import { detailFor, paramsOf, statusFor } from '../../problem';
+import { chineseDetail } from '../../refusal-messages';
 import type { Html } from '../html';
 import { t, type Lang, type TextKey } from '../i18n';
 import type { PageContext, PageUser } from '../layout';
 import { messageView } from '../login.view';
 import { isDeskAction, type DeskAction } from './desk-documents';
 import { fieldIssue, type FieldIssue } from './desk-fields';
-import { eirPayloadsFrom } from './desk-payloads';
+import { eirPayloadsFrom, sealRowsOf } from './desk-payloads';
 import type { FormValues } from './form-values';
 import { PartyBook } from './party-book';
 
@@ -48,14 +49,18 @@ const actionLabels: Record<DeskAction, TextKey> = {
   'reject-presentation': 'deskRejectPresentation',
 };
 
-/** What the exchange said, in the API's own words: field issues for a form, or the reason it refused. */
+/** What the exchange said, in the page's language: field issues for a form, or the reason it refused. */
 export interface Failure {
   status: number;
   issues: FieldIssue[];
   refusal?: string;
 }
 
-/** 4xx failures become something to show; anything else is the page router's to handle. */
+/**
+ * 4xx failures become something to show; anything else is the page router's to handle. Field
+ * issues are said in the catalogue's words; a refusal in Chinese from the refusal catalogue, in
+ * English in the exchange's own sentence.
+ */
 export function failureOf(error: unknown, lang: Lang): Failure {
   if (!(error instanceof SdxError)) throw error;
   const status = statusFor(error);
@@ -63,12 +68,18 @@ export function failureOf(error: unknown, lang: Lang): Failure {
   if (error instanceof ValidationError) {
     return { status, issues: error.issues.map((issue) => fieldIssue(lang, issue, issue.path.replace(/^payload\.?/, ''))) };
   }
-  return { status, issues: [], refusal: detailFor(error, status) };
+  return { status, issues: [], refusal: lang === 'en' ? detailFor(error, status) : chineseDetail(error.code, paramsOf(error)) };
 }
+
+/** A label's colon: full-width in Chinese. */
+export const colon = (lang: Lang) => (lang === 'en' ? ': ' : '：');
 
 const sameLine = (issue: FieldIssue) => `${issue.path}\u0000${issue.message}`;
 
-/** Every EIR of the batch checked as the API checks it; a container's problems are named by its line. */
+/**
+ * Every EIR of the batch checked as the API checks it; a container's problems are named by its
+ * line, a seal's at its row. A seal must be on a listed container, and say which when several are.
+ */
 export function eirBatchIssues(lang: PageContext['lang'], values: FormValues, issuer: Party, book: PartyBook) {
   const lines = eirPayloadsFrom(values, issuer, book);
   const issues: FieldIssue[] = [];
@@ -77,17 +88,28 @@ export function eirBatchIssues(lang: PageContext['lang'], values: FormValues, is
     const parsed = validatePayload('eir', line.payload);
     for (const issue of parsed.ok ? [] : parsed.issues) {
       const shown = fieldIssue(lang, issue);
+      const seal = /^seals\[(\d+)\](.*)$/.exec(issue.path);
       if (issue.path.startsWith('container.number')) {
-        issues.push({ path: 'containers', message: line.line ? `${t(lang, 'deskLine', { line: line.line })}: ${shown.message}` : shown.message });
+        issues.push({ path: 'containers', message: line.line ? `${t(lang, 'deskLine', { line: line.line })}${colon(lang)}${shown.message}` : shown.message });
+      } else if (seal) {
+        issues.push({ ...shown, path: `seals[${line.sealRows[Number(seal[1])] ?? seal[1]}]${seal[2] ?? ''}` });
       } else {
         issues.push(shown);
       }
     }
     const first = seen.get(line.container);
     if (line.container && first !== undefined) {
-      issues.push({ path: 'containers', message: `${t(lang, 'deskLine', { line: line.line })}: ${t(lang, 'deskCheckDuplicate')} (${first})` });
+      issues.push({ path: 'containers', message: `${t(lang, 'deskLine', { line: line.line })}${colon(lang)}${t(lang, 'issueDuplicateContainer')} (${t(lang, 'deskLine', { line: first })})` });
     }
     seen.set(line.container, line.line);
+  }
+  const listed = new Set(lines.map((line) => line.container).filter(Boolean));
+  for (const seal of sealRowsOf(values)) {
+    if (seal.container && listed.size > 0 && !listed.has(seal.container)) {
+      issues.push({ path: `seals[${seal.row}].container`, message: t(lang, 'issueSealContainer') });
+    } else if (!seal.container && listed.size > 1) {
+      issues.push({ path: `seals[${seal.row}].container`, message: t(lang, 'issueSealWhich') });
+    }
   }
   const unique = new Map(issues.map((issue) => [sameLine(issue), issue]));
   return { lines, issues: [...unique.values()] };

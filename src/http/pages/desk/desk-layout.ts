@@ -1,6 +1,6 @@
 import type { DocumentState } from '../../../domain/document/document';
 import { kindTitle } from '../../../domain/document/document-kinds';
-import { html, type Html } from '../html';
+import { Html, html } from '../html';
 import { statusName, t, type Lang, type TextKey } from '../i18n';
 import { page, type PageContext } from '../layout';
 
@@ -45,6 +45,47 @@ function deskNav(ctx: PageContext): Html {
 /** A desk page: the phone pages' shell, wider on a laptop or tablet (body class `desk`). */
 export function deskPage(ctx: PageContext, title: string, body: Html, scripts: string[] = []): Html {
   return page(ctx, title, html`${deskNav(ctx)}${body}`, { bodyClass: 'desk', scripts: ['/static/web/desk.js', ...scripts] });
+}
+
+/** One cell of a desk table: its content, and a class for the cell (`mono`, `small`, `actions`). */
+export interface Cell {
+  value: Html | string | number | null | undefined;
+  cls?: string;
+}
+
+export interface TableRow {
+  /** `data-*` attributes of the row, e.g. the document it lists. */
+  data?: Record<string, string | number>;
+  cells: readonly (Cell | Html | string | number | null | undefined)[];
+}
+
+const isCell = (value: TableRow['cells'][number]): value is Cell =>
+  typeof value === 'object' && value !== null && !(value instanceof Html) && 'value' in value;
+
+/**
+ * A desk table. Below 768 px each row is drawn as a card, each value under its column's name (the
+ * cell's `data-label`); an empty heading (the actions column) is a row of buttons. Values sit in
+ * one wrapper per cell so the card's label and value are two items, never more.
+ */
+export function cardTable(headers: readonly string[], rows: readonly TableRow[], options: { hiddenLast?: boolean } = {}): Html {
+  const last = headers.length - 1;
+  return html`<table class="events cards">
+  <thead><tr>${headers.map((h, i) =>
+    options.hiddenLast && i === last ? html`<th scope="col"><span class="visually-hidden">${h}</span></th>` : html`<th scope="col">${h}</th>`,
+  )}</tr></thead>
+  <tbody>${rows.map(
+    (row) => html`<tr${Object.entries(row.data ?? {}).map(([k, v]) => html` data-${k}="${v}"`)}>${row.cells.map((raw, i) => {
+      const cell: Cell = isCell(raw) ? raw : { value: raw };
+      const label = options.hiddenLast && i === last ? '' : headers[i] ?? '';
+      return html`<td${cell.cls ? html` class="${cell.cls}"` : ''} data-label="${label}"><div class="cell">${cell.value ?? ''}</div></td>`;
+    })}</tr>`,
+  )}</tbody>
+</table>`;
+}
+
+/** A document id in a table: cut short with an ellipsis (never broken across lines), whole in its title. */
+export function shortId(id: string, href: string): Html {
+  return html`<a class="mono id-link" href="${href}" title="${id}">${id}</a>`;
 }
 
 export function statusBadge(lang: Lang, status: string): Html {

@@ -23,10 +23,17 @@ import type { PartyBook } from './party-book';
 export const CONTAINER_ROWS = 'containers';
 export const DELIVERY_ORDER_ROW_FIELDS = ['number', 'sizeType', 'sealNumbers', 'grossWeightKg'] as const;
 export const GUARANTEE_ROW_FIELDS = ['number', 'sizeType', 'sealNumbers'] as const;
+/** The EIR form's seal rows; a row counts once it has a number or a container (the type always has one). */
+export const SEAL_ROWS = 'seals';
+export const SEAL_ROW_FIELDS = ['number', 'type', 'container'] as const;
+export const SEAL_ROW_SIGNIFICANT = ['number', 'container'] as const;
 
 const upper = (value: string | undefined) => textOf(value)?.toUpperCase().replace(/\s+/g, '');
 
-/** Drops undefined members, so a missing field reads as missing to the schema. */
+/**
+ * Drops undefined members, so a missing field reads as missing to the schema. Used for the objects
+ * a payload must have: an empty one still says which of its fields are missing, each at its field.
+ */
 function shape(members: Record<string, unknown>): Record<string, unknown> {
   return compact(members) ?? {};
 }
@@ -44,8 +51,13 @@ export function deliveryOrderPayloadFrom(form: FormValues, issuer: Party, book: 
         : basis === 'sea-waybill'
           ? { type: basis }
           : undefined;
+  // A facility's location is what the clerk typed, or else the one the exchange has for the facility chosen.
   const facility = (key: string) =>
-    compact({ partyId: textOf(f[key]), name: book.get(textOf(f[key]))?.name.en, unLocode: upper(f[`${key}.unLocode`]) });
+    shape({
+      partyId: textOf(f[key]),
+      name: book.get(textOf(f[key]))?.name.en,
+      unLocode: upper(f[`${key}.unLocode`]) ?? book.get(textOf(f[key]))?.identifiers.unLocode,
+    });
   return shape({
     deliveryOrderNumber: textOf(f['deliveryOrderNumber']),
     billOfLadingNumber: upper(f['billOfLadingNumber']),
@@ -53,8 +65,8 @@ export function deliveryOrderPayloadFrom(form: FormValues, issuer: Party, book: 
     carrierAgent: isAgent(issuer) ? book.reference(issuer.id) : undefined,
     consignee: book.reference(textOf(f['consignee'])),
     notifyParty: compact({ name: textOf(f['notifyParty.name']) }),
-    vessel: vesselOf(f),
-    portOfDischarge: compact({ unLocode: upper(f['portOfDischarge.unLocode']), name: textOf(f['portOfDischarge.name']) }),
+    vessel: shape(vesselOf(f) ?? {}),
+    portOfDischarge: shape({ unLocode: upper(f['portOfDischarge.unLocode']), name: textOf(f['portOfDischarge.name']) }),
     placeOfDelivery: compact({ unLocode: upper(f['placeOfDelivery.unLocode']), name: textOf(f['placeOfDelivery.name']) }),
     containers: form.rows.map((row) =>
       shape({
@@ -64,7 +76,7 @@ export function deliveryOrderPayloadFrom(form: FormValues, issuer: Party, book: 
         grossWeightKg: numberOf(row['grossWeightKg']),
       }),
     ),
-    cargo: compact({
+    cargo: shape({
       description: textOf(f['cargo.description']),
       packageCount: numberOf(f['cargo.packageCount']),
       packageType: textOf(f['cargo.packageType']),
@@ -91,15 +103,20 @@ function vesselOf(f: Record<string, string>) {
   });
 }
 
-/** A new D/O: deadlines a week and a fortnight out, and the only terminal when there is one. */
-export function newDeliveryOrderForm(now: Date, book: PartyBook): FormValues {
+/**
+ * A new D/O: the number proposed from the issuer's sequence, deadlines a week and a fortnight out,
+ * and the only terminal (with its location) when there is one.
+ */
+export function newDeliveryOrderForm(now: Date, book: PartyBook, number = ''): FormValues {
   const terminals = book.withRole('terminal');
+  const terminal = terminals.length === 1 ? terminals[0] : undefined;
   return {
     fields: {
+      ...(number ? { deliveryOrderNumber: number } : {}),
       freeTimeUntil: endOfDayInput(now, 7),
       validUntil: endOfDayInput(now, 14),
       'releaseBasis.type': 'original-bl-surrendered',
-      ...(terminals.length === 1 && terminals[0] ? { pickupTerminal: terminals[0].id } : {}),
+      ...(terminal ? { pickupTerminal: terminal.id, 'pickupTerminal.unLocode': terminal.identifiers.unLocode ?? '' } : {}),
     },
     rows: [],
   };
@@ -111,8 +128,9 @@ export function deliveryOrderFormFromGuarantee(
   book: PartyBook,
   guaranteeId: string,
   g: TelexReleaseGuaranteePayload,
+  number = '',
 ): FormValues {
-  const base = newDeliveryOrderForm(now, book);
+  const base = newDeliveryOrderForm(now, book, number);
   const consignee = book
     .withRole('consignee')
     .find(
@@ -198,7 +216,7 @@ export function guaranteePayloadFrom(form: FormValues, issuer: Party, book: Part
     billOfLadingNumber: upper(f['billOfLadingNumber']),
     shipper: book.reference(isShipper ? issuer.id : textOf(f['shipper'])),
     forwarder: isShipper ? undefined : book.reference(issuer.id),
-    consignee: compact({
+    consignee: shape({
       name: textOf(f['consignee.name']),
       nameZh: textOf(f['consignee.nameZh']),
       unifiedSocialCreditCode: upper(f['consignee.unifiedSocialCreditCode']),
@@ -206,19 +224,19 @@ export function guaranteePayloadFrom(form: FormValues, issuer: Party, book: Part
     carrier: book.reference(textOf(f['carrier'])),
     carrierAgent: book.reference(textOf(f['carrierAgent'])),
     destinationAgent: book.reference(textOf(f['destinationAgent'])),
-    vessel: vesselOf(f),
-    portOfLoading: compact({ unLocode: upper(f['portOfLoading.unLocode']), name: textOf(f['portOfLoading.name']) }),
-    portOfDischarge: compact({ unLocode: upper(f['portOfDischarge.unLocode']), name: textOf(f['portOfDischarge.name']) }),
-    cargo: compact({
+    vessel: shape(vesselOf(f) ?? {}),
+    portOfLoading: shape({ unLocode: upper(f['portOfLoading.unLocode']), name: textOf(f['portOfLoading.name']) }),
+    portOfDischarge: shape({ unLocode: upper(f['portOfDischarge.unLocode']), name: textOf(f['portOfDischarge.name']) }),
+    cargo: shape({
       description: textOf(f['cargo.description']),
       packageCount: numberOf(f['cargo.packageCount']),
       packageType: textOf(f['cargo.packageType']),
       grossWeightKg: numberOf(f['cargo.grossWeightKg']),
     }),
     containers: form.rows.map((row) => shape({ number: upper(row['number']), sizeType: upper(row['sizeType']), sealNumbers: listOf(row['sealNumbers']) })),
-    originals: compact({ issued: numberOf(f['originals.issued']), surrendered: numberOf(f['originals.surrendered']) }),
+    originals: shape({ issued: numberOf(f['originals.issued']), surrendered: numberOf(f['originals.surrendered']) }),
     indemnityText: textOf(f['indemnityText']),
-    signatory: compact({ name: textOf(f['signatory.name']), title: textOf(f['signatory.title']) }),
+    signatory: shape({ name: textOf(f['signatory.name']), title: textOf(f['signatory.title']) }),
   });
 }
 
@@ -226,60 +244,84 @@ export interface EirLine {
   line: number;
   container: string;
   payload: Record<string, unknown>;
+  /** The form's seal row of each of the payload's seals, in order. */
+  sealRows: number[];
+}
+
+/** A seal row as typed: its number, type and the container it is on (needed when several are listed). */
+export interface SealRow {
+  row: number;
+  number: string | undefined;
+  type: string | undefined;
+  container: string | undefined;
+}
+
+export function sealRowsOf(form: FormValues): SealRow[] {
+  return form.rows.map((row, index) => ({ row: index, number: textOf(row['number']), type: textOf(row['type']), container: upper(row['container']) }));
 }
 
 /**
  * One EIR per listed container, all for the same truck and window. With several, each EIR number
- * is the given one with `-1`, `-2`, … appended. With none, one payload without a container, so the
- * other fields are still checked.
+ * is the given one with `-1`, `-2`, … appended, and each seal goes on the container its row names.
+ * With none, one payload without a container, so the other fields are still checked. The facility's
+ * location is the one typed, or else the one the exchange has for the issuing facility.
  */
 export function eirPayloadsFrom(form: FormValues, issuer: Party, book: PartyBook): EirLine[] {
   const f = form.fields;
   const listed = parseContainerList(f['containers'] ?? '');
   const prefix = textOf(f['eirNumber']);
-  const common = (n: number) => ({
+  const seals = sealRowsOf(form);
+  const sealsOn = (number: string | undefined) => (listed.length > 1 ? seals.filter((seal) => seal.container === number) : seals);
+  const common = (n: number, onContainer: readonly SealRow[]) => ({
     eirNumber: prefix && listed.length > 1 ? `${prefix}-${n + 1}` : prefix,
     direction: textOf(f['direction']),
     purpose: textOf(f['purpose']),
-    seals: [],
+    seals: onContainer.map((seal) => shape({ number: seal.number, type: seal.type })),
     billOfLadingNumber: upper(f['billOfLadingNumber']),
     bookingNumber: upper(f['bookingNumber']),
     vessel: vesselOf(f),
     facility: compact({
-      unLocode: upper(f['facility.unLocode']),
+      unLocode: upper(f['facility.unLocode']) ?? issuer.identifiers.unLocode,
       name: issuer.name.zh ? `${issuer.name.en} ${issuer.name.zh}` : issuer.name.en,
       operator: book.reference(issuer.id),
     }),
     haulier: book.reference(textOf(f['haulier'])),
-    driver: compact({ name: textOf(f['driver.name']), licenseNumber: textOf(f['driver.licenseNumber']), mobile: textOf(f['driver.mobile']) }),
+    driver: shape({ name: textOf(f['driver.name']), licenseNumber: textOf(f['driver.licenseNumber']), mobile: textOf(f['driver.mobile']) }),
     truckPlate: textOf(f['truckPlate'])?.toUpperCase(),
     validFrom: isoFromLocalInput(f['validFrom']),
     validUntil: isoFromLocalInput(f['validUntil']),
     remarks: textOf(f['remarks']),
   });
   const container = (number: string | undefined, sizeType: string | undefined) =>
-    compact({
+    shape({
       number,
       sizeType: sizeType ?? upper(f['container.sizeType']),
       fullEmpty: textOf(f['container.fullEmpty']),
       operator: book.reference(textOf(f['container.operator'])),
     });
-  if (listed.length === 0) return [{ line: 0, container: '', payload: shape({ ...common(0), container: container(undefined, undefined) }) }];
-  return listed.map((entry, n) => ({
-    line: entry.line,
-    container: entry.number,
-    payload: shape({ ...common(n), container: container(entry.number, entry.sizeType) }),
-  }));
+  if (listed.length === 0) {
+    return [{ line: 0, container: '', payload: shape({ ...common(0, seals), container: container(undefined, undefined) }), sealRows: seals.map((s) => s.row) }];
+  }
+  return listed.map((entry, n) => {
+    const onContainer = sealsOn(entry.number);
+    return {
+      line: entry.line,
+      container: entry.number,
+      payload: shape({ ...common(n, onContainer), container: container(entry.number, entry.sizeType) }),
+      sealRows: onContainer.map((s) => s.row),
+    };
+  });
 }
 
-/** A new EIR batch: valid from now to the end of tomorrow, at the facility's port when known. */
-export function newEirForm(now: Date): FormValues {
+/** A new EIR batch: valid from now to the end of tomorrow, at the facility's own location. */
+export function newEirForm(now: Date, issuer?: Party): FormValues {
   return {
     fields: {
       direction: 'OUT',
       purpose: 'empty-pickup',
       'container.fullEmpty': 'EMPTY',
       'container.sizeType': '22G1',
+      ...(issuer?.identifiers.unLocode ? { 'facility.unLocode': issuer.identifiers.unLocode } : {}),
       validFrom: localInputFromIso(now.toISOString()),
       validUntil: endOfDayInput(now, 1),
     },

@@ -8,7 +8,16 @@ import { agentRoutes } from './agent.routes';
 import { fieldIssue, type FieldIssue } from './desk-fields';
 import { deskHelpers, eirBatchIssues, type DeskDependencies, type DeskKit } from './desk-kit';
 import { DESKS, desksFor } from './desk-layout';
-import { CONTAINER_ROWS, DELIVERY_ORDER_ROW_FIELDS, deliveryOrderPayloadFrom, GUARANTEE_ROW_FIELDS, guaranteePayloadFrom } from './desk-payloads';
+import {
+  CONTAINER_ROWS,
+  DELIVERY_ORDER_ROW_FIELDS,
+  deliveryOrderPayloadFrom,
+  GUARANTEE_ROW_FIELDS,
+  guaranteePayloadFrom,
+  SEAL_ROW_FIELDS,
+  SEAL_ROW_SIGNIFICANT,
+  SEAL_ROWS,
+} from './desk-payloads';
 import { documentRoutes } from './document.routes';
 import { facilityRoutes } from './facility.routes';
 import { formValuesOf } from './form-values';
@@ -80,7 +89,7 @@ export function deskRouter(deps: DeskDependencies, kit: DeskKit): Router {
     },
     eir: {
       roles: facilityRoles,
-      check: (req, issuer, book) => eirBatchIssues(kit.contextOf(req).lang, formValuesOf(req.body, '', []), issuer, book).issues,
+      check: (req, issuer, book) => eirBatchIssues(kit.contextOf(req).lang, formValuesOf(req.body, SEAL_ROWS, SEAL_ROW_FIELDS, SEAL_ROW_SIGNIFICANT), issuer, book).issues,
     },
   };
 

@@ -37,6 +37,13 @@ export interface DeliveryOrderFormData {
 export const partyChoices = (ctx: PageContext, parties: readonly Party[]): Choice[] =>
   parties.map((party) => ({ value: party.id, label: ctx.lang === 'en' ? party.name.en : party.name.zh ?? party.name.en }));
 
+/** Terminals and depots, each carrying its UN/LOCODE for the page script to fill the location field with. */
+export const facilityChoices = (ctx: PageContext, parties: readonly Party[]): Choice[] =>
+  partyChoices(ctx, parties).map((choice, i) => {
+    const code = parties[i]?.identifiers.unLocode;
+    return code ? { ...choice, data: { unlocode: code } } : choice;
+  });
+
 /** The D/O form, grouped as the paper form is: voyage, parties, containers, cargo, pick-up, release. */
 export function deliveryOrderFormView(ctx: PageContext, data: DeliveryOrderFormData) {
   const { lang } = ctx;
@@ -53,13 +60,11 @@ export function deliveryOrderFormView(ctx: PageContext, data: DeliveryOrderFormD
   });
   const action = data.amend ? `/desk/agent/do/${data.amend.id}/amend` : '/desk/agent/do';
   const title = data.amend ? t(lang, 'deskAmendTitle', { number: data.amend.number }) : t(lang, 'deskIssueDo');
-  const body = html`${outcome(lang, { refusal: data.refusal })}
-${issueSummary(f, t(lang, 'deskFixFields'))}
-<form class="card desk-form" method="post" action="${action}" data-validate="delivery-order" data-once="true" id="do-form">
+  const form = html`<form class="card desk-form" method="post" action="${action}" data-validate="delivery-order" data-once="true" id="do-form">
   ${csrfInput(ctx)}${formKeyInput(data.formKey)}
   <fieldset class="group">
     <legend>${t(lang, 'deskGroupVoyage')}</legend>
-    ${textField(f, { label: t(lang, 'deskDoNumber'), name: 'deliveryOrderNumber', required: true, maxLength: 35 })}
+    ${textField(f, { label: t(lang, 'deskDoNumber'), name: 'deliveryOrderNumber', required: true, maxLength: 35, ...(data.amend ? {} : { hint: t(lang, 'deskDoNumberHint') }) })}
     ${textField(f, { label: t(lang, 'deskBlNumber'), name: 'billOfLadingNumber', required: true, maxLength: 35, upper: true })}
     ${textField(f, { label: t(lang, 'deskVesselName'), name: 'vessel.vesselName', required: true, maxLength: 100, upper: true })}
     ${textField(f, { label: t(lang, 'deskVoyage'), name: 'vessel.voyageNumber', required: true, maxLength: 30, upper: true })}
@@ -105,19 +110,21 @@ ${issueSummary(f, t(lang, 'deskFixFields'))}
       name: 'pickupTerminal',
       paths: ['pickupTerminal.partyId', 'pickupTerminal.name'],
       required: true,
-      choices: partyChoices(ctx, data.book.withRole('terminal')),
+      choices: facilityChoices(ctx, data.book.withRole('terminal')),
       placeholder: choose,
+      fills: 'pickupTerminal.unLocode',
     })}
-    ${textField(f, { label: t(lang, 'deskTerminalCode'), name: 'pickupTerminal.unLocode', required: true, maxLength: 5, upper: true })}
+    ${textField(f, { label: t(lang, 'deskTerminalCode'), name: 'pickupTerminal.unLocode', required: true, maxLength: 5, upper: true, hint: t(lang, 'deskLocodeHint') })}
     ${selectField(f, {
       label: t(lang, 'deskReturnDepot'),
       name: 'emptyReturnDepot',
       paths: ['emptyReturnDepot.partyId', 'emptyReturnDepot.name'],
       required: true,
-      choices: partyChoices(ctx, data.book.withRole('depot')),
+      choices: facilityChoices(ctx, data.book.withRole('depot')),
       placeholder: choose,
+      fills: 'emptyReturnDepot.unLocode',
     })}
-    ${textField(f, { label: t(lang, 'deskDepotCode'), name: 'emptyReturnDepot.unLocode', required: true, maxLength: 5, upper: true })}
+    ${textField(f, { label: t(lang, 'deskDepotCode'), name: 'emptyReturnDepot.unLocode', required: true, maxLength: 5, upper: true, hint: t(lang, 'deskLocodeHint') })}
     ${textField(f, { label: t(lang, 'deskFreeTime'), name: 'freeTimeUntil', type: 'datetime-local', required: true })}
     ${textField(f, { label: t(lang, 'deskValidUntil'), name: 'validUntil', type: 'datetime-local', required: true })}
   </fieldset>
@@ -149,5 +156,9 @@ ${issueSummary(f, t(lang, 'deskFixFields'))}
   ${data.amend ? textArea(f, { label: t(lang, 'deskAmendReason'), name: 'reason', required: true, rows: 2, maxLength: 500, wide: true }) : ''}
   <button class="primary" type="submit">${data.amend ? t(lang, 'deskAmendSubmit') : t(lang, 'deskIssueSubmit')}</button>
 </form>`;
+  // The summary names each field by its label, so it is drawn once the fields are.
+  const body = html`${outcome(lang, { refusal: data.refusal })}
+${issueSummary(f, t(lang, 'deskFixFields'))}
+${form}`;
   return deskPage(ctx, title, body);
 }

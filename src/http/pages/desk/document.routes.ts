@@ -17,7 +17,7 @@ export function documentRoutes(deps: DeskDependencies, kit: DeskKit): Router {
   const { post, callerOf, actorOf, context, doneNotice } = deskHelpers(deps, kit);
   const agentRoles = DESKS.agent.roles;
 
-  async function sendDocument(req: Request, res: Response, view: DocumentView, failure?: Failure): Promise<void> {
+  async function sendDocument(req: Request, res: Response, view: DocumentView, failure?: Failure & { action?: string }): Promise<void> {
     const { ctx, book } = await context(req);
     const actor = actorOf(req);
     const url = `${deps.publicUrl}/verify/${view.state.id}`;
@@ -28,7 +28,8 @@ export function documentRoutes(deps: DeskDependencies, kit: DeskKit): Router {
       view.state.backsDeliveryOrder === null &&
       agentRoles.some((role) => actor.roles.includes(role)) &&
       [...participantsOf(view.state, 'destination-agent'), ...participantsOf(view.state, 'carrier')].includes(actor.partyId);
-    const refusal = failure?.refusal ?? failure?.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+    const refusal = failure?.refusal;
+    const failedAction = failure && failure.issues.length > 0 ? { type: failure.action ?? '', issues: failure.issues } : undefined;
     const page = documentView(ctx, {
       view,
       lines: eventLines(view.events),
@@ -38,6 +39,7 @@ export function documentRoutes(deps: DeskDependencies, kit: DeskKit): Router {
       releasable: mayRelease,
       ...(failure ? {} : doneNotice(req)),
       ...(refusal ? { refusal } : {}),
+      ...(failedAction ? { failedAction } : {}),
     });
     kit.send(res, page, failure?.status ?? 200);
   }
@@ -88,7 +90,7 @@ export function documentRoutes(deps: DeskDependencies, kit: DeskKit): Router {
         res.redirect(303, done);
         return;
       }
-      await sendDocument(req, res, view, failure);
+      await sendDocument(req, res, view, { ...failure, action: type });
     }
   });
 

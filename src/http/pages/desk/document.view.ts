@@ -4,10 +4,12 @@ import type { ActionType } from '../../../domain/document/lifecycle';
 import type { EirPayload, GateRecord } from '../../../domain/eir/eir.schema';
 import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
 import { html, trustedMarkup, type Html } from '../html';
-import { formatTime, t, type Lang, type TextKey } from '../i18n';
+import { eventName, formatTime, t, type Lang, type TextKey } from '../i18n';
 import type { PageContext } from '../layout';
 import type { EventLine } from './desk-documents';
-import { csrfInput, deskPage, kindName, outcome, statusBadge } from './desk-layout';
+import { FormIssues, issueSummary, type FieldIssue } from './desk-fields';
+import { cardTable, csrfInput, deskPage, kindName, outcome, statusBadge } from './desk-layout';
+import { sealTypeName } from './eir-form.view';
 import type { PartyBook } from './party-book';
 
 export interface DocumentPageData {
@@ -21,6 +23,8 @@ export interface DocumentPageData {
   releasable: boolean;
   notice?: string;
   refusal?: string;
+  /** The action the clerk just tried and the problems with what was typed into its form (its reason). */
+  failedAction?: { type: string; issues: readonly FieldIssue[] };
 }
 
 type Row = [TextKey, Html | string | number | null | undefined];
@@ -32,14 +36,23 @@ function labelled(lang: Lang, rows: readonly Row[]): Html {
     .map(([key, value]) => html`<div><dt>${t(lang, key)}</dt><dd>${value ?? ''}</dd></div>`)}</dl>`;
 }
 
+/**
+ * A party a document names, in the page's language: the exchange's own name for a party it knows,
+ * else the names the document gives (the Chinese one on a Chinese page, when given).
+ */
+function partyName(lang: Lang, party: { partyId?: string | undefined; name: string; nameZh?: string | undefined }, book: PartyBook): string {
+  if (party.partyId && book.get(party.partyId)) return book.nameOf(lang, party.partyId);
+  return lang === 'en' ? party.name : party.nameZh ?? party.name;
+}
+
 function guaranteeContent(lang: Lang, g: TelexReleaseGuaranteePayload, book: PartyBook): Html {
   return html`${labelled(lang, [
     ['deskBlNumber', html`<span class="mono">${g.billOfLadingNumber}</span>`],
     ['deskVesselVoyage', `${g.vessel.vesselName} ${g.vessel.voyageNumber}`],
     ['deskRoute', `${g.portOfLoading.unLocode} → ${g.portOfDischarge.unLocode}`],
-    ['deskShipper', g.shipper.name],
-    ['deskConsignee', `${g.consignee.name}${g.consignee.nameZh ? ` ${g.consignee.nameZh}` : ''}`],
-    ['deskCarrier', g.carrier.name],
+    ['deskShipper', partyName(lang, g.shipper, book)],
+    ['deskConsignee', partyName(lang, g.consignee, book)],
+    ['deskCarrier', partyName(lang, g.carrier, book)],
     ['deskAgentAtLoading', book.nameOf(lang, g.carrierAgent.partyId)],
     ['deskAgentAtDestination', book.nameOf(lang, g.destinationAgent.partyId)],
     ['deskContainers', html`<span class="mono">${g.containers.map((c) => `${c.number} ${c.sizeType}`).join(' · ')}</span>`],
@@ -57,10 +70,10 @@ function orderContent(lang: Lang, o: DeliveryOrderPayload, book: PartyBook): Htm
     ['deskBlNumber', html`<span class="mono">${o.billOfLadingNumber}</span>`],
     ['deskVesselVoyage', `${o.vessel.vesselName} ${o.vessel.voyageNumber}`],
     ['deskPodCode', o.portOfDischarge.unLocode],
-    ['deskCarrier', o.carrier.name],
+    ['deskCarrier', partyName(lang, o.carrier, book)],
     ['deskConsignee', book.nameOf(lang, o.consignee.partyId)],
     ['deskPickupTerminal', book.nameOf(lang, o.pickupTerminal.partyId)],
-    ['deskReturnDepot', o.emptyReturnDepot.name],
+    ['deskReturnDepot', partyName(lang, o.emptyReturnDepot, book)],
     ['deskFreeTime', formatTime(lang, o.freeTimeUntil)],
     ['deskValidUntil', formatTime(lang, o.validUntil)],
     ['deskChargesPaid', o.chargesPaid ? '✓' : '✗'],
@@ -76,8 +89,10 @@ function orderContent(lang: Lang, o: DeliveryOrderPayload, book: PartyBook): Htm
     ['deskGroupCargo', `${o.cargo.packageCount} ${o.cargo.packageType}, ${o.cargo.grossWeightKg} kg — ${o.cargo.description}`],
     ['remarks', o.remarks],
   ])}
-<table class="events"><thead><tr><th scope="col">${t(lang, 'deskContainerNo')}</th><th scope="col">${t(lang, 'deskSizeType')}</th><th scope="col">${t(lang, 'deskSeals')}</th><th scope="col">${t(lang, 'deskGrossKg')}</th></tr></thead>
-<tbody>${o.containers.map((c) => html`<tr><td class="mono">${c.number}</td><td>${c.sizeType}</td><td class="mono">${c.sealNumbers.join(', ')}</td><td>${c.grossWeightKg}</td></tr>`)}</tbody></table>`;
+${cardTable(
+  [t(lang, 'deskContainerNo'), t(lang, 'deskSizeType'), t(lang, 'deskSeals'), t(lang, 'deskGrossKg')],
+  o.containers.map((c) => ({ cells: [{ value: c.number, cls: 'mono' }, c.sizeType, { value: c.sealNumbers.join(', '), cls: 'mono' }, c.grossWeightKg] })),
+)}`;
 }
 
 function eirContent(lang: Lang, id: string, e: EirPayload, book: PartyBook, record: GateRecord | undefined): Html {
@@ -85,6 +100,7 @@ function eirContent(lang: Lang, id: string, e: EirPayload, book: PartyBook, reco
     ['deskContainerNo', html`<span class="mono big">${e.container.number}</span>`],
     ['deskSizeType', `${e.container.sizeType} · ${e.container.fullEmpty === 'EMPTY' ? t(lang, 'deskEmpty') : t(lang, 'deskLaden')}`],
     ['deskDirection', e.direction === 'OUT' ? t(lang, 'deskGateOut') : t(lang, 'deskGateIn')],
+    ['deskSeals', e.seals.length > 0 ? html`<span class="seals">${e.seals.map((s, i) => html`${i > 0 ? ', ' : ''}<span class="mono" data-seal="${s.number}">${s.number}</span> (${sealTypeName(lang, s.type)})`)}</span>` : null],
     ['deskHaulier', book.nameOf(lang, e.haulier.partyId)],
     ['deskDriverName', e.driver.name],
     ['truckPlate', e.truckPlate],
@@ -102,8 +118,10 @@ ${labelled(lang, [
   ['remarks', record.remarks],
 ])}
 ${record.damages.length > 0
-  ? html`<table class="events"><thead><tr><th scope="col">${t(lang, 'component')}</th><th scope="col">${t(lang, 'location')}</th><th scope="col">${t(lang, 'damage')}</th><th scope="col">${t(lang, 'repair')}</th></tr></thead>
-<tbody>${record.damages.map((d) => html`<tr><td>${d.component}</td><td>${d.location}</td><td>${d.damage}</td><td>${d.repair ?? ''}</td></tr>`)}</tbody></table>`
+  ? cardTable(
+      [t(lang, 'component'), t(lang, 'location'), t(lang, 'damage'), t(lang, 'repair')],
+      record.damages.map((d) => ({ cells: [d.component, d.location, d.damage, d.repair ?? ''] })),
+    )
   : ''}
 <p class="photos">${record.photoSha256.map(
       (sha, i) => html`<a href="/desk/documents/${id}/photos/${sha}"><img src="/desk/documents/${id}/photos/${sha}" alt="${t(lang, 'photos')} ${i + 1}" width="160" height="120"></a>`,
@@ -111,17 +129,21 @@ ${record.damages.length > 0
   : ''}`;
 }
 
-function actionForms(ctx: PageContext, data: DocumentPageData): Html {
+/** The action forms; the one just tried marks its reason box with what was wrong (noted in `issues` for the summary). */
+function actionForms(ctx: PageContext, data: DocumentPageData, issues: FormIssues): Html {
   const { lang } = ctx;
   const id = data.view.state.id;
-  const form = (type: string, label: string, reason: 'required' | 'optional' | 'none', style = '') =>
-    html`<form method="post" action="/desk/documents/${id}/act" class="action-form">
+  const form = (type: string, label: string, reason: 'required' | 'optional' | 'none', style = '') => {
+    const reasonLabel = reason === 'required' ? t(lang, 'deskReason') : t(lang, 'deskReasonOptional');
+    const errors = reason !== 'none' && data.failedAction?.type === type ? issues.at(['reason'], false, { label: reasonLabel, id: `reason-${type}` }) : [];
+    return html`<form method="post" action="/desk/documents/${id}/act" class="action-form">
   ${csrfInput(ctx)}<input type="hidden" name="type" value="${type}">
   ${reason === 'none'
     ? ''
-    : html`<label for="reason-${type}">${reason === 'required' ? t(lang, 'deskReason') : t(lang, 'deskReasonOptional')}</label><textarea id="reason-${type}" name="reason" rows="2" maxlength="500"${reason === 'required' ? html` aria-required="true"` : ''}></textarea>`}
+    : html`<label for="reason-${type}">${reasonLabel}</label><textarea id="reason-${type}" name="reason" rows="2" maxlength="500" aria-describedby="reason-${type}-error"${reason === 'required' ? html` aria-required="true"` : ''}${errors.length > 0 ? html` aria-invalid="true"` : ''}></textarea><p class="field-error" id="reason-${type}-error">${errors.join(' · ')}</p>`}
   <button type="submit" class="${style}" data-action="${type}">${label}</button>
 </form>`;
+  };
   const items: Html[] = [];
   const a = data.allowed;
   if (a.has('accept')) items.push(form('accept', t(lang, 'deskAccept'), 'none', 'go'));
@@ -155,10 +177,17 @@ export function documentView(ctx: PageContext, data: DocumentPageData) {
         ? orderContent(lang, payload as DeliveryOrderPayload, data.book)
         : guaranteeContent(lang, payload as TelexReleaseGuaranteePayload, data.book);
   const issued = data.lines[0];
+  const pdf = `/desk/documents/${state.id}/pdf`;
+  const issues = new FormIssues(data.failedAction?.issues ?? []);
+  const actions = actionForms(ctx, data, issues);
   const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
+${issueSummary({ lang, values: { fields: {}, rows: [] }, issues }, t(lang, 'deskFixAction'))}
 <div class="desk-grid">
 <section class="card" aria-labelledby="doc-title">
-  <h2 id="doc-title">${kindName(lang, state)} <span class="mono">${number}</span></h2>
+  <div class="doc-head">
+    <h2 id="doc-title">${kindName(lang, state)} <span class="mono">${number}</span></h2>
+    <a class="button print-link" id="print-link" href="${pdf}" target="_blank" rel="noopener" type="application/pdf" title="${t(lang, 'deskPrintHint')}">${t(lang, 'deskPrint')}</a>
+  </div>
   ${labelled(lang, [
     ['status', statusBadge(lang, state.status)],
     ['issuer', data.book.nameOf(lang, state.issuer)],
@@ -170,28 +199,35 @@ export function documentView(ctx: PageContext, data: DocumentPageData) {
     ['deskBacksDo', state.backsDeliveryOrder ? html`<a class="mono" href="/desk/documents/${state.backsDeliveryOrder}">${state.backsDeliveryOrder}</a>` : null],
     ['signedAt', issued ? formatTime(lang, issued.at) : null],
   ])}
-  ${content}
+  <div class="doc-content">${content}</div>
 </section>
 <div class="side">
 <section class="card signed" aria-labelledby="signed-title">
   <h2 id="signed-title">${t(lang, 'deskSignedDocument')}</h2>
   ${data.view.pdfSha256
-    ? html`<p><a class="button primary-link" id="pdf-link" href="/desk/documents/${state.id}/pdf" target="_blank" rel="noopener" type="application/pdf">${t(lang, 'deskOpenPdf')}</a></p>
+    ? html`<p><a class="button primary-link" id="pdf-link" href="${pdf}" target="_blank" rel="noopener" type="application/pdf">${t(lang, 'deskOpenPdf')}</a></p>
   <p class="small">${t(lang, 'deskPdfFingerprint')}: <span class="mono">${data.view.pdfSha256}</span></p>`
     : ''}
   <figure class="qr desk-qr" aria-labelledby="qr-caption">${trustedMarkup(data.qr.svg)}<figcaption id="qr-caption">${t(lang, 'deskVerifyQr')}<br><a class="mono small" href="${data.qr.url}">${data.qr.url}</a></figcaption></figure>
 </section>
-${actionForms(ctx, data)}
+${actions}
 </div>
 </div>
 <section class="card" aria-labelledby="history-title">
   <h2 id="history-title">${t(lang, 'deskHistory')}</h2>
-  <div class="scroll"><table class="events">
-    <thead><tr><th scope="col">${t(lang, 'seq')}</th><th scope="col">${t(lang, 'event')}</th><th scope="col">${t(lang, 'actor')}</th><th scope="col">${t(lang, 'time')}</th><th scope="col">${t(lang, 'deskReason')}</th></tr></thead>
-    <tbody>${data.lines.map(
-      (line) => html`<tr data-seq="${line.seq}"><td>${line.seq}</td><td>${line.type}${line.to ? html` → ${data.book.nameOf(lang, line.to)}` : ''}</td><td>${data.book.nameOf(lang, line.actor)}${line.userId ? html` <span class="small mono">${line.userId}</span>` : ''}</td><td class="small">${formatTime(lang, line.at)}</td><td>${line.reason ?? ''}</td></tr>`,
-    )}</tbody>
-  </table></div>
+  <div class="scroll">${cardTable(
+    [t(lang, 'seq'), t(lang, 'event'), t(lang, 'actor'), t(lang, 'time'), t(lang, 'deskReason')],
+    data.lines.map((line) => ({
+      data: { seq: line.seq, event: line.type },
+      cells: [
+        line.seq,
+        html`${eventName(lang, line.type)}${line.to ? html` → ${data.book.nameOf(lang, line.to)}` : ''}`,
+        html`${data.book.nameOf(lang, line.actor)}${line.userId ? html` <span class="small mono">${line.userId}</span>` : ''}`,
+        { value: formatTime(lang, line.at), cls: 'small' },
+        line.reason ?? '',
+      ],
+    })),
+  )}</div>
 </section>`;
   return deskPage(ctx, `${kindName(lang, state)} ${number}`, body);
 }

@@ -1,9 +1,9 @@
 import type { Party } from '../../../domain/party/party';
-import { eirPurposes } from '../../../domain/eir/eir.schema';
+import { eirPurposes, sealTypes } from '../../../domain/eir/eir.schema';
 import { html, jsonData } from '../html';
 import { t, type TextKey } from '../i18n';
 import type { PageContext } from '../layout';
-import { FormIssues, issueSummary, radioGroup, selectField, textArea, textField, type FieldContext, type FieldIssue } from './desk-fields';
+import { FormIssues, issueSummary, radioGroup, rowsField, selectField, textArea, textField, type FieldContext, type FieldIssue } from './desk-fields';
 import { csrfInput, deskPage, formKeyInput, outcome } from './desk-layout';
 import { partyChoices } from './do-form.view';
 import type { FormValues } from './form-values';
@@ -28,6 +28,16 @@ const purposeKeys: Record<(typeof eirPurposes)[number], TextKey> = {
   repair: 'deskPurposeRepair',
 };
 
+const sealTypeKeys: Record<(typeof sealTypes)[number], TextKey> = {
+  carrier: 'sealCarrier',
+  shipper: 'sealShipper',
+  customs: 'sealCustoms',
+  terminal: 'sealTerminal',
+  veterinary: 'sealVeterinary',
+};
+
+export const sealTypeName = (lang: PageContext['lang'], type: (typeof sealTypes)[number]) => t(lang, sealTypeKeys[type]);
+
 /** EIRs for one truck and window, one per pasted container, each number checked as it is typed. */
 export function eirFormView(ctx: PageContext, data: EirFormData) {
   const { lang } = ctx;
@@ -41,9 +51,7 @@ export function eirFormView(ctx: PageContext, data: EirFormData) {
     blocked: t(lang, 'deskListHasErrors'),
     count: t(lang, 'deskListCount'),
   };
-  const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
-${issueSummary(f, t(lang, 'deskFixFields'))}
-<form class="card desk-form" method="post" action="/desk/facility/eirs" data-validate="eir" data-once="true" id="eir-form">
+  const form = html`<form class="card desk-form" method="post" action="/desk/facility/eirs" data-validate="eir" data-once="true" id="eir-form">
   ${csrfInput(ctx)}${formKeyInput(data.formKey)}
   <fieldset class="group">
     <legend>${t(lang, 'deskContainers')}</legend>
@@ -70,6 +78,17 @@ ${issueSummary(f, t(lang, 'deskFixFields'))}
     })}
     ${selectField(f, { label: t(lang, 'deskOperator'), name: 'container.operator', required: true, choices: partyChoices(ctx, data.book.withRole('carrier')), placeholder: choose })}
   </fieldset>
+  ${rowsField(f, {
+    prefix: 'seals',
+    legend: t(lang, 'deskSealsTitle'),
+    columns: [
+      { field: 'number', label: t(lang, 'deskSealNumber'), maxLength: 30, upper: true },
+      { field: 'type', label: t(lang, 'deskSealType'), choices: sealTypes.map((type) => ({ value: type, label: sealTypeName(lang, type) })) },
+      { field: 'container', label: t(lang, 'deskSealContainer'), maxLength: 11, upper: true },
+    ],
+    addLabel: t(lang, 'deskAddSeal'),
+    removeLabel: t(lang, 'deskRemoveSeal'),
+  })}
   <fieldset class="group">
     <legend>${t(lang, 'deskGroupMove')}</legend>
     ${textField(f, { label: t(lang, 'deskEirNumber'), name: 'eirNumber', required: true, maxLength: 31 })}
@@ -87,7 +106,7 @@ ${issueSummary(f, t(lang, 'deskFixFields'))}
     ${textField(f, { label: t(lang, 'deskBookingNumber'), name: 'bookingNumber', maxLength: 35, upper: true })}
     ${textField(f, { label: t(lang, 'deskVesselName'), name: 'vessel.vesselName', maxLength: 100, upper: true })}
     ${textField(f, { label: t(lang, 'deskVoyage'), name: 'vessel.voyageNumber', maxLength: 30, upper: true })}
-    ${textField(f, { label: t(lang, 'deskFacilityCode'), name: 'facility.unLocode', paths: ['facility'], required: true, maxLength: 5, upper: true })}
+    ${textField(f, { label: t(lang, 'deskFacilityCode'), name: 'facility.unLocode', paths: ['facility'], required: true, maxLength: 5, upper: true, hint: t(lang, 'deskOwnLocodeHint') })}
   </fieldset>
   <fieldset class="group">
     <legend>${t(lang, 'deskGroupTruck')}</legend>
@@ -101,7 +120,10 @@ ${issueSummary(f, t(lang, 'deskFixFields'))}
   </fieldset>
   ${textArea(f, { label: t(lang, 'remarks'), name: 'remarks', rows: 2, maxLength: 2000, wide: true })}
   <button class="primary" type="submit">${t(lang, 'deskIssueEirsSubmit')}</button>
-</form>
+</form>`;
+  const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
+${issueSummary(f, t(lang, 'deskFixFields'))}
+${form}
 ${jsonData('container-check-words', words)}`;
   return deskPage(ctx, t(lang, 'deskIssueEirs'), body);
 }

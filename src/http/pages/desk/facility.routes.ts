@@ -5,7 +5,7 @@ import { collect, eventLines, gateRecordOf } from './desk-documents';
 import type { FieldIssue } from './desk-fields';
 import { eirBatchIssues, failureOf, idempotencyKey, newFormKey, deskHelpers, type DeskDependencies, type DeskKit } from './desk-kit';
 import { DESKS } from './desk-layout';
-import { newEirForm } from './desk-payloads';
+import { newEirForm, SEAL_ROW_FIELDS, SEAL_ROW_SIGNIFICANT, SEAL_ROWS } from './desk-payloads';
 import { eirFormView } from './eir-form.view';
 import { formValuesOf, shanghaiDay } from './form-values';
 import { facilityDeskView, type RecordedMove } from './worklists.view';
@@ -48,14 +48,14 @@ export function facilityRoutes(deps: DeskDependencies, kit: DeskKit): Router {
 
   router.get('/desk/facility/eirs/new', kit.requireUser(facilityRoles), async (req, res) => {
     const { ctx, book, issuer } = await context(req);
-    kit.send(res, eirFormView(ctx, { values: newEirForm(deps.clock()), issues: [], formKey: newFormKey(), book, issuer }));
+    kit.send(res, eirFormView(ctx, { values: newEirForm(deps.clock(), issuer), issues: [], formKey: newFormKey(), book, issuer }));
   });
 
   router.post('/desk/facility/eirs', ...post, kit.requireUser(facilityRoles), kit.requireFormToken, async (req, res) => {
     const formKey = formKeyOf(req, res);
     if (!formKey) return;
     const { ctx, caller, book, issuer } = await context(req);
-    const values = formValuesOf(req.body, '', []);
+    const values = formValuesOf(req.body, SEAL_ROWS, SEAL_ROW_FIELDS, SEAL_ROW_SIGNIFICANT);
     const { lines, issues } = eirBatchIssues(ctx.lang, values, issuer, book);
     const again = (status: number, failure: { issues?: FieldIssue[]; refusal?: string }) =>
       kit.send(res, eirFormView(ctx, { values, issues: failure.issues ?? [], ...(failure.refusal ? { refusal: failure.refusal } : {}), formKey, book, issuer }), status);
@@ -70,9 +70,10 @@ export function facilityRoutes(deps: DeskDependencies, kit: DeskKit): Router {
         done += 1;
       }
     } catch (error) {
+      // What was issued stays issued; the clerk reads how far it got, and why the next one was not.
       const failure = failureOf(error, ctx.lang);
-      const said = failure.refusal ?? failure.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-      again(failure.status, { issues: failure.issues, refusal: `${t(ctx.lang, 'deskEirsPartly', { done, total: lines.length })} ${said}` });
+      const partly = t(ctx.lang, 'deskEirsPartly', { done, total: lines.length });
+      again(failure.status, { issues: failure.issues, refusal: failure.refusal ? `${partly} ${failure.refusal}` : partly });
       return;
     }
     res.redirect(303, `/desk/facility?issued=${done}`);

@@ -13,10 +13,11 @@ export const emptyForm = (): FormValues => ({ fields: {}, rows: [] });
 const MAX_ROWS = 200;
 
 /**
- * Reads a urlencoded body (`extended: false`, so a repeated name is an array). Rows with every field
- * empty are dropped: a blank line the clerk did not fill is not a container.
+ * Reads a urlencoded body (`extended: false`, so a repeated name is an array). Rows with every
+ * `significant` field (all of them by default) empty are dropped: a blank line the clerk did not
+ * fill is not a container, and a seal row with only its preset type is not a seal.
  */
-export function formValuesOf(body: unknown, rowPrefix: string, rowFields: readonly string[]): FormValues {
+export function formValuesOf(body: unknown, rowPrefix: string, rowFields: readonly string[], significant: readonly string[] = rowFields): FormValues {
   const source = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const fields: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
@@ -32,7 +33,7 @@ export function formValuesOf(body: unknown, rowPrefix: string, rowFields: readon
   const rows: Record<string, string>[] = [];
   for (let i = 0; i < count; i += 1) {
     const row = Object.fromEntries(rowFields.map((field, f) => [field, columns[f]?.[i] ?? '']));
-    if (Object.values(row).some((v) => v.trim() !== '')) rows.push(row);
+    if (significant.some((field) => (row[field] ?? '').trim() !== '')) rows.push(row);
   }
   return { fields, rows };
 }

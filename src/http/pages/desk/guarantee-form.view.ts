@@ -25,9 +25,7 @@ export function guaranteeFormView(ctx: PageContext, data: GuaranteeFormData) {
   const choose = t(lang, 'deskChoose');
   const agents = partyChoices(ctx, data.book.withRole('carrier-agent'));
   const isShipper = data.issuer.roles.includes('shipper');
-  const body = html`${outcome(lang, { refusal: data.refusal })}
-${issueSummary(f, t(lang, 'deskFixFields'))}
-<form class="card desk-form" method="post" action="/desk/shipper/guarantee" data-validate="telex-release-guarantee" data-once="true" id="guarantee-form">
+  const form = html`<form class="card desk-form" method="post" action="/desk/shipper/guarantee" data-validate="telex-release-guarantee" data-once="true" id="guarantee-form">
   ${csrfInput(ctx)}${formKeyInput(data.formKey)}
   <fieldset class="group">
     <legend>${t(lang, 'deskGroupGuarantee')}</legend>
@@ -80,5 +78,8 @@ ${issueSummary(f, t(lang, 'deskFixFields'))}
   </fieldset>
   <button class="primary" type="submit">${t(lang, 'deskSubmitGuarantee')}</button>
 </form>`;
+  const body = html`${outcome(lang, { refusal: data.refusal })}
+${issueSummary(f, t(lang, 'deskFixFields'))}
+${form}`;
   return deskPage(ctx, t(lang, 'deskNewGuarantee'), body);
 }

@@ -5,19 +5,19 @@ import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release
 import { html, type Html } from '../html';
 import { formatTime, t, type Lang, type TextKey } from '../i18n';
 import type { PageContext } from '../layout';
-import { csrfInput, deskPage, outcome, statusBadge } from './desk-layout';
+import { cardTable, csrfInput, deskPage, outcome, shortId, statusBadge, type TableRow } from './desk-layout';
 import type { PartyBook } from './party-book';
 
-/** A worklist table with a caption; an empty list says so instead of showing empty headers. */
-function worklist(lang: Lang, id: string, title: TextKey, headers: readonly TextKey[], rows: readonly Html[]): Html {
+/**
+ * A worklist table with a caption; an empty list says so instead of showing empty headers. The
+ * last column holds the row's buttons, its heading read to screen readers only.
+ */
+function worklist(lang: Lang, id: string, title: TextKey, headers: readonly TextKey[], rows: readonly TableRow[]): Html {
   return html`<section class="card worklist" id="${id}" aria-labelledby="${id}-title">
   <h2 id="${id}-title">${t(lang, title)} <span class="count">(${rows.length})</span></h2>
   ${rows.length === 0
     ? html`<p class="empty">${t(lang, 'deskNone')}</p>`
-    : html`<div class="scroll"><table class="events">
-    <thead><tr>${headers.map((h) => html`<th scope="col">${t(lang, h)}</th>`)}<th scope="col"><span class="visually-hidden">${t(lang, 'deskActions')}</span></th></tr></thead>
-    <tbody>${rows}</tbody>
-  </table></div>`}
+    : html`<div class="scroll">${cardTable([...headers.map((h) => t(lang, h)), t(lang, 'deskActions')], rows, { hiddenLast: true })}</div>`}
 </section>`;
 }
 
@@ -39,27 +39,61 @@ export interface AgentDeskData {
 
 export function agentDeskView(ctx: PageContext, data: AgentDeskData) {
   const { lang } = ctx;
-  const inbox = data.inbox.map((s) => {
+  const inbox = data.inbox.map((s): TableRow => {
     const g = guarantee(s);
-    return html`<tr data-document="${s.state.id}"><td class="mono">${g.guaranteeNumber}</td><td class="mono">${g.billOfLadingNumber}</td><td>${data.book.nameOf(lang, s.state.issuer)}</td><td>${g.vessel.vesselName} ${g.vessel.voyageNumber}</td><td>${g.containers.length}</td><td class="small">${formatTime(lang, s.createdAt)}</td><td>${openLink(lang, s, g.guaranteeNumber, 'deskReview')}</td></tr>`;
+    return {
+      data: { document: s.state.id },
+      cells: [
+        { value: g.guaranteeNumber, cls: 'mono' },
+        { value: g.billOfLadingNumber, cls: 'mono' },
+        data.book.nameOf(lang, s.state.issuer),
+        `${g.vessel.vesselName} ${g.vessel.voyageNumber}`,
+        g.containers.length,
+        { value: formatTime(lang, s.createdAt), cls: 'small' },
+        { value: openLink(lang, s, g.guaranteeNumber, 'deskReview'), cls: 'actions' },
+      ],
+    };
   });
-  const releasable = data.releasable.map((s) => {
+  const releasable = data.releasable.map((s): TableRow => {
     const g = guarantee(s);
-    return html`<tr data-document="${s.state.id}"><td class="mono">${g.guaranteeNumber}</td><td class="mono">${g.billOfLadingNumber}</td><td>${data.book.nameOf(lang, s.state.issuer)}</td><td>${g.containers.length}</td><td class="mono small">${s.state.backsDeliveryOrder ?? '—'}</td><td>${s.state.backsDeliveryOrder
-      ? openLink(lang, s, g.guaranteeNumber)
-      : html`<a class="button" href="/desk/agent/do/new?guarantee=${encodeURIComponent(s.state.id)}">${t(lang, 'deskIssueDoOnGuarantee')}${subject(g.guaranteeNumber)}</a>`}</td></tr>`;
+    const backs = s.state.backsDeliveryOrder;
+    return {
+      data: { document: s.state.id },
+      cells: [
+        { value: g.guaranteeNumber, cls: 'mono' },
+        { value: g.billOfLadingNumber, cls: 'mono' },
+        data.book.nameOf(lang, s.state.issuer),
+        g.containers.length,
+        { value: backs ? shortId(backs, `/desk/documents/${backs}`) : '—', cls: 'small' },
+        {
+          value: backs
+            ? openLink(lang, s, g.guaranteeNumber)
+            : html`<a class="button" href="/desk/agent/do/new?guarantee=${encodeURIComponent(s.state.id)}">${t(lang, 'deskIssueDoOnGuarantee')}${subject(g.guaranteeNumber)}</a>`,
+          cls: 'actions',
+        },
+      ],
+    };
   });
-  const orders = data.orders.map((s) => {
+  const orders = data.orders.map((s): TableRow => {
     const o = order(s);
     const basis = o.releaseBasis.type === 'telex-release' ? t(lang, 'deskBasisTelex') : o.releaseBasis.type === 'sea-waybill' ? t(lang, 'deskBasisWaybill') : t(lang, 'deskBasisOriginals');
-    return html`<tr data-document="${s.state.id}"><td class="mono">${o.deliveryOrderNumber}</td><td class="mono">${o.billOfLadingNumber}</td><td>${statusBadge(lang, s.state.status)}</td><td>${data.book.nameOf(lang, s.state.holder)}</td><td>${basis}</td><td class="small">${formatTime(lang, s.updatedAt)}</td><td>${openLink(lang, s, o.deliveryOrderNumber)}</td></tr>`;
+    return {
+      data: { document: s.state.id },
+      cells: [
+        { value: o.deliveryOrderNumber, cls: 'mono' },
+        { value: o.billOfLadingNumber, cls: 'mono' },
+        statusBadge(lang, s.state.status),
+        data.book.nameOf(lang, s.state.holder),
+        basis,
+        { value: formatTime(lang, s.updatedAt), cls: 'small' },
+        { value: openLink(lang, s, o.deliveryOrderNumber), cls: 'actions' },
+      ],
+    };
   });
   const body = html`${outcome(lang, { notice: data.notice })}
 <p><a class="button primary-link" href="/desk/agent/do/new">${t(lang, 'deskIssueDo')}</a></p>
-<div class="desk-grid">
 ${worklist(lang, 'inbox', 'deskInboxTitle', ['deskGuaranteeNumber', 'deskBlNumber', 'deskShipper', 'deskVesselVoyage', 'deskContainers', 'deskSubmittedAt'], inbox)}
 ${worklist(lang, 'releasable', 'deskReleasableTitle', ['deskGuaranteeNumber', 'deskBlNumber', 'deskShipper', 'deskContainers', 'deskBacksDo'], releasable)}
-</div>
 ${worklist(lang, 'orders', 'deskOrdersTitle', ['deskDoNumber', 'deskBlNumber', 'status', 'deskHolder', 'deskReleaseBasis', 'lastChange'], orders)}`;
   return deskPage(ctx, t(lang, 'deskAgentTitle'), body);
 }
@@ -75,12 +109,23 @@ export interface ShipperDeskData {
 
 export function shipperDeskView(ctx: PageContext, data: ShipperDeskData) {
   const { lang } = ctx;
-  const rows = data.guarantees.map((s) => {
+  const rows = data.guarantees.map((s): TableRow => {
     const g = guarantee(s);
     const withdraw = data.withdrawable.has(s.state.id)
-      ? html`<form method="post" action="/desk/documents/${s.state.id}/act" class="inline-action">${csrfInput(ctx)}<input type="hidden" name="type" value="withdraw"><input type="hidden" name="back" value="/desk/shipper"><button type="submit" data-action="withdraw">${t(lang, 'deskWithdraw')} ${g.guaranteeNumber}</button></form>`
+      ? html`<form method="post" action="/desk/documents/${s.state.id}/act" class="inline-action">${csrfInput(ctx)}<input type="hidden" name="type" value="withdraw"><input type="hidden" name="back" value="/desk/shipper"><button type="submit" data-action="withdraw">${t(lang, 'deskWithdraw')} <span class="nowrap">${g.guaranteeNumber}</span></button></form>`
       : '';
-    return html`<tr data-document="${s.state.id}"><td class="mono">${g.guaranteeNumber}</td><td class="mono">${g.billOfLadingNumber}</td><td>${data.book.nameOf(lang, g.carrierAgent.partyId)}</td><td>${data.book.nameOf(lang, g.destinationAgent.partyId)}</td><td>${statusBadge(lang, s.state.status)}</td><td class="small">${formatTime(lang, s.updatedAt)}</td><td class="actions">${openLink(lang, s, g.guaranteeNumber)}${withdraw}</td></tr>`;
+    return {
+      data: { document: s.state.id },
+      cells: [
+        { value: g.guaranteeNumber, cls: 'mono' },
+        { value: g.billOfLadingNumber, cls: 'mono' },
+        data.book.nameOf(lang, g.carrierAgent.partyId),
+        data.book.nameOf(lang, g.destinationAgent.partyId),
+        statusBadge(lang, s.state.status),
+        { value: formatTime(lang, s.updatedAt), cls: 'small' },
+        { value: html`${openLink(lang, s, g.guaranteeNumber)}${withdraw}`, cls: 'actions' },
+      ],
+    };
   });
   const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
 <p><a class="button primary-link" href="/desk/shipper/guarantee/new">${t(lang, 'deskNewGuarantee')}</a></p>
@@ -106,22 +151,61 @@ export interface FacilityDeskData {
 export function facilityDeskView(ctx: PageContext, data: FacilityDeskData) {
   const { lang } = ctx;
   const direction = (e: EirPayload) => (e.direction === 'OUT' ? t(lang, 'deskGateOut') : t(lang, 'deskGateIn'));
-  const expected = data.expected.map((s) => {
+  const expected = data.expected.map((s): TableRow => {
     const e = eir(s);
-    return html`<tr data-document="${s.state.id}"><td class="mono">${e.container.number}</td><td>${direction(e)}</td><td>${e.truckPlate}</td><td>${data.book.nameOf(lang, e.haulier.partyId)}</td><td class="mono small">${e.eirNumber}</td><td class="small">${formatTime(lang, e.validUntil)}</td><td class="actions"><a class="button" href="/gate/record/${s.state.id}">${t(lang, 'deskRecordMove')}${subject(e.container.number)}</a>${openLink(lang, s, e.container.number)}</td></tr>`;
+    return {
+      data: { document: s.state.id },
+      cells: [
+        { value: e.container.number, cls: 'mono' },
+        direction(e),
+        e.truckPlate,
+        data.book.nameOf(lang, e.haulier.partyId),
+        { value: e.eirNumber, cls: 'mono small' },
+        { value: formatTime(lang, e.validUntil), cls: 'small' },
+        {
+          value: html`<a class="button" href="/gate/record/${s.state.id}">${t(lang, 'deskRecordMove')}${subject(e.container.number)}</a>${openLink(lang, s, e.container.number)}`,
+          cls: 'actions',
+        },
+      ],
+    };
   });
-  const recorded = data.recorded.map(({ stored: s, record }) => {
+  const recorded = data.recorded.map(({ stored: s, record }): TableRow => {
     const e = eir(s);
     const photos = [...record.photoSha256, ...record.damages.flatMap((d) => d.photoSha256 ?? [])];
-    return html`<tr data-document="${s.state.id}"><td class="mono">${e.container.number}</td><td>${direction(e)}</td><td>${e.truckPlate}</td><td class="small">${formatTime(lang, record.passedAt)}</td><td><span class="condition condition-${record.condition}">${record.condition === 'damaged' ? t(lang, 'conditionDamaged') : t(lang, 'conditionSound')}</span>${record.damages.length > 0 ? html` <span class="small">${t(lang, 'deskDamageCount', { count: record.damages.length })}</span>` : ''}</td><td class="photos">${photos.map(
-      (sha, i) => html`<a href="/desk/documents/${s.state.id}/photos/${sha}"><img src="/desk/documents/${s.state.id}/photos/${sha}" alt="${t(lang, 'photos')} ${i + 1} · ${e.container.number}" width="64" height="48"></a>`,
-    )}</td><td>${openLink(lang, s, e.container.number)}</td></tr>`;
+    return {
+      data: { document: s.state.id },
+      cells: [
+        { value: e.container.number, cls: 'mono' },
+        direction(e),
+        e.truckPlate,
+        { value: formatTime(lang, record.passedAt), cls: 'small' },
+        html`<span class="condition condition-${record.condition}">${record.condition === 'damaged' ? t(lang, 'conditionDamaged') : t(lang, 'conditionSound')}</span>${record.damages.length > 0 ? html` <span class="small">${t(lang, 'deskDamageCount', { count: record.damages.length })}</span>` : ''}`,
+        {
+          value: html`${photos.map(
+            (sha, i) => html`<a href="/desk/documents/${s.state.id}/photos/${sha}"><img src="/desk/documents/${s.state.id}/photos/${sha}" alt="${t(lang, 'photos')} ${i + 1} · ${e.container.number}" width="64" height="48"></a>`,
+          )}`,
+          cls: 'photos',
+        },
+        { value: openLink(lang, s, e.container.number), cls: 'actions' },
+      ],
+    };
   });
-  const presented = (data.presented ?? []).map((s) => {
+  const presented = (data.presented ?? []).map((s): TableRow => {
     const o = order(s);
-    return html`<tr data-document="${s.state.id}"><td class="mono">${o.deliveryOrderNumber}</td><td class="mono">${o.billOfLadingNumber}</td><td class="mono small">${o.containers.map((c) => c.number).join(' ')}</td><td>${data.book.nameOf(lang, s.state.holder)}</td><td class="small">${formatTime(lang, s.updatedAt)}</td><td class="actions">
-      <form method="post" action="/desk/documents/${s.state.id}/act" class="inline-action">${csrfInput(ctx)}<input type="hidden" name="type" value="release"><input type="hidden" name="back" value="/desk/facility"><button type="submit" class="go" data-action="release">${t(lang, 'deskRelease')} ${o.deliveryOrderNumber}</button></form>
-      ${openLink(lang, s, o.deliveryOrderNumber)}</td></tr>`;
+    return {
+      data: { document: s.state.id },
+      cells: [
+        { value: o.deliveryOrderNumber, cls: 'mono' },
+        { value: o.billOfLadingNumber, cls: 'mono' },
+        { value: o.containers.map((c) => c.number).join(' '), cls: 'mono small' },
+        data.book.nameOf(lang, s.state.holder),
+        { value: formatTime(lang, s.updatedAt), cls: 'small' },
+        {
+          value: html`<form method="post" action="/desk/documents/${s.state.id}/act" class="inline-action">${csrfInput(ctx)}<input type="hidden" name="type" value="release"><input type="hidden" name="back" value="/desk/facility"><button type="submit" class="go" data-action="release">${t(lang, 'deskRelease')} <span class="nowrap">${o.deliveryOrderNumber}</span></button></form>${openLink(lang, s, o.deliveryOrderNumber)}`,
+          cls: 'actions',
+        },
+      ],
+    };
   });
   const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
 <p><a class="button primary-link" href="/desk/facility/eirs/new">${t(lang, 'deskIssueEirs')}</a></p>
