@@ -62,6 +62,6 @@ describe('the auditor’s view', () => {
     const auditor = await signedIn('demo-auditor-1');
     const res = await auditor.get('/audit?from=2026-02-30').set('Accept-Language', 'zh-CN').expect(422);
     expect(res.text).toContain('请检查查询条件：签发日期自。');
-    expect(res.text).toMatch(/<input name="from" type="date" aria-invalid="true"/);
+    expect(res.text).toMatch(/<input id="search-from" name="from" type="date" aria-invalid="true"/);
   });
 });

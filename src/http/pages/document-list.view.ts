@@ -41,16 +41,18 @@ export function searchForm(
   const chosen = (value: string | undefined, option: string) => (value === option ? html` selected` : '');
   const bad = new Set(options.badTerms ?? []);
   const mark = (name: string) => (bad.has(name) ? html` aria-invalid="true" class="bad"` : '');
+  // Every control has an id and a label naming it, as on every desk form.
+  const field = (name: string, label: TextKey, control: Html) => html`<div class="field${name === 'q' ? ' grow' : ''}"><label for="search-${name}">${t(lang, label)}</label>${control}</div>`;
   return html`<form class="card list-search" method="get" action="${action}" role="search">
-  <label class="grow">${t(lang, options.label ?? 'listSearchLabel')}<input name="q" type="search"${mark('q')} value="${terms.q ?? ''}" maxlength="100" autocapitalize="characters" spellcheck="false" enterkeyhint="search"></label>
+  ${field('q', options.label ?? 'listSearchLabel', html`<input id="search-q" name="q" type="search"${mark('q')} value="${terms.q ?? ''}" maxlength="100" autocapitalize="characters" spellcheck="false" enterkeyhint="search">`)}
   ${kinds.length > 1
-    ? html`<label>${t(lang, 'listKind')}<select name="kind"><option value="">${t(lang, 'listAnyKind')}</option>${kinds.map((k) => html`<option value="${k}"${chosen(terms.kind, k)}>${kindName(lang, k)}</option>`)}</select></label>`
+    ? field('kind', 'listKind', html`<select id="search-kind" name="kind"><option value="">${t(lang, 'listAnyKind')}</option>${kinds.map((k) => html`<option value="${k}"${chosen(terms.kind, k)}>${kindName(lang, k)}</option>`)}</select>`)
     : ''}
   ${statuses.length > 0
-    ? html`<label>${t(lang, 'listStatus')}<select name="status"${mark('status')}><option value="">${t(lang, 'listAnyStatus')}</option>${statuses.map((s) => html`<option value="${s}"${chosen(terms.status, s)}>${statusName(lang, s)}</option>`)}</select></label>`
+    ? field('status', 'listStatus', html`<select id="search-status" name="status"${mark('status')}><option value="">${t(lang, 'listAnyStatus')}</option>${statuses.map((s) => html`<option value="${s}"${chosen(terms.status, s)}>${statusName(lang, s)}</option>`)}</select>`)
     : ''}
-  <label>${t(lang, 'listFrom')}<input name="from" type="date"${mark('from')} value="${terms.from ?? ''}"></label>
-  <label>${t(lang, 'listTo')}<input name="to" type="date"${mark('to')} value="${terms.to ?? ''}"></label>
+  ${field('from', 'listFrom', html`<input id="search-from" name="from" type="date"${mark('from')} value="${terms.from ?? ''}">`)}
+  ${field('to', 'listTo', html`<input id="search-to" name="to" type="date"${mark('to')} value="${terms.to ?? ''}">`)}
   <button class="primary" type="submit">${t(lang, 'search')}</button>
   ${bad.size > 0 ? html`<p class="alert" role="alert">${t(lang, 'listBadTerm', { fields: [...bad].map((name) => termLabel(lang, name)).join(lang === 'en' ? ', ' : '、') })}</p>` : ''}
 </form>`;

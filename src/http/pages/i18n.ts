@@ -175,6 +175,7 @@ const text = {
   deskInboxTitle: { en: 'Guarantees waiting for your decision', zh: '待您审批的电放保函' },
   deskReleasableTitle: { en: 'Accepted guarantees you may release on', zh: '可据以放货的已接受保函' },
   deskOrdersTitle: { en: 'Delivery orders you issued', zh: '您签发的提货单' },
+  deskAllEirs: { en: 'All EIRs at this facility', zh: '本场站全部设备交接单' },
   deskMyGuarantees: { en: 'Your guarantees', zh: '您的保函' },
   deskExpectedToday: { en: 'Expected at the gate today', zh: '今日预计进出闸' },
   deskPresentedTitle: { en: 'Delivery orders presented to you', zh: '向您提交的提货单' },

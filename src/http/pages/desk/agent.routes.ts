@@ -6,7 +6,7 @@ import { canonicalHash } from '../../../domain/shared/canonical-json';
 import { SdxError } from '../../../domain/shared/errors';
 import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
 import { statusName, t } from '../i18n';
-import { allowedActions, collect, collectByRoles } from './desk-documents';
+import { allowedActions, collect, collectByRoles, deskListing } from './desk-documents';
 import { fieldIssue } from './desk-fields';
 import { failureOf, idempotencyKey, newFormKey, deskHelpers, type DeskDependencies, type DeskKit, type Failure } from './desk-kit';
 import { DESKS } from './desk-layout';
@@ -33,7 +33,7 @@ export function agentRoutes(deps: DeskDependencies, kit: DeskKit): Router {
     const [inbox, releasable, orders] = await Promise.all([
       collect(deps.documents, caller, { kind: 'telex-release-guarantee', status: 'submitted', role: 'carrier-agent' }, (s) => s.state.holder === caller.partyId),
       releasableGuarantees(caller),
-      collect(deps.documents, caller, { kind: 'delivery-order', role: 'issuer' }),
+      deskListing(deps.documents, caller, req.query as Record<string, unknown>, { kind: 'delivery-order', role: 'issuer' }),
     ]);
     kit.send(res, agentDeskView(ctx, { inbox, releasable, orders, book }));
   });

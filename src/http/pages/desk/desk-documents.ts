@@ -1,10 +1,13 @@
+import type { SearchTerms } from '../../../application/document-search';
 import type { Caller, DocumentService } from '../../../application/document-service';
 import { openEvent } from '../../../application/events/signed-event';
-import type { DocumentQuery, StoredDocument, StoredEvent } from '../../../application/ports/store.port';
+import type { DocumentCount, DocumentQuery, StoredDocument, StoredEvent } from '../../../application/ports/store.port';
 import type { DocumentState } from '../../../domain/document/document';
 import { decideAction } from '../../../domain/document/document-kinds';
 import type { ActionType, PartyActor } from '../../../domain/document/lifecycle';
 import type { GateRecord } from '../../../domain/eir/eir.schema';
+import { ValidationError } from '../../../domain/shared/errors';
+import { LIST_PAGE_SIZE, pageFromQuery, termsFromQuery } from '../document-list.view';
 
 /** Pages of the party's documents read per list, and rows shown: a desk is a worklist, not an archive. */
 const PAGE_SIZE = 100;
@@ -43,6 +46,39 @@ export async function collectByRoles(
   const lists = await Promise.all(roles.map((role) => collect(documents, caller, { ...query, role }, keep)));
   const byId = new Map(lists.flat().map((stored) => [stored.state.id, stored]));
   return [...byId.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, LIST_LIMIT);
+}
+
+/** A desk's searchable list: what was asked, one page of what matched, and the terms refused. */
+export interface DeskListing {
+  terms: SearchTerms;
+  items: StoredDocument[];
+  nextCursor: string | null;
+  total: DocumentCount;
+  offset: number;
+  badTerms: string[];
+}
+
+/**
+ * The page of the party's documents of one kind and role that the query string asks for: its
+ * search terms, newest first, 50 at a time. Terms the exchange refuses are marked and the list is
+ * shown without them, so the desk never becomes an error page.
+ */
+export async function deskListing(
+  documents: DocumentService,
+  caller: Caller,
+  query: Record<string, unknown>,
+  fixed: { kind: NonNullable<DocumentQuery['kind']>; role: NonNullable<DocumentQuery['role']> },
+): Promise<DeskListing> {
+  const terms = termsFromQuery(query);
+  const at = pageFromQuery(query);
+  try {
+    const found = await documents.search(caller, { ...terms, kind: fixed.kind }, { limit: LIST_PAGE_SIZE, after: at.after, role: fixed.role });
+    return { terms, ...found, offset: at.offset, badTerms: [] };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const found = await documents.search(caller, { kind: fixed.kind }, { limit: LIST_PAGE_SIZE, role: fixed.role });
+    return { terms, ...found, offset: 0, badTerms: error.issues.map((issue) => issue.path) };
+  }
 }
 
 /** One event as the desk shows it: who did what when, and the reason given, if any. */

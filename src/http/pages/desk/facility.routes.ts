@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { StoredDocument } from '../../../application/ports/store.port';
 import { t } from '../i18n';
-import { collect, eventLines, gateRecordOf } from './desk-documents';
+import { collect, deskListing, eventLines, gateRecordOf } from './desk-documents';
 import type { FieldIssue } from './desk-fields';
 import { eirBatchIssues, failureOf, idempotencyKey, newFormKey, deskHelpers, type DeskDependencies, type DeskKit } from './desk-kit';
 import { DESKS } from './desk-layout';
@@ -26,7 +26,7 @@ export function facilityRoutes(deps: DeskDependencies, kit: DeskKit): Router {
       return Date.parse(e.validFrom) < end && Date.parse(e.validUntil) >= start;
     };
     const isTerminal = kit.userOf(req).roles.includes('terminal');
-    const [expected, recordedDocs, presented] = await Promise.all([
+    const [expected, recordedDocs, presented, eirs] = await Promise.all([
       collect(deps.documents, caller, { kind: 'eir', status: 'issued', role: 'facility-operator' }, today),
       Promise.all(
         (['gate-recorded', 'countersigned'] as const).map((status) => collect(deps.documents, caller, { kind: 'eir', status, role: 'facility-operator' })),
@@ -34,6 +34,7 @@ export function facilityRoutes(deps: DeskDependencies, kit: DeskKit): Router {
       isTerminal
         ? collect(deps.documents, caller, { kind: 'delivery-order', status: 'presented', role: 'presentee' }, (s) => s.state.presentedTo === caller.partyId)
         : Promise.resolve(undefined),
+      deskListing(deps.documents, caller, req.query as Record<string, unknown>, { kind: 'eir', role: 'facility-operator' }),
     ]);
     const recorded: RecordedMove[] = [];
     for (const stored of recordedDocs.flat().sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, RECORDED_LIMIT)) {
@@ -43,7 +44,7 @@ export function facilityRoutes(deps: DeskDependencies, kit: DeskKit): Router {
     recorded.sort((a, b) => b.record.passedAt.localeCompare(a.record.passedAt));
     const issued = Number(req.query['issued']);
     const notice = Number.isInteger(issued) && issued > 0 ? t(ctx.lang, 'deskEirsIssued', { count: issued }) : doneNotice(req).notice;
-    kit.send(res, facilityDeskView(ctx, { expected, recorded, presented, book, ...(notice ? { notice } : {}) }));
+    kit.send(res, facilityDeskView(ctx, { expected, recorded, presented, eirs, book, ...(notice ? { notice } : {}) }));
   });
 
   router.get('/desk/facility/eirs/new', kit.requireUser(facilityRoles), async (req, res) => {

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { allowedActions, collect } from './desk-documents';
+import { allowedActions, deskListing } from './desk-documents';
 import { failureOf, idempotencyKey, newFormKey, deskHelpers, type DeskDependencies, type DeskKit, type Failure } from './desk-kit';
 import { DESKS } from './desk-layout';
 import { CONTAINER_ROWS, GUARANTEE_ROW_FIELDS, guaranteePayloadFrom, newGuaranteeForm } from './desk-payloads';
@@ -16,9 +16,9 @@ export function shipperRoutes(deps: DeskDependencies, kit: DeskKit): Router {
 
   router.get('/desk/shipper', kit.requireUser(shipperRoles), async (req, res) => {
     const { ctx, caller, book } = await context(req);
-    const guarantees = await collect(deps.documents, caller, { kind: 'telex-release-guarantee', role: 'issuer' });
+    const guarantees = await deskListing(deps.documents, caller, req.query as Record<string, unknown>, { kind: 'telex-release-guarantee', role: 'issuer' });
     const actor = actorOf(req);
-    const withdrawable = new Set(guarantees.filter((s) => allowedActions(s.state, actor, deps.clock()).has('withdraw')).map((s) => s.state.id));
+    const withdrawable = new Set(guarantees.items.filter((s) => allowedActions(s.state, actor, deps.clock()).has('withdraw')).map((s) => s.state.id));
     kit.send(res, shipperDeskView(ctx, { guarantees, withdrawable, book, ...doneNotice(req) }));
   });
 

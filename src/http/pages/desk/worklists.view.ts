@@ -1,4 +1,5 @@
 import type { StoredDocument } from '../../../application/ports/store.port';
+import { deliveryOrderStatuses, eirStatuses, guaranteeStatuses } from '../../../domain/document/document';
 import type { DeliveryOrderPayload } from '../../../domain/delivery-order/delivery-order.schema';
 import type { EirPayload, GateRecord } from '../../../domain/eir/eir.schema';
 import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
@@ -6,20 +7,39 @@ import { html, type Html } from '../html';
 import { formatTime, t, type Lang, type TextKey } from '../i18n';
 import type { PageContext } from '../layout';
 import { cardTable, csrfInput, deskPage, outcome, shortId, statusBadge, type TableRow } from './desk-layout';
+import { pager, searchForm } from '../document-list.view';
+import type { DeskListing } from './desk-documents';
 import type { PartyBook } from './party-book';
+
+/** A worklist that is searched and paged in the store: its form's action and the statuses it offers. */
+interface Searchable {
+  action: string;
+  listing: DeskListing;
+  statuses: readonly string[];
+}
 
 /**
  * A worklist table with a caption; an empty list says so instead of showing empty headers. The
- * last column holds the row's buttons, its heading read to screen readers only.
+ * last column holds the row's buttons, its heading read to screen readers only. A searchable one
+ * has its search form, the honest count ("第 1-50 条，共 2,137 条") and the next page.
  */
-function worklist(lang: Lang, id: string, title: TextKey, headers: readonly TextKey[], rows: readonly TableRow[]): Html {
+function worklist(lang: Lang, id: string, title: TextKey, headers: readonly TextKey[], rows: readonly TableRow[], searchable?: Searchable): Html {
+  const listing = searchable?.listing;
+  const pages = searchable && listing
+    ? pager(lang, searchable.action, listing.terms, { shown: rows.length, nextCursor: listing.nextCursor, total: listing.total }, listing.offset)
+    : undefined;
   return html`<section class="card worklist" id="${id}" aria-labelledby="${id}-title">
-  <h2 id="${id}-title">${t(lang, title)} <span class="count">(${rows.length})</span></h2>
+  <h2 id="${id}-title">${t(lang, title)}${pages ? '' : html` <span class="count">(${rows.length})</span>`}</h2>
+  ${searchable && listing ? searchForm(lang, searchable.action, listing.terms, { kinds: [], statuses: searchable.statuses, badTerms: listing.badTerms }) : ''}
+  ${pages ?? ''}
   ${rows.length === 0
-    ? html`<p class="empty">${t(lang, 'deskNone')}</p>`
+    ? pages ? '' : html`<p class="empty">${t(lang, 'deskNone')}</p>`
     : html`<div class="scroll">${cardTable([...headers.map((h) => t(lang, h)), t(lang, 'deskActions')], rows, { hiddenLast: true })}</div>`}
 </section>`;
 }
+
+/** The first three containers, and how many more. */
+const containerList = (numbers: readonly string[]) => `${numbers.slice(0, 3).join(' ')}${numbers.length > 3 ? ` +${numbers.length - 3}` : ''}`;
 
 const guarantee = (stored: StoredDocument) => stored.payload as TelexReleaseGuaranteePayload;
 const order = (stored: StoredDocument) => stored.payload as DeliveryOrderPayload;
@@ -32,7 +52,7 @@ const openLink = (lang: Lang, stored: StoredDocument, what: string, key: TextKey
 export interface AgentDeskData {
   inbox: readonly StoredDocument[];
   releasable: readonly StoredDocument[];
-  orders: readonly StoredDocument[];
+  orders: DeskListing;
   book: PartyBook;
   notice?: string;
 }
@@ -74,17 +94,17 @@ export function agentDeskView(ctx: PageContext, data: AgentDeskData) {
       ],
     };
   });
-  const orders = data.orders.map((s): TableRow => {
+  const orders = data.orders.items.map((s): TableRow => {
     const o = order(s);
-    const basis = o.releaseBasis.type === 'telex-release' ? t(lang, 'deskBasisTelex') : o.releaseBasis.type === 'sea-waybill' ? t(lang, 'deskBasisWaybill') : t(lang, 'deskBasisOriginals');
     return {
       data: { document: s.state.id },
       cells: [
         { value: o.deliveryOrderNumber, cls: 'mono' },
         { value: o.billOfLadingNumber, cls: 'mono' },
+        lang === 'en' ? o.consignee.name : o.consignee.nameZh ?? o.consignee.name,
+        { value: containerList(o.containers.map((c) => c.number)), cls: 'mono small' },
         statusBadge(lang, s.state.status),
         data.book.nameOf(lang, s.state.holder),
-        basis,
         { value: formatTime(lang, s.updatedAt), cls: 'small' },
         { value: openLink(lang, s, o.deliveryOrderNumber), cls: 'actions' },
       ],
@@ -94,12 +114,12 @@ export function agentDeskView(ctx: PageContext, data: AgentDeskData) {
 <p><a class="button primary-link" href="/desk/agent/do/new">${t(lang, 'deskIssueDo')}</a></p>
 ${worklist(lang, 'inbox', 'deskInboxTitle', ['deskGuaranteeNumber', 'deskBlNumber', 'deskShipper', 'deskVesselVoyage', 'deskContainers', 'deskSubmittedAt'], inbox)}
 ${worklist(lang, 'releasable', 'deskReleasableTitle', ['deskGuaranteeNumber', 'deskBlNumber', 'deskShipper', 'deskContainers', 'deskBacksDo'], releasable)}
-${worklist(lang, 'orders', 'deskOrdersTitle', ['deskDoNumber', 'deskBlNumber', 'status', 'deskHolder', 'deskReleaseBasis', 'lastChange'], orders)}`;
+${worklist(lang, 'orders', 'deskOrdersTitle', ['deskDoNumber', 'deskBlNumber', 'listConsignee', 'deskContainers', 'status', 'deskHolder', 'lastChange'], orders, { action: '/desk/agent', listing: data.orders, statuses: deliveryOrderStatuses })}`;
   return deskPage(ctx, t(lang, 'deskAgentTitle'), body);
 }
 
 export interface ShipperDeskData {
-  guarantees: readonly StoredDocument[];
+  guarantees: DeskListing;
   /** Ids of the guarantees this party may still withdraw. */
   withdrawable: ReadonlySet<string>;
   book: PartyBook;
@@ -109,7 +129,7 @@ export interface ShipperDeskData {
 
 export function shipperDeskView(ctx: PageContext, data: ShipperDeskData) {
   const { lang } = ctx;
-  const rows = data.guarantees.map((s): TableRow => {
+  const rows = data.guarantees.items.map((s): TableRow => {
     const g = guarantee(s);
     const withdraw = data.withdrawable.has(s.state.id)
       ? html`<form method="post" action="/desk/documents/${s.state.id}/act" class="inline-action">${csrfInput(ctx)}<input type="hidden" name="type" value="withdraw"><input type="hidden" name="back" value="/desk/shipper"><button type="submit" data-action="withdraw">${t(lang, 'deskWithdraw')} <span class="nowrap">${g.guaranteeNumber}</span></button></form>`
@@ -129,7 +149,7 @@ export function shipperDeskView(ctx: PageContext, data: ShipperDeskData) {
   });
   const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
 <p><a class="button primary-link" href="/desk/shipper/guarantee/new">${t(lang, 'deskNewGuarantee')}</a></p>
-${worklist(lang, 'guarantees', 'deskMyGuarantees', ['deskGuaranteeNumber', 'deskBlNumber', 'deskAgentAtLoading', 'deskAgentAtDestination', 'status', 'lastChange'], rows)}`;
+${worklist(lang, 'guarantees', 'deskMyGuarantees', ['deskGuaranteeNumber', 'deskBlNumber', 'deskAgentAtLoading', 'deskAgentAtDestination', 'status', 'lastChange'], rows, { action: '/desk/shipper', listing: data.guarantees, statuses: guaranteeStatuses })}`;
   return deskPage(ctx, t(lang, 'deskShipperTitle'), body);
 }
 
@@ -143,6 +163,8 @@ export interface FacilityDeskData {
   recorded: readonly RecordedMove[];
   /** Undefined for a depot: D/Os are presented to terminals only. */
   presented: readonly StoredDocument[] | undefined;
+  /** Every EIR at this facility, searched and paged. */
+  eirs: DeskListing;
   book: PartyBook;
   notice?: string;
   refusal?: string;
@@ -207,10 +229,27 @@ export function facilityDeskView(ctx: PageContext, data: FacilityDeskData) {
       ],
     };
   });
+  const eirs = data.eirs.items.map((s): TableRow => {
+    const e = eir(s);
+    return {
+      data: { document: s.state.id },
+      cells: [
+        { value: e.eirNumber, cls: 'mono' },
+        { value: e.container.number, cls: 'mono' },
+        direction(e),
+        e.truckPlate,
+        data.book.nameOf(lang, e.haulier.partyId),
+        statusBadge(lang, s.state.status),
+        { value: formatTime(lang, s.updatedAt), cls: 'small' },
+        { value: openLink(lang, s, e.eirNumber), cls: 'actions' },
+      ],
+    };
+  });
   const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
 <p><a class="button primary-link" href="/desk/facility/eirs/new">${t(lang, 'deskIssueEirs')}</a></p>
 ${worklist(lang, 'expected', 'deskExpectedToday', ['deskContainerNo', 'deskDirection', 'truckPlate', 'deskHaulier', 'documentNo', 'validUntil'], expected)}
 ${data.presented ? worklist(lang, 'presented', 'deskPresentedTitle', ['deskDoNumber', 'deskBlNumber', 'deskContainers', 'deskPresentedBy', 'lastChange'], presented) : ''}
-${worklist(lang, 'recorded', 'deskRecordedTitle', ['deskContainerNo', 'deskDirection', 'truckPlate', 'deskPassedAt', 'condition', 'photos'], recorded)}`;
+${worklist(lang, 'recorded', 'deskRecordedTitle', ['deskContainerNo', 'deskDirection', 'truckPlate', 'deskPassedAt', 'condition', 'photos'], recorded)}
+${worklist(lang, 'eirs', 'deskAllEirs', ['documentNo', 'deskContainerNo', 'deskDirection', 'truckPlate', 'deskHaulier', 'status', 'lastChange'], eirs, { action: '/desk/facility', listing: data.eirs, statuses: eirStatuses })}`;
   return deskPage(ctx, t(lang, 'deskFacilityTitle'), body);
 }
