@@ -1,21 +1,13 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DocumentKind } from '../../src/domain/document/document';
 import { Client, P, uniqueRef } from '../http/exchange-client';
-import { decodeQr, describeWithBrowser, desktopContext, launchChromium, loopbackServer, screenshot, type LoopbackServer } from '../support/browser';
+import { decodeQr, describeWithBrowser, desktopContext, launchChromium, loopbackServer, screenshot, type LoopbackServer, signIn } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
 
 /** Tab presses allowed to cross the D/O form: every field and date segment, with room to spare. */
 const MAX_TABS = 250;
-
-async function signIn(page: Page, url: string, userId: string): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.getByLabel(/用户名|User name/).fill(userId);
-  await page.getByLabel(/密码|Password/).fill('sdx-demo');
-  await page.getByRole('button', { name: /登录|Sign in/ }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
 
 describeWithBrowser('the desk in Chromium at 1280x800', () => {
   let server: LoopbackServer;

@@ -22,13 +22,7 @@ export function viewContext(browser: Browser, view: DeskView): Promise<BrowserCo
 }
 
 /** Signs a demo user in through the sign-in form, in whatever language the context asks for. */
-export async function signIn(page: Page, url: string, userId: string): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.getByLabel(/用户名|User name/).fill(userId);
-  await page.getByLabel(/密码|Password/).fill('sdx-demo');
-  await page.getByRole('button', { name: /登录|Sign in/ }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-}
+export { signIn } from './browser';
 
 /**
  * The text a person reads in the page's main part, without the signed-in line (a user's name is
