@@ -73,7 +73,7 @@ export function pager(lang: Lang, action: string, terms: SearchTerms, list: { sh
   const kept = Object.entries(terms).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '');
   const link = (extra: [string, string][]) => `${action}?${new URLSearchParams([...kept, ...extra]).toString()}`;
   return html`<nav class="pager" aria-label="${t(lang, 'listPages')}">
-  <p class="pager-count" role="status">${summary}</p>
+  <p class="pager-count">${summary}</p>
   ${offset > 0 ? html`<a class="button" href="${link([])}">${t(lang, 'listFirst')}</a>` : ''}
   ${list.nextCursor ? html`<a class="button" rel="next" href="${link([['cursor', list.nextCursor], ['at', String(offset + count)]])}">${t(lang, 'listNext')}</a>` : ''}
 </nav>`;
