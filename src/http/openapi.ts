@@ -197,6 +197,7 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
         description:
           '`recorded`: every signed revision is the one an event recorded, signed by that event\'s actor; `not-the-issued-document`: it names a document the ledger holds but is not what it recorded; `unknown-document`: the ledger holds no such document (or the PDF names none); `not-checked`: verified offline.',
       },
+      ledgerStatus: nullable({ type: 'string', description: 'With `ledger: recorded`, the document\'s status in the ledger now: a genuine PDF may since have been voided, superseded or released. Null otherwise.' }),
       summary: closed(
         {
           outcome: {

@@ -33,3 +33,19 @@ describe('/verify for people', () => {
     expect((await request(t.app).get('/verify').set('Cookie', 'sdx_lang=en')).text).toContain('Verify a document');
   });
 });
+
+describe('a genuine PDF of a document that has since ended', () => {
+  it('is still genuine, with the ledger status in the report, but the page does not show it green', async () => {
+    const order = await c.deliveryOrder();
+    const pdf = await c.pdf(P.agentSha, order.id);
+    const before = await request(t.app).post('/verify').attach('file', pdf, 'do.pdf');
+    expect(before.body).toMatchObject({ verdict: 'valid', ledger: 'recorded', ledgerStatus: 'issued', summary: { outcome: 'genuine' } });
+
+    await c.acted(P.agentSha, order.id, { type: 'void', reason: 'Issued in error' });
+    const after = await request(t.app).post('/verify').attach('file', pdf, 'do.pdf');
+    expect(after.body).toMatchObject({ verdict: 'valid', ledger: 'recorded', ledgerStatus: 'voided', summary: { outcome: 'genuine' } });
+    const page = await request(t.app).post('/verify/report').set('Accept-Language', 'zh-CN').attach('file', pdf, 'do.pdf');
+    expect(page.text).toMatch(/<p class="verdict-line amber" role="status">[^<]*已作废/);
+    expect(page.text).not.toContain('verdict-line green');
+  });
+});

@@ -40,6 +40,9 @@ describe('the /verify report view', () => {
   it.each([
     ['genuine', 'zh-CN', 'green', '真实，已在本交换平台登记'],
     ['genuine', 'en', 'green', 'Genuine: recorded in this exchange’s ledger'],
+    ['genuineVoided', 'zh-CN', 'amber', '真实且已在本交换平台登记，但账本中当前状态为“已作废”：请勿凭此件办理'],
+    ['genuineVoided', 'en', 'amber', 'Genuine and recorded here, but its ledger status is now “Voided”: do not act on this copy'],
+    ['genuineReleased', 'zh-CN', 'amber', '真实且已在本交换平台登记，但账本中当前状态为“已放货”：请勿凭此件办理'],
     ['notRecorded', 'zh-CN', 'blue', '签名有效，但非本平台签发'],
     ['notRecorded', 'en', 'blue', 'Signatures valid, but not issued by this exchange'],
     ['offline', 'zh-CN', 'blue', '签名有效（未查询本平台账本）'],

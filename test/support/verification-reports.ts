@@ -29,10 +29,11 @@ export function signature(index: number, who: { name: string; partyId: string; l
 
 const ok = (check: string): Finding => ({ check, status: 'valid', code: 'ok', message: `${check} holds`, required: true });
 
-export function build(findings: Finding[], signatures: SignatureSummary[], ledger: LedgerStanding): PdfVerificationReport {
+export function build(findings: Finding[], signatures: SignatureSummary[], ledger: LedgerStanding, ledgerStatus: string | null = null): PdfVerificationReport {
   const folded = { verdict: verdictOf(findings), findings, signatures, ledger };
   return {
     ...folded,
+    ledgerStatus: ledger === 'recorded' ? ledgerStatus : null,
     document: { profile: 'sdx', documentId: 'doc-6f1c2a9e-0b7d-4c55-9a3e-2d8f4e1b7c10', kind: 'eir', number: 'EIR-2026-0001', issuerPartyId: ISSUER.partyId, payloadHash: 'ab'.repeat(32) },
     summary: summarise(folded),
   };
@@ -44,7 +45,9 @@ const twoSignatures = [signature(0, ISSUER, 'issuer', 1, TIME_1), signature(1, H
 export const baseFindings = [ok('document.parse'), ok('signature[0].digest'), ok('signature[1].digest'), ok('document.changes-after-signature[0]')];
 
 export const reports = {
-  genuine: build([...baseFindings, ok('document.ledger')], twoSignatures, 'recorded'),
+  genuine: build([...baseFindings, ok('document.ledger')], twoSignatures, 'recorded', 'countersigned'),
+  genuineVoided: build([...baseFindings, ok('document.ledger')], twoSignatures, 'recorded', 'voided'),
+  genuineReleased: build([...baseFindings, ok('document.ledger')], twoSignatures, 'recorded', 'released'),
   notRecorded: build(
     [...baseFindings, { check: 'document.ledger', status: 'skipped', code: 'document-not-in-ledger', message: 'the ledger holds no document EIR-2026-0001', required: false }],
     twoSignatures,

@@ -157,6 +157,7 @@ export class LogService {
       if (!(error instanceof SdxError && error.code === 'log-integrity-failed')) throw error;
       return {
         payloadHash: document.state.payloadHash,
+        status: document.state.status,
         revisions,
         findings: [{ check: 'ledger.integrity', status: 'invalid', code: 'log-integrity-failed', message: error.message, required: true }],
       };
@@ -165,6 +166,7 @@ export class LogService {
     const missing = checks.filter((c) => !c.included);
     return {
       payloadHash: document.state.payloadHash,
+      status: document.state.status,
       revisions,
       findings: [
         {
@@ -205,6 +207,7 @@ export class LogService {
 /** What the ledger recorded of a document, for verifying a PDF that names it. */
 export interface LedgerView {
   payloadHash: string;
+  status: string;
   findings: Finding[];
   /** Each event that produced a PDF: the SHA-256 of that PDF and the party whose signature made it. */
   revisions: { pdfSha256: string; actorPartyId: string; eventType: string; seq: number }[];

@@ -73,6 +73,8 @@ export interface PdfVerificationReport extends VerificationReport {
   signatures: SignatureSummary[];
   document: DocumentSummary;
   ledger: LedgerStanding;
+  /** With a `recorded` standing: the document's status in the ledger now (it may be voided or released since); else null. */
+  ledgerStatus: string | null;
   summary: { outcome: Outcome; finding?: Finding; signerName?: string | null };
 }
 

@@ -92,6 +92,10 @@ const text = {
   verifyIntro: { en: 'Upload a signed SDX PDF, or open the link in its QR code.', zh: '上传 SDX 签名 PDF，或打开其二维码中的链接。' },
   // The one line a person reads first; {what} is the verify-messages text of the deciding finding.
   verdictGenuine: { en: 'Genuine: recorded in this exchange’s ledger', zh: '真实，已在本交换平台登记' },
+  verdictGenuineEnded: {
+    en: 'Genuine and recorded here, but its ledger status is now “{status}”: do not act on this copy',
+    zh: '真实且已在本交换平台登记，但账本中当前状态为“{status}”：请勿凭此件办理',
+  },
   verdictNotRecorded: { en: 'Signatures valid, but not issued by this exchange', zh: '签名有效，但非本平台签发' },
   verdictNotConsulted: { en: 'Signatures valid (the ledger was not consulted)', zh: '签名有效（未查询本平台账本）' },
   verdictIndeterminate: { en: 'Indeterminate, a person must look: {what} ({where})', zh: '无法确定，需人工查看（{what}，{where}）' },

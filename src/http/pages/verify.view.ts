@@ -34,6 +34,9 @@ function signerName(lang: Lang, report: PdfVerificationReport, signature: Signat
 
 export type BannerColour = 'green' | 'blue' | 'amber' | 'red';
 
+/** Ledger statuses after which the document's PDF no longer stands for something one may act on. */
+const endedStatuses: ReadonlySet<string> = new Set(['voided', 'superseded', 'released', 'expired', 'withdrawn', 'rejected']);
+
 /**
  * The one line a person reads first, in the page's language, and its colour: green genuine, blue
  * valid but not issued here (neutral: not knowing a document is not evidence against it), amber
@@ -41,7 +44,12 @@ export type BannerColour = 'green' | 'blue' | 'amber' | 'red';
  */
 export function verdictBanner(lang: Lang, report: PdfVerificationReport, names: PartyNames = noNames): { text: string; colour: BannerColour } {
   const { outcome, finding } = report.summary;
-  if (outcome === 'genuine') return { text: t(lang, 'verdictGenuine'), colour: 'green' };
+  if (outcome === 'genuine') {
+    // A genuine PDF of a document voided, superseded or released since is not one to act on.
+    const status = report.ledgerStatus;
+    if (status && endedStatuses.has(status)) return { text: t(lang, 'verdictGenuineEnded', { status: statusName(lang, status) }), colour: 'amber' };
+    return { text: t(lang, 'verdictGenuine'), colour: 'green' };
+  }
   if (outcome === 'valid-not-recorded') {
     return { text: t(lang, report.ledger === 'not-checked' ? 'verdictNotConsulted' : 'verdictNotRecorded'), colour: 'blue' };
   }

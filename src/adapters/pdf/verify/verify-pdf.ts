@@ -40,6 +40,8 @@ import { isPdfLimitError, VERIFY_LIMITS } from './verify-limits';
 /** What the ledger recorded of a document: one entry per event that produced a PDF revision. */
 export interface LedgerRecord {
   payloadHash: string;
+  /** The document's status in the ledger now (voided, released, ...); absent when unknown. */
+  status?: string | undefined;
   /** Informational and inclusion findings (status, audit-log inclusion) the report carries. */
   findings: Finding[];
   revisions: { pdfSha256: string; actorPartyId: string; eventType: string; seq: number }[];
@@ -226,15 +228,21 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   if (sdx) findings.push(...checkEmbeddedPayload(described));
   const ledger = await guardLedger(bytes, contexts, firstEnd === undefined ? undefined : described ?? 'unreadable', options);
   findings.push(...ledger.findings);
-  return finish(findings, signatures, document, ledger.standing);
+  return finish(findings, signatures, document, ledger.standing, ledger.status);
 }
 
 const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kind: null, number: null, issuerPartyId: null, payloadHash: null };
 
 /** The report: the verdict folded from the findings, and the line a person reads first. */
-export function finish(findings: Finding[], signatures: SignatureSummary[], document: DocumentSummary, ledger: LedgerStanding): PdfVerificationReport {
+export function finish(
+  findings: Finding[],
+  signatures: SignatureSummary[],
+  document: DocumentSummary,
+  ledger: LedgerStanding,
+  ledgerStatus: string | null = null,
+): PdfVerificationReport {
   const folded = { ...report(findings), signatures, ledger };
-  return { ...folded, document, summary: summarise(folded) };
+  return { ...folded, document, ledgerStatus: ledger === 'recorded' ? ledgerStatus : null, summary: summarise(folded) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -400,7 +408,7 @@ async function guardLedger(
   contexts: readonly SignatureContext[],
   first: FirstRevision,
   options: PdfVerificationOptions,
-): Promise<{ findings: Finding[]; standing: LedgerStanding }> {
+): Promise<{ findings: Finding[]; standing: LedgerStanding; status?: string | null }> {
   try {
     return await checkLedger(bytes, contexts, first, options);
   } catch (error) {
@@ -413,7 +421,7 @@ async function checkLedger(
   contexts: readonly SignatureContext[],
   first: FirstRevision,
   options: PdfVerificationOptions,
-): Promise<{ findings: Finding[]; standing: LedgerStanding }> {
+): Promise<{ findings: Finding[]; standing: LedgerStanding; status?: string | null }> {
   const check = 'document.ledger';
   if (options.expectedPayloadHash !== undefined) {
     return { standing: 'not-checked', findings: checkPayloadHash(first, options.expectedPayloadHash) };
@@ -454,6 +462,7 @@ async function checkLedger(
   const signed = contexts.filter((c) => !c.isTimestamp).length;
   return {
     standing: 'recorded',
+    status: entry.status ?? null,
     findings: [...findings, valid(check, `each of the ${signed} signed revisions is the one the ledger recorded, signed by the event's actor`), ...entry.findings],
   };
 }
