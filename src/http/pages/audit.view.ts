@@ -1,8 +1,8 @@
 import type { AuditOverview } from '../../application/page-reads';
 import type { SearchTerms } from '../../application/document-search';
-import { documentTable, kindName, pager, searchForm } from './document-list.view';
+import { documentTable, pager, searchForm } from './document-list.view';
 import { html } from './html';
-import { eventName, formatTime, statusName, t } from './i18n';
+import { eventName, formatTime, kindName, statusName, t } from './i18n';
 import { page, type PageContext } from './layout';
 
 export interface AuditPageData extends AuditOverview {

@@ -1,9 +1,8 @@
 import type { DocumentLine, DocumentListPage } from '../../application/page-reads';
 import type { SearchTerms } from '../../application/document-search';
-import { kindTitle } from '../../domain/document/document-kinds';
 import { documentKinds, type DocumentKind } from '../../domain/document/document';
 import { html, type Html } from './html';
-import { formatTime, statusName, t, type Lang, type TextKey } from './i18n';
+import { formatTime, kindName, statusName, t, type Lang, type TextKey } from './i18n';
 
 /** Rows per page on every list. */
 export const LIST_PAGE_SIZE = 50;
@@ -19,10 +18,6 @@ export function pageFromQuery(query: Record<string, unknown>): { after?: string;
   const cursor = typeof query['cursor'] === 'string' && query['cursor'].length <= 200 ? query['cursor'] : undefined;
   const offset = typeof query['at'] === 'string' && /^\d{1,7}$/.test(query['at']) ? Number(query['at']) : 0;
   return cursor ? { after: cursor, offset } : { offset: 0 };
-}
-
-export function kindName(lang: Lang, kind: string): string {
-  return (documentKinds as readonly string[]).includes(kind) ? kindTitle(kind as DocumentKind)[lang === 'en' ? 'en' : 'zh'] : kind;
 }
 
 /**
@@ -79,6 +74,9 @@ export function pager(lang: Lang, action: string, terms: SearchTerms, list: { sh
 </nav>`;
 }
 
+/** The first three container numbers, and how many more. */
+export const containerList = (numbers: readonly string[]): string => `${numbers.slice(0, 3).join(' ')}${numbers.length > 3 ? ` +${numbers.length - 3}` : ''}`;
+
 /** The columns a clerk scans: number, B/L, consignee, containers, status, last change. */
 export function documentTable(lang: Lang, lines: readonly DocumentLine[], hrefOf: (line: DocumentLine) => string): Html {
   if (lines.length === 0) return html``;
@@ -90,7 +88,7 @@ export function documentTable(lang: Lang, lines: readonly DocumentLine[], hrefOf
     <td>${kindName(lang, line.kind)}</td>
     <td class="mono">${line.bl ?? '—'}</td>
     <td>${(lang === 'en' ? line.consigneeNames[0] : line.consigneeNames[line.consigneeNames.length - 1]) ?? '—'}</td>
-    <td class="mono small">${line.containers.slice(0, 3).join(' ')}${line.containers.length > 3 ? ` +${line.containers.length - 3}` : ''}</td>
+    <td class="mono small">${containerList(line.containers)}</td>
     <td>${statusName(lang, line.status)}</td>
     <td class="small">${formatTime(lang, line.updatedAt)}</td>
   </tr>`,

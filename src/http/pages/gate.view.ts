@@ -1,9 +1,8 @@
 import type { PassKeyJwk } from '../../application/gate-passes';
-import { kindTitle } from '../../domain/document/document-kinds';
 import type { EirPayload } from '../../domain/eir/eir.schema';
-import { passKinds, type PassDocumentKind } from '../../domain/gate/gate-pass';
+import { passKinds } from '../../domain/gate/gate-pass';
 import { html, jsonData, type Html } from './html';
-import { reasonTexts, statusName, t } from './i18n';
+import { kindName, reasonTexts, statusName, t } from './i18n';
 import { page, type PageContext } from './layout';
 
 const facilityRoles = ['terminal', 'depot'];
@@ -14,7 +13,6 @@ const facilityRoles = ['terminal', 'depot'];
  */
 function checkData(ctx: PageContext, keys: { keys: PassKeyJwk[] }): Html {
   const { lang } = ctx;
-  const kindName = (kind: PassDocumentKind) => (lang === 'en' ? kindTitle(kind).en : kindTitle(kind).zh);
   const words = {
     green: t(lang, 'verdictGreen'),
     amber: t(lang, 'verdictAmber'),
@@ -33,7 +31,7 @@ function checkData(ctx: PageContext, keys: { keys: PassKeyJwk[] }): Html {
     status: t(lang, 'status'),
     record: t(lang, 'recordTitle'),
     release: t(lang, 'deskRelease'),
-    kinds: Object.fromEntries(Object.entries(passKinds).map(([kind, code]) => [code, kindName(kind as PassDocumentKind)])),
+    kinds: Object.fromEntries(Object.entries(passKinds).map(([kind, code]) => [code, kindName(lang, kind)])),
     statuses: Object.fromEntries(
       ['issued', 'transferred', 'presented', 'released', 'voided', 'superseded', 'gate-recorded', 'countersigned', 'expired'].map((s) => [
         s,

@@ -1,4 +1,6 @@
 import type { Request } from 'express';
+import { documentKinds, type DocumentKind } from '../../domain/document/document';
+import { kindTitle } from '../../domain/document/document-kinds';
 import type { VerdictReason } from '../../domain/gate/gate-pass';
 import { cookieValue } from './session';
 
@@ -461,6 +463,13 @@ const statusNames: Record<string, Text> = {
   rejected: { en: 'Rejected', zh: '已拒绝' },
   withdrawn: { en: 'Withdrawn', zh: '已撤回' },
 };
+
+/** A document kind in the page's language; a kind this exchange does not know is shown as stored. */
+export function kindName(lang: Lang, kind: string): string {
+  if (!(documentKinds as readonly string[]).includes(kind)) return kind;
+  const title = kindTitle(kind as DocumentKind);
+  return lang === 'en' ? title.en : title.zh;
+}
 
 export function statusName(lang: Lang, status: string): string {
   const entry = statusNames[status];

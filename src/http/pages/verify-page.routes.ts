@@ -1,10 +1,9 @@
 import { Router } from 'express';
 import multer from 'multer';
 import type { PageReads } from '../../application/page-reads';
-import { kindTitle } from '../../domain/document/document-kinds';
 import { MAX_UPLOAD_BYTES, sniffMediaType } from '../uploads';
 import type { PdfVerifier } from '../verify.routes';
-import { t } from './i18n';
+import { kindName, t } from './i18n';
 import { pageError } from './page-errors';
 import { send } from './page-kit';
 import { contextOf } from './session';
@@ -53,8 +52,7 @@ export function verifyPageRoutes(deps: VerifyPageDependencies): Router {
     }
     const ctx = contextOf(req);
     const status = await deps.reads.publicStatusWithLog(String(req.params['id']));
-    const title = kindTitle(status.kind);
-    send(res, publicStatusView(ctx, status, ctx.lang === 'en' ? title.en : title.zh));
+    send(res, publicStatusView(ctx, status, kindName(ctx.lang, status.kind)));
   });
 
   return router;

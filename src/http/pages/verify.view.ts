@@ -1,9 +1,8 @@
 import type { Finding } from '../../domain/verification/finding';
 import { isDocumentKind } from '../../domain/document/document';
-import { kindTitle } from '../../domain/document/document-kinds';
 import { signatureOf, type PdfVerificationReport, type SignatureSummary, type SignerRole } from '../../domain/verification/pdf-report';
 import { html, type Html } from './html';
-import { formatTime, statusName, t, type Lang, type TextKey } from './i18n';
+import { formatTime, kindName, statusName, t, type Lang, type TextKey } from './i18n';
 import { page, type PageContext } from './layout';
 import { checkText, decidingRevision, findingText } from '../../application/verify-messages';
 
@@ -86,9 +85,8 @@ function documentLine(lang: Lang, report: PdfVerificationReport): Html | string 
   const { kind, number, profile } = report.document;
   if (profile === 'foreign') return t(lang, 'verifyForeignPdf');
   if (!kind || !isDocumentKind(kind)) return t(lang, 'verifyKindUnknown');
-  const title = kindTitle(kind);
   // The number never breaks across lines (an EIR number split at a hyphen reads as two).
-  return html`${lang === 'en' ? title.en : title.zh} <span class="number">${number ?? t(lang, 'verifyNumberUnknown')}</span>`;
+  return html`${kindName(lang, kind)} <span class="number">${number ?? t(lang, 'verifyNumberUnknown')}</span>`;
 }
 
 /** Who signed, in one short line each: name, role, when. */

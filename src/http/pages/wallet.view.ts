@@ -2,11 +2,10 @@ import type { DocumentFacts } from '../../application/document-facts';
 import type { GateMove } from '../../application/page-reads';
 import type { DocumentCount } from '../../application/ports/store.port';
 import type { DocumentState } from '../../domain/document/document';
-import { kindTitle } from '../../domain/document/document-kinds';
 import { mayPassGate } from '../../domain/gate/gate-pass';
 import { pager } from './document-list.view';
 import { html, jsonData, trustedMarkup, type Html } from './html';
-import { formatClock, formatTime, localName, statusName, t, type Lang } from './i18n';
+import { formatClock, formatTime, kindName, localName, statusName, t, type Lang } from './i18n';
 import { page, type PageContext } from './layout';
 
 export interface WalletItem {
@@ -26,8 +25,6 @@ export interface WalletPass {
   /** True when the document stays valid after this pass expires, so reloading online brings a fresh one. */
   renewable: boolean;
 }
-
-const kindName = (lang: Lang, state: DocumentState) => (lang === 'en' ? kindTitle(state.kind).en : kindTitle(state.kind).zh);
 
 const upTo = (values: readonly string[], max: number) => values.slice(0, max).join(' · ') + (values.length > max ? ` +${values.length - max}` : '');
 
@@ -61,7 +58,7 @@ ${items.length === 0 ? html`<p class="empty">${t(lang, 'walletEmpty')}</p>` : ''
 <ul class="wallet">
 ${items.map(
   ({ state, facts, toConfirm }) => html`<li><a class="card doc" href="/m/d/${state.id}" data-document="${state.id}">
-  <span class="kind">${kindName(lang, state)}</span>
+  <span class="kind">${kindName(lang, state.kind)}</span>
   ${toConfirm ? html`<span class="to-confirm">${t(lang, 'walletToConfirm')}</span>` : ''}
   ${factsList(lang, state, facts)}
 </a></li>`,
@@ -134,10 +131,10 @@ export function walletDocumentView(ctx: PageContext, doc: WalletDocument) {
   const body = html`<p><a href="/m/">← ${t(lang, 'back')}</a></p>
 ${doc.notice ? html`<p class="notice" role="status">${doc.notice}</p>` : ''}
 <section class="pass">
-  <p class="kind">${kindName(lang, item.state)}</p>
+  <p class="kind">${kindName(lang, item.state.kind)}</p>
   ${top}
   ${factsList(lang, item.state, item.facts)}
 </section>
 ${confirm}`;
-  return page(ctx, `${kindName(lang, item.state)} ${item.facts.number}`, body, { scripts: ['/static/web/wallet.js'], bodyClass: 'pass-page' });
+  return page(ctx, `${kindName(lang, item.state.kind)} ${item.facts.number}`, body, { scripts: ['/static/web/wallet.js'], bodyClass: 'pass-page' });
 }

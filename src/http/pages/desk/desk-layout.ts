@@ -1,5 +1,3 @@
-import type { DocumentState } from '../../../domain/document/document';
-import { kindTitle } from '../../../domain/document/document-kinds';
 import { Html, html } from '../html';
 import { statusName, t, type Lang, type TextKey } from '../i18n';
 import { page, type PageContext } from '../layout';
@@ -90,11 +88,6 @@ export function shortId(id: string, href: string): Html {
 
 export function statusBadge(lang: Lang, status: string): Html {
   return html`<span class="status status-${status}" data-status="${status}">${statusName(lang, status)}</span>`;
-}
-
-export function kindName(lang: Lang, state: Pick<DocumentState, 'kind'>): string {
-  const title = kindTitle(state.kind);
-  return lang === 'en' ? title.en : title.zh;
 }
 
 /** A notice after something worked, or the exchange's reason when it did not. */

@@ -4,11 +4,11 @@ import type { ActionType } from '../../../domain/document/lifecycle';
 import type { EirPayload, GateRecord } from '../../../domain/eir/eir.schema';
 import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
 import { html, trustedMarkup, type Html } from '../html';
-import { eventName, formatTime, t, type Lang, type TextKey } from '../i18n';
+import { eventName, formatTime, kindName, t, type Lang, type TextKey } from '../i18n';
 import type { PageContext } from '../layout';
 import type { EventLine } from './desk-documents';
 import { FormIssues, issueSummary, type FieldIssue } from './desk-fields';
-import { cardTable, csrfInput, deskPage, kindName, outcome, statusBadge } from './desk-layout';
+import { cardTable, csrfInput, deskPage, outcome, statusBadge } from './desk-layout';
 import { sealTypeName } from './eir-form.view';
 import type { PartyBook } from './party-book';
 
@@ -185,7 +185,7 @@ ${issueSummary({ lang, values: { fields: {}, rows: [] }, issues }, t(lang, 'desk
 <div class="desk-grid">
 <section class="card" aria-labelledby="doc-title">
   <div class="doc-head">
-    <h2 id="doc-title">${kindName(lang, state)} <span class="mono">${number}</span></h2>
+    <h2 id="doc-title">${kindName(lang, state.kind)} <span class="mono">${number}</span></h2>
     <a class="button print-link" id="print-link" href="${pdf}" target="_blank" rel="noopener" type="application/pdf" title="${t(lang, 'deskPrintHint')}">${t(lang, 'deskPrint')}</a>
   </div>
   ${labelled(lang, [
@@ -229,5 +229,5 @@ ${actions}
     })),
   )}</div>
 </section>`;
-  return deskPage(ctx, `${kindName(lang, state)} ${number}`, body);
+  return deskPage(ctx, `${kindName(lang, state.kind)} ${number}`, body);
 }

@@ -7,7 +7,7 @@ import { html, type Html } from '../html';
 import { formatTime, t, type Lang, type TextKey } from '../i18n';
 import type { PageContext } from '../layout';
 import { cardTable, csrfInput, deskPage, outcome, shortId, statusBadge, type TableRow } from './desk-layout';
-import { pager, searchForm } from '../document-list.view';
+import { containerList, pager, searchForm } from '../document-list.view';
 import type { DeskListing } from './desk-documents';
 import type { PartyBook } from './party-book';
 
@@ -37,9 +37,6 @@ function worklist(lang: Lang, id: string, title: TextKey, headers: readonly Text
     : html`<div class="scroll">${cardTable([...headers.map((h) => t(lang, h)), t(lang, 'deskActions')], rows, { hiddenLast: true })}</div>`}
 </section>`;
 }
-
-/** The first three containers, and how many more. */
-const containerList = (numbers: readonly string[]) => `${numbers.slice(0, 3).join(' ')}${numbers.length > 3 ? ` +${numbers.length - 3}` : ''}`;
 
 const guarantee = (stored: StoredDocument) => stored.payload as TelexReleaseGuaranteePayload;
 const order = (stored: StoredDocument) => stored.payload as DeliveryOrderPayload;
