@@ -70,9 +70,18 @@ export function businessNumbersOf(kind: DocumentKind, payload: unknown): { key: 
   return numbers;
 }
 
-/** The document's own number as written (D/O, EIR or guarantee number), for people. */
+/** Where each kind's payload keeps the number people know the document by. */
+const ownNumberField: Readonly<Record<DocumentKind, string>> = {
+  'delivery-order': 'deliveryOrderNumber',
+  eir: 'eirNumber',
+  'telex-release-guarantee': 'guaranteeNumber',
+};
+
+/** The document's own number as written (D/O, EIR or guarantee number), for people; undefined where the payload has none. */
 export function ownNumberOf(kind: DocumentKind, payload: unknown): string | undefined {
-  return businessNumbersOf(kind, payload).find((n) => n.key === 'do-number' || n.key === 'eir-number' || n.key === 'guarantee-number')?.text;
+  if (payload === null || typeof payload !== 'object') return undefined;
+  const value = (payload as Record<string, unknown>)[ownNumberField[kind]];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /**

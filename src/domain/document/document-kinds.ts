@@ -32,8 +32,6 @@ interface KindDefinition<K extends DocumentKind> {
   initialHolder: (payload: PayloadByKind[K]) => PartyId;
   participants: (payload: PayloadByKind[K]) => Participant[];
   validUntil: (payload: PayloadByKind[K]) => string | null;
-  /** The number people know the document by (D/O, EIR or guarantee number), never the ledger id. */
-  businessNumber: (payload: PayloadByKind[K]) => string;
 }
 
 const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
@@ -52,7 +50,6 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
       { partyId: p.pickupTerminal.partyId, role: 'pickup-terminal' },
     ],
     validUntil: (p) => p.validUntil,
-    businessNumber: (p) => p.deliveryOrderNumber,
   },
   eir: {
     title: { en: 'Equipment Interchange Receipt', zh: '设备交接单' },
@@ -68,7 +65,6 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
       ...(p.container.operator.partyId ? [{ partyId: p.container.operator.partyId, role: 'carrier' } as const] : []),
     ],
     validUntil: (p) => p.validUntil,
-    businessNumber: (p) => p.eirNumber,
   },
   'telex-release-guarantee': {
     title: { en: 'Telex Release Guarantee', zh: '电放保函' },
@@ -86,17 +82,11 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
       { partyId: p.destinationAgent.partyId, role: 'destination-agent' },
     ],
     validUntil: () => null,
-    businessNumber: (p) => p.guaranteeNumber,
   },
 };
 
 export function kindTitle(kind: DocumentKind): { en: string; zh: string } {
   return definitions[kind].title;
-}
-
-export function businessNumberOf<K extends DocumentKind>(kind: K, payload: PayloadByKind[K]): string {
-  const definition: KindDefinition<K> = definitions[kind];
-  return definition.businessNumber(payload);
 }
 
 export function validatePayload<K extends DocumentKind>(kind: K, input: unknown): ParseResult<PayloadByKind[K]> {

@@ -6,6 +6,7 @@ import * as fontkit from '@pdf-lib/fontkit';
 import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString } from 'pdf-lib';
 import type { PdfContent } from '../../../application/ports/document-pdf.port';
 import { documentKinds, type DocumentKind } from '../../../domain/document/document';
+import { ownNumberOf } from '../../../domain/document/business-keys';
 import { kindTitle } from '../../../domain/document/document-kinds';
 import { canonicalize } from '../../../domain/shared/canonical-json';
 import { SdxError } from '../../../domain/shared/errors';
@@ -148,18 +149,9 @@ export class DocumentRenderer {
   }
 }
 
-/** Where each kind's payload keeps the number people know the document by. */
-const BUSINESS_NUMBER_PATH: Readonly<Record<DocumentKind, string>> = {
-  'delivery-order': 'deliveryOrderNumber',
-  eir: 'eirNumber',
-  'telex-release-guarantee': 'guaranteeNumber',
-};
-
 function businessNumberOf(input: RenderInput): { businessNumber?: string } {
-  const payload = input.payload;
-  if (payload === null || typeof payload !== 'object') return {};
-  const value = (payload as Record<string, unknown>)[BUSINESS_NUMBER_PATH[input.kind]];
-  return typeof value === 'string' && value !== '' ? { businessNumber: value } : {};
+  const number = ownNumberOf(input.kind, input.payload);
+  return number === undefined ? {} : { businessNumber: number };
 }
 
 /** Which reserved fields a kind's lifecycle fills: the issuer always; a D/O has no counter-signatory. */

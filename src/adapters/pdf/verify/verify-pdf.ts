@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isDocumentKind, type DocumentKind } from '../../../domain/document/document';
-import { businessNumberOf, expectedSigners, validatePayload, type SignatureSlot } from '../../../domain/document/document-kinds';
+import { ownNumberOf } from '../../../domain/document/business-keys';
+import { expectedSigners, validatePayload, type SignatureSlot } from '../../../domain/document/document-kinds';
 import type { PartyId } from '../../../domain/party/party';
 import { report, type Finding } from '../../../domain/verification/finding';
 import { summarise, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
@@ -281,7 +282,7 @@ function describeDocument(bytes: Uint8Array, firstEnd: number): DescribedDocumen
     const parsed = payload === undefined ? undefined : validatePayload(kind, payload);
     if (parsed?.ok) {
       signers = expectedSigners(kind, parsed.value);
-      summary.number = businessNumberOf(kind, parsed.value);
+      summary.number = ownNumberOf(kind, parsed.value) ?? null;
     }
   }
   const reservedFields = new Map<number, string>();
