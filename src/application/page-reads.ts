@@ -3,8 +3,8 @@ import { auditDocumentEvents, type EventAudit } from './audit/document-audit';
 import type { LogService } from './audit/log-service';
 import { openTreeHead, type SignedTreeHead } from './audit/tree-head';
 import { documentFacts, type Named } from './document-facts';
-import { filterOfTerms, type SearchTerms } from './document-search';
-import { SEARCH_COUNT_CAP, type Caller, type DocumentService } from './document-service';
+import type { SearchTerms } from './document-search';
+import type { Caller, DocumentService } from './document-service';
 import { storedEventBody } from './events/signed-event';
 import { liveStatusFor, type GatePasses } from './gate-passes';
 import { verifyAgainstDecoy, verifyPassword } from './passwords';
@@ -169,7 +169,7 @@ export class PageReads {
    * a document by its id or by a business number only it carries, with its audited events; else
    * the newest documents matching the terms (every document, for the auditor), a page at a time.
    */
-  async auditOverview(terms: SearchTerms, page: { limit: number; after?: string | undefined }): Promise<AuditOverview> {
+  async auditOverview(auditor: Caller, terms: SearchTerms, page: { limit: number; after?: string | undefined }): Promise<AuditOverview> {
     const head = await this.deps.log.currentTreeHead();
     let headProblem: string | undefined;
     try {
@@ -182,9 +182,11 @@ export class PageReads {
     const parties = await this.deps.store.listParties();
     const byId = query ? await this.deps.store.getDocument(query) : undefined;
     // A limit of 0 asks for the head alone (the page shows a refused search without a list).
-    const list = byId || page.limit === 0 ? undefined : await this.documentList(terms, page);
-    const only = list && query && page.after === undefined && list.total.count === 1 && !list.total.capped ? list.lines[0] : undefined;
-    const stored = byId ?? (only ? await this.deps.store.getDocument(only.id) : undefined);
+    const found = byId || page.limit === 0 ? undefined : await this.deps.documents.search(auditor, terms, page);
+    const list = found && { lines: found.items.map(documentLineOf), nextCursor: found.nextCursor, total: found.total };
+    // A business number only one document carries opens that document, as its id would.
+    const only = found && query && page.after === undefined && found.total.count === 1 && !found.total.capped ? found.items[0] : undefined;
+    const stored = byId ?? only;
     const document = stored
       ? {
           id: stored.state.id,
@@ -203,16 +205,6 @@ export class PageReads {
       ...(list && !document ? { list } : {}),
       notFound: query !== '' && !document && list?.total.count === 0,
     };
-  }
-
-  /** Every document matching `terms` (no party scope: for the auditor), newest first. */
-  private async documentList(terms: SearchTerms, page: { limit: number; after?: string | undefined }): Promise<DocumentListPage> {
-    const filter = filterOfTerms({ ...terms, holder: undefined }, '');
-    const [found, total] = await Promise.all([
-      this.deps.store.listDocuments({ ...filter, limit: page.limit, newestFirst: true, ...(page.after === undefined ? {} : { after: page.after }) }),
-      this.deps.store.countDocuments(filter, SEARCH_COUNT_CAP),
-    ]);
-    return { lines: found.items.map(documentLineOf), nextCursor: found.nextCursor, total };
   }
 
   /** What a gate pass says now: its document's live status, when the pass's signature verifies. */

@@ -3,8 +3,8 @@ import type { PageReads } from '../../application/page-reads';
 import { ValidationError } from '../../domain/shared/errors';
 import { auditView } from './audit.view';
 import { LIST_PAGE_SIZE, pageFromQuery, termsFromQuery } from './document-list.view';
-import { send } from './page-kit';
-import { contextOf, type PageGuards } from './session';
+import { callerOf, send } from './page-kit';
+import { contextOf, userOf, type PageGuards } from './session';
 
 /**
  * The auditor: the log's signed head, checked; any document found by id or business number with
@@ -19,12 +19,12 @@ export function auditPageRoutes(deps: { reads: PageReads }, guards: PageGuards):
     const terms = termsFromQuery({ ...query, q: query['q'] ?? query['doc'] });
     const page = pageFromQuery(query);
     try {
-      const overview = await deps.reads.auditOverview(terms, { limit: LIST_PAGE_SIZE, after: page.after });
+      const overview = await deps.reads.auditOverview(callerOf(userOf(req)), terms, { limit: LIST_PAGE_SIZE, after: page.after });
       send(res, auditView(contextOf(req), { ...overview, terms, offset: page.offset }));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       // A bad date or status: the page again, with the terms marked, and no list.
-      const overview = await deps.reads.auditOverview({}, { limit: 0 });
+      const overview = await deps.reads.auditOverview(callerOf(userOf(req)), {}, { limit: 0 });
       send(res, auditView(contextOf(req), { ...overview, terms, offset: 0, badTerms: error.issues.map((issue) => issue.path) }), 422);
     }
   });
