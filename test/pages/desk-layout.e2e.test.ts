@@ -1,9 +1,10 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, gateRecordExample, P, payloadOf, uniqueRef } from '../http/exchange-client';
-import { describeWithBrowser, launchChromium, loopbackServer, screenshot, type LoopbackServer } from '../support/browser';
+import { describeWithBrowser, screenshot, type LoopbackServer } from '../support/browser';
+import { startBrowserExchange, stopBrowserExchange } from '../support/browser-exchange';
 import { DESK_VIEWS, scrollsSideways, signIn, viewContext, wordsCutInCells, type DeskView } from '../support/desk-browser';
 import { USERS } from '../support/desk-forms';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { type TestApp } from '../support/test-app';
 
 jest.setTimeout(180_000);
 
@@ -36,11 +37,7 @@ describeWithBrowser('the desk’s pages on a phone and a laptop (Chromium)', () 
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
-    server = await loopbackServer();
-    t = await startTestApp({ env: { SDX_PUBLIC_URL: server.url } });
-    server.serve(t.app);
-    c = new Client(t);
-    browser = await launchChromium();
+    ({ server, t, c, browser } = await startBrowserExchange());
 
     // Something on every worklist: a guarantee to decide, one to release on, D/Os issued, released
     // and voided, an EIR expected today and one recorded at the gate, a D/O presented to the terminal.
@@ -65,11 +62,7 @@ describeWithBrowser('the desk’s pages on a phone and a laptop (Chromium)', () 
   });
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await server?.stop();
-    expect(t.unexpected).toEqual([]);
-    await t.close();
+    await stopBrowserExchange({ server, t, browser }, contexts);
   });
 
   /** One signed-in page per view and user, kept for the view's tests (signing in is the slow part). */

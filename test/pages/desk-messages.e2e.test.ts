@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, P } from '../http/exchange-client';
-import { describeWithBrowser, launchChromium, loopbackServer, screenshot, type LoopbackServer } from '../support/browser';
+import { describeWithBrowser, screenshot, type LoopbackServer } from '../support/browser';
+import { startBrowserExchange, stopBrowserExchange } from '../support/browser-exchange';
 import {
   API_ENGLISH,
   DESK_VIEWS,
@@ -18,7 +19,7 @@ import {
   type DeskView,
 } from '../support/desk-browser';
 import { USERS } from '../support/desk-forms';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { type TestApp } from '../support/test-app';
 
 jest.setTimeout(180_000);
 
@@ -36,19 +37,11 @@ describeWithBrowser('desk forms speak the page’s language when they refuse (Ch
   const problems: string[] = [];
 
   beforeAll(async () => {
-    server = await loopbackServer();
-    t = await startTestApp({ env: { SDX_PUBLIC_URL: server.url } });
-    server.serve(t.app);
-    c = new Client(t);
-    browser = await launchChromium();
+    ({ server, t, c, browser } = await startBrowserExchange());
   });
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await server?.stop();
-    expect(t.unexpected).toEqual([]);
-    await t.close();
+    await stopBrowserExchange({ server, t, browser }, contexts);
   });
 
   async function deskFor(view: DeskView, userId: string): Promise<Page> {

@@ -1,8 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { DocumentKind } from '../../src/domain/document/document';
 import { Client, P, uniqueRef } from '../http/exchange-client';
-import { decodeQr, describeWithBrowser, desktopContext, launchChromium, loopbackServer, screenshot, type LoopbackServer, signIn } from '../support/browser';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { decodeQr, describeWithBrowser, desktopContext, screenshot, type LoopbackServer, signIn } from '../support/browser';
+import { startBrowserExchange, stopBrowserExchange } from '../support/browser-exchange';
+import { type TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
 
@@ -34,19 +35,11 @@ describeWithBrowser('the desk in Chromium at 1280x800', () => {
     (await t.store.listDocuments({ kind, limit: 500 })).items.map((d) => ({ id: d.state.id, status: d.state.status, payload: d.payload as Record<string, unknown> }));
 
   beforeAll(async () => {
-    server = await loopbackServer();
-    t = await startTestApp({ env: { SDX_PUBLIC_URL: server.url } });
-    server.serve(t.app);
-    c = new Client(t);
-    browser = await launchChromium();
+    ({ server, t, c, browser } = await startBrowserExchange());
   });
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await server?.stop();
-    expect(t.unexpected).toEqual([]);
-    await t.close();
+    await stopBrowserExchange({ server, t, browser }, contexts);
   });
 
   it('a shipper submits a guarantee from the form, follows it, and withdraws it before a decision', async () => {

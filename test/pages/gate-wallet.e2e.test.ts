@@ -5,8 +5,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { Client, P, expectValidPdf, payloadOf, type DocumentBody } from '../http/exchange-client';
-import { decodeQr, describeWithBrowser, desktopContext, launchChromium, loopbackServer, type LoopbackServer, phoneContext, screenshot, signIn } from '../support/browser';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { decodeQr, describeWithBrowser, desktopContext, type LoopbackServer, phoneContext, screenshot, signIn } from '../support/browser';
+import { startBrowserExchange, stopBrowserExchange } from '../support/browser-exchange';
+import { type TestApp } from '../support/test-app';
 
 jest.setTimeout(180_000);
 
@@ -107,19 +108,11 @@ describeWithBrowser('the gate verdict and the wallet after the gate, in Chromium
     );
 
   beforeAll(async () => {
-    server = await loopbackServer();
-    t = await startTestApp({ env: { SDX_PUBLIC_URL: server.url } });
-    server.serve(t.app);
-    c = new Client(t);
-    browser = await launchChromium();
+    ({ server, t, c, browser } = await startBrowserExchange());
   });
 
   afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await server?.stop();
-    expect(t.unexpected).toEqual([]);
-    await t.close();
+    await stopBrowserExchange({ server, t, browser }, contexts);
   });
 
   describe.each<[Size, Lang]>([
