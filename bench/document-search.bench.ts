@@ -1,7 +1,8 @@
 // `npm run bench`, store line: BENCH_SEARCH_DOCUMENTS (default 100,000) documents of mixed kinds
 // written straight through SqliteStore.commit, then p50/p99 of searches in the store and through
-// the real app over loopback (GET /api/v1/documents as the agent), with GET /healthz measured in the
-// same run as the baseline. Every loop is bounded in count.
+// the real app over loopback (GET /api/v1/documents as the agent, and the agent's desk page with its
+// three worklists, signed in), with GET /healthz measured in the same run as the baseline. Every
+// loop is bounded in count.
 //   npx tsc -p tsconfig.bench.json && node dist-bench/bench/document-search.bench.js
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +15,10 @@ import { normaliseKeyValue } from '../src/domain/document/business-keys';
 import type { DocumentKind, DocumentState, Participant } from '../src/domain/document/document';
 import { containerCheckDigit } from '../src/domain/shared/iso6346';
 import { resourcePaths, wireApp } from '../src/main';
+
+const examples = Object.fromEntries(
+  (['eir', 'delivery-order', 'telex-release-guarantee'] as const).map((kind) => [kind, JSON.parse(readFileSync(join(resourcePaths(process.env).templatesDir, 'examples', `${kind}.json`), 'utf8')) as Record<string, unknown>]),
+) as Record<DocumentKind, Record<string, unknown>>;
 
 const DOCUMENTS = Number(process.env.BENCH_SEARCH_DOCUMENTS ?? 100_000);
 const PER_COMMIT = 1_000;
@@ -40,20 +45,23 @@ function documentOf(n: number): DocumentChange {
     kind === 'eir'
       ? [{ partyId: 'demo-terminal', role: 'facility-operator' }, { partyId: 'demo-haulier-a', role: 'haulier' }]
       : kind === 'delivery-order'
-        ? [{ partyId: AGENT, role: 'carrier-agent' }, { partyId: 'demo-consignee', role: 'consignee' }, { partyId: 'demo-terminal', role: 'pickup-terminal' }]
-        : [{ partyId: 'demo-shipper', role: 'shipper' }, { partyId: AGENT, role: 'destination-agent' }];
+        ? [{ partyId: AGENT, role: 'issuer' }, { partyId: 'demo-consignee', role: 'consignee' }, { partyId: 'demo-terminal', role: 'pickup-terminal' }]
+        : [{ partyId: 'demo-shipper', role: 'issuer' }, { partyId: AGENT, role: 'carrier-agent' }];
   const status = kind === 'telex-release-guarantee' ? 'submitted' : (['issued', 'transferred', 'released'] as const)[n % 3] ?? 'issued';
   const issuer = kind === 'eir' ? 'demo-terminal' : kind === 'delivery-order' ? AGENT : 'demo-shipper';
   const state: DocumentState = {
     id, kind, version: 1, status: kind === 'eir' ? 'issued' : status, issuer, holder: participants[1]?.partyId ?? null, presentedTo: null, participants,
     payloadHash: 'bench', validUntil: null, supersedes: null, supersededBy: null, guaranteeId: null, backsDeliveryOrder: null,
   };
+  // Whole payloads (the example of each kind with its numbers changed), as the pages read them.
+  const example = examples[kind];
+  const containerOf = (number: string) => ({ ...(example['containers'] as Record<string, unknown>[] | undefined)?.[0], number });
   const payload =
     kind === 'eir'
-      ? { eirNumber: `EIR-${n}`, container: { number: container(n) }, truckPlate: `沪A${String(n % 100_000).padStart(5, '0')}`, billOfLadingNumber: bl(n) }
+      ? { ...example, eirNumber: `EIR-${n}`, container: { ...(example['container'] as object), number: container(n) }, truckPlate: `沪A${String(n % 100_000).padStart(5, '0')}`, billOfLadingNumber: bl(n) }
       : kind === 'delivery-order'
-        ? { deliveryOrderNumber: `DO-${n}`, billOfLadingNumber: bl(n), containers: [{ number: container(n) }, { number: container(n + 500_000) }], consignee: { name: `Consignee ${n % 500}` } }
-        : { guaranteeNumber: `TRG-${n}`, billOfLadingNumber: bl(n), containers: [{ number: container(n) }], consignee: { name: `Consignee ${n % 500}` } };
+        ? { ...example, deliveryOrderNumber: `DO-${n}`, billOfLadingNumber: bl(n), containers: [containerOf(container(n)), containerOf(container(n + 500_000))], consignee: { name: `Consignee ${n % 500}` } }
+        : { ...example, guaranteeNumber: `TRG-${n}`, billOfLadingNumber: bl(n), containers: [containerOf(container(n))], consignee: { name: `Consignee ${n % 500}` } };
   const envelope = `bench.${Buffer.from(id).toString('base64url')}.sig`;
   return { documentId: id, expectedSeq: 0, state, payload, events: [{ type: 'issue', actor: issuer, recordedAt: at, envelope }], at };
 }
@@ -76,6 +84,22 @@ async function timed(run: (i: number) => Promise<unknown>): Promise<{ p50: numbe
 }
 
 const fmt = (r: { p50: number; p99: number }) => `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`;
+
+/** Signs a desk user in through the form, as a browser does; answers the session cookie. */
+async function signIn(base: string, userId: string, origin: string): Promise<string> {
+  const form = await fetch(`${base}/login`);
+  const token = /name="loginToken" value="([^"]+)"/.exec(await form.text())?.[1];
+  if (!token) throw new Error('the sign-in page has no login token');
+  const cookiesOf = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin, cookie: cookiesOf(form), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ loginToken: token, userId, password: 'sdx-demo' }),
+  });
+  if (res.status !== 303) throw new Error(`sign-in of ${userId} answered ${res.status}`);
+  return cookiesOf(res);
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sdx-bench-search-'));
@@ -132,6 +156,21 @@ async function main(): Promise<void> {
       ];
       for (const [name, path] of overHttp) {
         const result = await timed((i) => get(path(i)));
+        say(`  ${name}: ${fmt(result)} (p99 ${(result.p99 / health.p99).toFixed(1)}x the /healthz p99)`);
+      }
+      const cookie = await signIn(base, 'demo-agent-sha-desk', 'http://127.0.0.1:8080');
+      const desk = async (path: string) => {
+        const res = await fetch(`${base}${path}`, { headers: { cookie, 'accept-language': 'zh-CN' } });
+        const page = await res.text();
+        if (!res.ok || !page.includes('id="orders"')) throw new Error(`GET ${path}: ${res.status}`);
+        return page;
+      };
+      const pages: [string, (i: number) => string][] = [
+        ['HTTP desk page /desk/agent (inbox, releasable, D/Os: 3 pages of 50 + counts)', () => '/desk/agent'],
+        ['HTTP desk page, D/Os searched by container', (i) => `/desk/agent?q=${container(pick(i) - (pick(i) % 4))}`],
+      ];
+      for (const [name, path] of pages) {
+        const result = await timed((i) => desk(path(i)));
         say(`  ${name}: ${fmt(result)} (p99 ${(result.p99 / health.p99).toFixed(1)}x the /healthz p99)`);
       }
     } finally {

@@ -1,5 +1,5 @@
 import type { DocumentFilter, KeySearch } from './ports/store.port';
-import { businessKeyNames, normaliseKeyValue, type BusinessKeyName } from '../domain/document/business-keys';
+import { normaliseKeyValue, numberKeyNames, type BusinessKeyName } from '../domain/document/business-keys';
 import { deliveryOrderStatuses, documentKinds, eirStatuses, guaranteeStatuses, type DocumentKind, type DocumentStatus } from '../domain/document/document';
 import type { PartyId } from '../domain/party/party';
 import { ValidationError, type ValidationIssue } from '../domain/shared/errors';
@@ -30,7 +30,7 @@ export interface SearchTerms {
 export const searchTermNames = ['q', 'bl', 'container', 'number', 'plate', 'consignee', 'kind', 'status', 'from', 'to', 'holder'] as const;
 
 const keysOfTerm: Record<'q' | 'bl' | 'container' | 'number' | 'plate' | 'consignee', readonly BusinessKeyName[]> = {
-  q: businessKeyNames,
+  q: numberKeyNames,
   bl: ['bl-number'],
   container: ['container'],
   number: ['do-number', 'eir-number', 'guarantee-number'],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { checkTelexReleaseBacking, type GuaranteeView } from '../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
-import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState, type ParticipantRole } from '../domain/document/document';
+import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState } from '../domain/document/document';
 import { decideAction, decideIssue, participantProblems, validatePayload } from '../domain/document/document-kinds';
 import type { ActionRequest, PartyActor } from '../domain/document/lifecycle';
 import type { GateRecord } from '../domain/eir/eir.schema';
@@ -187,18 +187,26 @@ export class DocumentService {
 
   /**
    * Documents matching what the caller typed, newest first, with how many match in all. A party
-   * finds only documents it takes part in (a `role` narrows that); the auditor finds every one.
+   * finds only documents it takes part in; the auditor finds every one. `within` narrows the
+   * search to one worklist (a role, a status, a holder...): it only ever adds conditions.
    */
   async search(
     caller: Caller,
     terms: SearchTerms,
-    page: { limit: number; after?: string | undefined; role?: ParticipantRole | undefined },
+    page: { limit: number; after?: string | undefined; within?: Omit<DocumentFilter, 'partyId'> | undefined },
   ): Promise<{ items: StoredDocument[]; nextCursor: string | null; total: DocumentCount }> {
     const actor = await this.actorOf(caller);
+    const typed = filterOfTerms(terms, actor.partyId);
+    const within = page.within ?? {};
+    const keys = [...(typed.keys ?? []), ...(within.keys ?? [])];
+    const [asked, allowed] = [typed.status, within.status].map((s) => (s === undefined || typeof s !== 'string' ? s : [s]));
+    const status = asked && allowed ? asked.filter((s) => allowed.includes(s)) : asked ?? allowed;
     const filter: DocumentFilter = {
-      ...filterOfTerms(terms, actor.partyId),
+      ...typed,
+      ...within,
+      ...(keys.length > 0 ? { keys } : {}),
+      ...(status === undefined ? {} : { status }),
       ...(actor.roles.includes('auditor') ? {} : { partyId: actor.partyId }),
-      ...(page.role === undefined ? {} : { role: page.role }),
     };
     const [found, total] = await Promise.all([
       this.deps.store.listDocuments({ ...filter, limit: page.limit, newestFirst: true, ...(page.after === undefined ? {} : { after: page.after }) }),

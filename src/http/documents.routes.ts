@@ -115,7 +115,7 @@ export function documentsRouter(documents: DocumentService, base = '/api/v1'): R
 
   router.get('/documents', async (req, res) => {
     const { limit, cursor, role, ...terms } = parse(listQuery, req.query);
-    const page = await documents.search(callerOf(req), terms, { limit, after: cursor, role }).catch((error: unknown) => {
+    const page = await documents.search(callerOf(req), terms, { limit, after: cursor, within: role === undefined ? undefined : { role } }).catch((error: unknown) => {
       // The store calls the cursor `after`; the client sent it as `cursor`.
       if (error instanceof ValidationError) {
         throw new ValidationError(error.issues.map((i) => (i.path === 'after' ? { ...i, path: 'cursor' } : i)));

@@ -140,6 +140,54 @@ export function describeStoreSearchContract(name: string, factory: StoreFactory)
         await expect(ids({ updatedBefore: minute(3) })).resolves.toEqual(['d2']);
       });
 
+      it('when several roles are given, then a document where the party holds any of them is listed once', async () => {
+        // r1: the carrier runs the depot too, so it is both issuer and facility operator.
+        await store.commit([
+          issuing(eirState('r1', { participants: [{ partyId: cast.carrier, role: 'issuer' }, { partyId: cast.carrier, role: 'facility-operator' }] }), {
+            at: minute(7),
+            payload: eirPayload('EIR-R1', 'MSCU0000045', '沪D1'),
+          }),
+        ]);
+        await expect(ids({ partyId: cast.carrier, role: ['facility-operator', 'haulier'] })).resolves.toEqual(['r1']);
+        await expect(ids({ partyId: cast.carrier, role: ['issuer', 'facility-operator'], kind: 'eir' })).resolves.toEqual(['e1', 'e2', 'r1']);
+        await expect(ids({ partyId: cast.consignee, role: ['consignee', 'haulier'] })).resolves.toEqual(['d1', 'd3', 'g1']);
+        await expect(ids({ role: ['facility-operator', 'transferee'] })).resolves.toEqual(['e1', 'e2', 'r1']);
+        await expect(ids({ partyId: cast.haulier, role: [] })).resolves.toEqual([]);
+        await expect(store.countDocuments({ partyId: cast.carrier, role: ['issuer', 'facility-operator'], kind: 'eir' }, 10_000)).resolves.toEqual({ count: 3, capped: false });
+      });
+
+      it('when presentedTo is given, then only D/Os presented to that terminal now are listed', async () => {
+        await store.commit([
+          issuing(deliveryOrderState('p1', { status: 'presented', presentedTo: cast.terminal }), { at: minute(7), payload: deliveryOrderPayload('DO-P1', 'BLP', ['MSCU0000015']) }),
+          // Presented once to the terminal, refused, now presented to another: a participant still, but not the presentee.
+          issuing(
+            deliveryOrderState('p2', {
+              status: 'presented',
+              presentedTo: cast.forwarder,
+              participants: [{ partyId: cast.carrier, role: 'issuer' }, { partyId: cast.terminal, role: 'presentee' }, { partyId: cast.forwarder, role: 'presentee' }],
+            }),
+            { at: minute(8), payload: deliveryOrderPayload('DO-P2', 'BLP', ['MSCU0000025']) },
+          ),
+        ]);
+        await expect(ids({ presentedTo: cast.terminal })).resolves.toEqual(['p1']);
+        await expect(ids({ presentedTo: cast.forwarder, partyId: cast.terminal, role: 'presentee' })).resolves.toEqual(['p2']);
+        await expect(store.countDocuments({ presentedTo: cast.terminal, status: 'presented' }, 10_000)).resolves.toEqual({ count: 1, capped: false });
+      });
+
+      it('when a Beijing day is searched as valid-day, then EIRs whose validity window touches it are listed', async () => {
+        const window = (validFrom: string, validUntil: string) => ({ ...eirPayload('EIR-W', 'MSCU0000035', '沪C1'), validFrom, validUntil });
+        await store.commit([
+          issuing(eirState('w1'), { at: minute(9), payload: window('2026-12-02T08:00:00+08:00', '2026-12-04T08:00:00+08:00') }),
+          issuing(eirState('w2'), { at: minute(10), payload: window('2026-12-04T00:30:00+08:00', '2026-12-04T23:00:00+08:00') }),
+        ]);
+        const day = (d: string): KeySearch => ({ keys: ['valid-day'], value: d });
+        await expect(ids({ keys: [day('20261203')] })).resolves.toEqual(['w1']);
+        await expect(ids({ keys: [day('20261204')], newestFirst: true })).resolves.toEqual(['w2', 'w1']);
+        await expect(ids({ keys: [day('20261205')] })).resolves.toEqual([]);
+        // A day is no number: "any number" never matches it.
+        await expect(ids({ keys: [search(anyNumber, '20261203')] })).resolves.toEqual([]);
+      });
+
       it('when matches are counted, then the count is exact up to the cap and says when there are more', async () => {
         await expect(store.countDocuments({}, 10_000)).resolves.toEqual({ count: 6, capped: false });
         await expect(store.countDocuments({ keys: [search(['container'], 'MSCU')] }, 10_000)).resolves.toEqual({ count: 4, capped: false });

@@ -167,3 +167,26 @@ describe('amending and voiding a D/O', () => {
     expect(voided).not.toContain('data-action=');
   });
 });
+
+describe('the agent’s guarantee inbox', () => {
+  it('finds a guarantee by its B/L among those waiting, counts them, and leaves the D/O list as it was', async () => {
+    const bl = uniqueRef('COSU');
+    const wanted = await c.issued(P.shipper, 'telex-release-guarantee', payloadOf('telex-release-guarantee', (p) => Object.assign(p, { billOfLadingNumber: bl })));
+    const other = await c.issued(P.shipper, 'telex-release-guarantee');
+    const agent = await signedIn(t.app, USERS.agentPus, 'zh-CN');
+    const section = (page: string, id: string) => new RegExp(`<section class="card worklist" id="${id}"[\\s\\S]*?</section>`).exec(page)?.[0] ?? '';
+
+    const all = (await agent.get('/desk/agent').expect(200)).text;
+    expect(section(all, 'inbox')).toContain(`data-document="${other.id}"`);
+    const found = (await agent.get(`/desk/agent?list=inbox&q=${encodeURIComponent(bl.toLowerCase())}`).expect(200)).text;
+    expect(section(found, 'inbox')).toContain(`data-document="${wanted.id}"`);
+    expect(section(found, 'inbox')).not.toContain(other.id);
+    expect(section(found, 'inbox')).toContain('第 1-1 条，共 1 条');
+    expect(section(found, 'orders')).toBe(section(all, 'orders'));
+
+    // Once decided it leaves the inbox: the list holds what waits for this agent.
+    await c.acted(P.agentPus, wanted.id, { type: 'accept' });
+    const after = (await agent.get(`/desk/agent?list=inbox&q=${encodeURIComponent(bl)}`).expect(200)).text;
+    expect(section(after, 'inbox')).toContain('没有符合条件的单证。');
+  });
+});

@@ -165,3 +165,38 @@ describe('the terminal’s desk', () => {
     expect((await depot.get('/desk/facility').expect(200)).text).not.toContain('id="presented"');
   });
 });
+
+describe('each worklist of a desk searches and pages on its own', () => {
+  it('a plate typed into "expected today" narrows that list alone, says how many match, and keeps the URL', async () => {
+    const now = new Date();
+    const window = { validFrom: new Date(now.getTime() - 3600_000).toISOString(), validUntil: new Date(now.getTime() + 3600_000).toISOString() };
+    const plate = `沪E${String(Date.now()).slice(-5)}`;
+    const wanted = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => Object.assign(p, window, { truckPlate: plate })));
+    const other = await c.issued(P.terminal, 'eir', payloadOf('eir', (p) => Object.assign(p, window, { truckPlate: '沪F00001' })));
+    const clerk = await signedIn(t.app, USERS.terminal, 'zh-CN');
+    const page = (await clerk.get(`/desk/facility?list=expected&q=${encodeURIComponent(plate.replace('沪E', '沪e '))}`).expect(200)).text;
+    const section = (id: string) => new RegExp(`<section class="card worklist" id="${id}"[\\s\\S]*?</section>`).exec(page)?.[0] ?? '';
+    expect(section('expected')).toContain(`data-document="${wanted.id}"`);
+    expect(section('expected')).not.toContain(other.id);
+    expect(section('expected')).toContain('第 1-1 条，共 1 条');
+    // Its form sends its own name, comes back to it, and keeps what was typed.
+    expect(section('expected')).toContain('<input type="hidden" name="list" value="expected">');
+    expect(section('expected')).toContain('action="/desk/facility#expected"');
+    expect(section('expected')).toContain(`value="${plate.replace('沪E', '沪e ')}"`);
+    // The other lists are not searched: every EIR of the terminal is still in the main list.
+    expect(section('eirs')).toContain(`data-document="${other.id}"`);
+    expect(section('eirs')).toContain(`data-document="${wanted.id}"`);
+    // Ids stay unique with four search forms on one page.
+    const ids = [...page.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+    expect(ids.length).toBe(new Set(ids).size);
+  });
+
+  it('a refused term in "today\'s moves" is marked at that list\'s field, not an error page', async () => {
+    const clerk = await signedIn(t.app, USERS.terminal, 'zh-CN');
+    const bad = await clerk.get('/desk/facility?list=recorded&from=2026-13-45').expect(200);
+    const recorded = /<section class="card worklist" id="recorded"[\s\S]*?<\/section>/.exec(bad.text)?.[0] ?? '';
+    expect(recorded).toContain('id="recorded-search-from" name="from" type="date" aria-invalid="true"');
+    expect(bad.text).not.toContain('id="expected-search-from" name="from" type="date" aria-invalid="true"');
+  });
+});
+

@@ -1,5 +1,5 @@
 import type { DocumentChange, DocumentFilter } from '../../application/ports/store.port';
-import type { DocumentStatus } from '../../domain/document/document';
+import type { DocumentStatus, ParticipantRole } from '../../domain/document/document';
 import { ValidationError, type ValidationIssue } from '../../domain/shared/errors';
 
 /*
@@ -98,6 +98,11 @@ export function decodeCursor(cursor: string, newestFirst = false): number {
 export function statusesOf(filter: DocumentFilter): readonly DocumentStatus[] | undefined {
   if (filter.status === undefined) return undefined;
   return typeof filter.status === 'string' ? [filter.status] : filter.status;
+}
+
+export function rolesOf(filter: DocumentFilter): readonly ParticipantRole[] | undefined {
+  if (filter.role === undefined) return undefined;
+  return typeof filter.role === 'string' ? [filter.role] : filter.role;
 }
 
 /** The largest count `countDocuments` answers exactly. */

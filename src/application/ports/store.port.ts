@@ -83,11 +83,14 @@ export interface KeySearch {
 export interface DocumentFilter {
   /** Only documents this party takes part in (any participant role, unless `role` narrows it). */
   partyId?: PartyId;
-  role?: ParticipantRole;
+  /** One participant role, or any of several. */
+  role?: ParticipantRole | readonly ParticipantRole[];
   kind?: DocumentKind;
   status?: DocumentStatus | readonly DocumentStatus[];
   holder?: PartyId;
   issuer?: PartyId;
+  /** The terminal a D/O is presented to now. */
+  presentedTo?: PartyId;
   /** Creation and last-change time ranges: ISO instants, `from` inclusive, `before` exclusive. */
   createdFrom?: string;
   createdBefore?: string;

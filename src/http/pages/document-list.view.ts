@@ -29,7 +29,14 @@ export function searchForm(
   lang: Lang,
   action: string,
   terms: SearchTerms,
-  options: { kinds?: readonly DocumentKind[]; statuses?: readonly string[]; badTerms?: readonly string[]; label?: TextKey } = {},
+  options: {
+    kinds?: readonly DocumentKind[];
+    statuses?: readonly string[];
+    badTerms?: readonly string[];
+    label?: TextKey;
+    /** For one of several lists on a page: the `list` the form sends, its anchor and its ids' prefix. */
+    list?: string;
+  } = {},
 ): Html {
   const kinds = options.kinds ?? documentKinds;
   const statuses = options.statuses ?? [];
@@ -37,17 +44,19 @@ export function searchForm(
   const bad = new Set(options.badTerms ?? []);
   const mark = (name: string) => (bad.has(name) ? html` aria-invalid="true" class="bad"` : '');
   // Every control has an id and a label naming it, as on every desk form.
-  const field = (name: string, label: TextKey, control: Html) => html`<div class="field${name === 'q' ? ' grow' : ''}"><label for="search-${name}">${t(lang, label)}</label>${control}</div>`;
-  return html`<form class="card list-search" method="get" action="${action}" role="search">
-  ${field('q', options.label ?? 'listSearchLabel', html`<input id="search-q" name="q" type="search"${mark('q')} value="${terms.q ?? ''}" maxlength="100" autocapitalize="characters" spellcheck="false" enterkeyhint="search">`)}
+  const id = `${options.list ? `${options.list}-` : ''}search`;
+  const field = (name: string, label: TextKey, control: Html) => html`<div class="field${name === 'q' ? ' grow' : ''}"><label for="${id}-${name}">${t(lang, label)}</label>${control}</div>`;
+  return html`<form class="card list-search" method="get" action="${action}${options.list ? `#${options.list}` : ''}" role="search">
+  ${options.list ? html`<input type="hidden" name="list" value="${options.list}">` : ''}
+  ${field('q', options.label ?? 'listSearchLabel', html`<input id="${id}-q" name="q" type="search"${mark('q')} value="${terms.q ?? ''}" maxlength="100" autocapitalize="characters" spellcheck="false" enterkeyhint="search">`)}
   ${kinds.length > 1
-    ? field('kind', 'listKind', html`<select id="search-kind" name="kind"><option value="">${t(lang, 'listAnyKind')}</option>${kinds.map((k) => html`<option value="${k}"${chosen(terms.kind, k)}>${kindName(lang, k)}</option>`)}</select>`)
+    ? field('kind', 'listKind', html`<select id="${id}-kind" name="kind"><option value="">${t(lang, 'listAnyKind')}</option>${kinds.map((k) => html`<option value="${k}"${chosen(terms.kind, k)}>${kindName(lang, k)}</option>`)}</select>`)
     : ''}
   ${statuses.length > 0
-    ? field('status', 'listStatus', html`<select id="search-status" name="status"${mark('status')}><option value="">${t(lang, 'listAnyStatus')}</option>${statuses.map((s) => html`<option value="${s}"${chosen(terms.status, s)}>${statusName(lang, s)}</option>`)}</select>`)
+    ? field('status', 'listStatus', html`<select id="${id}-status" name="status"${mark('status')}><option value="">${t(lang, 'listAnyStatus')}</option>${statuses.map((s) => html`<option value="${s}"${chosen(terms.status, s)}>${statusName(lang, s)}</option>`)}</select>`)
     : ''}
-  ${field('from', 'listFrom', html`<input id="search-from" name="from" type="date"${mark('from')} value="${terms.from ?? ''}">`)}
-  ${field('to', 'listTo', html`<input id="search-to" name="to" type="date"${mark('to')} value="${terms.to ?? ''}">`)}
+  ${field('from', 'listFrom', html`<input id="${id}-from" name="from" type="date"${mark('from')} value="${terms.from ?? ''}">`)}
+  ${field('to', 'listTo', html`<input id="${id}-to" name="to" type="date"${mark('to')} value="${terms.to ?? ''}">`)}
   <button class="primary" type="submit">${t(lang, 'search')}</button>
   ${bad.size > 0 ? html`<p class="alert" role="alert">${t(lang, 'listBadTerm', { fields: [...bad].map((name) => termLabel(lang, name)).join(lang === 'en' ? ', ' : '、') })}</p>` : ''}
 </form>`;
@@ -59,14 +68,23 @@ function termLabel(lang: Lang, name: string): string {
 }
 
 /** "第 1-50 条，共 2,137 条" and the links to the next and the first page. */
-export function pager(lang: Lang, action: string, terms: SearchTerms, list: { shown: number; nextCursor: string | null; total: DocumentListPage['total'] }, offset: number): Html {
+export function pager(
+  lang: Lang,
+  action: string,
+  terms: SearchTerms,
+  list: { shown: number; nextCursor: string | null; total: DocumentListPage['total'] },
+  offset: number,
+  /** For one of several lists on a page: the `list` its links send and their anchor. */
+  listId?: string,
+): Html {
   const count = list.shown;
   const number = (n: number) => n.toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN');
   const summary = count === 0
     ? t(lang, 'listNone')
     : t(lang, list.total.capped ? 'listRangeCapped' : 'listRange', { from: number(offset + 1), to: number(offset + count), total: number(list.total.count) });
   const kept = Object.entries(terms).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1] !== '');
-  const link = (extra: [string, string][]) => `${action}?${new URLSearchParams([...kept, ...extra]).toString()}`;
+  const own: [string, string][] = listId ? [['list', listId]] : [];
+  const link = (extra: [string, string][]) => `${action}?${new URLSearchParams([...own, ...kept, ...extra]).toString()}${listId ? `#${listId}` : ''}`;
   return html`<nav class="pager" aria-label="${t(lang, 'listPages')}">
   <p class="pager-count">${summary}</p>
   ${offset > 0 ? html`<a class="button" href="${link([])}">${t(lang, 'listFirst')}</a>` : ''}

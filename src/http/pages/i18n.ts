@@ -186,7 +186,6 @@ const text = {
   deskExpectedToday: { en: 'Expected at the gate today', zh: '今日预计进出闸' },
   deskPresentedTitle: { en: 'Delivery orders presented to you', zh: '向您提交的提货单' },
   deskRecordedTitle: { en: 'Recorded gate moves', zh: '已记录的进出闸' },
-  deskNone: { en: 'None.', zh: '无。' },
   deskActions: { en: 'Actions', zh: '操作' },
   deskOpen: { en: 'Open', zh: '打开' },
   deskReview: { en: 'Review', zh: '审核' },

@@ -187,6 +187,27 @@ describe('SqliteStore on its own terms', () => {
     await expect(migrated.countDocuments({ keys: [{ keys: ['do-number'], value: 'DOOLD1' }] }, 10)).resolves.toEqual({ count: 1, capped: false });
   });
 
+  it('when a version 7 file with an EIR is opened, then the EIR gets its validity days and is expected on them', async () => {
+    const current = open();
+    await current.commit([
+      issuing(eirState('old-eir'), {
+        payload: { eirNumber: 'EIR-OLD-1', container: { number: 'MSCU1234565' }, truckPlate: '沪A1', validFrom: '2026-12-03T08:00:00+08:00', validUntil: '2026-12-04T20:00:00+08:00' },
+      }),
+    ]);
+    await current.close();
+    // As a v7 SDX left it: keys for numbers only.
+    const raw = new Database(file);
+    raw.pragma('user_version = 7');
+    raw.exec("DELETE FROM document_keys WHERE key = 'valid-day'");
+    raw.close();
+    const migrated = open();
+    const expected = (day: string) => migrated.listDocuments({ limit: 10, keys: [{ keys: ['valid-day'], value: day }] }).then((page) => page.items.map((d) => d.state.id));
+    await expect(expected('20261203')).resolves.toEqual(['old-eir']);
+    await expect(expected('20261204')).resolves.toEqual(['old-eir']);
+    await expect(expected('20261205')).resolves.toEqual([]);
+    await expect(migrated.countDocuments({ keys: [{ keys: ['eir-number'], value: 'EIROLD1' }] }, 10)).resolves.toEqual({ count: 1, capped: false });
+  });
+
   it('when a migrated file is reopened, then no migration runs again and the data is kept', async () => {
     const first = open();
     await first.upsertParty(party('cosco-shipping', ['carrier']));

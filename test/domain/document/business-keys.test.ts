@@ -13,14 +13,32 @@ describe('business keys of each kind', () => {
     ]);
   });
 
-  it('an EIR gives its number, container, B/L and truck plate', () => {
+  it('an EIR gives its number, container, B/L, truck plate and each Beijing day of its validity window', () => {
     const eir = examplePayload('eir');
-    expect(businessKeysOf('eir', eir)).toEqual([
+    expect(businessKeysOf('eir', { ...eir, validFrom: '2026-11-28T08:00:00+08:00', validUntil: '2026-11-30T08:00:00+08:00' })).toEqual([
       { key: 'eir-number', value: normaliseKeyValue(eir.eirNumber) },
       { key: 'container', value: 'CSQU3054383' },
       { key: 'bl-number', value: 'POCL2611PUS0042' },
       { key: 'plate', value: '沪AD12345' },
+      { key: 'valid-day', value: '20261128' },
+      { key: 'valid-day', value: '20261129' },
+      { key: 'valid-day', value: '20261130' },
     ]);
+  });
+
+  it('validity days are Beijing days: 23:30 UTC is the next morning in Beijing', () => {
+    const eir = examplePayload('eir');
+    const days = (validFrom: string, validUntil: string) =>
+      businessKeysOf('eir', { ...eir, validFrom, validUntil }).filter((k) => k.key === 'valid-day').map((k) => k.value);
+    expect(days('2026-12-02T23:30:00Z', '2026-12-03T01:00:00Z')).toEqual(['20261203']);
+    expect(days('2026-12-02T15:59:00Z', '2026-12-02T16:00:00Z')).toEqual(['20261202', '20261203']);
+    // A window of a year is found on its first 62 days, not indexed 365 times.
+    expect(days('2026-01-01T00:00:00+08:00', '2026-12-31T00:00:00+08:00')).toHaveLength(62);
+    expect(days('2026-12-03T00:00:00Z', '2026-12-01T00:00:00Z')).toEqual([]);
+  });
+
+  it('a D/O or guarantee has no validity days', () => {
+    expect(businessKeysOf('delivery-order', examplePayload('delivery-order')).some((k) => k.key === 'valid-day')).toBe(false);
   });
 
   it('a guarantee gives its number, B/L, containers and consignee', () => {

@@ -54,9 +54,14 @@ export interface DocumentRecord {
   participants: Participant[];
   /** Business keys as "key:value" (see `storedKeysOf`); absent on documents written before search existed, until backfilled. */
   keys?: string[];
+  /** The `KEYS_VERSION` the keys were extracted with; older documents are backfilled at connect. */
+  keysVersion?: number;
   createdAt: string;
   updatedAt: string;
 }
+
+/** Raised whenever `businessKeysOf` extracts new keys (2: EIR validity days). */
+export const KEYS_VERSION = 2;
 
 /** A document's business keys in the one-string form the multikey index holds. */
 export function storedKeysOf(kind: DocumentKind, payload: unknown): string[] {

@@ -54,6 +54,7 @@ export const documentSchema = new Schema<DocumentRecord>(
     state: String,
     participants: [participantSchema],
     keys: [String],
+    keysVersion: Number,
     createdAt: String,
     updatedAt: String,
   },
@@ -62,6 +63,7 @@ export const documentSchema = new Schema<DocumentRecord>(
 documentSchema.index({ ord: 1 }, { unique: true });
 // Multikey: business keys as "key:value"; an anchored regex on it is an index range (prefix search).
 documentSchema.index({ keys: 1, ord: -1 });
+documentSchema.index({ keysVersion: 1 });
 documentSchema.index({ holder: 1, ord: -1 });
 documentSchema.index({ issuer: 1, ord: -1 });
 documentSchema.index({ createdAt: 1 });

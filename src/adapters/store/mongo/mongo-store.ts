@@ -25,7 +25,7 @@ import type { Party, PartyId } from '../../../domain/party/party';
 import { endOpenSessions, MongoSessions, sessionModelsOn, type SessionModels } from './mongo-sessions';
 import { MongoWebhooks, webhookModelsOn, type WebhookModels } from './mongo-webhooks';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
-import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, statusesOf } from '../commit-checks';
+import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
 import { prefixKeyNames } from '../../../domain/document/business-keys';
 import type { DocumentKind } from '../../../domain/document/document';
 import { toJson } from '../stored-json';
@@ -56,6 +56,7 @@ import {
   type BlobRecord,
   type DocumentRecord,
   type EventRecord,
+  KEYS_VERSION,
   storedKeysOf,
 } from './mongo-mappers';
 import { modelsOn, type MongoModels } from './mongo-schemas';
@@ -531,6 +532,7 @@ export class MongoStore implements Store {
         state: toJson(state, 'state'),
         participants,
         keys: storedKeysOf(state.kind, change.payload),
+        keysVersion: KEYS_VERSION,
         createdAt: at,
         updatedAt: at,
       };
@@ -684,10 +686,13 @@ function documentFilter(filter: DocumentFilter): DocumentMatch {
   if (created) match.createdAt = created;
   const updated = timeRange(filter.updatedFrom, filter.updatedBefore);
   if (updated) match.updatedAt = updated;
+  // Not indexed: the party, role and status terms of the desk's query narrow the rows first.
+  if (filter.presentedTo !== undefined) match['state'] = { $regex: `"presentedTo":${escapeRegex(JSON.stringify(filter.presentedTo))}` };
+  const roles = rolesOf(filter);
   if (filter.partyId !== undefined) {
-    match.participants = { $elemMatch: filter.role === undefined ? { partyId: filter.partyId } : { partyId: filter.partyId, role: filter.role } };
-  } else if (filter.role !== undefined) {
-    match['participants.role'] = filter.role;
+    match.participants = { $elemMatch: roles === undefined ? { partyId: filter.partyId } : { partyId: filter.partyId, role: { $in: [...roles] } } };
+  } else if (roles !== undefined) {
+    match['participants.role'] = { $in: [...roles] };
   }
   for (const search of filter.keys ?? []) {
     and.push({
@@ -709,14 +714,22 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Documents written before search existed get their keys once, at connect; a batch at a time. */
+/**
+ * Documents whose keys were extracted by an older `businessKeysOf` (or none, from before search)
+ * get today's keys once, at connect, a batch at a time. The version is indexed, so once every
+ * document is current this is one empty index probe.
+ */
 async function backfillDocumentKeys(models: AllModels): Promise<void> {
   for (;;) {
-    const batch = await models.documents.find({ keys: { $exists: false } }).limit(1000).lean<DocumentRecord[]>().exec();
+    const stale = { keysVersion: { $ne: KEYS_VERSION } };
+    const batch = await models.documents.find(stale).limit(1000).lean<DocumentRecord[]>().exec();
     if (batch.length === 0) return;
     await models.documents.bulkWrite(
       batch.map((record) => ({
-        updateOne: { filter: { _id: record._id, keys: { $exists: false } }, update: { $set: { keys: storedKeysOf(record.kind as DocumentKind, JSON.parse(record.payload) as unknown) } } },
+        updateOne: {
+          filter: { _id: record._id, ...stale },
+          update: { $set: { keys: storedKeysOf(record.kind as DocumentKind, JSON.parse(record.payload) as unknown), keysVersion: KEYS_VERSION } },
+        },
       })),
     );
   }

@@ -255,9 +255,14 @@ export const migrations: readonly Migration[] = [
     `,
     migrate: backfillDocumentKeys,
   },
+  {
+    description: 'EIR validity days (valid-day keys) for the gate desk\'s "expected today"',
+    sql: '',
+    migrate: backfillDocumentKeys,
+  },
 ];
 
-/** Gives every document stored before v7 its business keys, a batch at a time. */
+/** Gives every stored document the business keys `businessKeysOf` extracts today (those it lacks), a batch at a time. */
 function backfillDocumentKeys(db: Database.Database): void {
   const read = db.prepare('SELECT ord, kind, payload FROM documents WHERE ord > ? ORDER BY ord LIMIT ?');
   const add = db.prepare('INSERT OR IGNORE INTO document_keys (key, value, ord) VALUES (?, ?, ?)');

@@ -25,7 +25,7 @@ import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from 
 import { popCount } from '../../../domain/audit-log/merkle-tree-math';
 import type { Party, PartyId } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
-import { checkChanges, checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, statusesOf } from '../commit-checks';
+import { checkChanges, checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
 import { businessKeysOf, prefixKeyNames } from '../../../domain/document/business-keys';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
@@ -756,11 +756,14 @@ function filterSql(filter: DocumentFilter): { where: string[]; params: (string |
   if (filter.createdBefore !== undefined) term('d.created_at < ?', filter.createdBefore);
   if (filter.updatedFrom !== undefined) term('d.updated_at >= ?', filter.updatedFrom);
   if (filter.updatedBefore !== undefined) term('d.updated_at < ?', filter.updatedBefore);
+  // Only a presented D/O has presentedTo; the other terms narrow the rows first.
+  if (filter.presentedTo !== undefined) term("json_extract(d.state, '$.presentedTo') = ?", filter.presentedTo);
+  const roles = rolesOf(filter);
+  const byRole = roles === undefined ? '' : ` AND p.role IN (${roles.map(() => '?').join(', ') || 'NULL'})`;
   if (filter.partyId !== undefined) {
-    const byRole = filter.role === undefined ? '' : ' AND p.role = ?';
-    term(`EXISTS (SELECT 1 FROM document_parties p WHERE p.document_id = d.id AND p.party_id = ?${byRole})`, filter.partyId, ...(filter.role === undefined ? [] : [filter.role]));
-  } else if (filter.role !== undefined) {
-    term('EXISTS (SELECT 1 FROM document_parties p WHERE p.document_id = d.id AND p.role = ?)', filter.role);
+    term(`EXISTS (SELECT 1 FROM document_parties p WHERE p.document_id = d.id AND p.party_id = ?${byRole})`, filter.partyId, ...(roles ?? []));
+  } else if (roles !== undefined) {
+    term(`EXISTS (SELECT 1 FROM document_parties p WHERE p.document_id = d.id${byRole})`, ...roles);
   }
   for (const search of filter.keys ?? []) {
     // Each key is one index range on (key, value): equal, or for prefix keys [value, value + U+FFFF).

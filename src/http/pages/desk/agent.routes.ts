@@ -1,12 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import type { Caller, DocumentView } from '../../../application/document-service';
 import type { DeliveryOrderPayload } from '../../../domain/delivery-order/delivery-order.schema';
+import { deliveryOrderStatuses } from '../../../domain/document/document';
 import { validatePayload } from '../../../domain/document/document-kinds';
 import { canonicalHash } from '../../../domain/shared/canonical-json';
 import { SdxError } from '../../../domain/shared/errors';
 import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
 import { statusName, t } from '../i18n';
-import { allowedActions, collect, collectByRoles, deskListing } from './desk-documents';
+import { allowedActions, deskListing, type DeskList } from './desk-documents';
 import { fieldIssue } from './desk-fields';
 import { failureOf, idempotencyKey, newFormKey, deskHelpers, type DeskDependencies, type DeskKit, type Failure } from './desk-kit';
 import { DESKS } from './desk-layout';
@@ -16,6 +17,22 @@ import { nextDeliveryOrderNumber } from './do-numbers';
 import { formValuesOf, type FormValues } from './form-values';
 import { agentDeskView } from './worklists.view';
 
+/** Accepted guarantees naming this party as the agent (or carrier) who may release on them. */
+const releasableList: DeskList = {
+  id: 'releasable',
+  within: { kind: 'telex-release-guarantee', status: 'accepted', role: ['destination-agent', 'carrier'] },
+  statuses: [],
+};
+const ordersList: DeskList = { id: 'orders', within: { kind: 'delivery-order', role: 'issuer' }, statuses: deliveryOrderStatuses, main: true };
+/** Guarantees submitted to this party and still waiting for its decision. */
+const inboxOf = (partyId: string): DeskList => ({
+  id: 'inbox',
+  within: { kind: 'telex-release-guarantee', status: 'submitted', role: 'carrier-agent', holder: partyId },
+  statuses: [],
+});
+/** Guarantees a new D/O may rest on, newest first: a choice in a form, not a list to page through. */
+const GUARANTEE_CHOICES = 100;
+
 /** The agent's desk: guarantees to decide, D/Os to issue, amend and void. */
 export function agentRoutes(deps: DeskDependencies, kit: DeskKit): Router {
   const router = Router();
@@ -24,17 +41,14 @@ export function agentRoutes(deps: DeskDependencies, kit: DeskKit): Router {
 
   // ---- The agent's desk: guarantees to decide, D/Os to issue, amend and void.
 
-  /** Accepted guarantees naming this party as the agent (or carrier) who may release on them. */
-  const releasableGuarantees = (caller: Caller) =>
-    collectByRoles(deps.documents, caller, ['destination-agent', 'carrier'], { kind: 'telex-release-guarantee', status: 'accepted' });
+  const releasableGuarantees = async (caller: Caller) =>
+    (await deps.documents.search(caller, {}, { limit: GUARANTEE_CHOICES, within: releasableList.within })).items;
 
   router.get('/desk/agent', kit.requireUser(agentRoles), async (req, res) => {
     const { ctx, caller, book } = await context(req);
-    const [inbox, releasable, orders] = await Promise.all([
-      collect(deps.documents, caller, { kind: 'telex-release-guarantee', status: 'submitted', role: 'carrier-agent' }, (s) => s.state.holder === caller.partyId),
-      releasableGuarantees(caller),
-      deskListing(deps.documents, caller, req.query as Record<string, unknown>, { kind: 'delivery-order', role: 'issuer' }),
-    ]);
+    const query = req.query as Record<string, unknown>;
+    const listing = (list: DeskList) => deskListing(deps.documents, caller, query, list);
+    const [inbox, releasable, orders] = await Promise.all([listing(inboxOf(caller.partyId)), listing(releasableList), listing(ordersList)]);
     kit.send(res, agentDeskView(ctx, { inbox, releasable, orders, book }));
   });
 

@@ -1,7 +1,7 @@
 import type { SearchTerms } from '../../../application/document-search';
 import type { Caller, DocumentService } from '../../../application/document-service';
 import { openEvent } from '../../../application/events/signed-event';
-import type { DocumentCount, DocumentQuery, StoredDocument, StoredEvent } from '../../../application/ports/store.port';
+import type { DocumentCount, DocumentFilter, StoredDocument, StoredEvent } from '../../../application/ports/store.port';
 import type { DocumentState } from '../../../domain/document/document';
 import { decideAction } from '../../../domain/document/document-kinds';
 import type { ActionType, PartyActor } from '../../../domain/document/lifecycle';
@@ -9,47 +9,20 @@ import type { GateRecord } from '../../../domain/eir/eir.schema';
 import { ValidationError } from '../../../domain/shared/errors';
 import { LIST_PAGE_SIZE, pageFromQuery, termsFromQuery } from '../document-list.view';
 
-/** Pages of the party's documents read per list, and rows shown: a desk is a worklist, not an archive. */
-const PAGE_SIZE = 100;
-const MAX_PAGES = 10;
-export const LIST_LIMIT = 200;
-
-/**
- * The party's documents matching `query` and `keep`, most recently changed first. Only documents
- * the party takes part in are ever read (the service filters by party).
- */
-export async function collect(
-  documents: DocumentService,
-  caller: Caller,
-  query: Omit<DocumentQuery, 'partyId' | 'limit' | 'after'>,
-  keep: (stored: StoredDocument) => boolean = () => true,
-): Promise<StoredDocument[]> {
-  const found: StoredDocument[] = [];
-  let after: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page += 1) {
-    const { items, nextCursor } = await documents.list(caller, { ...query, limit: PAGE_SIZE, ...(after ? { after } : {}) });
-    found.push(...items.filter(keep));
-    if (!nextCursor) break;
-    after = nextCursor;
-  }
-  return found.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, LIST_LIMIT);
-}
-
-/** The same query for several participant roles, each document once. */
-export async function collectByRoles(
-  documents: DocumentService,
-  caller: Caller,
-  roles: readonly NonNullable<DocumentQuery['role']>[],
-  query: Omit<DocumentQuery, 'partyId' | 'limit' | 'after' | 'role'>,
-  keep?: (stored: StoredDocument) => boolean,
-): Promise<StoredDocument[]> {
-  const lists = await Promise.all(roles.map((role) => collect(documents, caller, { ...query, role }, keep)));
-  const byId = new Map(lists.flat().map((stored) => [stored.state.id, stored]));
-  return [...byId.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, LIST_LIMIT);
+/** One worklist of a desk page: what its rows have in common, whatever is searched. */
+export interface DeskList {
+  /** Its section's anchor, and the `list` its search form and pager send. */
+  id: string;
+  within: Omit<DocumentFilter, 'partyId'>;
+  /** The statuses its search form offers; none for a list of one status. */
+  statuses: readonly string[];
+  /** The page's main list reads terms sent without `list` (older bookmarks, the API's names). */
+  main?: boolean;
 }
 
 /** A desk's searchable list: what was asked, one page of what matched, and the terms refused. */
 export interface DeskListing {
+  list: DeskList;
   terms: SearchTerms;
   items: StoredDocument[];
   nextCursor: string | null;
@@ -59,25 +32,22 @@ export interface DeskListing {
 }
 
 /**
- * The page of the party's documents of one kind and role that the query string asks for: its
- * search terms, newest first, 50 at a time. Terms the exchange refuses are marked and the list is
- * shown without them, so the desk never becomes an error page.
+ * The page of a worklist the query string asks for, newest first, 50 at a time. The query's terms
+ * are this list's when its `list` names it; other lists on the page show their first page. Terms
+ * the exchange refuses are marked and the list is shown without them, so the desk never becomes
+ * an error page.
  */
-export async function deskListing(
-  documents: DocumentService,
-  caller: Caller,
-  query: Record<string, unknown>,
-  fixed: { kind: NonNullable<DocumentQuery['kind']>; role: NonNullable<DocumentQuery['role']> },
-): Promise<DeskListing> {
-  const terms = termsFromQuery(query);
-  const at = pageFromQuery(query);
+export async function deskListing(documents: DocumentService, caller: Caller, query: Record<string, unknown>, list: DeskList): Promise<DeskListing> {
+  const mine = query['list'] === list.id || (list.main === true && query['list'] === undefined);
+  const terms = mine ? termsFromQuery(query) : {};
+  const at = mine ? pageFromQuery(query) : { offset: 0 };
   try {
-    const found = await documents.search(caller, { ...terms, kind: fixed.kind }, { limit: LIST_PAGE_SIZE, after: at.after, role: fixed.role });
-    return { terms, ...found, offset: at.offset, badTerms: [] };
+    const found = await documents.search(caller, terms, { limit: LIST_PAGE_SIZE, after: at.after, within: list.within });
+    return { list, terms, ...found, offset: at.offset, badTerms: [] };
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const found = await documents.search(caller, { kind: fixed.kind }, { limit: LIST_PAGE_SIZE, role: fixed.role });
-    return { terms, ...found, offset: 0, badTerms: error.issues.map((issue) => issue.path) };
+    const found = await documents.search(caller, {}, { limit: LIST_PAGE_SIZE, within: list.within });
+    return { list, terms, ...found, offset: 0, badTerms: error.issues.map((issue) => issue.path) };
   }
 }
 

@@ -1,7 +1,8 @@
 import { Router } from 'express';
-import type { StoredDocument } from '../../../application/ports/store.port';
 import { t } from '../i18n';
-import { collect, deskListing, eventLines, gateRecordOf } from './desk-documents';
+import { beijingDayKey } from '../../../domain/document/business-keys';
+import { eirStatuses } from '../../../domain/document/document';
+import { deskListing, eventLines, gateRecordOf, type DeskList } from './desk-documents';
 import type { FieldIssue } from './desk-fields';
 import { eirBatchIssues, failureOf, idempotencyKey, newFormKey, deskHelpers, type DeskDependencies, type DeskKit } from './desk-kit';
 import { DESKS } from './desk-layout';
@@ -10,7 +11,27 @@ import { eirFormView } from './eir-form.view';
 import { formValuesOf, shanghaiDay } from './form-values';
 import { facilityDeskView, type RecordedMove } from './worklists.view';
 
-const RECORDED_LIMIT = 50;
+const eirsList: DeskList = { id: 'eirs', within: { kind: 'eir', role: 'facility-operator' }, statuses: eirStatuses, main: true };
+
+/** The facility's lists that depend on the day and on who asks. */
+function facilityLists(partyId: string, now: Date) {
+  return {
+    /** EIRs still to be used whose validity window touches today (Beijing). */
+    expected: {
+      id: 'expected',
+      within: { kind: 'eir', status: 'issued', role: 'facility-operator', keys: [{ keys: ['valid-day'], value: beijingDayKey(now) }] },
+      statuses: [],
+    },
+    /** EIRs with a gate record or countersignature since midnight in Beijing: today's moves. */
+    recorded: {
+      id: 'recorded',
+      within: { kind: 'eir', status: ['gate-recorded', 'countersigned'], role: 'facility-operator', updatedFrom: new Date(shanghaiDay(now).start).toISOString() },
+      statuses: ['gate-recorded', 'countersigned'],
+    },
+    /** D/Os presented to this terminal and waiting for its release or refusal. */
+    presented: { id: 'presented', within: { kind: 'delivery-order', status: 'presented', role: 'presentee', presentedTo: partyId }, statuses: [] },
+  } satisfies Record<string, DeskList>;
+}
 
 /** The terminal's and depot's desk: EIRs to issue, today's gate moves, D/Os to release. */
 export function facilityRoutes(deps: DeskDependencies, kit: DeskKit): Router {
@@ -20,28 +41,21 @@ export function facilityRoutes(deps: DeskDependencies, kit: DeskKit): Router {
 
   router.get('/desk/facility', kit.requireUser(facilityRoles), async (req, res) => {
     const { ctx, caller, book } = await context(req);
-    const { start, end } = shanghaiDay(deps.clock());
-    const today = (s: StoredDocument) => {
-      const e = s.payload as { validFrom: string; validUntil: string };
-      return Date.parse(e.validFrom) < end && Date.parse(e.validUntil) >= start;
-    };
+    const lists = facilityLists(caller.partyId, deps.clock());
+    const query = req.query as Record<string, unknown>;
+    const listing = (list: DeskList) => deskListing(deps.documents, caller, query, list);
     const isTerminal = kit.userOf(req).roles.includes('terminal');
-    const [expected, recordedDocs, presented, eirs] = await Promise.all([
-      collect(deps.documents, caller, { kind: 'eir', status: 'issued', role: 'facility-operator' }, today),
-      Promise.all(
-        (['gate-recorded', 'countersigned'] as const).map((status) => collect(deps.documents, caller, { kind: 'eir', status, role: 'facility-operator' })),
-      ),
-      isTerminal
-        ? collect(deps.documents, caller, { kind: 'delivery-order', status: 'presented', role: 'presentee' }, (s) => s.state.presentedTo === caller.partyId)
-        : Promise.resolve(undefined),
-      deskListing(deps.documents, caller, req.query as Record<string, unknown>, { kind: 'eir', role: 'facility-operator' }),
+    const [expected, recordedPage, presented, eirs] = await Promise.all([
+      listing(lists.expected),
+      listing(lists.recorded),
+      isTerminal ? listing(lists.presented) : Promise.resolve(undefined),
+      listing(eirsList),
     ]);
-    const recorded: RecordedMove[] = [];
-    for (const stored of recordedDocs.flat().sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)).slice(0, RECORDED_LIMIT)) {
-      const record = gateRecordOf(eventLines((await deps.documents.get(caller, stored.state.id)).events));
-      if (record) recorded.push({ stored, record });
-    }
-    recorded.sort((a, b) => b.record.passedAt.localeCompare(a.record.passedAt));
+    // The move itself (time, condition, photos) is in the signed gate-record event.
+    const moves = await Promise.all(
+      recordedPage.items.map(async (stored): Promise<RecordedMove> => ({ stored, record: gateRecordOf(eventLines((await deps.documents.get(caller, stored.state.id)).events)) })),
+    );
+    const recorded = { ...recordedPage, moves };
     const issued = Number(req.query['issued']);
     const notice = Number.isInteger(issued) && issued > 0 ? t(ctx.lang, 'deskEirsIssued', { count: issued }) : doneNotice(req).notice;
     kit.send(res, facilityDeskView(ctx, { expected, recorded, presented, eirs, book, ...(notice ? { notice } : {}) }));

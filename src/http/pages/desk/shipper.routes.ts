@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { allowedActions, deskListing } from './desk-documents';
+import { guaranteeStatuses } from '../../../domain/document/document';
+import { allowedActions, deskListing, type DeskList } from './desk-documents';
 import { failureOf, idempotencyKey, newFormKey, deskHelpers, type DeskDependencies, type DeskKit, type Failure } from './desk-kit';
 import { DESKS } from './desk-layout';
 import { CONTAINER_ROWS, GUARANTEE_ROW_FIELDS, guaranteePayloadFrom, newGuaranteeForm } from './desk-payloads';
@@ -7,6 +8,13 @@ import { formValuesOf, type FormValues } from './form-values';
 import { guaranteeFormView } from './guarantee-form.view';
 import { indemnityText } from './indemnity';
 import { shipperDeskView } from './worklists.view';
+
+const guaranteesList: DeskList = {
+  id: 'guarantees',
+  within: { kind: 'telex-release-guarantee', role: 'issuer' },
+  statuses: guaranteeStatuses,
+  main: true,
+};
 
 /** The shipper's desk: submit a guarantee, follow it, withdraw it before a decision. */
 export function shipperRoutes(deps: DeskDependencies, kit: DeskKit): Router {
@@ -16,7 +24,7 @@ export function shipperRoutes(deps: DeskDependencies, kit: DeskKit): Router {
 
   router.get('/desk/shipper', kit.requireUser(shipperRoles), async (req, res) => {
     const { ctx, caller, book } = await context(req);
-    const guarantees = await deskListing(deps.documents, caller, req.query as Record<string, unknown>, { kind: 'telex-release-guarantee', role: 'issuer' });
+    const guarantees = await deskListing(deps.documents, caller, req.query as Record<string, unknown>, guaranteesList);
     const actor = actorOf(req);
     const withdrawable = new Set(guarantees.items.filter((s) => allowedActions(s.state, actor, deps.clock()).has('withdraw')).map((s) => s.state.id));
     kit.send(res, shipperDeskView(ctx, { guarantees, withdrawable, book, ...doneNotice(req) }));

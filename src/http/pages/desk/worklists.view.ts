@@ -1,5 +1,4 @@
 import type { StoredDocument } from '../../../application/ports/store.port';
-import { deliveryOrderStatuses, eirStatuses, guaranteeStatuses } from '../../../domain/document/document';
 import type { DeliveryOrderPayload } from '../../../domain/delivery-order/delivery-order.schema';
 import type { EirPayload, GateRecord } from '../../../domain/eir/eir.schema';
 import type { TelexReleaseGuaranteePayload } from '../../../domain/telex-release/telex-release-guarantee.schema';
@@ -11,30 +10,20 @@ import { containerList, pager, searchForm } from '../document-list.view';
 import type { DeskListing } from './desk-documents';
 import type { PartyBook } from './party-book';
 
-/** A worklist that is searched and paged in the store: its form's action and the statuses it offers. */
-interface Searchable {
-  action: string;
-  listing: DeskListing;
-  statuses: readonly string[];
-}
-
 /**
- * A worklist table with a caption; an empty list says so instead of showing empty headers. The
- * last column holds the row's buttons, its heading read to screen readers only. A searchable one
- * has its search form, the honest count ("第 1-50 条，共 2,137 条") and the next page.
+ * A worklist searched and paged in the store, with a caption: its search form (any number, status,
+ * dates), the honest count ("第 1-50 条，共 2,137 条"), one page of rows and the next page. The last
+ * column holds the row's buttons, its heading read to screen readers only. `action` is the page
+ * the list is on; a list other than the page's main one names itself in its form and links.
  */
-function worklist(lang: Lang, id: string, title: TextKey, headers: readonly TextKey[], rows: readonly TableRow[], searchable?: Searchable): Html {
-  const listing = searchable?.listing;
-  const pages = searchable && listing
-    ? pager(lang, searchable.action, listing.terms, { shown: rows.length, nextCursor: listing.nextCursor, total: listing.total }, listing.offset)
-    : undefined;
+function worklist(lang: Lang, action: string, title: TextKey, headers: readonly TextKey[], rows: readonly TableRow[], listing: DeskListing): Html {
+  const { id, statuses, main } = listing.list;
+  const listId = main ? undefined : id;
   return html`<section class="card worklist" id="${id}" aria-labelledby="${id}-title">
-  <h2 id="${id}-title">${t(lang, title)}${pages ? '' : html` <span class="count">(${rows.length})</span>`}</h2>
-  ${searchable && listing ? searchForm(lang, searchable.action, listing.terms, { kinds: [], statuses: searchable.statuses, badTerms: listing.badTerms }) : ''}
-  ${pages ?? ''}
-  ${rows.length === 0
-    ? pages ? '' : html`<p class="empty">${t(lang, 'deskNone')}</p>`
-    : html`<div class="scroll">${cardTable([...headers.map((h) => t(lang, h)), t(lang, 'deskActions')], rows, { hiddenLast: true })}</div>`}
+  <h2 id="${id}-title">${t(lang, title)}</h2>
+  ${searchForm(lang, action, listing.terms, { kinds: [], statuses, badTerms: listing.badTerms, ...(listId ? { list: listId } : {}) })}
+  ${pager(lang, action, listing.terms, { shown: rows.length, nextCursor: listing.nextCursor, total: listing.total }, listing.offset, listId)}
+  ${rows.length === 0 ? '' : html`<div class="scroll">${cardTable([...headers.map((h) => t(lang, h)), t(lang, 'deskActions')], rows, { hiddenLast: true })}</div>`}
 </section>`;
 }
 
@@ -47,8 +36,8 @@ const openLink = (lang: Lang, stored: StoredDocument, what: string, key: TextKey
   html`<a class="button" href="/desk/documents/${stored.state.id}">${t(lang, key)}${subject(what)}</a>`;
 
 export interface AgentDeskData {
-  inbox: readonly StoredDocument[];
-  releasable: readonly StoredDocument[];
+  inbox: DeskListing;
+  releasable: DeskListing;
   orders: DeskListing;
   book: PartyBook;
   notice?: string;
@@ -56,7 +45,7 @@ export interface AgentDeskData {
 
 export function agentDeskView(ctx: PageContext, data: AgentDeskData) {
   const { lang } = ctx;
-  const inbox = data.inbox.map((s): TableRow => {
+  const inbox = data.inbox.items.map((s): TableRow => {
     const g = guarantee(s);
     return {
       data: { document: s.state.id },
@@ -71,7 +60,7 @@ export function agentDeskView(ctx: PageContext, data: AgentDeskData) {
       ],
     };
   });
-  const releasable = data.releasable.map((s): TableRow => {
+  const releasable = data.releasable.items.map((s): TableRow => {
     const g = guarantee(s);
     const backs = s.state.backsDeliveryOrder;
     return {
@@ -109,9 +98,9 @@ export function agentDeskView(ctx: PageContext, data: AgentDeskData) {
   });
   const body = html`${outcome(lang, { notice: data.notice })}
 <p><a class="button primary-link" href="/desk/agent/do/new">${t(lang, 'deskIssueDo')}</a></p>
-${worklist(lang, 'inbox', 'deskInboxTitle', ['deskGuaranteeNumber', 'deskBlNumber', 'deskShipper', 'deskVesselVoyage', 'deskContainers', 'deskSubmittedAt'], inbox)}
-${worklist(lang, 'releasable', 'deskReleasableTitle', ['deskGuaranteeNumber', 'deskBlNumber', 'deskShipper', 'deskContainers', 'deskBacksDo'], releasable)}
-${worklist(lang, 'orders', 'deskOrdersTitle', ['deskDoNumber', 'deskBlNumber', 'listConsignee', 'deskContainers', 'status', 'deskHolder', 'lastChange'], orders, { action: '/desk/agent', listing: data.orders, statuses: deliveryOrderStatuses })}`;
+${worklist(lang, '/desk/agent', 'deskInboxTitle', ['deskGuaranteeNumber', 'deskBlNumber', 'deskShipper', 'deskVesselVoyage', 'deskContainers', 'deskSubmittedAt'], inbox, data.inbox)}
+${worklist(lang, '/desk/agent', 'deskReleasableTitle', ['deskGuaranteeNumber', 'deskBlNumber', 'deskShipper', 'deskContainers', 'deskBacksDo'], releasable, data.releasable)}
+${worklist(lang, '/desk/agent', 'deskOrdersTitle', ['deskDoNumber', 'deskBlNumber', 'listConsignee', 'deskContainers', 'status', 'deskHolder', 'lastChange'], orders, data.orders)}`;
   return deskPage(ctx, t(lang, 'deskAgentTitle'), body);
 }
 
@@ -146,20 +135,22 @@ export function shipperDeskView(ctx: PageContext, data: ShipperDeskData) {
   });
   const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
 <p><a class="button primary-link" href="/desk/shipper/guarantee/new">${t(lang, 'deskNewGuarantee')}</a></p>
-${worklist(lang, 'guarantees', 'deskMyGuarantees', ['deskGuaranteeNumber', 'deskBlNumber', 'deskAgentAtLoading', 'deskAgentAtDestination', 'status', 'lastChange'], rows, { action: '/desk/shipper', listing: data.guarantees, statuses: guaranteeStatuses })}`;
+${worklist(lang, '/desk/shipper', 'deskMyGuarantees', ['deskGuaranteeNumber', 'deskBlNumber', 'deskAgentAtLoading', 'deskAgentAtDestination', 'status', 'lastChange'], rows, data.guarantees)}`;
   return deskPage(ctx, t(lang, 'deskShipperTitle'), body);
 }
 
 export interface RecordedMove {
   stored: StoredDocument;
-  record: GateRecord;
+  /** Undefined where the gate-record event does not open. */
+  record: GateRecord | undefined;
 }
 
 export interface FacilityDeskData {
-  expected: readonly StoredDocument[];
-  recorded: readonly RecordedMove[];
+  expected: DeskListing;
+  /** Today's moves: one page of EIRs, each with its gate record. */
+  recorded: DeskListing & { moves: readonly RecordedMove[] };
   /** Undefined for a depot: D/Os are presented to terminals only. */
-  presented: readonly StoredDocument[] | undefined;
+  presented: DeskListing | undefined;
   /** Every EIR at this facility, searched and paged. */
   eirs: DeskListing;
   book: PartyBook;
@@ -170,7 +161,7 @@ export interface FacilityDeskData {
 export function facilityDeskView(ctx: PageContext, data: FacilityDeskData) {
   const { lang } = ctx;
   const direction = (e: EirPayload) => (e.direction === 'OUT' ? t(lang, 'deskGateOut') : t(lang, 'deskGateIn'));
-  const expected = data.expected.map((s): TableRow => {
+  const expected = data.expected.items.map((s): TableRow => {
     const e = eir(s);
     return {
       data: { document: s.state.id },
@@ -188,17 +179,19 @@ export function facilityDeskView(ctx: PageContext, data: FacilityDeskData) {
       ],
     };
   });
-  const recorded = data.recorded.map(({ stored: s, record }): TableRow => {
+  const recorded = data.recorded.moves.map(({ stored: s, record }): TableRow => {
     const e = eir(s);
-    const photos = [...record.photoSha256, ...record.damages.flatMap((d) => d.photoSha256 ?? [])];
+    const photos = record ? [...record.photoSha256, ...record.damages.flatMap((d) => d.photoSha256 ?? [])] : [];
     return {
       data: { document: s.state.id },
       cells: [
         { value: e.container.number, cls: 'mono' },
         direction(e),
         e.truckPlate,
-        { value: formatTime(lang, record.passedAt), cls: 'small' },
-        html`<span class="condition condition-${record.condition}">${record.condition === 'damaged' ? t(lang, 'conditionDamaged') : t(lang, 'conditionSound')}</span>${record.damages.length > 0 ? html` <span class="small">${t(lang, 'deskDamageCount', { count: record.damages.length })}</span>` : ''}`,
+        { value: record ? formatTime(lang, record.passedAt) : '—', cls: 'small' },
+        record
+          ? html`<span class="condition condition-${record.condition}">${record.condition === 'damaged' ? t(lang, 'conditionDamaged') : t(lang, 'conditionSound')}</span>${record.damages.length > 0 ? html` <span class="small">${t(lang, 'deskDamageCount', { count: record.damages.length })}</span>` : ''}`
+          : '—',
         {
           value: html`${photos.map(
             (sha, i) => html`<a href="/desk/documents/${s.state.id}/photos/${sha}"><img src="/desk/documents/${s.state.id}/photos/${sha}" alt="${t(lang, 'photos')} ${i + 1} · ${e.container.number}" width="64" height="48"></a>`,
@@ -209,7 +202,7 @@ export function facilityDeskView(ctx: PageContext, data: FacilityDeskData) {
       ],
     };
   });
-  const presented = (data.presented ?? []).map((s): TableRow => {
+  const presented = (data.presented?.items ?? []).map((s): TableRow => {
     const o = order(s);
     return {
       data: { document: s.state.id },
@@ -244,9 +237,9 @@ export function facilityDeskView(ctx: PageContext, data: FacilityDeskData) {
   });
   const body = html`${outcome(lang, { notice: data.notice, refusal: data.refusal })}
 <p><a class="button primary-link" href="/desk/facility/eirs/new">${t(lang, 'deskIssueEirs')}</a></p>
-${worklist(lang, 'expected', 'deskExpectedToday', ['deskContainerNo', 'deskDirection', 'truckPlate', 'deskHaulier', 'documentNo', 'validUntil'], expected)}
-${data.presented ? worklist(lang, 'presented', 'deskPresentedTitle', ['deskDoNumber', 'deskBlNumber', 'deskContainers', 'deskPresentedBy', 'lastChange'], presented) : ''}
-${worklist(lang, 'recorded', 'deskRecordedTitle', ['deskContainerNo', 'deskDirection', 'truckPlate', 'deskPassedAt', 'condition', 'photos'], recorded)}
-${worklist(lang, 'eirs', 'deskAllEirs', ['documentNo', 'deskContainerNo', 'deskDirection', 'truckPlate', 'deskHaulier', 'status', 'lastChange'], eirs, { action: '/desk/facility', listing: data.eirs, statuses: eirStatuses })}`;
+${worklist(lang, '/desk/facility', 'deskExpectedToday', ['deskContainerNo', 'deskDirection', 'truckPlate', 'deskHaulier', 'documentNo', 'validUntil'], expected, data.expected)}
+${data.presented ? worklist(lang, '/desk/facility', 'deskPresentedTitle', ['deskDoNumber', 'deskBlNumber', 'deskContainers', 'deskPresentedBy', 'lastChange'], presented, data.presented) : ''}
+${worklist(lang, '/desk/facility', 'deskRecordedTitle', ['deskContainerNo', 'deskDirection', 'truckPlate', 'deskPassedAt', 'condition', 'photos'], recorded, data.recorded)}
+${worklist(lang, '/desk/facility', 'deskAllEirs', ['documentNo', 'deskContainerNo', 'deskDirection', 'truckPlate', 'deskHaulier', 'status', 'lastChange'], eirs, data.eirs)}`;
   return deskPage(ctx, t(lang, 'deskFacilityTitle'), body);
 }
