@@ -88,6 +88,16 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'tsa-unavailable': m('Time-stamp authority unavailable', '时间戳服务不可用', '时间戳服务暂时不可用；请稍后重试。'),
   'tsa-rejected': m('Time-stamp refused', '时间戳被拒绝', '时间戳服务拒绝了请求；请稍后重试。'),
   'tsa-response-invalid': m('Time-stamp response invalid', '时间戳响应无效', '时间戳服务的响应无效；请稍后重试。'),
+  // Gate passes
+  'pass-invalid': m('Pass invalid', '通行码无效', '此码不是本平台签发的有效通行码：格式不符或签名无效。'),
+  'pass-unknown-key': m('Pass key unknown', '通行码密钥未知', '此码的签名密钥不在本平台公布的密钥中。'),
+  'pass-key-retired': m('Pass key retired', '通行码密钥已停用', '此码由已停用的密钥在停用之后签发，不予接受。'),
+  'pass-lifetime-too-long': m('Pass lifetime too long', '通行码有效期过长', '此码的有效期超过 24 小时，不是本平台签发的。'),
+  'pass-expired': m('Pass expired', '通行码已过期', '按本平台时间此码已过期；请持有方刷新后重新出示。'),
+  'pass-not-yet-valid': m('Pass not yet valid', '通行码尚未生效', '此码的签发时间晚于本平台当前时间，不予接受。'),
+  'pass-window-not-started': m('Validity not started', '单证尚未生效', '该单证的有效期尚未开始。'),
+  'pass-window-ended': m('Validity ended', '单证有效期已过', '该单证的有效期已结束。'),
+  'pass-wrong-facility': m('Not for this facility', '非本场站单证', '此码的单证不在本场站使用。'),
   // Lifecycle refusals
   'unknown-action': m('Unknown action', '未知操作', '该单证不支持此操作。'),
   'already-released': m('Already released', '已放货', '该提货单已经放货，不能再次放货。'),

@@ -1,3 +1,5 @@
+import type { PassRefusalCode } from '../gate/gate-pass';
+
 /**
  * Every failure SDX reports carries a stable string `code`. Codes are published: once a code is
  * released its meaning never changes; a new failure gets a new code.
@@ -36,6 +38,7 @@ export type ErrorCode =
   | KeyStoreErrorCode
   | TimestampErrorCode
   | MerkleErrorCode
+  | PassRefusalCode
   | RefusalCode;
 
 /**
@@ -169,6 +172,15 @@ const otherErrorCodeSet = {
   'merkle-frontier-invalid': true,
   'merkle-hash-invalid': true,
   'merkle-node-missing': true,
+  'pass-invalid': true,
+  'pass-unknown-key': true,
+  'pass-key-retired': true,
+  'pass-lifetime-too-long': true,
+  'pass-expired': true,
+  'pass-not-yet-valid': true,
+  'pass-window-not-started': true,
+  'pass-window-ended': true,
+  'pass-wrong-facility': true,
 } as const satisfies Record<Exclude<ErrorCode, RefusalCode>, true>;
 
 /** Every refusal code, at run time (the compiler checks the list against `RefusalCode`). */
