@@ -117,6 +117,8 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'target-role-not-allowed': m('Target role not allowed', '对象角色不符', '接收方的角色不能接收此单证。'),
   'wrong-terminal': m('Wrong terminal', '场站不符', '该单证不是在此场站使用的。'),
   'not-yet-expired': m('Not yet expired', '尚未过期', '该设备交接单仍在有效期内，尚不能按过期处理。'),
+  'eir-not-yet-valid': m('EIR not yet valid', '设备交接单尚未生效', '该设备交接单的有效期尚未开始，不能记录进出闸。'),
+  'eir-validity-ended': m('EIR validity ended', '设备交接单已过有效期', '该设备交接单的有效期已结束，不能记录进出闸。'),
   'guarantee-not-found': m('Guarantee not found', '电放保函不存在', '没有找到所引用的电放保函。', '没有找到电放保函 {guaranteeId}。'),
   'guarantee-not-accepted': m('Guarantee not accepted', '电放保函未被接受', '只有已被接受的电放保函才能作为电放依据。'),
   'guarantee-bl-mismatch': m('Guarantee for another B/L', '电放保函提单号不符', '该电放保函对应的提单号与提货单不一致。'),

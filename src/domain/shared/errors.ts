@@ -88,6 +88,8 @@ export type RefusalCode =
   | 'target-role-not-allowed'
   | 'wrong-terminal'
   | 'not-yet-expired'
+  | 'eir-not-yet-valid'
+  | 'eir-validity-ended'
   | 'guarantee-not-found'
   | 'guarantee-not-accepted'
   | 'guarantee-bl-mismatch'
@@ -120,6 +122,8 @@ const refusalCodeSet = {
   'target-role-not-allowed': true,
   'wrong-terminal': true,
   'not-yet-expired': true,
+  'eir-not-yet-valid': true,
+  'eir-validity-ended': true,
   'guarantee-not-found': true,
   'guarantee-not-accepted': true,
   'guarantee-bl-mismatch': true,
