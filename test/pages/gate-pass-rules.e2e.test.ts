@@ -61,6 +61,20 @@ describeWithBrowser('the gate page and the server’s clock, in Chromium', () =>
     await screenshot(page, 'gate-pass-rules-server-refused');
   });
 
+  it('the gate’s saved keys follow the published set: a key the service no longer publishes is dropped', async () => {
+    const page = await clerkAt('en-GB', new Date());
+    const published = ((await (await fetch(`${x.server.url}/pass-keys.json`)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+    // (The test's TypeScript has no DOM types: the page's localStorage is typed by hand.)
+    type Storage = { localStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void } };
+    const savedKids = () =>
+      page.evaluate(() => (JSON.parse((globalThis as unknown as Storage).localStorage.getItem('sdx-pass-keys') ?? '{}') as { keys?: { kid: string }[] }).keys?.map((key) => key.kid));
+    await expect(savedKids()).resolves.toEqual(published);
+    // Saved earlier: a key since dropped, beside the current one.
+    await page.evaluate((keys) => (globalThis as unknown as Storage).localStorage.setItem('sdx-pass-keys', JSON.stringify({ keys: [...keys.map((kid) => ({ kid })), { kid: 'dropped', kty: 'EC' }], at: 0 })), published);
+    await page.reload();
+    await expect(savedKids()).resolves.toEqual(published);
+  });
+
   it('offline, the verdict is amber and says when the gate last had the server’s time (中文)', async () => {
     const link = await passAt(new Date());
     const page = await clerkAt('zh-CN', new Date());
