@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { PassClaims } from '../../src/domain/gate/gate-pass';
 import { Client, P, gateRecordExample, payloadOf } from '../http/exchange-client';
+import { runSdx } from '../support/built-cli';
 import { certsDevPath } from '../support/certs-dev';
 import { signedIn } from '../support/page-forms';
 import { craftedPass, devPassKey, devPasses, highS, kidOf, resign } from '../support/pass-tokens';
@@ -181,4 +182,14 @@ describe('a retired pass key', () => {
     const res = await request(rotated.app).get(`/v/${after}/status`).set('Accept', 'application/json').expect(400);
     expect(res.body.code).toBe('pass-key-retired');
   });
+});
+
+it('sdx serve refuses a retired pass key listed without its retirement time, naming the setting', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sdx-pass-setting-'));
+  const result = runSdx(['serve', '--db', join(dir, 'sdx.sqlite')], {
+    env: { SDX_STORE: '', SDX_MONGO_URI: '', SDX_PDF_WORKERS: '0', SDX_PASS_RETIRED_KEY_FILES: certsDevPath('gate-pass.key.pem') },
+  });
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('SDX_PASS_RETIRED_KEY_FILES');
+  expect(result.stderr).toContain('must be FILE@TIME');
 });
