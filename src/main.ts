@@ -493,14 +493,24 @@ function deploymentSecret(env: NodeJS.ProcessEnv, variable: string, label: strin
 
 /**
  * The gate pass key (EC P-256 PEM): SDX_PASS_KEY_FILE, by default the development key in the certs
- * directory; SDX_PASS_RETIRED_KEY_FILES (comma-separated) are still published while their passes circulate.
+ * directory. SDX_PASS_RETIRED_KEY_FILES lists older keys as `FILE@TIME` (comma-separated, TIME in
+ * ISO 8601 with its zone): each verifies only passes issued before TIME, and is published until the
+ * last of those has expired.
  */
 function gatePassesFromEnv(env: NodeJS.ProcessEnv): GatePasses {
   const keyFile = env.SDX_PASS_KEY_FILE ?? join(resourcePaths(env).certsDir, 'gate-pass.key.pem');
-  const retired = (env.SDX_PASS_RETIRED_KEY_FILES ?? '').split(',').filter((f) => f.trim() !== '');
+  const retired = (env.SDX_PASS_RETIRED_KEY_FILES ?? '').split(',').filter((entry) => entry.trim() !== '');
   return new GatePasses({
     signing: createPrivateKey(readFileSync(keyFile, 'utf8')),
-    retired: retired.map((file) => createPublicKey(readFileSync(file.trim(), 'utf8'))),
+    retired: retired.map((entry) => {
+      const at = entry.lastIndexOf('@');
+      const time = at > 0 ? entry.slice(at + 1).trim() : '';
+      const retiredAt = new Date(time);
+      if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(time) || Number.isNaN(retiredAt.getTime())) {
+        throw new Error(`"${entry.trim()}" must be FILE@TIME, the time the key was retired in ISO 8601 with its zone (e.g. old-pass.pem@2026-12-01T00:00:00+08:00)`);
+      }
+      return { key: createPublicKey(readFileSync(entry.slice(0, at).trim(), 'utf8')), retiredAt };
+    }),
   });
 }
 

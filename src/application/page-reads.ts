@@ -2,17 +2,18 @@ import type { CertificateCheck } from './audit/audit-trail';
 import { auditDocumentEvents, type EventAudit } from './audit/document-audit';
 import type { LogService } from './audit/log-service';
 import { openTreeHead, type SignedTreeHead } from './audit/tree-head';
-import { documentFacts, type Named } from './document-facts';
+import { documentFacts } from './document-facts';
 import type { SearchTerms } from './document-search';
 import type { Caller, DocumentService } from './document-service';
 import { storedEventBody } from './events/signed-event';
-import { liveStatusFor, type GatePasses } from './gate-passes';
+import { liveStatusFor, passRefusalAt, passRefusalFor, type GatePasses } from './gate-passes';
 import { verifyAgainstDecoy, verifyPassword } from './passwords';
 import type { DocumentCount, Store, StoredDocument, StoredEvent } from './ports/store.port';
 import { businessNumbersOf, ownNumberOf } from '../domain/document/business-keys';
-import type { DocumentKind } from '../domain/document/document';
 import type { GateRecord } from '../domain/eir/eir.schema';
+import type { GateFacts, LiveStatus, PassRefusalCode } from '../domain/gate/gate-pass';
 import type { Party } from '../domain/party/party';
+import { SdxError } from '../domain/shared/errors';
 
 /** Who a web session belongs to: the user and the party they act for. */
 export interface SessionPrincipal {
@@ -71,23 +72,21 @@ export interface AuditOverview {
   parties: Party[];
 }
 
-export type PassStatusResult =
-  | { outcome: 'valid'; status: ReturnType<typeof liveStatusFor> }
-  | { outcome: 'invalid' | 'unknown-key' };
+export type { GateFacts };
 
-/** What the gate clerk sees beside a verdict: the document's own words, read by a party taking part in it. */
-export interface GateFacts {
-  kind: DocumentKind;
-  /** The business number (EIR, D/O or guarantee number), never the SDX id. */
-  number: string;
-  direction: 'IN' | 'OUT' | null;
-  containers: { number: string; sizeType: string | null }[];
-  seals: string[];
-  truckPlate: string | null;
-  /** The EIR's haulier; for a D/O, the haulier holding it now. */
-  haulier: Named | null;
-  facility: Named | null;
-}
+const passRefusalDetails: Record<PassRefusalCode, string> = {
+  'pass-invalid': 'the pass is not one this service signs: malformed, or its signature does not verify',
+  'pass-unknown-key': 'the pass is signed by a key this service does not publish',
+  'pass-key-retired': 'the pass was signed by a retired key after its retirement',
+  'pass-lifetime-too-long': 'the pass lives longer than the 24 hours any pass of this service lives',
+  'pass-expired': 'the pass has expired by this service’s clock; ask the holder for a fresh one',
+  'pass-not-yet-valid': 'the pass is issued later than this service’s clock says it is now',
+  'pass-window-not-started': 'the document’s validity window has not started',
+  'pass-window-ended': 'the document’s validity window has ended',
+  'pass-wrong-facility': 'the pass is for another facility’s gate',
+};
+
+const passRefused = (code: PassRefusalCode) => new SdxError(code, passRefusalDetails[code]);
 
 /** An EIR's gate move as its facility recorded and signed it. */
 export interface GateMove {
@@ -115,6 +114,7 @@ export interface PageReadDependencies {
   log: LogService;
   passes: GatePasses;
   checkCertificate: CertificateCheck;
+  clock: () => Date;
 }
 
 /**
@@ -207,12 +207,18 @@ export class PageReads {
     };
   }
 
-  /** What a gate pass says now: its document's live status, when the pass's signature verifies. */
-  async passStatus(token: string): Promise<PassStatusResult> {
+  /**
+   * What a gate pass says now, by this service's clock: its document's live status, or an SdxError
+   * with the pass's refusal code (see passRefusalAt). `gateParty` is the party whose gate asks (a
+   * signed-in terminal's or depot's clerk), for the facility check.
+   */
+  async passStatus(token: string, gateParty?: string): Promise<LiveStatus> {
     const opened = this.deps.passes.open(token);
-    if (opened.outcome !== 'valid' || !opened.claims) return { outcome: opened.outcome === 'unknown-key' ? 'unknown-key' : 'invalid' };
+    if (opened.outcome !== 'valid' || !opened.claims) throw passRefused(passRefusalFor(opened.outcome === 'valid' ? 'invalid' : opened.outcome));
     const stored = await this.deps.store.getDocument(opened.claims.d);
-    return { outcome: 'valid', status: liveStatusFor(opened.claims, stored) };
+    const refusal = passRefusalAt(opened.claims, stored, this.deps.clock().getTime() / 1000, gateParty);
+    if (refusal) throw passRefused(refusal);
+    return liveStatusFor(opened.claims, stored);
   }
 
   /**

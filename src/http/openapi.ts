@@ -309,7 +309,11 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
           kid: { type: 'string' },
           alg: { type: 'string', enum: ['ES256'] },
           use: { type: 'string', enum: ['sig'] },
-        }),
+          retired: {
+            type: 'integer',
+            description: 'A retired key: seconds since the epoch from which it signs nothing. Passes it made at or after this time are refused; it stays published until the last pass it made before has expired.',
+          },
+        }, ['retired']),
       },
     }),
     PassLiveStatus: closed(
@@ -318,8 +322,12 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
         status: ref('DocumentStatus'),
         seq: { type: 'integer', minimum: 1 },
         holderUnchanged: { type: 'boolean', description: 'The party the pass names still holds the document.' },
+        current: {
+          type: 'boolean',
+          description: 'The document is still at the pass\'s sequence and payload hash. False after any event since the pass was made (a transfer and back to the same holder included): the pass is stale.',
+        },
       },
-      ['status', 'seq', 'holderUnchanged'],
+      ['status', 'seq', 'holderUnchanged', 'current'],
     ),
     Health: closed({
       status: { type: 'string', enum: ['ok', 'unavailable'] },
@@ -558,11 +566,20 @@ function paths(): Record<string, JsonSchema> {
       get: {
         operationId: 'passStatus',
         summary: 'Live status for the bearer of a gate pass',
-        description: 'Only a pass whose signature verifies is answered, and only with what the pass already names: status, sequence and whether its holder still holds the document.',
+        description:
+          'The service\'s verdict on a pass, by its own clock. Only a pass whose signature verifies (ES256, low-S, a header of exactly `alg` and `kid`) and that is valid now is answered, and only with what the pass already names: status, sequence, whether its holder still holds the document and whether the document is still where the pass left it. A request with the session of a terminal\'s or depot\'s gate clerk is also refused when the pass names another facility. A gate treats every 4xx as a refusal (red) and only no answer, a 408, a 429 or a 5xx as "not checked"; the `Date` header of any answer sets the gate\'s clock.',
         parameters: [{ name: 'token', in: 'path', required: true, schema: { type: 'string', maxLength: 2048 } }],
         responses: {
           '200': { description: 'The live status.', content: json(ref('PassLiveStatus')) },
-          ...errors('BadRequest', 'ServiceUnavailable'),
+          '400': {
+            description: 'Not a pass this service answers: `pass-invalid` (malformed, a `crit` or other unknown header member, a high-S or wrong signature), `pass-unknown-key` (a key it does not publish), `pass-key-retired` (a retired key\'s pass issued at or after its retirement), `pass-lifetime-too-long` (`exp` more than 24 hours after `iat`).',
+            content: { 'application/problem+json': { schema: ref('Problem') } },
+          },
+          '409': {
+            description: 'A genuine pass refused now: `pass-expired`, `pass-not-yet-valid` (`iat` more than a minute ahead of the service\'s clock), `pass-window-not-started` / `pass-window-ended` (the document\'s validity window, e.g. an EIR\'s `validFrom`/`validUntil`), `pass-wrong-facility` (asked from another facility\'s gate).',
+            content: { 'application/problem+json': { schema: ref('Problem') } },
+          },
+          ...errors('ServiceUnavailable'),
         },
       },
     },

@@ -30,6 +30,20 @@ export function statusFor(error: SdxError): number {
     case 'webhook-url-invalid':
     case 'webhook-destination-forbidden':
       return 422;
+    // A gate pass that is not this service's to answer: unreadable, forged, of an unknown or retired
+    // key, or living longer than any pass it makes.
+    case 'pass-invalid':
+    case 'pass-unknown-key':
+    case 'pass-key-retired':
+    case 'pass-lifetime-too-long':
+      return 400;
+    // A genuine pass at the wrong time (by the service's clock) or at another facility's gate.
+    case 'pass-expired':
+    case 'pass-not-yet-valid':
+    case 'pass-window-not-started':
+    case 'pass-window-ended':
+    case 'pass-wrong-facility':
+      return 409;
     case 'not-found':
       return 404;
     case 'store-conflict':

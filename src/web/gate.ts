@@ -25,7 +25,7 @@ let lastChecked: { text: string; documentId: string } | undefined;
 async function run(text: string): Promise<void> {
   if (!verdict || !words) return;
   verdict.dataset['state'] = 'checking';
-  const result = await checkPass(text, plate?.value ?? '', { clerk: words.clerk });
+  const result = await checkPass(text, plate?.value ?? '', { gateParty: words.gateParty });
   lastChecked = result.claims ? { text, documentId: result.claims.d } : undefined;
   renderVerdict(verdict, result, words);
   verdict.dataset['state'] = 'done';

@@ -1,9 +1,30 @@
-import { gateVerdict, parsePassClaims, plateCheck, type LiveStatus, type PassClaims, type Verdict, type VerdictReason } from '../domain/gate/gate-pass.js';
+import {
+  gateVerdict,
+  isLowS,
+  parsePassClaims,
+  parsePassHeader,
+  plateCheck,
+  type GateFacts,
+  type GateName,
+  type LiveStatus,
+  type PassClaims,
+  type SignatureOutcome,
+  type Verdict,
+  type VerdictReason,
+} from '../domain/gate/gate-pass.js';
 
-/** Checks a gate pass in the browser: signature by WebCrypto against the trusted keys, then live status. */
+/** Checks a gate pass in the browser: signature by WebCrypto against the trusted keys, then the server's verdict. */
 
 export interface PassKey extends JsonWebKey {
   kid: string;
+  /** A retired key: seconds since the epoch from which its passes are refused. */
+  retired?: number;
+}
+
+/** The published key set and when the server published it (milliseconds, its clock). */
+interface KeySet {
+  keys: PassKey[];
+  at: number;
 }
 
 export interface PageWords {
@@ -23,6 +44,11 @@ export interface PageWords {
     haulier: string;
     facility: string;
     passExpires: string;
+    /** With `{age}`. */
+    clockChecked: string;
+    clockNeverChecked: string;
+    /** Each with `{n}`. */
+    ages: { minutes: string; hours: string; days: string };
     status: string;
     record: string;
     release: string;
@@ -30,30 +56,15 @@ export interface PageWords {
     statuses: Record<string, string>;
   };
   csrf: string | null;
-  /** A terminal's or depot's clerk, who may read the facts of the documents its party takes part in. */
-  clerk: boolean;
+  /** A terminal's or depot's clerk's party: a pass must name it as its facility; the clerk may read the document's facts. */
+  gateParty: string | null;
   lang: string;
 }
 
-/** A name in English, and in Chinese where the document gives one. */
-export interface Named {
-  en: string;
-  zh: string | null;
-}
-
-/** The document's own words behind a pass, as `/gate/facts/<token>` gives them to a clerk (see PageReads.gateFacts). */
-export interface GateFacts {
-  kind: string;
-  number: string;
-  direction: 'IN' | 'OUT' | null;
-  containers: { number: string; sizeType: string | null }[];
-  seals: string[];
-  truckPlate: string | null;
-  haulier: Named | null;
-  facility: Named | null;
-}
+export type { GateFacts };
 
 const KEYS_STORAGE = 'sdx-pass-keys';
+const CLOCK_STORAGE = 'sdx-clock-check';
 
 export function readJson<T>(id: string): T | undefined {
   const element = document.getElementById(id);
@@ -61,19 +72,51 @@ export function readJson<T>(id: string): T | undefined {
   return JSON.parse(element.textContent) as T;
 }
 
-/** The page's key list, remembered so a gate that loads later offline still has it. */
-export function trustedKeys(): PassKey[] {
-  const fromPage = readJson<{ keys: PassKey[] }>('pass-keys')?.keys ?? [];
-  let remembered: PassKey[] = [];
+function saved(key: string): unknown {
   try {
-    remembered = (JSON.parse(localStorage.getItem(KEYS_STORAGE) ?? '{"keys":[]}') as { keys: PassKey[] }).keys;
+    return JSON.parse(localStorage.getItem(key) ?? 'null');
   } catch {
-    remembered = [];
+    return undefined;
   }
-  const byKid = new Map<string, PassKey>([...remembered, ...fromPage].map((key) => [key.kid, key]));
-  const keys = [...byKid.values()];
-  localStorage.setItem(KEYS_STORAGE, JSON.stringify({ keys }));
-  return keys;
+}
+
+function isKeySet(value: unknown): value is KeySet {
+  if (typeof value !== 'object' || value === null) return false;
+  const { keys, at } = value as Partial<KeySet>;
+  return Array.isArray(keys) && typeof at === 'number';
+}
+
+/**
+ * The newest published key set this gate has seen: the page's, or the one saved earlier when the
+ * page is an older offline copy. It replaces the saved set, so a key the service no longer
+ * publishes is no longer trusted.
+ */
+export function trustedKeys(): PassKey[] {
+  const fromPage = readJson<unknown>('pass-keys');
+  const remembered = saved(KEYS_STORAGE);
+  const sets = [fromPage, remembered].filter(isKeySet).sort((a, b) => b.at - a.at);
+  const newest = sets[0];
+  if (newest && newest !== remembered) localStorage.setItem(KEYS_STORAGE, JSON.stringify(newest));
+  return newest?.keys ?? [];
+}
+
+/** The last time the server answered: its clock and this device's at that moment (milliseconds). */
+interface ClockCheck {
+  server: number;
+  device: number;
+}
+
+function clockCheck(): ClockCheck | undefined {
+  const value = saved(CLOCK_STORAGE);
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { server, device } = value as Partial<ClockCheck>;
+  return typeof server === 'number' && typeof device === 'number' ? { server, device } : undefined;
+}
+
+/** The server's time now, as far as this gate knows: its own clock, set right at the last server answer. */
+function gateNow(): number {
+  const check = clockCheck();
+  return Date.now() + (check ? check.server - check.device : 0);
 }
 
 /** The token from what was scanned or typed: a pass URL (`…/v/<token>`) or the bare token. */
@@ -100,37 +143,47 @@ function decodeJson(part: string): unknown {
 }
 
 export interface CheckedSignature {
-  signature: 'valid' | 'invalid' | 'unknown-key';
+  signature: SignatureOutcome;
   claims: PassClaims | undefined;
 }
 
+/** The same rules as the server's GatePasses.open: header, key, low-S, signature, claims, retirement. */
 export async function checkSignature(token: string, keys: readonly PassKey[]): Promise<CheckedSignature> {
   const [headerPart = '', bodyPart = '', signaturePart = ''] = token.split('.');
-  const header = decodeJson(headerPart) as { alg?: unknown; kid?: unknown } | undefined;
+  const header = parsePassHeader(decodeJson(headerPart));
   const claims = parsePassClaims(decodeJson(bodyPart));
-  if (!header || header.alg !== 'ES256' || !claims) return { signature: 'invalid', claims: undefined };
+  if (!header || !claims) return { signature: 'invalid', claims: undefined };
   const jwk = keys.find((key) => key.kid === header.kid);
   if (!jwk) return { signature: 'unknown-key', claims };
   try {
+    const signature = base64UrlBytes(signaturePart);
+    if (!isLowS(signature)) return { signature: 'invalid', claims };
     const key = await crypto.subtle.importKey('jwk', { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
-    const ok = await crypto.subtle.verify(
-      { name: 'ECDSA', hash: 'SHA-256' },
-      key,
-      base64UrlBytes(signaturePart),
-      new TextEncoder().encode(`${headerPart}.${bodyPart}`),
-    );
-    return { signature: ok ? 'valid' : 'invalid', claims };
+    const ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, signature, new TextEncoder().encode(`${headerPart}.${bodyPart}`));
+    if (!ok) return { signature: 'invalid', claims };
+    return { signature: jwk.retired !== undefined && claims.iat >= jwk.retired ? 'key-retired' : 'valid', claims };
   } catch {
     return { signature: 'invalid', claims };
   }
 }
 
-/** The live status, or undefined when the service cannot be reached (the verdict is then amber at best). */
-export async function fetchLiveStatus(token: string): Promise<LiveStatus | undefined> {
+/** What the server said about a pass: its live status, or the code it refused the pass with. */
+export type ServerAnswer = { live: LiveStatus } | { refused: string };
+
+/**
+ * The server's verdict, or undefined when there is none to be had: no network, a 5xx, a timeout
+ * or a rate limit (the verdict is then amber at best). Any other 4xx is a refusal: red. Every
+ * answer also sets this gate's clock (the response's Date).
+ */
+export async function fetchServerAnswer(token: string): Promise<ServerAnswer | undefined> {
   try {
-    const response = await fetch(`/v/${token}/status`, { cache: 'no-store', headers: { accept: 'application/json' } });
-    if (!response.ok) return response.status === 404 ? { found: false } : undefined;
-    return (await response.json()) as LiveStatus;
+    const response = await fetch(`/v/${token}/status`, { cache: 'no-store', credentials: 'same-origin', headers: { accept: 'application/json' } });
+    const serverTime = Date.parse(response.headers.get('date') ?? '');
+    if (!Number.isNaN(serverTime)) localStorage.setItem(CLOCK_STORAGE, JSON.stringify({ server: serverTime, device: Date.now() } satisfies ClockCheck));
+    if (response.status >= 500 || response.status === 408 || response.status === 429) return undefined;
+    const body = (await response.json().catch(() => undefined)) as { found?: unknown; code?: unknown } | undefined;
+    if (response.status >= 400) return { refused: typeof body?.code === 'string' ? body.code : `http-${response.status}` };
+    return response.ok && typeof body?.found === 'boolean' ? { live: body as LiveStatus } : undefined;
   } catch {
     return undefined;
   }
@@ -154,21 +207,47 @@ export interface CheckResult {
   /** The plate typed at the gate, as typed. */
   presentedPlate: string;
   facts: GateFacts | undefined;
+  /**
+   * Offline: milliseconds since this gate last had the server's time (null: never); undefined when
+   * the server answered this check.
+   */
+  clockAge?: number | null;
 }
 
-export async function checkPass(text: string, presentedPlate: string, options: { clerk: boolean } = { clerk: false }): Promise<CheckResult> {
+export async function checkPass(text: string, presentedPlate: string, options: { gateParty: string | null } = { gateParty: null }): Promise<CheckResult> {
   const token = tokenFrom(text);
   if (!token) return { verdict: { colour: 'red', reasons: ['malformed'] }, claims: undefined, live: undefined, presentedPlate, facts: undefined };
   const { signature, claims } = await checkSignature(token, trustedKeys());
-  const [live, facts] = signature === 'valid' ? await Promise.all([fetchLiveStatus(token), options.clerk ? fetchGateFacts(token) : undefined]) : [];
+  const [answer, facts] = signature === 'valid' ? await Promise.all([fetchServerAnswer(token), options.gateParty ? fetchGateFacts(token) : undefined]) : [];
+  const live = answer && 'live' in answer ? answer.live : undefined;
   const verdict = gateVerdict({
     claims,
     signature,
-    now: Math.floor(Date.now() / 1000),
+    // Online this is the server's clock (the answer just set it); offline the last one it gave.
+    now: Math.floor(gateNow() / 1000),
     ...(presentedPlate ? { presentedPlate } : {}),
+    ...(options.gateParty ? { gateParty: options.gateParty } : {}),
     ...(live ? { live } : {}),
+    ...(answer && 'refused' in answer ? { refused: answer.refused } : {}),
   });
-  return { verdict, claims: signature === 'valid' ? claims : undefined, live, presentedPlate, facts };
+  const check = clockCheck();
+  const offline = signature === 'valid' && !answer;
+  return {
+    verdict,
+    claims: signature === 'valid' ? claims : undefined,
+    live,
+    presentedPlate,
+    facts,
+    ...(offline ? { clockAge: check ? Math.max(0, Date.now() - check.device) : null } : {}),
+  };
+}
+
+/** "3 h", "2 天": how long ago, in the page's words. */
+function ageText(ms: number, ages: PageWords['words']['ages']): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 120) return ages.minutes.replace('{n}', String(Math.max(1, minutes)));
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? ages.hours.replace('{n}', String(hours)) : ages.days.replace('{n}', String(Math.floor(hours / 24)));
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
@@ -178,7 +257,7 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, c
   return node;
 }
 
-const nameIn = (lang: string, name: Named) => (lang === 'en' ? name.en : (name.zh ?? name.en));
+const nameIn = (lang: string, name: GateName) => (lang === 'en' ? name.en : (name.zh ?? name.en));
 
 /**
  * Draws the verdict with DOM nodes only (no HTML strings), so nothing in a token can become markup.
@@ -256,6 +335,10 @@ export function renderVerdict(section: HTMLElement, result: CheckResult, words: 
         section.append(form);
       }
     }
+  }
+  if (result.clockAge !== undefined) {
+    const line = result.clockAge === null ? w.clockNeverChecked : w.clockChecked.replace('{age}', ageText(result.clockAge, w.ages));
+    section.append(element('p', line, 'clock-age'));
   }
   section.hidden = false;
 }

@@ -58,11 +58,19 @@ export function uniqueRef(prefix: string): string {
   return `${prefix}-${process.pid % 1000}-${Date.now() % 100000}-${counter}`;
 }
 
-/** The example payload of a kind with a unique document number, optionally changed further. */
+const DAY_MS = 86_400_000;
+/** An instant `ms` from now, to the second. */
+const fromNow = (ms: number) => new Date(Math.floor((Date.now() + ms) / 1000) * 1000).toISOString();
+
+/**
+ * The example payload of a kind with a unique document number, optionally changed further. Its
+ * validity is around today (an EIR from an hour ago for a week, a D/O for two weeks), so gate passes
+ * and gate records are within it whenever the tests run.
+ */
 export function payloadOf(kind: DocumentKind, changes: (p: Record<string, unknown>) => void = () => undefined): Record<string, unknown> {
   const payload = exampleJson(kind);
-  if (kind === 'delivery-order') payload['deliveryOrderNumber'] = uniqueRef('DO');
-  if (kind === 'eir') payload['eirNumber'] = uniqueRef('EIR');
+  if (kind === 'delivery-order') Object.assign(payload, { deliveryOrderNumber: uniqueRef('DO'), validUntil: fromNow(14 * DAY_MS) });
+  if (kind === 'eir') Object.assign(payload, { eirNumber: uniqueRef('EIR'), validFrom: fromNow(-DAY_MS / 24), validUntil: fromNow(7 * DAY_MS) });
   if (kind === 'telex-release-guarantee') payload['guaranteeNumber'] = uniqueRef('TRG');
   changes(payload);
   return payload;

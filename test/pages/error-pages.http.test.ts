@@ -108,7 +108,7 @@ describe('a server error asked for as HTML', () => {
 });
 
 describe('no-JavaScript notices', () => {
-  const keys = { keys: [] };
+  const keys = { keys: [], at: 0 };
   it('are in the page language', () => {
     const zh = passView({ lang: 'zh-CN', path: '/v/x' }, keys, 'x').text;
     const en = passView({ lang: 'en', path: '/v/x' }, keys, 'x').text;

@@ -150,6 +150,16 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
     const page = await clerk.newPage();
     watch(page);
     await page.goto(`${server.url}/gate`);
+    // The pass from before the presentation is bound to the D/O as it was then: stale now.
+    await page.getByLabel('QR link or code').fill(orderLink);
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.waitForSelector('#verdict[data-colour="red"]');
+    await expect(page.locator('#verdict li').evaluateAll((items) => items.map((i) => i.getAttribute('data-reason')))).resolves.toEqual(['outdated']);
+    // The wallet shows a fresh one.
+    const wallet = await haulier.newPage();
+    await wallet.goto(`${server.url}/m/d/${order.id}`);
+    orderLink = decodeQr(await wallet.locator('figure.qr svg').screenshot());
+    await wallet.close();
     await page.getByLabel('QR link or code').fill(orderLink);
     await page.getByRole('button', { name: 'Check' }).click();
     await page.waitForSelector('#verdict[data-colour="green"]');

@@ -31,6 +31,7 @@ interface KindDefinition<K extends DocumentKind> {
   namedIssuers: (payload: PayloadByKind[K]) => PartyId[];
   initialHolder: (payload: PayloadByKind[K]) => PartyId;
   participants: (payload: PayloadByKind[K]) => Participant[];
+  validFrom: (payload: PayloadByKind[K]) => string | null;
   validUntil: (payload: PayloadByKind[K]) => string | null;
 }
 
@@ -49,6 +50,7 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
       { partyId: p.consignee.partyId, role: 'consignee' },
       { partyId: p.pickupTerminal.partyId, role: 'pickup-terminal' },
     ],
+    validFrom: () => null,
     validUntil: (p) => p.validUntil,
   },
   eir: {
@@ -64,6 +66,7 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
       { partyId: p.haulier.partyId, role: 'haulier' },
       ...(p.container.operator.partyId ? [{ partyId: p.container.operator.partyId, role: 'carrier' } as const] : []),
     ],
+    validFrom: (p) => p.validFrom,
     validUntil: (p) => p.validUntil,
   },
   'telex-release-guarantee': {
@@ -81,6 +84,7 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
       { partyId: p.carrierAgent.partyId, role: 'carrier-agent' },
       { partyId: p.destinationAgent.partyId, role: 'destination-agent' },
     ],
+    validFrom: () => null,
     validUntil: () => null,
   },
 };
@@ -143,6 +147,7 @@ export function decideIssue<K extends DocumentKind>(
       presentedTo: null,
       participants,
       payloadHash: canonicalHash(payload),
+      validFrom: definition.validFrom(payload),
       validUntil: definition.validUntil(payload),
       supersedes: request.supersedes ?? null,
       supersededBy: null,

@@ -59,6 +59,8 @@ export interface DocumentState {
   presentedTo: PartyId | null;
   participants: Participant[];
   payloadHash: string;
+  /** Start of the document's validity window, where it has one (an EIR's validFrom); absent in states stored before it was kept. */
+  validFrom?: string | null;
   /** End of the document's validity window, where it has one (an EIR's validUntil). */
   validUntil: string | null;
   supersedes: string | null;

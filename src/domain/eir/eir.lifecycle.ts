@@ -1,5 +1,18 @@
-import type { EirStatus } from '../document/document';
-import type { LifecycleDefinition } from '../document/lifecycle';
+import type { DocumentState, EirStatus } from '../document/document';
+import type { ActionRequest, LifecycleDefinition } from '../document/lifecycle';
+import type { Refusal } from '../shared/errors';
+
+/** A gate move is recorded only within the EIR's validity window, by the service's clock. */
+function withinWindow(state: DocumentState, request: ActionRequest): Refusal | undefined {
+  const now = Date.parse(request.now);
+  if (state.validFrom && now < Date.parse(state.validFrom)) {
+    return { code: 'eir-not-yet-valid', category: 'conflict', message: `this EIR is valid from ${state.validFrom}`, params: { validFrom: state.validFrom } };
+  }
+  if (state.validUntil && now > Date.parse(state.validUntil)) {
+    return { code: 'eir-validity-ended', category: 'conflict', message: `this EIR was valid until ${state.validUntil}`, params: { validUntil: state.validUntil } };
+  }
+  return undefined;
+}
 
 /**
  * issued (holder = haulier) → gate-recorded (by the facility's operator) → countersigned (by the
@@ -22,6 +35,7 @@ export const eirLifecycle: LifecycleDefinition<EirStatus> = {
       refusedAs: 'not-facility-operator',
       to: 'gate-recorded',
       holder: 'keep',
+      guard: withinWindow,
     },
     {
       action: 'countersign',

@@ -1,3 +1,5 @@
+import type { PassRefusalCode } from '../gate/gate-pass';
+
 /**
  * Every failure SDX reports carries a stable string `code`. Codes are published: once a code is
  * released its meaning never changes; a new failure gets a new code.
@@ -36,6 +38,7 @@ export type ErrorCode =
   | KeyStoreErrorCode
   | TimestampErrorCode
   | MerkleErrorCode
+  | PassRefusalCode
   | RefusalCode;
 
 /**
@@ -85,6 +88,8 @@ export type RefusalCode =
   | 'target-role-not-allowed'
   | 'wrong-terminal'
   | 'not-yet-expired'
+  | 'eir-not-yet-valid'
+  | 'eir-validity-ended'
   | 'guarantee-not-found'
   | 'guarantee-not-accepted'
   | 'guarantee-bl-mismatch'
@@ -117,6 +122,8 @@ const refusalCodeSet = {
   'target-role-not-allowed': true,
   'wrong-terminal': true,
   'not-yet-expired': true,
+  'eir-not-yet-valid': true,
+  'eir-validity-ended': true,
   'guarantee-not-found': true,
   'guarantee-not-accepted': true,
   'guarantee-bl-mismatch': true,
@@ -169,6 +176,15 @@ const otherErrorCodeSet = {
   'merkle-frontier-invalid': true,
   'merkle-hash-invalid': true,
   'merkle-node-missing': true,
+  'pass-invalid': true,
+  'pass-unknown-key': true,
+  'pass-key-retired': true,
+  'pass-lifetime-too-long': true,
+  'pass-expired': true,
+  'pass-not-yet-valid': true,
+  'pass-window-not-started': true,
+  'pass-window-ended': true,
+  'pass-wrong-facility': true,
 } as const satisfies Record<Exclude<ErrorCode, RefusalCode>, true>;
 
 /** Every refusal code, at run time (the compiler checks the list against `RefusalCode`). */

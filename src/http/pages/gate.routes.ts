@@ -10,11 +10,11 @@ import type { EirPayload } from '../../domain/eir/eir.schema';
 import { SdxError } from '../../domain/shared/errors';
 import { sendProblem } from '../problem';
 import { MAX_UPLOAD_BYTES, sniffMediaType } from '../uploads';
-import { gateRecordView, gateView, passView } from './gate.view';
+import { gateRecordView, gateView, passView, type TrustedKeys } from './gate.view';
 import { t } from './i18n';
 import { messageView } from './login.view';
 import { callerOf, send, text } from './page-kit';
-import { contextOf, userOf, type PageGuards } from './session';
+import { contextOf, maybeUserOf, userOf, type PageGuards } from './session';
 
 export interface GateDependencies {
   documents: DocumentService;
@@ -31,13 +31,18 @@ export function gateRoutes(deps: GateDependencies, guards: PageGuards): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 });
   const { requireUser, requireFormToken, sameOrigin } = guards;
+  /** The published keys, stamped with the server's time so a gate keeps the newest set it saw. */
+  const trustedKeys = (): TrustedKeys => {
+    const now = deps.clock();
+    return { ...deps.passes.trustList(now), at: now.getTime() };
+  };
 
   router.get('/gate', requireUser(facilityRoles), (req, res) => {
     const ctx = contextOf(req);
     const recorded = text(req.query['recorded'], 50);
     const released = text(req.query['released'], 50);
     const notice = recorded ? t(ctx.lang, 'recorded', { number: recorded }) : released ? `${released} ✓` : undefined;
-    send(res, gateView(ctx, deps.passes.trustList(), notice));
+    send(res, gateView(ctx, trustedKeys(), notice));
   });
 
   async function eirFor(req: Request): Promise<{ id: string; eir: EirPayload }> {
@@ -142,24 +147,19 @@ export function gateRoutes(deps: GateDependencies, guards: PageGuards): Router {
   // ---- The pass a phone shows: its public keys, the page a scanner opens, and its live status.
 
   router.get('/pass-keys.json', (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').json(deps.passes.trustList());
+    res.set('Cache-Control', 'public, max-age=300').json(deps.passes.trustList(deps.clock()));
   });
 
   router.get('/v/:token', (req, res) => {
-    send(res, passView(contextOf(req), deps.passes.trustList(), String(req.params['token'])));
+    send(res, passView(contextOf(req), trustedKeys(), String(req.params['token'])));
   });
 
+  // The server's verdict, by its clock; refusals are problems with a pass-* code (any 4xx is red at the gate).
   router.get('/v/:token/status', async (req, res) => {
-    const result = await deps.reads.passStatus(String(req.params['token']));
-    if (result.outcome !== 'valid') {
-      sendProblem(res, {
-        status: 400,
-        code: 'pass-invalid',
-        detail: result.outcome === 'unknown-key' ? 'the pass is signed by a key this service does not publish' : 'the pass signature does not verify',
-      });
-      return;
-    }
-    res.set('Cache-Control', 'no-store').json(result.status);
+    const user = maybeUserOf(req);
+    const gateParty = user?.roles.some((role) => (facilityRoles as readonly string[]).includes(role)) ? user.partyId : undefined;
+    const status = await deps.reads.passStatus(String(req.params['token']), gateParty);
+    res.set('Cache-Control', 'no-store').json(status);
   });
 
   return router;

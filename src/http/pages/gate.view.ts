@@ -7,11 +7,18 @@ import { page, type PageContext } from './layout';
 
 const facilityRoles = ['terminal', 'depot'];
 
+/** The pass keys the service publishes now, and when (milliseconds, by the server's clock). */
+export interface TrustedKeys {
+  keys: PassKeyJwk[];
+  at: number;
+}
+
 /**
  * What the pass-check script needs: trusted keys, the words for each reason, the clerk's form token,
- * and whether the signed-in user is a gate clerk (who may read the document's facts).
+ * and, for a signed-in gate clerk, the clerk's party (whose facility a pass must name; the clerk
+ * may read the document's facts).
  */
-function checkData(ctx: PageContext, keys: { keys: PassKeyJwk[] }): Html {
+function checkData(ctx: PageContext, keys: TrustedKeys): Html {
   const { lang } = ctx;
   const words = {
     green: t(lang, 'verdictGreen'),
@@ -28,22 +35,26 @@ function checkData(ctx: PageContext, keys: { keys: PassKeyJwk[] }): Html {
     haulier: t(lang, 'deskHaulier'),
     facility: t(lang, 'facility'),
     passExpires: t(lang, 'passExpires'),
+    clockChecked: t(lang, 'clockChecked'),
+    clockNeverChecked: t(lang, 'clockNeverChecked'),
+    ages: { minutes: t(lang, 'ageMinutes'), hours: t(lang, 'ageHours'), days: t(lang, 'ageDays') },
     status: t(lang, 'status'),
     record: t(lang, 'recordTitle'),
     release: t(lang, 'deskRelease'),
     kinds: Object.fromEntries(Object.entries(passKinds).map(([kind, code]) => [code, kindName(lang, kind)])),
     statuses: Object.fromEntries(
-      ['issued', 'transferred', 'presented', 'released', 'voided', 'superseded', 'gate-recorded', 'countersigned', 'expired'].map((s) => [
+      ['issued', 'transferred', 'presented', 'presentation-rejected', 'released', 'voided', 'superseded', 'gate-recorded', 'countersigned', 'expired'].map((s) => [
         s,
         statusName(lang, s),
       ]),
     ),
   };
   const clerk = ctx.user?.roles.some((role) => facilityRoles.includes(role)) ?? false;
-  return html`${jsonData('pass-keys', keys)}${jsonData('pass-words', { reasons: reasonTexts(lang), words, csrf: ctx.user?.csrfToken ?? null, clerk, lang })}`;
+  const gateParty = clerk ? (ctx.user?.partyId ?? null) : null;
+  return html`${jsonData('pass-keys', keys)}${jsonData('pass-words', { reasons: reasonTexts(lang), words, csrf: ctx.user?.csrfToken ?? null, gateParty, lang })}`;
 }
 
-export function gateView(ctx: PageContext, keys: { keys: PassKeyJwk[] }, notice?: string) {
+export function gateView(ctx: PageContext, keys: TrustedKeys, notice?: string) {
   const { lang } = ctx;
   const body = html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
 <form class="card stack" id="check-form" action="/gate" method="get">
@@ -64,7 +75,7 @@ ${checkData(ctx, keys)}`;
  * The page a QR link opens for anyone: the same check, without the clerk's tools, and the plate
  * field, so whoever looks at the truck (a clerk scanning with the phone's camera) can compare it.
  */
-export function passView(ctx: PageContext, keys: { keys: PassKeyJwk[] }, token: string) {
+export function passView(ctx: PageContext, keys: TrustedKeys, token: string) {
   const { lang } = ctx;
   const body = html`<section id="verdict" class="verdict" aria-live="assertive" data-token="${token}" hidden></section>
 <form class="card stack" id="check-form" action="/v/${token}" method="get">

@@ -195,4 +195,16 @@ describe('holder rules', () => {
     }
     expect(decideAction(state, request(['expire', 'system'], NOW)).ok).toBe(false);
   });
+
+  it('a gate move is recorded only within the EIR’s validity window (2026-11-28 08:00 to 12-05 23:59 Beijing time)', () => {
+    const state = after('eir', []);
+    const at = (now: string) => {
+      const decision = decideAction(state, request(['gate-record', 'demo-terminal'], now));
+      return decision.ok ? decision.next.status : `${decision.refusal.code} ${decision.refusal.category}`;
+    };
+    expect(at('2026-11-28T07:59:59+08:00')).toBe('eir-not-yet-valid conflict');
+    expect(at('2026-11-28T08:00:00+08:00')).toBe('gate-recorded');
+    expect(at('2026-12-05T23:59:00+08:00')).toBe('gate-recorded');
+    expect(at('2026-12-05T23:59:01+08:00')).toBe('eir-validity-ended conflict');
+  });
 });
