@@ -233,12 +233,17 @@ export async function wireApp(
     clock?: () => Date;
     /** Where QR codes and pass links point when SDX_PUBLIC_URL is unset (startService: the address it listens on). */
     listeningUrl?: string;
+    /** 'manual': the full audit after a resumed start runs only when `fullAudit()` is called (tests). */
+    fullAudit?: 'background' | 'manual';
   } = {},
 ): Promise<{
   app: Express;
   documents: DocumentService;
   log: LogService;
+  /** The start-up check: resolves when heads may be published (or the check failed). */
   audited: Promise<IntegrityState>;
+  /** The full audit that follows in the background (started unless `fullAudit: 'manual'`). */
+  fullAudit: () => Promise<IntegrityState>;
   /** Delivers the webhook outbox once started (startService starts it). */
   dispatcher: WebhookDispatcher;
   /** Deletes uploads no event referenced within 24 h, once started (startService starts it). */
@@ -267,9 +272,18 @@ export async function wireApp(
     log,
     validateCertificate: auditCertificateCheck(trust, { logCertificates: [logSigner.certificate], ignoreRevocation: true }),
     clock,
+    pause: () => new Promise<void>((resolve) => setImmediate(resolve)),
   });
   const audited = integrity.start();
+  const monitor = integrity;
+  let fullAuditStarted = false;
+  const fullAudit = () => {
+    fullAuditStarted = true;
+    return monitor.fullAudit();
+  };
+  if (options.fullAudit !== 'manual') void fullAudit();
   const metrics = new ServiceMetrics({
+    integrity: () => monitor.status(),
     logSize: async () => (await store.logState()).size,
     webhookBacklog: () => store.webhooks.deliveryBacklog(),
   });
@@ -338,12 +352,15 @@ export async function wireApp(
     documents,
     log,
     audited,
+    fullAudit,
     dispatcher,
     sweeper,
     endStreams: () => stopping.abort(),
-    /** Ends open event streams, waits for deliveries in flight, then stops the PDF threads. */
+    /** Ends open event streams and the background audit, waits for deliveries in flight, then stops the PDF threads. */
     close: async () => {
       stopping.abort();
+      monitor.stop();
+      if (fullAuditStarted) await fullAudit();
       await dispatcher.stop();
       await sweeper.stop();
       await toolkit.close();

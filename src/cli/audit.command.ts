@@ -17,7 +17,7 @@ import {
   type AuditBundleHeader,
   type LoggedEvent,
 } from '../application/audit/audit-bundle';
-import { auditTrail, type AuditProblem, type AuditResult } from '../application/audit/audit-trail';
+import { auditTrail, type AuditProblem, type AuditResult, type CertificateCheck } from '../application/audit/audit-trail';
 import type { SignedTreeHead } from '../application/audit/tree-head';
 import type { Store } from '../application/ports/store.port';
 import { SdxError, ValidationError } from '../domain/shared/errors';
@@ -30,9 +30,10 @@ const usage = `usage: sdx audit <command>
   export (--db FILE | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]
       the log's events and a signed tree head, for checking offline (--url: an auditor's key;
       neither: SDX_DB or data/sdx.sqlite, which must exist)
-  verify BUNDLE.json [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]
+  verify (BUNDLE.json | --db FILE) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]
       checks every event signature, each document's chain, the Merkle root the head signs and,
-      with --head, that the log only grew since that head; exit 0 all holds, 1 not, 2 unreadable input`;
+      with --head, that the log only grew since that head (--db: a database, in full, every stored
+      leaf too, against its last published head); exit 0 all holds, 1 not, 2 unreadable input`;
 
 /** The server returns at most this many log entries per request (LogService's page). */
 const URL_PAGE_SIZE = 1000;
@@ -194,13 +195,14 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
   const parsed = parse(
     'verify',
     args,
-    { head: { type: 'string' }, trust: { type: 'string', multiple: true }, 'log-cert': { type: 'string' }, json: { type: 'boolean' } },
+    { head: { type: 'string' }, trust: { type: 'string', multiple: true }, 'log-cert': { type: 'string' }, json: { type: 'boolean' }, db: { type: 'string' } },
     io,
   );
   if (!parsed) return 2;
   const [file, ...extra] = parsed.positionals;
-  if (!file || extra.length > 0) {
-    io.err('usage: sdx audit verify BUNDLE.json [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]');
+  const db = str(parsed.values['db']);
+  if ((!file && db === undefined) || (file && db !== undefined) || extra.length > 0) {
+    io.err('usage: sdx audit verify (BUNDLE.json | --db FILE) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]');
     return 2;
   }
   const { certsDir } = resourcePaths(env);
@@ -221,29 +223,21 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
     return 2;
   }
 
+  if (db !== undefined) return verifyStore(db, { olderHead, validate, json: parsed.values['json'] === true }, io, env, options);
   let source: BundleSource;
   try {
-    source = await openBundle(file);
+    source = await openBundle(file ?? '');
   } catch (error) {
     io.err(`sdx audit verify: ${file}: ${inputMessage(error)}`);
     return 2;
   }
 
-  const started = Date.now();
-  let lastShown = 0;
-  const tty = options.stderrIsTty ?? process.stderr.isTTY === true;
   const result = await auditTrail({
     events: source.events,
     treeHead: source.header.treeHead,
     ...(olderHead ? { olderHead } : {}),
     validateCertificate: validate,
-    onProgress: (done, total) => {
-      const now = Date.now();
-      if (!tty && now - started < PROGRESS_INTERVAL_MS) return;
-      if (now - lastShown < PROGRESS_INTERVAL_MS) return;
-      lastShown = now;
-      io.err(`verified ${done}/${total} events`);
-    },
+    onProgress: progressLine(io, options),
   });
   const unreadable = source.formatError();
   if (unreadable) {
@@ -252,6 +246,58 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
   }
   printResult(result, source.header.treeHead, parsed.values['json'] === true, io);
   return result.ok ? 0 : 1;
+}
+
+/** Prints `verified done/total events` at most every PROGRESS_INTERVAL_MS (and not at all for short runs off a terminal). */
+function progressLine(io: CliIo, options: AuditCommandOptions): (done: number, total: number) => void {
+  const started = Date.now();
+  let lastShown = 0;
+  const tty = options.stderrIsTty ?? process.stderr.isTTY === true;
+  return (done, total) => {
+    const now = Date.now();
+    if (!tty && now - started < PROGRESS_INTERVAL_MS) return;
+    if (now - lastShown < PROGRESS_INTERVAL_MS) return;
+    lastShown = now;
+    io.err(`verified ${done}/${total} events`);
+  };
+}
+
+/**
+ * The full audit of a database on demand, as the service runs it in the background: every event
+ * from leaf 0 and every stored leaf, against a head over the whole log and the last published one.
+ */
+async function verifyStore(
+  db: string,
+  check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean },
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+  options: AuditCommandOptions,
+): Promise<number> {
+  const opened = openToolStore(db, env, { createNamed: false });
+  if ('missing' in opened) {
+    io.err(`sdx audit verify: ${opened.missing}`);
+    return 2;
+  }
+  const { store } = opened;
+  try {
+    const head = await headForExport(store, env);
+    const published = check.olderHead ?? (await store.latestTreeHead());
+    const result = await auditTrail({
+      events: storeLogEvents(store, head.size),
+      treeHead: head,
+      ...(published && published.size > 0 && published !== head ? { olderHead: published } : {}),
+      validateCertificate: check.validate,
+      storedLeaf: async (index) => (await store.logNodes([{ level: 0, index }]))[0],
+      onProgress: progressLine(io, options),
+    });
+    printResult(result, head, check.json, io);
+    return result.ok ? 0 : 1;
+  } catch (error) {
+    io.err(`sdx audit verify: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await store.close();
+  }
 }
 
 function printResult(result: AuditResult, head: SignedTreeHead, json: boolean, io: CliIo): void {

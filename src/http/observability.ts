@@ -3,12 +3,15 @@ import type { Request, RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DocumentKind } from '../domain/document/document';
 import { sendProblem } from './problem';
+import type { IntegrityState } from '../application/audit/store-integrity';
 
 /** One structured line per request; never headers, query strings, bodies or path tokens. */
 export type RequestLog = (fields: { requestId: string; method: string; route: string; status: number; ms: number }) => void;
 
 export interface MetricSources {
   logSize: () => Promise<number>;
+  /** The integrity audit's state, for its progress gauges. */
+  integrity?: () => IntegrityState;
   webhookBacklog: () => Promise<{ pending: number; dead: number }>;
 }
 
@@ -44,6 +47,31 @@ export class ServiceMetrics {
         this.set(await sources.logSize());
       },
     });
+    const integrity = sources.integrity;
+    if (integrity) {
+      new Gauge({
+        name: 'sdx_integrity_ok',
+        help: 'Whether the stored audit trail passed its checks so far (1) or failed one (0)',
+        registers: [this.registry],
+        collect() {
+          this.set(integrity().state === 'failed' ? 0 : 1);
+        },
+      });
+      new Gauge({
+        name: 'sdx_integrity_full_audit_events',
+        help: 'Events the full audit has checked (done) of the log it audits (total); done = total once it passed',
+        labelNames: ['of'],
+        registers: [this.registry],
+        collect() {
+          const state = integrity();
+          const full = state.state === 'ok' || state.state === 'failed' ? state.full : undefined;
+          const [done, total] =
+            full?.state === 'running' ? [full.done, full.total] : full?.state === 'passed' ? [full.events, full.treeSize] : [0, 0];
+          this.set({ of: 'done' }, done);
+          this.set({ of: 'total' }, total);
+        },
+      });
+    }
     new Gauge({
       name: 'sdx_webhook_backlog',
       help: 'Webhook deliveries not yet delivered, pending or dead',

@@ -334,7 +334,8 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       store: closed({ ok: { type: 'boolean' }, backend: { type: 'string' }, detail: { type: 'string' } }),
       integrity: {
         type: 'object',
-        description: 'The start-up audit of the stored trail: `checking`, `ok` (events, treeSize) or `failed` (problems with codes and log indexes).',
+        description:
+          'The audit of the stored trail: `checking`, `ok` (events checked at start-up, treeSize, resumedFrom: the size of the published head the start resumed from, 0 for a start that audited everything; full: the full audit from leaf 0 that follows in the background, `waiting`, `running` with done and total, `passed`, `failed` or `stopped`) or `failed` (problems with codes and log indexes, from the start-up check or the full audit).',
         properties: { state: { type: 'string', enum: ['checking', 'ok', 'failed'] } },
         required: ['state'],
       },

@@ -78,6 +78,20 @@ function exportFrom(db: string): string {
   return out;
 }
 
+describe('sdx audit verify --db (the full audit on demand)', () => {
+  it('when the database is intact, then all its events and leaves verify with exit 0; when an old event changed, then exit 1 names it', () => {
+    expect(runSdx(['audit', 'verify', '--db', database()])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^ok: 5 events of 3 documents/) });
+    const changed = database((db) => {
+      db.exec('DROP TRIGGER IF EXISTS events_no_update;');
+      db.prepare("UPDATE events SET envelope = substr(envelope, 1, 40) || (CASE substr(envelope, 41, 1) WHEN 'A' THEN 'B' ELSE 'A' END) || substr(envelope, 42) WHERE log_index = 0").run();
+    });
+    const verified = runSdx(['audit', 'verify', '--db', changed]);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toMatch(/^leaf-mismatch at log index 0/m);
+    expect(runSdx(['audit', 'verify', '--db', join(dir, 'absent.sqlite')])).toMatchObject({ code: 2 });
+  });
+});
+
 describe('sdx audit export and verify', () => {
   it('when the database is intact, then its bundle verifies offline with exit 0', () => {
     const out = join(dir, 'intact.json');

@@ -50,7 +50,8 @@ describe('a server started on its database', () => {
     await onFile(copy, async (t) => {
       const health = await request(t.app).get('/healthz');
       expect(health.status).toBe(200);
-      expect(health.body.integrity).toMatchObject({ state: 'ok', events: 3, treeSize: 3 });
+      // The start resumed from the head published at 3; the full audit since covered all 3 events.
+      expect(health.body.integrity).toMatchObject({ state: 'ok', events: 0, treeSize: 3, resumedFrom: 3, full: { state: 'passed', events: 3, treeSize: 3 } });
       const report = await request(t.app).post('/verify').attach('file', orderPdf, 'do.pdf');
       expect(report.body.verdict).toBe('valid');
     });
@@ -89,3 +90,67 @@ describe('a server started on its database', () => {
     });
   });
 });
+
+describe('a restart resumes from the last published tree head', () => {
+  const auditorHead = (t: TestApp) => request(t.app).get('/api/v1/log/tree-head').set('Authorization', `Bearer ${t.keys[P.auditor]}`);
+  const changeByte = (db: Database.Database, logIndex: number) =>
+    db
+      .prepare("UPDATE events SET envelope = substr(envelope, 1, 40) || (CASE substr(envelope, 41, 1) WHEN 'A' THEN 'B' ELSE 'A' END) || substr(envelope, 42) WHERE log_index = ?")
+      .run(logIndex);
+
+  it('when an event under that head was changed, then the start still publishes heads, and the full audit in the background reports it', async () => {
+    const t = await startTestApp({ dbFile: tampered((db) => changeByte(db, 0)), fullAudit: 'manual' });
+    try {
+      const started = await request(t.app).get('/healthz');
+      expect(started.status).toBe(200);
+      expect(started.body.integrity).toMatchObject({ state: 'ok', resumedFrom: 3, full: { state: 'waiting' } });
+      expect((await auditorHead(t)).status).toBe(200);
+
+      const after = await t.fullAudit();
+      expect(after).toMatchObject({ state: 'failed', full: { state: 'failed' } });
+      const health = await request(t.app).get('/healthz');
+      expect(health.status).toBe(503);
+      expect(health.body.integrity.problems).toContainEqual(expect.objectContaining({ code: 'leaf-mismatch', logIndex: 0 }));
+      expectProblem(await auditorHead(t), 503, 'log-integrity-failed');
+      expect(t.unexpected).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('when an event after that head was changed, then the start is refused', async () => {
+    const copy = tampered(() => undefined);
+    await onFile(copy, async (t) => {
+      await new Client(t).issued(P.terminal, 'eir');
+    });
+    const db = new Database(copy);
+    db.exec('DROP TRIGGER IF EXISTS events_no_update;');
+    changeByte(db, 3);
+    db.close();
+    const t = await startTestApp({ dbFile: copy, fullAudit: 'manual' });
+    try {
+      const health = await request(t.app).get('/healthz');
+      expect(health.status).toBe(503);
+      expect(health.body.integrity.problems).toContainEqual(expect.objectContaining({ logIndex: 3 }));
+      expectProblem(await auditorHead(t), 503, 'log-integrity-failed');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('when the stored tree under that head was changed, then the start is refused', async () => {
+    const copy = tampered((db) => {
+      db.exec('DROP TRIGGER IF EXISTS log_nodes_no_update;');
+      db.prepare("UPDATE log_nodes SET hash = randomblob(32) WHERE level = 1 AND idx = 0").run();
+    });
+    const t = await startTestApp({ dbFile: copy, fullAudit: 'manual' });
+    try {
+      const health = await request(t.app).get('/healthz');
+      expect(health.status).toBe(503);
+      expect(health.body.integrity.problems).toContainEqual(expect.objectContaining({ code: 'inconsistent-with-saved-head' }));
+    } finally {
+      await t.close();
+    }
+  });
+});
+

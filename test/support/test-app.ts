@@ -8,6 +8,7 @@ import type { DocumentService } from '../../src/application/document-service';
 import type { UploadSweeper } from '../../src/application/upload-sweeper';
 import type { WebhookDispatcher } from '../../src/application/webhooks/webhook-dispatcher';
 import type { ResolveHost } from '../../src/application/ports/resolve-host.port';
+import type { IntegrityState } from '../../src/application/audit/store-integrity';
 import { wireApp } from '../../src/main';
 import { certsDevPath } from './certs-dev';
 
@@ -22,6 +23,8 @@ export interface TestApp {
   sweeper: UploadSweeper;
   /** Demo API keys by party id. */
   keys: Record<string, string>;
+  /** The full audit of the stored trail (already finished unless started with `fullAudit: 'manual'`). */
+  fullAudit: () => Promise<IntegrityState>;
   /** Errors the app reported as unexpected (500s); tests expect none. */
   unexpected: unknown[];
   close(): Promise<void>;
@@ -44,7 +47,15 @@ const noDns: ResolveHost = (hostname) => Promise.reject(Object.assign(new Error(
  * after its start-up audit of the stored trail has finished.
  */
 export async function startTestApp(
-  options: { dbFile?: string; env?: NodeJS.ProcessEnv; verifyWorkers?: number; resolveHost?: ResolveHost; clock?: () => Date } = {},
+  options: {
+    dbFile?: string;
+    env?: NodeJS.ProcessEnv;
+    verifyWorkers?: number;
+    resolveHost?: ResolveHost;
+    clock?: () => Date;
+    /** 'manual': return after the start-up check, before the full audit (which `fullAudit()` then runs). */
+    fullAudit?: 'manual';
+  } = {},
 ): Promise<TestApp> {
   const dbFile = options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sdx-app-')), 'sdx.sqlite');
   const store = SqliteStore.open(dbFile);
@@ -52,10 +63,16 @@ export async function startTestApp(
   const credentials = await loadDemoParties(store, demo, '2026-11-28T00:00:00.000Z');
   const unexpected: unknown[] = [];
   const env = { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...loopbackReceivers, ...options.env };
-  const { app, documents, audited, dispatcher, sweeper, close } = await wireApp(store, env, (level, _message, fields) => {
+  const { app, documents, audited, fullAudit, dispatcher, sweeper, close } = await wireApp(store, env, (level, _message, fields) => {
     if (level === 'error') unexpected.push(fields?.['error']);
-  }, { verifyWorkers: options.verifyWorkers ?? 0, resolveHost: options.resolveHost ?? noDns, ...(options.clock ? { clock: options.clock } : {}) });
+  }, {
+    verifyWorkers: options.verifyWorkers ?? 0,
+    resolveHost: options.resolveHost ?? noDns,
+    ...(options.clock ? { clock: options.clock } : {}),
+    fullAudit: 'manual',
+  });
   await audited;
+  if (options.fullAudit !== 'manual') await fullAudit();
   const keys = Object.fromEntries(credentials.map((c) => [c.partyId, c.apiKey]));
   return {
     app,
@@ -64,6 +81,7 @@ export async function startTestApp(
     documents,
     dispatcher,
     sweeper,
+    fullAudit,
     keys,
     unexpected,
     close: async () => {

@@ -70,8 +70,8 @@ export const EXPORT_PAGE_SIZE = 10_000;
  * The log's events with indexes [0, size), in log order, read from the store page by page: what an
  * audit of a store iterates over without loading the log into memory.
  */
-export async function* storeLogEvents(store: Store, size: number, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<LoggedEvent> {
-  for (let start = 0; start < size; start += pageSize) {
+export async function* storeLogEvents(store: Store, size: number, pageSize = EXPORT_PAGE_SIZE, from = 0): AsyncGenerator<LoggedEvent> {
+  for (let start = from; start < size; start += pageSize) {
     const page = await store.logEntries(start, Math.min(start + pageSize, size));
     // A short page means rows are missing; the audit reports the gap.
     for (const e of page) yield { logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope };

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { eventHash } from '../../domain/audit-log/event-hash';
 import { emptyRoot, equalHashes, leafHash } from '../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier } from '../../domain/audit-log/merkle-tree';
 import { SdxError } from '../../domain/shared/errors';
@@ -24,6 +24,14 @@ export interface AuditInput {
   validateCertificate: CertificateCheck;
   /** When auditing a store: its stored leaf (level-0 node) at a log index, to compare with the recomputed one. */
   storedLeaf?: (logIndex: number) => Promise<Uint8Array | undefined>;
+  /**
+   * Resume after `olderHead` instead of starting at leaf 0: `events` then starts at index
+   * olderHead.size, `frontier` is the stored tree's frontier at that size (checked against the
+   * older head's root: the stored tree is consistent with it) and `previous` gives a document's
+   * event stored before the resumed range (its seq and event hash), to check the chain across it.
+   * Events before the older head are not read: their check waits for a full audit.
+   */
+  resume?: { frontier: Frontier; previous: (documentId: string) => Promise<{ seq: number; hash: string } | undefined> };
   /** Called every PROGRESS_EVERY events and once at the end; `total` is the head's size. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -76,13 +84,13 @@ export interface AuditProblem {
 export interface AuditResult {
   ok: boolean;
   problems: AuditProblem[];
+  /** `events`: the events read (resuming, only those after the older head). */
   checked: { events: number; documents: number; treeSize: number };
 }
 
 export const MAX_LISTED_PROBLEMS = 100;
 export const PROGRESS_EVERY = 1000;
 
-const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 /** `log index 4 has` or `log indexes 4..7 have`, for [start, end). */
 const indexRange = (start: number, end: number) => (end - start === 1 ? `log index ${start} has` : `log indexes ${start}..${end - 1} have`);
@@ -128,6 +136,9 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
 
   let events = 0;
   const documents = new Map<string, { seq: number; hash: string }>();
+  const resume = input.resume && older ? input.resume : undefined;
+  // Resuming, the log is checked from the older head's size on (or not at all when that head is unusable).
+  const start = resume ? (olderSize ?? headSize ?? 0) : 0;
   try {
     // The tree is kept as its frontier alone, so memory stays O(log n) whatever the log's size.
     let size = 0;
@@ -135,10 +146,19 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
     let headRoot = headSize === 0 ? emptyRoot() : undefined;
     let olderRoot = olderSize === 0 ? emptyRoot() : undefined;
     let nextIndex = 0;
+    if (resume && olderSize !== undefined && olderSize > 0) {
+      size = olderSize;
+      frontier = resume.frontier;
+      olderRoot = rootFromFrontier(size, frontier);
+      if (size === headSize) headRoot = olderRoot;
+      nextIndex = size;
+    }
+    const seen = new Set<string>();
 
     for await (const row of input.events) {
+      if (row.logIndex < start) continue;
       events += 1;
-      if (input.onProgress && events % PROGRESS_EVERY === 0) input.onProgress(events, head.size);
+      if (input.onProgress && events % PROGRESS_EVERY === 0) input.onProgress(start + events, head.size);
       const where = { logIndex: row.logIndex, documentId: row.documentId, seq: row.seq };
 
       if (row.logIndex > nextIndex) {
@@ -179,6 +199,11 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
       // The chain follows the signed values where the event could be read, else the listed ones.
       const documentId = opened?.body.documentId ?? row.documentId;
       const seq = opened?.body.seq ?? row.seq;
+      if (resume && !seen.has(documentId)) {
+        seen.add(documentId);
+        const previous = await resume.previous(documentId);
+        if (previous) documents.set(documentId, previous);
+      }
       const last = documents.get(documentId);
       const expectedSeq = (last?.seq ?? 0) + 1;
       const at = { logIndex: row.logIndex, documentId, seq };
@@ -204,7 +229,7 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
           });
         }
       }
-      documents.set(documentId, { seq, hash: sha256Hex(bytes) });
+      documents.set(documentId, { seq, hash: eventHash(row.envelope) });
     }
 
     if (headSize !== undefined) {
@@ -215,8 +240,8 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
           message: `${indexRange(nextIndex, headSize)} no event: the log ends before the size the head signs`,
         });
       }
-      if (events !== headSize) {
-        report({ code: 'log-size-mismatch', message: `the log holds ${events} events but the tree head signs a tree of ${headSize}` });
+      if (start + events !== headSize) {
+        report({ code: 'log-size-mismatch', message: `the log holds ${start + events} events but the tree head signs a tree of ${headSize}` });
       }
       if (headRoot && hex(headRoot) !== head.rootHash) {
         report({
@@ -227,18 +252,20 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
     }
     if (older && olderSize !== undefined) {
       if (!olderRoot) {
-        report({ code: 'inconsistent-with-saved-head', message: `the log holds ${events} events, fewer than the ${olderSize} the saved head signs` });
+        report({ code: 'inconsistent-with-saved-head', message: `the log holds ${start + events} events, fewer than the ${olderSize} the saved head signs` });
       } else if (hex(olderRoot) !== older.rootHash) {
         report({
           code: 'inconsistent-with-saved-head',
-          message: `the first ${olderSize} events have the Merkle root ${hex(olderRoot)}, not ${older.rootHash} as the saved head signs: the log was rewritten since that head`,
+          message: resume
+            ? `the stored tree of the first ${olderSize} events has the root ${hex(olderRoot)}, not ${older.rootHash} as the saved head signs: the log was rewritten since that head`
+            : `the first ${olderSize} events have the Merkle root ${hex(olderRoot)}, not ${older.rootHash} as the saved head signs: the log was rewritten since that head`,
         });
       }
     }
   } catch (error) {
     report({ code: 'audit-failed', message: `the audit stopped after ${events} events: ${messageOf(error)}` });
   }
-  input.onProgress?.(events, head.size);
+  input.onProgress?.(start + events, head.size);
 
   if (found > problems.length) {
     problems.push({ code: 'too-many-problems', message: `stopped listing after ${MAX_LISTED_PROBLEMS} problems; ${found - problems.length} more were found` });
