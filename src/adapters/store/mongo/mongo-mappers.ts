@@ -1,3 +1,4 @@
+import type { PlannedEvent } from '../../../application/commit/commit-planner';
 import type { ApiKeyRecord, StoredBlob, StoredDocument, StoredEvent, User } from '../../../application/ports/store.port';
 import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { HASH_SIZE } from '../../../domain/audit-log/merkle-hash';
@@ -72,16 +73,8 @@ export function keyStrings(keys: readonly BusinessKey[]): string[] {
   return keys.map(({ key, value }) => `${key}:${value}`);
 }
 
-export interface EventRecord {
-  documentId: string;
-  seq: number;
-  logIndex: number;
-  hash: string;
-  type: string;
-  actor: string;
-  recordedAt: string;
-  envelope: string;
-}
+/** An event as stored: exactly the planner's event. */
+export type EventRecord = PlannedEvent;
 
 export interface BlobRecord {
   _id: string;
