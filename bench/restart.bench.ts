@@ -18,7 +18,7 @@ import { openLogService, wireApp } from '../src/main';
 const EVENTS = Number(process.env.BENCH_RESTART_EVENTS ?? 1_000_000);
 const AFTER = Number(process.env.BENCH_RESTART_AFTER ?? 20);
 const PER_COMMIT = 1000;
-const TIME_LIMIT_S = Number(process.env.BENCH_RESTART_TIME_LIMIT_S ?? 300);
+const TIME_LIMIT_S = Number(process.env.BENCH_RESTART_TIME_LIMIT_S ?? 900);
 const at = '2026-11-28T09:30:00+08:00';
 const env = { SDX_PUBLIC_URL: 'http://bench.test', SDX_WRITE_RATE: '0' };
 
