@@ -1,10 +1,10 @@
-import type { Store } from './ports/store.port';
+import type { BlobStore } from './ports/store.port';
 
 /** How long an upload may wait for an event to reference it. */
 export const PENDING_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface UploadSweeperOptions {
-  store: Pick<Store, 'sweepBlobs'>;
+  store: Pick<BlobStore, 'sweepBlobs'>;
   clock: () => Date;
   /** Age after which an unreferenced upload is deleted (24 h). */
   ttlMs?: number;

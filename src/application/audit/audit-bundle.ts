@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../../domain/shared/errors';
 import { parseWith, type ParseResult } from '../../domain/shared/schema';
-import type { Store } from '../ports/store.port';
+import type { AuditLogStore } from '../ports/store.port';
 import type { SignedTreeHead } from './tree-head';
 
 /**
@@ -70,7 +70,7 @@ export const EXPORT_PAGE_SIZE = 10_000;
  * The log's events with indexes [0, size), in log order, read from the store page by page: what an
  * audit of a store iterates over without loading the log into memory.
  */
-export async function* storeLogEvents(store: Store, size: number, pageSize = EXPORT_PAGE_SIZE, from = 0): AsyncGenerator<LoggedEvent> {
+export async function* storeLogEvents(store: Pick<AuditLogStore, 'logEntries'>, size: number, pageSize = EXPORT_PAGE_SIZE, from = 0): AsyncGenerator<LoggedEvent> {
   for (let start = from; start < size; start += pageSize) {
     const page = await store.logEntries(start, Math.min(start + pageSize, size));
     // A short page means rows are missing; the audit reports the gap.
@@ -78,7 +78,7 @@ export async function* storeLogEvents(store: Store, size: number, pageSize = EXP
   }
 }
 
-export async function exportBundle(store: Store, treeHead: SignedTreeHead, exportedAt: Date = new Date()): Promise<AuditBundle> {
+export async function exportBundle(store: Pick<AuditLogStore, 'logEntries'>, treeHead: SignedTreeHead, exportedAt: Date = new Date()): Promise<AuditBundle> {
   const events: LoggedEvent[] = [];
   for await (const event of storeLogEvents(store, treeHead.size)) events.push(event);
   return { ...bundleHeader(treeHead, exportedAt), events };

@@ -6,22 +6,22 @@ import type { MerkleNodeReader, NodeAddress } from '../../domain/audit-log/merkl
 import { consistencyProof, inclusionProof, rootFor } from '../../domain/audit-log/merkle-tree';
 import { HASH_SIZE } from '../../domain/audit-log/merkle-hash';
 import { SdxError } from '../../domain/shared/errors';
-import type { Store } from '../ports/store.port';
+import type { AuditLogStore } from '../ports/store.port';
 
 /** RFC 9162 PATH(index, D[size]), bottom level first, from the store's nodes: O(log n) reads. */
-export async function inclusionProofFromStore(store: Store, index: number, size: number): Promise<Uint8Array[]> {
+export async function inclusionProofFromStore(store: AuditLogStore, index: number, size: number): Promise<Uint8Array[]> {
   await requireStoredSize(store, size);
   return withStoredNodes(store, (reader) => inclusionProof(index, size, reader));
 }
 
 /** RFC 9162 PROOF(size1, D[size2]) from the store's nodes: O(log n) reads. */
-export async function consistencyProofFromStore(store: Store, size1: number, size2: number): Promise<Uint8Array[]> {
+export async function consistencyProofFromStore(store: AuditLogStore, size1: number, size2: number): Promise<Uint8Array[]> {
   await requireStoredSize(store, size2);
   return withStoredNodes(store, (reader) => consistencyProof(size1, size2, reader));
 }
 
 /** MTH(D[size]) of the log at an earlier (or the current) size: popCount(size) reads. */
-export async function rootAtSize(store: Store, size: number): Promise<Uint8Array> {
+export async function rootAtSize(store: AuditLogStore, size: number): Promise<Uint8Array> {
   await requireStoredSize(store, size);
   return withStoredNodes(store, (reader) => rootFor(size, reader));
 }
@@ -30,7 +30,7 @@ export async function rootAtSize(store: Store, size: number): Promise<Uint8Array
  * Runs a Merkle computation whose node reads depend only on its arguments (every proof and root
  * function of merkle-tree.ts) against the store's nodes, reading them in one batch.
  */
-export async function withStoredNodes<T>(store: Store, compute: (reader: MerkleNodeReader) => T): Promise<T> {
+export async function withStoredNodes<T>(store: AuditLogStore, compute: (reader: MerkleNodeReader) => T): Promise<T> {
   const wanted: NodeAddress[] = [];
   const seen = new Set<string>();
   const dummy = new Uint8Array(HASH_SIZE);
@@ -57,7 +57,7 @@ export async function withStoredNodes<T>(store: Store, compute: (reader: MerkleN
  * Nodes of a size beyond the log may partly exist (a proof for a leaf not yet appended can be made
  * of stored nodes), so sizes are checked against the log before any proof is built.
  */
-async function requireStoredSize(store: Store, size: number): Promise<void> {
+async function requireStoredSize(store: AuditLogStore, size: number): Promise<void> {
   const { size: logSize } = await store.logState();
   if (!Number.isSafeInteger(size) || size < 0 || size > logSize) {
     throw new SdxError(

@@ -5,7 +5,7 @@ import { SdxError } from '../../domain/shared/errors';
 import type { Finding } from '../../domain/verification/finding';
 import { storedEventBody } from '../events/signed-event';
 import type { PartySigner } from '../ports/key-store.port';
-import type { Store, StoredEvent } from '../ports/store.port';
+import type { AuditLogStore, DocumentStore, StoredEvent } from '../ports/store.port';
 import { consistencyProofFromStore, inclusionProofFromStore } from './log-proofs';
 import { signTreeHead, type SignedTreeHead } from './tree-head';
 
@@ -31,7 +31,7 @@ export class LogService {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      store: AuditLogStore & Pick<DocumentStore, 'getDocument' | 'listEvents'>;
       logSigner: PartySigner;
       clock: () => Date;
       /** Resolves when heads may be published; rejects when the stored trail failed its audit. */

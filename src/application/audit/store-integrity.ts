@@ -1,7 +1,7 @@
 import { eventHash } from '../../domain/audit-log/event-hash';
 import { perfectNodes } from '../../domain/audit-log/merkle-tree';
 import { SdxError } from '../../domain/shared/errors';
-import type { Store } from '../ports/store.port';
+import type { AuditLogStore, DocumentStore } from '../ports/store.port';
 import { storeLogEvents, type LoggedEvent } from './audit-bundle';
 import { auditTrail, type AuditInput, type AuditProblem, type CertificateCheck } from './audit-trail';
 import type { LogService } from './log-service';
@@ -46,7 +46,7 @@ export class IntegrityMonitor {
 
   constructor(
     private readonly deps: {
-      store: Store;
+      store: AuditLogStore & Pick<DocumentStore, 'listEvents'>;
       log: LogService;
       validateCertificate: CertificateCheck;
       clock: () => Date;

@@ -4,7 +4,7 @@ import type { Party } from '../../domain/party/party';
 import { SdxError, ValidationError } from '../../domain/shared/errors';
 import type { Caller, DocumentService } from '../document-service';
 import { openEvent } from '../events/signed-event';
-import type { Store, StoredDocument } from '../ports/store.port';
+import type { PartyStore, StoredDocument } from '../ports/store.port';
 import { deliveryOrderOf, type DeoDeliveryOrder } from './deo-delivery-order';
 import { equipmentEventOf, payloadMatches, updatedWithin, type GateMove, type TntEquipmentEvent, type TntEventFilter } from './tnt-equipment-event';
 
@@ -59,7 +59,7 @@ export interface EventPage {
 export class DcsaReads {
   constructor(
     private readonly documents: DocumentService,
-    private readonly parties: Pick<Store, 'getParty'>,
+    private readonly parties: Pick<PartyStore, 'getParty'>,
     private readonly scan: ScanLimits = defaultScanLimits,
   ) {}
 

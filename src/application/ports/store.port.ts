@@ -221,14 +221,8 @@ export interface StoreHealth {
  * - After `close()`, `health()` MUST report `ok: false` and every other method MUST reject with
  *   `store-unavailable`; `close()` may be called more than once.
  */
-export interface Store {
-  health(): Promise<StoreHealth>;
-  /** Webhook endpoints and the delivery outbox; `commit` adds the deliveries of its events. */
-  readonly webhooks: WebhookStore;
-  /** Web sessions (see session-store.port.ts); `setUserPassword` ends the user's open ones. */
-  readonly sessions: SessionStore;
-  close(): Promise<void>;
-
+/** Parties, their users and API keys. */
+export interface PartyStore {
   upsertParty(party: Party): Promise<void>;
   getParty(id: PartyId): Promise<Party | undefined>;
   listParties(): Promise<Party[]>;
@@ -240,13 +234,19 @@ export interface Store {
   addApiKey(key: ApiKeyRecord): Promise<void>;
   findActiveApiKey(keyHash: string): Promise<{ key: ApiKeyRecord; user: User } | undefined>;
   revokeApiKey(id: string, at: string): Promise<void>;
+}
 
+/** Documents and their events: the one write is `commit`, planned by the commit planner. */
+export interface DocumentStore {
   commit(changes: readonly DocumentChange[]): Promise<CommitResult>;
   getDocument(id: string): Promise<StoredDocument | undefined>;
   listDocuments(query: DocumentQuery): Promise<DocumentPage>;
   countDocuments(filter: DocumentFilter, cap: number): Promise<DocumentCount>;
   listEvents(documentId: string): Promise<StoredEvent[]>;
+}
 
+/** The audit log as stored: its state, perfect-subtree nodes, entries in log order and signed heads. */
+export interface AuditLogStore {
   logState(): Promise<LogState>;
   /** Stored perfect-subtree hashes; undefined where a node does not exist (yet). */
   logNodes(addresses: readonly NodeAddress[]): Promise<(Uint8Array | undefined)[]>;
@@ -254,13 +254,29 @@ export interface Store {
   logEntries(start: number, end: number): Promise<StoredEvent[]>;
   putTreeHead(head: SignedTreeHead): Promise<void>;
   latestTreeHead(): Promise<SignedTreeHead | undefined>;
+}
 
+/** Content-addressed blobs: uploads pending until cited, signed PDFs written with their commit. */
+export interface BlobStore {
   putBlob(bytes: Uint8Array, mediaType: string, put: BlobPut): Promise<{ sha256: string; size: number; created: boolean }>;
   getBlob(sha256: string, options?: { visibleTo?: PartyId }): Promise<StoredBlob | undefined>;
   /** The bytes of the pending blobs this party has uploaded, each blob counted once. */
   pendingUploadBytes(partyId: PartyId): Promise<number>;
   /** Deletes pending blobs last put before `olderThan`, at most `limit`; returns how many. */
   sweepBlobs(olderThan: string, limit: number): Promise<number>;
+}
+
+/**
+ * The whole store: its parts (parties, documents, audit log, blobs), the webhook outbox and web
+ * sessions. A use case that needs one part depends on that part only.
+ */
+export interface Store extends PartyStore, DocumentStore, AuditLogStore, BlobStore {
+  health(): Promise<StoreHealth>;
+  /** Webhook endpoints and the delivery outbox; `commit` adds the deliveries of its events. */
+  readonly webhooks: WebhookStore;
+  /** Web sessions (see session-store.port.ts); `setUserPassword` ends the user's open ones. */
+  readonly sessions: SessionStore;
+  close(): Promise<void>;
 }
 
 /** A commit cited a blob that is not stored (never uploaded, or swept meanwhile). */
