@@ -111,7 +111,8 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       documentId: { type: 'string' },
       seq: { type: 'integer', minimum: 1 },
       envelope: { type: 'string', description: 'The signed event (compact JWS); leaf = SHA-256(0x00 || envelope).' },
-    }),
+      payload: { description: 'For an auditor, on a document\'s issue entry (seq 1): the payload whose hash the events sign, so that `sdx audit verify` can replay the lifecycle.' },
+    }, ['payload']),
     DocumentEvent: closed({
       seq: { type: 'integer', minimum: 1 },
       type: { type: 'string', description: '`issue` or one of the action types.' },
@@ -708,6 +709,21 @@ function paths(): Record<string, JsonSchema> {
         responses: {
           '200': { description: 'The entries, in log order.', content: json(closed({ entries: { type: 'array', items: ref('LogEntry') } })) },
           ...errors('Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/log/parties`]: {
+      get: {
+        operationId: 'getLogParties',
+        summary: 'The exchange\'s parties and their roles, for an auditor\'s bundle',
+        description: 'What `sdx audit export --url` writes into a bundle so that the lifecycle can be replayed offline.',
+        security: bearer,
+        responses: {
+          '200': {
+            description: 'Every party with its roles.',
+            content: json(closed({ parties: { type: 'array', items: closed({ id: ref('PartyId'), roles: { type: 'array', items: { type: 'string' } } }) } })),
+          },
+          ...errors('Unauthorized', 'Forbidden', 'ServiceUnavailable'),
         },
       },
     },

@@ -243,8 +243,11 @@ describe('sdx audit with unusable input', () => {
     expect(runSdx(['audit', 'verify', cut])).toMatchObject({ code: 2, stderr: expect.stringMatching(/cut short/) });
 
     const newer = join(dir, 'newer.json');
-    writeFileSync(newer, lines.join('\n').replace('"version":1', '"version":2'));
-    expect(runSdx(['audit', 'verify', newer])).toMatchObject({ code: 2, stderr: expect.stringMatching(/version: must be 1/) });
+    writeFileSync(newer, lines.join('\n').replace('"version":2', '"version":3'));
+    expect(runSdx(['audit', 'verify', newer])).toMatchObject({ code: 2, stderr: expect.stringMatching(/version: must be 2: this bundle was written by a newer sdx/) });
+    const older = join(dir, 'older.json');
+    writeFileSync(older, lines.join('\n').replace('"version":2', '"version":1'));
+    expect(runSdx(['audit', 'verify', older])).toMatchObject({ code: 2, stderr: expect.stringMatching(/version: must be 2: this bundle was written by an older sdx/) });
   });
 
   it('when the saved head file is not a head, then exit 2', () => {

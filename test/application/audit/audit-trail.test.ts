@@ -114,7 +114,7 @@ describe('auditTrail on an intact trail', () => {
 
   it('when the store is read in pages, then the events are the same in log order', async () => {
     const paged: LoggedEvent[] = [];
-    for await (const e of storeLogEvents(t.store, head.size, 2)) paged.push(e);
+    for await (const e of storeLogEvents(t.store, head.size, { pageSize: 2, payloads: true })) paged.push(e);
     expect(paged).toEqual(bundle.events);
   });
 
