@@ -1,7 +1,7 @@
 import { blobHash, eventHash } from '../domain/audit-log/event-hash';
 import { checkTelexReleaseBacking, type GuaranteeView } from '../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
-import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState } from '../domain/document/document';
+import { isDocumentKind, takesPart, type DocumentKind, type DocumentState } from '../domain/document/document';
 import { decideAction, decideIssue, participantProblems, validatePayload } from '../domain/document/document-kinds';
 import type { ActionRequest, PartyActor } from '../domain/document/lifecycle';
 import type { GateRecord } from '../domain/eir/eir.schema';
@@ -284,17 +284,10 @@ export class DocumentService {
       issuer: actor,
       ...(options.version ? { version: options.version } : {}),
       ...(options.supersedes ? { supersedes: options.supersedes } : {}),
+      ...(options.holder !== undefined ? { holder: options.holder } : {}),
     });
     if (!decision.ok) throw new RefusalError(decision.refusal);
-    let state = decision.state;
-    if (options.holder !== undefined && options.holder !== null && options.holder !== state.holder) {
-      // An amendment keeps the current holder, who must still see and act on the new version.
-      state = {
-        ...state,
-        holder: options.holder,
-        participants: withParticipant(state.participants, { partyId: options.holder, role: 'transferee' }),
-      };
-    }
+    const state = decision.state;
     await this.requireKnownParties(state);
 
     const now = this.deps.clock();

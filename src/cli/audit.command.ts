@@ -1,28 +1,33 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { auditCertificateCheck } from '../adapters/pki/audit-certificate-check';
 import { decodePem } from '../adapters/pki/pem';
 import {
   BundleLineReader,
+  MAX_BUNDLE_DEPTH,
   bundleHeader,
   bundleLines,
   loggedEventSchema,
   parseAuditBundle,
   parseSignedTreeHead,
+  partyRolesSchema,
   storeLogEvents,
+  storeParties,
   type AuditBundleHeader,
   type LoggedEvent,
 } from '../application/audit/audit-bundle';
 import { auditTrail, type AuditProblem, type AuditResult, type CertificateCheck } from '../application/audit/audit-trail';
+import type { PartyRoles } from '../application/audit/lifecycle-replay';
 import type { SignedTreeHead } from '../application/audit/tree-head';
 import type { Store } from '../application/ports/store.port';
 import { SdxError, ValidationError } from '../domain/shared/errors';
+import { jsonDepthWithin } from '../domain/shared/json-depth';
 import { parseWith } from '../domain/shared/schema';
 import { openLogService, resourcePaths, trustFromCertsDir } from '../main';
+import { boundedLines } from './bounded-lines';
 import type { CliIo } from './cli-io';
 import { openToolStore } from './cli-store';
 
@@ -30,10 +35,14 @@ const usage = `usage: sdx audit <command>
   export (--db FILE | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]
       the log's events and a signed tree head, for checking offline (--url: an auditor's key;
       neither: SDX_DB or data/sdx.sqlite, which must exist)
-  verify (BUNDLE.json | --db FILE) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]
-      checks every event signature, each document's chain, the Merkle root the head signs and,
-      with --head, that the log only grew since that head (--db: a database, in full, every stored
-      leaf too, against its last published head); exit 0 all holds, 1 not, 2 unreadable input`;
+  verify (BUNDLE.json | --db FILE) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--max-line-bytes N] [--json]
+      checks every event signature (its alg against the signer's key), each document's chain, that
+      every event is one the document's lifecycle allows (replayed with the same rules the service
+      applies, on the payloads and party roles the bundle carries), the Merkle root the head signs,
+      that the head is not dated before its events and, with --head, that the log only grew since
+      that head (--db: a database, in full, every stored leaf too, against its last published head);
+      exit 0 all holds, 1 not, 2 unreadable input (a line over --max-line-bytes, default 16 MiB, or
+      JSON nested deeper than 64 levels included)`;
 
 /** The server returns at most this many log entries per request (LogService's page). */
 const URL_PAGE_SIZE = 1000;
@@ -96,14 +105,14 @@ async function exportCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
       const { store } = opened;
       try {
         head = await headForExport(store, env);
-        await writeBundle(out, bundleHeader(head), storeLogEvents(store, head.size));
+        await writeBundle(out, bundleHeader(head, await storeParties(store)), storeLogEvents(store, head.size, { payloads: true }));
       } finally {
         await store.close();
       }
     } else {
       const server = new LogClient(url, key as string, options.fetch ?? fetch);
       head = await server.treeHead();
-      await writeBundle(out, bundleHeader(head), server.entries(head.size));
+      await writeBundle(out, bundleHeader(head, await server.parties()), server.entries(head.size));
     }
     if (headOut) await writeFile(headOut, `${JSON.stringify(head, null, 2)}\n`);
     io.out(`exported ${head.size} events with the tree head signed at ${head.timestamp} (root ${head.rootHash}) to ${out}`);
@@ -140,6 +149,12 @@ class LogClient {
     const parsed = parseSignedTreeHead(await this.get('/log/tree-head'));
     if (!parsed.ok) throw new ValidationError(parsed.issues.map((i) => ({ ...i, path: `tree head ${i.path}` })));
     return parsed.value;
+  }
+
+  async parties(): Promise<PartyRoles[]> {
+    const parsed = parseWith(z.strictObject({ parties: z.array(partyRolesSchema) }), await this.get('/log/parties'));
+    if (!parsed.ok) throw new ValidationError(parsed.issues.map((i) => ({ ...i, path: `parties: ${i.path}` })));
+    return parsed.value.parties;
   }
 
   async *entries(size: number): AsyncGenerator<LoggedEvent> {
@@ -195,14 +210,16 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
   const parsed = parse(
     'verify',
     args,
-    { head: { type: 'string' }, trust: { type: 'string', multiple: true }, 'log-cert': { type: 'string' }, json: { type: 'boolean' }, db: { type: 'string' } },
+    { head: { type: 'string' }, trust: { type: 'string', multiple: true }, 'log-cert': { type: 'string' }, json: { type: 'boolean' }, db: { type: 'string' }, 'max-line-bytes': { type: 'string' } },
     io,
   );
   if (!parsed) return 2;
   const [file, ...extra] = parsed.positionals;
   const db = str(parsed.values['db']);
-  if ((!file && db === undefined) || (file && db !== undefined) || extra.length > 0) {
-    io.err('usage: sdx audit verify (BUNDLE.json | --db FILE) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--json]');
+  const maxLineText = str(parsed.values['max-line-bytes']);
+  const maxLineBytes = maxLineText === undefined ? DEFAULT_MAX_LINE_BYTES : /^[1-9]\d{0,15}$/.test(maxLineText) ? Number(maxLineText) : NaN;
+  if ((!file && db === undefined) || (file && db !== undefined) || extra.length > 0 || !Number.isSafeInteger(maxLineBytes)) {
+    io.err('usage: sdx audit verify (BUNDLE.json | --db FILE) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--max-line-bytes N] [--json]');
     return 2;
   }
   const { certsDir } = resourcePaths(env);
@@ -226,7 +243,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
   if (db !== undefined) return verifyStore(db, { olderHead, validate, json: parsed.values['json'] === true }, io, env, options);
   let source: BundleSource;
   try {
-    source = await openBundle(file ?? '');
+    source = await openBundle(file ?? '', maxLineBytes);
   } catch (error) {
     io.err(`sdx audit verify: ${file}: ${inputMessage(error)}`);
     return 2;
@@ -237,6 +254,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
     treeHead: source.header.treeHead,
     ...(olderHead ? { olderHead } : {}),
     validateCertificate: validate,
+    parties: source.header.parties,
     onProgress: progressLine(io, options),
   });
   const unreadable = source.formatError();
@@ -283,8 +301,9 @@ async function verifyStore(
     const head = await headForExport(store, env);
     const published = check.olderHead ?? (await store.latestTreeHead());
     const result = await auditTrail({
-      events: storeLogEvents(store, head.size),
+      events: storeLogEvents(store, head.size, { payloads: true }),
       treeHead: head,
+      parties: await storeParties(store),
       ...(published && published.size > 0 && published !== head ? { olderHead: published } : {}),
       validateCertificate: check.validate,
       storedLeaf: async (index) => (await store.logNodes([{ level: 0, index }]))[0],
@@ -350,13 +369,17 @@ interface BundleSource {
   formatError(): string | undefined;
 }
 
+/** Lines longer than this are refused unless --max-line-bytes says otherwise. */
+export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
 /**
  * Opens a bundle: streamed line by line in the layout sdx writes (so that gigabyte bundles fit in
- * memory), or parsed whole when it is laid out otherwise and small enough.
+ * memory), or parsed whole when it is laid out otherwise and small enough. Every line is bounded
+ * by `maxLineBytes` and every JSON text in nesting depth, whichever the layout.
  */
-async function openBundle(file: string): Promise<BundleSource> {
+async function openBundle(file: string, maxLineBytes: number): Promise<BundleSource> {
   const reader = new BundleLineReader();
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const lines = boundedLines(file, maxLineBytes);
   const first = await lines.next();
   const header = first.done ? undefined : reader.header(first.value);
   if (header) {
@@ -371,18 +394,23 @@ async function openBundle(file: string): Promise<BundleSource> {
       } catch (failure) {
         error = inputMessage(failure);
       } finally {
-        await lines.return?.();
+        await lines.return(undefined);
       }
     };
     return { header, events: events(), formatError: () => error };
   }
-  await lines.return?.();
   if ((await stat(file)).size > WHOLE_FILE_LIMIT) {
+    await lines.return(undefined);
     throw new SdxError('validation-failed', 'is too large to read whole and not in the one-event-per-line layout "sdx audit export" writes');
   }
+  // Read through the same bounded lines, so that a file of one huge line is refused, not parsed.
+  const text = [first.done ? '' : first.value];
+  for await (const line of lines) text.push(line);
+  const whole = text.join('\n');
+  if (!jsonDepthWithin(whole, MAX_BUNDLE_DEPTH)) throw new SdxError('validation-failed', `nests deeper than ${MAX_BUNDLE_DEPTH} levels`);
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(file, 'utf8')) as unknown;
+    json = JSON.parse(whole) as unknown;
   } catch {
     throw new SdxError('validation-failed', 'is not JSON');
   }

@@ -45,35 +45,74 @@ interface Column {
 }
 
 const FIELD_PATH = /^[A-Za-z_$][\w$]*(\[\d{1,3}\])*(\.[A-Za-z_$][\w$]*(\[\d{1,3}\])*)*$/;
+/** Names that reach an object's prototype instead of a field of its own: never a field of a payload. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-function columnOf(name: string): Column | undefined {
+type ColumnProblem = 'not-a-path' | 'reserved';
+
+function columnOf(name: string): Column | ColumnProblem {
   const [path = '', type = 'string', ...extra] = name.trim().split(':');
-  if (extra.length > 0 || !FIELD_PATH.test(path) || !(columnTypes as readonly string[]).includes(type)) return undefined;
+  if (extra.length > 0 || !FIELD_PATH.test(path) || !(columnTypes as readonly string[]).includes(type)) return 'not-a-path';
   const keys = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] as string)));
+  if (keys.some((key) => typeof key === 'string' && RESERVED_NAMES.has(key))) return 'reserved';
   return { name: name.trim(), keys, type: type as ColumnType };
 }
 
-function isPrefix(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
-  return a.length <= b.length && a.every((key, i) => key === b[i]);
+/**
+ * The paths taken so far: where a column ends, and every path a column goes through. A column
+ * clashes with one that ends on its way, or that ends at or goes on past its end. Linear in the
+ * header's length: each column looks up its own prefixes only.
+ */
+interface TakenPaths {
+  ends: Map<string, Column>;
+  through: Map<string, Column>;
+}
+
+const segment = (key: string | number) => (typeof key === 'number' ? `[${key}]` : `.${key}`);
+
+/** The column this one clashes with, or undefined after taking its path. */
+function takePath(taken: TakenPaths, column: Column): Column | undefined {
+  const prefixes: string[] = [];
+  let path = '';
+  for (const key of column.keys) {
+    path += segment(key);
+    prefixes.push(path);
+  }
+  const full = prefixes.pop() ?? '';
+  for (const prefix of prefixes) {
+    const ended = taken.ends.get(prefix);
+    if (ended) return ended;
+  }
+  const clash = taken.ends.get(full) ?? taken.through.get(full);
+  if (clash) return clash;
+  taken.ends.set(full, column);
+  for (const prefix of prefixes) if (!taken.through.has(prefix)) taken.through.set(prefix, column);
+  return undefined;
 }
 
 /** The header row's columns, or its problems (reported on line 1's record). */
 function columnsOf(header: readonly string[]): { columns: Column[] } | { issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const columns: Column[] = [];
+  const taken: TakenPaths = { ends: new Map(), through: new Map() };
   header.forEach((name, index) => {
     const column = columnOf(name);
-    if (!column) {
+    const path = `column ${index + 1} "${name}"`;
+    if (column === 'reserved') {
+      issues.push({ path, code: 'csv-column', message: `a field path may not name __proto__, constructor or prototype` });
+      return;
+    }
+    if (column === 'not-a-path') {
       issues.push({
-        path: `column ${index + 1} "${name}"`,
+        path,
         code: 'csv-column',
         message: `not a field path such as container.number or seals[0].number, optionally with :${columnTypes.slice(1).join(', :')}`,
       });
       return;
     }
-    const clash = columns.find((c) => isPrefix(c.keys, column.keys) || isPrefix(column.keys, c.keys));
+    const clash = takePath(taken, column);
     if (clash) {
-      issues.push({ path: `column ${index + 1} "${name}"`, code: 'csv-column', message: `names the same field as (or a part of) column "${clash.name}"` });
+      issues.push({ path, code: 'csv-column', message: `names the same field as (or a part of) column "${clash.name}"` });
       return;
     }
     columns.push(column);
@@ -103,8 +142,12 @@ function cellValue(cell: string, type: ColumnType): { value: unknown } | { probl
 
 type Node = Record<string, unknown> | unknown[];
 
+/** An object with no prototype, so that no field name can reach Object.prototype. */
+const record = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
+
+/** Own fields only: a record is built without reading anything through a prototype. */
 function child(node: Node, key: string | number): unknown {
-  return Array.isArray(node) ? node[key as number] : node[key as string];
+  return Object.hasOwn(node, key) ? (node as Record<string | number, unknown>)[key] : undefined;
 }
 
 function setChild(node: Node, key: string | number, value: unknown): void {
@@ -122,7 +165,7 @@ function setPath(root: Record<string, unknown>, keys: readonly (string | number)
     }
     let inner = child(node, key);
     if (inner === undefined) {
-      inner = typeof next === 'number' ? [] : {};
+      inner = typeof next === 'number' ? [] : record();
       setChild(node, key, inner);
     }
     node = inner as Node;
@@ -158,7 +201,7 @@ function csvPayloads(text: string): ImportRecord[] {
     if (cells.length !== header.cells.length) {
       return { line, issues: [{ path: '(row)', code: 'csv-cell-count', message: `has ${cells.length} cells; the header has ${header.cells.length}` }] };
     }
-    const payload: Record<string, unknown> = {};
+    const payload = record();
     const issues: ValidationIssue[] = [];
     columns.forEach((column, index) => {
       const cell = cells[index] ?? '';

@@ -18,7 +18,8 @@ const usage = `usage: sdx import --kind <${documentKinds.join('|')}> FILE.jsonl|
   FILE.jsonl (or .ndjson): one JSON payload per line.
   FILE.csv: a header row of field paths (container.number, seals[0].number, ...), then one payload
     per row; a :number, :boolean or :json suffix converts the cell (container.grossWeightKg:number);
-    an empty cell leaves its field out; arrays fill from [0] up.
+    an empty cell leaves its field out; arrays fill from [0] up; __proto__, constructor and
+    prototype are refused as path segments.
   Each line's Idempotency-Key is sdx-import-<kind>-<SHA-256 of its payload as RFC 8785 JSON>: a
     rerun issues only what is not there yet; an edited line is a new document.
   --concurrency: requests at once (default ${DEFAULT_CONCURRENCY}); 429 and 503 answers are retried after

@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { LogService } from '../application/audit/log-service';
 import type { Store } from '../application/ports/store.port';
-import { SdxError, ValidationError } from '../domain/shared/errors';
+import { RefusalError, SdxError, ValidationError } from '../domain/shared/errors';
+import { storeParties } from '../application/audit/audit-bundle';
 import { parseWith } from '../domain/shared/schema';
 import { callerOf } from './auth';
 
@@ -29,9 +30,22 @@ export function logRouter(log: LogService, store: Store): Router {
     const party = await store.getParty(caller.partyId);
     if (!party) throw new SdxError('not-found', `no party ${caller.partyId}`);
     const entries = await log.entriesFor({ partyId: party.id, roles: party.roles }, start, end);
-    res.json({
-      entries: entries.map((e) => ({ logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope })),
-    });
+    // An auditor's issue entries carry the payload, so a bundle made from them replays the rules.
+    const auditor = party.roles.includes('auditor');
+    const rows = [];
+    for (const e of entries) {
+      const payload = auditor && e.seq === 1 ? (await store.getDocument(e.documentId))?.payload : undefined;
+      rows.push({ logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope, ...(payload !== undefined ? { payload } : {}) });
+    }
+    res.json({ entries: rows });
+  });
+
+  router.get('/log/parties', async (req, res) => {
+    const party = await store.getParty(callerOf(req).partyId);
+    if (!party?.roles.includes('auditor')) {
+      throw new RefusalError({ code: 'auditor-only', category: 'forbidden', message: 'only an auditor reads the party list' });
+    }
+    res.json({ parties: await storeParties(store) });
   });
 
   router.get('/log/proof/inclusion', async (req, res) => {

@@ -111,7 +111,8 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       documentId: { type: 'string' },
       seq: { type: 'integer', minimum: 1 },
       envelope: { type: 'string', description: 'The signed event (compact JWS); leaf = SHA-256(0x00 || envelope).' },
-    }),
+      payload: { description: 'For an auditor, on a document\'s issue entry (seq 1): the payload whose hash the events sign, so that `sdx audit verify` can replay the lifecycle.' },
+    }, ['payload']),
     DocumentEvent: closed({
       seq: { type: 'integer', minimum: 1 },
       type: { type: 'string', description: '`issue` or one of the action types.' },
@@ -355,6 +356,7 @@ const problemResponses = {
   UnprocessableContent: 'Unknown fields or invalid values (`validation-failed`); `errors` names each field. `forbidden-character` when any text holds a direction control (U+202E, ...), an invisible format character (U+200B, ...) or a control character; each such issue names the code point.',
   TooManyRequests: 'This API key has sent more writes than its limit allows (`rate-limited`), or already holds `SDX_MAX_STREAMS` open event streams (`too-many-streams`); retry after `Retry-After` seconds.',
   ServiceUnavailable: 'The store, a signing key, the timestamp authority or the PDF workers are unavailable or busy; retry later.',
+  HeadersTooLarge: 'The request line and headers are too large (`headers-too-large`); a long path, such as a gate pass token in `/v/{token}/status`, counts.',
 } as const;
 type ProblemResponse = keyof typeof problemResponses;
 
@@ -370,6 +372,7 @@ const statusOf: Record<ProblemResponse, number> = {
   UnprocessableContent: 422,
   TooManyRequests: 429,
   ServiceUnavailable: 503,
+  HeadersTooLarge: 431,
 };
 
 function responseComponents(): Record<string, JsonSchema> {
@@ -729,6 +732,21 @@ function paths(): Record<string, JsonSchema> {
         },
       },
     },
+    [`${api}/log/parties`]: {
+      get: {
+        operationId: 'getLogParties',
+        summary: 'The exchange\'s parties and their roles, for an auditor\'s bundle',
+        description: 'What `sdx audit export --url` writes into a bundle so that the lifecycle can be replayed offline.',
+        security: bearer,
+        responses: {
+          '200': {
+            description: 'Every party with its roles.',
+            content: json(closed({ parties: { type: 'array', items: closed({ id: ref('PartyId'), roles: { type: 'array', items: { type: 'string' } } }) } })),
+          },
+          ...errors('Unauthorized', 'Forbidden', 'ServiceUnavailable'),
+        },
+      },
+    },
     [`${api}/log/proof/inclusion`]: {
       get: {
         operationId: 'getInclusionProof',
@@ -804,6 +822,26 @@ function dcsaPaths(api: string): Record<string, JsonSchema> {
   };
 }
 
+const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+/**
+ * What holds for every operation: one without its own `security` is public (`security: []`, so the
+ * document-wide bearer default does not apply), and any request can be answered 431 by the HTTP
+ * parser before a route sees it.
+ */
+function withEveryOperation(all: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  for (const item of Object.values(all)) {
+    for (const method of methods) {
+      const operation = item[method] as JsonSchema | undefined;
+      if (!operation) continue;
+      operation['security'] ??= [];
+      const responses = operation['responses'] as Record<string, JsonSchema>;
+      responses['431'] ??= { $ref: '#/components/responses/HeadersTooLarge' };
+    }
+  }
+  return all;
+}
+
 function logQuery(name: string): JsonSchema {
   return { name, in: 'query', required: true, schema: { type: 'integer', minimum: 0 } };
 }
@@ -817,7 +855,10 @@ function buildDocument(): JsonSchema {
       description: 'Issues, signs and transfers paperless shipping documents (D/O, EIR, telex-release guarantee). ' +
         'Every error is RFC 9457 application/problem+json with a stable `code`.',
     },
-    paths: paths(),
+    servers: [{ url: '/', description: 'The SDX server that serves this document: every path is relative to its origin.' }],
+    // Bearer by default; each public operation says `security: []`.
+    security: [{ bearerAuth: [] }],
+    paths: withEveryOperation(paths()),
     components: {
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An SDX API key.' } },
       parameters: { DocumentId: { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 } } },

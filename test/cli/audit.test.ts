@@ -5,10 +5,12 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auditCommand } from '../../src/cli/audit.command';
+import { bundleHeader, bundleLines, type AuditBundle, type LoggedEvent } from '../../src/application/audit/audit-bundle';
 import { signTreeHead, type SignedTreeHead } from '../../src/application/audit/tree-head';
 import { logSignerFromEnv, openLogService } from '../../src/main';
 import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
 import { certsDevPath } from '../support/certs-dev';
+import { appendEvent, bodyOf, headOver } from '../support/crafted-trail';
 import { startTestApp } from '../support/test-app';
 import { Client, P } from '../http/exchange-client';
 
@@ -257,8 +259,11 @@ describe('sdx audit with unusable input', () => {
     expect(runSdx(['audit', 'verify', cut])).toMatchObject({ code: 2, stderr: expect.stringMatching(/cut short/) });
 
     const newer = join(dir, 'newer.json');
-    writeFileSync(newer, lines.join('\n').replace('"version":1', '"version":2'));
-    expect(runSdx(['audit', 'verify', newer])).toMatchObject({ code: 2, stderr: expect.stringMatching(/version: must be 1/) });
+    writeFileSync(newer, lines.join('\n').replace('"version":2', '"version":3'));
+    expect(runSdx(['audit', 'verify', newer])).toMatchObject({ code: 2, stderr: expect.stringMatching(/version: must be 2: this bundle was written by a newer sdx/) });
+    const older = join(dir, 'older.json');
+    writeFileSync(older, lines.join('\n').replace('"version":2', '"version":1'));
+    expect(runSdx(['audit', 'verify', older])).toMatchObject({ code: 2, stderr: expect.stringMatching(/version: must be 2: this bundle was written by an older sdx/) });
   });
 
   it('when the saved head file is not a head, then exit 2', () => {
@@ -277,5 +282,64 @@ describe('sdx audit with unusable input', () => {
     expect(existsSync(nowhere)).toBe(false);
     expect(runSdx(['audit', 'frobnicate']).code).toBe(2);
     expect(runSdx(['audit', 'help'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: sdx audit/) });
+  });
+
+  it('when a bundle line is huge, deeply nested or garbage, then exit 2 names the line and nothing crashes', () => {
+    const lines = readFileSync(exportFrom(database()), 'utf8').split('\n');
+    const withLine = (name: string, line: string) => {
+      const file = join(dir, name);
+      writeFileSync(file, [lines[0], line, ...lines.slice(1)].join('\n'));
+      return file;
+    };
+    // Over the default 16 MiB: refused before the line is held whole.
+    const huge = runSdx(['audit', 'verify', withLine('huge.json', `{"x":"${'a'.repeat(17 * 1024 * 1024)}"},`)]);
+    expect(huge).toMatchObject({ code: 2, stderr: expect.stringMatching(/line 2 is longer than 16777216 bytes \(--max-line-bytes\)/) });
+    const lower = runSdx(['audit', 'verify', withLine('long.json', `{"x":"${'a'.repeat(5000)}"},`), '--max-line-bytes', '4096']);
+    expect(lower).toMatchObject({ code: 2, stderr: expect.stringMatching(/line 2 is longer than 4096 bytes/) });
+    expect(runSdx(['audit', 'verify', join(dir, 'long.json'), '--max-line-bytes', '0']).code).toBe(2);
+
+    const deep = runSdx(['audit', 'verify', withLine('deep.json', `${'['.repeat(100_000)}${']'.repeat(100_000)},`)]);
+    expect(deep).toMatchObject({ code: 2, stderr: expect.stringMatching(/line 2: events: nests deeper than 64 levels/) });
+    const deepWhole = join(dir, 'deep-whole.json');
+    writeFileSync(deepWhole, `${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(runSdx(['audit', 'verify', deepWhole])).toMatchObject({ code: 2, stderr: expect.stringMatching(/nests deeper than 64 levels/) });
+
+    for (const garbage of ['\u0000\u0001\u0002', '{"logIndex":0,', '{"logIndex":-1,"documentId":"d","seq":1,"envelope":"a.b.c"},', 'null,']) {
+      const result = runSdx(['audit', 'verify', withLine('garbage.json', garbage)]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^sdx audit verify: .*line 2/);
+      expect(result.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    }
+    // A well-formed line whose signed event nests 100,000 levels deep is an invalid event, exit 1.
+    const deepEvent = `${Buffer.from('{"alg":"ES256","typ":"sdx-event+jws","x5c":["AA"]}').toString('base64url')}.${Buffer.from(`${'['.repeat(100_000)}${']'.repeat(100_000)}`).toString('base64url')}.AA`;
+    const row = JSON.stringify({ logIndex: 0, documentId: 'd', seq: 1, envelope: deepEvent });
+    const result = runSdx(['audit', 'verify', withLine('deep-event.json', `${row},`)]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^event-malformed at log index 0/m);
+  });
+});
+
+describe('sdx audit verify on correctly signed events that break the rules', () => {
+  it('when the terminal releases a D/O twice, then the audit names the rule and exits 1', async () => {
+    const bundle = JSON.parse(readFileSync(exportFrom(database()), 'utf8')) as AuditBundle;
+    // Log order: d1 issue, transfer, eir issue, d1 present (to the terminal), d2 issue.
+    const d1 = bundle.events[0] as LoggedEvent;
+    const release = { documentId: d1.documentId, kind: 'delivery-order' as const, actor: { partyId: P.terminal, userId: null }, payloadHash: bodyOf(d1).payloadHash, data: {} };
+    let events = await appendEvent(bundle.events, { ...release, type: 'release' });
+    events = await appendEvent(events, { ...release, type: 'release' });
+    const out = join(dir, 'double-release.json');
+    let text = '';
+    for await (const chunk of bundleLines(bundleHeader(await headOver(events), bundle.parties), events)) text += chunk;
+    writeFileSync(out, text);
+    const result = runSdx(['audit', 'verify', out]);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.split('\n')[0]).toBe(
+      `event-breaks-lifecycle at log index 6 (document ${d1.documentId}, seq 5): already-released: this delivery order has already been released`,
+    );
+    expect(result.stdout).toMatch(/^FAILED: the audit trail does not hold/m);
+    expect(result.code).toBe(1);
+    const json = JSON.parse(runSdx(['audit', 'verify', out, '--json']).stdout) as { problems: { code: string; rule?: string }[] };
+    expect(json.problems).toEqual([expect.objectContaining({ code: 'event-breaks-lifecycle', rule: 'already-released', seq: 5 })]);
   });
 });

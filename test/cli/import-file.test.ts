@@ -63,4 +63,46 @@ describe('import files', () => {
       ],
     });
   });
+
+  it('when a header names __proto__, constructor or prototype, then the column is refused and Object.prototype stays clean', () => {
+    const headers = ['__proto__.polluted', 'constructor.prototype.polluted', 'a.__proto__.polluted', 'seals[0].constructor', 'x.prototype:json'];
+    for (const name of headers) {
+      const [header, ...rest] = importRecords(`${name},ok\n"{""v"":1}",1\n`, 'csv');
+      expect(rest).toEqual([]);
+      expect(header).toEqual({
+        line: 1,
+        issues: [{ path: `column 1 "${name}"`, code: 'csv-column', message: 'a field path may not name __proto__, constructor or prototype' }],
+      });
+    }
+    // A :json cell may hold such keys as its own data; they stay own fields of that value.
+    const [row] = importRecords('extra:json\n"{""__proto__"":{""polluted"":1}}"\n', 'csv');
+    expect(row).toMatchObject({ line: 2 });
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+  });
+
+  it('when a record is built, then it has no prototype, so no field reads through one', () => {
+    const [row] = importRecords('toString,seals[0].valueOf\nx,y\n', 'csv');
+    if (!row || !('input' in row)) throw new Error('expected a payload');
+    expect(Object.getPrototypeOf(row.input)).toBeNull();
+    expect(row.input).toEqual({ toString: 'x', seals: [{ valueOf: 'y' }] });
+  });
+
+  it('when the header has 200,000 columns, then it is accepted or refused in one pass', () => {
+    const n = 200_000;
+    const names = Array.from({ length: n }, (_, i) => `f${i}.v`);
+    const cells = Array.from({ length: n }, (_, i) => String(i % 10));
+    const accepted = importRecords(`${names.join(',')}\n${cells.join(',')}\n`, 'csv');
+    expect(accepted).toHaveLength(1);
+    const [row] = accepted;
+    if (!row || !('input' in row)) throw new Error('expected a payload');
+    expect(Object.keys(row.input as object)).toHaveLength(n);
+    expect((row.input as Record<string, { v: string }>)['f199999']).toEqual({ v: '9' });
+
+    // The clash is with the first column, found only after every other column was added.
+    const refused = importRecords(`${[...names, 'f0'].join(',')}\n${[...cells, '1'].join(',')}\n`, 'csv');
+    expect(refused).toEqual([
+      { line: 1, issues: [{ path: `column ${n + 1} "f0"`, code: 'csv-column', message: 'names the same field as (or a part of) column "f0.v"' }] },
+    ]);
+  });
 });

@@ -1,16 +1,19 @@
 import { spawn } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import type { Stream } from 'node:stream';
 import request from 'supertest';
 import type { Response } from 'supertest';
 import type { DocumentKind } from '../../src/domain/document/document';
+import { answerClientErrors } from '../../src/http/client-errors';
 import { openApiDocument } from '../../src/http/openapi';
 import { PAGE_OPERATIONS } from '../../src/http/pages/pages.router';
 import { GatePasses } from '../../src/application/gate-passes';
 import { certsDevPath } from '../support/certs-dev';
 import { DOC_ID, expectDocumentedResponse, openApiValidator, pointer } from '../support/openapi-responses';
 import { exampleJson, repoRoot } from '../support/examples';
+import { rawRequest } from '../support/raw-http';
 import { servedOperations } from '../support/served-operations';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -253,5 +256,40 @@ describe('GET /openapi.json', () => {
     check('/api/v1/documents/{id}', 'get', await request(t.app).get(`${api}/documents/${id}`).set('Authorization', bearer('demo-haulier-b')));
     check('/verify', 'post', await request(t.app).post('/verify').attach('file', Buffer.from('not a pdf'), 'x.txt'));
     check('/api/v1/documents', 'get', await request(t.app).get(`${api}/documents?limit=0`).set('Authorization', bearer('demo-consignee')));
+  });
+});
+
+describe('the OpenAPI document says where, who and every answer', () => {
+  const doc = openApiDocument() as OpenApi & { servers?: { url: string }[]; security?: unknown[] };
+  const operations = Object.entries(doc.paths).flatMap(([path, item]) =>
+    METHODS.filter((m) => item[m]).map((m) => ({ path, method: m, op: item[m] as Operation & { security?: unknown[] } })),
+  );
+
+  it('declares servers, a bearer default, and security: [] on each public operation', () => {
+    expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+    for (const { path, method, op } of operations) expect({ path, method, security: Array.isArray(op.security) }).toEqual({ path, method, security: true });
+    const publicOps = operations.filter((o) => o.op.security?.length === 0).map((o) => `${o.method} ${o.path}`);
+    expect(publicOps).toEqual(expect.arrayContaining(['get /v/{token}/status', 'post /verify', 'get /openapi.json', 'get /pass-keys.json']));
+    expect(publicOps.some((o) => o.includes('/api/v1/documents'))).toBe(false);
+  });
+
+  it('when a gate pass token is too long for the request line, then the 431 answered is the documented one', async () => {
+    expect(doc.paths['/v/{token}/status']?.['get']?.responses['431']).toEqual({ $ref: '#/components/responses/HeadersTooLarge' });
+    const t = await startTestApp();
+    const server = t.app.listen(0, '127.0.0.1');
+    answerClientErrors(server);
+    try {
+      await new Promise<void>((ready) => server.once('listening', () => ready()));
+      const port = (server.address() as AddressInfo).port;
+      const res = await rawRequest(port, `GET /v/${'t'.repeat(20_000)}/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(res.status).toBe(431);
+      const validate = openApiValidator(doc).getSchema(`${DOC_ID}#${pointer('', 'components', 'schemas', 'Problem')}`);
+      expect(validate?.(JSON.parse(res.body))).toBe(true);
+      expect(JSON.parse(res.body)).toMatchObject({ status: 431, code: 'headers-too-large' });
+    } finally {
+      await new Promise<void>((closed) => server.close(() => closed()));
+      await t.close();
+    }
   });
 });

@@ -152,6 +152,11 @@ const apiRules: Record<string, RouteRule> = {
       return shown === (relation === 'own' || sees(ctx.party)) ? undefined : `${ctx.doc}'s entries ${shown ? 'shown' : 'not shown'}`;
     },
   },
+  [`GET ${API}/log/parties`]: {
+    own: (p) => (p === P.auditor ? 200 : 403),
+    other: (p) => (p === P.auditor ? 200 : 403),
+    call: (ctx) => api('get', `${API}/log/parties`, ctx),
+  },
   [`GET ${API}/log/proof/inclusion`]: { ...everyone(200), call: (ctx) => api('get', `${API}/log/proof/inclusion?index=${logIndexOf[ctx.doc]}&size=${logSize}`, ctx) },
   [`GET ${API}/log/proof/consistency`]: { ...everyone(200), call: (ctx) => api('get', `${API}/log/proof/consistency?from=1&to=${logSize}`, ctx) },
   [`GET ${API}/dcsa/tnt/v3/events`]: { ...everyone(200), call: (ctx) => api('get', `${API}/dcsa/tnt/v3/events`, ctx) },

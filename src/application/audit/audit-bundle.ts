@@ -1,19 +1,26 @@
 import { z } from 'zod';
+import { partyRoles } from '../../domain/party/party';
 import { ValidationError, type ValidationIssue } from '../../domain/shared/errors';
+import { jsonDepthWithin } from '../../domain/shared/json-depth';
 import { parseWith, type ParseResult } from '../../domain/shared/schema';
-import type { AuditLogStore } from '../ports/store.port';
+import type { AuditLogStore, DocumentStore, PartyStore } from '../ports/store.port';
+import type { PartyRoles } from './lifecycle-replay';
 import type { SignedTreeHead } from './tree-head';
 
 /**
  * What an auditor takes away to check offline: every logged event in log order and the signed tree
  * head that commits to them. Self-contained: each envelope carries its signer's certificates in
- * `x5c` and the head carries the log's; only the trust anchors come from the auditor.
+ * `x5c` and the head carries the log's; only the trust anchors come from the auditor. Version 2
+ * adds what replaying the lifecycle needs: each document's payload on its issue event (bound by the
+ * payload hash the events sign) and the exchange's parties with their roles (as the exchange
+ * states them: no signature covers roles).
  */
 export interface AuditBundle {
   format: 'sdx-audit-bundle';
-  version: 1;
+  version: 2;
   exportedAt: string;
   treeHead: SignedTreeHead;
+  parties: PartyRoles[];
   /** In log order, log indexes 0 .. treeHead.size - 1. */
   events: LoggedEvent[];
 }
@@ -24,6 +31,8 @@ export interface LoggedEvent {
   documentId: string;
   seq: number;
   envelope: string;
+  /** On a document's issue event (seq 1): its payload, whose hash the event signs, so its rules can be replayed. */
+  payload?: unknown;
 }
 
 export type AuditBundleHeader = Omit<AuditBundle, 'events'>;
@@ -42,13 +51,22 @@ export const loggedEventSchema: z.ZodType<LoggedEvent> = z.strictObject({
   documentId: z.string().min(1),
   seq: count,
   envelope: z.string().min(1),
+  payload: z.unknown().optional(),
 });
+
+export const partyRolesSchema: z.ZodType<PartyRoles> = z.strictObject({ id: z.string().min(1), roles: z.array(z.enum(partyRoles)) });
 
 const headerShape = {
   format: z.literal('sdx-audit-bundle', { error: 'must be "sdx-audit-bundle": this is not an SDX audit bundle' }),
-  version: z.literal(1, { error: 'must be 1: this bundle was written by a newer sdx; upgrade it to read the bundle' }),
+  version: z.literal(2, {
+    error: (issue) =>
+      issue.input === 1
+        ? 'must be 2: this bundle was written by an older sdx, without the payloads and parties the rule check needs; export it again'
+        : 'must be 2: this bundle was written by a newer sdx; upgrade it to read the bundle',
+  }),
   exportedAt: z.string().min(1),
   treeHead: signedTreeHeadSchema,
+  parties: z.array(partyRolesSchema),
 };
 
 export const auditBundleHeaderSchema: z.ZodType<AuditBundleHeader> = z.strictObject(headerShape);
@@ -68,30 +86,51 @@ export const EXPORT_PAGE_SIZE = 10_000;
 
 /**
  * The log's events with indexes [0, size), in log order, read from the store page by page: what an
- * audit of a store iterates over without loading the log into memory.
+ * audit of a store iterates over without loading the log into memory; with `payloads`, each issue
+ * event carries its document's payload, as a bundle does.
  */
-export async function* storeLogEvents(store: Pick<AuditLogStore, 'logEntries'>, size: number, pageSize = EXPORT_PAGE_SIZE, from = 0): AsyncGenerator<LoggedEvent> {
+export async function* storeLogEvents(
+  store: Pick<AuditLogStore, 'logEntries'> & Partial<Pick<DocumentStore, 'getDocument'>>,
+  size: number,
+  { pageSize = EXPORT_PAGE_SIZE, payloads = false, from = 0 }: { pageSize?: number; payloads?: boolean; from?: number } = {},
+): AsyncGenerator<LoggedEvent> {
   for (let start = from; start < size; start += pageSize) {
     const page = await store.logEntries(start, Math.min(start + pageSize, size));
     // A short page means rows are missing; the audit reports the gap.
-    for (const e of page) yield { logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope };
+    for (const e of page) {
+      const row: LoggedEvent = { logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope };
+      if (payloads && e.seq === 1 && store.getDocument) {
+        const document = await store.getDocument(e.documentId);
+        if (document) row.payload = document.payload;
+      }
+      yield row;
+    }
   }
 }
 
-export async function exportBundle(store: Pick<AuditLogStore, 'logEntries'>, treeHead: SignedTreeHead, exportedAt: Date = new Date()): Promise<AuditBundle> {
-  const events: LoggedEvent[] = [];
-  for await (const event of storeLogEvents(store, treeHead.size)) events.push(event);
-  return { ...bundleHeader(treeHead, exportedAt), events };
+/** The exchange's parties and roles, as a bundle lists them. */
+export async function storeParties(store: Pick<PartyStore, 'listParties'>): Promise<PartyRoles[]> {
+  return (await store.listParties()).map((p) => ({ id: p.id, roles: [...p.roles] }));
 }
 
-export function bundleHeader(treeHead: SignedTreeHead, exportedAt: Date = new Date()): AuditBundleHeader {
+export async function exportBundle(store: Pick<AuditLogStore, 'logEntries'> & Pick<DocumentStore, 'getDocument'> & Pick<PartyStore, 'listParties'>, treeHead: SignedTreeHead, exportedAt: Date = new Date()): Promise<AuditBundle> {
+  const events: LoggedEvent[] = [];
+  for await (const event of storeLogEvents(store, treeHead.size, { payloads: true })) events.push(event);
+  return { ...bundleHeader(treeHead, await storeParties(store), exportedAt), events };
+}
+
+export function bundleHeader(treeHead: SignedTreeHead, parties: readonly PartyRoles[], exportedAt: Date = new Date()): AuditBundleHeader {
   return {
     format: 'sdx-audit-bundle',
-    version: 1,
+    version: 2,
     exportedAt: exportedAt.toISOString(),
     treeHead: { size: treeHead.size, rootHash: treeHead.rootHash, timestamp: treeHead.timestamp, signature: treeHead.signature },
+    parties: parties.map((p) => ({ id: p.id, roles: [...p.roles] })),
   };
 }
+
+/** No bundle line nests deeper: a row and its payload take a handful of levels. */
+export const MAX_BUNDLE_DEPTH = 64;
 
 // A bundle of a million events is gigabytes: more than one JavaScript string can hold. So bundles
 // are written as JSON laid out one event per line, which a reader can take line by line; any other
@@ -104,7 +143,7 @@ export async function* bundleLines(header: AuditBundleHeader, events: AsyncItera
   yield `${head.slice(0, -1)},${EVENTS_OPEN}\n`;
   let first = true;
   for await (const e of events) {
-    const row: LoggedEvent = { logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope };
+    const row: LoggedEvent = { logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope, ...(e.payload !== undefined ? { payload: e.payload } : {}) };
     yield `${first ? '' : ',\n'}${JSON.stringify(row)}`;
     first = false;
   }
@@ -126,6 +165,7 @@ export class BundleLineReader {
     this.line = 1;
     const text = firstLine.trimEnd();
     if (this.state !== 'start' || !text.endsWith(EVENTS_OPEN)) return undefined;
+    if (!jsonDepthWithin(text, MAX_BUNDLE_DEPTH)) throw this.invalid('(root)', `nests deeper than ${MAX_BUNDLE_DEPTH} levels`);
     let json: unknown;
     try {
       json = JSON.parse(`${text.slice(0, -EVENTS_OPEN.length - 1)}}`);
@@ -153,6 +193,7 @@ export class BundleLineReader {
     if (text.endsWith(',')) text = text.slice(0, -1);
     else this.lastEventSeen = true;
     this.eventsSeen = true;
+    if (!jsonDepthWithin(text, MAX_BUNDLE_DEPTH)) throw this.invalid('events', `nests deeper than ${MAX_BUNDLE_DEPTH} levels`);
     let json: unknown;
     try {
       json = JSON.parse(text);

@@ -3,7 +3,9 @@ import { emptyRoot, equalHashes, leafHash } from '../../domain/audit-log/merkle-
 import { appendLeaves, rootFromFrontier, type Frontier } from '../../domain/audit-log/merkle-tree';
 import { SdxError } from '../../domain/shared/errors';
 import { openEvent, type EventBody, type OpenedEvent } from '../events/signed-event';
+import type { RefusalCode } from '../../domain/shared/errors';
 import type { LoggedEvent } from './audit-bundle';
+import { LifecycleReplay, type PartyRoles, type RuleProblemCode } from './lifecycle-replay';
 import { openTreeHead, type SignedTreeHead } from './tree-head';
 
 /** What a certificate is checked for: signing events, or signing the log's tree heads. */
@@ -22,6 +24,11 @@ export interface AuditInput {
   /** A head saved earlier by the auditor: the log must have grown from it, never changed. */
   olderHead?: SignedTreeHead;
   validateCertificate: CertificateCheck;
+  /**
+   * The exchange's parties and their roles: when given, every document's events are replayed
+   * through the domain lifecycle (an issue event's row then carries the document's payload).
+   */
+  parties?: readonly PartyRoles[];
   /** When auditing a store: its stored leaf (level-0 node) at a log index, to compare with the recomputed one. */
   storedLeaf?: (logIndex: number) => Promise<Uint8Array | undefined>;
   /**
@@ -49,6 +56,10 @@ export interface AuditInput {
  * - `seq-gap`, `seq-out-of-order`, `prev-mismatch`: a document's chain of events is broken.
  * - `root-mismatch`: the events' Merkle root is not the one the head signs.
  * - `leaf-mismatch`: a stored leaf hash is not the hash of the stored event at that index.
+ * - `event-alg-mismatch`: the JWS names an algorithm its signer's key cannot make (ES256 on RSA).
+ * - `tree-head-predates-events`: the head is dated before an event it covers.
+ * - the rule codes of LifecycleReplay (`event-breaks-lifecycle`, ...): a correctly signed event the
+ *   lifecycle does not allow, with the domain's refusal code in `rule`.
  * - `too-many-problems`: the list stops after MAX_LISTED_PROBLEMS; `audit-failed`: reading failed.
  */
 export type AuditProblemCode =
@@ -70,6 +81,9 @@ export type AuditProblemCode =
   | 'prev-mismatch'
   | 'root-mismatch'
   | 'leaf-mismatch'
+  | 'event-alg-mismatch'
+  | 'tree-head-predates-events'
+  | RuleProblemCode
   | 'too-many-problems'
   | 'audit-failed';
 
@@ -78,6 +92,8 @@ export interface AuditProblem {
   logIndex?: number;
   documentId?: string;
   seq?: number;
+  /** For a lifecycle problem: the domain's refusal code. */
+  rule?: RefusalCode;
   message: string;
 }
 
@@ -120,7 +136,8 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
   };
 
   const head = input.treeHead;
-  const headSize = (await checkHead(head, 'tree-head', checkCertificate, report)) ? head.size : undefined;
+  const headCheck = await checkHead(head, 'tree-head', checkCertificate, report);
+  const headSize = headCheck ? head.size : undefined;
   const older = input.olderHead;
   let olderSize: number | undefined;
   if (older && (await checkHead(older, 'saved-head', checkCertificate, report))) {
@@ -139,6 +156,10 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
   const resume = input.resume && older ? input.resume : undefined;
   // Resuming, the log is checked from the older head's size on (or not at all when that head is unusable).
   const start = resume ? (olderSize ?? headSize ?? 0) : 0;
+  // A replay needs each document's whole history, which a resumed audit does not read.
+  const replay = input.parties && !resume ? new LifecycleReplay(input.parties) : undefined;
+  /** The latest event time the head covers, to compare with the head's own time. */
+  let latest: { at: number; logIndex: number } | undefined;
   try {
     // The tree is kept as its frontier alone, so memory stays O(log n) whatever the log's size.
     let size = 0;
@@ -196,6 +217,8 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
       }
 
       const opened = await checkEvent(row, checkCertificate, report);
+      const eventAt = opened ? Date.parse(opened.body.at) : NaN;
+      if (headSize !== undefined && row.logIndex < headSize && eventAt > (latest?.at ?? -Infinity)) latest = { at: eventAt, logIndex: row.logIndex };
       // The chain follows the signed values where the event could be read, else the listed ones.
       const documentId = opened?.body.documentId ?? row.documentId;
       const seq = opened?.body.seq ?? row.seq;
@@ -217,6 +240,7 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
         });
         continue; // The chain goes on from the latest event; a stray earlier one does not reset it.
       } else if (opened) {
+        for (const found of replay?.next(opened.body, row.payload) ?? []) report({ ...found, ...at });
         const expectedPrev = last?.hash ?? null;
         if (opened.body.prev !== expectedPrev) {
           report({
@@ -232,6 +256,15 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
       documents.set(documentId, { seq, hash: eventHash(row.envelope) });
     }
 
+    for (const { documentId, problem } of replay?.finish() ?? []) report({ ...problem, documentId });
+    // Only a signed time says when the head was made.
+    if (headCheck === 'signed' && latest && latest.at > Date.parse(head.timestamp)) {
+      report({
+        code: 'tree-head-predates-events',
+        logIndex: latest.logIndex,
+        message: `the tree head is dated ${head.timestamp}, before the event at log index ${latest.logIndex} (${new Date(latest.at).toISOString()}) it covers`,
+      });
+    }
     if (headSize !== undefined) {
       if (nextIndex < headSize) {
         report({
@@ -273,13 +306,16 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
   return { ok: found === 0, problems, checked: { events, documents: documents.size, treeSize: head.size } };
 }
 
-/** Checks a head's signature and log certificate. True when its size and root can be relied on to compare. */
+/**
+ * Checks a head's signature and log certificate. False when its size and root cannot even be
+ * compared; 'signed' when its signature covers them and its time.
+ */
 async function checkHead(
   head: SignedTreeHead,
   which: 'tree-head' | 'saved-head',
   checkCertificate: CertificateCheck,
   report: (problem: AuditProblem) => void,
-): Promise<boolean> {
+): Promise<false | 'unsigned' | 'signed'> {
   const name = which === 'tree-head' ? 'the tree head' : 'the saved tree head';
   const invalid = which === 'tree-head' ? 'tree-head-invalid' : 'saved-head-invalid';
   if (!Number.isSafeInteger(head.size) || head.size < 0 || !/^[0-9a-f]{64}$/.test(head.rootHash)) {
@@ -291,18 +327,18 @@ async function checkHead(
     opened = openTreeHead(head);
   } catch (error) {
     report({ code: invalid, message: `${name}: ${messageOf(error)}` });
-    return true; // Its size and root are still compared, so that every failure is listed.
+    return 'unsigned'; // Its size and root are still compared, so that every failure is listed.
   }
   const at = new Date(head.timestamp);
   if (Number.isNaN(at.getTime())) {
     report({ code: invalid, message: `${name}'s timestamp "${head.timestamp}" is not a date` });
-    return true;
+    return 'unsigned';
   }
   const reason = await checkCertificate(opened.certificate, opened.chain, at, 'log');
   if (reason) {
     report({ code: which === 'tree-head' ? 'tree-head-untrusted' : 'saved-head-untrusted', message: `${name} is signed by an untrusted log certificate: ${reason}` });
   }
-  return true;
+  return 'signed';
 }
 
 /** One event's JWS, body and signer; returns the opened event if its signature holds. */
@@ -316,7 +352,8 @@ export async function checkEvent(
   try {
     opened = openEvent(row.envelope);
   } catch (error) {
-    const code = error instanceof SdxError && error.code === 'event-signature-invalid' ? 'event-signature-invalid' : 'event-malformed';
+    const code =
+      error instanceof SdxError && (error.code === 'event-signature-invalid' || error.code === 'event-alg-mismatch') ? error.code : 'event-malformed';
     report({ code, ...where, message: `the signed event does not verify: ${messageOf(error)}` });
     return undefined;
   }
@@ -353,5 +390,7 @@ function bodyProblem(body: Partial<EventBody> | null): string | undefined {
   if (body.prev !== null && !(typeof body.prev === 'string' && /^[0-9a-f]{64}$/.test(body.prev))) return 'has a prev that is neither null nor a SHA-256 hex hash';
   if (typeof body.at !== 'string' || Number.isNaN(new Date(body.at).getTime())) return 'has no valid time (at)';
   if (typeof body.actor !== 'object' || body.actor === null || typeof body.actor.partyId !== 'string') return 'has no actor party';
+  if (typeof body.type !== 'string' || typeof body.kind !== 'string' || typeof body.payloadHash !== 'string') return 'has no type, kind or payloadHash';
+  if (typeof body.data !== 'object' || body.data === null || Array.isArray(body.data)) return 'has no data object';
   return undefined;
 }

@@ -150,7 +150,7 @@ export class IntegrityMonitor {
     const { store, validateCertificate } = this.deps;
     const from = resumed?.size ?? 0;
     return auditTrail({
-      events: this.pausing(storeLogEvents(store, head.size, undefined, from)),
+      events: this.pausing(storeLogEvents(store, head.size, { from })),
       treeHead: head,
       ...(published && published.size > 0 ? { olderHead: published } : {}),
       ...(resumed ? { resume: { frontier: await this.storedFrontier(resumed.size), previous: (id: string) => this.previousEvent(id, from) } } : {}),

@@ -1,6 +1,7 @@
 import { X509Certificate, constants, verify as verifySignature, type KeyObject } from 'node:crypto';
 import { canonicalize } from '../../domain/shared/canonical-json';
 import { SdxError } from '../../domain/shared/errors';
+import { jsonDepthWithin } from '../../domain/shared/json-depth';
 import type { PartySigner, SignatureAlgorithm } from '../ports/key-store.port';
 
 /**
@@ -80,6 +81,8 @@ export function openCompactJws(envelope: string, typ: string): OpenedJws {
     throw new SdxError('event-malformed', 'the JWS x5c does not start with a readable certificate');
   }
   const { publicKey } = signer;
+  const mismatch = algorithmMismatch(header.alg, publicKey);
+  if (mismatch) throw new SdxError('event-alg-mismatch', mismatch);
   const signingInput = Buffer.from(`${headerPart}.${payloadPart}`, 'ascii');
   const signature = Buffer.from(signaturePart, 'base64url');
   const ok =
@@ -96,13 +99,30 @@ export function openCompactJws(envelope: string, typ: string): OpenedJws {
   return { body, header: header as ProtectedHeader, certificate, chain, signerOrganization: signer.organization };
 }
 
+/**
+ * Why `alg` cannot be the algorithm of this key, or undefined: ES256 is ECDSA on P-256, PS256 and
+ * RS256 are RSA. Checked before verifying, so a header can never pick how a key is used.
+ */
+export function algorithmMismatch(alg: SignatureAlgorithm, key: KeyObject): string | undefined {
+  const type = key.asymmetricKeyType;
+  const ok = alg === 'ES256' ? type === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1' : type === 'rsa' || (alg === 'PS256' && type === 'rsa-pss');
+  if (ok) return undefined;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  return `the JWS says alg ${alg}, but the signer's certificate holds ${curve ? `an ${String(type)} ${curve}` : `an ${String(type)}`} key`;
+}
+
+/** Signed records nest a few levels; deeper JSON is refused before anything walks it. */
+const MAX_JSON_DEPTH = 64;
+
 function isAlgorithm(value: unknown): value is SignatureAlgorithm {
   return value === 'ES256' || value === 'PS256' || value === 'RS256';
 }
 
 function parseJson(part: string, what: string): unknown {
+  const text = Buffer.from(part, 'base64url').toString('utf8');
+  if (!jsonDepthWithin(text, MAX_JSON_DEPTH)) throw new SdxError('event-malformed', `the JWS ${what} nests deeper than ${MAX_JSON_DEPTH} levels`);
   try {
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     throw new SdxError('event-malformed', `the JWS ${what} is not JSON`);
   }

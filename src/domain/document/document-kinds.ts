@@ -12,7 +12,7 @@ import {
   telexReleaseGuaranteePayload,
   type TelexReleaseGuaranteePayload,
 } from '../telex-release/telex-release-guarantee.schema';
-import type { DocumentKind, DocumentState, DocumentStatus, Participant } from './document';
+import { withParticipant, type DocumentKind, type DocumentState, type DocumentStatus, type Participant } from './document';
 import { decide, type ActionRequest, type Decision, type LifecycleDefinition, type PartyActor } from './lifecycle';
 
 export interface PayloadByKind {
@@ -104,6 +104,8 @@ export interface IssueRequest<K extends DocumentKind> {
   issuer: PartyActor;
   version?: number;
   supersedes?: string;
+  /** An amendment's new version stays with whoever held the one it supersedes. */
+  holder?: PartyId | null;
 }
 
 /** The first state of a document, or why this party may not issue it. */
@@ -133,7 +135,13 @@ export function decideIssue<K extends DocumentKind>(
       },
     };
   }
-  const participants: Participant[] = [{ partyId: issuer.partyId, role: 'issuer' }, ...definition.participants(payload)];
+  let participants: Participant[] = [{ partyId: issuer.partyId, role: 'issuer' }, ...definition.participants(payload)];
+  let holder = definition.initialHolder(payload);
+  if (request.holder !== undefined && request.holder !== null && request.holder !== holder) {
+    // The holder must still see and act on the new version.
+    holder = request.holder;
+    participants = withParticipant(participants, { partyId: holder, role: 'transferee' });
+  }
   const releaseBasis = request.kind === 'delivery-order' ? (payload as DeliveryOrderPayload).releaseBasis : undefined;
   return {
     ok: true,
@@ -143,7 +151,7 @@ export function decideIssue<K extends DocumentKind>(
       version: request.version ?? 1,
       status: definition.initialStatus,
       issuer: issuer.partyId,
-      holder: definition.initialHolder(payload),
+      holder,
       presentedTo: null,
       participants,
       payloadHash: canonicalHash(payload),

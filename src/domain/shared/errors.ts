@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'page-not-found'
   | 'event-malformed'
   | 'event-signature-invalid'
+  | 'event-alg-mismatch'
   | 'tree-head-invalid'
   | 'log-integrity-failed'
   | 'busy'
@@ -81,6 +82,7 @@ export type RefusalCode =
   | 'not-haulier'
   | 'not-addressee'
   | 'read-only-party'
+  | 'auditor-only'
   | 'issuer-role-not-allowed'
   | 'issuer-not-named-in-payload'
   | 'target-required'
@@ -115,6 +117,7 @@ const refusalCodeSet = {
   'not-haulier': true,
   'not-addressee': true,
   'read-only-party': true,
+  'auditor-only': true,
   'issuer-role-not-allowed': true,
   'issuer-not-named-in-payload': true,
   'target-required': true,
@@ -153,6 +156,7 @@ const otherErrorCodeSet = {
   'page-not-found': true,
   'event-malformed': true,
   'event-signature-invalid': true,
+  'event-alg-mismatch': true,
   'tree-head-invalid': true,
   'log-integrity-failed': true,
   busy: true,

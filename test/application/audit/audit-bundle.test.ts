@@ -18,7 +18,7 @@ const events: LoggedEvent[] = [
 
 async function text(rows: LoggedEvent[]): Promise<string> {
   let out = '';
-  for await (const chunk of bundleLines(bundleHeader(head, new Date('2026-11-28T11:00:00Z')), rows)) out += chunk;
+  for await (const chunk of bundleLines(bundleHeader(head, [], new Date('2026-11-28T11:00:00Z')), rows)) out += chunk;
   return out;
 }
 
@@ -42,7 +42,7 @@ describe('audit bundle format', () => {
     const parsed = parseAuditBundle(JSON.parse(bundle));
     expect(parsed).toEqual({
       ok: true,
-      value: { format: 'sdx-audit-bundle', version: 1, exportedAt: '2026-11-28T11:00:00.000Z', treeHead: head, events },
+      value: { format: 'sdx-audit-bundle', version: 2, exportedAt: '2026-11-28T11:00:00.000Z', treeHead: head, parties: [], events },
     });
   });
 
@@ -65,7 +65,7 @@ describe('audit bundle format', () => {
 
   it('when another layout is given, then the line reader declines and the whole-file schema names the path', () => {
     expect(new BundleLineReader().header('{')).toBeUndefined();
-    const parsed = parseAuditBundle({ format: 'sdx-audit-bundle', version: 2, exportedAt: 'x', treeHead: head, events: [{ ...events[0], envelope: 3 }] });
+    const parsed = parseAuditBundle({ format: 'sdx-audit-bundle', version: 3, exportedAt: 'x', treeHead: head, parties: [], events: [{ ...events[0], envelope: 3 }] });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.issues.map((i) => i.path)).toEqual(['version', 'events[0].envelope']);

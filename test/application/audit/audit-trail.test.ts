@@ -11,15 +11,13 @@ import { auditTrail, MAX_LISTED_PROBLEMS, type AuditProblem, type AuditResult } 
 import { signTreeHead, type SignedTreeHead } from '../../../src/application/audit/tree-head';
 import { openEvent, signEvent, type EventBody } from '../../../src/application/events/signed-event';
 import type { PartySigner } from '../../../src/application/ports/key-store.port';
-import { emptyRoot, leafHash } from '../../../src/domain/audit-log/merkle-hash';
-import { appendLeaves, rootFromFrontier, type Frontier } from '../../../src/domain/audit-log/merkle-tree';
 import { logSignerFromEnv, openLogService } from '../../../src/main';
 import { certsDev, certsDevCertificate, certsDevText, certsDevTrust } from '../../support/certs-dev';
+import { headOver } from '../../support/crafted-trail';
 import { startTestApp, type TestApp } from '../../support/test-app';
 import { Client, P } from '../../http/exchange-client';
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 let t: TestApp;
 /** Signed after the first three events. */
@@ -96,15 +94,6 @@ async function rewrite(events: LoggedEvent[], change: (body: EventBody, i: numbe
   return out;
 }
 
-/** A head the log key signs over these events, as an operator holding the log key could make. */
-async function headOver(events: LoggedEvent[]): Promise<SignedTreeHead> {
-  let size = 0;
-  let frontier: Frontier = [];
-  for (const e of events) ({ size, frontier } = appendLeaves(size, frontier, [leafHash(Buffer.from(e.envelope, 'utf8'))]));
-  const rootHash = hex(size === 0 ? emptyRoot() : rootFromFrontier(size, frontier));
-  return signTreeHead({ size, rootHash, timestamp: new Date().toISOString() }, logSigner);
-}
-
 describe('auditTrail on an intact trail', () => {
   it('when nothing was changed, then every check holds', async () => {
     expect(bundle.events.map((e) => e.logIndex)).toEqual([0, 1, 2, 3, 4, 5, 6]);
@@ -114,7 +103,7 @@ describe('auditTrail on an intact trail', () => {
 
   it('when the store is read in pages, then the events are the same in log order', async () => {
     const paged: LoggedEvent[] = [];
-    for await (const e of storeLogEvents(t.store, head.size, 2)) paged.push(e);
+    for await (const e of storeLogEvents(t.store, head.size, { pageSize: 2, payloads: true })) paged.push(e);
     expect(paged).toEqual(bundle.events);
   });
 
