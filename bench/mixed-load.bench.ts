@@ -7,6 +7,9 @@
 // 0 for V8's default). V8 sizes the default from the machine's memory (GBs) and grows heaps lazily
 // toward it, so RSS then climbs for minutes whatever the live set does; bounded, a flat live set
 // shows as flat RSS, and a growing one as growth or an out-of-memory crash within the run.
+//
+// Then the same mix, for the same time, against a bare express app with the same app-wide
+// middleware (./bare-express.server.ts): the ratio per route says what SDX's own work costs.
 import { join } from 'node:path';
 import { formatReport, loadFailures, runMixedLoad } from './mixed-load';
 
@@ -24,11 +27,33 @@ async function main(): Promise<void> {
     progress: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`\n${formatReport(report)}\n`);
-  const failures = [...loadFailures(report, { checkMemory: true }), ...report.firstErrors];
+  const bare = await runMixedLoad({
+    sdxBin: join(__dirname, 'bare-express.server.js'),
+    seconds: SECONDS,
+    warmUpSeconds: WARM_UP_SECONDS,
+    ...(HEAP_MB > 0 ? { serverHeapMb: HEAP_MB } : {}),
+    progress: (line) => process.stdout.write(`baseline: ${line}\n`),
+  });
+  process.stdout.write(`\nbaseline, bare express with the same middleware and fixed answers:\n${formatReport(bare)}\n`);
+  process.stdout.write('\nSDX / bare express, same mix, same run:\n');
+  for (const route of report.routes) {
+    const baseline = bare.routes.find((r) => r.route === route.route);
+    if (baseline) process.stdout.write(`${route.route.padEnd(40)} ${ratio(route.perSecond, baseline.perSecond)}\n`);
+  }
+  process.stdout.write(`${'all routes'.padEnd(40)} ${ratio(report.total.perSecond, bare.total.perSecond)}\n`);
+  const failures = [
+    ...loadFailures(report, { checkMemory: true }),
+    ...report.firstErrors,
+    ...loadFailures(bare, { checkMemory: false }).map((failure) => `baseline: ${failure}`),
+  ];
   if (failures.length > 0) {
     process.stderr.write(`bench failed:\n  ${failures.join('\n  ')}\n`);
     process.exitCode = 1;
   }
+}
+
+function ratio(sdx: number, bare: number): string {
+  return `${sdx.toFixed(1).padStart(8)} vs ${bare.toFixed(1).padStart(8)} req/s  ${bare > 0 ? (sdx / bare).toFixed(3) : '-'}x`;
 }
 
 main().catch((error: unknown) => {

@@ -1,20 +1,15 @@
-import { createHmac, createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHmac, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import { keyStoreFromEnv, masterKeyFromEnv, openPdfToolkit } from './composition/pdf-toolkit';
+import { projectRoot, resourcePaths, trustFromCertsDir } from './composition/resources';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadDemoParties, parseDemoParties, type DemoCredential } from './application/demo-parties';
-import type { KeyStore, TimestampAuthority } from './application/ports/key-store.port';
-import { loadRenderAssets, DocumentRenderer } from './adapters/pdf/render/render-document';
-import { SignedDocumentPdfs } from './adapters/pdf/signed-document-pdfs';
+import type { KeyStore } from './application/ports/key-store.port';
 import { PdfWorkerPool, defaultPdfWorkerCount } from './adapters/pdf/pdf-worker-pool';
 import type { DocumentPdfs } from './application/ports/document-pdf.port';
-import { loadTrustMaterialFromPem, type TrustMaterial } from './adapters/pki/certificate-validation';
-import { DevTimestampAuthority } from './adapters/pki/dev-timestamp-authority';
-import { EncryptedKeyStore } from './adapters/pki/encrypted-key-store';
-import { PemDirectoryKeyStore } from './adapters/pki/file-key-store';
-import { HttpTimestampAuthority } from './adapters/pki/http-timestamp-authority';
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
 import { createApp } from './http/app';
 import { answerClientErrors } from './http/client-errors';
@@ -67,85 +62,8 @@ export function isStoreKind(value: string): value is StoreKind {
   return (storeKinds as readonly string[]).includes(value);
 }
 
-/** The checkout or package this code runs from: the nearest folder above with package.json and templates/. */
-const projectRoot = ((): string => {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'templates'))) return dir;
-  }
-  return resolve(__dirname, '..');
-})();
-
-/** Where the templates (layouts, fonts) and the development PKI live; overridable for deployments. */
-export function resourcePaths(env: NodeJS.ProcessEnv): { templatesDir: string; certsDir: string; webDir: string } {
-  return {
-    templatesDir: env.SDX_TEMPLATES_DIR ?? join(projectRoot, 'templates'),
-    certsDir: env.SDX_CERTS_DIR ?? join(projectRoot, 'certs-dev'),
-    // The pages' browser scripts, compiled by `npm run build` from src/web.
-    webDir: env.SDX_WEB_DIR ?? join(projectRoot, 'dist', 'web'),
-  };
-}
-
-/** Trust anchors, intermediates and CRLs of a certs-dev style directory. */
-export function trustFromCertsDir(certsDir: string, extraAnchorPems: readonly string[] = []): TrustMaterial {
-  const read = (name: string) => readFileSync(join(certsDir, name), 'utf8');
-  return loadTrustMaterialFromPem({
-    anchors: extraAnchorPems.length > 0 ? [...extraAnchorPems] : [read('root-ca.pem')],
-    intermediates: [read('issuing-ca.pem')],
-    crls: [read('issuing-ca.crl.pem'), read('root-ca.crl.pem')],
-  });
-}
-
-/** SDX_MASTER_KEY: 32 bytes, base64. Undefined when not configured (development keys are used then). */
-export function masterKeyFromEnv(env: NodeJS.ProcessEnv): Uint8Array | undefined {
-  const text = env.SDX_MASTER_KEY;
-  if (!text) return undefined;
-  const key = Buffer.from(text, 'base64');
-  if (key.length !== 32) throw new Error('SDX_MASTER_KEY must be 32 bytes, base64-encoded (sdx keys new-master-key makes one)');
-  return key;
-}
-
-/**
- * Party keys: sealed with AES-256-GCM under SDX_MASTER_KEY in SDX_KEYS_DIR when a master key is
- * configured, else the development keys of the certs directory. Either signs with a party's newest
- * certificate that the certs directory's CRLs do not revoke.
- */
-export function keyStoreFromEnv(env: NodeJS.ProcessEnv, certsDir: string): KeyStore {
-  const selection = { trust: trustFromCertsDir(certsDir) };
-  const masterKey = masterKeyFromEnv(env);
-  if (!masterKey) return new PemDirectoryKeyStore(certsDir, selection);
-  if (!env.SDX_KEYS_DIR) throw new Error('SDX_MASTER_KEY is set, so SDX_KEYS_DIR must name the directory of sealed keys');
-  return new EncryptedKeyStore(masterKey, { directory: env.SDX_KEYS_DIR }, selection);
-}
-
-/** An RFC 3161 service at SDX_TSA_URL, else the development TSA of the certs directory. */
-function timestampAuthorityFrom(env: NodeJS.ProcessEnv, certsDir: string, clock: () => Date): TimestampAuthority {
-  if (env.SDX_TSA_URL) return new HttpTimestampAuthority({ url: env.SDX_TSA_URL });
-  return DevTimestampAuthority.fromPem({
-    certificatePem: readFileSync(join(certsDir, 'tsa.pem'), 'utf8'),
-    privateKeyPem: readFileSync(join(certsDir, 'tsa.key.pem'), 'utf8'),
-    chainPem: readFileSync(join(certsDir, 'issuing-ca.pem'), 'utf8'),
-    clock,
-    nextSerial: () => BigInt(`0x${randomBytes(8).toString('hex')}`),
-  });
-}
-
-export interface PdfToolkit {
-  pdfs: SignedDocumentPdfs;
-  keys: KeyStore;
-  timestampAuthority: TimestampAuthority;
-}
-
-/** Renderer (fonts parsed once), party keys and the dev TSA, wired for signing documents. */
-export async function openPdfToolkit(
-  paths: { templatesDir: string; certsDir: string },
-  env: NodeJS.ProcessEnv,
-  clock: () => Date,
-): Promise<PdfToolkit> {
-  const renderer = await DocumentRenderer.create(await loadRenderAssets(paths.templatesDir));
-  const timestampAuthority = timestampAuthorityFrom(env, paths.certsDir, clock);
-  const keys = keyStoreFromEnv(env, paths.certsDir);
-  return { pdfs: new SignedDocumentPdfs(renderer, keys, timestampAuthority), keys, timestampAuthority };
-}
+export { keyStoreFromEnv, masterKeyFromEnv, openPdfToolkit, type PdfToolkit } from './composition/pdf-toolkit';
+export { resourcePaths, trustFromCertsDir } from './composition/resources';
 
 /**
  * The service settings from the environment, `overrides` (command-line flags) winning. Throws a

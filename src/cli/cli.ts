@@ -1,12 +1,6 @@
 import type { CliIo } from './cli-io';
-import { adminCommand } from './admin.command';
-import { auditCommand } from './audit.command';
-import { demoCommand } from './demo.command';
-import { importCommand } from './import.command';
-import { keysCommand } from './keys.command';
-import { serveCommand } from './serve.command';
-import { validateCommand } from './validate.command';
-import { verifyCommand } from './verify.command';
+
+// Each command loads on demand: `sdx verify` should not pay for the service, the stores or the renderer.
 
 const usage = `usage: sdx <command>
   serve [--port N] [--host H] [--db FILE] [--demo]   run the service
@@ -22,21 +16,21 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
   const [command, ...args] = argv;
   switch (command) {
     case 'serve':
-      return serveCommand(args, io, env);
+      return (await import('./serve.command.js')).serveCommand(args, io, env);
     case 'validate':
-      return validateCommand(args, io);
+      return (await import('./validate.command.js')).validateCommand(args, io);
     case 'verify':
-      return verifyCommand(args, io, env);
+      return (await import('./verify.command.js')).verifyCommand(args, io, env);
     case 'audit':
-      return auditCommand(args, io, env);
+      return (await import('./audit.command.js')).auditCommand(args, io, env);
     case 'import':
-      return importCommand(args, io, env);
+      return (await import('./import.command.js')).importCommand(args, io, env);
     case 'demo':
-      return demoCommand(args, io, env);
+      return (await import('./demo.command.js')).demoCommand(args, io, env);
     case 'keys':
-      return keysCommand(args, io, env);
+      return (await import('./keys.command.js')).keysCommand(args, io, env);
     case 'admin':
-      return adminCommand(args, io, env);
+      return (await import('./admin.command.js')).adminCommand(args, io, env);
     case undefined:
     case 'help':
     case '--help':

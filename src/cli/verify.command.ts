@@ -1,30 +1,46 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BoundedPdfVerifier, unusableInputFinding } from '../adapters/pdf/verify/bounded-verifier';
 import { VERIFY_LIMITS } from '../adapters/pdf/verify/verify-limits';
 import type { Finding } from '../domain/verification/finding';
 import type { PdfVerificationReport, SignatureSummary, SignerRole } from '../domain/verification/pdf-report';
 import { decidingRevision, findingText } from '../application/verify-messages';
-import { resourcePaths, trustFromCertsDir } from '../main';
+import { resourcePaths, trustFromCertsDir } from '../composition/resources';
 import type { CliIo } from './cli-io';
 import { formatBeijingTime } from '../domain/shared/beijing-time';
 
 const marks = { valid: 'ok  ', invalid: 'FAIL', indeterminate: 'LOOK', error: 'ERR ', skipped: 'skip' } as const;
 
-export const VERIFY_USAGE = `usage: sdx verify FILE.pdf [--trust PEM ...] [--json]
-  Prints one verdict line first (GENUINE / VALID, NOT ISSUED HERE / VALID (ledger not consulted) /
-  INDETERMINATE / FORGED OR CHANGED / CANNOT BE VERIFIED), then one line per signature (signer, role,
-  trusted time in Beijing time), then every finding, then "verdict: ...". --json prints the report.
+export const VERIFY_USAGE = `usage: sdx verify FILE.pdf|FOLDER ... [--trust PEM ...] [--json]
+  One file: prints one verdict line first (GENUINE / VALID, NOT ISSUED HERE / VALID (ledger not
+  consulted) / INDETERMINATE / FORGED OR CHANGED / CANNOT BE VERIFIED), then one line per signature
+  (signer, role, trusted time in Beijing time), then every finding, then "verdict: ...".
+  Several files or folders (every .pdf below them): verified in parallel on all cores, one line
+  each in the order given, then a summary line.
+  --json        one JSON report per line, each with its "file"
   --trust PEM   trust this root instead of certs-dev's (repeatable)
-  exit 0 valid, 1 invalid (forged or changed), 2 unusable input, 3 indeterminate (a person must look)`;
+  exit 0 valid, 1 invalid (forged or changed), 2 unusable input, 3 indeterminate (a person must look);
+  for several files the worst of them: invalid, then unusable, then indeterminate, then valid`;
 
 /** Exit code of each verdict; unusable input (2) is decided before the verdict is looked at. */
 export const VERIFY_EXIT = { valid: 0, invalid: 1, unusable: 2, indeterminate: 3 } as const;
+type Outcome = keyof typeof VERIFY_EXIT;
+
+/** Which outcome of several files the exit code reports: a forgery outweighs everything else. */
+const SEVERITY: readonly Outcome[] = ['valid', 'indeterminate', 'unusable', 'invalid'];
+
+/** One file's result: a report, or why the file could not even be read. */
+type FileResult = { file: string; outcome: Outcome } & (
+  | { report: PdfVerificationReport; unusable?: Finding }
+  | { unreadable: { code: string; message: string } }
+);
 
 /**
- * `sdx verify FILE.pdf [--trust PEM ...] [--json]`: 0 valid, 1 invalid, 2 unusable input (not a
- * PDF, unreadable, or beyond the verifier's limits, which include a time and memory limit),
- * 3 indeterminate.
+ * `sdx verify FILE.pdf|FOLDER ... [--trust PEM ...] [--json]`: 0 valid, 1 invalid, 2 unusable input
+ * (not a PDF, unreadable, or beyond the verifier's limits, which include a time and memory limit),
+ * 3 indeterminate; for several files, the worst of them.
  */
 export async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   let parsed: { values: { trust?: string[]; json?: boolean; help?: boolean }; positionals: string[] };
@@ -43,41 +59,140 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
     io.out(VERIFY_USAGE);
     return 0;
   }
-  const [file, ...extra] = parsed.positionals;
-  if (!file || extra.length > 0) {
+  if (parsed.positionals.length === 0) {
     io.err(VERIFY_USAGE);
     return 2;
   }
-  let bytes: Uint8Array;
   let anchors: string[];
+  try {
+    anchors = await Promise.all((parsed.values.trust ?? []).map((pem) => readFile(pem, 'utf8')));
+  } catch (error) {
+    io.err(`sdx verify: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the --trust file'}`);
+    return 2;
+  }
+  let files: string[];
+  let many: boolean;
+  try {
+    ({ files, many } = await pdfFilesOf(parsed.positionals));
+  } catch (error) {
+    io.err(`sdx verify: cannot read ${(error as NodeJS.ErrnoException).path ?? parsed.positionals.join(' ')}`);
+    return 2;
+  }
+  if (files.length === 0) {
+    io.err(`sdx verify: no .pdf file in ${parsed.positionals.join(' ')}`);
+    return 2;
+  }
+  const json = parsed.values.json === true;
+  const trust = trustFromCertsDir(resourcePaths(env).certsDir, anchors);
+  const workers = Math.max(1, Math.min(files.length, availableParallelism()));
+  const verifier = new BoundedPdfVerifier({ trust, workers, maxQueued: 4 * workers });
+  const counts: Record<Outcome, number> = { valid: 0, invalid: 0, unusable: 0, indeterminate: 0 };
+  try {
+    await verifyInOrder(files, 2 * workers, (file) => verifyFile(verifier, file), (result) => {
+      counts[result.outcome] += 1;
+      if (json) io.out(jsonLine(result));
+      else if (many) io.out(fileLine(result));
+      else printDetails(result, io);
+    });
+  } finally {
+    await verifier.close();
+  }
+  if (many && !json) io.out(summaryLine(files.length, counts));
+  const worst = SEVERITY.reduce<Outcome>((found, outcome) => (counts[outcome] > 0 ? outcome : found), 'valid');
+  return VERIFY_EXIT[worst];
+}
+
+/**
+ * The files named and the .pdf files below the folders named (sorted, so that output and order are
+ * the same on every run); `many` unless exactly one file was named.
+ */
+async function pdfFilesOf(paths: readonly string[]): Promise<{ files: string[]; many: boolean }> {
+  const files: string[] = [];
+  let folders = 0;
+  for (const path of paths) {
+    if ((await stat(path)).isDirectory()) {
+      folders += 1;
+      const entries = await readdir(path, { recursive: true, withFileTypes: true });
+      const below = entries
+        .filter((entry) => entry.isFile() && /\.pdf$/i.test(entry.name))
+        .map((entry) => join(entry.parentPath, entry.name))
+        .sort();
+      files.push(...below);
+    } else {
+      files.push(path);
+    }
+  }
+  return { files, many: folders > 0 || paths.length > 1 };
+}
+
+/** Runs `verify` over `files` with at most `inFlight` at once, handing results on in input order. */
+async function verifyInOrder(
+  files: readonly string[],
+  inFlight: number,
+  verify: (file: string) => Promise<FileResult>,
+  onResult: (result: FileResult) => void,
+): Promise<void> {
+  const done = new Map<number, FileResult>();
+  let next = 0;
+  let printed = 0;
+  const lane = async (): Promise<void> => {
+    while (next < files.length) {
+      const index = next;
+      next += 1;
+      done.set(index, await verify(files[index] as string));
+      for (let result = done.get(printed); result; result = done.get(printed)) {
+        done.delete(printed);
+        printed += 1;
+        onResult(result);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, files.length) }, lane));
+}
+
+async function verifyFile(verifier: BoundedPdfVerifier, file: string): Promise<FileResult> {
+  let bytes: Uint8Array;
   try {
     const { size } = await stat(file);
     if (size > VERIFY_LIMITS.maxPdfBytes) {
-      io.err(`sdx verify: ${file} has ${size} bytes; the verifier reads at most ${VERIFY_LIMITS.maxPdfBytes} [pdf-too-large]`);
-      return 2;
+      const message = `${file} has ${size} bytes; the verifier reads at most ${VERIFY_LIMITS.maxPdfBytes}`;
+      return { file, outcome: 'unusable', unreadable: { code: 'pdf-too-large', message } };
     }
     bytes = await readFile(file);
-    anchors = await Promise.all((parsed.values.trust ?? []).map((pem) => readFile(pem, 'utf8')));
   } catch (error) {
-    io.err(`sdx verify: cannot read ${(error as NodeJS.ErrnoException).path ?? file}`);
-    return 2;
+    return { file, outcome: 'unusable', unreadable: { code: 'unreadable', message: `cannot read ${(error as NodeJS.ErrnoException).path ?? file}` } };
   }
-  const verifier = new BoundedPdfVerifier({ trust: trustFromCertsDir(resourcePaths(env).certsDir, anchors) });
-  const report = await verifier.verify(bytes, { now: new Date() }).finally(() => verifier.close());
+  const report = await verifier.verify(bytes, { now: new Date() });
   const unusable = unusableInputFinding(report);
-  if (parsed.values.json) {
-    io.out(JSON.stringify(report, null, 2));
-  } else {
-    io.out(verdictLine(report, unusable));
-    for (const signature of report.signatures) io.out(signatureLine(signature));
-    for (const f of report.findings) io.out(`${marks[f.status]} ${f.check}: ${f.message} [${f.code}]${f.revision !== undefined ? ` (revision ${f.revision})` : ''}`);
-    io.out(`verdict: ${report.verdict}`);
+  return unusable ? { file, outcome: 'unusable', report, unusable } : { file, outcome: report.verdict, report };
+}
+
+function jsonLine(result: FileResult): string {
+  return JSON.stringify('report' in result ? { file: result.file, ...result.report } : { file: result.file, error: result.unreadable });
+}
+
+function fileLine(result: FileResult): string {
+  const mark = result.outcome === 'unusable' ? marks.error : marks[result.outcome];
+  const verdict = 'report' in result ? verdictLine(result.report, result.unusable) : `CANNOT BE VERIFIED: ${result.unreadable.message} [${result.unreadable.code}]`;
+  return `${mark} ${result.file}: ${verdict}`;
+}
+
+function summaryLine(total: number, counts: Record<Outcome, number>): string {
+  return `${total} files: ${counts.valid} valid, ${counts.invalid} invalid, ${counts.unusable} unusable, ${counts.indeterminate} indeterminate`;
+}
+
+/** One file's whole report: verdict line, signatures, findings, verdict. */
+function printDetails(result: FileResult, io: CliIo): void {
+  if (!('report' in result)) {
+    io.err(`sdx verify: ${result.unreadable.message} [${result.unreadable.code}]`);
+    return;
   }
-  if (unusable) {
-    io.err(`sdx verify: ${file} cannot be verified: ${unusable.message} [${unusable.code}]`);
-    return VERIFY_EXIT.unusable;
-  }
-  return VERIFY_EXIT[report.verdict];
+  const { report, unusable } = result;
+  io.out(verdictLine(report, unusable));
+  for (const signature of report.signatures) io.out(signatureLine(signature));
+  for (const f of report.findings) io.out(`${marks[f.status]} ${f.check}: ${f.message} [${f.code}]${f.revision !== undefined ? ` (revision ${f.revision})` : ''}`);
+  io.out(`verdict: ${report.verdict}`);
+  if (unusable) io.err(`sdx verify: ${result.file} cannot be verified: ${unusable.message} [${unusable.code}]`);
 }
 
 /** The line a person reads first (English; the findings' words come from the page's catalogue). */

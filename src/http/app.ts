@@ -47,7 +47,7 @@ export interface AppDependencies {
  * Pages load scripts, styles and images from this origin only and run no inline script; the QR
  * codes are inline SVG (markup, not script). Camera use stays with this origin.
  */
-function securityHeaders(secure: boolean) {
+export function securityHeaders(secure: boolean) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,

@@ -2,7 +2,7 @@
 // keys loaded here, so private keys never cross threads), then answers jobs one message each.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DocumentPdfs } from '../../application/ports/document-pdf.port';
-import { openPdfToolkit } from '../../main';
+import { openPdfToolkit } from '../../composition/pdf-toolkit';
 import { ownedBytes, toWireError, type PdfJobMessage, type PdfWorkerConfig, type PdfWorkerReply } from './pdf-worker.protocol';
 
 const port = parentPort;

@@ -1,16 +1,9 @@
 import type { Finding } from '../../domain/verification/finding';
-import { decodePem } from './pem';
+// Re-exported: callers that validate certificates name their trust from here.
+export { loadTrustMaterialFromPem, type TrustMaterial } from './trust-material';
 import { x509 } from './x509';
+import type { TrustMaterial } from './trust-material';
 import { ADOBE_AUTHENTIC_DOCUMENTS_TRUST, ANY_EXTENDED_KEY_USAGE, ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
-
-/** What a verifier trusts. All DER. */
-export interface TrustMaterial {
-  /** Root certificates; a path must end at one of these exact certificates. */
-  anchors: Uint8Array[];
-  /** Untrusted CA certificates that may complete a path. */
-  intermediates: Uint8Array[];
-  crls: Uint8Array[];
-}
 
 export type CertificateUsage = 'document-signing' | 'timestamping';
 
@@ -29,16 +22,6 @@ export interface ValidateCertificateInput {
   /** Prefix of the finding names, e.g. `signature[0]` gives `signature[0].chain`. */
   checkPrefix: string;
   usage: CertificateUsage;
-}
-
-export function loadTrustMaterialFromPem(pems: { anchors: string[]; intermediates?: string[]; crls?: string[] }): TrustMaterial {
-  const certificates = (texts: string[]) => texts.flatMap((text) => decodePem(text, 'CERTIFICATE'));
-  return {
-    anchors: certificates(pems.anchors),
-    intermediates: certificates(pems.intermediates ?? []),
-    // RFC 7468 names the label `X509 CRL`; some tools write `CRL`.
-    crls: (pems.crls ?? []).flatMap((text) => [...decodePem(text, 'X509 CRL'), ...decodePem(text, 'CRL')]),
-  };
 }
 
 const DOCUMENT_SIGNING_EKUS = [ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ANY_EXTENDED_KEY_USAGE, ADOBE_AUTHENTIC_DOCUMENTS_TRUST];

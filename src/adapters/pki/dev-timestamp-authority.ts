@@ -76,6 +76,9 @@ export class DevTimestampAuthority implements TimestampAuthority {
   readonly #certificate: Uint8Array;
   readonly #parsedCertificate: Certificate;
   readonly #chain: Uint8Array[];
+  /** Parsed once: re-parsing the certificates for every token cost most of its time. */
+  readonly #certificateChoices: CertificateChoices[];
+  readonly #signingCertificate: ReturnType<typeof signingCertificateV2Attribute>;
   readonly #clock: () => Date;
   readonly #nextSerial: () => bigint;
   readonly policy: string;
@@ -85,6 +88,10 @@ export class DevTimestampAuthority implements TimestampAuthority {
     this.#certificate = Uint8Array.from(options.certificate);
     this.#parsedCertificate = AsnConvert.parse(this.#certificate, Certificate);
     this.#chain = (options.chain ?? []).map((der) => Uint8Array.from(der));
+    this.#certificateChoices = [this.#certificate, ...this.#chain].map(
+      (der) => new CertificateChoices({ certificate: AsnConvert.parse(der, Certificate) }),
+    );
+    this.#signingCertificate = signingCertificateV2Attribute(this.#certificate);
     this.#clock = options.clock;
     this.#nextSerial = options.nextSerial;
     this.policy = options.policy ?? SDX_DEV_TSA_POLICY;
@@ -156,7 +163,7 @@ export class DevTimestampAuthority implements TimestampAuthority {
     const signed = encodeSignedAttributes([
       contentTypeAttribute(id_ct_tstInfo),
       messageDigestAttribute(tstInfoDer),
-      signingCertificateV2Attribute(this.#certificate),
+      this.#signingCertificate,
     ]);
     const tbs = this.#parsedCertificate.tbsCertificate;
     const keyType = this.#privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec';
@@ -168,9 +175,7 @@ export class DevTimestampAuthority implements TimestampAuthority {
       signatureAlgorithm: cmsSignatureAlgorithm(keyType),
       signature: new OctetString(cmsSign(signed.der, this.#privateKey)),
     });
-    const certificates = [this.#certificate, ...this.#chain].map(
-      (der) => new CertificateChoices({ certificate: AsnConvert.parse(der, Certificate) }),
-    );
+    const certificates = this.#certificateChoices;
     const signedData = new SignedData({
       version: CMSVersion.v3,
       digestAlgorithms: new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: id_sha256 })]),

@@ -9,7 +9,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseDemoParties } from '../../application/demo-parties';
-import { processIo } from '../../cli/cli-io';
 import { generateDevPki, reissueDevPartyCertificates, type DevPkiParty } from './dev-pki';
 
 /** A fixed issue date keeps names, serials and validity stable across regenerations. */
@@ -32,14 +31,14 @@ async function main(args: string[]): Promise<void> {
   }));
   if (reissue) {
     const written = await reissueDevPartyCertificates({ certsDir: outDir, now: DEV_PKI_ISSUE_DATE, parties });
-    processIo.out(`re-issued ${written.length} party certificates in ${outDir} (keys and CAs kept)`);
+    process.stdout.write(`re-issued ${written.length} party certificates in ${outDir} (keys and CAs kept)\n`);
     return;
   }
   await generateDevPki({ outDir, now: DEV_PKI_ISSUE_DATE, parties });
-  processIo.out(`wrote a development PKI for ${parties.length} parties into ${outDir}`);
+  process.stdout.write(`wrote a development PKI for ${parties.length} parties into ${outDir}\n`);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  processIo.err(`certs:dev: ${error instanceof Error ? error.message : String(error)}`);
+  process.stderr.write(`certs:dev: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -1,4 +1,4 @@
-import type { Finding, VerificationReport } from './finding';
+import { report, type Finding, type VerificationReport } from './finding';
 
 /**
  * The part a signer plays in an SDX document's lifecycle: `issuer` signs first (the issuer, or for
@@ -105,4 +105,16 @@ export function signatureOf(signatures: readonly SignatureSummary[], finding: Fi
   if (finding.revision === undefined) return undefined;
   const revision = finding.revision;
   return signatures.filter((s) => s.revision !== null && s.revision >= revision).sort((a, b) => (a.revision ?? 0) - (b.revision ?? 0))[0];
+}
+
+/** The report: the verdict folded from the findings, and the line a person reads first. */
+export function finish(
+  findings: Finding[],
+  signatures: SignatureSummary[],
+  document: DocumentSummary,
+  ledger: LedgerStanding,
+  ledgerStatus: string | null = null,
+): PdfVerificationReport {
+  const folded = { ...report(findings), signatures, ledger };
+  return { ...folded, document, ledgerStatus: ledger === 'recorded' ? ledgerStatus : null, summary: summarise(folded) };
 }

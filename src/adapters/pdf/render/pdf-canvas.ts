@@ -59,11 +59,24 @@ export class WidthCache {
 /** Text drawing with the document's one font, measured through the shared width cache. */
 export class PdfCanvas {
   private readonly pagesWithFont = new WeakSet<PageSurface>();
+  /** Every character of the text drawn so far (the layout's dry run included). */
+  private readonly characters = new Set<string>();
 
   constructor(
     readonly font: PDFFont,
     private readonly widths: WidthCache,
   ) {}
+
+  /**
+   * Puts the glyphs of `base` and of every text drawn so far into the font subset first, in code
+   * point order, so that documents drawing the same characters get the same subset (with the same
+   * glyph numbers), whatever order their values came in: the renderer then reuses that subset's bytes.
+   */
+  seedSubset(base: string): void {
+    for (const character of base) this.characters.add(character);
+    // Spaced out so that no two seed characters shape into a ligature.
+    this.font.encodeText([...this.characters].sort().join(' '));
+  }
 
   width(text: string, size: number): number {
     return this.widths.at(this.font, text, size);
@@ -75,6 +88,7 @@ export class PdfCanvas {
 
   text(page: PageSurface, text: string, x: number, y: number, style: TextStyle): void {
     if (text === '') return;
+    for (const character of text) this.characters.add(character);
     const color = style.color ?? COLORS.ink;
     if (style.bold) {
       page.pushOperators(

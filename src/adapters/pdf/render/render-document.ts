@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from '@pdf-lib/fontkit';
-import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString } from 'pdf-lib';
+import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFFont } from 'pdf-lib';
 import type { PdfContent } from '../../../application/ports/document-pdf.port';
 import { documentKinds, type DocumentKind } from '../../../domain/document/document';
 import { ownNumberOf } from '../../../domain/document/business-keys';
@@ -94,6 +94,9 @@ async function readAsset(path: string): Promise<Uint8Array> {
  */
 export class DocumentRenderer {
   private readonly widths = new WidthCache();
+  /** Per kind: what every subset starts with (printable ASCII, the title and the layout's words). */
+  private readonly subsetBases = new Map<DocumentKind, string>();
+  private readonly fontFiles = new FontFileCache();
 
   private constructor(
     private readonly assets: RenderAssets,
@@ -109,19 +112,30 @@ export class DocumentRenderer {
     return { bytes: this.assets.font.bytes, fontkit: this.fontkit, postscriptName: this.assets.font.postscriptName };
   }
 
+  private subsetBase(kind: DocumentKind): string {
+    let base = this.subsetBases.get(kind);
+    if (base === undefined) {
+      const title = kindTitle(kind);
+      base = [PRINTABLE_ASCII, title.zh, title.en, ...stringsIn(this.assets.layouts[kind])].join('');
+      this.subsetBases.set(kind, base);
+    }
+    return base;
+  }
+
   async render(input: RenderInput): Promise<Uint8Array> {
     if (input.gateRecord && input.kind !== 'eir') {
       throw new SdxError('render-input-invalid', `a gate record belongs to an EIR, not a ${input.kind}; leave gateRecord out`);
     }
     const payloadJson = canonicalPayload(input);
     const doc = await PDFDocument.create({ updateMetadata: false });
-    useNativeDeflate(doc);
+    useNativeDeflate(doc, this.fontFiles);
     doc.registerFontkit(this.fontkit);
     const identity = `${input.documentId}\n${input.version}\n${input.payloadHash}`;
     const font = await doc.embedFont(this.assets.font.bytes, {
       subset: true,
       customName: `${subsetTag(identity)}+${this.assets.font.postscriptName}`,
     });
+    this.fontFiles.attach(font);
     const photos = await embedPhotos(doc, input);
     const title = kindTitle(input.kind);
 
@@ -138,7 +152,7 @@ export class DocumentRenderer {
       verifyUrl: input.verifyUrl,
       issuedAt: input.issuedAt,
       issuerName: input.issuerName,
-    }).draw();
+    }).draw(this.subsetBase(input.kind));
 
     setMetadata(doc, input, `${title.zh} ${title.en} ${input.documentId}`, identity);
     reserveSignatureFields(doc, input.kind);
@@ -315,10 +329,75 @@ async function embedPhotos(doc: PDFDocument, input: RenderInput): Promise<PhotoE
  * milliseconds per document on a CJK subset. This document's context compresses with node's zlib
  * instead; the output is the same zlib format, and no other document or module is affected.
  */
-function useNativeDeflate(doc: PDFDocument): void {
+function useNativeDeflate(doc: PDFDocument, fontFiles: FontFileCache): void {
   const context = doc.context;
-  context.flateStream = (contents, dict = {}) =>
-    context.stream(deflateSync(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents), { ...dict, Filter: 'FlateDecode' });
+  context.flateStream = (contents, dict = {}) => context.stream(fontFiles.deflate(contents), { ...dict, Filter: 'FlateDecode' });
+}
+
+const PRINTABLE_ASCII = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
+
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
+}
+
+/** The parts of pdf-lib 1.17's subset embedder behind a PDFFont that the cache below uses. */
+interface SubsetEmbedderInternals {
+  subset?: { glyphs?: number[] };
+  serializeFont?: () => Promise<Uint8Array>;
+}
+
+/** Font programs and ToUnicode maps kept per renderer; each costs ~10-40 KB. */
+const FONT_FILES_KEPT = 64;
+
+/**
+ * Subsetting the CJK font (fontkit's encoder) and compressing the result is the costliest step of a
+ * render. A subset's bytes depend only on its glyphs in subset order, and seedSubset makes that
+ * order the same for documents that draw the same characters: such documents share one font
+ * program, built and compressed once. The ToUnicode map follows the glyphs too, so its compressed
+ * bytes are kept by its text.
+ */
+class FontFileCache {
+  private readonly programs = new Map<string, Promise<Uint8Array>>();
+  private readonly compressed = new WeakMap<Uint8Array, Uint8Array>();
+  private readonly maps = new Map<string, Uint8Array>();
+
+  attach(font: PDFFont): void {
+    const embedder = (font as unknown as { embedder?: SubsetEmbedderInternals }).embedder;
+    const serialize = embedder?.serializeFont;
+    if (!embedder || !serialize || !Array.isArray(embedder.subset?.glyphs)) return; // another pdf-lib: no sharing
+    embedder.serializeFont = () => {
+      const key = (embedder.subset?.glyphs ?? []).join(',');
+      let program = this.programs.get(key);
+      if (!program) {
+        if (this.programs.size >= FONT_FILES_KEPT) this.programs.clear();
+        program = serialize.call(embedder);
+        this.programs.set(key, program);
+        program.catch(() => this.programs.delete(key));
+      }
+      return program;
+    };
+  }
+
+  deflate(contents: string | Uint8Array): Uint8Array {
+    if (typeof contents === 'string') {
+      let bytes = this.maps.get(contents);
+      if (!bytes) {
+        if (this.maps.size >= FONT_FILES_KEPT) this.maps.clear();
+        bytes = deflateSync(Buffer.from(contents, 'latin1'));
+        this.maps.set(contents, bytes);
+      }
+      return bytes;
+    }
+    let bytes = this.compressed.get(contents);
+    if (!bytes) {
+      bytes = deflateSync(contents);
+      this.compressed.set(contents, bytes);
+    }
+    return bytes;
+  }
 }
 
 /**

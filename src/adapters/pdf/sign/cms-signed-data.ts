@@ -3,19 +3,16 @@ import {
   Attribute,
   CMSVersion,
   DigestAlgorithmIdentifier,
-  DigestAlgorithmIdentifiers,
   EncapsulatedContentInfo,
   IssuerAndSerialNumber,
   SignatureAlgorithmIdentifier,
   SignerIdentifier,
-  SignerInfo,
-  SignerInfos,
   id_contentType,
   id_data,
   id_messageDigest,
   id_signedData,
 } from '@peculiar/asn1-cms';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate } from '@peculiar/asn1-x509';
 import type { PartySigner, TimestampAuthority } from '../../../application/ports/key-store.port';
 import { signingCertificateV2Attribute } from '../../pki/ess-signing-certificate';
@@ -34,55 +31,78 @@ export interface CmsSignatureRequest {
   timestampAuthority?: TimestampAuthority;
 }
 
+/** The DER around a signature that depends only on the signer's certificate and chain. */
+interface SignerTemplate {
+  /** contentType and signing-certificate-v2 attributes, DER. */
+  fixedAttributes: Uint8Array[];
+  /** version, sid and digestAlgorithm of the SignerInfo. */
+  signerInfoHead: Uint8Array;
+  signatureAlgorithm: Uint8Array;
+  /** version, digestAlgorithms, encapContentInfo and certificates of the SignedData. */
+  signedDataHead: Uint8Array;
+}
+
+/**
+ * Keyed by the certificate bytes a signer holds: parsing the certificate and serialising the fixed
+ * parts through asn1-schema cost more than the signature itself, and they are the same every time.
+ */
+const templates = new WeakMap<Uint8Array, SignerTemplate>();
+
+function templateFor(signer: PartySigner): SignerTemplate {
+  const cached = templates.get(signer.certificate);
+  if (cached && cached.signatureAlgorithm === (signer.keyType === 'ec' ? ECDSA_ALGORITHM : RSA_ALGORITHM)) return cached;
+  const tbs = AsnConvert.parse(signer.certificate, Certificate).tbsCertificate;
+  const sid = new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }) });
+  const certificates = [signer.certificate, ...signer.chain].map((der) => Buffer.from(der)).sort(Buffer.compare);
+  const template: SignerTemplate = {
+    fixedAttributes: [
+      serialize(new Attribute({ attrType: id_contentType, attrValues: [encodeOid(id_data)] })),
+      serialize(signingCertificateV2Attribute(signer.certificate)),
+    ],
+    signerInfoHead: Buffer.concat([Uint8Array.from([0x02, 0x01, CMSVersion.v1]), serialize(sid), SHA256_ALGORITHM]),
+    signatureAlgorithm: signer.keyType === 'ec' ? ECDSA_ALGORITHM : RSA_ALGORITHM,
+    signedDataHead: Buffer.concat([
+      Uint8Array.from([0x02, 0x01, CMSVersion.v1]),
+      tlv(0x31, [SHA256_ALGORITHM]), // digestAlgorithms SET
+      serialize(new EncapsulatedContentInfo({ eContentType: id_data })), // detached: no eContent
+      tlv(0xa0, certificates), // certificates [0] IMPLICIT CertificateSet, DER-sorted
+    ]),
+  };
+  templates.set(signer.certificate, template);
+  return template;
+}
+
+const SHA256_ALGORITHM = serialize(new DigestAlgorithmIdentifier({ algorithm: OID_SHA256 }));
+const ECDSA_ALGORITHM = serialize(new SignatureAlgorithmIdentifier({ algorithm: OID_ECDSA_WITH_SHA256 }));
+const RSA_ALGORITHM = serialize(new SignatureAlgorithmIdentifier({ algorithm: OID_SHA256_WITH_RSA, parameters: null }));
+const MESSAGE_DIGEST_OID = new Uint8Array(encodeOid(id_messageDigest));
+const TIMESTAMP_TOKEN_OID = new Uint8Array(encodeOid(OID_SIGNATURE_TIMESTAMP_TOKEN));
+const SIGNED_DATA_OID = new Uint8Array(encodeOid(id_signedData));
+
 /**
  * Builds a CMS ContentInfo(SignedData) for PAdES: signed attributes contentType, messageDigest and
  * signing-certificate-v2 and no signing-time (PAdES puts the time in the PDF's /M). Returns DER.
+ * Assembled from DER pieces: the signer's fixed parts come from a per-signer template.
  */
 export async function buildCmsSignedData(request: CmsSignatureRequest): Promise<Uint8Array> {
   const { signer, contentDigest } = request;
   if (contentDigest.length !== 32) throw new RangeError('contentDigest must be a SHA-256 digest (32 bytes)');
-  const certificate = AsnConvert.parse(signer.certificate, Certificate);
-  const tbs = certificate.tbsCertificate;
-
-  const { attributes: signedAttrs, encodings } = sortForDer([
-    new Attribute({ attrType: id_contentType, attrValues: [encodeOid(id_data)] }),
-    new Attribute({ attrType: id_messageDigest, attrValues: [AsnConvert.serialize(new OctetString(contentDigest))] }),
-    signingCertificateV2Attribute(signer.certificate),
-  ]);
+  const template = templateFor(signer);
+  // Attribute ::= SEQUENCE { attrType, attrValues SET OF }; DER orders a SET OF by the encodings.
+  const messageDigest = tlv(0x30, [MESSAGE_DIGEST_OID, tlv(0x31, [tlv(0x04, [contentDigest])])]);
+  const encodings = [...template.fixedAttributes, messageDigest].sort((x, y) => Buffer.compare(x, y));
   // The signature covers the attributes as a DER SET OF (tag 0x31), not the [0] IMPLICIT form.
   const signature = await signer.sign(tlv(0x31, encodings), 'cms');
 
-  const signerInfo = new SignerInfo({
-    version: CMSVersion.v1,
-    sid: new SignerIdentifier({
-      issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }),
-    }),
-    digestAlgorithm: new DigestAlgorithmIdentifier({ algorithm: OID_SHA256 }),
-    signedAttrs,
-    signatureAlgorithm:
-      signer.keyType === 'ec'
-        ? new SignatureAlgorithmIdentifier({ algorithm: OID_ECDSA_WITH_SHA256 })
-        : new SignatureAlgorithmIdentifier({ algorithm: OID_SHA256_WITH_RSA, parameters: null }),
-    signature: new OctetString(signature),
-  });
+  const signerInfoParts = [template.signerInfoHead, tlv(0xa0, encodings), template.signatureAlgorithm, tlv(0x04, [signature])];
   if (request.timestampAuthority) {
     const token = await request.timestampAuthority.timestamp(sha256(signature));
-    signerInfo.unsignedAttrs = [new Attribute({ attrType: OID_SIGNATURE_TIMESTAMP_TOKEN, attrValues: [toArrayBuffer(token)] })];
+    // unsignedAttrs [1] IMPLICIT SET OF Attribute, here the one signature time-stamp token.
+    signerInfoParts.push(tlv(0xa1, [tlv(0x30, [TIMESTAMP_TOKEN_OID, tlv(0x31, [token])])]));
   }
-
-  // SignedData is assembled by hand around the certificates so that their DER goes in as given:
-  // parsing and re-serialising each certificate through asn1-schema cost most of the signing time.
-  const encapContentInfo = new EncapsulatedContentInfo({ eContentType: id_data }); // detached: no eContent
-  const certificates = [signer.certificate, ...signer.chain].map((der) => Buffer.from(der)).sort(Buffer.compare);
-  const signedData = tlv(0x30, [
-    Uint8Array.from([0x02, 0x01, CMSVersion.v1]),
-    serialize(new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: OID_SHA256 })])),
-    serialize(encapContentInfo),
-    tlv(0xa0, certificates), // certificates [0] IMPLICIT CertificateSet, DER-sorted
-    serialize(new SignerInfos([signerInfo])),
-  ]);
+  const signedData = tlv(0x30, [template.signedDataHead, tlv(0x31, [tlv(0x30, signerInfoParts)])]);
   // ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY }
-  return tlv(0x30, [new Uint8Array(encodeOid(id_signedData)), tlv(0xa0, [signedData])]);
+  return tlv(0x30, [SIGNED_DATA_OID, tlv(0xa0, [signedData])]);
 }
 
 function serialize(value: object): Uint8Array {
@@ -91,14 +111,6 @@ function serialize(value: object): Uint8Array {
 
 function sha256(data: Uint8Array): Uint8Array {
   return createHash('sha256').update(data).digest();
-}
-
-/** DER orders SET OF elements by their encodings; asn1-schema keeps array order, so sort first. */
-function sortForDer(unsorted: Attribute[]): { attributes: Attribute[]; encodings: Uint8Array[] } {
-  const sorted = unsorted
-    .map((attribute) => ({ attribute, der: Buffer.from(AsnConvert.serialize(attribute)) }))
-    .sort((a, b) => Buffer.compare(a.der, b.der));
-  return { attributes: sorted.map(({ attribute }) => attribute), encodings: sorted.map(({ der }) => der) };
 }
 
 function tlv(tag: number, contents: Uint8Array[]): Uint8Array {

@@ -36,18 +36,7 @@ export async function embeddedAppearance(
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
 ): Promise<PDFRawStream> {
-  const scratch = await PDFDocument.create({ updateMetadata: false });
-  scratch.registerFontkit(appearance.font.fontkit);
-  const identity = [...appearance.lines, appearance.sealText].join('\n');
-  let font: PDFFont;
-  try {
-    font = await scratch.embedFont(appearance.font.bytes, {
-      subset: true,
-      customName: `${subsetTag(identity)}+${appearance.font.postscriptName}`,
-    });
-  } catch (cause) {
-    throw new SdxError('render-assets-invalid', 'the signature appearance font is not a readable TrueType font', { cause });
-  }
+  const { scratch, font } = await appearanceSubset(appearance);
 
   const r = Math.max(6, Math.min(height / 2 - 3, 26));
   const cx = 3 + r;
@@ -87,7 +76,6 @@ export async function embeddedAppearance(
   });
   content.push('ET');
 
-  await scratch.flush();
   const fontRef = copyInto(context, scratch.context, font.ref, new Map(), written, allocate);
   return context.stream(content.join('\n'), {
     Type: 'XObject',
@@ -95,6 +83,59 @@ export async function embeddedAppearance(
     BBox: [0, 0, width, height],
     Resources: { Font: { F1: fontRef } },
   });
+}
+
+interface EmbeddedSubset {
+  scratch: PDFDocument;
+  font: PDFFont;
+}
+
+/** Subsets kept per font; a signer's appearances differ mostly in the digits of the time. */
+const SUBSETS_PER_FONT = 256;
+const subsets = new WeakMap<Uint8Array, Map<string, Promise<EmbeddedSubset>>>();
+
+/**
+ * The font subset for an appearance, embedded in a scratch document the appearance copies from.
+ * Subsetting a CJK font is most of a signature's cost, and a subset depends only on the glyphs it
+ * holds: it is built once per glyph set (the shaped glyphs of every line, so ligatures count) and
+ * named after that set, which keeps the output deterministic.
+ */
+function appearanceSubset(appearance: SignatureAppearance): Promise<EmbeddedSubset> {
+  const { bytes, fontkit, postscriptName } = appearance.font;
+  const texts = [...appearance.lines, appearance.sealText];
+  let glyphKey: string;
+  try {
+    const parsed = fontkit.create(bytes);
+    const ids = new Set(texts.flatMap((text) => parsed.layout(text).glyphs.map((glyph) => glyph.id)));
+    glyphKey = [...ids].sort((a, b) => a - b).join(',');
+  } catch (cause) {
+    throw new SdxError('render-assets-invalid', 'the signature appearance font is not a readable TrueType font', { cause });
+  }
+  let perFont = subsets.get(bytes);
+  if (!perFont) {
+    perFont = new Map();
+    subsets.set(bytes, perFont);
+  }
+  const cached = perFont.get(glyphKey);
+  if (cached) return cached;
+  if (perFont.size >= SUBSETS_PER_FONT) perFont.clear();
+  const building = (async (): Promise<EmbeddedSubset> => {
+    const scratch = await PDFDocument.create({ updateMetadata: false });
+    scratch.registerFontkit(fontkit);
+    let font: PDFFont;
+    try {
+      font = await scratch.embedFont(bytes, { subset: true, customName: `${subsetTag(glyphKey)}+${postscriptName}` });
+      // Every glyph goes into the subset before it is written; later encodes find them all there.
+      for (const text of texts) font.encodeText(text);
+      await scratch.flush();
+    } catch (cause) {
+      throw new SdxError('render-assets-invalid', 'the signature appearance font is not a readable TrueType font', { cause });
+    }
+    return { scratch, font };
+  })();
+  perFont.set(glyphKey, building);
+  building.catch(() => perFont?.delete(glyphKey));
+  return building;
 }
 
 /** Copies an object graph from the scratch document, giving each indirect object a new number. */

@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { SdxError } from '../../../domain/shared/errors';
 import type { Finding, VerificationReport } from '../../../domain/verification/finding';
-import type { TrustMaterial } from '../../pki/certificate-validation';
+import type { TrustMaterial } from '../../pki/trust-material';
 import { resolveWorkerScript } from '../../worker-script';
 import { PDF_LIMIT_CODES } from './verify-limits';
-import { finish, type PdfVerificationOptions, type PdfVerificationReport } from './verify-pdf';
+import { finish, type PdfVerificationReport } from '../../../domain/verification/pdf-report';
+import type { PdfVerificationOptions } from './verify-pdf';
 import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerData } from './verify-worker.protocol';
 
 export interface BoundedPdfVerifierOptions {

@@ -3,8 +3,8 @@ import { isDocumentKind, type DocumentKind } from '../../../domain/document/docu
 import { ownNumberOf } from '../../../domain/document/business-keys';
 import { expectedSigners, validatePayload, type SignatureSlot } from '../../../domain/document/document-kinds';
 import type { PartyId } from '../../../domain/party/party';
-import { report, type Finding } from '../../../domain/verification/finding';
-import { summarise, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
+import type { Finding } from '../../../domain/verification/finding';
+import { finish, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
 import { validateCertificate, type TrustMaterial } from '../../pki/certificate-validation';
 import { partyIdentityOf } from '../../pki/party-identity';
 import { analyseChanges, isSignatureField } from './changes-after-signature';
@@ -62,6 +62,7 @@ export interface PdfVerificationOptions {
 }
 
 export type { PdfVerificationReport, SignatureSummary } from '../../../domain/verification/pdf-report';
+export { finish } from '../../../domain/verification/pdf-report';
 
 /** A timestamp this far after the verifier's clock is not a time anyone could have witnessed. */
 const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
@@ -233,18 +234,6 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
 }
 
 const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kind: null, number: null, issuerPartyId: null, payloadHash: null };
-
-/** The report: the verdict folded from the findings, and the line a person reads first. */
-export function finish(
-  findings: Finding[],
-  signatures: SignatureSummary[],
-  document: DocumentSummary,
-  ledger: LedgerStanding,
-  ledgerStatus: string | null = null,
-): PdfVerificationReport {
-  const folded = { ...report(findings), signatures, ledger };
-  return { ...folded, document, ledgerStatus: ledger === 'recorded' ? ledgerStatus : null, summary: summarise(folded) };
-}
 
 // ---------------------------------------------------------------------------------------------
 // What the first signed revision says the document is

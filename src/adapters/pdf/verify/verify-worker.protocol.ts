@@ -1,5 +1,5 @@
 // The messages between BoundedPdfVerifier (main thread) and verify-worker.js, all structured-cloned.
-import type { TrustMaterial } from '../../pki/certificate-validation';
+import type { TrustMaterial } from '../../pki/trust-material';
 import type { LedgerRecord, PdfVerificationReport } from './verify-pdf';
 
 export interface VerifyWorkerData {
