@@ -18,6 +18,8 @@ export function loginView(ctx: PageContext, form: { token: string; userId?: stri
   <label>${t(ctx.lang, 'password')}<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
   <button class="primary" type="submit">${t(ctx.lang, 'signIn')}</button>
 </form>`,
+    // Registers the offline worker, so this page opens without a network too.
+    { scripts: ['/static/web/signin.js'] },
   );
 }
 
