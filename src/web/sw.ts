@@ -141,7 +141,8 @@ async function asset(event: FetchEventLike): Promise<Response> {
     fetch(request)
       .then(async (response) => {
         if (!response.ok) return;
-        for (const name of Object.values(CACHE_FOR)) {
+        // Only caches that exist: opening one would create it (and a wallet phone holds no gate cache).
+        for (const name of (await caches.keys()).filter((key) => Object.values(CACHE_FOR).includes(key))) {
           const cache = await caches.open(name);
           if (await cache.match(request)) await cache.put(request, response.clone());
         }

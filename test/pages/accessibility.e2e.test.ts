@@ -139,6 +139,8 @@ describeWithBrowser('accessibility of every page state (axe-core in Chromium)', 
       }
       await page.goto(`${exchange.server.url}/gate/record/${eir.id}`);
       await check(page, name('gate record'), size);
+      await page.goto(`${exchange.server.url}/desk/facility`);
+      await check(page, name('facility worklists'), size);
       await page.context().close();
     });
 
