@@ -34,6 +34,13 @@ async function axeFindings(page: Page): Promise<Finding[]> {
   })()`);
 }
 
+/** Which of `selectors` match at least one element that is visible now. */
+function visibleIn(page: Page, selectors: readonly string[]): Promise<string[]> {
+  return page.evaluate(
+    `(${JSON.stringify(selectors)}).filter((s) => [...document.querySelectorAll(s)].some((el) => el.checkVisibility()))`,
+  );
+}
+
 const pageWidth = (page: Page): Promise<number> => page.evaluate('document.documentElement.scrollWidth');
 
 describeWithBrowser('accessibility of every page state (axe-core in Chromium)', () => {
@@ -112,6 +119,10 @@ describeWithBrowser('accessibility of every page state (axe-core in Chromium)', 
       await page.waitForSelector('figure.qr svg');
       await check(page, name('wallet QR'), size);
       link = (JSON.parse((await page.locator('#pass').textContent()) ?? '{}') as { url: string }).url;
+      // Printed, the pass is its QR and its numbers only.
+      await page.emulateMedia({ media: 'print' });
+      await expect(visibleIn(page, ['header.bar', '.back', '.hint', '.who', 'h1', 'figure.qr', '[data-fact="number"]', '[data-fact="container"]'])).resolves.toEqual(['figure.qr', '[data-fact="number"]', '[data-fact="container"]']);
+      await page.emulateMedia({ media: 'screen' });
       await page.context().close();
     });
 
@@ -177,6 +188,10 @@ describeWithBrowser('accessibility of every page state (axe-core in Chromium)', 
       }
       await page.goto(`${exchange.server.url}/desk/documents/${order.id}`);
       await check(page, name('desk document'), size);
+      // Printed, a document is a clean record: no header, navigation, forms or buttons.
+      await page.emulateMedia({ media: 'print' });
+      await expect(visibleIn(page, ['header.bar', '.desk-nav', 'main form', 'main button', 'main h1'])).resolves.toEqual(['main h1']);
+      await page.emulateMedia({ media: 'screen' });
       await page.context().close();
     });
   });
