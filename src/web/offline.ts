@@ -49,7 +49,10 @@ export function onPageUpdated(apply: (html: string) => void): void {
       .match(location.pathname)
       .then((saved) => saved?.text())
       .then((text) => {
-        if (text) apply(text);
+        if (!text) return;
+        // The language was switched meanwhile: the whole page changes, not only its content; the fresh copy is saved now.
+        if (new DOMParser().parseFromString(text, 'text/html').documentElement.lang !== document.documentElement.lang) location.reload();
+        else apply(text);
       });
   });
 }
