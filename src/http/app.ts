@@ -6,6 +6,7 @@ import type { IntegrityState } from '../application/audit/store-integrity';
 import type { DocumentService } from '../application/document-service';
 import type { Store } from '../application/ports/store.port';
 import { apiKeyIdOf, authenticate, callerOf } from './auth';
+import { compressText } from './compress';
 import { eventStream, type StreamOptions } from './event-stream';
 import { metricsEndpoint, observeRequests, type RequestLog, type ServiceMetrics } from './observability';
 import { webhooksRouter } from './webhooks.routes';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDependencies): Express {
   app.set('query parser', 'simple');
   app.use(observeRequests(deps.metrics, deps.requestLog));
   app.use(securityHeaders(deps.pages.publicUrl.startsWith('https:')));
+  app.use(compressText());
   if (deps.metrics) app.get('/metrics', metricsEndpoint(deps.metrics, deps.metricsToken));
   app.use(jsonBody());
 

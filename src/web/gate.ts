@@ -1,5 +1,5 @@
 import { onDocumentEvents } from './live.js';
-import { registerOffline } from './offline.js';
+import { keepForOffline, pageAssets, registerOffline } from './offline.js';
 import { checkPass, readJson, renderVerdict, trustedKeys, type PageWords } from './pass-check.js';
 
 /** BarcodeDetector is not in every browser (nor in TypeScript's DOM types); typing is the fallback. */
@@ -25,11 +25,24 @@ let lastChecked: { text: string; documentId: string } | undefined;
 async function run(text: string): Promise<void> {
   if (!verdict || !words) return;
   verdict.dataset['state'] = 'checking';
+  // Emptied first, so the same verdict twice is heard twice.
+  for (const id of ['verdict-alert', 'verdict-status']) document.getElementById(id)?.replaceChildren();
   const result = await checkPass(text, plate?.value ?? '', { gateParty: words.gateParty });
   lastChecked = result.claims ? { text, documentId: result.claims.d } : undefined;
   renderVerdict(verdict, result, words);
+  announce(verdict);
   verdict.dataset['state'] = 'done';
   verdict.scrollIntoView({ block: 'start' });
+}
+
+/** Says the drawn verdict's headline and reasons: a red one as an alert, the others as a status. */
+function announce(section: HTMLElement): void {
+  const said = [section.querySelector('.headline'), ...section.querySelectorAll('.reasons li')].map((node) => node?.textContent ?? '').filter(Boolean).join('. ');
+  const red = section.dataset['colour'] === 'red';
+  const alert = document.getElementById('verdict-alert');
+  const status = document.getElementById('verdict-status');
+  if (alert) alert.textContent = red ? said : '';
+  if (status) status.textContent = red ? '' : said;
 }
 
 // A pass page (/v/<token>) checks its own token; the gate page checks a link given in its query.
@@ -87,7 +100,8 @@ if (words?.csrf) {
     if (lastChecked && documentId === lastChecked.documentId) void run(lastChecked.text);
   });
 }
-void registerOffline();
+// The gate screen opens offline; a pass page (/v/, opened on anyone's phone) keeps nothing.
+if (location.pathname === '/gate') void registerOffline().then(() => keepForOffline('gate', [location.pathname, ...pageAssets()]));
 
 if (own) {
   if (link) link.value = own;

@@ -21,11 +21,19 @@ function documentIdOf(data: string): string {
   }
 }
 
-/** Replaces this page's main content with a fresh copy from the server, without a reload. */
-export async function refreshMain(): Promise<void> {
-  const response = await fetch(location.href, { credentials: 'same-origin', cache: 'no-store' });
-  if (!response.ok || response.redirected) return;
-  const fresh = new DOMParser().parseFromString(await response.text(), 'text/html').querySelector('main');
+/** Replaces this page's main content with the main content of `html`, a fresh copy of the page. */
+export function replaceMain(html: string): void {
+  const fresh = new DOMParser().parseFromString(html, 'text/html').querySelector('main');
   const current = document.querySelector('main');
   if (fresh && current) current.replaceChildren(...Array.from(fresh.childNodes).map((node) => document.importNode(node, true)));
+}
+
+/** Replaces this page's main content with a fresh copy from the server, without a reload (the worker saves that copy). */
+export async function refreshMain(): Promise<void> {
+  try {
+    const response = await fetch(location.href, { credentials: 'same-origin', cache: 'no-store' });
+    if (response.ok && !response.redirected) replaceMain(await response.text());
+  } catch {
+    // Offline: the page stays as it is.
+  }
 }

@@ -1,5 +1,5 @@
-import { onDocumentEvents, refreshMain } from './live.js';
-import { keepForOffline, registerOffline } from './offline.js';
+import { onDocumentEvents, refreshMain, replaceMain } from './live.js';
+import { keepForOffline, onPageUpdated, pageAssets, registerOffline } from './offline.js';
 
 /** A fresh pass is fetched this long before the one shown expires. */
 const RENEW_BEFORE_MS = 15 * 60_000;
@@ -35,8 +35,8 @@ async function keepPassFresh(): Promise<void> {
   if (left < RENEW_BEFORE_MS && pass.renewable && navigator.onLine) {
     renewing = true;
     try {
+      // The worker saves the fresh page as it passes: one fetch, not two.
       await refreshMain();
-      await keepForOffline([location.pathname]);
     } finally {
       renewing = false;
     }
@@ -62,28 +62,30 @@ async function start(): Promise<void> {
     if (document.visibilityState === 'visible') void keepPassFresh();
   });
   window.addEventListener('online', () => void keepPassFresh());
+  // A saved copy was shown on a weak link; the fresh one has come.
+  onPageUpdated(replaceMain);
   const registration = await registerOffline();
-  if (registration && !navigator.serviceWorker.controller) {
-    // The first visit: the worker takes over this page once it activates (clients.claim).
-    await new Promise((resolve) => {
-      navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true });
-      setTimeout(resolve, 5000);
-    });
-  }
-  if (navigator.onLine) {
-    const documents = [...document.querySelectorAll<HTMLAnchorElement>('a[data-document]')].map((a) => a.pathname);
-    await keepForOffline([location.pathname, ...documents, '/pass-keys.json']);
-  }
-  // A document handed to this party, or changed (at the gate, say), shows up without a reload; the saved copies follow.
+  const { urls, versions } = documentPages();
+  if (navigator.onLine) await keepForOffline('wallet', [location.pathname, ...pageAssets(), ...urls], versions);
+  // A document handed to this party, or changed (at the gate, say), shows up without a reload; of the saved pages only its own is fetched again (its version moved on).
   onDocumentEvents(() => {
     void refreshMain().then(async () => {
-      const documents = [...document.querySelectorAll<HTMLAnchorElement>('a[data-document]')].map((a) => a.pathname);
-      await keepForOffline([location.pathname, ...documents]);
+      const { urls, versions } = documentPages();
+      await keepForOffline('wallet', urls, versions);
       document.body.dataset['updates'] = String(Number(document.body.dataset['updates'] ?? '0') + 1);
     });
   });
   // Tells people (and tests) that this page and its documents now open offline.
   if (registration && navigator.serviceWorker.controller) document.body.dataset['offlineReady'] = 'true';
+}
+
+/** The document pages this list links to, each with its version (saved copies of older versions are fetched again). */
+function documentPages(): { urls: string[]; versions: Record<string, string> } {
+  const links = [...document.querySelectorAll<HTMLAnchorElement>('a[data-document]')];
+  return {
+    urls: links.map((a) => a.pathname),
+    versions: Object.fromEntries(links.filter((a) => a.dataset['version']).map((a) => [a.pathname, a.dataset['version'] ?? ''])),
+  };
 }
 
 void start();

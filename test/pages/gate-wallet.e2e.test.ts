@@ -283,7 +283,10 @@ describeWithBrowser('the gate verdict and the wallet after the gate, in Chromium
   it('a second press of the confirm (a stale page) is no error: it lands on the countersigned EIR', async () => {
     const eir = await issueEir();
     await c.acted(P.terminal, eir.id, { type: 'gate-record', gateRecord: { passedAt: new Date().toISOString(), condition: 'sound', damages: [], seals: [], photoSha256: [] } });
-    const page = await watched(await contextFor('phone', 'en'));
+    const context = await contextFor('phone', 'en');
+    // A page that missed the news: its event stream is cut, so it still shows the confirm button.
+    await context.route('**/m/stream', (route) => route.abort());
+    const page = await watched(context);
     await signIn(page, server.url, 'demo-haulier-a-driver');
     await page.goto(`${server.url}/m/d/${eir.id}`);
     await expect(page.locator('.countersign').innerText()).resolves.toContain('No damage recorded.');

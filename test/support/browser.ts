@@ -34,8 +34,9 @@ export function describeWithBrowser(name: string, body: () => void): void {
 }
 
 /** A phone: 390x844 CSS pixels at 3x, touch, a Chinese locale and Shanghai time. */
-export function phoneContext(browser: Browser, options: { locale?: string } = {}): Promise<BrowserContext> {
+export function phoneContext(browser: Browser, options: { locale?: string; bypassCSP?: boolean } = {}): Promise<BrowserContext> {
   return browser.newContext({
+    bypassCSP: options.bypassCSP ?? false,
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 3,
     isMobile: true,
@@ -46,8 +47,9 @@ export function phoneContext(browser: Browser, options: { locale?: string } = {}
 }
 
 /** A laptop or tablet in landscape: 1280x800, mouse and keyboard, Shanghai time. */
-export function desktopContext(browser: Browser, options: { locale?: string } = {}): Promise<BrowserContext> {
+export function desktopContext(browser: Browser, options: { locale?: string; bypassCSP?: boolean } = {}): Promise<BrowserContext> {
   return browser.newContext({
+    bypassCSP: options.bypassCSP ?? false,
     viewport: { width: 1280, height: 800 },
     locale: options.locale ?? 'en-GB',
     timezoneId: 'Asia/Shanghai',

@@ -54,6 +54,12 @@ function checkData(ctx: PageContext, keys: TrustedKeys): Html {
   return html`${jsonData('pass-keys', keys)}${jsonData('pass-words', { reasons: reasonTexts(lang), words, csrf: ctx.user?.csrfToken ?? null, gateParty, lang })}`;
 }
 
+/**
+ * Where a screen reader hears the verdict: present and empty from the start (a region that appears
+ * as it is filled may go unheard), a red verdict as an alert, the others as a status (gate.ts).
+ */
+const verdictAnnouncer = html`<div class="visually-hidden" role="alert" id="verdict-alert"></div><div class="visually-hidden" role="status" id="verdict-status"></div>`;
+
 export function gateView(ctx: PageContext, keys: TrustedKeys, notice?: string) {
   const { lang } = ctx;
   const body = html`${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
@@ -66,7 +72,8 @@ export function gateView(ctx: PageContext, keys: TrustedKeys, notice?: string) {
   </div>
   <video id="camera" playsinline muted hidden></video>
 </form>
-<section id="verdict" class="verdict" aria-live="assertive" hidden></section>
+<section id="verdict" class="verdict"></section>
+${verdictAnnouncer}
 ${checkData(ctx, keys)}`;
   return page(ctx, t(lang, 'gateTitle'), body, { scripts: ['/static/web/gate.js'], bodyClass: 'gate-page' });
 }
@@ -77,7 +84,8 @@ ${checkData(ctx, keys)}`;
  */
 export function passView(ctx: PageContext, keys: TrustedKeys, token: string) {
   const { lang } = ctx;
-  const body = html`<section id="verdict" class="verdict" aria-live="assertive" data-token="${token}" hidden></section>
+  const body = html`<section id="verdict" class="verdict" data-token="${token}"></section>
+${verdictAnnouncer}
 <form class="card stack" id="check-form" action="/v/${token}" method="get">
   <label>${t(lang, 'gatePlate')}<input name="plate" id="plate" autocapitalize="characters" maxlength="16"></label>
   <button class="primary" type="submit">${t(lang, 'check')}</button>

@@ -23,6 +23,7 @@ const text = {
   switchLanguage: { en: '中文', zh: 'English' },
   signIn: { en: 'Sign in', zh: '登录' },
   signOut: { en: 'Sign out', zh: '退出' },
+  skipToContent: { en: 'Skip to the main content', zh: '跳到主要内容' },
   userId: { en: 'User name', zh: '用户名' },
   password: { en: 'Password', zh: '密码' },
   wrongPassword: { en: 'Wrong user name or password.', zh: '用户名或密码错误。' },

@@ -83,6 +83,8 @@ export function walletRoutes(deps: WalletDependencies, guards: PageGuards): Rout
       const validUntil = view.state.validUntil ? Date.parse(view.state.validUntil) / 1000 : Infinity;
       pass = { url, svg, expires: claims.exp, renewable: validUntil > claims.exp };
     }
+    // The phone's saved copy of this page is fetched again only when this changes (src/web/sw.ts).
+    res.set('X-Document-Version', view.updatedAt);
     const countersigned = req.query['countersigned'] === '1' && view.events.some((e) => e.type === 'countersign' && e.actor === user.partyId);
     send(
       res,

@@ -57,7 +57,7 @@ export function walletView(
 ${items.length === 0 ? html`<p class="empty">${t(lang, 'walletEmpty')}</p>` : ''}
 <ul class="wallet">
 ${items.map(
-  ({ state, facts, toConfirm }) => html`<li><a class="card doc" href="/m/d/${state.id}" data-document="${state.id}">
+  ({ state, facts, toConfirm, updatedAt }) => html`<li><a class="card doc" href="/m/d/${state.id}" data-document="${state.id}" data-version="${updatedAt}">
   <span class="kind">${kindName(lang, state.kind)}</span>
   ${toConfirm ? html`<span class="to-confirm">${t(lang, 'walletToConfirm')}</span>` : ''}
   ${factsList(lang, state, facts)}
@@ -128,7 +128,7 @@ export function walletDocumentView(ctx: PageContext, doc: WalletDocument) {
     : ''}
 </section>`
     : '';
-  const body = html`<p><a href="/m/">← ${t(lang, 'back')}</a></p>
+  const body = html`<p><a class="back" href="/m/">← ${t(lang, 'back')}</a></p>
 ${doc.notice ? html`<p class="notice" role="status">${doc.notice}</p>` : ''}
 <section class="pass">
   <p class="kind">${kindName(lang, item.state.kind)}</p>
