@@ -88,6 +88,7 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'tsa-unavailable': m('Time-stamp authority unavailable', '时间戳服务不可用', '时间戳服务暂时不可用；请稍后重试。'),
   'tsa-rejected': m('Time-stamp refused', '时间戳被拒绝', '时间戳服务拒绝了请求；请稍后重试。'),
   'tsa-response-invalid': m('Time-stamp response invalid', '时间戳响应无效', '时间戳服务的响应无效；请稍后重试。'),
+  'revocation-unavailable': m('Revocation status unavailable', '吊销状态不可用', '证书吊销状态服务（OCSP）暂时不可用；请稍后重试。'),
   // Lifecycle refusals
   'unknown-action': m('Unknown action', '未知操作', '该单证不支持此操作。'),
   'already-released': m('Already released', '已放货', '该提货单已经放货，不能再次放货。'),

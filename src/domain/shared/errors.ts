@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'webhook-destination-forbidden'
   | KeyStoreErrorCode
   | TimestampErrorCode
+  | 'revocation-unavailable'
   | MerkleErrorCode
   | RefusalCode;
 
@@ -165,6 +166,7 @@ const otherErrorCodeSet = {
   'tsa-unavailable': true,
   'tsa-rejected': true,
   'tsa-response-invalid': true,
+  'revocation-unavailable': true,
   'merkle-range-invalid': true,
   'merkle-frontier-invalid': true,
   'merkle-hash-invalid': true,

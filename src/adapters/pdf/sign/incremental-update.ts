@@ -108,6 +108,35 @@ export async function appendSignaturePlaceholder(
   return { pdf, byteRange, contentsSize: options.contentsSize };
 }
 
+/**
+ * Appends an incremental update holding the objects `build` returns (new ones from `allocate`, or
+ * new versions of existing ones), with an xref section of the file's own kind. For updates that are
+ * not a signature: validation data (/DSS). The input bytes stay as they are.
+ */
+export async function appendObjects(
+  original: Uint8Array,
+  build: (doc: PDFDocument, root: PDFRef, allocate: () => PDFRef) => Map<PDFRef, PDFObject> | Promise<Map<PDFRef, PDFObject>>,
+): Promise<Uint8Array> {
+  const doc = await loadForUpdate(original);
+  const tail = readLastSection(original, doc.context);
+  const root = doc.context.trailerInfo.Root;
+  if (!(root instanceof PDFRef)) throw unsupported('the trailer has no /Root reference');
+  let nextNumber = Math.max(tail.size, doc.context.largestObjectNumber + 1);
+  const written = await build(doc, root, () => PDFRef.of(nextNumber++));
+  const writer = new UpdateWriter(original.length);
+  if (original.length > 0 && !isEol(original[original.length - 1])) writer.text('\n');
+  const offsets: Offsets = new Map();
+  for (const [ref, object] of [...written.entries()].sort(([a], [b]) => a.objectNumber - b.objectNumber)) {
+    offsets.set(ref.objectNumber, { offset: writer.position, generation: ref.generationNumber });
+    writer.text(`${ref.objectNumber} ${ref.generationNumber} obj\n`);
+    writer.object(object);
+    writer.text('\nendobj\n');
+  }
+  if (tail.kind === 'table') writeXrefTable(writer, offsets, nextNumber, tail);
+  else writeXrefStream(writer, offsets, nextNumber, tail);
+  return concat(original, writer.bytes());
+}
+
 /** The signed bytes of a prepared signature: everything but the /Contents hex string. */
 export function signedRanges(prepared: PreparedSignature): [Uint8Array, Uint8Array] {
   const [, a, b, c] = prepared.byteRange;
