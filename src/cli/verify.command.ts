@@ -11,11 +11,13 @@ import { formatBeijingTime } from '../domain/shared/beijing-time';
 
 const marks = { valid: 'ok  ', invalid: 'FAIL', indeterminate: 'LOOK', error: 'ERR ', skipped: 'skip' } as const;
 
-export const VERIFY_USAGE = `usage: sdx verify FILE.pdf [--trust PEM ...] [--json]
+export const VERIFY_USAGE = `usage: sdx verify FILE.pdf [--trust PEM ...] [--at DATE] [--json]
   Prints one verdict line first (GENUINE / VALID, NOT ISSUED HERE / VALID (ledger not consulted) /
   INDETERMINATE / FORGED OR CHANGED / CANNOT BE VERIFIED), then one line per signature (signer, role,
   trusted time in Beijing time), then every finding, then "verdict: ...". --json prints the report.
   --trust PEM   trust this root instead of certs-dev's (repeatable)
+  --at DATE     validate as at DATE (ISO 8601, e.g. 2036-01-01): a B-LTA document keeps its proof
+                through its DSS and document timestamps; a B-T one whose TSA has expired by then is indeterminate
   exit 0 valid, 1 invalid (forged or changed), 2 unusable input, 3 indeterminate (a person must look)`;
 
 /** Exit code of each verdict; unusable input (2) is decided before the verdict is looked at. */
@@ -27,11 +29,11 @@ export const VERIFY_EXIT = { valid: 0, invalid: 1, unusable: 2, indeterminate: 3
  * 3 indeterminate.
  */
 export async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  let parsed: { values: { trust?: string[]; json?: boolean; help?: boolean }; positionals: string[] };
+  let parsed: { values: { trust?: string[]; json?: boolean; help?: boolean; at?: string }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...args],
-      options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, at: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
@@ -46,6 +48,11 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) {
     io.err(VERIFY_USAGE);
+    return 2;
+  }
+  const at = parsed.values.at === undefined ? new Date() : new Date(parsed.values.at);
+  if (Number.isNaN(at.getTime()) || (parsed.values.at !== undefined && !/^\d{4}-\d{2}-\d{2}/.test(parsed.values.at))) {
+    io.err(`sdx verify: --at must be an ISO 8601 date or time such as 2036-01-01, not "${parsed.values.at ?? ''}"`);
     return 2;
   }
   let bytes: Uint8Array;
@@ -63,7 +70,7 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
     return 2;
   }
   const verifier = new BoundedPdfVerifier({ trust: trustFromCertsDir(resourcePaths(env).certsDir, anchors) });
-  const report = await verifier.verify(bytes, { now: new Date() }).finally(() => verifier.close());
+  const report = await verifier.verify(bytes, { now: at }).finally(() => verifier.close());
   const unusable = unusableInputFinding(report);
   if (parsed.values.json) {
     io.out(JSON.stringify(report, null, 2));

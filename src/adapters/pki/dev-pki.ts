@@ -279,6 +279,18 @@ export async function issueDevOcspSigner(options: { certsDir: string; now: Date 
   await writeIssued(options.certsDir, 'ocsp', signer);
 }
 
+/**
+ * A new development TSA certificate and key (`<base>.pem`, `<base>.key.pem` in `outDir`) from the
+ * issuing CA of `certsDir`, valid `years` from `now`: what a TSA does before its certificate
+ * expires, and what renewing archive timestamps needs.
+ */
+export async function issueDevTimestampAuthority(options: { certsDir: string; outDir: string; base: string; now: Date; years: number }): Promise<void> {
+  const issuing = await readIssuedCa(options.certsDir, 'issuing-ca');
+  const subject = name(`SDX Development Time-Stamping Authority (${options.now.getUTCFullYear()})`, 'SDX Development');
+  const tsa = await issueEndEntity(issuing, subject, 'ec', 'timestamping', options.now, yearsAfter(options.now, options.years), positiveSerial(randomBytes(16)));
+  await writeIssued(options.outDir, options.base, tsa);
+}
+
 /** A CA generateDevPki wrote (`<base>.pem`, `<base>.key.pem`, ECDSA P-256), read back to issue with. */
 async function readIssuedCa(dir: string, base: string): Promise<Issued> {
   const certificate = new x509.X509Certificate(await readFile(join(dir, `${base}.pem`), 'utf8'));

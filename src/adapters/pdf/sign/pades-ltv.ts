@@ -1,6 +1,9 @@
 import type { TimestampAuthority } from '../../../application/ports/key-store.port';
 import { SdxError } from '../../../domain/shared/errors';
+import { createHash } from 'node:crypto';
 import { findSignatureDictionaries, type RawSignatureDictionary } from '../verify/pdf-revisions';
+import { nameOf } from '../verify/pdf-syntax';
+import { appendSignaturePlaceholder, embedSignature, signedRanges } from './incremental-update';
 import { appendDss, vriKeyOf } from './document-security-store';
 import { gatherValidationMaterial, type RevocationSources } from './validation-data';
 
@@ -45,7 +48,36 @@ export interface LongTermOptions {
   timestampAuthority: TimestampAuthority;
 }
 
-/** Adds what `level` asks for after a fresh signature: its validation data (B-LT). */
+/**
+ * Adds what `level` asks for after a fresh signature: its validation data (B-LT), then for B-LTA a
+ * document timestamp over the whole file. Run on a file that ends with a document timestamp, the
+ * same two steps renew the archive: the DSS gains that timestamp's validation data, and a new
+ * timestamp covers it.
+ */
 export async function extendToLevel(pdf: Uint8Array, options: LongTermOptions): Promise<Uint8Array> {
-  return addValidationData(pdf, options.sources, options.clock());
+  const withData = await addValidationData(pdf, options.sources, options.clock());
+  return options.level === 'B-LTA' ? addDocumentTimestamp(withData, options.timestampAuthority, options.clock()) : withData;
+}
+
+/** Room for an RFC 3161 token with the TSA's chain. */
+const DOCUMENT_TIMESTAMP_SIZE = 12288;
+
+/**
+ * PAdES B-LTA: appends a document timestamp (/Type /DocTimeStamp, ETSI.RFC3161) over the whole
+ * file in a new invisible field `sdx-archive-<n>`: no appearance, so the strict SDX change profile
+ * allows it after any signature.
+ */
+export async function addDocumentTimestamp(pdf: Uint8Array, tsa: TimestampAuthority, at: Date): Promise<Uint8Array> {
+  const stamps = findSignatureDictionaries(pdf).filter((sig) => nameOf(sig.dict.get('Type')) === 'DocTimeStamp').length;
+  const prepared = await appendSignaturePlaceholder(pdf, {
+    fieldName: `sdx-archive-${stamps + 1}`,
+    page: 'last',
+    rect: [0, 0, 0, 0],
+    signingTime: at,
+    documentTimestamp: true,
+    contentsSize: DOCUMENT_TIMESTAMP_SIZE,
+  });
+  const digest = createHash('sha256');
+  for (const range of signedRanges(prepared)) digest.update(range);
+  return embedSignature(prepared, await tsa.timestamp(digest.digest()));
 }
