@@ -1,5 +1,6 @@
 import { createHmac, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
-import { keyStoreFromEnv, masterKeyFromEnv, openPdfToolkit } from './composition/pdf-toolkit';
+import { keyStoreFromEnv, masterKeyFromEnv, openPdfToolkit, padesLevelFromEnv, pickLongTermEnv } from './composition/pdf-toolkit';
+import { crlRefreshMs } from './adapters/pki/crl-files';
 import { projectRoot, resourcePaths, trustFromCertsDir } from './composition/resources';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
@@ -62,7 +63,16 @@ export function isStoreKind(value: string): value is StoreKind {
   return (storeKinds as readonly string[]).includes(value);
 }
 
-export { keyStoreFromEnv, masterKeyFromEnv, openPdfToolkit, type PdfToolkit } from './composition/pdf-toolkit';
+export {
+  crlFilesFrom,
+  devOcspResponderFrom,
+  keyStoreFromEnv,
+  masterKeyFromEnv,
+  openPdfToolkit,
+  padesLevelFromEnv,
+  pickLongTermEnv,
+  type PdfToolkit,
+} from './composition/pdf-toolkit';
 export { resourcePaths, trustFromCertsDir } from './composition/resources';
 
 /**
@@ -125,6 +135,7 @@ async function openDocumentPdfs(
         ...(env.SDX_MASTER_KEY ? { SDX_MASTER_KEY: env.SDX_MASTER_KEY } : {}),
         ...(env.SDX_KEYS_DIR ? { SDX_KEYS_DIR: env.SDX_KEYS_DIR } : {}),
         ...(env.SDX_TSA_URL ? { SDX_TSA_URL: env.SDX_TSA_URL } : {}),
+        ...pickLongTermEnv(env),
       },
     },
     { workers },
@@ -606,6 +617,8 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
   maxStreamsFromEnv,
   logLevelFromEnv,
   masterKeyFromEnv,
+  padesLevelFromEnv,
+  (env) => crlRefreshMs(env.SDX_CRL_REFRESH),
   (env) => {
     const url = env.SDX_PUBLIC_URL;
     if (url && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) throw new Error(`SDX_PUBLIC_URL must be an absolute http(s) URL, not "${url}"`);

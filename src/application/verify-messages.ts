@@ -72,6 +72,7 @@ export const findingTexts = {
   'certificate-unparseable': { en: 'the certificate cannot be read', zh: '无法读取证书' },
   'unsupported-critical-extension': { en: 'the certificate has a critical extension SDX does not process', zh: '证书含有无法处理的关键扩展' },
   'certificate-expired': { en: 'the certificate had expired', zh: '证书已过期' },
+  'out-of-bounds-no-poe': { en: 'no proof the signature existed before a certificate expired', zh: '证书过期前无存在性证明（未续期归档时间戳）' },
   'certificate-not-yet-valid': { en: 'the certificate was not yet valid', zh: '证书尚未生效' },
   'certificate-revoked': { en: 'the certificate has been revoked', zh: '证书已被吊销' },
   'revoked-after-signing': { en: 'the certificate was revoked only after the proven signing time', zh: '证书在可证明的签名时间之后才被吊销' },

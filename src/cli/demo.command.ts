@@ -25,7 +25,8 @@ export async function demoCommand(args: readonly string[], io: CliIo, env: NodeJ
   const examples = {} as Record<DocumentKind, unknown>;
   for (const kind of documentKinds) examples[kind] = await readJson(join(paths.templatesDir, 'examples', `${kind}.json`));
   const demo = parseDemoParties(await readJson(join(paths.certsDir, 'demo-parties.json')));
-  const toolkit = await openPdfToolkit(paths, env, () => new Date());
+  // Demo documents are archive-grade: B-LTA (signature, validation data, document timestamp).
+  const toolkit = await openPdfToolkit(paths, { ...env, SDX_PADES_LEVEL: env.SDX_PADES_LEVEL || 'LTA' }, () => new Date());
   const documents = await makeDemoDocuments(
     {
       examples,

@@ -113,7 +113,8 @@ async function rotate(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv
       io.err('sdx keys rotate: --key and --cert are sealed under SDX_MASTER_KEY; set it and SDX_KEYS_DIR (or --keys-dir)');
       return 2;
     }
-    const rotated = await rotateDevPartyKey({ certsDir, partyId, now: new Date() });
+    // New certificates name the OCSP responder (AIA) that B-LT validation data is fetched from.
+    const rotated = await rotateDevPartyKey({ certsDir, partyId, now: new Date(), ...(env.SDX_OCSP_URL ? { ocspUrl: env.SDX_OCSP_URL } : {}) });
     io.out(`rotated ${partyId}: generation ${rotated.generation} in ${rotated.certificatePath}`);
     return 0;
   }

@@ -40,6 +40,8 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
       return 2;
     }
   }
+  // The service signs PAdES B-LT unless told otherwise (issue 20).
+  env = { ...env, SDX_PADES_LEVEL: env.SDX_PADES_LEVEL || 'LT' };
   const { problems, warnings } = checkSettings(env, settingChecks);
   if (problems.length > 0) {
     for (const problem of problems) io.err(`sdx serve: bad setting: ${oneLine(problem)}`);

@@ -13,7 +13,7 @@ import { formatBeijingTime } from '../domain/shared/beijing-time';
 
 const marks = { valid: 'ok  ', invalid: 'FAIL', indeterminate: 'LOOK', error: 'ERR ', skipped: 'skip' } as const;
 
-export const VERIFY_USAGE = `usage: sdx verify FILE.pdf|FOLDER ... [--trust PEM ...] [--json]
+export const VERIFY_USAGE = `usage: sdx verify FILE.pdf|FOLDER ... [--trust PEM ...] [--at DATE] [--json]
   One file: prints one verdict line first (GENUINE / VALID, NOT ISSUED HERE / VALID (ledger not
   consulted) / INDETERMINATE / FORGED OR CHANGED / CANNOT BE VERIFIED), then one line per signature
   (signer, role, trusted time in Beijing time), then every finding, then "verdict: ...".
@@ -21,6 +21,8 @@ export const VERIFY_USAGE = `usage: sdx verify FILE.pdf|FOLDER ... [--trust PEM 
   each in the order given, then a summary line.
   --json        one JSON report per line, each with its "file"
   --trust PEM   trust this root instead of certs-dev's (repeatable)
+  --at DATE     validate as at DATE (ISO 8601, e.g. 2036-01-01): a B-LTA document keeps its proof
+                through its DSS and document timestamps; a B-T one whose TSA has expired by then is indeterminate
   exit 0 valid, 1 invalid (forged or changed), 2 unusable input, 3 indeterminate (a person must look);
   for several files the worst of them: invalid, then unusable, then indeterminate, then valid`;
 
@@ -43,11 +45,11 @@ type FileResult = { file: string; outcome: Outcome } & (
  * 3 indeterminate; for several files, the worst of them.
  */
 export async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  let parsed: { values: { trust?: string[]; json?: boolean; help?: boolean }; positionals: string[] };
+  let parsed: { values: { trust?: string[]; json?: boolean; help?: boolean; at?: string }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...args],
-      options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, at: { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
@@ -61,6 +63,11 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
   }
   if (parsed.positionals.length === 0) {
     io.err(VERIFY_USAGE);
+    return 2;
+  }
+  const at = parsed.values.at === undefined ? new Date() : new Date(parsed.values.at);
+  if (Number.isNaN(at.getTime()) || (parsed.values.at !== undefined && !/^\d{4}-\d{2}-\d{2}/.test(parsed.values.at))) {
+    io.err(`sdx verify: --at must be an ISO 8601 date or time such as 2036-01-01, not "${parsed.values.at ?? ''}"`);
     return 2;
   }
   let anchors: string[];
@@ -88,7 +95,7 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
   const verifier = new BoundedPdfVerifier({ trust, workers, maxQueued: 4 * workers });
   const counts: Record<Outcome, number> = { valid: 0, invalid: 0, unusable: 0, indeterminate: 0 };
   try {
-    await verifyInOrder(files, 2 * workers, (file) => verifyFile(verifier, file), (result) => {
+    await verifyInOrder(files, 2 * workers, (file) => verifyFile(verifier, file, at), (result) => {
       counts[result.outcome] += 1;
       if (json) io.out(jsonLine(result));
       else if (many) io.out(fileLine(result));
@@ -150,7 +157,7 @@ async function verifyInOrder(
   await Promise.all(Array.from({ length: Math.min(inFlight, files.length) }, lane));
 }
 
-async function verifyFile(verifier: BoundedPdfVerifier, file: string): Promise<FileResult> {
+async function verifyFile(verifier: BoundedPdfVerifier, file: string, at: Date): Promise<FileResult> {
   let bytes: Uint8Array;
   try {
     const { size } = await stat(file);
@@ -162,7 +169,7 @@ async function verifyFile(verifier: BoundedPdfVerifier, file: string): Promise<F
   } catch (error) {
     return { file, outcome: 'unusable', unreadable: { code: 'unreadable', message: `cannot read ${(error as NodeJS.ErrnoException).path ?? file}` } };
   }
-  const report = await verifier.verify(bytes, { now: new Date() });
+  const report = await verifier.verify(bytes, { now: at });
   const unusable = unusableInputFinding(report);
   return unusable ? { file, outcome: 'unusable', report, unusable } : { file, outcome: report.verdict, report };
 }

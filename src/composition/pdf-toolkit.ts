@@ -1,7 +1,7 @@
 // The PDF side of the wiring (party keys, TSA, renderer and signer), kept apart from main.ts so
 // that a PDF worker thread loads only this, not the whole app.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyStore, TimestampAuthority } from '../application/ports/key-store.port';
 import { loadRenderAssets, DocumentRenderer } from '../adapters/pdf/render/render-document';
@@ -11,6 +11,10 @@ import { DevTimestampAuthority } from '../adapters/pki/dev-timestamp-authority';
 import { EncryptedKeyStore } from '../adapters/pki/encrypted-key-store';
 import { PemDirectoryKeyStore } from '../adapters/pki/file-key-store';
 import { HttpTimestampAuthority } from '../adapters/pki/http-timestamp-authority';
+import { CrlFiles, crlRefreshMs } from '../adapters/pki/crl-files';
+import { DevOcspResponder, HttpOcspSource } from '../adapters/pki/ocsp';
+import type { PdfWorkerEnv } from '../adapters/pdf/pdf-worker.protocol';
+import type { LongTermOptions, PadesLevel } from '../adapters/pdf/sign/pades-ltv';
 
 /** SDX_MASTER_KEY: 32 bytes, base64. Undefined when not configured (development keys are used then). */
 export function masterKeyFromEnv(env: NodeJS.ProcessEnv): Uint8Array | undefined {
@@ -61,6 +65,58 @@ export async function openPdfToolkit(
   const renderer = await DocumentRenderer.create(await loadRenderAssets(paths.templatesDir));
   const timestampAuthority = timestampAuthorityFrom(env, paths.certsDir, clock);
   const keys = keyStoreFromEnv(env, paths.certsDir);
-  return { pdfs: new SignedDocumentPdfs(renderer, keys, timestampAuthority), keys, timestampAuthority };
+  const longTerm = longTermFromEnv(env, paths.certsDir, clock, timestampAuthority);
+  return { pdfs: new SignedDocumentPdfs(renderer, keys, timestampAuthority, longTerm), keys, timestampAuthority };
 }
 
+/** The settings of the long-term levels, for PDF worker threads. */
+export function pickLongTermEnv(env: NodeJS.ProcessEnv): Pick<PdfWorkerEnv, 'SDX_PADES_LEVEL' | 'SDX_OCSP_URL' | 'SDX_CRL_REFRESH'> {
+  const out: Pick<PdfWorkerEnv, 'SDX_PADES_LEVEL' | 'SDX_OCSP_URL' | 'SDX_CRL_REFRESH'> = {};
+  if (env.SDX_PADES_LEVEL) out.SDX_PADES_LEVEL = env.SDX_PADES_LEVEL;
+  if (env.SDX_OCSP_URL) out.SDX_OCSP_URL = env.SDX_OCSP_URL;
+  if (env.SDX_CRL_REFRESH) out.SDX_CRL_REFRESH = env.SDX_CRL_REFRESH;
+  return out;
+}
+
+// ---- PAdES B-LT / B-LTA (issue 20): level, revocation sources, CRL refresh ----
+
+/**
+ * SDX_PADES_LEVEL: T (B-T), LT (B-T plus validation data) or LTA (plus a document timestamp).
+ * Unset means B-T here; `sdx serve` defaults it to LT and `sdx demo` to LTA.
+ */
+export function padesLevelFromEnv(env: NodeJS.ProcessEnv): PadesLevel {
+  const text = env.SDX_PADES_LEVEL || 'T';
+  const level = ({ T: 'B-T', LT: 'B-LT', LTA: 'B-LTA' } as const)[text.toUpperCase() as 'T' | 'LT' | 'LTA'];
+  if (!level) throw new Error(`SDX_PADES_LEVEL must be T, LT or LTA, not "${text}"`);
+  return level;
+}
+
+/** The certs directory's CRLs, re-read on their nextUpdate or every SDX_CRL_REFRESH. */
+export function crlFilesFrom(env: NodeJS.ProcessEnv, certsDir: string, clock: () => Date): CrlFiles {
+  return new CrlFiles([join(certsDir, 'issuing-ca.crl.pem'), join(certsDir, 'root-ca.crl.pem')], clock, crlRefreshMs(env.SDX_CRL_REFRESH));
+}
+
+/** The development OCSP responder of a certs directory that has one (`ocsp.pem`), answering from its CRLs. */
+export function devOcspResponderFrom(certsDir: string, crls: () => Uint8Array[], clock: () => Date): DevOcspResponder | undefined {
+  if (!existsSync(join(certsDir, 'ocsp.pem'))) return undefined;
+  return DevOcspResponder.fromPem({
+    issuerPem: readFileSync(join(certsDir, 'issuing-ca.pem'), 'utf8'),
+    certificatePem: readFileSync(join(certsDir, 'ocsp.pem'), 'utf8'),
+    keyPem: readFileSync(join(certsDir, 'ocsp.key.pem'), 'utf8'),
+    crls,
+    clock,
+  });
+}
+
+/**
+ * Validation data after each signature unless SDX_PADES_LEVEL=T: OCSP from SDX_OCSP_URL when set,
+ * else the certs directory's own responder in process; CRLs from the certs directory.
+ */
+function longTermFromEnv(env: NodeJS.ProcessEnv, certsDir: string, clock: () => Date, timestampAuthority: TimestampAuthority): LongTermOptions | undefined {
+  const level = padesLevelFromEnv(env);
+  if (level === 'B-T') return undefined;
+  const crls = crlFilesFrom(env, certsDir, clock).current;
+  const ocsp = env.SDX_OCSP_URL ? new HttpOcspSource({ url: env.SDX_OCSP_URL }) : devOcspResponderFrom(certsDir, crls, clock);
+  const trust = trustFromCertsDir(certsDir);
+  return { level, sources: { trust, crls, ...(ocsp ? { ocsp, preferDefault: true } : {}) }, clock, timestampAuthority };
+}

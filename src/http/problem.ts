@@ -70,6 +70,8 @@ export function statusFor(error: SdxError): number {
     case 'tsa-unavailable':
     case 'tsa-rejected':
     case 'tsa-response-invalid':
+    // No fresh revocation data (OCSP) for the validation data a B-LT signature carries.
+    case 'revocation-unavailable':
     // Too many documents waiting for the PDF workers, or the service is stopping: retry later.
     case 'busy':
     case 'pdf-pool-closed':

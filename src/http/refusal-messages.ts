@@ -99,6 +99,7 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'pass-window-not-started': m('Validity not started', '单证尚未生效', '该单证的有效期尚未开始。'),
   'pass-window-ended': m('Validity ended', '单证有效期已过', '该单证的有效期已结束。'),
   'pass-wrong-facility': m('Not for this facility', '非本场站单证', '此码的单证不在本场站使用。'),
+  'revocation-unavailable': m('Revocation status unavailable', '吊销状态不可用', '证书吊销状态服务（OCSP）暂时不可用；请稍后重试。'),
   // Lifecycle refusals
   'unknown-action': m('Unknown action', '未知操作', '该单证不支持此操作。'),
   'already-released': m('Already released', '已放货', '该提货单已经放货，不能再次放货。'),

@@ -30,7 +30,7 @@ const demo: Record<'delivery-order' | 'eir' | 'telex-release-guarantee', Uint8Ar
 };
 
 beforeAll(() => {
-  const made = runSdx(['demo', '--out', join(dir, 'demo')]);
+  const made = runSdx(['demo', '--out', join(dir, 'demo')], { env: { SDX_PADES_LEVEL: 'T' } });
   if (made.code !== 0) throw new Error(`sdx demo failed: ${made.stderr}`);
   for (const kind of Object.keys(demo) as (keyof typeof demo)[]) demo[kind] = new Uint8Array(readFileSync(join(dir, 'demo', `${kind}.pdf`)));
 });

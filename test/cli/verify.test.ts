@@ -49,7 +49,8 @@ function pem(identity: TestIdentity): string {
 
 describe('sdx verify: verdict line, signatures and exit codes', () => {
   beforeAll(() => {
-    const demo = runSdx(['demo', '--out', demoDir]);
+    // These cases count B-T signatures and revisions; B-LTA demos (the default) are checked below.
+    const demo = runSdx(['demo', '--out', demoDir], { env: { SDX_PADES_LEVEL: 'T' } });
     expect(demo.stderr).toBe('');
     expect(demo.code).toBe(0);
   });
@@ -135,5 +136,30 @@ describe('sdx verify: verdict line, signatures and exit codes', () => {
     const out = lines(runSdx(['verify', join(demoDir, 'eir.pdf')]).stdout);
     expect(out[1]).toMatch(/^signature 1: Yangshan Demo Container Terminal \(demo-terminal\b.*\), issuer, \d{4}-\d\d-\d\d \d\d:\d\d 北京时间 \(UTC\+8\)$/);
     expect(out[2]).toMatch(/^signature 2: Donghai Trucking \(demo\) \(demo-haulier-a\b.*\), countersigner, \d{4}-\d\d-\d\d \d\d:\d\d 北京时间 \(UTC\+8\)$/);
+  });
+});
+
+describe('sdx verify --at: validation at a chosen time', () => {
+  it('when sdx demo writes its default B-LTA files, then each verifies valid now with one document timestamp after its signatures', () => {
+    const ltaDir = join(work, 'demo-lta');
+    expect(runSdx(['demo', '--out', ltaDir]).code).toBe(0);
+    const result = runSdx(['verify', join(ltaDir, 'eir.pdf'), '--json']);
+    const report = JSON.parse(result.stdout) as { verdict: string; signatures: { role: string }[] };
+    expect(report.verdict).toBe('valid');
+    expect(report.signatures.map((s) => s.role)).toEqual(['issuer', 'timestamp', 'countersigner', 'timestamp']);
+    expect(result.code).toBe(0);
+  });
+
+  it('when a B-T demo file is verified at a date after its TSA certificate expired, then it is INDETERMINATE, exit 3', () => {
+    const result = runSdx(['verify', join(demoDir, 'delivery-order.pdf'), '--at', '2036-06-01']);
+    expect(lines(result.stdout)[0]).toMatch(/^INDETERMINATE: /);
+    expect(result.stdout).toContain('[out-of-bounds-no-poe]');
+    expect(result.code).toBe(3);
+  });
+
+  it('when --at is not a date, then sdx verify says so and exits 2', () => {
+    const result = runSdx(['verify', join(demoDir, 'delivery-order.pdf'), '--at', 'next-year']);
+    expect(result.stderr).toContain('--at must be an ISO 8601 date');
+    expect(result.code).toBe(2);
   });
 });

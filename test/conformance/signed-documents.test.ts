@@ -30,7 +30,7 @@ const pkiDir = join(work, 'pki');
 const pdfs = {} as Record<DocumentKind, Uint8Array>;
 
 beforeAll(() => {
-  const demo = runSdx(['demo', '--out', demoDir]);
+  const demo = runSdx(['demo', '--out', demoDir], { env: { SDX_PADES_LEVEL: 'T' } });
   if (demo.code !== 0) throw new Error(`sdx demo failed: ${demo.stderr}`);
   for (const kind of documentKinds) pdfs[kind] = readFileSync(join(demoDir, `${kind}.pdf`));
   // The file names the shared openssl helpers expect, taken from certs-dev.

@@ -17,6 +17,9 @@ export interface PdfWorkerEnv {
   SDX_MASTER_KEY?: string;
   SDX_KEYS_DIR?: string;
   SDX_TSA_URL?: string;
+  SDX_PADES_LEVEL?: string;
+  SDX_OCSP_URL?: string;
+  SDX_CRL_REFRESH?: string;
 }
 
 export type PdfJob =

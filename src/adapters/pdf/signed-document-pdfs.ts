@@ -2,6 +2,7 @@ import type { DocumentPdfs, PdfContent, SignatureRequest } from '../../applicati
 import type { KeyStore, TimestampAuthority } from '../../application/ports/key-store.port';
 import type { PartyId } from '../../domain/party/party';
 import { signPdf } from './sign/pades-signer';
+import { extendToLevel, type LongTermOptions } from './sign/pades-ltv';
 import { signatureBoxes, type DocumentRenderer, type SignatureBox } from './render/render-document';
 import { SIGNATURE_FIELDS } from './sdx-pdf-format';
 
@@ -16,6 +17,8 @@ export class SignedDocumentPdfs implements DocumentPdfs {
     private readonly keys: KeyStore,
     /** With a TSA, signatures are PAdES B-T; without, B-B. */
     private readonly timestampAuthority?: TimestampAuthority,
+    /** Given: each signature is followed by its validation data (B-LT) and, for B-LTA, a document timestamp. */
+    private readonly longTerm?: LongTermOptions,
   ) {}
 
   async renderSigned(content: PdfContent, signerPartyId: PartyId, signature: SignatureRequest): Promise<Uint8Array> {
@@ -27,6 +30,11 @@ export class SignedDocumentPdfs implements DocumentPdfs {
   }
 
   private async sign(pdf: Uint8Array, signerPartyId: PartyId, request: SignatureRequest): Promise<Uint8Array> {
+    const signed = await this.signOnly(pdf, signerPartyId, request);
+    return this.longTerm ? extendToLevel(signed, this.longTerm) : signed;
+  }
+
+  private async signOnly(pdf: Uint8Array, signerPartyId: PartyId, request: SignatureRequest): Promise<Uint8Array> {
     const box: SignatureBox = signatureBoxes[request.box];
     return signPdf(pdf, {
       signer: await this.keys.signerFor(signerPartyId),

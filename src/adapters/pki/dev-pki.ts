@@ -5,7 +5,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
 import { generationBase, generationsOf } from './party-key-generations';
 import { ID_AT_ORGANIZATION_IDENTIFIER, LEGAL_ID_PREFIX, PARTY_URI_PREFIX } from './party-identity';
-import { ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
+import { ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_OCSP_SIGNING, ID_KP_TIME_STAMPING, ID_PKIX_OCSP_NOCHECK } from './pki-oids';
 import { x509 } from './x509';
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -136,7 +136,7 @@ async function issueCa(
   return { certificate, keys };
 }
 
-type EndEntityProfile = 'signer' | 'timestamping' | 'log-signing';
+type EndEntityProfile = 'signer' | 'timestamping' | 'log-signing' | 'ocsp-signing';
 
 function endEntityExtensions(profile: EndEntityProfile): x509.Extension[] {
   const basic = new x509.BasicConstraintsExtension(false, undefined, true);
@@ -157,6 +157,15 @@ function endEntityExtensions(profile: EndEntityProfile): x509.Extension[] {
       ];
     case 'log-signing':
       return [basic, new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true)];
+    case 'ocsp-signing':
+      // RFC 6960 4.2.2.2: a delegated responder carries id-kp-OCSPSigning; id-pkix-ocsp-nocheck
+      // (4.2.2.2.1) tells clients not to ask about the responder's own certificate.
+      return [
+        basic,
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([ID_KP_OCSP_SIGNING], false),
+        new x509.Extension(ID_PKIX_OCSP_NOCHECK, false, Uint8Array.of(0x05, 0x00)),
+      ];
   }
 }
 
@@ -239,6 +248,7 @@ export async function generateDevPki(options: DevPkiOptions): Promise<void> {
   await writeIssued(outDir, 'issuing-ca', issuing);
   await writeIssued(outDir, 'tsa', tsa);
   await writeIssued(outDir, 'log-signing', logSigning);
+  await writeIssued(outDir, 'ocsp', await issueEndEntity(issuing, OCSP_SUBJECT, 'ec', 'ocsp-signing', now, tenYears, serialFor('ocsp')));
 
   for (const party of options.parties) {
     const signer = await issueEndEntity(issuing, partyName(party), party.keyType ?? 'ec', 'signer', now, tenYears, partySerial(party.id), partyExtensions(party.id));
@@ -254,6 +264,31 @@ export async function generateDevPki(options: DevPkiOptions): Promise<void> {
   // from a signer to the root can be checked for revocation.
   await writeCrl(join(outDir, 'issuing-ca.crl.pem'), issuing, now, tenYears, [{ serialNumber: revoked.certificate.serialNumber, revocationDate: now }]);
   await writeCrl(join(outDir, 'root-ca.crl.pem'), root, now, tenYears, []);
+}
+
+const OCSP_SUBJECT = name('SDX Development OCSP Responder', 'SDX Development');
+
+/**
+ * Adds the development OCSP responder's certificate (`ocsp.pem`, `ocsp.key.pem`: ECDSA P-256,
+ * id-kp-OCSPSigning, id-pkix-ocsp-nocheck, ten years from `now`) to a directory generateDevPki
+ * wrote, from its issuing CA, leaving every other key and certificate as it is.
+ */
+export async function issueDevOcspSigner(options: { certsDir: string; now: Date }): Promise<void> {
+  const issuing = await readIssuedCa(options.certsDir, 'issuing-ca');
+  const signer = await issueEndEntity(issuing, OCSP_SUBJECT, 'ec', 'ocsp-signing', options.now, yearsAfter(options.now, 10), serialFor('ocsp'));
+  await writeIssued(options.certsDir, 'ocsp', signer);
+}
+
+/**
+ * A new development TSA certificate and key (`<base>.pem`, `<base>.key.pem` in `outDir`) from the
+ * issuing CA of `certsDir`, valid `years` from `now`: what a TSA does before its certificate
+ * expires, and what renewing archive timestamps needs.
+ */
+export async function issueDevTimestampAuthority(options: { certsDir: string; outDir: string; base: string; now: Date; years: number }): Promise<void> {
+  const issuing = await readIssuedCa(options.certsDir, 'issuing-ca');
+  const subject = name(`SDX Development Time-Stamping Authority (${options.now.getUTCFullYear()})`, 'SDX Development');
+  const tsa = await issueEndEntity(issuing, subject, 'ec', 'timestamping', options.now, yearsAfter(options.now, options.years), positiveSerial(randomBytes(16)));
+  await writeIssued(options.outDir, options.base, tsa);
 }
 
 /** A CA generateDevPki wrote (`<base>.pem`, `<base>.key.pem`, ECDSA P-256), read back to issue with. */
@@ -325,7 +360,7 @@ export interface RotatedDevKey {
  * `.key.pem`, see party-key-generations.ts). Earlier generations stay, so that what they signed
  * still verifies. Development only: a real party's CA issues its certificates.
  */
-export async function rotateDevPartyKey(options: { certsDir: string; partyId: string; now: Date }): Promise<RotatedDevKey> {
+export async function rotateDevPartyKey(options: { certsDir: string; partyId: string; now: Date; ocspUrl?: string }): Promise<RotatedDevKey> {
   const partiesDir = join(options.certsDir, 'parties');
   const generations = await generationsOf(partiesDir, options.partyId, '.pem');
   const newest = generations[generations.length - 1];
@@ -342,7 +377,7 @@ export async function rotateDevPartyKey(options: { certsDir: string; partyId: st
     options.now,
     yearsAfter(options.now, 10),
     positiveSerial(randomBytes(16)),
-    partyExtensions(options.partyId),
+    [...partyExtensions(options.partyId), ...(options.ocspUrl ? [new x509.AuthorityInfoAccessExtension({ ocsp: [options.ocspUrl] })] : [])],
   );
   const generation = newest + 1;
   const base = generationBase(options.partyId, generation);

@@ -38,6 +38,7 @@ export type ErrorCode =
   | 'webhook-destination-forbidden'
   | KeyStoreErrorCode
   | TimestampErrorCode
+  | 'revocation-unavailable'
   | MerkleErrorCode
   | PassRefusalCode
   | RefusalCode;
@@ -176,6 +177,7 @@ const otherErrorCodeSet = {
   'tsa-unavailable': true,
   'tsa-rejected': true,
   'tsa-response-invalid': true,
+  'revocation-unavailable': true,
   'merkle-range-invalid': true,
   'merkle-frontier-invalid': true,
   'merkle-hash-invalid': true,

@@ -145,7 +145,7 @@ describe('generateDevPki', () => {
   });
 
   it('when run again with the same options, then names, serials and validity match the committed certs-dev', () => {
-    for (const file of ['root-ca.pem', 'issuing-ca.pem', 'tsa.pem', 'parties/demo-carrier.pem', 'revoked/revoked-signer.pem']) {
+    for (const file of ['root-ca.pem', 'issuing-ca.pem', 'tsa.pem', 'ocsp.pem', 'parties/demo-carrier.pem', 'revoked/revoked-signer.pem']) {
       const fresh = certificate(out, file);
       const committed = certificate(certsDev, file);
       expect([fresh.subject, fresh.issuer, fresh.serialNumber, fresh.notBefore, fresh.notAfter]).toEqual([

@@ -28,10 +28,12 @@ export interface SignaturePlaceholderOptions {
   page: 'last' | number;
   /** For a new field; a filled field keeps its own /Rect. */
   rect: SignatureRect;
-  /** What a visible widget shows, drawn in an embedded font (so every font in the file is embedded). */
-  appearance: SignatureAppearance;
+  /** What a visible widget shows, drawn in an embedded font (so every font in the file is embedded); none for an invisible one. */
+  appearance?: SignatureAppearance;
   /** Written as /M: PAdES puts the claimed signing time here, not in the CMS. */
   signingTime: Date;
+  /** A document timestamp (/Type /DocTimeStamp, ETSI.RFC3161) rather than a signature; no /M, no /Name. */
+  documentTimestamp?: boolean;
   signerName?: string;
   reason?: string;
   location?: string;
@@ -106,6 +108,35 @@ export async function appendSignaturePlaceholder(
   const rangeText = `[${byteRange.join(' ')}]`.padEnd(BYTE_RANGE_WIDTH, ' ');
   pdf.set(Buffer.from(rangeText, 'latin1'), markers.byteRange);
   return { pdf, byteRange, contentsSize: options.contentsSize };
+}
+
+/**
+ * Appends an incremental update holding the objects `build` returns (new ones from `allocate`, or
+ * new versions of existing ones), with an xref section of the file's own kind. For updates that are
+ * not a signature: validation data (/DSS). The input bytes stay as they are.
+ */
+export async function appendObjects(
+  original: Uint8Array,
+  build: (doc: PDFDocument, root: PDFRef, allocate: () => PDFRef) => Map<PDFRef, PDFObject> | Promise<Map<PDFRef, PDFObject>>,
+): Promise<Uint8Array> {
+  const doc = await loadForUpdate(original);
+  const tail = readLastSection(original, doc.context);
+  const root = doc.context.trailerInfo.Root;
+  if (!(root instanceof PDFRef)) throw unsupported('the trailer has no /Root reference');
+  let nextNumber = Math.max(tail.size, doc.context.largestObjectNumber + 1);
+  const written = await build(doc, root, () => PDFRef.of(nextNumber++));
+  const writer = new UpdateWriter(original.length);
+  if (original.length > 0 && !isEol(original[original.length - 1])) writer.text('\n');
+  const offsets: Offsets = new Map();
+  for (const [ref, object] of [...written.entries()].sort(([a], [b]) => a.objectNumber - b.objectNumber)) {
+    offsets.set(ref.objectNumber, { offset: writer.position, generation: ref.generationNumber });
+    writer.text(`${ref.objectNumber} ${ref.generationNumber} obj\n`);
+    writer.object(object);
+    writer.text('\nendobj\n');
+  }
+  if (tail.kind === 'table') writeXrefTable(writer, offsets, nextNumber, tail);
+  else writeXrefStream(writer, offsets, nextNumber, tail);
+  return concat(original, writer.bytes());
 }
 
 /** The signed bytes of a prepared signature: everything but the /Contents hex string. */
@@ -324,10 +355,11 @@ async function addAppearance(
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
 ): Promise<void> {
-  if (!(rect[2] - rect[0] > 0 && rect[3] - rect[1] > 0)) return;
+  const appearance = options.appearance;
+  if (!appearance || !(rect[2] - rect[0] > 0 && rect[3] - rect[1] > 0)) return;
   const context = doc.context;
   const apRef = allocate();
-  written.set(apRef, await embeddedAppearance(context, rect[2] - rect[0], rect[3] - rect[1], options.appearance, written, allocate));
+  written.set(apRef, await embeddedAppearance(context, rect[2] - rect[0], rect[3] - rect[1], appearance, written, allocate));
   widget.set(PDFName.of('AP'), context.obj({ N: apRef }));
 }
 
@@ -386,12 +418,20 @@ function writeSignatureDictionary(
   options: SignaturePlaceholderOptions,
   markers: { byteRange: number; contentsStart: number },
 ): void {
-  writer.text('<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n/ByteRange ');
+  writer.text(
+    options.documentTimestamp
+      ? '<<\n/Type /DocTimeStamp\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.RFC3161\n/ByteRange '
+      : '<<\n/Type /Sig\n/Filter /Adobe.PPKLite\n/SubFilter /ETSI.CAdES.detached\n/ByteRange ',
+  );
   markers.byteRange = writer.position;
   writer.text('[0 0 0 0]'.padEnd(BYTE_RANGE_WIDTH, ' '));
   writer.text('\n/Contents ');
   markers.contentsStart = writer.position;
   writer.text(`<${'0'.repeat(2 * options.contentsSize)}>`);
+  if (options.documentTimestamp) {
+    writer.text('\n>>');
+    return;
+  }
   writer.text(`\n/M ${PDFString.fromDate(options.signingTime).toString()}`);
   if (options.signerName) writer.text(`\n/Name ${PDFHexString.fromText(options.signerName).toString()}`);
   if (options.reason) writer.text(`\n/Reason ${PDFHexString.fromText(options.reason).toString()}`);

@@ -231,7 +231,8 @@ export function analyseChanges(signed: DocumentView, final: DocumentView): Chang
   // Objects hung off the DSS count as DSS changes (for "only a DSS was added" after the last signature).
   const dssRoot = finalCatalog?.get('DSS');
   if (dssRoot) {
-    const dssReach = reach(final, dssRoot, isNew);
+    // Through the DSS and VRI a later update redefined, too: a second DSS update rewrites both.
+    const dssReach = reach(final, dssRoot, (num) => isNew(num) || dssNums.has(num));
     for (const entry of allowed) if (dssReach.has(entry.num)) entry.kind = 'dss';
   }
   return { changedObjects: [...changes.keys()], allowed, disallowed, visible };

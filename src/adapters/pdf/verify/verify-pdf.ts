@@ -7,6 +7,7 @@ import type { Finding } from '../../../domain/verification/finding';
 import { finish, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
 import { validateCertificate, type TrustMaterial } from '../../pki/certificate-validation';
 import { partyIdentityOf } from '../../pki/party-identity';
+import { x509 } from '../../pki/x509';
 import { analyseChanges, isSignatureField } from './changes-after-signature';
 import {
   equalBytes,
@@ -121,6 +122,10 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
 
   const contexts: SignatureContext[] = [];
   let signedSoFar = 0;
+  // Where each document timestamp ends: one later in the file is proof of existence (ETSI's POE)
+  // for everything before it, so what it covers may be judged at its own time, not now.
+  const archiveEnds = signatureDictionaries.filter((s) => nameOf(s.dict.get('Type')) === 'DocTimeStamp').map((s) => signedEnd(s.byteRange) ?? 0);
+  const coveredLater = (end: number | undefined): boolean => end !== undefined && archiveEnds.some((e) => e > end);
   for (const [index, sig] of signatureDictionaries.entries()) {
     const prefix = `signature[${index}]`;
     const end = signedEnd(sig.byteRange);
@@ -160,7 +165,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
         findings.push(...at([{ check: `${prefix}.${check}`, status: 'skipped', code: 'cms-unreadable', message: cmsProblem, required: true }]));
       }
     } else if (isTimestamp && cms.signedData.encapContentInfo.eContentType === OID.tstInfo) {
-      findings.push(...at(await guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, options, summary))));
+      findings.push(...at(await guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, options, summary, coveredLater(end)))));
     } else {
       const parsed = cms;
       if (isTimestamp) findings.push(...at([invalid(`${prefix}.format`, 'unsupported-signature-format', 'a /DocTimeStamp whose /Contents is a CMS signature, not an RFC 3161 timestamp token')]));
@@ -186,7 +191,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
             if (result.time) summary.timestampTime = result.time.toISOString();
             // Only a time-stamp from a trusted, unrevoked TSA proves when the signature existed.
             if (result.time && result.findings.every((f) => !f.required || f.status === 'valid')) proven = result.time;
-            return result.findings;
+            return [...result.findings, ...timestampOutOfBounds(prefix, result.tsaNotAfter, coveredLater(end), options.now)];
           }),
         ),
       );
@@ -692,7 +697,7 @@ function checkSigningCertificate(prefix: string, sig: RawSignatureDictionary, cm
   ];
 }
 
-async function checkTimestamp(prefix: string, cms: ParsedCms, options: PdfVerificationOptions): Promise<{ findings: Finding[]; time?: Date }> {
+async function checkTimestamp(prefix: string, cms: ParsedCms, options: PdfVerificationOptions): Promise<{ findings: Finding[]; time?: Date; tsaNotAfter?: Date }> {
   const check = `${prefix}.timestamp`;
   const tokenDer = signatureTimestampToken(cms.signerInfo);
   if (!tokenDer) {
@@ -726,7 +731,26 @@ async function checkTimestamp(prefix: string, cms: ParsedCms, options: PdfVerifi
     checkPrefix: `${prefix}.timestamp-authority`,
     usage: 'timestamping',
   });
-  return { findings: [valid(check, `timestamped at ${genTime.toISOString()}`), ...authority], time: genTime };
+  const tsaNotAfter = safe(() => new x509.X509Certificate(tsaCert).notAfter);
+  return { findings: [valid(check, `timestamped at ${genTime.toISOString()}`), ...authority], time: genTime, ...(tsaNotAfter ? { tsaNotAfter } : {}) };
+}
+
+/**
+ * A signature timestamp proves when the signature existed only while its TSA's certificate can
+ * still be trusted: after it expires, only a later document timestamp (B-LTA) keeps that proof.
+ * Without one the signature's time is unproven: indeterminate (ETSI OUT_OF_BOUNDS_NO_POE), never valid.
+ */
+function timestampOutOfBounds(prefix: string, tsaNotAfter: Date | undefined, covered: boolean, now: Date): Finding[] {
+  if (!tsaNotAfter || covered || tsaNotAfter.getTime() >= now.getTime()) return [];
+  return [
+    {
+      check: `${prefix}.timestamp-poe`,
+      status: 'indeterminate',
+      code: 'out-of-bounds-no-poe',
+      message: `the signature timestamp's TSA certificate expired on ${tsaNotAfter.toISOString()}, before ${now.toISOString()}, and no later document timestamp proves the signature existed while it was valid`,
+      required: true,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -892,6 +916,8 @@ async function checkDocumentTimestamp(
   cms: ParsedCms,
   options: PdfVerificationOptions,
   summary: SignatureSummary,
+  /** A later document timestamp covers this one: its TSA is judged at this one's own time. */
+  covered: boolean,
 ): Promise<Finding[]> {
   const check = `${prefix}.timestamp`;
   const signerInfos = checkSignerInfos(prefix, cms);
@@ -918,15 +944,22 @@ async function checkDocumentTimestamp(
   if (genTime.getTime() > options.now.getTime() + FUTURE_TOLERANCE_MS) {
     return [...signerInfos, invalid(check, 'timestamp-in-future', `the document timestamp claims ${genTime.toISOString()}, after the verifier's clock (${options.now.toISOString()})`)];
   }
-  const authority = await validateCertificate({
-    certificate: tsaCert,
-    extraCertificates: token.cms.certificates.filter((c) => c !== tsaCert),
-    trust: options.trust,
-    at: options.now,
-    atIsProven: true,
-    checkPrefix: `${prefix}.timestamp-authority`,
-    usage: 'timestamping',
-  });
+  const authority = (
+    await validateCertificate({
+      certificate: tsaCert,
+      extraCertificates: token.cms.certificates.filter((c) => c !== tsaCert),
+      trust: options.trust,
+      at: covered ? genTime : options.now,
+      atIsProven: true,
+      checkPrefix: `${prefix}.timestamp-authority`,
+      usage: 'timestamping',
+    })
+  ).map((f) =>
+    // The newest archive timestamp outliving its TSA certificate is not a forgery: it needed renewing (sdx archive renew).
+    f.code === 'certificate-expired'
+      ? { ...f, status: 'indeterminate' as const, code: 'out-of-bounds-no-poe', message: `${f.message}; the archive was not renewed (sdx archive renew) before its newest timestamp's TSA certificate expired` }
+      : f,
+  );
   if (authority.every((f) => !f.required || f.status === 'valid')) summary.trustedTime = genTime.toISOString();
   return [...signerInfos, valid(check, `document timestamp at ${genTime.toISOString()} over the signed bytes`), ...authority];
 }
