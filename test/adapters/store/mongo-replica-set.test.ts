@@ -8,7 +8,11 @@ import {
 import { appendOnlyCollections, logStateCollection, mongoRoleCommand, mongoRolePrivileges } from '../../../src/adapters/store/mongo/mongo-role';
 import { modelsOn } from '../../../src/adapters/store/mongo/mongo-schemas';
 import { sessionModelsOn } from '../../../src/adapters/store/mongo/mongo-sessions';
-import { transactionOptions } from '../../../src/adapters/store/mongo/mongo-store';
+import { MONGO_MAX_BLOB_BYTES, transactionOptions } from '../../../src/adapters/store/mongo/mongo-store';
+import { checkBlobSize } from '../../../src/adapters/store/blob-size';
+import type { BlobRecord } from '../../../src/adapters/store/mongo/mongo-mappers';
+import { statusFor } from '../../../src/http/problem';
+import { SdxError } from '../../../src/domain/shared/errors';
 import { uploadModelsOn } from '../../../src/adapters/store/mongo/mongo-uploads';
 import { claimQuery, redriveQuery, webhookModelsOn } from '../../../src/adapters/store/mongo/mongo-webhooks';
 import { Deadline, withDeadline } from '../../../src/adapters/store/store-deadline';
@@ -115,6 +119,33 @@ describe('MongoDB deadlines and majority', () => {
     await expect(withDeadline(10_000, 'MongoDB store sdx', () => Promise.resolve(42))).resolves.toBe(42);
     const failure = new Error('driver failure');
     await expect(withDeadline(10_000, 'MongoDB store sdx', () => Promise.reject(failure))).rejects.toBe(failure);
+  });
+});
+
+describe('MongoDB blob size', () => {
+  it('when a blob is at the store maximum, then its record with many uploads still fits one BSON document', () => {
+    const record: BlobRecord = {
+      _id: 'a'.repeat(64),
+      mediaType: 'application/pdf',
+      size: MONGO_MAX_BLOB_BYTES,
+      bytes: Buffer.alloc(MONGO_MAX_BLOB_BYTES),
+      pendingSince: '2026-12-03T10:00:00.000Z',
+      uploads: Array.from({ length: 1000 }, (_, i) => ({ partyId: `party-with-a-long-identifier-${i}`, size: MONGO_MAX_BLOB_BYTES, uploadedAt: '2026-12-03T10:00:00.000Z' })),
+    };
+    expect(mongoose.mongo.BSON.calculateObjectSize(record)).toBeLessThanOrEqual(16 * 1024 * 1024);
+  });
+
+  it('when a blob is over the maximum, then it is refused as 413 blob-too-large before anything is written', () => {
+    expect(() => checkBlobSize(MONGO_MAX_BLOB_BYTES, MONGO_MAX_BLOB_BYTES, 'MongoDB store sdx')).not.toThrow();
+    let refused: unknown;
+    try {
+      checkBlobSize(MONGO_MAX_BLOB_BYTES + 1, MONGO_MAX_BLOB_BYTES, 'MongoDB store sdx');
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(SdxError);
+    expect(statusFor(refused as SdxError)).toBe(413);
+    expect(refused).toMatchObject({ code: 'blob-too-large' });
   });
 });
 

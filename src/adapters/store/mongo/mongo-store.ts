@@ -30,6 +30,7 @@ import { prefixKeyNames } from '../../../domain/document/business-keys';
 import type { DocumentKind } from '../../../domain/document/document';
 import { toJson } from '../stored-json';
 import { DEFAULT_STORE_TIMEOUT_MS, withDeadline, type Deadline } from '../store-deadline';
+import { checkBlobSize } from '../blob-size';
 import {
   isDuplicateKey,
   isReplicaSetRequired,
@@ -65,6 +66,12 @@ import { modelsOn, type MongoModels } from './mongo-schemas';
 import { uploadModelsOn, type UploadModels } from './mongo-uploads';
 
 type AllModels = MongoModels & WebhookModels & UploadModels & SessionModels;
+
+/**
+ * A blob is one document, and a document is at most 16 MiB of BSON; 1 MiB is left for the record's
+ * other fields (media type, the list of uploads). Larger blobs need GridFS or chunks (issue 22, item 2).
+ */
+export const MONGO_MAX_BLOB_BYTES = 15 * 1024 * 1024;
 
 /** How often a commit that lost a race without a stale sequence is run again before `busy`. */
 const COMMIT_ATTEMPTS = 5;
@@ -403,6 +410,7 @@ export class MongoStore implements Store {
       const buffer = toBuffer(bytes);
       const sha256 = createHash('sha256').update(buffer).digest('hex');
       const size = buffer.byteLength;
+      checkBlobSize(size, MONGO_MAX_BLOB_BYTES, `MongoDB store ${this.dbName}`);
       return this.inTransaction(async (session) => {
         const { partyId } = put;
         if (partyId !== undefined) {
