@@ -188,7 +188,9 @@ export class MongoStore implements Store {
   /** Undefined when a majority-acknowledged write succeeds; otherwise why the primary cannot take one. */
   private async majorityProbe(): Promise<string | undefined> {
     try {
-      await this.models.healthProbes.updateOne(majorityProbeFilter, { $set: { at: new Date().toISOString() } }, { upsert: true }).exec();
+      // Half the deadline, so the answer is this reason rather than the deadline's.
+      const writeConcern = durableWrites(Math.max(1, Math.floor(this.timeoutMs / 2)));
+      await this.models.healthProbes.updateOne(majorityProbeFilter, { $set: { at: new Date().toISOString() } }, { upsert: true, writeConcern }).exec();
       return undefined;
     } catch (error) {
       if (isWriteMajorityUnreachable(error)) return 'the primary cannot reach a write majority of the replica set';
