@@ -12,6 +12,7 @@ import type { KeyStore } from './application/ports/key-store.port';
 import { PdfWorkerPool, defaultPdfWorkerCount } from './adapters/pdf/pdf-worker-pool';
 import type { DocumentPdfs } from './application/ports/document-pdf.port';
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
+import { DEFAULT_STORE_TIMEOUT_MS } from './adapters/store/store-deadline';
 import { createApp } from './http/app';
 import { answerClientErrors } from './http/client-errors';
 import { LogService } from './application/audit/log-service';
@@ -493,12 +494,17 @@ const MONGO_SERVER_SELECTION_MS = 5_000;
  * The store the configuration chooses. The MongoDB adapter is loaded only when chosen, so the
  * SQLite path never loads mongoose.
  */
-export async function openConfiguredStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri'>): Promise<Store> {
+export async function openConfiguredStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri'> & { env?: NodeJS.ProcessEnv }): Promise<Store> {
   if (config.store === 'sqlite') return openStore(config.dbFile);
   if (!config.mongoUri) throw new Error('the mongo store needs a connection string (--mongo-uri or SDX_MONGO_URI)');
   // node16 resolution treats import() as an ECMAScript import, which names the emitted .js file.
   const { MongoStore } = await import('./adapters/store/mongo/mongo-store.js');
-  return MongoStore.connect(config.mongoUri, { serverSelectionTimeoutMS: MONGO_SERVER_SELECTION_MS });
+  return MongoStore.connect(config.mongoUri, { serverSelectionTimeoutMS: MONGO_SERVER_SELECTION_MS, timeoutMS: storeTimeoutFromEnv(config.env ?? {}) });
+}
+
+/** SDX_STORE_TIMEOUT_MS: the deadline of one store call, after which it is 503 store-unavailable (10000). */
+function storeTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
+  return numberFromEnv(env, 'SDX_STORE_TIMEOUT_MS', DEFAULT_STORE_TIMEOUT_MS, wholeMs(100, 600_000), 'milliseconds from 100 to 600000');
 }
 
 /** Where the data lives, for the start-up line; a connection string's user and password are left out. */
@@ -612,6 +618,7 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
   writeRateLimitFromEnv,
   pendingUploadQuotaFromEnv,
   dispatcherSettingsFromEnv,
+  storeTimeoutFromEnv,
   webhookDestinationsFromEnv,
   sessionIdleFromEnv,
   maxStreamsFromEnv,

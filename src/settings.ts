@@ -10,6 +10,7 @@ export const settings: Record<string, string> = {
   SDX_STORE: 'sqlite (default) or mongo',
   SDX_DB: 'SQLite file (./data/sdx.sqlite)',
   SDX_MONGO_URI: 'MongoDB replica-set connection string, for SDX_STORE=mongo',
+  SDX_STORE_TIMEOUT_MS: 'deadline of one MongoDB store call before 503 store-unavailable (10000)',
   SDX_DEMO: '1 loads the demo parties of certs-dev/',
   SDX_PDF_WORKERS: 'threads that render and sign PDFs (0 = on the event loop)',
   SDX_CERTS_DIR: 'trust anchors, CRLs and (development) keys',

@@ -10,6 +10,7 @@ import { SdxError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
 import type { CliIo } from './cli-io';
 import { openToolStore } from './cli-store';
+import { mongoRoleCommand } from '../adapters/store/mongo/mongo-role';
 
 const usage = `usage: sdx admin <command> [--db FILE]   (without --db: SDX_DB or data/sdx.sqlite, which must exist)
   add-party FILE.json                          register or update a party (id, name, roles, identifiers)
@@ -18,7 +19,10 @@ const usage = `usage: sdx admin <command> [--db FILE]   (without --db: SDX_DB or
   set-password --user ID                       web sign-in password, read from stdin (first line); stored as scrypt
   end-sessions --user ID                       signs the user out of every browser and phone; prints how many ended
   create-key --user ID [--label TEXT]          prints a new API key once; only its hash is stored
-  revoke-key --key ID`;
+  revoke-key --key ID
+  mongo-role [--database sdx] [--role sdxService]
+                                               prints the mongosh createRole command for running SDX on MongoDB
+                                               with the log append-only (events, log nodes, tree heads: find and insert)`;
 
 /** Parties, users and API keys, administered on the store file directly (the service may be running). */
 export async function adminCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
@@ -34,6 +38,8 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
         name: { type: 'string' },
         label: { type: 'string' },
         key: { type: 'string' },
+        database: { type: 'string' },
+        role: { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -160,6 +166,17 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
         io.out(`key ${values.key} revoked`);
         return 0;
       });
+    case 'mongo-role': {
+      // Printed, not run: creating roles needs a user administrator, which SDX must never be.
+      const database = values.database ?? 'sdx';
+      const role = values.role ?? 'sdxService';
+      if (!/^[A-Za-z0-9_-]{1,63}$/.test(database) || !/^[A-Za-z0-9_.-]{1,64}$/.test(role)) {
+        io.err('sdx admin mongo-role: --database and --role take letters, digits, _ and - only');
+        return 2;
+      }
+      io.out(mongoRoleCommand(database, role));
+      return 0;
+    }
     default:
       io.err(usage);
       return 2;

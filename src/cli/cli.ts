@@ -10,7 +10,8 @@ const usage = `usage: sdx <command>
   import --kind KIND FILE.jsonl|FILE.csv --url URL [--key K] [--concurrency N]   issue many documents (sdx import --help)
   demo --out DIR                                      write one signed PDF per document kind
   keys new-master-key|seal|rotate|revoke ...          master key; seal, rotate, revoke party keys (sdx keys help)
-  admin add-party|list-parties|add-user|create-key|revoke-key [--db FILE]   parties, users, API keys`;
+  admin add-party|list-parties|add-user|create-key|revoke-key [--db FILE]   parties, users, API keys
+  admin mongo-role [--database sdx] [--role sdxService]   the MongoDB role SDX runs under`;
 
 export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...args] = argv;

@@ -53,6 +53,7 @@ export function statusFor(error: SdxError): number {
     case 'precondition-failed':
       return 412;
     case 'upload-quota':
+    case 'blob-too-large':
       return 413;
     // The party's certificate is revoked or out of date: the request conflicts with the state of the
     // party's own credential. Not 503: no retry helps until the party has a new certificate, and a

@@ -52,6 +52,7 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'not-found': m('Not found', '未找到', '没有找到所请求的对象，或您无权查看。'),
   'page-not-found': m('Page not found', '页面不存在', 'PDF 中没有所指定的页面。'),
   'already-delivered': m('Already delivered', '已送达', '该消息已经送达，无需重发。'),
+  'blob-too-large': m('File too large to store', '文件过大，无法保存', '该文件超出存储可保存的大小；请减少照片数量或压缩后重试。'),
   'upload-quota': m('Upload quota reached', '上传额度已满', '待处理的上传文件已达上限；请先使用或等待旧文件清理后再上传。'),
   'webhook-url-invalid': m('Invalid webhook URL', 'Webhook 地址无效', 'Webhook 地址必须是有效的 https 地址。'),
   'webhook-destination-forbidden': m('Webhook destination forbidden', 'Webhook 目标不允许', '该 Webhook 地址指向内部或保留网络，不允许使用。'),

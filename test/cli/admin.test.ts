@@ -92,4 +92,18 @@ describe('sdx admin: parties, users and API keys', () => {
     expect(key.stderr.trim()).toBe('sdx admin create-key: no user ghost; add it first [not-found]');
     expect(runSdx(['admin', 'add-user', '--db', db]).code).toBe(2);
   });
+
+  it('prints the MongoDB role SDX runs under, without opening any store; a bad name exits 2', () => {
+    const printed = runSdx(['admin', 'mongo-role', '--database', 'shipping', '--role', 'sdxApp'], { env: { SDX_STORE: '', SDX_DB: join(dir, 'absent.sqlite') } });
+    expect(printed.code).toBe(0);
+    const command = JSON.parse(/^db\.getSiblingDB\("shipping"\)\.runCommand\(([\s\S]*)\)\s*$/.exec(printed.stdout)?.[1] ?? 'null') as {
+      createRole: string;
+      privileges: { resource: { collection: string }; actions: string[] }[];
+    };
+    expect(command.createRole).toBe('sdxApp');
+    expect(command.privileges.find((p) => p.resource.collection === 'events')?.actions).toEqual(['find', 'insert', 'createCollection', 'createIndex']);
+    const bad = runSdx(['admin', 'mongo-role', '--database', 'x"); db.dropDatabase(); ("']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('sdx admin mongo-role: --database and --role take letters, digits, _ and - only');
+  });
 });

@@ -69,7 +69,7 @@ describe('sdx verify over many files', () => {
     const dir = folder('json', { 'bad.pdf': 'not a pdf' });
     const result = runSdx(['verify', '--json', dir]);
     expect(result.code).toBe(2);
-    const reports = lines(result.stdout).map((line) => JSON.parse(line) as { file: string; verdict: string; signatures: unknown[] });
+    const reports = lines(result.stdout).map((line) => JSON.parse(line) as { file: string; verdict: string; signatures: { role: string }[] });
     expect(reports.map((r) => [r.file, r.verdict])).toEqual([
       [join(dir, 'bad.pdf'), 'invalid'],
       [join(dir, 'delivery-order.pdf'), 'valid'],

@@ -679,6 +679,38 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await expect(store.webhooks.claimDeliveries(soon(2), soon(3), 10)).resolves.toHaveLength(1);
       });
 
+      it('when dispatchers claim at once, then each due delivery goes to exactly one, and one that loses a row takes the next due one', async () => {
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
+        for (const id of ['do-c1', 'do-c2', 'do-c3']) await issued(deliveryOrderState(id));
+        const [x, y] = await Promise.all([store.webhooks.claimDeliveries(soon(1), soon(2), 2), store.webhooks.claimDeliveries(soon(1), soon(2), 2)]);
+        const ids = [...x, ...y].map((d) => d.id);
+        expect(new Set(ids).size).toBe(3);
+        expect(ids).toHaveLength(3);
+        await expect(store.webhooks.claimDeliveries(soon(1), soon(2), 10)).resolves.toEqual([]);
+      });
+
+      it('when a failed delivery is rescheduled, then no one claims it before it is due, and the claim carries the attempts so far', async () => {
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
+        await issued(deliveryOrderState('do-r'));
+        const [first] = await store.webhooks.claimDeliveries(soon(1), soon(100), 10);
+        if (!first) throw new Error('expected a delivery');
+        await store.webhooks.recordDeliveryAttempt(first.id, { at: soon(2), status: 'pending', httpStatus: 503, error: 'http-503', nextAttemptAt: soon(30) });
+        // The lease is gone, but the row is not due: a second dispatcher must leave it.
+        await expect(store.webhooks.claimDeliveries(soon(3), soon(4), 10)).resolves.toEqual([]);
+        await expect(store.webhooks.claimDeliveries(soon(30), soon(31), 10)).resolves.toEqual([expect.objectContaining({ id: first.id, attempts: 1 })]);
+      });
+
+      it('when a delivery is redriven, then the answer is the stored delivery after the redrive', async () => {
+        await store.webhooks.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
+        await issued(deliveryOrderState('do-d'));
+        const [leased] = await store.webhooks.claimDeliveries(soon(1), soon(100), 10);
+        if (!leased) throw new Error('expected a delivery');
+        const redriven = await store.webhooks.redriveDelivery(leased.id, soon(5));
+        await expect(store.webhooks.getDelivery(leased.id)).resolves.toEqual(redriven);
+        // The lease is released: the redriven delivery is claimable at once.
+        await expect(store.webhooks.claimDeliveries(soon(5), soon(6), 10)).resolves.toEqual([expect.objectContaining({ id: leased.id })]);
+      });
+
       it('when attempts are recorded, then retries wait, delivered ones are done, dead ones wait for a redrive', async () => {
         await store.webhooks.addWebhookEndpoint(endpoint('wh-consignee', cast.consignee));
         await issued(deliveryOrderState('do-a'));

@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'already-delivered'
   | 'webhook-url-invalid'
   | 'upload-quota'
+  | 'blob-too-large'
   | 'webhook-destination-forbidden'
   | KeyStoreErrorCode
   | TimestampErrorCode
@@ -166,6 +167,7 @@ const otherErrorCodeSet = {
   'already-delivered': true,
   'webhook-url-invalid': true,
   'upload-quota': true,
+  'blob-too-large': true,
   'webhook-destination-forbidden': true,
   'key-not-found': true,
   'key-record-invalid': true,

@@ -21,6 +21,7 @@ export const MongoCode = {
   authenticationFailed: 18,
   writeConflict: 112,
   noSuchTransaction: 251,
+  writeConcernFailed: 64,
   duplicateKey: 11000,
 } as const;
 
@@ -48,6 +49,8 @@ const unavailableNames: ReadonlySet<string> = new Set([
   'MongoNotConnectedError',
   'MongoPoolClosedError',
   'MongoWriteConcernError',
+  // The driver's deadline (timeoutMS, set from SDX_STORE_TIMEOUT_MS) ran out.
+  'MongoOperationTimeoutError',
 ]);
 
 export function isDriverError(error: unknown): error is DriverErrorShape {
@@ -75,6 +78,28 @@ export function duplicateKeyFields(error: DriverErrorShape): string[] {
   return [...index.matchAll(/(.+?)_(-?1|text|hashed|2dsphere|2d)(?:_|$)/g)].map((match) => match[1] ?? '');
 }
 
+/**
+ * A duplicate key on a log index or a Merkle node: the positions a commit takes come from the one
+ * log-state document inside its transaction, so a taken position means the log state no longer
+ * matches what is stored. That is damage to report, not a race to retry.
+ */
+export function isLogPositionTaken(error: unknown): boolean {
+  if (!isDuplicateKey(error) || !isDriverError(error)) return false;
+  const fields = duplicateKeyFields(error).join(',');
+  return fields === 'logIndex' || fields === 'level,index';
+}
+
+/**
+ * The primary took the write but a majority did not acknowledge it in time (wtimeout): the replica
+ * set has lost its majority, or its secondaries lag far behind.
+ */
+export function isWriteMajorityUnreachable(error: unknown): boolean {
+  if (!isDriverError(error)) return false;
+  if (error.name === 'MongoWriteConcernError' || error.code === MongoCode.writeConcernFailed) return true;
+  const concern = (error as { writeConcernError?: { code?: unknown } }).writeConcernError;
+  return typeof concern === 'object' && concern !== null && concern.code === MongoCode.writeConcernFailed;
+}
+
 /** Standalone servers refuse sessions with transaction numbers: SDX needs a replica set (or mongos). */
 export function isReplicaSetRequired(error: unknown): boolean {
   if (!isDriverError(error)) return false;
@@ -90,7 +115,7 @@ export function isReplicaSetRequired(error: unknown): boolean {
 export function isTransactionRace(error: unknown): boolean {
   if (!isDriverError(error)) return false;
   if (error.code === MongoCode.writeConflict || error.code === MongoCode.noSuchTransaction) return true;
-  if (error.code === MongoCode.duplicateKey) return true;
+  if (error.code === MongoCode.duplicateKey) return !isLogPositionTaken(error);
   return labelsOf(error).includes('TransientTransactionError');
 }
 
@@ -114,6 +139,13 @@ export function translateMongoError(error: unknown, context: string): unknown {
   if (!isDriverError(error)) return error;
   if (isReplicaSetRequired(error)) {
     return new SdxError('store-unavailable', `${context}: ${replicaSetRequiredMessage}`, { cause: error });
+  }
+  if (isLogPositionTaken(error)) {
+    return new SdxError(
+      'store-corrupt',
+      `${context}: a log position the audit log state says is free is already stored (${duplicateKeyFields(error).join(' + ')}); the log state is damaged, run the integrity audit`,
+      { cause: error },
+    );
   }
   if (isDuplicateKey(error)) {
     const fields = duplicateKeyFields(error);

@@ -117,6 +117,9 @@ export const treeHeadSchema = new Schema<TreeHeadRecord>(
 );
 treeHeadSchema.index({ size: 1 }, { unique: true });
 
+/** One document `/healthz` rewrites with a majority write concern, to learn whether the primary can reach a majority. */
+export const healthProbeSchema = new Schema<{ _id: string; at: string }>({ _id: String, at: String }, options);
+
 export interface MongoModels {
   parties: Model<PartyRecord>;
   users: Model<UserRecord>;
@@ -127,6 +130,7 @@ export interface MongoModels {
   logNodes: Model<LogNodeRecord>;
   logState: Model<LogStateRecord>;
   treeHeads: Model<TreeHeadRecord>;
+  healthProbes: Model<{ _id: string; at: string }>;
 }
 
 /** The models on one connection; the collection names are fixed, never pluralised by mongoose. */
@@ -141,5 +145,6 @@ export function modelsOn(connection: Connection): MongoModels {
     logNodes: connection.model<LogNodeRecord>('LogNode', logNodeSchema, 'logNodes'),
     logState: connection.model<LogStateRecord>('LogState', logStateSchema, 'logState'),
     treeHeads: connection.model<TreeHeadRecord>('TreeHead', treeHeadSchema, 'treeHeads'),
+    healthProbes: connection.model<{ _id: string; at: string }>('HealthProbe', healthProbeSchema, 'healthProbes'),
   };
 }

@@ -29,10 +29,13 @@ import { checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor, M
 import { prefixKeyNames } from '../../../domain/document/business-keys';
 import type { DocumentKind } from '../../../domain/document/document';
 import { toJson } from '../stored-json';
+import { DEFAULT_STORE_TIMEOUT_MS, withDeadline, type Deadline } from '../store-deadline';
+import { checkBlobSize } from '../blob-size';
 import {
   isDuplicateKey,
   isReplicaSetRequired,
   isTransactionRace,
+  isWriteMajorityUnreachable,
   replicaSetRequiredMessage,
   translateMongoError,
 } from './mongo-errors';
@@ -64,17 +67,31 @@ import { uploadModelsOn, type UploadModels } from './mongo-uploads';
 
 type AllModels = MongoModels & WebhookModels & UploadModels & SessionModels;
 
+/**
+ * A blob is one document, and a document is at most 16 MiB of BSON; 1 MiB is left for the record's
+ * other fields (media type, the list of uploads). Larger blobs need GridFS or chunks (issue 22, item 2).
+ */
+export const MONGO_MAX_BLOB_BYTES = 15 * 1024 * 1024;
+
 /** How often a commit that lost a race without a stale sequence is run again before `busy`. */
 const COMMIT_ATTEMPTS = 5;
 
-/** Acknowledged means on a majority of the replica set and in its journal, so a failover keeps it. */
-const durableWrites = { w: 'majority', journal: true } as const;
+/**
+ * Acknowledged means on a majority of the replica set and in its journal, so a failover keeps it;
+ * a primary that cannot reach a majority answers with a write-concern error by the deadline.
+ */
+const durableWrites = (timeoutMs: number) => ({ w: 'majority', journal: true, wtimeoutMS: timeoutMs }) as const;
+
+/** Reads that feed a signed tree head see only what a failover cannot roll back. */
+const committedReads = 'majority';
 
 export interface MongoConnectOptions {
   /** The database to use; defaults to the one named in the URI path (mongoose's `test` when it names none). */
   dbName?: string;
   /** How long to look for a usable server before giving up; the driver's default otherwise. */
   serverSelectionTimeoutMS?: number;
+  /** The deadline of every store call (SDX_STORE_TIMEOUT_MS); 10 s otherwise. */
+  timeoutMS?: number;
 }
 
 /**
@@ -97,6 +114,7 @@ export class MongoStore implements Store {
     private readonly models: AllModels,
     /** The database name, for messages; never the URI, which may carry a password. */
     readonly dbName: string,
+    private readonly timeoutMs: number,
   ) {
     this.webhooks = new MongoWebhooks(models, (work) => this.run(work), async (documentId, seq) => {
       const event = await models.events.findOne({ documentId, seq }, { envelope: 1, type: 1 }).lean().exec();
@@ -108,6 +126,7 @@ export class MongoStore implements Store {
   static async connect(uri: string, options: MongoConnectOptions = {}): Promise<MongoStore> {
     let dbName = options.dbName ?? 'sdx';
     let connection: Connection | undefined;
+    const timeoutMs = options.timeoutMS ?? DEFAULT_STORE_TIMEOUT_MS;
     try {
       connection = mongoose.createConnection(uri, {
         ...(options.dbName === undefined ? {} : { dbName: options.dbName }),
@@ -115,8 +134,10 @@ export class MongoStore implements Store {
         autoIndex: false,
         autoCreate: false,
         bufferCommands: false,
-        writeConcern: durableWrites,
+        writeConcern: durableWrites(timeoutMs),
         readPreference: 'primary',
+        // No single round trip outlives the call's deadline.
+        socketTimeoutMS: timeoutMs,
       });
       await connection.asPromise();
       dbName = connection.name || dbName;
@@ -134,7 +155,7 @@ export class MongoStore implements Store {
           // Another process created it at the same moment.
           if (!isDuplicateKey(error)) throw error;
         });
-      return new MongoStore(connection, models, dbName);
+      return new MongoStore(connection, models, dbName, timeoutMs);
     } catch (error) {
       await connection?.close(true).catch(() => undefined);
       throw translateMongoError(error, `cannot open MongoDB store ${dbName}`);
@@ -144,12 +165,30 @@ export class MongoStore implements Store {
   async health(): Promise<StoreHealth> {
     if (this.closed) return { ok: false, backend: 'mongodb', detail: `${this.dbName}: closed` };
     try {
-      const hello = await adminCommand(this.connection, { hello: 1 });
-      const setName = typeof hello.setName === 'string' ? hello.setName : 'mongos';
-      return { ok: true, backend: 'mongodb', detail: `${this.dbName} on replica set ${setName}` };
+      return await withDeadline(this.timeoutMs, `MongoDB store ${this.dbName}`, async () => {
+        const hello = await adminCommand(this.connection, { hello: 1 });
+        const setName = typeof hello.setName === 'string' ? hello.setName : 'mongos';
+        // Answering is not enough: a primary cut off from its secondaries takes no durable write.
+        const probe = await this.majorityProbe();
+        if (probe !== undefined) return { ok: false, backend: 'mongodb', detail: `${this.dbName} on replica set ${setName}: ${probe}` };
+        return { ok: true, backend: 'mongodb', detail: `${this.dbName} on replica set ${setName}` };
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, backend: 'mongodb', detail: `${this.dbName}: ${message}` };
+    }
+  }
+
+  /** Undefined when a majority-acknowledged write succeeds; otherwise why the primary cannot take one. */
+  private async majorityProbe(): Promise<string | undefined> {
+    try {
+      // Half the deadline, so the answer is this reason rather than the deadline's.
+      const writeConcern = durableWrites(Math.max(1, Math.floor(this.timeoutMs / 2)));
+      await this.models.healthProbes.updateOne(majorityProbeFilter, { $set: { at: new Date().toISOString() } }, { upsert: true, writeConcern }).exec();
+      return undefined;
+    } catch (error) {
+      if (isWriteMajorityUnreachable(error)) return 'the primary cannot reach a write majority of the replica set';
+      throw error;
     }
   }
 
@@ -194,12 +233,12 @@ export class MongoStore implements Store {
   }
 
   setUserPassword(userId: string, passwordHash: string): Promise<void> {
-    return this.run(async () => {
+    return this.run(async (deadline) => {
       await this.inTransaction(async (session) => {
         const { matchedCount } = await this.models.users.updateOne({ _id: userId }, { $set: { passwordHash } }, { session }).exec();
         if (matchedCount === 0) throw new SdxError('not-found', `no user ${userId}`);
         await endOpenSessions(this.models, userId, new Date().toISOString(), session);
-      });
+      }, deadline);
     });
   }
 
@@ -229,11 +268,12 @@ export class MongoStore implements Store {
   }
 
   commit(changes: readonly DocumentChange[]): Promise<CommitResult> {
-    return this.run(async () => {
+    return this.run(async (deadline) => {
       checkChanges(changes);
       for (let attempt = 1; ; attempt += 1) {
+        deadline.check();
         try {
-          return await this.inTransaction((session) => this.commitIn(session, changes));
+          return await this.inTransaction((session) => this.commitIn(session, changes), deadline);
         } catch (error) {
           if (!isTransactionRace(error)) throw error;
           // The driver's own retries are spent; what the race left behind decides the outcome.
@@ -306,6 +346,7 @@ export class MongoStore implements Store {
       if (valid.length === 0) return addresses.map(() => undefined);
       const records = await this.models.logNodes
         .find({ $or: valid.map(({ level, index }) => ({ level, index })) })
+        .readConcern(committedReads)
         .lean()
         .exec();
       const found = new Map(records.map((r) => [`${r.level}:${r.index}`, r.hash]));
@@ -322,6 +363,7 @@ export class MongoStore implements Store {
       if (start === end) return [];
       const records = await this.models.events
         .find({ logIndex: { $gte: start, $lt: end } })
+        .readConcern(committedReads)
         .sort({ logIndex: 1 })
         .lean<EventRecord[]>()
         .exec();
@@ -360,10 +402,11 @@ export class MongoStore implements Store {
    * conflict and are retried one after the other; then the quota check, the blob and its upload entry.
    */
   putBlob(bytes: Uint8Array, mediaType: string, put: BlobPut): Promise<{ sha256: string; size: number; created: boolean }> {
-    return this.run(async () => {
+    return this.run(async (deadline) => {
       const buffer = toBuffer(bytes);
       const sha256 = blobHash(buffer);
       const size = buffer.byteLength;
+      checkBlobSize(size, MONGO_MAX_BLOB_BYTES, `MongoDB store ${this.dbName}`);
       return this.inTransaction(async (session) => {
         const { partyId } = put;
         if (partyId !== undefined) {
@@ -398,7 +441,7 @@ export class MongoStore implements Store {
           }
         }
         return { sha256, size, created };
-      });
+      }, deadline);
     });
   }
 
@@ -511,6 +554,7 @@ export class MongoStore implements Store {
     for (const blob of plan.blobs) {
       if (blob.bytes) {
         const bytes = toBuffer(blob.bytes);
+        checkBlobSize(bytes.byteLength, MONGO_MAX_BLOB_BYTES, `MongoDB store ${this.dbName}`);
         await this.models.blobs.updateOne(
           { _id: blob.sha256 },
           { $setOnInsert: { mediaType: blob.mediaType ?? 'application/octet-stream', size: bytes.byteLength, bytes, uploads: [] }, $set: { pendingSince: null } },
@@ -577,44 +621,51 @@ export class MongoStore implements Store {
   }
 
   private async readLogState(session: ClientSession | undefined): Promise<{ size: number; frontier: Frontier }> {
-    const record = await this.models.logState.findById(LOG_STATE_ID, null, { session: session ?? null }).lean().exec();
+    // In a transaction the snapshot is read; outside one, only majority-committed state.
+    const query = this.models.logState.findById(LOG_STATE_ID, null, { session: session ?? null });
+    const record = await (session ? query : query.readConcern(committedReads)).lean().exec();
     return toLogState(record, `MongoDB store ${this.dbName}`);
   }
 
-  private async inTransaction<T>(work: (session: ClientSession) => Promise<T>): Promise<T> {
+  /**
+   * The driver retries a transient failure for up to 120 s; each retry first asks the deadline,
+   * and a spent deadline (not transient) ends the transaction at once.
+   */
+  private async inTransaction<T>(work: (session: ClientSession) => Promise<T>, deadline: Deadline): Promise<T> {
     const session = await this.connection.startSession();
     try {
-      return await session.withTransaction(() => work(session), {
-        readConcern: { level: 'snapshot' },
-        writeConcern: durableWrites,
-        readPreference: 'primary',
-      });
+      return await session.withTransaction(() => {
+        deadline.check();
+        return work(session);
+      }, transactionOptions(this.timeoutMs));
     } finally {
       await session.endSession();
     }
   }
 
-  /** Runs one unit of work and hands its failure back in SdxError terms. */
-
-
-
-
-
-
-
-
-
-
-  private async run<T>(work: () => Promise<T>): Promise<T> {
+  /** Runs one unit of work within the store deadline and hands its failure back in SdxError terms. */
+  private async run<T>(work: (deadline: Deadline) => Promise<T>): Promise<T> {
     if (this.closed) throw new SdxError('store-unavailable', `MongoDB store ${this.dbName} is closed; connect again`);
     try {
-      return await work();
+      return await withDeadline(this.timeoutMs, `MongoDB store ${this.dbName}`, work);
     } catch (error) {
       throw translateMongoError(error, `MongoDB store ${this.dbName} failed`);
     }
   }
 }
 
+/** Snapshot reads, durable writes on the primary, and a commit that may not wait past the deadline. */
+export function transactionOptions(timeoutMs: number) {
+  return {
+    readConcern: { level: 'snapshot' },
+    writeConcern: durableWrites(timeoutMs),
+    readPreference: 'primary',
+    maxCommitTimeMS: timeoutMs,
+  } as const;
+}
+
+/** The one document `/healthz` writes with majority acknowledgement. */
+const majorityProbeFilter = { _id: 'health' } as const;
 
 async function adminCommand(connection: Connection, command: Record<string, unknown>): Promise<Record<string, unknown>> {
   const db = connection.db;

@@ -101,6 +101,27 @@ const toDelivery = (r: DeliveryRecord): WebhookDelivery => ({
   deliveredAt: r.deliveredAt ?? null,
 });
 
+/**
+ * One claim: the next pending delivery that is due and not leased (or whose lease has run out),
+ * oldest first, leased until `leaseUntil`, returned as updated.
+ */
+export function claimQuery(deliveries: Model<DeliveryRecord>, now: string, leaseUntil: string) {
+  return deliveries.findOneAndUpdate(
+    { status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] },
+    { $set: { leaseUntil } },
+    { sort: { nextAttemptAt: 1, createdAt: 1, _id: 1 }, returnDocument: 'after' },
+  );
+}
+
+/** A redrive: due now with a fresh attempt count, only if not delivered; returned as updated. */
+export function redriveQuery(deliveries: Model<DeliveryRecord>, id: string, now: string) {
+  return deliveries.findOneAndUpdate(
+    { _id: id, status: { $ne: 'delivered' } },
+    { $set: { status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null } },
+    { returnDocument: 'after' },
+  );
+}
+
 /** The outbox on MongoDB: the store's `webhooks`; `insertDeliveries` runs inside the commit's transaction. */
 export class MongoWebhooks implements WebhookStore {
   constructor(
@@ -164,23 +185,21 @@ export class MongoWebhooks implements WebhookStore {
     });
   }
 
-  /** Leases each due delivery with a conditional update, so two dispatchers never both take one. */
+  /**
+   * Leases due deliveries one `findOneAndUpdate` at a time: each repeats the whole claim condition,
+   * so a row another dispatcher has just leased or rescheduled is never taken, and a dispatcher that
+   * loses a row to another simply gets the next due one. The row comes back as updated, so its
+   * attempt count is the current one.
+   */
   claimDeliveries(now: string, leaseUntil: string, limit: number): Promise<ClaimedDelivery[]> {
     return this.run(async () => {
-      const due = await this.models.webhookDeliveries
-        .find({ status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] })
-        .sort({ nextAttemptAt: 1, createdAt: 1 })
-        .limit(limit)
-        .lean()
-        .exec();
       const claimed: ClaimedDelivery[] = [];
-      for (const row of due) {
-        const taken = await this.models.webhookDeliveries
-          .updateOne({ _id: row._id, status: 'pending', leaseUntil: row.leaseUntil ?? null }, { $set: { leaseUntil } })
-          .exec();
-        if (taken.modifiedCount !== 1) continue;
+      for (let taken = 0; taken < limit; taken += 1) {
+        const row = await claimQuery(this.models.webhookDeliveries, now, leaseUntil).lean<DeliveryRecord>().exec();
+        if (!row) break;
         const endpoint = await this.models.webhookEndpoints.findById(row.endpointId).lean().exec();
         const event = await this.eventOf(row.documentId, row.seq);
+        // Leased but unsendable (endpoint or event gone): left to its lease, as before.
         if (!endpoint || !event) continue;
         claimed.push({ ...toDelivery(row), url: endpoint.url, envelope: event.envelope, eventType: event.type });
       }
@@ -231,15 +250,17 @@ export class MongoWebhooks implements WebhookStore {
     });
   }
 
+  /**
+   * Updates first, on the condition that the delivery is not delivered, then reads: a delivery that
+   * completes meanwhile is reported as delivered, never as pending.
+   */
   redriveDelivery(id: string, now: string): Promise<WebhookDelivery> {
     return this.run(async () => {
+      const redriven = await redriveQuery(this.models.webhookDeliveries, id, now).lean<DeliveryRecord>().exec();
+      if (redriven) return toDelivery(redriven);
       const found = await this.models.webhookDeliveries.findById(id).lean().exec();
       if (!found) throw new SdxError('not-found', `no delivery ${id}`);
-      if (found.status === 'delivered') throw new SdxError('already-delivered', `delivery ${id} was delivered at ${found.deliveredAt ?? ''}; nothing to redrive`);
-      await this.models.webhookDeliveries
-        .updateOne({ _id: id, status: { $ne: 'delivered' } }, { $set: { status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null } })
-        .exec();
-      return toDelivery({ ...found, status: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null });
+      throw new SdxError('already-delivered', `delivery ${id} was delivered at ${found.deliveredAt ?? ''}; nothing to redrive`);
     });
   }
 
