@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { blobHash, eventHash } from '../domain/audit-log/event-hash';
 import { checkTelexReleaseBacking, type GuaranteeView } from '../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
 import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState } from '../domain/document/document';
@@ -22,6 +22,7 @@ import {
   type DocumentCount,
   type DocumentFilter,
   type DocumentQuery,
+  type NewBlob,
   type NewEvent,
   type Store,
   type StoredDocument,
@@ -169,7 +170,7 @@ export class DocumentService {
       extra.push(...successor);
     }
     const change = await this.change(caller, document.seq, next, events, bodies, now);
-    await this.commit([change, ...extra]);
+    await this.commit([{ ...change, ...(data.newBlobs ? { newBlobs: data.newBlobs } : {}) }, ...extra]);
     return this.view(documentId);
   }
 
@@ -308,15 +309,16 @@ export class DocumentService {
       actor.partyId,
       this.signatureRequest(issuerParty, 'issue', now, 'issuer'),
     );
-    const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf', { at: now.toISOString() });
+    // The PDF goes into the issuing commit itself: one durable write, no blob without its event.
     const body = this.bodyOf(state, caller, 'issue', now, {
-      pdfSha256: sha256,
+      pdfSha256: blobHash(pdf),
       version: state.version,
       ...(options.supersedes ? { supersedes: options.supersedes } : {}),
     });
     const change: DocumentChange = {
       ...(await this.change(caller, 0, state, [], [body], now)),
       payload,
+      newBlobs: [{ bytes: pdf, mediaType: 'application/pdf' }],
     };
     return [change, ...changes];
   }
@@ -359,7 +361,7 @@ export class DocumentService {
     events: readonly StoredEvent[],
     action: ActionInput,
     now: Date,
-  ): Promise<{ event: Record<string, unknown> }> {
+  ): Promise<{ event: Record<string, unknown>; newBlobs?: NewBlob[] }> {
     switch (action.type) {
       case 'transfer':
       case 'present':
@@ -383,8 +385,7 @@ export class DocumentService {
           actor.partyId,
           this.signatureRequest(party, 'gate-record', now, 'issuer'),
         );
-        const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf', { at: now.toISOString() });
-        return { event: { gateRecord: action.gateRecord, pdfSha256: sha256 } };
+        return { event: { gateRecord: action.gateRecord, pdfSha256: blobHash(pdf) }, newBlobs: [{ bytes: pdf, mediaType: 'application/pdf' }] };
       }
       case 'countersign':
       case 'accept': {
@@ -397,8 +398,7 @@ export class DocumentService {
           actor.partyId,
           this.signatureRequest(party, action.type, now, 'counter'),
         );
-        const { sha256 } = await this.deps.store.putBlob(pdf, 'application/pdf', { at: now.toISOString() });
-        return { event: { pdfSha256: sha256 } };
+        return { event: { pdfSha256: blobHash(pdf) }, newBlobs: [{ bytes: pdf, mediaType: 'application/pdf' }] };
       }
       case 'release':
       case 'amend':
@@ -454,7 +454,7 @@ export class DocumentService {
     const events: NewEvent[] = [];
     for (const [i, body] of bodies.entries()) {
       const envelope = await signEvent({ ...body, seq: expectedSeq + i + 1, prev }, signer);
-      prev = sha256Hex(envelope);
+      prev = eventHash(envelope);
       events.push({ type: body.type, actor: caller.partyId, recordedAt: body.at, envelope });
     }
     const blobs = [...new Set(bodies.flatMap((body) => blobsCitedBy(body.data)))];
@@ -575,8 +575,4 @@ function latestPdf(events: readonly StoredEvent[]): string | null {
     if (typeof sha === 'string') return sha;
   }
   return null;
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -795,6 +795,26 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
         await expect(store.getBlob(kept.sha256)).resolves.toMatchObject({ pending: true });
       });
 
+      it('when a commit brings a blob with it, then the blob is stored referenced with the event, and a refused commit stores it not', async () => {
+        const eir = await issued(eirState('eir-1'));
+        const pdf = bytesOf('%PDF- gate record');
+        const refused = citing(eir, 1, [sha256Hex('never uploaded')]);
+        const error: unknown = await store.commit([{ ...refused, newBlobs: [{ bytes: pdf, mediaType: 'application/pdf' }] }]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(MissingBlobError);
+        await expect(store.getBlob(sha256Hex('%PDF- gate record'))).resolves.toBeUndefined();
+
+        const change = { ...citing(eir, 1, []), newBlobs: [{ bytes: pdf, mediaType: 'application/pdf' }] };
+        await expect(store.commit([change])).resolves.toEqual({ outcome: 'committed' });
+        const blob = await store.getBlob(sha256Hex('%PDF- gate record'), { visibleTo: cast.haulier });
+        expect(blob).toMatchObject({ mediaType: 'application/pdf', size: pdf.byteLength, pending: false });
+        await expect(store.sweepBlobs(hoursAfter(1000), 10)).resolves.toBe(0);
+        // The same bytes in a repeat are a duplicate; in a later commit they are simply cited again.
+        await expect(store.commit([change])).resolves.toEqual({ outcome: 'duplicate' });
+        const again = { ...citing(eir, 2, []), newBlobs: [{ bytes: Uint8Array.from(pdf), mediaType: 'image/png' }] };
+        await expect(store.commit([again])).resolves.toEqual({ outcome: 'committed' });
+        await expect(store.getBlob(sha256Hex('%PDF- gate record'))).resolves.toMatchObject({ mediaType: 'application/pdf', pending: false });
+      });
+
       it('when the sweep runs, then it deletes only pending blobs last put before the cutoff, at most the limit', async () => {
         const eir = await issued(eirState('eir-1'));
         const old1 = await store.putBlob(bytesOf('old 1'), 'image/jpeg', { at: t0, partyId: cast.terminal });

@@ -1,47 +1,15 @@
-import type { DocumentChange, DocumentFilter } from '../../application/ports/store.port';
+import type { DocumentFilter } from '../../application/ports/store.port';
 import type { DocumentStatus, ParticipantRole } from '../../domain/document/document';
-import { ValidationError, type ValidationIssue } from '../../domain/shared/errors';
+import { ValidationError } from '../../domain/shared/errors';
 
 /*
- * Input checks the port requires of every adapter, with the same issue codes as the SQLite
- * adapter's, so that callers see one behaviour whichever store runs.
+ * Input checks the port requires of every adapter (a commit's changes are checked by the commit
+ * planner), with the same issue codes in every store, so callers see one behaviour whichever runs.
  */
 
 export const MAX_PAGE = 500;
 /** The most log entries one `logEntries` call returns; readers page through larger ranges. */
 export const MAX_LOG_ENTRIES = 10_000;
-
-/** Refuses changes that could never be committed, before touching the database. */
-export function checkChanges(changes: readonly DocumentChange[]): void {
-  const problems: ValidationIssue[] = [];
-  if (changes.length === 0) problems.push({ path: '', code: 'no-changes', message: 'a commit needs at least one change' });
-  const seen = new Set<string>();
-  changes.forEach((change, i) => {
-    const at = `changes[${i}]`;
-    if (seen.has(change.documentId)) {
-      problems.push({ path: `${at}.documentId`, code: 'repeated-document', message: `document ${change.documentId} appears twice in one commit; merge its changes` });
-    }
-    seen.add(change.documentId);
-    if (change.state.id !== change.documentId) {
-      problems.push({ path: `${at}.state.id`, code: 'state-id-mismatch', message: `state is for ${change.state.id}, not ${change.documentId}` });
-    }
-    if (!Number.isSafeInteger(change.expectedSeq) || change.expectedSeq < 0) {
-      problems.push({ path: `${at}.expectedSeq`, code: 'invalid-seq', message: 'must be a whole number, 0 to create the document' });
-    }
-    if (change.events.length === 0) {
-      problems.push({ path: `${at}.events`, code: 'no-events', message: 'a change appends at least one event' });
-    }
-    (change.blobs ?? []).forEach((sha256, j) => {
-      if (!/^[0-9a-f]{64}$/.test(sha256)) {
-        problems.push({ path: `${at}.blobs[${j}]`, code: 'invalid-blob-hash', message: 'a blob is named by its SHA-256 in lowercase hex' });
-      }
-    });
-    if (change.expectedSeq === 0 && change.payload === undefined) {
-      problems.push({ path: `${at}.payload`, code: 'payload-required', message: 'creating a document (expectedSeq 0) needs its payload' });
-    }
-  });
-  if (problems.length > 0) throw new ValidationError(problems);
-}
 
 /** Refuses a log range that is not [start, end) of whole numbers or is longer than one page. */
 export function checkLogRange(start: number, end: number): void {

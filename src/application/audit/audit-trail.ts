@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { eventHash } from '../../domain/audit-log/event-hash';
 import { emptyRoot, equalHashes, leafHash } from '../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier } from '../../domain/audit-log/merkle-tree';
 import { SdxError } from '../../domain/shared/errors';
@@ -82,7 +82,6 @@ export interface AuditResult {
 export const MAX_LISTED_PROBLEMS = 100;
 export const PROGRESS_EVERY = 1000;
 
-const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 /** `log index 4 has` or `log indexes 4..7 have`, for [start, end). */
 const indexRange = (start: number, end: number) => (end - start === 1 ? `log index ${start} has` : `log indexes ${start}..${end - 1} have`);
@@ -204,7 +203,7 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
           });
         }
       }
-      documents.set(documentId, { seq, hash: sha256Hex(bytes) });
+      documents.set(documentId, { seq, hash: eventHash(row.envelope) });
     }
 
     if (headSize !== undefined) {

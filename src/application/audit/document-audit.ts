@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { eventHash } from '../../domain/audit-log/event-hash';
 import type { StoredEvent } from '../ports/store.port';
 import { checkEvent, type AuditProblem, type CertificateCheck } from './audit-trail';
 import type { InclusionCheck, LogService } from './log-service';
@@ -41,7 +41,7 @@ export async function auditDocumentEvents(
       chained: opened !== undefined && opened.body.prev === previousHash,
       inclusion: inclusions[i] ?? { logIndex: event.logIndex, treeSize: head.size, included: false, reason: 'not checked' },
     });
-    previousHash = createHash('sha256').update(event.envelope, 'utf8').digest('hex');
+    previousHash = eventHash(event.envelope);
   }
   return audits;
 }

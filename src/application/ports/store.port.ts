@@ -68,6 +68,17 @@ export interface DocumentChange {
    * change references them: they stop being pending and are never swept.
    */
   blobs?: readonly string[];
+  /**
+   * Blobs the change brings with it (the signed PDF its event cites): stored, already referenced,
+   * in the commit's own transaction, so an issue is one durable write and a crash cannot leave a
+   * blob no event cites. Cited whether or not `blobs` lists them.
+   */
+  newBlobs?: readonly NewBlob[];
+}
+
+export interface NewBlob {
+  bytes: Uint8Array;
+  mediaType: string;
 }
 
 export type CommitResult = { outcome: 'committed' } | { outcome: 'duplicate' };
@@ -193,6 +204,10 @@ export interface StoreHealth {
  *   their age.
  * - `commit` MUST mark every blob its changes list as referenced (by that document) in the same
  *   transaction, and MUST refuse with a `MissingBlobError`, writing nothing, when one is not stored.
+ *   Blobs in `newBlobs` MUST be written referenced in that same transaction (the first media type
+ *   kept when the bytes are stored already), so they exist exactly when the events citing them do.
+ * - What a commit writes (sequence checks, event hashes, log indexes and leaves, Merkle nodes,
+ *   outbox rows) is what `application/commit/commit-planner.ts` plans; a store only reads and writes.
  * - `putBlob` with `partyId` and `quotaBytes` MUST refuse with `upload-quota`, writing nothing, when
  *   the party's pending bytes (`pendingUploadBytes`, not counting this blob) plus this blob's size
  *   exceed `quotaBytes`, whether or not the bytes are stored already; checking and writing are one

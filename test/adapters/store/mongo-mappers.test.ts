@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
+import { checkChanges, distinctParticipants } from '../../../src/application/commit/commit-planner';
 import {
-  checkChanges,
   checkLogRange,
   clampLimit,
   MAX_LOG_ENTRIES,
@@ -15,7 +15,6 @@ import {
 } from '../../../src/adapters/store/mongo/mongo-errors';
 import {
   bytesOf,
-  distinctParticipants,
   hashOf,
   toApiKey,
   toApiKeyRecord,

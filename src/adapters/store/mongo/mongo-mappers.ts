@@ -3,7 +3,7 @@ import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { HASH_SIZE } from '../../../domain/audit-log/merkle-hash';
 import type { Frontier } from '../../../domain/audit-log/merkle-tree';
 import { popCount } from '../../../domain/audit-log/merkle-tree-math';
-import { businessKeysOf } from '../../../domain/document/business-keys';
+import { businessKeysOf, type BusinessKey } from '../../../domain/document/business-keys';
 import type { DocumentKind, Participant } from '../../../domain/document/document';
 import type { Party } from '../../../domain/party/party';
 import { SdxError } from '../../../domain/shared/errors';
@@ -65,7 +65,11 @@ export const KEYS_VERSION = 2;
 
 /** A document's business keys in the one-string form the multikey index holds. */
 export function storedKeysOf(kind: DocumentKind, payload: unknown): string[] {
-  return businessKeysOf(kind, payload).map(({ key, value }) => `${key}:${value}`);
+  return keyStrings(businessKeysOf(kind, payload));
+}
+
+export function keyStrings(keys: readonly BusinessKey[]): string[] {
+  return keys.map(({ key, value }) => `${key}:${value}`);
 }
 
 export interface EventRecord {
@@ -209,17 +213,6 @@ export function toApiKey(record: ApiKeyRecordDoc): ApiKeyRecord {
 }
 
 /** Each (party, role) pair once, in first-seen order. */
-export function distinctParticipants(participants: readonly Participant[]): Participant[] {
-  const seen = new Set<string>();
-  const out: Participant[] = [];
-  for (const { partyId, role } of participants) {
-    const key = JSON.stringify([partyId, role]);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ partyId, role });
-  }
-  return out;
-}
 
 export function toStoredDocument(record: DocumentRecord): StoredDocument {
   return {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import mongoose, { type ClientSession, type Connection } from 'mongoose';
 import type {
   ApiKeyRecord,
@@ -19,13 +18,14 @@ import type {
 } from '../../../application/ports/store.port';
 import { MissingBlobError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
 import type { SignedTreeHead } from '../../../application/audit/tree-head';
-import { leafHash } from '../../../domain/audit-log/merkle-hash';
-import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
+import { blobHash } from '../../../domain/audit-log/event-hash';
+import { checkChanges, decideCommit, eventSeqsOf, isRepeat, planCommit, type CommitPlan, type PlannedDocument } from '../../../application/commit/commit-planner';
+import { rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
 import type { Party, PartyId } from '../../../domain/party/party';
 import { endOpenSessions, MongoSessions, sessionModelsOn, type SessionModels } from './mongo-sessions';
 import { MongoWebhooks, webhookModelsOn, type WebhookModels } from './mongo-webhooks';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
-import { checkChanges, checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
+import { checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
 import { prefixKeyNames } from '../../../domain/document/business-keys';
 import type { DocumentKind } from '../../../domain/document/document';
 import { toJson } from '../stored-json';
@@ -38,7 +38,6 @@ import {
 } from './mongo-errors';
 import {
   LOG_STATE_ID,
-  distinctParticipants,
   hashOf,
   sameTreeHead,
   toApiKey,
@@ -58,6 +57,7 @@ import {
   type EventRecord,
   KEYS_VERSION,
   storedKeysOf,
+  keyStrings,
 } from './mongo-mappers';
 import { modelsOn, type MongoModels } from './mongo-schemas';
 import { uploadModelsOn, type UploadModels } from './mongo-uploads';
@@ -75,12 +75,6 @@ export interface MongoConnectOptions {
   dbName?: string;
   /** How long to look for a usable server before giving up; the driver's default otherwise. */
   serverSelectionTimeoutMS?: number;
-}
-
-/** What one commit appends to the log: where the next leaf goes, and the leaves so far. */
-interface LogAppend {
-  next: number;
-  leaves: Uint8Array[];
 }
 
 /**
@@ -368,7 +362,7 @@ export class MongoStore implements Store {
   putBlob(bytes: Uint8Array, mediaType: string, put: BlobPut): Promise<{ sha256: string; size: number; created: boolean }> {
     return this.run(async () => {
       const buffer = toBuffer(bytes);
-      const sha256 = createHash('sha256').update(buffer).digest('hex');
+      const sha256 = blobHash(buffer);
       const size = buffer.byteLength;
       return this.inTransaction(async (session) => {
         const { partyId } = put;
@@ -414,7 +408,7 @@ export class MongoStore implements Store {
       if (!record) return undefined;
       if (options.visibleTo !== undefined && !(await this.blobVisibleTo(record, options.visibleTo))) return undefined;
       const blob = toStoredBlob(record);
-      if (createHash('sha256').update(blob.bytes).digest('hex') !== blob.sha256) {
+      if (blobHash(blob.bytes) !== blob.sha256) {
         throw new SdxError('store-corrupt', `blob ${blob.sha256} no longer matches its hash`);
       }
       return blob;
@@ -461,22 +455,16 @@ export class MongoStore implements Store {
   /** One attempt at a commit, inside `session`'s transaction. */
   private async commitIn(session: ClientSession, changes: readonly DocumentChange[]): Promise<CommitResult> {
     // Sequential throughout: operations of one transaction must not run in parallel on its session.
-    const current: number[] = [];
-    let repeat = true;
+    const seqs: number[] = [];
+    const storedHashes: (string | undefined)[][] = [];
     for (const change of changes) {
-      current.push(await this.currentSeq(change.documentId, session));
-      if (repeat) repeat = await this.isAlreadyStored(change, session);
+      seqs.push(await this.currentSeq(change.documentId, session));
+      storedHashes.push(await this.storedHashes(change, session));
     }
-    if (repeat) return { outcome: 'duplicate' };
-    changes.forEach((change, i) => {
-      const actual = current[i] ?? 0;
-      if (actual !== change.expectedSeq) throw new StoreConflictError(change.documentId, change.expectedSeq, actual);
-    });
-    const log = await this.readLogState(session);
-    const append: LogAppend = { next: log.size, leaves: [] };
-    // The log order is the order the changes list them.
-    for (const change of changes) await this.write(change, append, session);
-    await this.appendToLog(log, append.leaves, session);
+    if (decideCommit(changes, { seqs, storedHashes }) === 'duplicate') return { outcome: 'duplicate' };
+    const parties = [...new Set(changes.flatMap((c) => c.state.participants.map((p) => p.partyId)))];
+    const plan = planCommit(changes, await this.readLogState(session), await this.webhooks.endpointsOf(session, parties));
+    await this.write(plan, session);
     return { outcome: 'committed' };
   }
 
@@ -485,8 +473,8 @@ export class MongoStore implements Store {
    * sequence a conflict; undefined means neither, and the commit may be tried again.
    */
   private async settleRace(changes: readonly DocumentChange[]): Promise<CommitResult | undefined> {
-    const stored = await Promise.all(changes.map((change) => this.isAlreadyStored(change, undefined)));
-    if (stored.every(Boolean)) return { outcome: 'duplicate' };
+    const stored = await Promise.all(changes.map((change) => this.storedHashes(change, undefined)));
+    if (changes.every((change, i) => isRepeat(change, stored[i] ?? []))) return { outcome: 'duplicate' };
     for (const change of changes) {
       const actual = await this.currentSeq(change.documentId, undefined);
       if (actual !== change.expectedSeq) throw new StoreConflictError(change.documentId, change.expectedSeq, actual);
@@ -502,108 +490,95 @@ export class MongoStore implements Store {
     return record?.seq ?? 0;
   }
 
-  /** True when every event of `change` is already stored at the sequence it would get, with the same hash. */
-  private async isAlreadyStored(change: DocumentChange, session: ClientSession | undefined): Promise<boolean> {
-    const first = change.expectedSeq + 1;
-    const last = change.expectedSeq + change.events.length;
+  /** The hashes stored where `change`'s events would go. */
+  private async storedHashes(change: DocumentChange, session: ClientSession | undefined): Promise<(string | undefined)[]> {
+    const seqs = eventSeqsOf(change);
     const records = await this.models.events
-      .find({ documentId: change.documentId, seq: { $gte: first, $lte: last } }, { seq: 1, hash: 1 }, { session: session ?? null })
+      .find({ documentId: change.documentId, seq: { $gte: seqs[0] ?? 1, $lte: seqs[seqs.length - 1] ?? 0 } }, { seq: 1, hash: 1 }, { session: session ?? null })
       .lean<Pick<EventRecord, 'seq' | 'hash'>[]>()
       .exec();
     const hashes = new Map(records.map((r) => [r.seq, r.hash]));
-    return change.events.every((event, i) => hashes.get(first + i) === envelopeHash(event.envelope));
+    return seqs.map((seq) => hashes.get(seq));
   }
 
-  /** Writes one change; its events take the next log indexes in `log` and add their leaves to it. */
-  private async write(change: DocumentChange, log: LogAppend, session: ClientSession): Promise<void> {
-    const { documentId, state, at } = change;
-    const seq = change.expectedSeq + change.events.length;
-    const participants = distinctParticipants(state.participants);
-    if (change.expectedSeq === 0) {
+  /** Writes a planned commit, inside `session`'s transaction. */
+  private async write(plan: CommitPlan, session: ClientSession): Promise<void> {
+    for (const document of plan.documents) {
+      // A document's creation order is its first event's log index.
+      const ord = plan.events.find((e) => e.documentId === document.documentId)?.logIndex ?? plan.log.from;
+      await this.writeDocument(document, ord, session);
+    }
+    for (const blob of plan.blobs) {
+      if (blob.bytes) {
+        const bytes = toBuffer(blob.bytes);
+        await this.models.blobs.updateOne(
+          { _id: blob.sha256 },
+          { $setOnInsert: { mediaType: blob.mediaType ?? 'application/octet-stream', size: bytes.byteLength, bytes, uploads: [] }, $set: { pendingSince: null } },
+          { upsert: true, session },
+        );
+      } else {
+        const referenced = await this.models.blobs.updateOne({ _id: blob.sha256 }, { $set: { pendingSince: null } }, { session });
+        if (referenced.matchedCount !== 1) throw new MissingBlobError(blob.sha256);
+      }
+      await this.models.blobRefs.updateOne({ sha256: blob.sha256, documentId: blob.documentId }, { $set: { sha256: blob.sha256, documentId: blob.documentId } }, { upsert: true, session });
+    }
+    if (plan.events.length > 0) {
+      const events: EventRecord[] = plan.events.map((e) => ({ ...e }));
+      await this.models.events.insertMany(events, { session, ordered: true });
+    }
+    if (plan.logNodes.length > 0) {
+      await this.models.logNodes.insertMany(
+        plan.logNodes.map((node) => ({ level: node.level, index: node.index, hash: toBuffer(node.hash) })),
+        { session, ordered: true },
+      );
+    }
+    // Every commit rewrites the one log-state document, which is what makes concurrent commits conflict.
+    const moved = await this.models.logState.updateOne(
+      { _id: LOG_STATE_ID, size: plan.log.from },
+      { $set: { size: plan.log.size, frontier: plan.log.frontier.map(toBuffer) } },
+      { session },
+    );
+    if (moved.matchedCount !== 1) {
+      throw new SdxError('store-corrupt', `the audit log state of MongoDB store ${this.dbName} changed under a transaction`);
+    }
+    await this.webhooks.insertDeliveries(session, plan.deliveries);
+  }
+
+  private async writeDocument(document: PlannedDocument, ord: number, session: ClientSession): Promise<void> {
+    const { documentId, state, at, seq, participants, create } = document;
+    if (create) {
       const record: DocumentRecord = {
         _id: documentId,
-        ord: log.next,
+        ord,
         kind: state.kind,
         status: state.status,
         holder: state.holder,
         issuer: state.issuer,
         seq,
-        payload: toJson(change.payload, 'payload'),
+        payload: toJson(create.payload, 'payload'),
         state: toJson(state, 'state'),
         participants,
-        keys: storedKeysOf(state.kind, change.payload),
+        keys: keyStrings(create.keys),
         keysVersion: KEYS_VERSION,
         createdAt: at,
         updatedAt: at,
       };
       await this.models.documents.insertMany([record], { session });
-    } else {
-      const result = await this.models.documents.updateOne(
-        { _id: documentId, seq: change.expectedSeq },
-        { $set: { state: toJson(state, 'state'), status: state.status, holder: state.holder, seq, participants, updatedAt: at } },
-        { session },
-      );
-      if (result.matchedCount !== 1) {
-        throw new StoreConflictError(documentId, change.expectedSeq, await this.currentSeq(documentId, session));
-      }
+      return;
     }
-
-    for (const sha256 of new Set(change.blobs ?? [])) {
-      const referenced = await this.models.blobs.updateOne({ _id: sha256 }, { $set: { pendingSince: null } }, { session });
-      if (referenced.matchedCount !== 1) throw new MissingBlobError(sha256);
-      await this.models.blobRefs.updateOne({ sha256, documentId }, { $set: { sha256, documentId } }, { upsert: true, session });
-    }
-
-    const events: EventRecord[] = change.events.map((event, i) => {
-      const bytes = Buffer.from(event.envelope, 'utf8');
-      const record: EventRecord = {
-        documentId,
-        seq: change.expectedSeq + i + 1,
-        logIndex: log.next,
-        hash: createHash('sha256').update(bytes).digest('hex'),
-        type: event.type,
-        actor: event.actor,
-        recordedAt: event.recordedAt,
-        envelope: event.envelope,
-      };
-      log.leaves.push(leafHash(bytes));
-      log.next += 1;
-      return record;
-    });
-    await this.models.events.insertMany(events, { session, ordered: true });
-    await this.webhooks.enqueue(
-      session,
-      documentId,
-      participants.map((p) => p.partyId),
-      events.map((e) => ({ seq: e.seq, type: e.type, at: e.recordedAt })),
+    const result = await this.models.documents.updateOne(
+      { _id: documentId, seq: document.expectedSeq },
+      { $set: { state: toJson(state, 'state'), status: state.status, holder: state.holder, seq, participants, updatedAt: at } },
+      { session },
     );
+    if (result.matchedCount !== 1) {
+      throw new StoreConflictError(documentId, document.expectedSeq, await this.currentSeq(documentId, session));
+    }
   }
 
   private async readLogState(session: ClientSession | undefined): Promise<{ size: number; frontier: Frontier }> {
     const record = await this.models.logState.findById(LOG_STATE_ID, null, { session: session ?? null }).lean().exec();
     return toLogState(record, `MongoDB store ${this.dbName}`);
-  }
-
-  /**
-   * Appends the commit's leaves: O(log n) hashing per leaf from the stored frontier. Every commit
-   * rewrites the one log-state document, which is what makes concurrent commits conflict.
-   */
-  private async appendToLog(log: { size: number; frontier: Frontier }, leaves: readonly Uint8Array[], session: ClientSession): Promise<void> {
-    const appended = appendLeaves(log.size, log.frontier, leaves);
-    if (appended.writes.length > 0) {
-      await this.models.logNodes.insertMany(
-        appended.writes.map((node) => ({ level: node.level, index: node.index, hash: toBuffer(node.hash) })),
-        { session, ordered: true },
-      );
-    }
-    const result = await this.models.logState.updateOne(
-      { _id: LOG_STATE_ID, size: log.size },
-      { $set: { size: appended.size, frontier: appended.frontier.map(toBuffer) } },
-      { session },
-    );
-    if (result.matchedCount !== 1) {
-      throw new SdxError('store-corrupt', `the audit log state of MongoDB store ${this.dbName} changed under a transaction`);
-    }
   }
 
   private async inTransaction<T>(work: (session: ClientSession) => Promise<T>): Promise<T> {
@@ -640,9 +615,6 @@ export class MongoStore implements Store {
   }
 }
 
-function envelopeHash(envelope: string): string {
-  return createHash('sha256').update(envelope, 'utf8').digest('hex');
-}
 
 async function adminCommand(connection: Connection, command: Record<string, unknown>): Promise<Record<string, unknown>> {
   const db = connection.db;

@@ -9,6 +9,7 @@ import type {
   WebhookStore,
 } from '../../../application/ports/webhook-store.port';
 import { SdxError } from '../../../domain/shared/errors';
+import type { OutboxEndpoint, PlannedDelivery } from '../../../application/commit/commit-planner';
 
 export interface EndpointRecord {
   _id: string;
@@ -100,7 +101,7 @@ const toDelivery = (r: DeliveryRecord): WebhookDelivery => ({
   deliveredAt: r.deliveredAt ?? null,
 });
 
-/** The outbox on MongoDB: the store's `webhooks`; `enqueue` runs inside the commit's transaction. */
+/** The outbox on MongoDB: the store's `webhooks`; `insertDeliveries` runs inside the commit's transaction. */
 export class MongoWebhooks implements WebhookStore {
   constructor(
     private readonly models: WebhookModels,
@@ -108,34 +109,30 @@ export class MongoWebhooks implements WebhookStore {
     private readonly eventOf: (documentId: string, seq: number) => Promise<{ envelope: string; type: string } | undefined>,
   ) {}
 
-  async enqueue(session: ClientSession, documentId: string, participants: readonly string[], events: readonly { seq: number; type: string; at: string }[]): Promise<void> {
-    if (events.length === 0) return;
-    const endpoints = await this.models.webhookEndpoints
-      .find({ partyId: { $in: [...participants] }, disabledAt: null }, null, { session })
-      .lean()
-      .exec();
-    const rows: DeliveryRecord[] = [];
-    for (const event of events) {
-      const due = new Date(event.at).toISOString();
-      for (const endpoint of endpoints) {
-        if (!endpoint.eventTypes.includes('*') && !endpoint.eventTypes.includes(event.type)) continue;
-        rows.push({
-          _id: `dlv-${randomUUID()}`,
-          endpointId: endpoint._id,
-          documentId,
-          seq: event.seq,
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: due,
-          leaseUntil: null,
-          lastAttemptAt: null,
-          lastStatus: null,
-          lastError: null,
-          createdAt: due,
-          deliveredAt: null,
-        });
-      }
-    }
+  /** The enabled endpoints of these parties, for the commit planner's outbox rows. */
+  async endpointsOf(session: ClientSession, partyIds: readonly string[]): Promise<OutboxEndpoint[]> {
+    if (partyIds.length === 0) return [];
+    const records = await this.models.webhookEndpoints.find({ partyId: { $in: [...partyIds] }, disabledAt: null }, null, { session }).lean().exec();
+    return records.map((r) => ({ id: r._id, partyId: r.partyId, eventTypes: r.eventTypes }));
+  }
+
+  /** Inside the commit's transaction: the outbox rows the plan names. */
+  async insertDeliveries(session: ClientSession, deliveries: readonly PlannedDelivery[]): Promise<void> {
+    const rows: DeliveryRecord[] = deliveries.map((d) => ({
+      _id: `dlv-${randomUUID()}`,
+      endpointId: d.endpointId,
+      documentId: d.documentId,
+      seq: d.seq,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: d.due,
+      leaseUntil: null,
+      lastAttemptAt: null,
+      lastStatus: null,
+      lastError: null,
+      createdAt: d.due,
+      deliveredAt: null,
+    }));
     if (rows.length > 0) await this.models.webhookDeliveries.insertMany(rows, { session, ordered: true });
   }
 

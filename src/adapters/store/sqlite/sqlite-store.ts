@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
@@ -20,13 +19,15 @@ import type {
 } from '../../../application/ports/store.port';
 import { MissingBlobError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
 import type { SignedTreeHead } from '../../../application/audit/tree-head';
-import { HASH_SIZE, leafHash } from '../../../domain/audit-log/merkle-hash';
-import { appendLeaves, rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
+import { HASH_SIZE } from '../../../domain/audit-log/merkle-hash';
+import { blobHash } from '../../../domain/audit-log/event-hash';
+import { checkChanges, decideCommit, eventSeqsOf, planCommit, type CommitPlan, type PlannedDocument } from '../../../application/commit/commit-planner';
+import { rootFromFrontier, type Frontier, type NodeAddress } from '../../../domain/audit-log/merkle-tree';
 import { popCount } from '../../../domain/audit-log/merkle-tree-math';
 import type { Party, PartyId } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
-import { checkChanges, checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
-import { businessKeysOf, prefixKeyNames } from '../../../domain/document/business-keys';
+import { checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
+import { prefixKeyNames } from '../../../domain/document/business-keys';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
 import { endOpenSessions, SqliteSessions } from './sqlite-sessions';
@@ -92,12 +93,6 @@ interface TreeHeadRow {
   root_hash: string;
   timestamp: string;
   signature: string;
-}
-
-/** The log as one commit sees it: where the next leaf goes, and the leaves it appends. */
-interface LogAppend {
-  next: number;
-  leaves: Uint8Array[];
 }
 
 interface BlobRow {
@@ -292,18 +287,10 @@ export class SqliteStore implements Store {
     return this.run(() => {
       checkChanges(changes);
       return this.db.transaction((): CommitResult => {
-        const current = changes.map((change) => this.currentSeq(change.documentId));
-        if (changes.every((change) => this.isAlreadyStored(change))) return { outcome: 'duplicate' };
-        changes.forEach((change, i) => {
-          const actual = current[i] ?? 0;
-          if (actual !== change.expectedSeq) {
-            throw new StoreConflictError(change.documentId, change.expectedSeq, actual);
-          }
-        });
-        const log = this.readLogState();
-        const append: LogAppend = { next: log.size, leaves: [] };
-        for (const change of changes) this.write(change, append);
-        this.appendToLog(log, append.leaves);
+        const reads = { seqs: changes.map((c) => this.currentSeq(c.documentId)), storedHashes: changes.map((c) => this.storedHashes(c)) };
+        if (decideCommit(changes, reads) === 'duplicate') return { outcome: 'duplicate' };
+        const parties = [...new Set(changes.flatMap((c) => c.state.participants.map((p) => p.partyId)))];
+        this.write(planCommit(changes, this.readLogState(), this.webhooks.endpointsOf(parties)));
         return { outcome: 'committed' };
       }).immediate();
     });
@@ -427,7 +414,7 @@ export class SqliteStore implements Store {
   putBlob(bytes: Uint8Array, mediaType: string, put: BlobPut): Promise<{ sha256: string; size: number; created: boolean }> {
     return this.run(() => {
       const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const sha256 = createHash('sha256').update(buffer).digest('hex');
+      const sha256 = blobHash(buffer);
       const size = buffer.byteLength;
       return this.db.transaction(() => {
         if (put.partyId !== undefined && put.quotaBytes !== undefined) {
@@ -461,7 +448,7 @@ export class SqliteStore implements Store {
       const row = this.statement('SELECT * FROM blobs WHERE sha256 = ?').get(sha256) as BlobRow | undefined;
       if (!row) return undefined;
       if (options.visibleTo !== undefined && !this.blobVisibleTo(sha256, options.visibleTo)) return undefined;
-      if (createHash('sha256').update(row.bytes).digest('hex') !== row.sha256) {
+      if (blobHash(row.bytes) !== row.sha256) {
         throw new SdxError('store-corrupt', `blob ${row.sha256} no longer matches its hash`);
       }
       return {
@@ -527,68 +514,64 @@ export class SqliteStore implements Store {
     return row?.seq ?? 0;
   }
 
-  /** True when every event of `change` is already stored at the sequence it would get, with the same hash. */
-  private isAlreadyStored(change: DocumentChange): boolean {
-    const stored = this.statement('SELECT hash FROM events WHERE document_id = ? AND seq = ?');
-    return change.events.every((event, i) => {
-      const row = stored.get(change.documentId, change.expectedSeq + i + 1) as Pick<EventRow, 'hash'> | undefined;
-      return row?.hash === envelopeHash(event.envelope);
-    });
+  /** The hashes stored where `change`'s events would go. */
+  private storedHashes(change: DocumentChange): (string | undefined)[] {
+    const stored = this.statement('SELECT hash FROM events WHERE document_id = ? AND seq = ?').pluck();
+    return eventSeqsOf(change).map((seq) => stored.get(change.documentId, seq) as string | undefined);
   }
 
-  /** Writes one change; its events take the next log indexes in `log` and add their leaves to it. */
-  private write(change: DocumentChange, log: LogAppend): void {
-    const { documentId, state, at } = change;
-    const seq = change.expectedSeq + change.events.length;
-    if (change.expectedSeq === 0) {
-      const { ord } = this.statement(
-        `INSERT INTO documents (id, ord, kind, status, holder, issuer, seq, payload, state, created_at, updated_at)
-         VALUES (?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM documents), ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ord`,
-      ).get(
-          documentId,
-          state.kind,
-          state.status,
-          state.holder,
-          state.issuer,
-          seq,
-          toJson(change.payload, 'payload'),
-          toJson(state, 'state'),
-          at,
-          at,
-        ) as { ord: number };
-      const addKey = this.statement('INSERT INTO document_keys (key, value, ord) VALUES (?, ?, ?)');
-      for (const { key, value } of businessKeysOf(state.kind, change.payload)) addKey.run(key, value, ord);
-    } else {
-      const result = this.statement(
-        'UPDATE documents SET state = ?, status = ?, holder = ?, seq = ?, updated_at = ? WHERE id = ? AND seq = ?',
-      ).run(toJson(state, 'state'), state.status, state.holder, seq, at, documentId, change.expectedSeq);
-      if (result.changes !== 1) throw new StoreConflictError(documentId, change.expectedSeq, this.currentSeq(documentId));
-    }
+  /** Writes a planned commit, inside the commit's transaction. */
+  private write(plan: CommitPlan): void {
+    for (const document of plan.documents) this.writeDocument(document);
 
+    const store = this.statement(
+      'INSERT INTO blobs (sha256, media_type, size, bytes, pending_since) VALUES (?, ?, ?, ?, NULL) ON CONFLICT (sha256) DO UPDATE SET pending_since = NULL',
+    );
     const reference = this.statement('UPDATE blobs SET pending_since = NULL WHERE sha256 = ?');
     const addRef = this.statement('INSERT OR IGNORE INTO blob_refs (sha256, document_id) VALUES (?, ?)');
-    for (const sha256 of new Set(change.blobs ?? [])) {
-      if (reference.run(sha256).changes !== 1) throw new MissingBlobError(sha256);
-      addRef.run(sha256, documentId);
+    for (const blob of plan.blobs) {
+      if (blob.bytes) store.run(blob.sha256, blob.mediaType ?? 'application/octet-stream', blob.bytes.byteLength, toBuffer(blob.bytes));
+      else if (reference.run(blob.sha256).changes !== 1) throw new MissingBlobError(blob.sha256);
+      addRef.run(blob.sha256, blob.documentId);
     }
-
-    this.statement('DELETE FROM document_parties WHERE document_id = ?').run(documentId);
-    const addParty = this.statement('INSERT OR IGNORE INTO document_parties (document_id, party_id, role) VALUES (?, ?, ?)');
-    for (const participant of state.participants) addParty.run(documentId, participant.partyId, participant.role);
 
     const addEvent = this.statement(
       `INSERT INTO events (document_id, seq, log_index, hash, type, actor, recorded_at, envelope)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    change.events.forEach((event, i) => {
-      const seqOfEvent = change.expectedSeq + i + 1;
-      const bytes = Buffer.from(event.envelope, 'utf8');
-      const hash = createHash('sha256').update(bytes).digest('hex');
-      addEvent.run(documentId, seqOfEvent, log.next, hash, event.type, event.actor, event.recordedAt, event.envelope);
-      log.leaves.push(leafHash(bytes));
-      log.next += 1;
-      this.webhooks.enqueue(documentId, seqOfEvent, event.type, event.recordedAt);
-    });
+    for (const e of plan.events) addEvent.run(e.documentId, e.seq, e.logIndex, e.hash, e.type, e.actor, e.recordedAt, e.envelope);
+
+    const addNode = this.statement('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)');
+    for (const node of plan.logNodes) addNode.run(node.level, node.index, node.hash);
+    const moved = this.statement('UPDATE log_state SET size = ?, frontier = ? WHERE id = 1 AND size = ?').run(
+      plan.log.size,
+      Buffer.concat(plan.log.frontier),
+      plan.log.from,
+    );
+    if (moved.changes !== 1) throw new SdxError('store-corrupt', `the audit log state of ${this.file} changed under a transaction`);
+    this.webhooks.insertDeliveries(plan.deliveries);
+  }
+
+  private writeDocument(document: PlannedDocument): void {
+    const { documentId, state, at, seq, create } = document;
+    if (create) {
+      const { ord } = this.statement(
+        `INSERT INTO documents (id, ord, kind, status, holder, issuer, seq, payload, state, created_at, updated_at)
+         VALUES (?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM documents), ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ord`,
+      ).get(documentId, state.kind, state.status, state.holder, state.issuer, seq, toJson(create.payload, 'payload'), toJson(state, 'state'), at, at) as {
+        ord: number;
+      };
+      const addKey = this.statement('INSERT INTO document_keys (key, value, ord) VALUES (?, ?, ?)');
+      for (const { key, value } of create.keys) addKey.run(key, value, ord);
+    } else {
+      const result = this.statement(
+        'UPDATE documents SET state = ?, status = ?, holder = ?, seq = ?, updated_at = ? WHERE id = ? AND seq = ?',
+      ).run(toJson(state, 'state'), state.status, state.holder, seq, at, documentId, document.expectedSeq);
+      if (result.changes !== 1) throw new StoreConflictError(documentId, document.expectedSeq, this.currentSeq(documentId));
+    }
+    this.statement('DELETE FROM document_parties WHERE document_id = ?').run(documentId);
+    const addParty = this.statement('INSERT OR IGNORE INTO document_parties (document_id, party_id, role) VALUES (?, ?, ?)');
+    for (const participant of document.participants) addParty.run(documentId, participant.partyId, participant.role);
   }
 
   /** The log's size and frontier as stored; a frontier that cannot belong to the size is corruption. */
@@ -605,14 +588,6 @@ export class SqliteStore implements Store {
     const hashes: Uint8Array[] = [];
     for (let at = 0; at < frontier.byteLength; at += HASH_SIZE) hashes.push(toHash(frontier.subarray(at, at + HASH_SIZE), 'frontier'));
     return { size, frontier: hashes };
-  }
-
-  /** Appends the commit's leaves: O(log n) hashing per leaf from the stored frontier, no node reads. */
-  private appendToLog(log: { size: number; frontier: Frontier }, leaves: readonly Uint8Array[]): void {
-    const appended = appendLeaves(log.size, log.frontier, leaves);
-    const addNode = this.statement('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)');
-    for (const node of appended.writes) addNode.run(node.level, node.index, node.hash);
-    this.statement('UPDATE log_state SET size = ?, frontier = ? WHERE id = 1').run(appended.size, Buffer.concat(appended.frontier));
   }
 
   private statement(sql: string): Database.Statement {
@@ -633,36 +608,21 @@ export class SqliteStore implements Store {
       return Promise.reject(translate(error, `SQLite store ${this.file} failed`));
     }
   }
-
-
-
-
-
-
-
-
-
-
-
   private assertOpen(): void {
     if (!this.db.open) throw new SdxError('store-unavailable', `SQLite store ${this.file} is closed; open it again`);
   }
 }
 
-
+/** Bytes as a Buffer over the same memory, as the driver binds them. */
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 /** A stored hash as a plain Uint8Array (not a Buffer), checked for its length. */
 function toHash(bytes: Buffer, what: string): Uint8Array {
   if (bytes.byteLength !== HASH_SIZE) throw new SdxError('store-corrupt', `${what} is not a ${HASH_SIZE}-byte hash`);
   return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
-
-function envelopeHash(envelope: string): string {
-  return createHash('sha256').update(envelope, 'utf8').digest('hex');
-}
-
-
-
 
 function toUser(row: UserRow): User {
   return {
@@ -695,7 +655,6 @@ function toStoredDocument(row: DocumentRow): StoredDocument {
   };
 }
 
-
 function toStoredEvent(row: EventRow): StoredEvent {
   return {
     documentId: row.document_id,
@@ -708,9 +667,6 @@ function toStoredEvent(row: EventRow): StoredEvent {
     envelope: row.envelope,
   };
 }
-
-
-
 
 /**
  * The native addon keeps the SqliteError class (and so the Error realm) of the first module

@@ -9,6 +9,7 @@ import type {
   WebhookStore,
 } from '../../../application/ports/webhook-store.port';
 import { SdxError } from '../../../domain/shared/errors';
+import type { OutboxEndpoint, PlannedDelivery } from '../../../application/commit/commit-planner';
 
 interface EndpointRow {
   id: string;
@@ -65,22 +66,22 @@ export class SqliteWebhooks implements WebhookStore {
     private readonly run: <T>(work: () => T) => Promise<T>,
   ) {}
 
-  /** Inside the commit's transaction, after the change's parties and events are written. */
-  enqueue(documentId: string, seq: number, eventType: string, at: string): void {
-    const endpoints = this.db
-      .prepare(
-        `SELECT w.id FROM webhook_endpoints w
-         WHERE w.disabled_at IS NULL
-           AND w.party_id IN (SELECT party_id FROM document_parties WHERE document_id = ?)
-           AND (w.event_types = '*' OR instr(',' || w.event_types || ',', ',' || ? || ',') > 0)`,
-      )
-      .all(documentId, eventType) as { id: string }[];
+  /** The enabled endpoints of these parties, for the commit planner's outbox rows. */
+  endpointsOf(partyIds: readonly string[]): OutboxEndpoint[] {
+    if (partyIds.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT id, party_id, event_types FROM webhook_endpoints WHERE disabled_at IS NULL AND party_id IN (${partyIds.map(() => '?').join(', ')})`)
+      .all(...partyIds) as Pick<EndpointRow, 'id' | 'party_id' | 'event_types'>[];
+    return rows.map((row) => ({ id: row.id, partyId: row.party_id, eventTypes: row.event_types.split(',') }));
+  }
+
+  /** Inside the commit's transaction: the outbox rows the plan names. */
+  insertDeliveries(deliveries: readonly PlannedDelivery[]): void {
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO webhook_deliveries (id, endpoint_id, document_id, seq, status, attempts, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)`,
     );
-    const due = new Date(at).toISOString();
-    for (const { id } of endpoints) insert.run(`dlv-${randomUUID()}`, id, documentId, seq, due, due);
+    for (const d of deliveries) insert.run(`dlv-${randomUUID()}`, d.endpointId, d.documentId, d.seq, d.due, d.due);
   }
 
   addWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void> {
