@@ -32,6 +32,9 @@ import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyPgMigrations } from './pg-migrations';
 import { PgSessions } from './pg-sessions';
 import { PgWebhooks } from './pg-webhooks';
+import { redactedUrl } from './redacted-url';
+
+export { redactedUrl };
 
 /** The channel every commit notifies (in its transaction) with the log range it appended. */
 export const EVENTS_CHANNEL = 'sdx_events';
@@ -86,17 +89,6 @@ interface ApiKeyRow {
   label: string;
   created_at: string;
   revoked_at: string | null;
-}
-
-/** `postgres://user@host:port/db`: the URL without its password, for messages, logs and health. */
-export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
 }
 
 /**

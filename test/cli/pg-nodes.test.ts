@@ -1,0 +1,124 @@
+// Three real `sdx serve` processes on one fresh PostgreSQL database: the concurrency rule, one audit
+// log in commit order, and no acknowledged write lost when a node is killed, across nodes.
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { leafHash } from '../../src/domain/audit-log/merkle-hash';
+import { checkInclusion } from '../../src/domain/audit-log/merkle-proofs';
+import { tally } from '../support/answer-tally';
+import { exitOf, startSdx, waitForOutput } from '../support/built-cli';
+import { call, issueOrder, issueOrderAnswer } from '../support/demo-api';
+import { describeWithPostgres, freshDatabase, pgTestUrl } from '../support/postgres';
+
+const STARTUP_MS = 30_000;
+const NODES = 3;
+
+describeWithPostgres('three sdx nodes on one PostgreSQL database', () => {
+  let database: { url: string; drop(): Promise<void> };
+  const children: ChildProcessWithoutNullStreams[] = [];
+  const output: string[] = [];
+  let urls: string[] = [];
+
+  beforeAll(async () => {
+    database = await freshDatabase(pgTestUrl ?? '');
+    // All start at once: migrations and the demo parties race on the same database too.
+    for (let i = 0; i < NODES; i += 1) {
+      output.push('');
+      const child = startSdx(['serve', '--store', 'postgres', '--port', '0', '--demo'], {
+        SDX_PG_URL: database.url,
+        SDX_PDF_WORKERS: '1',
+        SDX_STORE: '',
+      });
+      child.stdout.on('data', (chunk: Buffer) => (output[i] += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (output[i] += chunk.toString('utf8')));
+      children.push(child);
+    }
+    const listening = /SDX listening on (http:\/\/127\.0\.0\.1:\d+)/;
+    const matches = await Promise.all(children.map((child) => waitForOutput(child, listening, STARTUP_MS)));
+    urls = matches.map((m) => String(m[1]));
+  }, STARTUP_MS + 10_000);
+
+  afterAll(async () => {
+    const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+    for (const child of running) child.kill('SIGTERM');
+    await Promise.all(running.map((child) => exitOf(child, 15_000)));
+    await database?.drop();
+    // A 500 is logged as "unexpected error" by the node that answered it; the password is never printed.
+    expect(output.filter((text) => text.includes('unexpected error'))).toEqual([]);
+    const password = new URL(pgTestUrl ?? 'postgres://x@y').password;
+    if (password !== '') expect(output.filter((text) => text.includes(`:${password}@`))).toEqual([]);
+  }, 40_000);
+
+  it('20 racing transfers of one D/O over three nodes: one 200, nineteen 409, one transfer event', async () => {
+    const id = await issueOrder(urls[0] as string);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(urls[i % NODES] as string, 'demo-consignee', 'POST', `/documents/${id}/events`, { type: 'transfer', to: 'demo-forwarder' }),
+      ),
+    );
+    expect(tally(answers)).toEqual({ '200': 1, '409 concurrent-update': 19 });
+    for (const base of urls) {
+      const view = await call(base, 'demo-forwarder', 'GET', `/documents/${id}`);
+      expect(view).toMatchObject({ status: 200, body: { status: 'transferred', holder: 'demo-forwarder', sequence: 2 } });
+      const events = view.body['events'] as { type: string }[];
+      expect(events.filter((e) => e.type === 'transfer')).toHaveLength(1);
+    }
+  }, 60_000);
+
+  it('300 issues spread over three nodes: one log tree 0..n-1, every entry once, every inclusion proof verifying', async () => {
+    const before = Number((await call(urls[0] as string, 'demo-auditor', 'GET', '/log/tree-head')).body['size']);
+    const ids: string[] = [];
+    // 30 in flight at a time, round robin over the nodes.
+    for (let round = 0; round < 10; round += 1) {
+      ids.push(...(await Promise.all(Array.from({ length: 30 }, (_, i) => issueOrder(urls[i % NODES] as string)))));
+    }
+    expect(new Set(ids).size).toBe(300);
+    const heads = await Promise.all(urls.map((base) => call(base, 'demo-auditor', 'GET', '/log/tree-head')));
+    const size = Number(heads[0]?.body['size']);
+    expect(size).toBe(before + 300);
+    for (const head of heads) expect(head.body).toMatchObject({ size, rootHash: heads[0]?.body['rootHash'] });
+
+    const listed = await call(urls[2] as string, 'demo-auditor', 'GET', `/log/entries?start=0&end=${size}`);
+    const entries = listed.body['entries'] as { logIndex: number; documentId: string; seq: number; envelope: string }[];
+    expect(entries.map((e) => e.logIndex)).toEqual([...Array(size).keys()]);
+    expect(new Set(entries.map((e) => e.envelope)).size).toBe(size);
+    const issued = new Set(ids);
+    expect(entries.filter((e) => issued.has(e.documentId)).map((e) => e.seq)).toEqual(ids.map(() => 1));
+
+    const root = new Uint8Array(Buffer.from(String(heads[0]?.body['rootHash']), 'hex'));
+    for (let start = 0; start < size; start += 30) {
+      await Promise.all(
+        entries.slice(start, start + 30).map(async (entry) => {
+          const proof = await call(urls[entry.logIndex % NODES] as string, 'demo-auditor', 'GET', `/log/proof/inclusion?index=${entry.logIndex}&size=${size}`);
+          expect(proof.status).toBe(200);
+          const path = (proof.body['proof'] as string[]).map((h) => new Uint8Array(Buffer.from(h, 'hex')));
+          expect(checkInclusion(entry.logIndex, size, leafHash(Buffer.from(entry.envelope, 'utf8')), path, root)).toEqual({ ok: true });
+        }),
+      );
+    }
+  }, 120_000);
+
+  it('SIGKILL of one node mid-load loses no acknowledged write, and the others keep serving', async () => {
+    const victim = children[2] as ChildProcessWithoutNullStreams;
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => victim.once('exit', (_code, signal) => resolve(signal)));
+    const acknowledged: string[] = [];
+    let killed = false;
+    const load = Array.from({ length: 30 }, async (_, i) => {
+      const answer = await issueOrderAnswer(urls[i % NODES] as string).catch(() => undefined);
+      if (answer?.status === 201) acknowledged.push(String(answer.body['id']));
+      // Kill once some writes through the victim are acknowledged, while others are in flight.
+      if (!killed && acknowledged.length >= 6) {
+        killed = true;
+        victim.kill('SIGKILL');
+      }
+    });
+    await Promise.all(load);
+    expect(killed).toBe(true);
+    expect(await ended).toBe('SIGKILL');
+    expect(acknowledged.length).toBeGreaterThanOrEqual(6);
+    for (const id of acknowledged) {
+      const view = await call(urls[id.length % 2] as string, 'demo-agent-sha', 'GET', `/documents/${id}`);
+      expect(view).toMatchObject({ status: 200, body: { sequence: 1 } });
+    }
+    expect(await issueOrder(urls[0] as string)).toBeTruthy();
+    expect(await issueOrder(urls[1] as string)).toBeTruthy();
+  }, 60_000);
+});
