@@ -5,7 +5,7 @@ import { leafHash } from '../../src/domain/audit-log/merkle-hash';
 import { checkInclusion } from '../../src/domain/audit-log/merkle-proofs';
 import { tally } from '../support/answer-tally';
 import { exitOf, startSdx, waitForOutput } from '../support/built-cli';
-import { call, issueOrder, issueOrderAnswer } from '../support/demo-api';
+import { API, call, issueOrder, issueOrderAnswer, keyOf } from '../support/demo-api';
 import { describeWithPostgres, freshDatabase, pgTestUrl } from '../support/postgres';
 
 const STARTUP_MS = 30_000;
@@ -96,6 +96,24 @@ describeWithPostgres('three sdx nodes on one PostgreSQL database', () => {
     }
   }, 120_000);
 
+  it('an SSE client on node C hears the events committed on A and B in log order, and resumes by Last-Event-ID without gaps', async () => {
+    const [a, b, c] = urls as [string, string, string];
+    const first = await openStream(c);
+    const ids = [await issueOrder(a), await issueOrder(b), await issueOrder(a), await issueOrder(b)];
+    const heard = await first.take(4);
+    first.close();
+    expect(heard.map((m) => m.documentId)).toEqual(ids);
+    const indexes = heard.map((m) => m.id);
+    expect(indexes).toEqual([...indexes].sort((x, y) => x - y));
+
+    // Reconnect after the second: the third and fourth again, then one committed while away.
+    const later = await issueOrder(b);
+    const resumed = await openStream(c, indexes[1]);
+    const again = await resumed.take(3);
+    resumed.close();
+    expect(again.map((m) => m.documentId)).toEqual([ids[2], ids[3], later]);
+  }, 60_000);
+
   it('SIGKILL of one node mid-load loses no acknowledged write, and the others keep serving', async () => {
     const victim = children[2] as ChildProcessWithoutNullStreams;
     const ended = new Promise<NodeJS.Signals | null>((resolve) => victim.once('exit', (_code, signal) => resolve(signal)));
@@ -122,3 +140,37 @@ describeWithPostgres('three sdx nodes on one PostgreSQL database', () => {
     expect(await issueOrder(urls[1] as string)).toBeTruthy();
   }, 60_000);
 });
+
+/** An SSE reader of /stream as the D/O issuer; `take(n)` answers the next n events (log index and document). */
+async function openStream(base: string, lastEventId?: number): Promise<{ take(n: number): Promise<{ id: number; documentId: string }[]>; close(): void }> {
+  const controller = new AbortController();
+  const res = await fetch(`${base}${API}/stream`, {
+    headers: { authorization: `Bearer ${keyOf('demo-agent-sha')}`, ...(lastEventId !== undefined ? { 'last-event-id': String(lastEventId) } : {}) },
+    signal: controller.signal,
+  });
+  expect(res.status).toBe(200);
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  const messages: { id: number; documentId: string }[] = [];
+  return {
+    async take(n) {
+      const deadline = Date.now() + 20_000;
+      while (messages.length < n && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += decoder.decode(value, { stream: true });
+        let end: number;
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          const block = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const id = /^id: (\d+)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (id !== undefined && data !== undefined) messages.push({ id: Number(id), documentId: String((JSON.parse(data) as { documentId: unknown }).documentId) });
+        }
+      }
+      return messages.splice(0, n);
+    },
+    close: () => controller.abort(),
+  };
+}
