@@ -248,6 +248,11 @@ export interface Store {
   listEvents(documentId: string): Promise<StoredEvent[]>;
 
   logState(): Promise<LogState>;
+  /**
+   * Optional: calls `onGrowth` soon after any node commits to the log (PostgreSQL's LISTEN/NOTIFY),
+   * so live feeds need not wait for their next poll. Answers a function that stops the calls.
+   */
+  watchLog?(onGrowth: () => void): () => void;
   /** Stored perfect-subtree hashes; undefined where a node does not exist (yet). */
   logNodes(addresses: readonly NodeAddress[]): Promise<(Uint8Array | undefined)[]>;
   /** Events whose log index is in [start, end), in log order. */

@@ -62,6 +62,34 @@ describeWithPostgres('PgStore', () => {
       }
     });
 
+    it('when another node commits, then a watcher of the log hears it (LISTEN/NOTIFY), and stops hearing once unsubscribed', async () => {
+      const here = await pgFactory.open();
+      const there = await PgStore.open(schemaUrl, { poolSize: 2 });
+      try {
+        let heard = 0;
+        let woke: () => void = () => undefined;
+        const stop = here.watchLog(() => {
+          heard += 1;
+          woke();
+        });
+        // LISTEN is set up asynchronously; commit until the first notification arrives.
+        for (let i = 0; heard === 0 && i < 50; i += 1) {
+          const arrived = new Promise<void>((resolve) => (woke = resolve));
+          await there.commit([issuing(eirState(`eir-w${i}`))]);
+          await Promise.race([arrived, new Promise((resolve) => setTimeout(resolve, 100))]);
+        }
+        expect(heard).toBeGreaterThan(0);
+        stop();
+        const before = heard;
+        await there.commit([issuing(eirState('eir-after'))]);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(heard).toBe(before);
+      } finally {
+        await there.close();
+        await here.close();
+      }
+    });
+
     it('when the server cannot be reached, then opening is store-unavailable and names no password', async () => {
       const url = 'postgres://sdx_test:s3cret-pw@127.0.0.1:1/nowhere';
       const refused = await PgStore.open(url, { connectTimeoutMs: 1000 }).then(

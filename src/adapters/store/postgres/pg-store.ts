@@ -38,6 +38,7 @@ export { redactedUrl };
 
 /** The channel every commit notifies (in its transaction) with the log range it appended. */
 export const EVENTS_CHANNEL = 'sdx_events';
+const LISTEN_RETRY_MS = 1000;
 
 export interface PgStoreOptions {
   /** Pool size per node (default 10). */
@@ -101,9 +102,13 @@ export class PgStore implements Store {
   readonly webhooks: PgWebhooks;
   readonly sessions: PgSessions;
   private closed = false;
+  private listener: pg.Client | undefined;
+  private readonly watchers = new Set<() => void>();
 
   private constructor(
     private readonly pool: Pool,
+    /** With its password: only ever handed to the driver. */
+    private readonly url: string,
     /** The URL without its password. */
     readonly where: string,
     readonly schemaVersion: number,
@@ -129,7 +134,7 @@ export class PgStore implements Store {
       const client = await pool.connect();
       try {
         const version = await applyPgMigrations(client);
-        return new PgStore(pool, where, version);
+        return new PgStore(pool, url, where, version);
       } finally {
         client.release();
       }
@@ -139,9 +144,37 @@ export class PgStore implements Store {
     }
   }
 
-  /** A dedicated connection (e.g. for LISTEN), outside the pool. */
-  listenerClient(url: string): pg.Client {
-    return new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  /**
+   * LISTEN on a connection of its own for the NOTIFY every commit sends, reconnecting after a lost
+   * server; between a loss and the reconnect the feeds fall back to their poll.
+   */
+  watchLog(onGrowth: () => void): () => void {
+    this.watchers.add(onGrowth);
+    if (this.listener === undefined) void this.listen();
+    return () => this.watchers.delete(onGrowth);
+  }
+
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5000 });
+    this.listener = client;
+    const retry = (): void => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.end().catch(() => undefined);
+      if (!this.closed) setTimeout(() => void this.listen(), LISTEN_RETRY_MS).unref();
+    };
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', () => {
+      for (const watcher of this.watchers) watcher();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch {
+      retry();
+    }
   }
 
   async health(): Promise<StoreHealth> {
@@ -157,6 +190,9 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
     await this.pool.end();
   }
 
