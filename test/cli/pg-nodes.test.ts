@@ -1,6 +1,8 @@
 // Three real `sdx serve` processes on one fresh PostgreSQL database: the concurrency rule, one audit
 // log in commit order, and no acknowledged write lost when a node is killed, across nodes.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { leafHash } from '../../src/domain/audit-log/merkle-hash';
 import { checkInclusion } from '../../src/domain/audit-log/merkle-proofs';
 import { tally } from '../support/answer-tally';
@@ -26,6 +28,8 @@ describeWithPostgres('three sdx nodes on one PostgreSQL database', () => {
         SDX_PG_URL: database.url,
         SDX_PDF_WORKERS: '1',
         SDX_STORE: '',
+        SDX_WEBHOOK_POLL_MS: '100',
+        SDX_WEBHOOK_ALLOW_PRIVATE: '1',
       });
       child.stdout.on('data', (chunk: Buffer) => (output[i] += chunk.toString('utf8')));
       child.stderr.on('data', (chunk: Buffer) => (output[i] += chunk.toString('utf8')));
@@ -112,6 +116,31 @@ describeWithPostgres('three sdx nodes on one PostgreSQL database', () => {
     const again = await resumed.take(3);
     resumed.close();
     expect(again.map((m) => m.documentId)).toEqual([ids[2], ids[3], later]);
+  }, 60_000);
+
+  it('one webhook receiver gets each event once, whichever of the three nodes leases its delivery', async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received.push(String(req.headers['sdx-event-id']));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const registered = await call(urls[0] as string, 'demo-consignee', 'POST', '/webhooks', { url: hookUrl, eventTypes: ['issue'] });
+      expect(registered.status).toBe(201);
+      const ids = await Promise.all(Array.from({ length: 15 }, (_, i) => issueOrder(urls[i % NODES] as string)));
+      const deadline = Date.now() + 20_000;
+      while (new Set(received).size < ids.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      // Several more delivery passes on every node: a second copy would arrive now.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect([...received].sort()).toEqual(ids.map((id) => `${id}:1`).sort());
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   }, 60_000);
 
   it('SIGKILL of one node mid-load loses no acknowledged write, and the others keep serving', async () => {
