@@ -13,6 +13,7 @@ import { PdfWorkerPool, defaultPdfWorkerCount } from './adapters/pdf/pdf-worker-
 import type { DocumentPdfs } from './application/ports/document-pdf.port';
 import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
 import { DEFAULT_STORE_TIMEOUT_MS } from './adapters/store/store-deadline';
+import { redactedUrl } from './adapters/store/postgres/redacted-url';
 import { createApp } from './http/app';
 import { answerClientErrors } from './http/client-errors';
 import { LogService } from './application/audit/log-service';
@@ -43,12 +44,14 @@ import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit
 export interface ServiceConfig {
   host: string;
   port: number;
-  /** Which store adapter holds the data (SDX_STORE): the embedded SQLite file, or MongoDB. */
+  /** Which store adapter holds the data (SDX_STORE): the embedded SQLite file, MongoDB or PostgreSQL. */
   store: StoreKind;
   /** The SQLite file (SDX_DB); used when `store` is 'sqlite'. */
   dbFile: string;
   /** The MongoDB connection string (SDX_MONGO_URI); required when `store` is 'mongo'. */
   mongoUri?: string;
+  /** The PostgreSQL URL (SDX_PG_URL); required when `store` is 'postgres'. */
+  pgUrl?: string;
   demo: boolean;
   demoPartiesFile: string;
   /** Worker threads that render and sign PDFs (SDX_PDF_WORKERS); 0 does it on the event loop. */
@@ -57,8 +60,8 @@ export interface ServiceConfig {
   env: NodeJS.ProcessEnv;
 }
 
-export type StoreKind = 'sqlite' | 'mongo';
-export const storeKinds: readonly StoreKind[] = ['sqlite', 'mongo'];
+export type StoreKind = 'sqlite' | 'mongo' | 'postgres';
+export const storeKinds: readonly StoreKind[] = ['sqlite', 'mongo', 'postgres'];
 
 export function isStoreKind(value: string): value is StoreKind {
   return (storeKinds as readonly string[]).includes(value);
@@ -90,12 +93,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Service
   if (storeText === 'mongo' && mongoUri === undefined) {
     throw new Error('the mongo store needs a connection string: pass --mongo-uri mongodb://host1,host2,host3/sdx?replicaSet=rs0 or set SDX_MONGO_URI');
   }
+  const pgUrl = overrides.pgUrl ?? (env.SDX_PG_URL || undefined);
+  if (storeText === 'postgres' && pgUrl === undefined) {
+    throw new Error('the postgres store needs a URL: pass --pg-url postgres://user:password@host/sdx or set SDX_PG_URL');
+  }
   return {
     host: overrides.host ?? (env.SDX_HOST || '127.0.0.1'),
     port,
     store: storeText,
     dbFile: overrides.dbFile ?? (env.SDX_DB || join(process.cwd(), 'data', 'sdx.sqlite')),
     ...(mongoUri !== undefined ? { mongoUri } : {}),
+    ...(pgUrl !== undefined ? { pgUrl } : {}),
     demo: overrides.demo ?? env.SDX_DEMO === '1',
     demoPartiesFile: overrides.demoPartiesFile ?? join(projectRoot, 'certs-dev', 'demo-parties.json'),
     pdfWorkers: overrides.pdfWorkers ?? pdfWorkersFromEnv(env) ?? defaultPdfWorkerCount(),
@@ -494,8 +502,13 @@ const MONGO_SERVER_SELECTION_MS = 5_000;
  * The store the configuration chooses. The MongoDB adapter is loaded only when chosen, so the
  * SQLite path never loads mongoose.
  */
-export async function openConfiguredStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri'> & { env?: NodeJS.ProcessEnv }): Promise<Store> {
+export async function openConfiguredStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri' | 'pgUrl'> & { env?: NodeJS.ProcessEnv }): Promise<Store> {
   if (config.store === 'sqlite') return openStore(config.dbFile);
+  if (config.store === 'postgres') {
+    if (!config.pgUrl) throw new Error('the postgres store needs a URL (--pg-url or SDX_PG_URL)');
+    const { PgStore } = await import('./adapters/store/postgres/pg-store.js');
+    return PgStore.open(config.pgUrl);
+  }
   if (!config.mongoUri) throw new Error('the mongo store needs a connection string (--mongo-uri or SDX_MONGO_URI)');
   // node16 resolution treats import() as an ECMAScript import, which names the emitted .js file.
   const { MongoStore } = await import('./adapters/store/mongo/mongo-store.js');
@@ -508,8 +521,9 @@ function storeTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
 }
 
 /** Where the data lives, for the start-up line; a connection string's user and password are left out. */
-export function describeStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri'>): string {
+export function describeStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri' | 'pgUrl'>): string {
   if (config.store === 'sqlite') return config.dbFile;
+  if (config.store === 'postgres') return `postgres ${redactedUrl(config.pgUrl ?? '')}`;
   return `mongo ${(config.mongoUri ?? '').replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, '$1')}`;
 }
 

@@ -6,12 +6,12 @@ import { checkSettings, settingsFromFile, withFileSettings } from '../settings';
 import type { CliIo } from './cli-io';
 
 /**
- * `sdx serve [--port N] [--host H] [--store sqlite|mongo] [--db FILE] [--mongo-uri URI] [--demo]`:
+ * `sdx serve [--port N] [--host H] [--store sqlite|mongo|postgres] [--db FILE] [--mongo-uri URI] [--pg-url URL] [--demo]`:
  * runs until SIGTERM or SIGINT, then shuts down cleanly. Wrong flags or settings exit 2, a store or
  * port that cannot be opened exits 1.
  */
 export async function serveCommand(args: readonly string[], io: CliIo, processEnv: NodeJS.ProcessEnv): Promise<number> {
-  let values: { port?: string; host?: string; db?: string; demo?: boolean; store?: string; 'mongo-uri'?: string; config?: string };
+  let values: { port?: string; host?: string; db?: string; demo?: boolean; store?: string; 'mongo-uri'?: string; 'pg-url'?: string; config?: string };
   try {
     ({ values } = parseArgs({
       args: [...args],
@@ -22,6 +22,7 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
         demo: { type: 'boolean' },
         store: { type: 'string' },
         'mongo-uri': { type: 'string' },
+        'pg-url': { type: 'string' },
         config: { type: 'string' },
       },
       strict: true,
@@ -64,6 +65,7 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
       ...(values.store !== undefined ? { store: values.store } : {}),
       ...(values.db ? { dbFile: values.db } : {}),
       ...(values['mongo-uri'] ? { mongoUri: values['mongo-uri'] } : {}),
+      ...(values['pg-url'] ? { pgUrl: values['pg-url'] } : {}),
       ...(values.demo ? { demo: true } : {}),
     });
   } catch (error) {

@@ -67,10 +67,23 @@ class LogGrowth {
   private readonly waiters = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
 
+  private polling = false;
+
   constructor(
     private readonly readSize: () => Promise<number>,
     private readonly pollMs: number,
-  ) {}
+    watch?: (onGrowth: () => void) => () => void,
+  ) {
+    // A store that hears other nodes' commits wakes the waiting streams at once.
+    watch?.(() => this.wake());
+  }
+
+  private wake(): void {
+    if (this.waiters.size === 0 || this.polling) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.poll();
+  }
 
   /** The log size at the next poll, or the last known one as soon as `signal` aborts. */
   nextPoll(signal: AbortSignal): Promise<number> {
@@ -92,11 +105,13 @@ class LogGrowth {
   }
 
   private async poll(): Promise<void> {
+    this.polling = true;
     try {
       this.size = await this.readSize();
     } catch {
       // The store is briefly unavailable: streams keep their place and the next poll retries.
     }
+    this.polling = false;
     this.timer = undefined;
     for (const wake of [...this.waiters]) wake();
     this.schedule();
@@ -113,7 +128,7 @@ export function eventStream(
   viewerOf: (req: Request) => Promise<StreamViewer>,
   options: StreamOptions = { pollMs: 500, heartbeatMs: 15_000 },
 ): RequestHandler {
-  const growth = new LogGrowth(async () => (await deps.store.logState()).size, options.pollMs);
+  const growth = new LogGrowth(async () => (await deps.store.logState()).size, options.pollMs, deps.store.watchLog?.bind(deps.store));
   return async (req: Request, res: Response) => {
     const viewer = await viewerOf(req);
     const resume = req.get('last-event-id') ?? (typeof req.query['after'] === 'string' ? req.query['after'] : undefined);

@@ -248,6 +248,11 @@ export interface DocumentStore {
 /** The audit log as stored: its state, perfect-subtree nodes, entries in log order and signed heads. */
 export interface AuditLogStore {
   logState(): Promise<LogState>;
+  /**
+   * Optional: calls `onGrowth` soon after any node commits to the log (PostgreSQL's LISTEN/NOTIFY),
+   * so live feeds need not wait for their next poll. Answers a function that stops the calls.
+   */
+  watchLog?(onGrowth: () => void): () => void;
   /** Stored perfect-subtree hashes; undefined where a node does not exist (yet). */
   logNodes(addresses: readonly NodeAddress[]): Promise<(Uint8Array | undefined)[]>;
   /** Events whose log index is in [start, end), in log order. */

@@ -1,7 +1,7 @@
 // Two real `sdx serve` processes on one SQLite file: the concurrency rule (one of many simultaneous
 // transfers wins) and the audit log's append order must hold across processes, not only inside one.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -10,41 +10,10 @@ import { leafHash } from '../../../src/domain/audit-log/merkle-hash';
 import { checkInclusion } from '../../../src/domain/audit-log/merkle-proofs';
 import { openTreeHead, type SignedTreeHead } from '../../../src/application/audit/tree-head';
 import { exitOf, startSdx, waitForOutput } from '../../support/built-cli';
-import { exampleJson, repoRoot } from '../../support/examples';
-import { tally, type Answer } from '../../support/answer-tally';
+import { tally } from '../../support/answer-tally';
+import { call, issueOrder } from '../../support/demo-api';
 
-const API = '/api/v1';
 const STARTUP_MS = 30_000;
-
-interface DemoFile {
-  parties: { party: { id: string }; users: { apiKey: string }[] }[];
-}
-const demo = JSON.parse(readFileSync(join(repoRoot, 'certs-dev', 'demo-parties.json'), 'utf8')) as DemoFile;
-function keyOf(partyId: string): string {
-  const key = demo.parties.find((p) => p.party.id === partyId)?.users[0]?.apiKey;
-  if (!key) throw new Error(`no demo key for ${partyId}`);
-  return key;
-}
-
-async function call(base: string, partyId: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Answer> {
-  const res = await fetch(base + API + path, {
-    method,
-    headers: { authorization: `Bearer ${keyOf(partyId)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(60_000),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-let counter = 0;
-async function issueOrder(base: string): Promise<string> {
-  counter += 1;
-  const payload = exampleJson('delivery-order');
-  payload['deliveryOrderNumber'] = `DO-2P-${process.pid}-${Date.now() % 100000}-${counter}`;
-  const answer = await call(base, 'demo-agent-sha', 'POST', '/documents', { kind: 'delivery-order', payload });
-  expect(answer).toMatchObject({ status: 201 });
-  return String(answer.body['id']);
-}
 
 interface SharedStore {
   /** The `sdx serve` arguments that put a process on the shared store. */
