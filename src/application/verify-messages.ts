@@ -156,6 +156,7 @@ export const checkTexts = {
   'timestamp-authority.validity': { en: 'time-stamp authority’s certificate valid', zh: '时间戳机构证书有效' },
   'timestamp-authority.revocation': { en: 'time-stamp authority’s certificate not revoked', zh: '时间戳机构证书未被吊销' },
   'timestamp-authority.key-usage': { en: 'time-stamp authority’s certificate allowed to stamp times', zh: '时间戳机构证书允许签发时间戳' },
+  'timestamp-poe': { en: 'time of signing still proven (a later document timestamp where the time-stamp authority’s certificate has expired)', zh: '签名时间仍可证明（时间戳机构证书过期后由后续文档时间戳佐证）' },
   'changes-after-signature': { en: 'no forbidden change after this signature', zh: '签名后无不允许的修改' },
   'form-field': { en: 'signature field in place', zh: '签名域完整' },
   format: { en: 'accepted signature format', zh: '签名格式符合要求' },
