@@ -20,10 +20,10 @@ describe('sdx serve --store', () => {
 
   it('refuses an unknown store by flag or by configuration, exit 2', () => {
     const byFlag = runSdx(['serve', '--store', 'nosuch', '--port', '0'], { env: noStoreEnv });
-    expect(byFlag.stderr.trim()).toBe('sdx serve: --store must be one of sqlite, mongo, not "nosuch"');
+    expect(byFlag.stderr.trim()).toBe('sdx serve: --store must be one of sqlite, mongo, postgres, not "nosuch"');
     expect(byFlag.code).toBe(2);
     const byEnv = runSdx(['serve', '--port', '0'], { env: { ...noStoreEnv, SDX_STORE: 'nosuch' } });
-    expect(byEnv.stderr.trim()).toBe('sdx serve: bad setting: SDX_STORE must be one of sqlite, mongo, not "nosuch"');
+    expect(byEnv.stderr.trim()).toBe('sdx serve: bad setting: SDX_STORE must be one of sqlite, mongo, postgres, not "nosuch"');
     expect(byEnv.code).toBe(2);
   });
 

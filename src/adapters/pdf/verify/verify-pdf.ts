@@ -411,6 +411,32 @@ async function guardLedger(
   }
 }
 
+/**
+ * The ledger's record of the revision a party signature ends: the PDF an event stored is that
+ * revision, or (PAdES B-LT/B-LTA) that revision followed by the validation data and document
+ * timestamps the service appended before storing it, so any revision boundary from the signature's
+ * end up to the next party signature's may be the recorded one. What those later revisions may
+ * change is the changes-after-signature check's concern.
+ */
+function recordedRevision(
+  bytes: Uint8Array,
+  end: number,
+  boundaries: readonly RevisionBoundary[],
+  partyEnds: readonly number[],
+  revisions: LedgerRecord['revisions'],
+): LedgerRecord['revisions'][number] | undefined {
+  const later = partyEnds.filter((e) => e > end);
+  // Boundaries inside the next party signature's own revision are not candidates: it ends that revision.
+  const limit = later.length > 0 ? Math.min(...later) - 1 : bytes.length;
+  const candidates = [end, ...boundaries.flatMap((b) => [b.endWithoutEol, b.end]).filter((at) => at > end && at <= limit)];
+  for (const at of new Set(candidates)) {
+    const sha = createHash('sha256').update(bytes.subarray(0, at)).digest('hex');
+    const recorded = revisions.find((r) => r.pdfSha256 === sha);
+    if (recorded) return recorded;
+  }
+  return undefined;
+}
+
 async function checkLedger(
   bytes: Uint8Array,
   contexts: readonly SignatureContext[],
@@ -432,11 +458,15 @@ async function checkLedger(
   }
   const findings: Finding[] = [...checkPayloadHash(first, entry.payloadHash)];
   const problems: Finding[] = [];
+  const partyEnds = contexts
+    .filter((c) => !c.isTimestamp)
+    .map((c) => signedEnd(c.sig.byteRange))
+    .filter((end): end is number => end !== undefined);
+  const boundaries = findRevisionBoundaries(bytes);
   for (const [index, { sig, isTimestamp, summary }] of contexts.entries()) {
     const end = signedEnd(sig.byteRange);
     if (isTimestamp || end === undefined || end > bytes.length) continue;
-    const sha = createHash('sha256').update(bytes.subarray(0, end)).digest('hex');
-    const recorded = entry.revisions.find((r) => r.pdfSha256 === sha);
+    const recorded = recordedRevision(bytes, end, boundaries, partyEnds, entry.revisions);
     const revision = summary.revision ?? undefined;
     if (!recorded) {
       problems.push({

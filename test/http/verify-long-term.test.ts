@@ -1,0 +1,77 @@
+// The ledger check on PAdES B-LTA documents: the PDF an event stores is the party's signed revision
+// followed by the validation data (DSS) and document timestamp the service appends, so the signed
+// revision itself is never a stored PDF. The exchange's own documents must stay genuine; a revision
+// slipped in anywhere must not.
+import request from 'supertest';
+import type { PdfVerificationReport } from '../../src/adapters/pdf/verify/verify-pdf';
+import type { DocumentKind } from '../../src/domain/document/document';
+import { expectFinding, expectVerdict } from '../support/forgery-expect';
+import { apiDocuments, type GenuineDocument } from '../support/forgery-sources';
+import { BODY_BAND, addAnnotation, partySigner, revisionCount, sdxStyleSign } from '../support/pdf-forgery-kit';
+import type { TestApp } from '../support/test-app';
+import { P, useExchange } from './exchange-client';
+
+jest.setTimeout(60_000);
+
+let t: TestApp;
+const issued = new Map<DocumentKind, GenuineDocument>();
+
+useExchange(
+  async (app, client) => {
+    t = app;
+    for (const doc of await apiDocuments(client)) issued.set(doc.kind, doc);
+  },
+  { env: { SDX_PADES_LEVEL: 'LTA' } },
+  120_000,
+);
+
+async function postVerify(pdf: Uint8Array): Promise<PdfVerificationReport> {
+  const res = await request(t.app).post('/verify').attach('file', Buffer.from(pdf), { filename: 'doc.pdf', contentType: 'application/pdf' });
+  expect(res.status).toBe(200);
+  return res.body as PdfVerificationReport;
+}
+
+function api(kind: DocumentKind): GenuineDocument {
+  const doc = issued.get(kind);
+  if (!doc) throw new Error(`no issued ${kind}`);
+  return doc;
+}
+
+describe('POST /verify on B-LTA documents the exchange issued', () => {
+  it.each(['delivery-order', 'eir', 'telex-release-guarantee'] as const)('when the issued %s (signature, DSS, document timestamp) is posted: valid, recorded, genuine', async (kind) => {
+    const pdf = api(kind).firstSigned;
+    // Three revisions at least: the signature, the validation data, the document timestamp.
+    expect(revisionCount(pdf)).toBeGreaterThanOrEqual(3);
+    const report = await postVerify(pdf);
+    expectVerdict(report, 'valid');
+    expect(report.ledger).toBe('recorded');
+    expect(report.summary.outcome).toBe('genuine');
+  });
+
+  it.each(['eir', 'telex-release-guarantee'] as const)('when the countersigned %s is posted: both parties recorded, timestamps after each', async (kind) => {
+    const doc = api(kind);
+    const report = await postVerify(doc.complete as Uint8Array);
+    expectVerdict(report, 'valid');
+    expect(report.ledger).toBe('recorded');
+    expect(report.signatures.filter((s) => s.role !== 'timestamp').map((s) => [s.signerPartyId, s.role])).toEqual([
+      [doc.issuer, 'issuer'],
+      [doc.countersigner, 'countersigner'],
+    ]);
+    expect(report.signatures.filter((s) => s.role === 'timestamp').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('when an annotation is slipped in after the stored revision and a party countersigns: invalid, the annotation named', async () => {
+    const doc = api('eir');
+    const staged = addAnnotation(doc.firstSigned, { rect: BODY_BAND, page: 'first', lines: ['Condition: SOUND'] });
+    const report = await postVerify(await sdxStyleSign(staged, partySigner(P.haulierA)));
+    expectVerdict(report, 'invalid');
+    expectFinding(report, { code: 'annotation-added-after-signature' });
+  });
+
+  it('when the countersignature is cut off and an annotation put in its place: invalid', async () => {
+    const doc = api('telex-release-guarantee');
+    const report = await postVerify(addAnnotation(doc.firstSigned, { rect: BODY_BAND, page: 'first', lines: ['ACCEPTED'] }));
+    expect(report.verdict).not.toBe('valid');
+  });
+});
+
