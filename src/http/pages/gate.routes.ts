@@ -10,7 +10,9 @@ import type { EirPayload } from '../../domain/eir/eir.schema';
 import { SdxError } from '../../domain/shared/errors';
 import { sendProblem } from '../problem';
 import { MAX_UPLOAD_BYTES, sniffMediaType } from '../uploads';
-import { gateRecordView, gateView, passView, type TrustedKeys } from './gate.view';
+import { toValidationIssues } from '../../domain/shared/schema';
+import { fieldIssue, type FieldIssue } from './desk/desk-fields';
+import { gateRecordView, gateView, MAX_DAMAGE_LINES, passView, type GateRecordForm, type TrustedKeys } from './gate.view';
 import { t } from './i18n';
 import { messageView } from './login.view';
 import { callerOf, send, text } from './page-kit';
@@ -79,40 +81,32 @@ export function gateRoutes(deps: GateDependencies, guards: PageGuards): Router {
     requireFormToken,
     async (req, res) => {
       const { id, eir } = await eirFor(req);
-      const body = req.body as Record<string, unknown>;
+      const form = gateRecordFormOf(req.body);
       const photos = (Array.isArray(req.files) ? req.files : []).filter((f) => f.size > 0);
       const ctx = contextOf(req);
+      const photoIssue = (message: string): FieldIssue[] => [{ path: 'photoSha256', message }];
       const bad = photos.find((f) => sniffMediaType(f.buffer) !== 'image/jpeg' && sniffMediaType(f.buffer) !== 'image/png');
       if (bad) {
-        send(res, gateRecordView(ctx, id, eir, `${t(ctx.lang, 'photos')}: JPEG / PNG`), 415);
+        send(res, gateRecordView(ctx, id, eir, { form, issues: photoIssue(t(ctx.lang, 'photosJpegPng')) }), 415);
         return;
       }
       const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-      const damages = (Array.isArray(body['damages']) ? (body['damages'] as unknown[]) : [])
-        .filter((line): line is Record<string, unknown> => typeof line === 'object' && line !== null)
-        .map((line) => ({
-          component: text(line['component'], 50),
-          location: text(line['location'], 50),
-          damage: text(line['damage'], 50),
-          ...(text(line['repair'], 50) ? { repair: text(line['repair'], 50) } : {}),
-        }))
-        .filter((line) => line.component || line.location || line.damage);
-      const sealNumbers = text(body['seals'], 200).split(/[,，\s]+/).filter(Boolean);
-      const remarks = text(body['remarks'], 2000);
+      const sealNumbers = form.seals.split(/[,，\s]+/).filter(Boolean);
       const input = actionInput.safeParse({
         type: 'gate-record',
         gateRecord: {
           passedAt: deps.clock().toISOString(),
-          condition: body['condition'] === 'damaged' ? 'damaged' : 'sound',
-          damages,
+          condition: form.condition,
+          damages: form.damages.map(({ repair, ...line }) => ({ ...line, ...(repair ? { repair } : {}) })),
           seals: sealNumbers.map((number) => ({ number, type: eir.seals.find((s) => s.number === number)?.type ?? 'terminal' })),
           photoSha256: photos.map((f) => sha256(f.buffer)),
-          ...(remarks ? { remarks } : {}),
+          ...(form.remarks ? { remarks: form.remarks } : {}),
         },
       });
       if (!input.success) {
-        const issue = input.error.issues[0];
-        send(res, gateRecordView(ctx, id, eir, `${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`), 422);
+        // Named by the form's own paths (damages[0].component, seals, remarks) in the page's words.
+        const issues = toValidationIssues(input.error).map((issue) => fieldIssue(ctx.lang, issue, issue.path.replace(/^gateRecord\.?/, '')));
+        send(res, gateRecordView(ctx, id, eir, { form, issues }), 422);
         return;
       }
       // Checked before anything is stored: a refused record leaves no photos behind.
@@ -120,7 +114,7 @@ export function gateRoutes(deps: GateDependencies, guards: PageGuards): Router {
         for (const photo of photos) await deps.documents.attach(callerOf(userOf(req)), id, new Uint8Array(photo.buffer), sniffMediaType(photo.buffer) ?? 'image/jpeg');
       } catch (error) {
         if (!(error instanceof SdxError && error.code === 'upload-quota')) throw error;
-        send(res, gateRecordView(ctx, id, eir, t(ctx.lang, 'uploadQuota')), 413);
+        send(res, gateRecordView(ctx, id, eir, { form, issues: photoIssue(t(ctx.lang, 'uploadQuota')) }), 413);
         return;
       }
       await deps.documents.act(callerOf(userOf(req)), id, input.data);
@@ -163,4 +157,23 @@ export function gateRoutes(deps: GateDependencies, guards: PageGuards): Router {
   });
 
   return router;
+}
+
+/**
+ * The gate record form as posted (multer reads `damages[0][component]` as nested objects): the
+ * fields trimmed to their limits, blank damage lines dropped, ready to be drawn back if refused.
+ */
+function gateRecordFormOf(raw: unknown): GateRecordForm {
+  const body = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const damages = (Array.isArray(body['damages']) ? (body['damages'] as unknown[]) : [])
+    .slice(0, MAX_DAMAGE_LINES)
+    .filter((line): line is Record<string, unknown> => typeof line === 'object' && line !== null)
+    .map((line) => ({ component: text(line['component'], 50), location: text(line['location'], 50), damage: text(line['damage'], 50), repair: text(line['repair'], 50) }))
+    .filter((line) => line.component || line.location || line.damage || line.repair);
+  return {
+    condition: body['condition'] === 'damaged' ? 'damaged' : 'sound',
+    damages,
+    seals: text(body['seals'], 200),
+    remarks: text(body['remarks'], 2000),
+  };
 }

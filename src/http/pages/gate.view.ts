@@ -1,6 +1,7 @@
 import type { PassKeyJwk } from '../../application/gate-passes';
 import type { EirPayload } from '../../domain/eir/eir.schema';
 import { passKinds } from '../../domain/gate/gate-pass';
+import { fieldId, fileField, FormIssues, issueSummary, radioGroup, textArea, textField, type FieldContext, type FieldIssue } from './desk/desk-fields';
 import { html, jsonData, type Html } from './html';
 import { kindName, reasonTexts, statusName, t } from './i18n';
 import { page, type PageContext } from './layout';
@@ -95,29 +96,57 @@ ${checkData(ctx, keys)}`;
   return page(ctx, t(ctx.lang, 'passTitle'), body, { scripts: ['/static/web/gate.js'], bodyClass: 'gate-page' });
 }
 
-export function gateRecordView(ctx: PageContext, documentId: string, eir: EirPayload, error?: string) {
+/** The gate record form as the clerk filled it in: shown again, unchanged, when it is refused. */
+export interface GateRecordForm {
+  condition: 'sound' | 'damaged';
+  damages: { component: string; location: string; damage: string; repair: string }[];
+  seals: string;
+  remarks: string;
+}
+
+/** At most this many damage lines are drawn back (the page script adds up to as many). */
+export const MAX_DAMAGE_LINES = 50;
+
+export function gateRecordView(
+  ctx: PageContext,
+  documentId: string,
+  eir: EirPayload,
+  refused?: { form: GateRecordForm; issues?: readonly FieldIssue[]; alert?: string },
+) {
   const { lang } = ctx;
-  const damageRow = (i: number) => html`<fieldset class="damage-line" data-index="${i}">
+  const form: GateRecordForm = refused?.form ?? { condition: 'sound', damages: [], seals: eir.seals.map((s) => s.number).join(', '), remarks: '' };
+  const f: FieldContext = {
+    lang,
+    values: { fields: { condition: form.condition, seals: form.seals, remarks: form.remarks }, rows: [] },
+    issues: new FormIssues(refused?.issues ?? []),
+  };
+  const lines = form.damages.length > 0 ? form.damages.slice(0, MAX_DAMAGE_LINES) : [{ component: '', location: '', damage: '', repair: '' }];
+  const damageRow = (line: GateRecordForm['damages'][number], i: number) => html`<fieldset class="damage-line" data-index="${i}">
     <legend>#${i + 1}</legend>
-    <label>${t(lang, 'component')}<input name="damages[${i}][component]" maxlength="50"></label>
-    <label>${t(lang, 'location')}<input name="damages[${i}][location]" maxlength="50"></label>
-    <label>${t(lang, 'damage')}<input name="damages[${i}][damage]" maxlength="50"></label>
-    <label>${t(lang, 'repair')}<input name="damages[${i}][repair]" maxlength="50"></label>
+    ${(['component', 'location', 'damage', 'repair'] as const).map((part) =>
+      textField(f, { label: t(lang, part), name: `damages[${i}][${part}]`, id: fieldId(`damages-${i}-${part}`), paths: [`damages[${i}].${part}`], value: line[part], maxLength: 50 }),
+    )}
   </fieldset>`;
-  const body = html`${error ? html`<p class="alert" role="alert">${error}</p>` : ''}
-<p class="facts-line"><span class="mono">${eir.eirNumber}</span> · <span class="mono big">${eir.container.number}</span> · ${eir.truckPlate} · ${t(lang, eir.direction === 'OUT' ? 'deskGateOut' : 'deskGateIn')}</p>
-<form class="card stack" method="post" action="/gate/record/${documentId}" enctype="multipart/form-data" id="record-form">
+  const fields = html`<form class="card stack" method="post" action="/gate/record/${documentId}" enctype="multipart/form-data" id="record-form">
   <input type="hidden" name="csrf" value="${ctx.user?.csrfToken ?? ''}">
-  <fieldset class="choice"><legend>${t(lang, 'condition')}</legend>
-    <label><input type="radio" name="condition" value="sound" checked> ${t(lang, 'conditionSound')}</label>
-    <label><input type="radio" name="condition" value="damaged"> ${t(lang, 'conditionDamaged')}</label>
-  </fieldset>
-  <div id="damage-lines"><h2>${t(lang, 'damageLines')}</h2>${damageRow(0)}</div>
+  ${radioGroup(f, {
+    label: t(lang, 'condition'),
+    name: 'condition',
+    choices: [
+      { value: 'sound', label: t(lang, 'conditionSound') },
+      { value: 'damaged', label: t(lang, 'conditionDamaged') },
+    ],
+  })}
+  <div id="damage-lines" data-paths="damages"><h2>${t(lang, 'damageLines')}</h2>${lines.map(damageRow)}</div>
   <button type="button" id="add-damage">${t(lang, 'addDamageLine')}</button>
-  <label>${t(lang, 'seals')}<input name="seals" value="${eir.seals.map((s) => s.number).join(', ')}" maxlength="200"></label>
-  <label>${t(lang, 'photos')}<input type="file" name="photos" accept="image/jpeg,image/png" capture="environment" multiple></label>
-  <label>${t(lang, 'remarks')}<textarea name="remarks" rows="2" maxlength="2000"></textarea></label>
+  ${textField(f, { label: t(lang, 'seals'), name: 'seals', paths: ['seals'], maxLength: 200 })}
+  ${fileField(f, { label: t(lang, 'photos'), name: 'photos', paths: ['photoSha256'] })}
+  ${textArea(f, { label: t(lang, 'remarks'), name: 'remarks', rows: 2, maxLength: 2000 })}
   <button class="primary" type="submit">${t(lang, 'record')}</button>
 </form>`;
+  // Drawn after the fields, which note their labels for it; shown above them.
+  const body = html`${refused?.alert ? html`<p class="alert" role="alert">${refused.alert}</p>` : ''}${issueSummary(f, t(lang, 'deskFixFields'))}
+<p class="facts-line"><span class="mono">${eir.eirNumber}</span> · <span class="mono big">${eir.container.number}</span> · ${eir.truckPlate} · ${t(lang, eir.direction === 'OUT' ? 'deskGateOut' : 'deskGateIn')}</p>
+${fields}`;
   return page(ctx, t(lang, 'recordTitle'), body, { scripts: ['/static/web/gate-record.js'] });
 }

@@ -87,6 +87,7 @@ const text = {
   addDamageLine: { en: 'Add a damage line', zh: '增加残损行' },
   seals: { en: 'Seal numbers (comma-separated)', zh: '铅封号（逗号分隔）' },
   photos: { en: 'Photos', zh: '照片' },
+  photosJpegPng: { en: 'Photos must be JPEG or PNG images.', zh: '照片须为 JPEG 或 PNG 图片。' },
   uploadQuota: {
     en: 'Too many photos are waiting to be recorded: record the gates already photographed, or wait a day for unused photos to expire.',
     zh: '待记录的照片过多：请先完成已拍照的闸口记录，或等待一天后未用照片自动清除。',

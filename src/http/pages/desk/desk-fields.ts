@@ -234,6 +234,16 @@ export function radioGroup(ctx: FieldContext, o: Omit<FieldOptions, 'hint'> & { 
 </fieldset>`;
 }
 
+/** A file picker (gate photos): nothing to draw back, but its problems are marked and summarised like any field's. */
+export function fileField(ctx: FieldContext, o: Omit<FieldOptions, 'value'>): Html {
+  return wrap(
+    ctx,
+    o,
+    ({ id, described, invalid }) =>
+      html`<input id="${id}" type="file" name="${o.name}" accept="image/jpeg,image/png" capture="environment" multiple aria-describedby="${described}"${flags(o, invalid)}>`,
+  );
+}
+
 export function checkbox(ctx: FieldContext, o: Omit<FieldOptions, 'required'>): Html {
   const checked = (o.value ?? ctx.values.fields[o.name]) === 'yes';
   const id = o.id ?? fieldId(o.name);
