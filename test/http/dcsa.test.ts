@@ -281,14 +281,13 @@ describe('GET /api/v1/dcsa/deo/delivery-orders/{id}: a D/O with DCSA DEO field n
       returnLocation: { locationType: 'UNLO', locationName: 'Waigaoqiao Demo Empty Depot', UNLocationCode: 'CNSHA' },
       repleaseParty: { partyName: 'Shanghai Lianhua Import Co. (demo)' },
       additionalInformation: payload['remarks'],
+      requestedReleaseDateTime: issued.createdAt,
       deliveryOrderExpiryDateTime: payload['validUntil'],
     });
-    expect(res.body).toEqual(deliveryOrderOf(payload as unknown as DeliveryOrderPayload));
-    // Against DCSA's schema, as published and with undeclared fields refused, the one gap is the
-    // requested release time, which an SDX D/O does not record.
-    const missing = ["/ must have required property 'requestedReleaseDateTime'"];
-    expect(dcsaProblems('deo-delivery-order', res.body, { closed: false })).toEqual(missing);
-    expect(dcsaProblems('deo-delivery-order', res.body, { closed: true })).toEqual(missing);
+    expect(res.body).toEqual(deliveryOrderOf(payload as unknown as DeliveryOrderPayload, { issuedAt: issued.createdAt }));
+    // Valid against DCSA's schema as published, and with every undeclared field refused.
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: false })).toEqual([]);
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: true })).toEqual([]);
   });
 
   it('takes the SCAC from the carrier’s party record when the D/O names none', async () => {
@@ -304,5 +303,56 @@ describe('GET /api/v1/dcsa/deo/delivery-orders/{id}: a D/O with DCSA DEO field n
     expectProblem(stranger, 404, 'not-found');
     expectDocumentedResponse(DEO_PATH, 'get', stranger);
     expectProblem(await c.get(P.terminal, `/dcsa/deo/delivery-orders/${eirs.out.id}`), 404, 'not-found');
+  });
+});
+
+describe('values longer than DCSA allows: fitted by a documented rule per field, valid against DCSA’s schemas', () => {
+  const codePoints = (value: unknown): number => Array.from(String(value)).length;
+  /** 200 characters, CJK and an astral character among them, so that limits are counted in code points. */
+  const longName = `Yangshan Deep-Water Port Phase IV Automated Container Terminal 𠮷 ${'洋山深水港四期自动化集装箱码头'.repeat(10)}`.slice(0, 200);
+
+  it('cuts names to 100 characters with …, and leaves out a seal number or plate that does not fit', async () => {
+    const number = container('POCU', '500033');
+    const eir = await c.issued(
+      P.terminal,
+      'eir',
+      payloadOf('eir', (p) => {
+        (p['container'] as Record<string, unknown>)['number'] = number;
+        p['facility'] = { ...(p['facility'] as object), name: longName };
+        p['truckPlate'] = '沪AD12345-TRAILER';
+      }),
+    );
+    const gateRecord = { ...gateRecordExample(), seals: [{ number: 'POCL778812', type: 'carrier' }, { number: 'CUSTOMS-2026-SHA-000000123', type: 'customs' }] };
+    await c.acted(P.terminal, eir.id, { type: 'gate-record', gateRecord });
+
+    const [event] = (await eventsPage(P.carrier, `?equipmentReference=${number}`)).events;
+    if (!event) throw new Error('no event for the long-valued EIR');
+    const { locationName, facility } = event.eventLocation;
+    expect([codePoints(locationName), locationName.endsWith('…'), longName.startsWith(locationName.slice(0, -1))]).toEqual([100, true, true]);
+    expect(facility.facilityName).toBe(locationName);
+    expect(event.equipmentDetails.seals).toEqual([{ number: 'POCL778812', source: 'CAR' }]);
+    expect(event.transportDetails.transportCall).toEqual({ modeOfTransport: 'TRUCK' });
+  });
+
+  it('gives a DEO D/O its required release time and fits the B/L number, names and remarks', async () => {
+    const billOfLading = 'POCL2611PUS0042-ORIGINAL-THREE-XY';
+    const remarks = `Present at Yangshan gate 3.\n${'请于洋山三号闸口提箱，并出示身份证件。'.repeat(60)}`;
+    const issued = await c.deliveryOrder((p) => {
+      p['billOfLadingNumber'] = billOfLading;
+      p['remarks'] = remarks;
+      p['consignee'] = { ...(p['consignee'] as object), name: longName };
+      p['pickupTerminal'] = { ...(p['pickupTerminal'] as object), name: longName };
+    });
+    const res = await c.get(P.consignee, `/dcsa/deo/delivery-orders/${issued.id}`);
+    expectStatus(res, 200);
+    expectDocumentedResponse(DEO_PATH, 'get', res);
+    const body = res.body as Record<string, Record<string, unknown> & string>;
+    expect(body['transportDocumentReference']).toBe(billOfLading.slice(0, 20));
+    expect(body['requestedReleaseDateTime']).toBe(issued.createdAt);
+    const information = String(body['additionalInformation']);
+    expect([codePoints(information), information.startsWith(`B/L ${billOfLading}\nPresent at Yangshan gate 3.\n请于`), information.endsWith('…')]).toEqual([500, true, true]);
+    expect([codePoints(body['repleaseParty']?.['partyName']), codePoints(body['pickupLocation']?.['locationName'])]).toEqual([100, 100]);
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: false })).toEqual([]);
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: true })).toEqual([]);
   });
 });
