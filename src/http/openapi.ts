@@ -860,6 +860,11 @@ function dcsaPaths(api: string): Record<string, JsonSchema> {
         responses: {
           '200': { description: 'The delivery order.', headers: { 'API-Version': apiVersion(deoVersion) }, content: json(ref('DcsaDeliveryOrder')) },
           ...dcsaErrors(apiVersion(deoVersion), 'Unauthorized', 'NotFound', 'ServiceUnavailable'),
+          '409': {
+            description: 'Neither the D/O nor its carrier\'s party record names a SCAC, which DCSA requires as `carrierCode` (`dcsa-carrier-code-missing`).',
+            headers: { 'API-Version': apiVersion(deoVersion) },
+            content: json(ref('DcsaError')),
+          },
         },
       },
     },

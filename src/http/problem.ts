@@ -47,6 +47,9 @@ export function statusFor(error: SdxError): number {
       return 409;
     case 'not-found':
       return 404;
+    // The D/O is fine; its carrier has no SCAC on record, which DCSA's D/O requires.
+    case 'dcsa-carrier-code-missing':
+      return 409;
     case 'store-conflict':
     case 'concurrent-update':
     case 'already-delivered':

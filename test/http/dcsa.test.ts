@@ -344,6 +344,21 @@ describe('GET /api/v1/dcsa/deo/delivery-orders/{id}: a D/O with DCSA DEO field n
     expect(res.body).toMatchObject({ carrierCode: 'POCL', carrierCodeListProvider: 'NMFTA' });
   });
 
+  it('answers 409 dcsa-carrier-code-missing, in DCSA’s shape, when neither the D/O nor its carrier names a SCAC', async () => {
+    const issued = await c.deliveryOrder((p) => delete (p['carrier'] as Record<string, unknown>)['scac']);
+    const carrier = await t.store.getParty(P.carrier);
+    if (!carrier) throw new Error('no carrier party');
+    const { scac: _scac, ...identifiers } = carrier.identifiers;
+    await t.store.upsertParty({ ...carrier, identifiers });
+    try {
+      const res = await c.get(P.consignee, `/dcsa/deo/delivery-orders/${issued.id}`);
+      expect(expectDcsaError(res, 409, DEO_PATH, '1.0.0-Beta-1')).toEqual(['dcsa-carrier-code-missing']);
+      expect(res.body.errorMessage).toBe(refusalMessage('dcsa-carrier-code-missing').en.title);
+    } finally {
+      await t.store.upsertParty(carrier);
+    }
+  });
+
   it('answers not-found for a D/O the caller takes no part in, and for a document that is not a D/O', async () => {
     const issued = await c.deliveryOrder();
     const stranger = await c.get(P.haulierB, `/dcsa/deo/delivery-orders/${issued.id}`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DeliveryOrderPayload } from '../../domain/delivery-order/delivery-order.schema';
+import { SdxError } from '../../domain/shared/errors';
 import { dcsaDateTime, dcsaLimits, fitText, headOfNumber } from './dcsa-fields';
 
 /**
@@ -26,9 +27,8 @@ export const deoDeliveryOrder = z.strictObject({
     .describe('The B/L number; one over 20 characters keeps its first 20 and is given whole in `additionalInformation`.'),
   carrierCode: z
     .string()
-    .optional()
-    .describe('The carrier\'s SCAC, when the D/O or the carrier\'s party record names one (DCSA requires it; a carrier without a SCAC has none to give).'),
-  carrierCodeListProvider: z.literal('NMFTA').optional().describe('NMFTA issues SCACs; present with `carrierCode`.'),
+    .describe('The carrier\'s SCAC, from the D/O or else the carrier\'s party record; with neither the route answers 409 `dcsa-carrier-code-missing`.'),
+  carrierCodeListProvider: z.literal('NMFTA').describe('NMFTA issues SCACs.'),
   utilizedTransportEquipments: z.array(z.strictObject({ equipmentReference: z.string() })),
   pickupLocation: unLocationLocation.describe('The pickup terminal.'),
   returnLocation: unLocationLocation.describe('The empty-return depot.'),
@@ -57,9 +57,12 @@ export interface DeliveryOrderFacts {
   carrierScac?: string;
 }
 
-/** The DCSA DEO view of a D/O payload. Pure. */
+/** The DCSA DEO view of a D/O payload. Pure. DCSA requires a carrier code, which SDX cannot invent. */
 export function deliveryOrderOf(payload: DeliveryOrderPayload, facts: DeliveryOrderFacts): DeoDeliveryOrder {
   const scac = payload.carrier.scac ?? facts.carrierScac;
+  if (!scac) {
+    throw new SdxError('dcsa-carrier-code-missing', `neither the D/O nor the party record of its carrier ${payload.carrier.partyId} names a SCAC, which a DCSA delivery order requires`);
+  }
   const billOfLading = headOfNumber(payload.billOfLadingNumber, dcsaLimits.transportDocumentReference);
   const information = [...(billOfLading.cut ? [`B/L ${payload.billOfLadingNumber}`] : []), ...(payload.remarks ? [payload.remarks] : [])].join('\n');
   const place = (facility: { name: string; unLocode: string }) =>
@@ -67,7 +70,8 @@ export function deliveryOrderOf(payload: DeliveryOrderPayload, facts: DeliveryOr
   return {
     deliveryOrderReference: payload.deliveryOrderNumber,
     transportDocumentReference: billOfLading.value,
-    ...(scac ? { carrierCode: scac, carrierCodeListProvider: SCAC_PROVIDER } : {}),
+    carrierCode: scac,
+    carrierCodeListProvider: SCAC_PROVIDER,
     utilizedTransportEquipments: payload.containers.map((container) => ({ equipmentReference: container.number })),
     pickupLocation: place(payload.pickupTerminal),
     returnLocation: place(payload.emptyReturnDepot),
