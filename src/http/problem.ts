@@ -121,7 +121,7 @@ export function sendProblem(res: Response, problem: Omit<Problem, 'type' | 'titl
   const dcsa = dcsaStandardOf(req.originalUrl);
   if (dcsa) {
     const statusText = titles[problem.status] ?? 'Error';
-    sendDcsaError(res, dcsa, { ...problem, statusText, ...(problem.errors ? { errors: problem.errors } : {}) }, prefersChinese(req), params);
+    sendDcsaError(res, dcsa, { ...problem, statusText }, prefersChinese(req), params);
     return;
   }
   if (wantsPage(req)) {
