@@ -6,6 +6,7 @@ import { deliveryOrderPayload } from '../domain/delivery-order/delivery-order.sc
 import { deliveryOrderStatuses, documentKinds, eirStatuses, guaranteeStatuses } from '../domain/document/document';
 import { eirPayload, gateRecord } from '../domain/eir/eir.schema';
 import { telexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
+import { dcsaErrorLimits } from './dcsa-errors';
 import { tntEventsQuery } from './dcsa.routes';
 import { listQuery } from './documents.routes';
 import { MAX_UPLOAD_BYTES } from './uploads';
@@ -90,6 +91,42 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
         errors: { type: 'array', items: ref('ValidationIssue') },
       },
       required: ['type', 'title', 'status', 'detail', 'code'],
+    },
+    DcsaError: {
+      description:
+        'An error on a DCSA route, in DCSA ERROR_DOMAIN 2.0.0 `error` shape (the one DEO 1.0.0-Beta-1 names). Each detailed error\'s `reason` is ' +
+        'a stable SDX code (`not-found`, `missing-credentials`, or per field `invalid-format`, `unknown-field`, ...). On Track & Trace ' +
+        'the same errors come again as TNT 3.0.0 `feedbackElements` (its `GetEventsError`). `errorMessage` and, outside validation ' +
+        'errors, `message` are in Chinese when Accept-Language prefers it.',
+      type: 'object',
+      properties: {
+        httpMethod: { type: 'string', enum: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTION', 'PATCH'] },
+        requestUri: { type: 'string', description: 'The path and query as sent.' },
+        statusCode: { type: 'integer', minimum: 400, maximum: 599 },
+        statusCodeText: { type: 'string', maxLength: dcsaErrorLimits.statusCodeText },
+        errorMessage: { type: 'string', maxLength: dcsaErrorLimits.errorMessage },
+        providerCorrelationID: { type: 'string', maxLength: dcsaErrorLimits.providerCorrelationID, description: 'The request\'s `X-Request-Id`.' },
+        errorDateTime: dateTime,
+        errors: {
+          type: 'array',
+          minItems: 1,
+          items: closed(
+            {
+              reason: { type: 'string', maxLength: dcsaErrorLimits.reason },
+              message: { type: 'string', maxLength: dcsaErrorLimits.message },
+              field: { type: 'string', maxLength: dcsaErrorLimits.field, description: 'The offending parameter or field.' },
+            },
+            ['field'],
+          ),
+        },
+        feedbackElements: {
+          type: 'array',
+          minItems: 1,
+          items: closed({ severity: { const: 'ERROR' }, message: { type: 'string', maxLength: dcsaErrorLimits.feedback } }),
+        },
+      },
+      required: ['httpMethod', 'requestUri', 'statusCode', 'statusCodeText', 'errorMessage', 'errorDateTime', 'errors'],
+      additionalProperties: false,
     },
     DocumentKind: { type: 'string', enum: [...documentKinds] },
     DocumentStatus: { type: 'string', enum: [...new Set([...deliveryOrderStatuses, ...eirStatuses, ...guaranteeStatuses])] },
@@ -391,6 +428,13 @@ function responseComponents(): Record<string, JsonSchema> {
 
 function errors(...names: ProblemResponse[]): Record<string, JsonSchema> {
   return Object.fromEntries(names.map((name) => [String(statusOf[name]), { $ref: `#/components/responses/${name}` }]));
+}
+
+/** The same answers on a DCSA route: DCSA's error shape, with the standard's `API-Version`. */
+function dcsaErrors(apiVersion: JsonSchema, ...names: ProblemResponse[]): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    names.map((name) => [String(statusOf[name]), { description: problemResponses[name], headers: { 'API-Version': apiVersion }, content: json(ref('DcsaError')) }]),
+  );
 }
 
 const json = (schema: JsonSchema): JsonSchema => ({ 'application/json': { schema } });
@@ -802,7 +846,7 @@ function dcsaPaths(api: string): Record<string, JsonSchema> {
             },
             content: json(ref('DcsaTntEventsResponse')),
           },
-          ...errors('Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
+          ...dcsaErrors(apiVersion(tntVersion), 'Unauthorized', 'UnprocessableContent', 'ServiceUnavailable'),
         },
       },
     },
@@ -815,7 +859,12 @@ function dcsaPaths(api: string): Record<string, JsonSchema> {
         parameters: [{ $ref: '#/components/parameters/DocumentId' }],
         responses: {
           '200': { description: 'The delivery order.', headers: { 'API-Version': apiVersion(deoVersion) }, content: json(ref('DcsaDeliveryOrder')) },
-          ...errors('Unauthorized', 'NotFound', 'ServiceUnavailable'),
+          ...dcsaErrors(apiVersion(deoVersion), 'Unauthorized', 'NotFound', 'ServiceUnavailable'),
+          '409': {
+            description: 'Neither the D/O nor its carrier\'s party record names a SCAC, which DCSA requires as `carrierCode` (`dcsa-carrier-code-missing`).',
+            headers: { 'API-Version': apiVersion(deoVersion) },
+            content: json(ref('DcsaError')),
+          },
         },
       },
     },
@@ -853,7 +902,8 @@ function buildDocument(): JsonSchema {
       title: 'SDX exchange API',
       version: '1.0.0',
       description: 'Issues, signs and transfers paperless shipping documents (D/O, EIR, telex-release guarantee). ' +
-        'Every error is RFC 9457 application/problem+json with a stable `code`.',
+        'Every error is RFC 9457 application/problem+json with a stable `code`, except on the DCSA routes (`/api/v1/dcsa/...`), ' +
+        'which answer in DCSA\'s error shape (`DcsaError`) with the code as `reason`; a 431 comes from the HTTP parser, before any route, as problem+json.',
     },
     servers: [{ url: '/', description: 'The SDX server that serves this document: every path is relative to its origin.' }],
     // Bearer by default; each public operation says `security: []`.

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { RefusalError, SdxError, ValidationError, type ValidationIssue } from '../domain/shared/errors';
+import { dcsaStandardOf, sendDcsaError } from './dcsa-errors';
 import { errorPage, wantsPage } from './pages/error-page';
 import { chineseDetail, refusalMessage, type ProblemParams } from './refusal-messages';
 
@@ -46,6 +47,9 @@ export function statusFor(error: SdxError): number {
       return 409;
     case 'not-found':
       return 404;
+    // The D/O is fine; its carrier has no SCAC on record, which DCSA's D/O requires.
+    case 'dcsa-carrier-code-missing':
+      return 409;
     case 'store-conflict':
     case 'concurrent-update':
     case 'already-delivered':
@@ -108,11 +112,18 @@ export function prefersChinese(req: Request): boolean {
 /**
  * Sends a problem: problem+json to API clients, in Chinese (`title` and `detail` from the message
  * catalogue, `code` unchanged) when Accept-Language prefers it; a page in the page's language to a
- * browser that asks for HTML outside /api/. `params` fill the catalogue's Chinese template.
+ * browser that asks for HTML outside /api/; DCSA's error shape on the DCSA routes. `params` fill
+ * the catalogue's Chinese template.
  */
 export function sendProblem(res: Response, problem: Omit<Problem, 'type' | 'title'> & { title?: string }, params: ProblemParams = {}): void {
   const req = res.req;
   res.vary('Accept').vary('Accept-Language');
+  const dcsa = dcsaStandardOf(req.originalUrl);
+  if (dcsa) {
+    const statusText = titles[problem.status] ?? 'Error';
+    sendDcsaError(res, dcsa, { ...problem, statusText }, prefersChinese(req), params);
+    return;
+  }
   if (wantsPage(req)) {
     res.status(problem.status).type('html').send(errorPage(req, problem, params).text);
     return;

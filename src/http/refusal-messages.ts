@@ -55,6 +55,7 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'blob-too-large': m('File too large to store', '文件过大，无法保存', '该文件超出存储可保存的大小；请减少照片数量或压缩后重试。'),
   'upload-quota': m('Upload quota reached', '上传额度已满', '待处理的上传文件已达上限；请先使用或等待旧文件清理后再上传。'),
   'webhook-url-invalid': m('Invalid webhook URL', 'Webhook 地址无效', 'Webhook 地址必须是有效的 https 地址。'),
+  'dcsa-carrier-code-missing': m('No carrier code for DCSA', '缺少承运人代码', '该提货单及承运人资料中均无 SCAC 代码，无法按 DCSA 格式提供；请在承运人资料中登记 SCAC。'),
   'webhook-destination-forbidden': m('Webhook destination forbidden', 'Webhook 目标不允许', '该 Webhook 地址指向内部或保留网络，不允许使用。'),
   // PDFs and signing
   'render-assets-invalid': m('Rendering assets invalid', '排版资源无效', '生成 PDF 所需的字体或资源不可用。'),

@@ -5,10 +5,11 @@ import { deliveryOrderOf } from '../../src/application/dcsa/deo-delivery-order';
 import type { TntEquipmentEvent } from '../../src/application/dcsa/tnt-equipment-event';
 import type { DeliveryOrderPayload } from '../../src/domain/delivery-order/delivery-order.schema';
 import { containerCheckDigit } from '../../src/domain/shared/iso6346';
+import { chineseDetail, refusalMessage } from '../../src/http/refusal-messages';
 import { dcsaProblems } from '../support/dcsa-schemas';
 import { expectDocumentedResponse } from '../support/openapi-responses';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { API, Client, P, expectProblem, expectStatus, gateRecordExample, payloadOf, type DocumentBody, type PartyName } from './exchange-client';
+import { API, Client, P, expectStatus, gateRecordExample, payloadOf, type DocumentBody, type PartyName } from './exchange-client';
 
 const EVENTS = '/dcsa/tnt/v3/events';
 const EVENTS_PATH = `${API}${EVENTS}`;
@@ -85,6 +86,32 @@ async function eventsPage(party: PartyName, query = ''): Promise<{ res: Response
   const { events } = res.body as { events: TntEquipmentEvent[] };
   events.forEach(expectDcsaEvent);
   return { res, events };
+}
+
+/**
+ * A DCSA route's error: DCSA ERROR_DOMAIN 2.0.0 `error` (as published, and with undeclared fields
+ * refused once TNT's `feedbackElements` are set aside), on TNT also a valid `GetEventsError`, and
+ * our own OpenAPI document's `DcsaError`. Returns the detailed errors' reasons.
+ */
+function expectDcsaError(res: Response, status: number, documentedAs: string, version: string): string[] {
+  expectStatus(res, status);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  expect(res.headers['api-version']).toBe(version);
+  expectDocumentedResponse(documentedAs, 'get', res);
+  const body = res.body as Record<string, unknown> & { errors: { reason: string; message: string }[] };
+  const { feedbackElements, ...domain } = body;
+  expect(dcsaProblems('error-domain', body, { closed: false })).toEqual([]);
+  expect(dcsaProblems('error-domain', domain, { closed: true })).toEqual([]);
+  expect(body).toMatchObject({ httpMethod: 'GET', requestUri: res.request.url.replace(/^https?:\/\/[^/]+/, ''), statusCode: status });
+  expect(Math.abs(Date.parse(String(body['errorDateTime'])) - Date.now())).toBeLessThan(60_000);
+  expect(body['providerCorrelationID']).toBe(res.headers['x-request-id']);
+  if (version === '3.0.0') {
+    expect(dcsaProblems('tnt-events-error', { feedbackElements }, { closed: true })).toEqual([]);
+    expect(feedbackElements).toEqual(body.errors.map(() => expect.objectContaining({ severity: 'ERROR' })));
+  } else {
+    expect(feedbackElements).toBeUndefined();
+  }
+  return body.errors.map((e) => e.reason);
 }
 
 async function equipmentOf(party: PartyName, query = ''): Promise<string[]> {
@@ -207,13 +234,13 @@ describe('GET /api/v1/dcsa/tnt/v3/events: EIR gate moves as DCSA Track & Trace 3
     expect(seen).toEqual(all);
   });
 
-  it('refuses bad parameters with problem+json and a stable code per parameter', async () => {
-    const refused = async (query: string, path: string, code: string) => {
+  it('refuses bad parameters in DCSA’s error shape, with a stable reason and the field per parameter', async () => {
+    const refused = async (query: string, field: string, reason: string) => {
       const res = await c.get(P.carrier, `${EVENTS}${query}`);
-      expectProblem(res, 422, 'validation-failed');
-      expect(res.headers['api-version']).toBe('3.0.0');
-      expect(res.body.errors).toEqual([expect.objectContaining({ path, code })]);
-      expectDocumentedResponse(EVENTS_PATH, 'get', res);
+      expect(expectDcsaError(res, 422, EVENTS_PATH, '3.0.0')).toEqual([reason]);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field, reason })]);
+      expect(res.body.statusCodeText).toBe('Unprocessable Content');
+      expect(res.body.errorMessage).toBe('Invalid input');
     };
     await refused('?eventTypes=EQUIPMENT,FOO', 'eventTypes', 'invalid-format');
     await refused('?equipmentEventTypeCodes=GTOT,', 'equipmentEventTypeCodes', 'invalid-format');
@@ -226,9 +253,29 @@ describe('GET /api/v1/dcsa/tnt/v3/events: EIR gate moves as DCSA Track & Trace 3
     const forged = Buffer.from(JSON.stringify({ a: 'forged', s: 0 })).toString('base64url');
     await refused(`?cursor=${forged}`, 'cursor', 'invalid-cursor');
 
-    const anonymous = await request(t.app).get(EVENTS_PATH);
-    expectProblem(anonymous, 401, 'missing-credentials');
-    expectDocumentedResponse(EVENTS_PATH, 'get', anonymous);
+    // Several at once, every one named; a value far beyond DCSA's 200-character message is cut.
+    const many = await c.get(P.carrier, `${EVENTS}?limit=0&eventTypes=X&cursor=${'x'.repeat(600)}`);
+    expect(expectDcsaError(many, 422, EVENTS_PATH, '3.0.0').sort()).toEqual(['invalid-format', 'too-big', 'too-small']);
+
+    const anonymous = await request(t.app).get(EVENTS_PATH).set('X-Request-Id', 'dcsa-probe-1');
+    expect(expectDcsaError(anonymous, 401, EVENTS_PATH, '3.0.0')).toEqual(['missing-credentials']);
+    expect(anonymous.body.providerCorrelationID).toBe('dcsa-probe-1');
+  });
+
+  it('answers in Chinese from the catalogue when Accept-Language prefers it', async () => {
+    const res = await request(t.app).get(`${EVENTS_PATH}?limit=0`).set('Accept-Language', 'zh-CN,zh;q=0.9,en;q=0.5');
+    expect(expectDcsaError(res, 401, EVENTS_PATH, '3.0.0')).toEqual(['missing-credentials']);
+    expect(res.headers['content-language']).toBe('zh');
+    expect(res.body.errorMessage).toBe(refusalMessage('missing-credentials').zh.title);
+    expect(res.body.errors[0].message).toBe(chineseDetail('missing-credentials'));
+  });
+
+  it('answers an unknown DCSA path in DCSA’s error shape too', async () => {
+    const res = await c.get(P.carrier, '/dcsa/tnt/v3/event-subscriptions');
+    expectStatus(res, 404);
+    expect(res.headers['api-version']).toBe('3.0.0');
+    expect(res.body).toMatchObject({ statusCode: 404, errors: [{ reason: 'route-not-found' }] });
+    expect(dcsaProblems('error-domain', res.body, { closed: false })).toEqual([]);
   });
 });
 
@@ -281,14 +328,13 @@ describe('GET /api/v1/dcsa/deo/delivery-orders/{id}: a D/O with DCSA DEO field n
       returnLocation: { locationType: 'UNLO', locationName: 'Waigaoqiao Demo Empty Depot', UNLocationCode: 'CNSHA' },
       repleaseParty: { partyName: 'Shanghai Lianhua Import Co. (demo)' },
       additionalInformation: payload['remarks'],
+      requestedReleaseDateTime: issued.createdAt,
       deliveryOrderExpiryDateTime: payload['validUntil'],
     });
-    expect(res.body).toEqual(deliveryOrderOf(payload as unknown as DeliveryOrderPayload));
-    // Against DCSA's schema, as published and with undeclared fields refused, the one gap is the
-    // requested release time, which an SDX D/O does not record.
-    const missing = ["/ must have required property 'requestedReleaseDateTime'"];
-    expect(dcsaProblems('deo-delivery-order', res.body, { closed: false })).toEqual(missing);
-    expect(dcsaProblems('deo-delivery-order', res.body, { closed: true })).toEqual(missing);
+    expect(res.body).toEqual(deliveryOrderOf(payload as unknown as DeliveryOrderPayload, { issuedAt: issued.createdAt }));
+    // Valid against DCSA's schema as published, and with every undeclared field refused.
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: false })).toEqual([]);
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: true })).toEqual([]);
   });
 
   it('takes the SCAC from the carrier’s party record when the D/O names none', async () => {
@@ -298,11 +344,79 @@ describe('GET /api/v1/dcsa/deo/delivery-orders/{id}: a D/O with DCSA DEO field n
     expect(res.body).toMatchObject({ carrierCode: 'POCL', carrierCodeListProvider: 'NMFTA' });
   });
 
+  it('answers 409 dcsa-carrier-code-missing, in DCSA’s shape, when neither the D/O nor its carrier names a SCAC', async () => {
+    const issued = await c.deliveryOrder((p) => delete (p['carrier'] as Record<string, unknown>)['scac']);
+    const carrier = await t.store.getParty(P.carrier);
+    if (!carrier) throw new Error('no carrier party');
+    const { scac: _scac, ...identifiers } = carrier.identifiers;
+    await t.store.upsertParty({ ...carrier, identifiers });
+    try {
+      const res = await c.get(P.consignee, `/dcsa/deo/delivery-orders/${issued.id}`);
+      expect(expectDcsaError(res, 409, DEO_PATH, '1.0.0-Beta-1')).toEqual(['dcsa-carrier-code-missing']);
+      expect(res.body.errorMessage).toBe(refusalMessage('dcsa-carrier-code-missing').en.title);
+    } finally {
+      await t.store.upsertParty(carrier);
+    }
+  });
+
   it('answers not-found for a D/O the caller takes no part in, and for a document that is not a D/O', async () => {
     const issued = await c.deliveryOrder();
     const stranger = await c.get(P.haulierB, `/dcsa/deo/delivery-orders/${issued.id}`);
-    expectProblem(stranger, 404, 'not-found');
-    expectDocumentedResponse(DEO_PATH, 'get', stranger);
-    expectProblem(await c.get(P.terminal, `/dcsa/deo/delivery-orders/${eirs.out.id}`), 404, 'not-found');
+    expect(expectDcsaError(stranger, 404, DEO_PATH, '1.0.0-Beta-1')).toEqual(['not-found']);
+    const notADeliveryOrder = await c.get(P.terminal, `/dcsa/deo/delivery-orders/${eirs.out.id}`);
+    expect(expectDcsaError(notADeliveryOrder, 404, DEO_PATH, '1.0.0-Beta-1')).toEqual(['not-found']);
+    const anonymous = await request(t.app).get(`${API}/dcsa/deo/delivery-orders/${issued.id}`);
+    expect(expectDcsaError(anonymous, 401, DEO_PATH, '1.0.0-Beta-1')).toEqual(['missing-credentials']);
+  });
+});
+
+describe('values longer than DCSA allows: fitted by a documented rule per field, valid against DCSA’s schemas', () => {
+  const codePoints = (value: unknown): number => Array.from(String(value)).length;
+  /** 200 characters, CJK and an astral character among them, so that limits are counted in code points. */
+  const longName = `Yangshan Deep-Water Port Phase IV Automated Container Terminal 𠮷 ${'洋山深水港四期自动化集装箱码头'.repeat(10)}`.slice(0, 200);
+
+  it('cuts names to 100 characters with …, and leaves out a seal number or plate that does not fit', async () => {
+    const number = container('POCU', '500033');
+    const eir = await c.issued(
+      P.terminal,
+      'eir',
+      payloadOf('eir', (p) => {
+        (p['container'] as Record<string, unknown>)['number'] = number;
+        p['facility'] = { ...(p['facility'] as object), name: longName };
+        p['truckPlate'] = '沪AD12345-TRAILER';
+      }),
+    );
+    const gateRecord = { ...gateRecordExample(), seals: [{ number: 'POCL778812', type: 'carrier' }, { number: 'CUSTOMS-2026-SHA-000000123', type: 'customs' }] };
+    await c.acted(P.terminal, eir.id, { type: 'gate-record', gateRecord });
+
+    const [event] = (await eventsPage(P.carrier, `?equipmentReference=${number}`)).events;
+    if (!event) throw new Error('no event for the long-valued EIR');
+    const { locationName, facility } = event.eventLocation;
+    expect([codePoints(locationName), locationName.endsWith('…'), longName.startsWith(locationName.slice(0, -1))]).toEqual([100, true, true]);
+    expect(facility.facilityName).toBe(locationName);
+    expect(event.equipmentDetails.seals).toEqual([{ number: 'POCL778812', source: 'CAR' }]);
+    expect(event.transportDetails.transportCall).toEqual({ modeOfTransport: 'TRUCK' });
+  });
+
+  it('gives a DEO D/O its required release time and fits the B/L number, names and remarks', async () => {
+    const billOfLading = 'POCL2611PUS0042-ORIGINAL-THREE-XY';
+    const remarks = `Present at Yangshan gate 3.\n${'请于洋山三号闸口提箱，并出示身份证件。'.repeat(60)}`;
+    const issued = await c.deliveryOrder((p) => {
+      p['billOfLadingNumber'] = billOfLading;
+      p['remarks'] = remarks;
+      p['consignee'] = { ...(p['consignee'] as object), name: longName };
+      p['pickupTerminal'] = { ...(p['pickupTerminal'] as object), name: longName };
+    });
+    const res = await c.get(P.consignee, `/dcsa/deo/delivery-orders/${issued.id}`);
+    expectStatus(res, 200);
+    expectDocumentedResponse(DEO_PATH, 'get', res);
+    const body = res.body as Record<string, Record<string, unknown> & string>;
+    expect(body['transportDocumentReference']).toBe(billOfLading.slice(0, 20));
+    expect(body['requestedReleaseDateTime']).toBe(issued.createdAt);
+    const information = String(body['additionalInformation']);
+    expect([codePoints(information), information.startsWith(`B/L ${billOfLading}\nPresent at Yangshan gate 3.\n请于`), information.endsWith('…')]).toEqual([500, true, true]);
+    expect([codePoints(body['repleaseParty']?.['partyName']), codePoints(body['pickupLocation']?.['locationName'])]).toEqual([100, 100]);
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: false })).toEqual([]);
+    expect(dcsaProblems('deo-delivery-order', res.body, { closed: true })).toEqual([]);
   });
 });

@@ -172,6 +172,7 @@ export interface DocumentBody {
   supersedes: string | null;
   supersededBy: string | null;
   sequence: number;
+  createdAt: string;
   payload: Record<string, unknown>;
   pdfSha256: string | null;
   events: EventBodyView[];

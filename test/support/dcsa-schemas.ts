@@ -18,11 +18,16 @@ const specifications = [
   { file: 'documentation_domain_v3.0.0.yaml', id: `${SWAGGERHUB}DOCUMENTATION_DOMAIN/3.0.0` },
   { file: 'dcsa_domain_v3.1.0.yaml', id: `${SWAGGERHUB}DCSA_DOMAIN/3.1.0` },
   { file: 'location_domain_v4.0.0.yaml', id: `${SWAGGERHUB}LOCATION_DOMAIN/4.0.0` },
+  { file: 'error_domain_v2.0.0.yaml', id: `${SWAGGERHUB}ERROR_DOMAIN/2.0.0` },
 ] as const;
 
 const targets = {
   'tnt-event': 'https://sdx.test/dcsa/TNT/3.0.0#/components/schemas/Event',
   'deo-delivery-order': `${SWAGGERHUB}DOCUMENTATION_DOMAIN/3.0.0#/components/schemas/deliveryOrder`,
+  /** What DEO 1.0.0-Beta-1 answers on error. */
+  'error-domain': `${SWAGGERHUB}ERROR_DOMAIN/2.0.0#/components/schemas/error`,
+  /** What TNT 3.0.0 `GET /events` answers on error. */
+  'tnt-events-error': 'https://sdx.test/dcsa/TNT/3.0.0#/components/schemas/GetEventsError',
 } as const;
 export type DcsaSchema = keyof typeof targets;
 

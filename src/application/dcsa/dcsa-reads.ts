@@ -95,7 +95,8 @@ export class DcsaReads {
     if (view.state.kind !== 'delivery-order') throw new SdxError('not-found', `no delivery order ${documentId}`);
     const payload = view.payload as DeliveryOrderPayload;
     const carrier = payload.carrier.scac ? undefined : await this.parties.getParty(payload.carrier.partyId);
-    return deliveryOrderOf(payload, carrier?.identifiers.scac);
+    const scac = carrier?.identifiers.scac;
+    return deliveryOrderOf(payload, { issuedAt: view.createdAt, ...(scac ? { carrierScac: scac } : {}) });
   }
 
   private async eventOf(

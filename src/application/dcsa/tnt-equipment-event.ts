@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { EirPayload, GateRecord, sealTypes } from '../../domain/eir/eir.schema';
+import { dcsaDateTime, dcsaLimits, fitNumber, fitText } from './dcsa-fields';
 
 /**
  * An EIR's gate move as a DCSA Track & Trace 3.0.0 `Event` (eventTypeCode EQUIPMENT, GTOT/GTIN).
  * The schema below is the part of DCSA's `Event` that SDX fills, with DCSA's own field names; it
- * describes the responses in our OpenAPI document. Length limits stay with DCSA's schema (the
- * tests check real output against it): an SDX seal number or plate can be longer than DCSA allows,
- * and is passed on as it is rather than cut.
+ * describes the responses in our OpenAPI document, with DCSA's length limits; values longer than
+ * DCSA allows are fitted by the rules in dcsa-fields.ts (names cut with `…`, a seal number or plate
+ * that does not fit left out).
  */
 
 export const tntVersion = '3.0.0';
@@ -56,22 +57,27 @@ export const tntEquipmentEvent = z.strictObject({
     equipmentEventTypeCode: z.enum(['GTOT', 'GTIN']).describe('GTOT for an EIR OUT, GTIN for an EIR IN.'),
   }),
   eventLocation: z.strictObject({
-    locationName: z.string(),
+    locationName: z.string().max(dcsaLimits.locationName).describe('The facility name, cut to 100 characters (ending in …) when longer.'),
     facilityTypeCode: z.enum(['POTE', 'DEPO']).optional().describe('POTE when a terminal operates the facility, DEPO for a depot.'),
     UNLocationCode: z.string(),
-    facility: z.strictObject({ facilityName: z.string() }),
+    facility: z.strictObject({ facilityName: z.string().max(dcsaLimits.facilityName).describe('As `locationName`.') }),
   }),
   equipmentDetails: z.strictObject({
     equipmentReference: z.string(),
     ISOEquipmentCode: z.string(),
     emptyIndicatorCode: z.enum(['EMPTY', 'LADEN']),
     movementType: z.enum(['IMPORT', 'EXPORT']).optional().describe('Only where the EIR purpose says it: laden pick-up (IMPORT), export delivery (EXPORT).'),
-    seals: z.array(z.strictObject({ number: z.string(), source: z.enum(sealSourceCodes) })).describe('As recorded at the gate.'),
+    seals: z
+      .array(z.strictObject({ number: z.string().max(dcsaLimits.sealNumber), source: z.enum(sealSourceCodes) }))
+      .describe('As recorded at the gate; a seal number over 15 characters is left out (the EIR names it whole).'),
   }),
   transportDetails: z.strictObject({
     transportCall: z.strictObject({
       modeOfTransport: z.literal('TRUCK'),
-      truckTransport: z.strictObject({ tractorDetails: z.strictObject({ licensePlate: z.string() }) }),
+      truckTransport: z
+        .strictObject({ tractorDetails: z.strictObject({ licensePlate: z.string().max(dcsaLimits.licensePlate) }) })
+        .optional()
+        .describe('The EIR\'s truck plate; left out when over 15 characters (the EIR names it whole).'),
     }),
   }),
   shipmentDetails: z.strictObject({
@@ -117,11 +123,6 @@ const movementTypes: Partial<Record<EirPayload['purpose'], 'IMPORT' | 'EXPORT'>>
   'export-delivery': 'EXPORT',
 };
 
-/** DCSA caps date-times at 30 characters; a longer (sub-millisecond) one becomes its UTC millisecond form. */
-function dcsaDateTime(value: string): string {
-  return value.length <= 30 ? value : new Date(value).toISOString();
-}
-
 type DocumentReference = z.output<typeof documentReference>;
 
 /** The B/L leads (consumers track by transport document), then the booking, then the EIR itself. */
@@ -142,6 +143,11 @@ export function equipmentEventOf(move: GateMove): TntEquipmentEvent {
   const { primary, additional } = references(payload);
   const movementType = movementTypes[payload.purpose];
   const facilityTypeCode = move.facilityKind === 'terminal' ? 'POTE' : move.facilityKind === 'depot' ? 'DEPO' : undefined;
+  const licensePlate = fitNumber(payload.truckPlate, dcsaLimits.licensePlate);
+  const seals = gateRecord.seals.flatMap((seal) => {
+    const number = fitNumber(seal.number, dcsaLimits.sealNumber);
+    return number === undefined ? [] : [{ number, source: sealSources[seal.type] }];
+  });
   return {
     eventID: recorded.hash,
     isRetracted: move.voidedAt !== undefined,
@@ -154,20 +160,20 @@ export function equipmentEventOf(move: GateMove): TntEquipmentEvent {
       equipmentEventTypeCode: equipmentEventTypeOf(payload.direction),
     },
     eventLocation: {
-      locationName: payload.facility.name,
+      locationName: fitText(payload.facility.name, dcsaLimits.locationName),
       ...(facilityTypeCode ? { facilityTypeCode } : {}),
       UNLocationCode: payload.facility.unLocode,
-      facility: { facilityName: payload.facility.name },
+      facility: { facilityName: fitText(payload.facility.name, dcsaLimits.facilityName) },
     },
     equipmentDetails: {
       equipmentReference: payload.container.number,
       ISOEquipmentCode: payload.container.sizeType,
       emptyIndicatorCode: payload.container.fullEmpty,
       ...(movementType ? { movementType } : {}),
-      seals: gateRecord.seals.map((seal) => ({ number: seal.number, source: sealSources[seal.type] })),
+      seals,
     },
     transportDetails: {
-      transportCall: { modeOfTransport: 'TRUCK', truckTransport: { tractorDetails: { licensePlate: payload.truckPlate } } },
+      transportCall: { modeOfTransport: 'TRUCK', ...(licensePlate === undefined ? {} : { truckTransport: { tractorDetails: { licensePlate } } }) },
     },
     shipmentDetails: { documentReference: primary, additionalDocumentReferences: additional },
   };

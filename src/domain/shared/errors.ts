@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'upload-quota'
   | 'blob-too-large'
   | 'webhook-destination-forbidden'
+  | 'dcsa-carrier-code-missing'
   | KeyStoreErrorCode
   | TimestampErrorCode
   | 'revocation-unavailable'
@@ -169,6 +170,7 @@ const otherErrorCodeSet = {
   'upload-quota': true,
   'blob-too-large': true,
   'webhook-destination-forbidden': true,
+  'dcsa-carrier-code-missing': true,
   'key-not-found': true,
   'key-record-invalid': true,
   'key-unseal-failed': true,
