@@ -260,6 +260,12 @@ export const migrations: readonly Migration[] = [
     sql: '',
     migrate: backfillDocumentKeys,
   },
+  {
+    // A worklist filters kind and status together ("my issued D/Os"): with only (status, ord, id)
+    // every candidate row was read for its kind, and counting one agent's 10,000 took 73 ms, not 11.
+    description: 'index on (kind, status, ord, id) for worklists',
+    sql: 'CREATE INDEX documents_kind_status_ord ON documents (kind, status, ord, id);',
+  },
 ];
 
 /** Gives every stored document the business keys `businessKeysOf` extracts today (those it lacks), a batch at a time. */
