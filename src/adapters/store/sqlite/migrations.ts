@@ -261,10 +261,12 @@ export const migrations: readonly Migration[] = [
     migrate: backfillDocumentKeys,
   },
   {
-    // A worklist filters kind and status together ("my issued D/Os"): with only (status, ord, id)
-    // every candidate row was read for its kind, and counting one agent's 10,000 took 73 ms, not 11.
-    description: 'index on (kind, status, ord, id) for worklists',
-    sql: 'CREATE INDEX documents_kind_status_ord ON documents (kind, status, ord, id);',
+    // A worklist filters kind and status together ("my issued D/Os", "guarantees waiting for me"):
+    // with only (status, ord, id) every candidate row was read for its kind and holder, and counting
+    // an inbox of 10,000 took 46 ms warm (95 cold); with these, 9 ms.
+    description: 'indexes on (kind, status, ord, id) and (holder, kind, status, ord, id) for worklists',
+    sql: `CREATE INDEX documents_kind_status_ord ON documents (kind, status, ord, id);
+      CREATE INDEX documents_holder_kind_status_ord ON documents (holder, kind, status, ord, id);`,
   },
 ];
 
