@@ -71,6 +71,7 @@ documentSchema.index({ createdAt: 1 });
 documentSchema.index({ 'participants.partyId': 1, 'participants.role': 1, ord: 1 });
 documentSchema.index({ 'participants.role': 1, ord: 1 });
 documentSchema.index({ kind: 1, status: 1, ord: 1 });
+documentSchema.index({ holder: 1, kind: 1, status: 1, ord: -1 });
 
 export const eventSchema = new Schema<EventRecord>(
   {
