@@ -150,6 +150,16 @@ describeWithBrowser('accessibility of every page state (axe-core in Chromium)', 
       }
       await page.goto(`${exchange.server.url}/gate/record/${eir.id}`);
       await check(page, name('gate record'), size);
+      // Refused: a damage line without its component. Every field at fault is marked and linked from the summary.
+      await page.locator('input[name="condition"][value="damaged"]').check();
+      await page.locator('#f-damages-0-damage').fill('dent');
+      await page.locator('#record-form button[type="submit"]').click();
+      await page.waitForSelector('#issue-summary');
+      const marked = await page.locator('[aria-invalid="true"]').evaluateAll((fields) => fields.map((f) => f.id));
+      const linked = await page.locator('#issue-summary a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+      expect(marked.length).toBeGreaterThan(0);
+      expect(linked).toEqual(marked.map((id) => `#${id}`));
+      await check(page, name('gate record refused'), size);
       await page.goto(`${exchange.server.url}/desk/facility`);
       await check(page, name('facility worklists'), size);
       await page.context().close();
