@@ -291,6 +291,14 @@ export class MissingBlobError extends ValidationError {
   }
 }
 
+/** A store opened with `existingOnly` found no SDX database at `where` (and created none). */
+export class MissingDatabaseError extends Error {
+  constructor(readonly where: string) {
+    super(`there is no database at ${where}`);
+    this.name = 'MissingDatabaseError';
+  }
+}
+
 /** An upload would take its party past the quota of pending bytes. */
 export function uploadQuotaError(pendingBytes: number, size: number, quotaBytes: number): SdxError {
   return new SdxError(

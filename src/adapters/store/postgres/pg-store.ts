@@ -17,7 +17,7 @@ import type {
   StoreHealth,
   User,
 } from '../../../application/ports/store.port';
-import { MissingBlobError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
+import { MissingBlobError, MissingDatabaseError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
 import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { checkChanges, decideCommit, eventSeqsOf, planCommit, type CommitPlan, type PlannedDocument } from '../../../application/commit/commit-planner';
 import { HASH_SIZE } from '../../../domain/audit-log/merkle-hash';
@@ -47,6 +47,8 @@ export interface PgStoreOptions {
   connectTimeoutMs?: number;
   /** Where pool errors go (an idle connection dropped by the server); never given the password. */
   onPoolError?: (message: string) => void;
+  /** The database must hold an SDX schema already (else a MissingDatabaseError, and nothing is created): for tools. */
+  existingOnly?: boolean;
 }
 
 /** Runs SQL: the pool, or one client inside a transaction. */
@@ -133,6 +135,10 @@ export class PgStore implements Store {
     try {
       const client = await pool.connect();
       try {
+        if (options.existingOnly) {
+          const { rows } = await client.query<{ found: string | null }>("SELECT to_regclass('schema_migrations')::text AS found");
+          if (!rows[0]?.found) throw new MissingDatabaseError(where);
+        }
         const version = await applyPgMigrations(client);
         return new PgStore(pool, url, where, version);
       } finally {
@@ -140,6 +146,7 @@ export class PgStore implements Store {
       }
     } catch (error) {
       await pool.end().catch(() => undefined);
+      if (error instanceof MissingDatabaseError) throw error;
       throw translate(error, `cannot open PostgreSQL store ${where}`);
     }
   }
