@@ -34,7 +34,7 @@ import { WebhookService } from './application/webhooks/webhook-service';
 import { resolveWithDns, webhookPost } from './adapters/http/post-json';
 import type { ResolveHost } from './application/ports/resolve-host.port';
 import { addressPermitted, type DestinationPolicy } from './domain/network/destination.rule';
-import { LoginThrottle } from './http/pages/login-throttle';
+import { DEFAULT_THROTTLE, LoginThrottle } from './http/pages/login-throttle';
 import { DEFAULT_IDLE_TIMEOUTS, WebSessions, type IdleTimeouts } from './http/pages/session';
 import { DEFAULT_MAX_STREAMS, StreamSlots } from './http/event-stream';
 import { ServiceMetrics, type RequestLog } from './http/observability';
@@ -271,7 +271,8 @@ export async function wireApp(
         clock,
         idle: sessionIdle,
       }),
-      throttle: new LoginThrottle(),
+      // Every node on a shared store counts the same failures.
+      throttle: new LoginThrottle(DEFAULT_THROTTLE, store.sharedLimits?.failures),
       checkCertificate,
       webDir: paths.webDir,
       assetsDir: join(paths.templatesDir, 'pages'),

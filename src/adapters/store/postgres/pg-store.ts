@@ -30,6 +30,7 @@ import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyPgMigrations } from './pg-migrations';
+import { PgLimits } from './pg-limits';
 import { PgSessions } from './pg-sessions';
 import { PgWebhooks } from './pg-webhooks';
 import { redactedUrl } from './redacted-url';
@@ -103,6 +104,7 @@ interface ApiKeyRow {
 export class PgStore implements Store {
   readonly webhooks: PgWebhooks;
   readonly sessions: PgSessions;
+  readonly sharedLimits: PgLimits;
   private closed = false;
   private listener: pg.Client | undefined;
   private readonly watchers = new Set<() => void>();
@@ -119,6 +121,7 @@ export class PgStore implements Store {
     const tx = <T>(work: (sql: Sql) => Promise<T>): Promise<T> => this.transaction(work);
     this.webhooks = new PgWebhooks(run, tx);
     this.sessions = new PgSessions(run);
+    this.sharedLimits = new PgLimits(run);
   }
 
   /** Connects, applies pending migrations and returns the store; an unreachable server is `store-unavailable`. */
