@@ -137,6 +137,7 @@ export class PgStore implements Store {
     pool.on('error', (error) => options.onPoolError?.(`PostgreSQL ${where}: ${error.message}`));
     try {
       const client = await pool.connect();
+      const stopLosing = onLostConnection(client, () => undefined);
       try {
         if (options.existingOnly) {
           const { rows } = await client.query<{ found: string | null }>("SELECT to_regclass('schema_migrations')::text AS found");
@@ -145,6 +146,7 @@ export class PgStore implements Store {
         const version = await applyPgMigrations(client);
         return new PgStore(pool, url, where, version);
       } finally {
+        stopLosing();
         client.release();
       }
     } catch (error) {
@@ -576,6 +578,10 @@ export class PgStore implements Store {
       throw translate(error, `PostgreSQL store ${this.where} failed`);
     }
     let broken = false;
+    // The query under way fails too; the listener only keeps the lost connection from ending the process.
+    const stopLosing = onLostConnection(client, () => {
+      broken = true;
+    });
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -587,6 +593,7 @@ export class PgStore implements Store {
       });
       throw translate(error, `PostgreSQL store ${this.where} failed`);
     } finally {
+      stopLosing();
       client.release(broken);
     }
   }
@@ -594,6 +601,15 @@ export class PgStore implements Store {
   private assertOpen(): void {
     if (this.closed) throw new SdxError('store-unavailable', `PostgreSQL store ${this.where} is closed; open it again`);
   }
+}
+
+/**
+ * A checked-out client has no error listener of the pool's: a connection lost between two queries
+ * of a transaction would be an unhandled 'error' event, which ends the process. Returns the undo.
+ */
+function onLostConnection(client: PoolClient, lost: () => void): () => void {
+  client.on('error', lost);
+  return () => client.removeListener('error', lost);
 }
 
 async function readLogState(sql: Sql, lock: boolean): Promise<{ size: number; frontier: Frontier }> {
