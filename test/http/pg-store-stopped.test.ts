@@ -1,9 +1,11 @@
 // PostgreSQL stopped under a running node: the node reaches the server through a TCP proxy the
 // test cuts (every connection closed, new ones refused) and restores, as a stopped and restarted
 // server looks to it, without stopping the cluster other suites share.
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import request, { type Response } from 'supertest';
 import { PgStore } from '../../src/adapters/store/postgres/pg-store';
-import { runSdx } from '../support/built-cli';
+import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
+import { API, issueOrderAnswer, keyOf } from '../support/demo-api';
 import { describeWithPostgres, freshDatabase, pgTestUrl } from '../support/postgres';
 import { stress } from '../support/stress';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
@@ -20,19 +22,26 @@ function expectUnavailable(res: Response): void {
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
 }
 
+/** A fresh database and a proxy to its server; `url` reaches the database through the proxy. */
+async function proxiedDatabase(): Promise<{ database: { url: string; drop(): Promise<void> }; proxy: TcpProxy; url: string }> {
+  const database = await freshDatabase(pgTestUrl ?? '');
+  const direct = new URL(database.url);
+  const proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  const proxied = new URL(database.url);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String(proxy.port);
+  return { database, proxy, url: proxied.toString() };
+}
+
 describeWithPostgres('a node whose PostgreSQL stops mid-run', () => {
   let database: { url: string; drop(): Promise<void> };
   let proxy: TcpProxy;
   let t: TestAppOn<PgStore>;
 
   beforeAll(async () => {
-    database = await freshDatabase(pgTestUrl ?? '');
-    const direct = new URL(database.url);
-    proxy = await startTcpProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
-    const proxied = new URL(database.url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    t = await startTestAppOn(await PgStore.open(proxied.toString(), { poolSize: 4, connectTimeoutMs: 2000 }));
+    let url: string;
+    ({ database, proxy, url } = await proxiedDatabase());
+    t = await startTestAppOn(await PgStore.open(url, { poolSize: 4, connectTimeoutMs: 2000 }));
   }, 60_000);
 
   afterAll(async () => {
@@ -99,5 +108,86 @@ describeWithPostgres('a node whose PostgreSQL stops mid-run', () => {
     expect(documents.count).toBe(new Set(entries.map((e) => e.documentId)).size);
     expect(runSdx(['audit', 'verify', '--store', 'postgres', '--pg-url', database.url], { env: { SDX_STORE: '' } })).toMatchObject({ code: 0 });
     expect(t.unexpected).toEqual([]);
+  }, 90_000);
+});
+
+describeWithPostgres('an sdx serve process whose PostgreSQL stops', () => {
+  let database: { url: string; drop(): Promise<void> };
+  let proxy: TcpProxy;
+  let child: ChildProcessWithoutNullStreams;
+  let output = '';
+  let base = '';
+
+  beforeAll(async () => {
+    let url: string;
+    ({ database, proxy, url } = await proxiedDatabase());
+    child = startSdx(['serve', '--store', 'postgres', '--port', '0', '--demo'], { SDX_PG_URL: url, SDX_STORE: '', SDX_PDF_WORKERS: '1' });
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    base = String((await waitForOutput(child, /SDX listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000))[1]);
+  }, 40_000);
+
+  afterAll(async () => {
+    if (child?.exitCode === null) {
+      child.kill('SIGTERM');
+      await exitOf(child, 15_000);
+    }
+    await proxy?.close();
+    await database?.drop();
+  }, 30_000);
+
+  it('keeps running through the outage (its delivery, sweep and LISTEN loops included), answers 503 with Retry-After, and its live feed goes on once the server is back', async () => {
+    // Cut once the first of 8 issues in flight is acknowledged: the others are inside their transactions.
+    let cut: Promise<void> | undefined;
+    const inFlight = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const answer = await issueOrderAnswer(base);
+        cut ??= proxy.cut();
+        return answer;
+      }),
+    );
+    await cut;
+    for (const answer of inFlight) expect([201, 503]).toContain(answer.status);
+    const down = Date.now();
+    do {
+      const refused = await issueOrderAnswer(base);
+      expect(refused).toMatchObject({ status: 503, body: { code: 'store-unavailable' } });
+      const head = await fetch(`${base}${API}/log/tree-head`, { headers: { authorization: `Bearer ${keyOf('demo-auditor')}` } });
+      expect(head.status).toBe(503);
+      expect(Number(head.headers.get('retry-after'))).toBeGreaterThan(0);
+      await head.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } while (Date.now() - down < OUTAGE_MS);
+    await proxy.restore();
+
+    let issued: Awaited<ReturnType<typeof issueOrderAnswer>> | undefined;
+    for (const until = Date.now() + 20_000; issued?.status !== 201 && Date.now() < until; ) {
+      issued = await issueOrderAnswer(base);
+      if (issued.status !== 201) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(issued?.status).toBe(201);
+    // The feed replays from before the outage and hears what is committed after it.
+    const controller = new AbortController();
+    const stream = await fetch(`${base}${API}/stream`, {
+      headers: { authorization: `Bearer ${keyOf('demo-agent-sha')}`, 'last-event-id': '0' },
+      signal: controller.signal,
+    });
+    expect(stream.status).toBe(200);
+    const later = await issueOrderAnswer(base);
+    expect(later.status).toBe(201);
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    for (const until = Date.now() + 15_000; !text.includes(String(later.body['id'])) && Date.now() < until; ) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    expect(text).toContain(String(issued?.body['id']));
+    expect(text).toContain(String(later.body['id']));
+    expect(child.exitCode).toBeNull();
+    expect(output).not.toContain('unexpected error');
+    const password = new URL(pgTestUrl ?? 'postgres://x@y').password;
+    if (password !== '') expect(output).not.toContain(`:${password}@`);
   }, 90_000);
 });
