@@ -40,7 +40,7 @@ const usage = `usage: sdx audit <command>
       every event is one the document's lifecycle allows (replayed with the same rules the service
       applies, on the payloads and party roles the bundle carries), the Merkle root the head signs,
       that the head is not dated before its events and, with --head, that the log only grew since
-      that head (--db: a database, in full, every stored leaf too, against its last published head);
+      that head (STORE: a database, in full, every stored leaf too, against its last published head);
       exit 0 all holds, 1 not, 2 unreadable input (a line over --max-line-bytes, default 16 MiB, or
       JSON nested deeper than 64 levels included)
   STORE: ${storeFlagsUsage} (or SDX_STORE with SDX_DB, SDX_PG_URL, SDX_MONGO_URI)`;
@@ -304,7 +304,8 @@ async function verifyStore(
     opened = await openToolStore(flags, env, { createNamed: false });
   } catch (error) {
     io.err(`sdx audit verify: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    // A server out of reach says nothing about the trail: unreadable input, not a failed audit.
+    return error instanceof SdxError && error.code === 'store-unavailable' ? 2 : 1;
   }
   if ('missing' in opened) {
     io.err(`sdx audit verify: ${opened.missing}`);

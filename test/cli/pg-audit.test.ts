@@ -69,6 +69,10 @@ describeWithPostgres('sdx audit on a PostgreSQL store', () => {
     } finally {
       await client.end();
     }
+    // A server out of reach is unreadable input (2), not a failed audit, and its password stays out of the message.
+    const away = runSdx(['audit', 'verify', '--store', 'postgres', '--pg-url', 'postgres://sdx_test:s3cret-pw@127.0.0.1:1/sdx'], { env: { SDX_STORE: '' } });
+    expect(away).toMatchObject({ code: 2, stderr: expect.stringMatching(/^sdx audit verify: cannot open PostgreSQL store/) });
+    expect(away.stderr).not.toContain('s3cret-pw');
     expect(runSdx(['audit', 'verify', '--store', 'postgres', '--pg-url', database.url, '--db', join(dir, 'x.sqlite')])).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/--db names a SQLite file/),
