@@ -22,7 +22,8 @@ const example = JSON.parse(readFileSync(join(root, 'templates', 'examples', 'del
 
 async function startNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [sdx, 'serve', '--port', '0', '--demo', ...args], {
-    env: { ...process.env, SDX_PDF_WORKERS: '1', SDX_STORE: '', ...env },
+    // The write limit (one for all nodes on PostgreSQL) would cap what is measured; SDX_WRITE_RATE sets one to weigh its cost.
+    env: { ...process.env, SDX_PDF_WORKERS: '1', SDX_STORE: '', SDX_WRITE_RATE: process.env.SDX_WRITE_RATE || '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {

@@ -34,7 +34,7 @@ import { WebhookService } from './application/webhooks/webhook-service';
 import { resolveWithDns, webhookPost } from './adapters/http/post-json';
 import type { ResolveHost } from './application/ports/resolve-host.port';
 import { addressPermitted, type DestinationPolicy } from './domain/network/destination.rule';
-import { LoginThrottle } from './http/pages/login-throttle';
+import { DEFAULT_THROTTLE, LoginThrottle } from './http/pages/login-throttle';
 import { DEFAULT_IDLE_TIMEOUTS, WebSessions, type IdleTimeouts } from './http/pages/session';
 import { DEFAULT_MAX_STREAMS, StreamSlots } from './http/event-stream';
 import { ServiceMetrics, type RequestLog } from './http/observability';
@@ -271,7 +271,8 @@ export async function wireApp(
         clock,
         idle: sessionIdle,
       }),
-      throttle: new LoginThrottle(),
+      // Every node on a shared store counts the same failures.
+      throttle: new LoginThrottle(DEFAULT_THROTTLE, store.sharedLimits?.failures),
       checkCertificate,
       webDir: paths.webDir,
       assetsDir: join(paths.templatesDir, 'pages'),
@@ -500,14 +501,19 @@ const MONGO_SERVER_SELECTION_MS = 5_000;
 
 /**
  * The store the configuration chooses. The MongoDB adapter is loaded only when chosen, so the
- * SQLite path never loads mongoose.
+ * SQLite path never loads mongoose. With `existingOnly` (tools that only read) a SQLite file or a
+ * PostgreSQL schema that is not there yet is a MissingDatabaseError, and nothing is created.
  */
-export async function openConfiguredStore(config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri' | 'pgUrl'> & { env?: NodeJS.ProcessEnv }): Promise<Store> {
-  if (config.store === 'sqlite') return openStore(config.dbFile);
+export async function openConfiguredStore(
+  config: Pick<ServiceConfig, 'store' | 'dbFile' | 'mongoUri' | 'pgUrl'> & { env?: NodeJS.ProcessEnv },
+  options: { existingOnly?: boolean } = {},
+): Promise<Store> {
+  const existingOnly = options.existingOnly === true;
+  if (config.store === 'sqlite') return openStore(config.dbFile, { existingOnly });
   if (config.store === 'postgres') {
     if (!config.pgUrl) throw new Error('the postgres store needs a URL (--pg-url or SDX_PG_URL)');
     const { PgStore } = await import('./adapters/store/postgres/pg-store.js');
-    return PgStore.open(config.pgUrl);
+    return PgStore.open(config.pgUrl, { existingOnly });
   }
   if (!config.mongoUri) throw new Error('the mongo store needs a connection string (--mongo-uri or SDX_MONGO_URI)');
   // node16 resolution treats import() as an ECMAScript import, which names the emitted .js file.

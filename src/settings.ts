@@ -33,7 +33,7 @@ export const settings: Record<string, string> = {
   SDX_WEBHOOK_SECRET: 'secret the webhook signing secrets derive from',
   SDX_PASS_KEY_FILE: 'gate-pass signing key (EC P-256 PEM)',
   SDX_PASS_RETIRED_KEY_FILES: 'older gate-pass keys as FILE@RETIRED-AT (ISO 8601), comma-separated',
-  SDX_WRITE_RATE: 'writes per second per API key (0 = no limit)',
+  SDX_WRITE_RATE: 'writes per second per API key (0 = no limit); one limit for all nodes on PostgreSQL',
   SDX_WRITE_BURST: 'writes an API key may send at once',
   SDX_PENDING_UPLOAD_MB: 'MiB of uploads per party that no event references yet (200; 413 beyond)',
   SDX_WEBHOOK_TIMEOUT_MS: 'time a webhook receiver has to answer',

@@ -9,10 +9,11 @@ import { partySchema } from '../domain/party/party';
 import { SdxError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
 import type { CliIo } from './cli-io';
-import { openToolStore } from './cli-store';
+import { openToolStore, storeFlagOptions, storeFlagsUsage } from './cli-store';
 import { mongoRoleCommand } from '../adapters/store/mongo/mongo-role';
 
-const usage = `usage: sdx admin <command> [--db FILE]   (without --db: SDX_DB or data/sdx.sqlite, which must exist)
+const usage = `usage: sdx admin <command> [${storeFlagsUsage}]
+      (without them: the store SDX_STORE names, by default SDX_DB or data/sdx.sqlite, which must exist)
   add-party FILE.json                          register or update a party (id, name, roles, identifiers)
   list-parties
   add-user --party ID --user ID --name NAME    a user acting for the party
@@ -32,7 +33,7 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
     parsed = parseArgs({
       args: [...rest],
       options: {
-        db: { type: 'string' },
+        ...storeFlagOptions,
         party: { type: 'string' },
         user: { type: 'string' },
         name: { type: 'string' },
@@ -55,7 +56,7 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
     return missing.length === 0;
   };
   const run = async (work: (store: Store) => Promise<number>): Promise<number> => {
-    const opened = openToolStore(values.db, env, { createNamed: true });
+    const opened = await openToolStore(values, env, { createNamed: true });
     if ('missing' in opened) {
       io.err(`sdx admin ${sub}: ${opened.missing}`);
       return 2;

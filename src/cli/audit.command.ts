@@ -29,20 +29,21 @@ import { parseWith } from '../domain/shared/schema';
 import { openLogService, resourcePaths, trustFromCertsDir } from '../main';
 import { boundedLines } from './bounded-lines';
 import type { CliIo } from './cli-io';
-import { openToolStore } from './cli-store';
+import { openToolStore, storeFlagOptions, storeFlagsUsage, type StoreFlags } from './cli-store';
 
 const usage = `usage: sdx audit <command>
-  export (--db FILE | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]
+  export (STORE | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]
       the log's events and a signed tree head, for checking offline (--url: an auditor's key;
-      neither: SDX_DB or data/sdx.sqlite, which must exist)
-  verify (BUNDLE.json | --db FILE) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--max-line-bytes N] [--json]
+      neither: the store SDX_STORE names, by default SDX_DB or data/sdx.sqlite, which must exist)
+  verify (BUNDLE.json | STORE) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--max-line-bytes N] [--json]
       checks every event signature (its alg against the signer's key), each document's chain, that
       every event is one the document's lifecycle allows (replayed with the same rules the service
       applies, on the payloads and party roles the bundle carries), the Merkle root the head signs,
       that the head is not dated before its events and, with --head, that the log only grew since
-      that head (--db: a database, in full, every stored leaf too, against its last published head);
+      that head (STORE: a database, in full, every stored leaf too, against its last published head);
       exit 0 all holds, 1 not, 2 unreadable input (a line over --max-line-bytes, default 16 MiB, or
-      JSON nested deeper than 64 levels included)`;
+      JSON nested deeper than 64 levels included)
+  STORE: ${storeFlagsUsage} (or SDX_STORE with SDX_DB, SDX_PG_URL, SDX_MONGO_URI)`;
 
 /** The server returns at most this many log entries per request (LogService's page). */
 const URL_PAGE_SIZE = 1000;
@@ -83,21 +84,28 @@ function parse(name: string, args: readonly string[], spec: NonNullable<NonNulla
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
+/** The store flags given, or undefined when none is (a bundle or a URL is read instead). */
+function storeFlagsOf(parsed: Parsed): StoreFlags | undefined {
+  const flags: StoreFlags = { db: str(parsed.values['db']), store: str(parsed.values['store']), 'pg-url': str(parsed.values['pg-url']), 'mongo-uri': str(parsed.values['mongo-uri']) };
+  return Object.values(flags).some((value) => value !== undefined) ? flags : undefined;
+}
+
 async function exportCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, options: AuditCommandOptions): Promise<number> {
-  const parsed = parse('export', args, { db: { type: 'string' }, url: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, 'head-out': { type: 'string' } }, io);
+  const parsed = parse('export', args, { ...storeFlagOptions, url: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, 'head-out': { type: 'string' } }, io);
   if (!parsed) return 2;
-  const [db, url, keyFlag, out, headOut] = ['db', 'url', 'key', 'out', 'head-out'].map((n) => str(parsed.values[n]));
+  const [url, keyFlag, out, headOut] = ['url', 'key', 'out', 'head-out'].map((n) => str(parsed.values[n]));
+  const storeFlags = storeFlagsOf(parsed);
   // SDX_API_KEY keeps the key out of the process list and shell history.
   const key = keyFlag ?? str(env.SDX_API_KEY);
-  if (!out || parsed.positionals.length > 0 || (db !== undefined && url !== undefined) || (url !== undefined && !key)) {
-    io.err('usage: sdx audit export (--db FILE | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]');
+  if (!out || parsed.positionals.length > 0 || (storeFlags !== undefined && url !== undefined) || (url !== undefined && !key)) {
+    io.err(`usage: sdx audit export (${storeFlagsUsage} | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]`);
     return 2;
   }
   try {
     let head: SignedTreeHead;
     if (url === undefined) {
       // Never creates a database: exporting an empty log from a typo or the wrong folder would mislead.
-      const opened = openToolStore(db, env, { createNamed: false });
+      const opened = await openToolStore(storeFlags ?? {}, env, { createNamed: false });
       if ('missing' in opened) {
         io.err(`sdx audit export: ${opened.missing}`);
         return 2;
@@ -210,16 +218,16 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
   const parsed = parse(
     'verify',
     args,
-    { head: { type: 'string' }, trust: { type: 'string', multiple: true }, 'log-cert': { type: 'string' }, json: { type: 'boolean' }, db: { type: 'string' }, 'max-line-bytes': { type: 'string' } },
+    { ...storeFlagOptions, head: { type: 'string' }, trust: { type: 'string', multiple: true }, 'log-cert': { type: 'string' }, json: { type: 'boolean' }, 'max-line-bytes': { type: 'string' } },
     io,
   );
   if (!parsed) return 2;
   const [file, ...extra] = parsed.positionals;
-  const db = str(parsed.values['db']);
+  const storeFlags = storeFlagsOf(parsed);
   const maxLineText = str(parsed.values['max-line-bytes']);
   const maxLineBytes = maxLineText === undefined ? DEFAULT_MAX_LINE_BYTES : /^[1-9]\d{0,15}$/.test(maxLineText) ? Number(maxLineText) : NaN;
-  if ((!file && db === undefined) || (file && db !== undefined) || extra.length > 0 || !Number.isSafeInteger(maxLineBytes)) {
-    io.err('usage: sdx audit verify (BUNDLE.json | --db FILE) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--max-line-bytes N] [--json]');
+  if ((!file && storeFlags === undefined) || (file && storeFlags !== undefined) || extra.length > 0 || !Number.isSafeInteger(maxLineBytes)) {
+    io.err(`usage: sdx audit verify (BUNDLE.json | ${storeFlagsUsage}) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--max-line-bytes N] [--json]`);
     return 2;
   }
   const { certsDir } = resourcePaths(env);
@@ -240,7 +248,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
     return 2;
   }
 
-  if (db !== undefined) return verifyStore(db, { olderHead, validate, json: parsed.values['json'] === true }, io, env, options);
+  if (storeFlags !== undefined) return verifyStore(storeFlags, { olderHead, validate, json: parsed.values['json'] === true }, io, env, options);
   let source: BundleSource;
   try {
     source = await openBundle(file ?? '', maxLineBytes);
@@ -285,13 +293,20 @@ function progressLine(io: CliIo, options: AuditCommandOptions): (done: number, t
  * from leaf 0 and every stored leaf, against a head over the whole log and the last published one.
  */
 async function verifyStore(
-  db: string,
+  flags: StoreFlags,
   check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean },
   io: CliIo,
   env: NodeJS.ProcessEnv,
   options: AuditCommandOptions,
 ): Promise<number> {
-  const opened = openToolStore(db, env, { createNamed: false });
+  let opened;
+  try {
+    opened = await openToolStore(flags, env, { createNamed: false });
+  } catch (error) {
+    io.err(`sdx audit verify: ${error instanceof Error ? error.message : String(error)}`);
+    // A server out of reach says nothing about the trail: unreadable input, not a failed audit.
+    return error instanceof SdxError && error.code === 'store-unavailable' ? 2 : 1;
+  }
   if ('missing' in opened) {
     io.err(`sdx audit verify: ${opened.missing}`);
     return 2;

@@ -1,26 +1,63 @@
-import { MissingDatabaseError, type SqliteStore } from '../adapters/store/sqlite/sqlite-store';
-import { configFromEnv, openStore } from '../main';
+import { MissingDatabaseError, type Store } from '../application/ports/store.port';
+import { configFromEnv, describeStore, isStoreKind, openConfiguredStore, storeKinds } from '../main';
 
 /** The store a tool works on, or why there is none (the tool then exits 2). */
-export type ToolStore = { store: SqliteStore } | { missing: string };
+export type ToolStore = { store: Store } | { missing: string };
+
+/** The flags naming a tool's store, as `sdx serve` takes them (parseArgs options). */
+export const storeFlagOptions = {
+  db: { type: 'string' },
+  store: { type: 'string' },
+  'pg-url': { type: 'string' },
+  'mongo-uri': { type: 'string' },
+} as const;
+
+export interface StoreFlags {
+  db?: string | undefined;
+  store?: string | undefined;
+  'pg-url'?: string | undefined;
+  'mongo-uri'?: string | undefined;
+}
+
+/** How the usage lines name a store. */
+export const storeFlagsUsage = '--db FILE | --store postgres --pg-url URL | --store mongo --mongo-uri URI';
 
 /**
- * The SQLite database an operator's tool (`sdx admin`, `sdx audit export`) works on. `--db PATH`
- * names it, and `createNamed` lets the tool create it there (the first `sdx admin add-party`);
- * without `--db` it is SDX_DB or the default path, which must already hold a database: a tool run
- * in the wrong folder never leaves an empty database behind. `missing` says where none was found
- * and how to name one.
+ * The store an operator's tool (`sdx admin`, `sdx audit`) works on: `--store` or SDX_STORE picks
+ * the kind as for `sdx serve`. For SQLite `--db PATH` names the file, and `createNamed` lets the
+ * tool create it there (the first `sdx admin add-party`); without `--db` it is SDX_DB or the default
+ * path, which must already hold a database: a tool run in the wrong folder never leaves an empty
+ * database behind. PostgreSQL (`--pg-url` or SDX_PG_URL) must likewise hold an SDX schema unless
+ * `createNamed`. `missing` says where none was found and how to name one.
  */
-export function openToolStore(dbFlag: string | undefined, env: NodeJS.ProcessEnv, options: { createNamed: boolean }): ToolStore {
-  const named = dbFlag !== undefined && dbFlag !== '';
-  const file = named ? dbFlag : configFromEnv(env).dbFile;
-  if (named && options.createNamed) return { store: openStore(file) };
+export async function openToolStore(flags: StoreFlags, env: NodeJS.ProcessEnv, options: { createNamed: boolean }): Promise<ToolStore> {
+  const kind = flags.store || env.SDX_STORE || 'sqlite';
+  if (!isStoreKind(kind)) return { missing: `--store must be one of ${storeKinds.join(', ')}, not "${kind}"` };
+  if (kind === 'sqlite') return openSqlite(flags.db, env, options);
+  if (flags.db) return { missing: `--db names a SQLite file, but the store is ${kind}` };
+  let config;
   try {
-    return { store: openStore(file, { existingOnly: true }) };
+    config = configFromEnv(env, { store: kind, ...(flags['pg-url'] ? { pgUrl: flags['pg-url'] } : {}), ...(flags['mongo-uri'] ? { mongoUri: flags['mongo-uri'] } : {}) });
+  } catch (error) {
+    return { missing: error instanceof Error ? error.message : String(error) };
+  }
+  try {
+    return { store: await openConfiguredStore(config, { existingOnly: !options.createNamed }) };
   } catch (error) {
     if (!(error instanceof MissingDatabaseError)) throw error;
-    if (named) return { missing: `there is no database at ${file}` };
-    const where = env.SDX_DB ? `${file} (SDX_DB)` : `the default path ${file}`;
+    return { missing: `${describeStore(config)} holds no SDX database; sdx serve --store ${kind} creates one there` };
+  }
+}
+
+async function openSqlite(dbFlag: string | undefined, env: NodeJS.ProcessEnv, options: { createNamed: boolean }): Promise<ToolStore> {
+  const named = dbFlag !== undefined && dbFlag !== '';
+  const dbFile = named ? dbFlag : configFromEnv({ ...env, SDX_STORE: 'sqlite' }).dbFile;
+  try {
+    return { store: await openConfiguredStore({ store: 'sqlite', dbFile }, { existingOnly: !(named && options.createNamed) }) };
+  } catch (error) {
+    if (!(error instanceof MissingDatabaseError)) throw error;
+    if (named) return { missing: `there is no database at ${dbFile}` };
+    const where = env.SDX_DB ? `${dbFile} (SDX_DB)` : `the default path ${dbFile}`;
     return {
       missing: `there is no database at ${where}; name one with --db PATH or SDX_DB=PATH (sdx serve creates the database where it is named)`,
     };

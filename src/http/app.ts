@@ -19,7 +19,7 @@ import { logRouter } from './log.routes';
 import { openApiDocument } from './openapi';
 import { pagesRouter, type PageDependencies } from './pages/pages.router';
 import { notFoundHandler, problemHandler } from './problem';
-import { limitWrites, TokenBuckets, type WriteRateLimit } from './rate-limit';
+import { limitWrites, sharedBuckets, TokenBuckets, type WriteRateLimit } from './rate-limit';
 import { verifyRouter, type PdfVerifier } from './verify.routes';
 
 export interface AppDependencies {
@@ -105,8 +105,11 @@ export function createApp(deps: AppDependencies): Express {
     if (!party) throw new SdxError('not-found', 'the caller’s party is not registered');
     return { partyId: party.id, roles: party.roles, holder: `key:${apiKeyIdOf(req)}` };
   };
-  // Monotonic time: a wall-clock step neither refills nor drains the buckets.
-  const writeLimit = deps.writeRateLimit ? [limitWrites(new TokenBuckets(deps.writeRateLimit, () => performance.now()))] : [];
+  // Several nodes on one store share its buckets; one process keeps them in memory, on monotonic
+  // time, so that a wall-clock step neither refills nor drains them.
+  const limit = deps.writeRateLimit;
+  const buckets = limit && (deps.store.sharedLimits ? sharedBuckets(deps.store.sharedLimits, limit) : new TokenBuckets(limit, () => performance.now()));
+  const writeLimit = buckets ? [limitWrites(buckets)] : [];
   app.use(
     '/api/v1',
     authenticate(deps.store),

@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import type { SharedLimits } from '../application/ports/shared-limits.port';
 import { apiKeyIdOf } from './auth';
 import { sendProblem } from './problem';
 
@@ -64,17 +65,22 @@ export class TokenBuckets {
   }
 }
 
+/** Buckets every node shares, kept by the store (see SharedLimits). */
+export function sharedBuckets(limits: SharedLimits, limit: WriteRateLimit): { take(key: string): Promise<number> } {
+  return { take: (key) => limits.takeToken(`write:${key}`, limit) };
+}
+
 /**
  * Limits POSTs per API key (reads are never limited); runs after `authenticate`, so only valid
  * keys get a bucket. A refused write is answered before an upload is read or anything is stored.
  */
-export function limitWrites(buckets: TokenBuckets): RequestHandler {
-  return (req, res, next) => {
+export function limitWrites(buckets: { take(key: string): number | Promise<number> }): RequestHandler {
+  return async (req, res, next) => {
     if (req.method !== 'POST') {
       next();
       return;
     }
-    const waitSeconds = buckets.take(apiKeyIdOf(req));
+    const waitSeconds = await buckets.take(apiKeyIdOf(req));
     if (waitSeconds === 0) {
       next();
       return;

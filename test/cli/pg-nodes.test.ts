@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { leafHash } from '../../src/domain/audit-log/merkle-hash';
 import { checkInclusion } from '../../src/domain/audit-log/merkle-proofs';
 import { tally } from '../support/answer-tally';
-import { exitOf, startSdx, waitForOutput } from '../support/built-cli';
+import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
 import { API, call, issueOrder, issueOrderAnswer, keyOf } from '../support/demo-api';
 import { describeWithPostgres, freshDatabase, pgTestUrl } from '../support/postgres';
 
@@ -98,6 +98,8 @@ describeWithPostgres('three sdx nodes on one PostgreSQL database', () => {
         }),
       );
     }
+    const audited = runSdx(['audit', 'verify', '--store', 'postgres', '--pg-url', database.url], { env: { SDX_STORE: '' } });
+    expect(audited).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok: ${size} events`)) });
   }, 120_000);
 
   it('an SSE client on node C hears the events committed on A and B in log order, and resumes by Last-Event-ID without gaps', async () => {

@@ -9,9 +9,10 @@ import { verifyPdf } from '../../src/adapters/pdf/verify/verify-pdf';
 import type { PdfVerificationReport } from '../../src/adapters/pdf/verify/verify-pdf';
 import { openEvent } from '../../src/application/events/signed-event';
 import type { DocumentKind } from '../../src/domain/document/document';
+import type { Store } from '../../src/application/ports/store.port';
 import { certsDevTrust } from '../support/certs-dev';
 import { exampleJson, repoRoot } from '../support/examples';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp, type TestAppOn } from '../support/test-app';
 
 export const API = '/api/v1';
 
@@ -77,7 +78,7 @@ export function payloadOf(kind: DocumentKind, changes: (p: Record<string, unknow
 }
 
 export class Client {
-  constructor(readonly t: TestApp) {}
+  constructor(readonly t: TestAppOn<Store>) {}
 
   auth(party: PartyName): string {
     const key = this.t.keys[party];

@@ -9,13 +9,14 @@ import type { UploadSweeper } from '../../src/application/upload-sweeper';
 import type { WebhookDispatcher } from '../../src/application/webhooks/webhook-dispatcher';
 import type { ResolveHost } from '../../src/application/ports/resolve-host.port';
 import type { IntegrityState } from '../../src/application/audit/store-integrity';
+import type { Store } from '../../src/application/ports/store.port';
 import { wireApp } from '../../src/main';
 import { certsDevPath } from './certs-dev';
 
-export interface TestApp {
+/** The real app on some store (see startTestAppOn). */
+export interface TestAppOn<S extends Store> {
   app: Express;
-  store: SqliteStore;
-  dbFile: string;
+  store: S;
   documents: DocumentService;
   /** The webhook dispatcher, not started: tests run its passes with `runOnce`. */
   dispatcher: WebhookDispatcher;
@@ -29,6 +30,19 @@ export interface TestApp {
   unexpected: unknown[];
   close(): Promise<void>;
 }
+
+export interface TestApp extends TestAppOn<SqliteStore> {
+  dbFile: string;
+}
+
+export type TestAppOptions = {
+  env?: NodeJS.ProcessEnv;
+  verifyWorkers?: number;
+  resolveHost?: ResolveHost;
+  clock?: () => Date;
+  /** 'manual': return after the start-up check, before the full audit (which `fullAudit()` then runs). */
+  fullAudit?: 'manual';
+};
 
 /**
  * Suites that write fast (hostile inputs, the route matrix) would otherwise trip the production
@@ -46,19 +60,13 @@ const noDns: ResolveHost = (hostname) => Promise.reject(Object.assign(new Error(
  * The real app on a fresh SQLite file (or `dbFile`), with the demo parties and certs-dev keys,
  * after its start-up audit of the stored trail has finished.
  */
-export async function startTestApp(
-  options: {
-    dbFile?: string;
-    env?: NodeJS.ProcessEnv;
-    verifyWorkers?: number;
-    resolveHost?: ResolveHost;
-    clock?: () => Date;
-    /** 'manual': return after the start-up check, before the full audit (which `fullAudit()` then runs). */
-    fullAudit?: 'manual';
-  } = {},
-): Promise<TestApp> {
+export async function startTestApp(options: TestAppOptions & { dbFile?: string } = {}): Promise<TestApp> {
   const dbFile = options.dbFile ?? join(mkdtempSync(join(tmpdir(), 'sdx-app-')), 'sdx.sqlite');
-  const store = SqliteStore.open(dbFile);
+  return { ...(await startTestAppOn(SqliteStore.open(dbFile), options)), dbFile };
+}
+
+/** The real app on `store` (which it closes), with the demo parties, as startTestApp. */
+export async function startTestAppOn<S extends Store>(store: S, options: TestAppOptions = {}): Promise<TestAppOn<S>> {
   const demo = parseDemoParties(JSON.parse(readFileSync(certsDevPath('demo-parties.json'), 'utf8')));
   const credentials = await loadDemoParties(store, demo, '2026-11-28T00:00:00.000Z');
   const unexpected: unknown[] = [];
@@ -77,7 +85,6 @@ export async function startTestApp(
   return {
     app,
     store,
-    dbFile,
     documents,
     dispatcher,
     sweeper,

@@ -1,3 +1,4 @@
+import type { SharedLimits } from './shared-limits.port';
 import type { BusinessKeyName } from '../../domain/document/business-keys';
 import type { DocumentKind, DocumentState, DocumentStatus, ParticipantRole } from '../../domain/document/document';
 import type { Party, PartyId } from '../../domain/party/party';
@@ -281,6 +282,8 @@ export interface Store extends PartyStore, DocumentStore, AuditLogStore, BlobSto
   readonly webhooks: WebhookStore;
   /** Web sessions (see session-store.port.ts); `setUserPassword` ends the user's open ones. */
   readonly sessions: SessionStore;
+  /** Limits shared by every node on this store (PostgreSQL); absent where one process serves the store. */
+  readonly sharedLimits?: SharedLimits;
   close(): Promise<void>;
 }
 
@@ -288,6 +291,14 @@ export interface Store extends PartyStore, DocumentStore, AuditLogStore, BlobSto
 export class MissingBlobError extends ValidationError {
   constructor(readonly sha256: string) {
     super([{ path: 'blobs', code: 'unknown-attachment', message: `no blob ${sha256}; upload it again` }]);
+  }
+}
+
+/** A store opened with `existingOnly` found no SDX database at `where` (and created none). */
+export class MissingDatabaseError extends Error {
+  constructor(readonly where: string) {
+    super(`there is no database at ${where}`);
+    this.name = 'MissingDatabaseError';
   }
 }
 

@@ -75,7 +75,7 @@ export function signInRoutes(deps: SignInDependencies, guards: PageGuards): Rout
     }
     const address = req.ip ?? 'unknown';
     const now = deps.clock();
-    const wait = deps.throttle.retryAfter(userId, address, now.getTime());
+    const wait = await deps.throttle.retryAfter(userId, address, now.getTime());
     if (wait > 0) {
       res.set('Retry-After', String(wait));
       sendLogin(req, res, { userId, next: next ?? '', error: t(ctx.lang, 'tooManyAttempts', { minutes: Math.ceil(wait / 60) }), code: 'sign-in-locked' }, 429);
@@ -83,11 +83,11 @@ export function signInRoutes(deps: SignInDependencies, guards: PageGuards): Rout
     }
     const signedIn = await deps.reads.signIn(userId, password);
     if (!signedIn) {
-      deps.throttle.recordFailure(userId, address, now.getTime());
+      await deps.throttle.recordFailure(userId, address, now.getTime());
       sendLogin(req, res, { userId, next: next ?? '', error: t(ctx.lang, 'wrongPassword'), code: 'wrong-password' }, 401);
       return;
     }
-    deps.throttle.recordSuccess(userId, address);
+    await deps.throttle.recordSuccess(userId, address);
     // A session from before this sign-in (another user on a shared screen) ends here.
     await deps.sessions.end(cookieValue(req, SESSION_COOKIE));
     setSessionCookie(res, await deps.sessions.start(signedIn.userId, sessionKindFor(signedIn.roles)), secureCookies);

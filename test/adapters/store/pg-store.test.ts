@@ -90,6 +90,40 @@ describeWithPostgres('PgStore', () => {
       }
     });
 
+    it('shared limits: one token bucket for every node, refilled by the server\'s clock; failure windows that count, expire and clear', async () => {
+      const here = await pgFactory.open();
+      const there = await PgStore.open(schemaUrl, { poolSize: 2 });
+      try {
+        const slow = { perSecond: 0.5, burst: 2 };
+        expect(await here.sharedLimits.takeToken('k', slow)).toBe(0);
+        expect(await there.sharedLimits.takeToken('k', slow)).toBe(0);
+        // Empty: one token comes back in 2 s at 0.5 a second.
+        expect(await there.sharedLimits.takeToken('k', slow)).toBe(2);
+        expect(await here.sharedLimits.takeToken('other', slow)).toBe(0);
+        const fast = { perSecond: 1000, burst: 1 };
+        expect(await here.sharedLimits.takeToken('f', fast)).toBe(0);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(await there.sharedLimits.takeToken('f', fast)).toBe(0);
+
+        const t0 = 1_800_000_000_000;
+        await here.sharedLimits.failures.add(['pair', 'addr'], 1000, t0);
+        await there.sharedLimits.failures.add(['addr', 'pair'], 1000, t0 + 10);
+        expect(await there.sharedLimits.failures.open(['pair', 'addr', 'none'], 1000, t0 + 999)).toEqual([
+          { failures: 2, startedAt: t0 },
+          { failures: 2, startedAt: t0 },
+          undefined,
+        ]);
+        expect(await here.sharedLimits.failures.open(['pair'], 1000, t0 + 1000)).toEqual([undefined]);
+        await here.sharedLimits.failures.add(['addr'], 1000, t0 + 1000);
+        expect(await there.sharedLimits.failures.open(['addr'], 1000, t0 + 1000)).toEqual([{ failures: 1, startedAt: t0 + 1000 }]);
+        await there.sharedLimits.failures.clear('addr');
+        expect(await here.sharedLimits.failures.open(['addr'], 1000, t0 + 1000)).toEqual([undefined]);
+      } finally {
+        await there.close();
+        await here.close();
+      }
+    });
+
     it('when the server cannot be reached, then opening is store-unavailable and names no password', async () => {
       const url = 'postgres://sdx_test:s3cret-pw@127.0.0.1:1/nowhere';
       const refused = await PgStore.open(url, { connectTimeoutMs: 1000 }).then(

@@ -129,6 +129,17 @@ export const pgMigrations: readonly Migration[] = [
       CREATE INDEX web_sessions_open_by_user ON web_sessions (user_id) WHERE ended_at IS NULL;
     `),
   },
+  {
+    description: 'limits every node shares: the sign-in throttle failure windows and the write rate buckets',
+    sql: bytewise(`
+      CREATE TABLE signin_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, started_at_ms BIGINT NOT NULL);
+      CREATE INDEX signin_failures_started ON signin_failures (started_at_ms);
+      -- at_ms: the server's clock (epoch milliseconds) when the bucket was last taken from.
+      CREATE TABLE rate_buckets (
+        key TEXT PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at_ms DOUBLE PRECISION NOT NULL, allowed BOOLEAN NOT NULL
+      );
+    `),
+  },
 ];
 
 /** Applies the migrations the database has not seen, under one advisory lock, each in the run's transaction. */

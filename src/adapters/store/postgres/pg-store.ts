@@ -17,7 +17,7 @@ import type {
   StoreHealth,
   User,
 } from '../../../application/ports/store.port';
-import { MissingBlobError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
+import { MissingBlobError, MissingDatabaseError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
 import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { checkChanges, decideCommit, eventSeqsOf, planCommit, type CommitPlan, type PlannedDocument } from '../../../application/commit/commit-planner';
 import { HASH_SIZE } from '../../../domain/audit-log/merkle-hash';
@@ -30,6 +30,7 @@ import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
 import { fromJson, storedParty, storedState, toJson } from '../stored-json';
 import { applyPgMigrations } from './pg-migrations';
+import { PgLimits } from './pg-limits';
 import { PgSessions } from './pg-sessions';
 import { PgWebhooks } from './pg-webhooks';
 import { redactedUrl } from './redacted-url';
@@ -47,6 +48,8 @@ export interface PgStoreOptions {
   connectTimeoutMs?: number;
   /** Where pool errors go (an idle connection dropped by the server); never given the password. */
   onPoolError?: (message: string) => void;
+  /** The database must hold an SDX schema already (else a MissingDatabaseError, and nothing is created): for tools. */
+  existingOnly?: boolean;
 }
 
 /** Runs SQL: the pool, or one client inside a transaction. */
@@ -101,6 +104,7 @@ interface ApiKeyRow {
 export class PgStore implements Store {
   readonly webhooks: PgWebhooks;
   readonly sessions: PgSessions;
+  readonly sharedLimits: PgLimits;
   private closed = false;
   private listener: pg.Client | undefined;
   private readonly watchers = new Set<() => void>();
@@ -117,6 +121,7 @@ export class PgStore implements Store {
     const tx = <T>(work: (sql: Sql) => Promise<T>): Promise<T> => this.transaction(work);
     this.webhooks = new PgWebhooks(run, tx);
     this.sessions = new PgSessions(run);
+    this.sharedLimits = new PgLimits(run);
   }
 
   /** Connects, applies pending migrations and returns the store; an unreachable server is `store-unavailable`. */
@@ -132,14 +137,21 @@ export class PgStore implements Store {
     pool.on('error', (error) => options.onPoolError?.(`PostgreSQL ${where}: ${error.message}`));
     try {
       const client = await pool.connect();
+      const stopLosing = onLostConnection(client, () => undefined);
       try {
+        if (options.existingOnly) {
+          const { rows } = await client.query<{ found: string | null }>("SELECT to_regclass('schema_migrations')::text AS found");
+          if (!rows[0]?.found) throw new MissingDatabaseError(where);
+        }
         const version = await applyPgMigrations(client);
         return new PgStore(pool, url, where, version);
       } finally {
+        stopLosing();
         client.release();
       }
     } catch (error) {
       await pool.end().catch(() => undefined);
+      if (error instanceof MissingDatabaseError) throw error;
       throw translate(error, `cannot open PostgreSQL store ${where}`);
     }
   }
@@ -566,6 +578,10 @@ export class PgStore implements Store {
       throw translate(error, `PostgreSQL store ${this.where} failed`);
     }
     let broken = false;
+    // The query under way fails too; the listener only keeps the lost connection from ending the process.
+    const stopLosing = onLostConnection(client, () => {
+      broken = true;
+    });
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -577,6 +593,7 @@ export class PgStore implements Store {
       });
       throw translate(error, `PostgreSQL store ${this.where} failed`);
     } finally {
+      stopLosing();
       client.release(broken);
     }
   }
@@ -584,6 +601,15 @@ export class PgStore implements Store {
   private assertOpen(): void {
     if (this.closed) throw new SdxError('store-unavailable', `PostgreSQL store ${this.where} is closed; open it again`);
   }
+}
+
+/**
+ * A checked-out client has no error listener of the pool's: a connection lost between two queries
+ * of a transaction would be an unhandled 'error' event, which ends the process. Returns the undo.
+ */
+function onLostConnection(client: PoolClient, lost: () => void): () => void {
+  client.on('error', lost);
+  return () => client.removeListener('error', lost);
 }
 
 async function readLogState(sql: Sql, lock: boolean): Promise<{ size: number; frontier: Frontier }> {

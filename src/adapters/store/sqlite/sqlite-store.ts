@@ -17,7 +17,7 @@ import type {
   StoreHealth,
   User,
 } from '../../../application/ports/store.port';
-import { MissingBlobError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
+import { MissingBlobError, MissingDatabaseError, StoreConflictError, uploadQuotaError } from '../../../application/ports/store.port';
 import type { SignedTreeHead } from '../../../application/audit/tree-head';
 import { HASH_SIZE } from '../../../domain/audit-log/merkle-hash';
 import { blobHash } from '../../../domain/audit-log/event-hash';
@@ -111,14 +111,6 @@ export interface SqliteConnectionSettings {
   foreignKeys: boolean;
   busyTimeoutMs: number;
   schemaVersion: number;
-}
-
-/** `SqliteStore.open(file, { existingOnly: true })` found no database at `file` (and created none). */
-export class MissingDatabaseError extends Error {
-  constructor(readonly file: string) {
-    super(`there is no database at ${file}`);
-    this.name = 'MissingDatabaseError';
-  }
 }
 
 /**
