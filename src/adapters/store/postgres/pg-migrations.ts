@@ -140,6 +140,14 @@ export const pgMigrations: readonly Migration[] = [
       );
     `),
   },
+  {
+    // Worklists filter kind and status together, an inbox also its holder: counted from the index alone (as SQLite's migration 9).
+    description: 'indexes on (kind, status, ord, id) and (holder, kind, status, ord, id) for worklists',
+    sql: bytewise(`
+      CREATE INDEX documents_kind_status_ord ON documents (kind, status, ord, id);
+      CREATE INDEX documents_holder_kind_status_ord ON documents (holder, kind, status, ord, id);
+    `),
+  },
 ];
 
 /** Applies the migrations the database has not seen, under one advisory lock, each in the run's transaction. */
