@@ -777,6 +777,34 @@ export function describeStoreContract(name: string, factory: StoreFactory): void
       it('when a hash was never stored, then get returns undefined', async () => {
         await expect(store.getBlob(sha256Hex('never stored'))).resolves.toBeUndefined();
       });
+
+      it('when a blob is larger than one MongoDB document holds (20 MiB), then it is put, committed, read back whole and swept whole', async () => {
+        const big = (seed: number) => {
+          const bytes = new Uint8Array(20 * 1024 * 1024);
+          for (let i = 0; i < bytes.length; i += 997) bytes[i] = (i + seed) % 251;
+          return bytes;
+        };
+        const uploaded = big(1);
+        const put = await store.putBlob(uploaded, 'application/pdf', { at: '2026-01-01T00:00:00.000Z' });
+        expect(put).toMatchObject({ size: uploaded.byteLength, created: true });
+        const read = await store.getBlob(put.sha256);
+        expect(read?.size).toBe(uploaded.byteLength);
+        expect(sha256Hex(read?.bytes ?? new Uint8Array())).toBe(put.sha256);
+
+        const eir = await issued(eirState('eir-big'));
+        const pdf = big(2);
+        const change = { ...appending(eir, 1, { events: [signedEvent('eir-big', 2, { type: 'gate-record', actor: cast.terminal })] }), newBlobs: [{ bytes: pdf, mediaType: 'application/pdf' }] };
+        await expect(store.commit([change])).resolves.toEqual({ outcome: 'committed' });
+        const committed = await store.getBlob(sha256Hex(pdf));
+        expect(committed).toMatchObject({ size: pdf.byteLength, pending: false });
+        expect(Buffer.from(committed?.bytes ?? new Uint8Array()).equals(Buffer.from(pdf))).toBe(true);
+
+        // The pending upload goes with all its bytes; the committed one stays.
+        await expect(store.sweepBlobs('2026-06-01T00:00:00.000Z', 10)).resolves.toBe(1);
+        await expect(store.getBlob(put.sha256)).resolves.toBeUndefined();
+        await expect(store.putBlob(uploaded, 'application/pdf', { at: '2026-06-02T00:00:00.000Z' })).resolves.toMatchObject({ created: true });
+        await expect(store.getBlob(put.sha256)).resolves.toMatchObject({ size: uploaded.byteLength });
+      }, 60_000);
     });
 
     describe('pending uploads', () => {

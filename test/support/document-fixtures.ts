@@ -16,8 +16,8 @@ export const cast = {
 export const issuedAt = '2026-11-28T09:30:00+08:00';
 export const laterAt = '2026-11-29T14:00:00+08:00';
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+export function sha256Hex(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** A delivery order issued by the carrier to the consignee, unless `overrides` say otherwise. */

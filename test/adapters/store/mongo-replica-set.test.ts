@@ -8,7 +8,9 @@ import {
 import { appendOnlyCollections, logStateCollection, mongoRoleCommand, mongoRolePrivileges } from '../../../src/adapters/store/mongo/mongo-role';
 import { modelsOn } from '../../../src/adapters/store/mongo/mongo-schemas';
 import { sessionModelsOn } from '../../../src/adapters/store/mongo/mongo-sessions';
-import { MONGO_MAX_BLOB_BYTES, transactionOptions } from '../../../src/adapters/store/mongo/mongo-store';
+import { BLOB_CHUNK_BYTES, BLOB_INLINE_BYTES, chunksOf, MONGO_MAX_BLOB_BYTES, recordBytesOf } from '../../../src/adapters/store/mongo/mongo-blob-chunks';
+import { transactionOptions } from '../../../src/adapters/store/mongo/mongo-store';
+import { blobHash } from '../../../src/domain/audit-log/event-hash';
 import { checkBlobSize } from '../../../src/adapters/store/blob-size';
 import type { BlobRecord } from '../../../src/adapters/store/mongo/mongo-mappers';
 import { statusFor } from '../../../src/http/problem';
@@ -123,16 +125,35 @@ describe('MongoDB deadlines and majority', () => {
 });
 
 describe('MongoDB blob size', () => {
-  it('when a blob is at the store maximum, then its record with many uploads still fits one BSON document', () => {
-    const record: BlobRecord = {
-      _id: 'a'.repeat(64),
-      mediaType: 'application/pdf',
-      size: MONGO_MAX_BLOB_BYTES,
-      bytes: Buffer.alloc(MONGO_MAX_BLOB_BYTES),
-      pendingSince: '2026-12-03T10:00:00.000Z',
-      uploads: Array.from({ length: 1000 }, (_, i) => ({ partyId: `party-with-a-long-identifier-${i}`, size: MONGO_MAX_BLOB_BYTES, uploadedAt: '2026-12-03T10:00:00.000Z' })),
-    };
-    expect(mongoose.mongo.BSON.calculateObjectSize(record)).toBeLessThanOrEqual(16 * 1024 * 1024);
+  const uploads = Array.from({ length: 1000 }, (_, i) => ({ partyId: `party-with-a-long-identifier-${i}`, size: MONGO_MAX_BLOB_BYTES, uploadedAt: '2026-12-03T10:00:00.000Z' }));
+  const bsonSize = (value: object) => mongoose.mongo.BSON.calculateObjectSize(value);
+
+  it('when a blob fits its record, then the record with many uploads fits one BSON document and has no chunks', () => {
+    const bytes = Buffer.alloc(BLOB_INLINE_BYTES, 1);
+    const chunks = chunksOf('a'.repeat(64), bytes);
+    expect(chunks).toEqual([]);
+    const record: BlobRecord = { _id: 'a'.repeat(64), mediaType: 'application/pdf', size: bytes.byteLength, ...recordBytesOf(bytes, chunks), pendingSince: null, uploads };
+    expect(bsonSize(record)).toBeLessThanOrEqual(16 * 1024 * 1024);
+  });
+
+  it('when a blob is at the store maximum, then it is chunks that each fit a BSON document and join back to the same bytes', () => {
+    const bytes = Buffer.alloc(MONGO_MAX_BLOB_BYTES);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = i % 251;
+    const sha256 = blobHash(bytes);
+    const chunks = chunksOf(sha256, bytes);
+    expect(chunks.length).toBe(Math.ceil(MONGO_MAX_BLOB_BYTES / BLOB_CHUNK_BYTES));
+    for (const chunk of chunks) expect(bsonSize(chunk)).toBeLessThan(16 * 1024 * 1024);
+    expect(chunks.map((c) => [c._id, c.n])).toEqual(chunks.map((_, n) => [`${sha256}:${n}`, n]));
+    expect(blobHash(Buffer.concat(chunks.map((c) => c.bytes)))).toBe(sha256);
+    // The record keeps the count, not the bytes: it stays small whatever the blob's size.
+    const record: BlobRecord = { _id: sha256, mediaType: 'application/pdf', size: bytes.byteLength, ...recordBytesOf(bytes, chunks), pendingSince: null, uploads };
+    expect(record).not.toHaveProperty('bytes');
+    expect(bsonSize(record)).toBeLessThan(1024 * 1024);
+  });
+
+  it('when a blob is one byte over the inline size, then it is two chunks, the second one byte long', () => {
+    const chunks = chunksOf('b'.repeat(64), Buffer.alloc(BLOB_INLINE_BYTES + 1));
+    expect(chunks.map((c) => c.bytes.byteLength)).toEqual([BLOB_CHUNK_BYTES, BLOB_INLINE_BYTES + 1 - BLOB_CHUNK_BYTES]);
   });
 
   it('when a blob is over the maximum, then it is refused as 413 blob-too-large before anything is written', () => {
@@ -159,7 +180,7 @@ describe('sdx admin mongo-role', () => {
     for (const collection of appendOnlyCollections) expect(actionsOn(collection)).toEqual(['createCollection', 'createIndex', 'find', 'insert']);
     expect(actionsOn(logStateCollection)).toEqual(['createCollection', 'createIndex', 'find', 'insert', 'update']);
     const removers = privileges.filter((p) => p.actions.includes('remove')).map((p) => p.resource.collection);
-    expect(removers).toEqual(['blobs']);
+    expect(removers).toEqual(['blobs', 'blobChunks']);
   });
 
   it('when printed, then it is one mongosh createRole command for the named database and role', () => {

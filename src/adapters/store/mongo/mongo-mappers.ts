@@ -80,7 +80,9 @@ export interface BlobRecord {
   _id: string;
   mediaType: string;
   size: number;
-  bytes: unknown;
+  /** The bytes, or absent when `chunks` of them are in `blobChunks` (mongo-blob-chunks.ts). */
+  bytes?: unknown;
+  chunks?: number;
   /** Null (or absent, for blobs stored before uploads were tracked): referenced, kept for good. */
   pendingSince?: string | null;
   /** Who uploaded it: one entry per party, its time the party's latest upload. */
@@ -239,12 +241,13 @@ export function sameTreeHead(a: SignedTreeHead, b: SignedTreeHead): boolean {
   return a.size === b.size && a.rootHash === b.rootHash && a.timestamp === b.timestamp && a.signature === b.signature;
 }
 
-export function toStoredBlob(record: BlobRecord): StoredBlob {
+/** A blob as stored; `chunked` gives its bytes when they are in chunks, not in the record. */
+export function toStoredBlob(record: BlobRecord, chunked?: Uint8Array): StoredBlob {
   return {
     sha256: record._id,
     mediaType: record.mediaType,
     size: record.size,
-    bytes: bytesOf(record.bytes, `blob ${record._id}`),
+    bytes: chunked ?? bytesOf(record.bytes, `blob ${record._id}`),
     pending: typeof record.pendingSince === 'string',
   };
 }

@@ -12,13 +12,14 @@ export const appendOnlyCollections = ['events', 'logNodes', 'treeHeads'] as cons
 /** Rewritten by every commit (its size and frontier), never removed. */
 export const logStateCollection = 'logState';
 
-/** The service's working records: read, added, changed and (only blobs, by the sweep) removed. */
+/** The service's working records: read, added, changed and (only blobs and their chunks, by the sweep) removed. */
 export const workingCollections = [
   'parties',
   'users',
   'apiKeys',
   'documents',
   'blobs',
+  'blobChunks',
   'blobRefs',
   'uploadLocks',
   'webhookEndpoints',
@@ -28,7 +29,7 @@ export const workingCollections = [
 ] as const;
 
 /** Only the sweep of never-referenced uploads deletes anything. */
-const removableCollections: ReadonlySet<string> = new Set(['blobs']);
+const removableCollections: ReadonlySet<string> = new Set(['blobs', 'blobChunks']);
 
 export interface RolePrivilege {
   resource: { db: string; collection: string };

@@ -10,6 +10,7 @@ import type {
   TreeHeadRecord,
   UserRecord,
 } from './mongo-mappers';
+import type { BlobChunkRecord } from './mongo-blob-chunks';
 
 /*
  * The collections and their indexes. Indexes are created explicitly by `MongoStore.connect`
@@ -98,6 +99,7 @@ export const blobSchema = new Schema<BlobRecord>(
     mediaType: String,
     size: Number,
     bytes: Buffer,
+    chunks: Number,
     pendingSince: { type: String, default: null },
     uploads: { type: [blobUploadSchema], default: [] },
   },
@@ -106,6 +108,9 @@ export const blobSchema = new Schema<BlobRecord>(
 // The sweep's scan (pending, oldest first) and a party's pending bytes.
 blobSchema.index({ pendingSince: 1 }, { partialFilterExpression: { pendingSince: { $type: 'string' } } });
 blobSchema.index({ 'uploads.partyId': 1, pendingSince: 1 });
+
+export const blobChunkSchema = new Schema<BlobChunkRecord>({ _id: String, sha256: String, n: Number, bytes: Buffer }, options);
+blobChunkSchema.index({ sha256: 1, n: 1 });
 
 export const logNodeSchema = new Schema<LogNodeRecord>({ level: Number, index: Number, hash: Buffer }, options);
 logNodeSchema.index({ level: 1, index: 1 }, { unique: true });
@@ -128,6 +133,7 @@ export interface MongoModels {
   documents: Model<DocumentRecord>;
   events: Model<EventRecord>;
   blobs: Model<BlobRecord>;
+  blobChunks: Model<BlobChunkRecord>;
   logNodes: Model<LogNodeRecord>;
   logState: Model<LogStateRecord>;
   treeHeads: Model<TreeHeadRecord>;
@@ -143,6 +149,7 @@ export function modelsOn(connection: Connection): MongoModels {
     documents: connection.model<DocumentRecord>('Document', documentSchema, 'documents'),
     events: connection.model<EventRecord>('Event', eventSchema, 'events'),
     blobs: connection.model<BlobRecord>('Blob', blobSchema, 'blobs'),
+    blobChunks: connection.model<BlobChunkRecord>('BlobChunk', blobChunkSchema, 'blobChunks'),
     logNodes: connection.model<LogNodeRecord>('LogNode', logNodeSchema, 'logNodes'),
     logState: connection.model<LogStateRecord>('LogState', logStateSchema, 'logState'),
     treeHeads: connection.model<TreeHeadRecord>('TreeHead', treeHeadSchema, 'treeHeads'),

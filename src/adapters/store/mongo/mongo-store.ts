@@ -62,16 +62,12 @@ import {
   storedKeysOf,
   keyStrings,
 } from './mongo-mappers';
+import { chunksOf, MONGO_MAX_BLOB_BYTES, readChunks, recordBytesOf, writeChunks } from './mongo-blob-chunks';
 import { modelsOn, type MongoModels } from './mongo-schemas';
 import { uploadModelsOn, type UploadModels } from './mongo-uploads';
 
 type AllModels = MongoModels & WebhookModels & UploadModels & SessionModels;
 
-/**
- * A blob is one document, and a document is at most 16 MiB of BSON; 1 MiB is left for the record's
- * other fields (media type, the list of uploads). Larger blobs need GridFS or chunks (issue 22, item 2).
- */
-export const MONGO_MAX_BLOB_BYTES = 15 * 1024 * 1024;
 
 /** How often a commit that lost a race without a stale sequence is run again before `busy`. */
 const COMMIT_ATTEMPTS = 5;
@@ -416,12 +412,14 @@ export class MongoStore implements Store {
             if (pending + size > put.quotaBytes) throw uploadQuotaError(pending, size, put.quotaBytes);
           }
         }
+        const chunks = chunksOf(sha256, buffer);
         const inserted = await this.models.blobs.updateOne(
           { _id: sha256 },
-          { $setOnInsert: { mediaType, size, bytes: buffer, pendingSince: put.at, uploads: [] } },
+          { $setOnInsert: { mediaType, size, ...recordBytesOf(buffer, chunks), pendingSince: put.at, uploads: [] } },
           { upsert: true, session },
         );
         const created = inserted.upsertedCount === 1;
+        if (created) await writeChunks(this.models.blobChunks, chunks, session);
         // Bytes put again while pending are young again; referenced bytes stay referenced.
         if (!created) {
           await this.models.blobs.updateOne(
@@ -450,7 +448,8 @@ export class MongoStore implements Store {
       const record = await this.models.blobs.findById(sha256).lean<BlobRecord>().exec();
       if (!record) return undefined;
       if (options.visibleTo !== undefined && !(await this.blobVisibleTo(record, options.visibleTo))) return undefined;
-      const blob = toStoredBlob(record);
+      const chunked = record.chunks ? await readChunks(this.models.blobChunks, record._id, record.chunks, record.size) : undefined;
+      const blob = toStoredBlob(record, chunked);
       if (blobHash(blob.bytes) !== blob.sha256) {
         throw new SdxError('store-corrupt', `blob ${blob.sha256} no longer matches its hash`);
       }
@@ -464,15 +463,24 @@ export class MongoStore implements Store {
 
   /** Each delete re-checks, on the one blob document, that it is still pending and old: atomic per blob. */
   sweepBlobs(olderThan: string, limit: number): Promise<number> {
-    return this.run(async () => {
+    return this.run(async (deadline) => {
       if (!Number.isSafeInteger(limit) || limit < 1) {
         throw new ValidationError([{ path: 'limit', code: 'invalid-limit', message: 'sweep at least one blob at a time' }]);
       }
       const stale = { pendingSince: { $type: 'string' as const, $lt: olderThan } };
-      const doomed = await this.models.blobs.find(stale, { _id: 1 }).sort({ pendingSince: 1 }).limit(limit).lean<{ _id: string }[]>().exec();
+      const doomed = await this.models.blobs.find(stale, { _id: 1, chunks: 1 }).sort({ pendingSince: 1 }).limit(limit).lean<{ _id: string; chunks?: number }[]>().exec();
       if (doomed.length === 0) return 0;
-      const result = await this.models.blobs.deleteMany({ _id: { $in: doomed.map((d) => d._id) }, ...stale });
-      return result.deletedCount;
+      const inline = doomed.filter((d) => !d.chunks).map((d) => d._id);
+      let deleted = inline.length === 0 ? 0 : (await this.models.blobs.deleteMany({ _id: { $in: inline }, ...stale })).deletedCount;
+      // A chunked blob goes with its chunks in one transaction, and only if it is still stale then.
+      for (const { _id } of doomed.filter((d) => d.chunks)) {
+        deleted += await this.inTransaction(async (session) => {
+          const gone = await this.models.blobs.deleteOne({ _id, ...stale }, { session });
+          if (gone.deletedCount === 1) await this.models.blobChunks.deleteMany({ sha256: _id }, { session });
+          return gone.deletedCount;
+        }, deadline);
+      }
+      return deleted;
     });
   }
 
@@ -555,11 +563,13 @@ export class MongoStore implements Store {
       if (blob.bytes) {
         const bytes = toBuffer(blob.bytes);
         checkBlobSize(bytes.byteLength, MONGO_MAX_BLOB_BYTES, `MongoDB store ${this.dbName}`);
-        await this.models.blobs.updateOne(
+        const chunks = chunksOf(blob.sha256, bytes);
+        const written = await this.models.blobs.updateOne(
           { _id: blob.sha256 },
-          { $setOnInsert: { mediaType: blob.mediaType ?? 'application/octet-stream', size: bytes.byteLength, bytes, uploads: [] }, $set: { pendingSince: null } },
+          { $setOnInsert: { mediaType: blob.mediaType ?? 'application/octet-stream', size: bytes.byteLength, ...recordBytesOf(bytes, chunks), uploads: [] }, $set: { pendingSince: null } },
           { upsert: true, session },
         );
+        if (written.upsertedCount === 1) await writeChunks(this.models.blobChunks, chunks, session);
       } else {
         const referenced = await this.models.blobs.updateOne({ _id: blob.sha256 }, { $set: { pendingSince: null } }, { session });
         if (referenced.matchedCount !== 1) throw new MissingBlobError(blob.sha256);
