@@ -71,6 +71,22 @@ describe('PAdES B-LTA', () => {
     expectVerdict(await verifyAt(renewed, AFTER_EXPIRY), 'valid');
   });
 
+  it('when the CAs’ CRLs and OCSP responders are gone, then the renewed archive is still valid after expiry, its revocation proven by its own DSS', async () => {
+    const report = await verifyPdf(renewed, { trust: certsDevTrust({ withCrl: false }), now: AFTER_EXPIRY });
+    expectVerdict(report, 'valid');
+    const revocations = report.findings.filter((f) => f.check.endsWith('.revocation'));
+    expect(revocations.map((f) => f.check)).toEqual(expect.arrayContaining(['signature[0].revocation', 'signature[0].timestamp-authority.revocation', 'signature[1].timestamp-authority.revocation']));
+    for (const finding of revocations) expect(finding).toMatchObject({ status: 'valid', code: 'ok' });
+    // The signer and the first archive timestamp's TSA are vouched for by OCSP answers in the DSS
+    // (the newest timestamp's own data joins the DSS at the next renewal).
+    for (const check of ['signature[0].revocation', 'signature[1].timestamp-authority.revocation']) {
+      expect(revocations.find((f) => f.check === check)?.message).toContain('OCSP response of "O=SDX Development, CN=SDX Development OCSP Responder"');
+    }
+    // Without the DSS nothing speaks for the signer.
+    const bare = await verifyPdf(bt, { trust: certsDevTrust({ withCrl: false }), now: new Date() });
+    expectFinding(bare, { check: /^signature\[0\]\.revocation$/, code: 'no-crl', status: 'skipped' });
+  });
+
   it('when a B-T document is verified after its TSA’s certificate expired, then it is indeterminate (no proof of existence), never valid', async () => {
     const report = await verifyAt(bt, AFTER_EXPIRY);
     expectVerdict(report, 'indeterminate');
