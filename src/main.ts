@@ -278,8 +278,8 @@ export async function wireApp(
       publicUrl,
       clock,
     },
-    verifyPdf: (pdf, expectedPayloadHash) => {
-      const request = { now: clock(), ...(expectedPayloadHash ? { expectedPayloadHash } : { ledger: (id: string) => log.ledgerView(id) }) };
+    verifyPdf: (pdf, expectedPayloadHash, at) => {
+      const request = { now: at ?? clock(), ...(expectedPayloadHash ? { expectedPayloadHash } : { ledger: (id: string) => log.ledgerView(id) }) };
       return verifier ? verifier.verify(pdf, request) : verifyPdf(pdf, { trust, ...request });
     },
     onUnexpectedError: (error) =>

@@ -10,6 +10,7 @@ import { decidingRevision, findingText } from '../application/verify-messages';
 import { resourcePaths, trustFromCertsDir } from '../composition/resources';
 import type { CliIo } from './cli-io';
 import { formatBeijingTime } from '../domain/shared/beijing-time';
+import { parseValidationTime } from '../domain/verification/validation-time';
 
 const marks = { valid: 'ok  ', invalid: 'FAIL', indeterminate: 'LOOK', error: 'ERR ', skipped: 'skip' } as const;
 
@@ -65,8 +66,8 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
     io.err(VERIFY_USAGE);
     return 2;
   }
-  const at = parsed.values.at === undefined ? new Date() : new Date(parsed.values.at);
-  if (Number.isNaN(at.getTime()) || (parsed.values.at !== undefined && !/^\d{4}-\d{2}-\d{2}/.test(parsed.values.at))) {
+  const at = parsed.values.at === undefined ? new Date() : parseValidationTime(parsed.values.at);
+  if (!at) {
     io.err(`sdx verify: --at must be an ISO 8601 date or time such as 2036-01-01, not "${parsed.values.at ?? ''}"`);
     return 2;
   }

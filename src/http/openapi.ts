@@ -448,6 +448,15 @@ function paths(): Record<string, JsonSchema> {
         summary: 'Verify an uploaded PDF (public)',
         description:
           'Checks every signature, the certificate chains, who signed, changes after each signature, the embedded payload, and each signed revision against the ledger; `summary` is the one line a person reads first. Each verification runs on a worker thread with a time and memory limit; a document beyond those or the parser\'s limits (size, objects, signatures, nesting) is reported invalid with a `document.verification` or `document.parse` finding naming the limit.',
+        parameters: [
+          {
+            name: 'at',
+            in: 'query',
+            required: false,
+            description: 'Validate as at this time (ISO 8601 date or date-time, e.g. 2036-01-01) instead of now: a B-LTA document keeps its proof through its DSS and document timestamps; a B-T one whose time-stamp authority has expired by then is indeterminate. Anything else is 400 `invalid-validation-time`.',
+            schema: { type: 'string', examples: ['2036-01-01'] },
+          },
+        ],
         requestBody: fileUpload('The PDF to verify, in the field `file`.', 'application/pdf'),
         responses: {
           '200': { description: 'The verifier\'s report; `verdict` is valid only if every required finding is, indeterminate if one needs a person.', content: json(ref('VerificationReport')) },

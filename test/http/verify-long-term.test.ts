@@ -75,3 +75,29 @@ describe('POST /verify on B-LTA documents the exchange issued', () => {
   });
 });
 
+describe('POST /verify?at=DATE', () => {
+  const post = (pdf: Uint8Array, at: string) =>
+    request(t.app).post(`/verify?at=${encodeURIComponent(at)}`).attach('file', Buffer.from(pdf), { filename: 'doc.pdf', contentType: 'application/pdf' });
+
+  it('when a B-LTA document is verified as at a later year within its timestamps’ lives, then it is valid', async () => {
+    const res = await post(api('delivery-order').firstSigned, '2030-01-01');
+    expect(res.status).toBe(200);
+    expectVerdict(res.body as PdfVerificationReport, 'valid');
+  });
+
+  it('when it is verified as at a time after its newest timestamp’s TSA certificate expired, then it is indeterminate (not renewed), never valid', async () => {
+    const res = await post(api('delivery-order').firstSigned, '2036-06-01T00:00:00Z');
+    expect(res.status).toBe(200);
+    const report = res.body as PdfVerificationReport;
+    expectVerdict(report, 'indeterminate');
+    expectFinding(report, { code: 'out-of-bounds-no-poe', status: 'indeterminate' });
+  });
+
+  it.each(['tomorrow', '2036-13-45', '01/01/2036', ''])('when at is %p, then 400 invalid-validation-time as problem+json, in Chinese when asked', async (at) => {
+    const res = await post(api('delivery-order').firstSigned, at).set('Accept-Language', 'zh-CN');
+    expect(res.status).toBe(400);
+    expect(res.type).toBe('application/problem+json');
+    expect(res.body).toMatchObject({ code: 'invalid-validation-time', title: '验证时间无效' });
+  });
+});
+
