@@ -19,9 +19,7 @@ import { answerClientErrors } from './http/client-errors';
 import { LogService } from './application/audit/log-service';
 import { IntegrityMonitor, type IntegrityState } from './application/audit/store-integrity';
 import { auditCertificateCheck } from './adapters/pki/audit-certificate-check';
-import type { PartySigner } from './application/ports/key-store.port';
-import { createKeyObjectSigner } from './adapters/pki/key-object-signer';
-import { decodePem } from './adapters/pki/pem';
+import { logKeyFile, logSignerFromEnv } from './composition/log-signer';
 import { DocumentService } from './application/document-service';
 import type { Store } from './application/ports/store.port';
 import { BoundedPdfVerifier } from './adapters/pdf/verify/bounded-verifier';
@@ -405,28 +403,6 @@ function pendingUploadQuotaFromEnv(env: NodeJS.ProcessEnv): number {
   return megabytes * 1024 * 1024;
 }
 
-function logKeyFile(env: NodeJS.ProcessEnv): string {
-  return env.SDX_LOG_KEY_FILE ?? join(resourcePaths(env).certsDir, 'log-signing.key.pem');
-}
-
-/**
- * The audit log's signing key: SDX_LOG_KEY_FILE and SDX_LOG_CERT_FILE (PEM), by default the
- * development log key in the certs directory.
- */
-export function logSignerFromEnv(env: NodeJS.ProcessEnv): PartySigner {
-  const { certsDir } = resourcePaths(env);
-  const keyFile = logKeyFile(env);
-  const certFile = env.SDX_LOG_CERT_FILE ?? join(certsDir, 'log-signing.pem');
-  const [certificate] = decodePem(readFileSync(certFile, 'utf8'), 'CERTIFICATE');
-  if (!certificate) throw new Error(`${certFile} holds no certificate`);
-  return createKeyObjectSigner({
-    partyId: 'sdx-audit-log',
-    privateKey: createPrivateKey(readFileSync(keyFile, 'utf8')),
-    certificate,
-    chain: decodePem(readFileSync(join(certsDir, 'issuing-ca.pem'), 'utf8'), 'CERTIFICATE'),
-  });
-}
-
 /**
  * Ids for Idempotency-Keys: HMAC-SHA-256 of (party, key) under SDX_ID_SECRET, or by default under a
  * key derived from the log signing key, which every process of a deployment shares and nobody
@@ -662,3 +638,5 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
     }
   },
 ];
+
+export { logSignerFromEnv };

@@ -1,12 +1,19 @@
 import type { DocumentView } from './pdf-revisions';
+import type { PdfDict } from './pdf-syntax';
 import { decodeStream } from './pdf-syntax';
 
-/** A Document Security Store as a revision names it: DER of each certificate, CRL and OCSP response, and the VRI keys. */
-export interface DssContents {
+/** Certificates, CRLs and OCSP responses (DER). */
+export interface DssLists {
   certs: Uint8Array[];
   crls: Uint8Array[];
   ocsps: Uint8Array[];
+}
+
+/** A Document Security Store as a revision names it, with each VRI entry's own lists. */
+export interface DssContents extends DssLists {
   vriKeys: string[];
+  /** VRI key (upper-case hex SHA-1 of a signature's /Contents) → what that entry names. */
+  vri: Map<string, DssLists>;
 }
 
 /**
@@ -15,8 +22,8 @@ export interface DssContents {
  */
 export function readDss(view: DocumentView): DssContents {
   const dss = view.dict(view.catalog()?.get('DSS'));
-  const list = (key: string): Uint8Array[] => {
-    const value = view.resolve(dss?.get(key));
+  const list = (dict: PdfDict | undefined, key: string): Uint8Array[] => {
+    const value = view.resolve(dict?.get(key));
     if (value?.kind !== 'array') return [];
     const out: Uint8Array[] = [];
     for (const item of value.items) {
@@ -25,6 +32,11 @@ export function readDss(view: DocumentView): DssContents {
     }
     return out;
   };
-  const vri = view.dict(dss?.get('VRI'));
-  return { certs: list('Certs'), crls: list('CRLs'), ocsps: list('OCSPs'), vriKeys: [...(vri?.keys() ?? [])] };
+  const vriDict = view.dict(dss?.get('VRI'));
+  const vri = new Map<string, DssLists>();
+  for (const key of vriDict?.keys() ?? []) {
+    const entry = view.dict(vriDict?.get(key));
+    vri.set(key, { certs: list(entry, 'Cert'), crls: list(entry, 'CRL'), ocsps: list(entry, 'OCSP') });
+  }
+  return { certs: list(dss, 'Certs'), crls: list(dss, 'CRLs'), ocsps: list(dss, 'OCSPs'), vriKeys: [...vri.keys()], vri };
 }

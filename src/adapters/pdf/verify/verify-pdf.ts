@@ -512,6 +512,12 @@ type Structure =
   | { ok: false; finding: Finding }
   | { ok: true; finding: Finding; boundaries: RevisionBoundary[]; final: DocumentView; signatureDictionaries: RawSignatureDictionary[] };
 
+/** The signatures verifyPdf checks, in its order (report index i is entry i), and the final revision; undefined when the file cannot be read. */
+export function signaturesOf(bytes: Uint8Array): { final: DocumentView; signatureDictionaries: RawSignatureDictionary[] } | undefined {
+  const structure = readStructure(bytes);
+  return structure.ok ? structure : undefined;
+}
+
 function readStructure(bytes: Uint8Array): Structure {
   const check = 'document.parse';
   if (bytes.length > VERIFY_LIMITS.maxPdfBytes) {
