@@ -20,6 +20,8 @@ import { LogService } from './application/audit/log-service';
 import { IntegrityMonitor, type IntegrityState } from './application/audit/store-integrity';
 import { auditCertificateCheck } from './adapters/pki/audit-certificate-check';
 import { logKeyFile, logSignerFromEnv } from './composition/log-signer';
+import { signEtsiReport } from './application/etsi-report';
+import { etsiReportOf } from './adapters/pdf/verify/validation-objects';
 import { DocumentService } from './application/document-service';
 import type { Store } from './application/ports/store.port';
 import { BoundedPdfVerifier } from './adapters/pdf/verify/bounded-verifier';
@@ -276,6 +278,7 @@ export async function wireApp(
       publicUrl,
       clock,
     },
+    validationReports: { clock, build: etsiReportOf, sign: (report) => signEtsiReport(report, logSigner) },
     verifyPdf: (pdf, expectedPayloadHash, at) => {
       const request = { now: at ?? clock(), ...(expectedPayloadHash ? { expectedPayloadHash } : { ledger: (id: string) => log.ledgerView(id) }) };
       return verifier ? verifier.verify(pdf, request) : verifyPdf(pdf, { trust, ...request });

@@ -456,6 +456,20 @@ function paths(): Record<string, JsonSchema> {
             description: 'Validate as at this time (ISO 8601 date or date-time, e.g. 2036-01-01) instead of now: a B-LTA document keeps its proof through its DSS and document timestamps; a B-T one whose time-stamp authority has expired by then is indeterminate. Anything else is 400 `invalid-validation-time`.',
             schema: { type: 'string', examples: ['2036-01-01'] },
           },
+          {
+            name: 'report',
+            in: 'query',
+            required: false,
+            description: 'Instead of the verifier\'s report: `etsi` gives a validation report shaped on ETSI TS 119 102-2 (JSON), `etsi-xml` the same as XML. Anything else is 400 `invalid-report-kind`.',
+            schema: { type: 'string', enum: ['etsi', 'etsi-xml'] },
+          },
+          {
+            name: 'sign',
+            in: 'query',
+            required: false,
+            description: 'With `report=etsi` and `sign=1`: the report as a compact JWS (`application/jose`) signed by the service\'s log key with x5c, which `sdx verify-report` checks.',
+            schema: { type: 'string', enum: ['1', 'true'] },
+          },
         ],
         requestBody: fileUpload('The PDF to verify, in the field `file`.', 'application/pdf'),
         responses: {
