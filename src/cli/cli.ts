@@ -11,7 +11,7 @@ const usage = `usage: sdx <command>
   audit export|verify ...                             export the audit log; check a bundle offline (sdx audit help)
   import --kind KIND FILE.jsonl|FILE.csv --url URL [--key K] [--concurrency N]   issue many documents (sdx import --help)
   demo --out DIR                                      write one signed PDF per document kind
-  keys new-master-key|seal|rotate|revoke ...          master key; seal, rotate, revoke party keys (sdx keys help)
+  keys new-master-key|seal|rotate|revoke|import ...   master key; seal, rotate, revoke party keys; import a CA's .pfx (sdx keys help)
   admin add-party|list-parties|add-user|create-key|revoke-key [--db FILE]   parties, users, API keys
   admin mongo-role [--database sdx] [--role sdxService]   the MongoDB role SDX runs under`;
 
