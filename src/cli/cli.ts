@@ -8,6 +8,7 @@ const usage = `usage: sdx <command>
   verify FILE.pdf [--trust PEM ...] [--json]          check a signed PDF: exit 0 valid, 1 invalid, 2 unusable, 3 indeterminate
   verify FILE.pdf --report etsi [--sign]              its ETSI TS 119 102-2 shaped validation report (JSON or etsi-xml), signed by the service
   verify-report REPORT.jws [--log-cert PEM]           check a signed validation report: exit 0 genuine, 1 not
+  archive renew FILE.pdf ... [--before DAYS]          renew PDF archives whose newest timestamp expires soon (B-LTA)
   audit export|verify ...                             export the audit log; check a bundle offline (sdx audit help)
   import --kind KIND FILE.jsonl|FILE.csv --url URL [--key K] [--concurrency N]   issue many documents (sdx import --help)
   demo --out DIR                                      write one signed PDF per document kind
@@ -26,6 +27,8 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
       return (await import('./verify.command.js')).verifyCommand(args, io, env);
     case 'verify-report':
       return (await import('./verify-report.command.js')).verifyReportCommand(args, io, env);
+    case 'archive':
+      return (await import('./archive.command.js')).archiveCommand(args, io, env);
     case 'audit':
       return (await import('./audit.command.js')).auditCommand(args, io, env);
     case 'import':

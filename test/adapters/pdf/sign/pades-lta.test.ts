@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extendToLevel, type LongTermOptions } from '../../../../src/adapters/pdf/sign/pades-ltv';
+import { newestTimestampExpiry, renewArchiveIfDue } from '../../../../src/adapters/pdf/sign/archive-renewal';
 import { verifyPdf } from '../../../../src/adapters/pdf/verify/verify-pdf';
 import { DevTimestampAuthority } from '../../../../src/adapters/pki/dev-timestamp-authority';
 import { issueDevTimestampAuthority } from '../../../../src/adapters/pki/dev-pki';
@@ -97,6 +98,24 @@ describe('PAdES B-LTA', () => {
     const report = await verifyAt(lta, AFTER_EXPIRY);
     expectVerdict(report, 'indeterminate');
     expectFinding(report, { code: 'out-of-bounds-no-poe', status: 'indeterminate' });
+  });
+
+  it('when the newest timestamp’s TSA certificate expires within the window, then renewArchiveIfDue renews it, else leaves the file alone', async () => {
+    const tsa2 = DevTimestampAuthority.fromPem({
+      certificatePem: readFileSync(join(tsa2Dir, 'tsa.pem'), 'utf8'),
+      privateKeyPem: readFileSync(join(tsa2Dir, 'tsa.key.pem'), 'utf8'),
+      chainPem: readFileSync(certsDevPath('issuing-ca.pem'), 'utf8'),
+      clock: () => new Date('2035-12-01T00:00:00Z'),
+      nextSerial: () => 7n,
+    });
+    const at = (iso: string) => ({ sources: folderRevocationSources(certsDev, () => new Date(iso)), clock: () => new Date(iso), timestampAuthority: tsa2 });
+    const ninetyDays = 90 * 24 * 3600_000;
+    const early = await renewArchiveIfDue(lta, at('2026-12-01T00:00:00Z'), ninetyDays);
+    expect(early).toEqual({ renewed: false, expiry: new Date('2036-01-01T00:00:00Z') });
+    const due = await renewArchiveIfDue(lta, at('2035-12-01T00:00:00Z'), ninetyDays);
+    if (!due.renewed) throw new Error('not renewed');
+    expect(newestTimestampExpiry(due.pdf)?.getFullYear()).toBe(2045);
+    expectVerdict(await verifyAt(due.pdf, AFTER_EXPIRY), 'valid');
   });
 
   itWith('openssl')('when openssl ts -verify checks each document timestamp over its signed bytes, then it verifies', () => {
