@@ -70,6 +70,15 @@ describeWith('sdx keys import --p12', () => {
     expect((await signsWithImportedKey(keysDir, 'importer')).subject).toContain(`CN=Imported ${name}`);
   });
 
+  it('when the password is not ASCII (PBES2 keys come from its UTF-8 bytes), then the OpenSSL 3 file still opens, and a wrong one still does not', async () => {
+    const chinese = '港口单证密码';
+    const file = p12('ec-zh', EC, 'digitalSignature', ['-passout', `pass:${chinese}`]);
+    const keysDir = mkdtempSync(join(work, 'keys-'));
+    expect(importP12('importer', file, keysDir, chinese).code).toBe(0);
+    await signsWithImportedKey(keysDir, 'importer');
+    expect(importP12('importer', file, mkdtempSync(join(work, 'keys-')), '港口单证密吗').code).toBe(1);
+  });
+
   it('when the certificate’s key usage does not allow signing, then nothing is sealed, exit 1', () => {
     const keysDir = mkdtempSync(join(work, 'keys-'));
     const result = importP12('importer', p12('enc-only', EC, 'keyEncipherment'), keysDir);

@@ -15,16 +15,28 @@ const derOf = (node: forge.asn1.Asn1): Buffer => Buffer.from(forge.asn1.toDer(no
 /**
  * Reads a PKCS#12 file as CAs hand them out (CFCA and others) and as `openssl pkcs12 -export`
  * writes them: RSA or ECDSA keys, in the legacy 3DES/SHA-1 form or PBES2 with AES-256 and an
- * HMAC-SHA-256 MAC. node-forge decrypts the bags; keys and certificates it cannot model (ECDSA)
+ * HMAC-SHA-256 MAC, with any Unicode password. node-forge decrypts the bags; keys and certificates it cannot model (ECDSA)
  * are taken as DER and handed to node:crypto. Throws, saying why, for a wrong password, a damaged
  * file, or one without exactly one key and its certificate.
  */
 export function readPkcs12(file: Uint8Array, password: string): Pkcs12Identity {
+  const pfx = () => forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(file).toString('binary')));
+  const cannotOpen = (error: unknown) => new Error(`the PKCS#12 file cannot be opened (${error instanceof Error ? error.message : String(error)}); check the password`);
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(file).toString('binary'))), true, password);
+    p12 = forge.pkcs12.pkcs12FromAsn1(pfx(), true, password);
   } catch (error) {
-    throw new Error(`the PKCS#12 file cannot be opened (${error instanceof Error ? error.message : String(error)}); check the password`);
+    // PBES2 derives its key from the password's UTF-8 bytes, which node-forge gets right only for
+    // ASCII. Its MAC (PKCS#12's own password form) is checked before anything is decrypted, so a
+    // failure to decrypt means the MAC held: decrypt again, without the MAC, from the UTF-8 bytes.
+    if (!/[^\x00-\x7f]/.test(password) || !/decrypt/i.test(error instanceof Error ? error.message : '')) throw cannotOpen(error);
+    try {
+      const withoutMac = pfx();
+      (withoutMac.value as forge.asn1.Asn1[]).splice(2);
+      p12 = forge.pkcs12.pkcs12FromAsn1(withoutMac, true, forge.util.encodeUtf8(password));
+    } catch (retryError) {
+      throw cannotOpen(retryError);
+    }
   }
   const keys: KeyObject[] = [];
   for (const type of [forge.pki.oids.pkcs8ShroudedKeyBag, forge.pki.oids.keyBag]) {
