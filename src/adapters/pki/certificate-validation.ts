@@ -3,7 +3,7 @@ import type { Finding } from '../../domain/verification/finding';
 export { loadTrustMaterialFromPem, type TrustMaterial } from './trust-material';
 import { x509 } from './x509';
 import type { TrustMaterial } from './trust-material';
-import { authorisedResponder, parseOcspResponse, singleResponseAbout, statusOf, type ParsedOcspResponse } from './ocsp';
+import { authorisedResponder, certIdFor, parseOcspResponse, singleResponseFor, statusOf, type ParsedOcspResponse } from './ocsp';
 import { ADOBE_AUTHENTIC_DOCUMENTS_TRUST, ANY_EXTENDED_KEY_USAGE, ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
 
 export type CertificateUsage = 'document-signing' | 'timestamping';
@@ -290,21 +290,14 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
   const crls: { crl: x509.X509Crl; fromDocument: boolean }[] = [];
   for (const [fromDocument, ders] of [[false, configuredCrls], [true, evidence.crls]] as const) {
     for (const der of ders) {
-      try {
-        crls.push({ crl: new x509.X509Crl(der), fromDocument });
-      } catch {
-        // An unreadable CRL is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
-      }
+      // A DSS usually repeats the configured CRLs: each is read and checked once.
+      if (fromDocument && configuredCrls.some((c) => sameBytes(c, der))) continue;
+      const crl = parsedOnce(parsedCrls, der, () => new x509.X509Crl(der));
+      // An unreadable CRL is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
+      if (crl) crls.push({ crl, fromDocument });
     }
   }
-  const ocsps: ParsedOcspResponse[] = [];
-  for (const der of evidence.ocsps) {
-    try {
-      ocsps.push(parseOcspResponse(der));
-    } catch {
-      // Like an unreadable CRL: absent.
-    }
-  }
+  const ocsps = evidence.ocsps.map((der) => parsedOnce(parsedOcsps, der, () => parseOcspResponse(der))).filter((o): o is ParsedOcspResponse => o !== undefined);
   const result: PathRevocation = { badSignature: [], unchecked: [], sources: [] };
   const noteSource = (source: string): void => {
     if (!result.sources.includes(source)) result.sources.push(source);
@@ -315,7 +308,7 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
     const issuer = path[i + 1]!.certificate;
     let checked = false;
     for (const { crl, fromDocument } of crls.filter((candidate) => candidate.crl.issuer === issuer.subject)) {
-      if (!(await crl.verify({ publicKey: issuer }).catch(() => false))) {
+      if (!(await checkedOnce(crlSignatures, crl, issuer, () => crl.verify({ publicKey: issuer }).catch(() => false)))) {
         if (!fromDocument) result.badSignature.push(`a CRL naming "${issuer.subject}" as issuer`);
         continue;
       }
@@ -325,10 +318,11 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
       const entry = crl.findRevoked(subject);
       noteRevoked(result, subject, entry ? effectiveRevocation(entry) : undefined, source);
     }
+    const certId = ocsps.length > 0 ? certIdFor(path[i]!.der, path[i + 1]!.der) : undefined;
     for (const ocsp of ocsps) {
-      const single = singleResponseAbout(ocsp, path[i]!.der, path[i + 1]!.der);
+      const single = certId && singleResponseFor(ocsp, certId);
       if (!single) continue;
-      const responder = await authorisedResponder(ocsp, issuer);
+      const responder = await checkedOnce(ocspResponders, ocsp, issuer, () => authorisedResponder(ocsp, issuer));
       if (!responder) continue;
       const status = statusOf(single);
       if (status.status === 'unknown') continue;
@@ -339,6 +333,35 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
     }
     if (!checked) result.unchecked.push(describe(subject));
   }
+  return result;
+}
+
+// The same CRLs and OCSP responses come up for every certificate of every signature (and the
+// configured CRLs for every file): each is parsed, and its signature checked per issuer, once.
+const parsedCrls = new WeakMap<Uint8Array, x509.X509Crl | null>();
+const parsedOcsps = new WeakMap<Uint8Array, ParsedOcspResponse | null>();
+const crlSignatures = new WeakMap<object, Map<string, Promise<boolean>>>();
+const ocspResponders = new WeakMap<object, Map<string, Promise<x509.X509Certificate | undefined>>>();
+
+function parsedOnce<T>(cache: WeakMap<Uint8Array, T | null>, der: Uint8Array, parse: () => T): T | undefined {
+  let parsed = cache.get(der);
+  if (parsed === undefined) {
+    try {
+      parsed = parse();
+    } catch {
+      parsed = null;
+    }
+    cache.set(der, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+function checkedOnce<T>(cache: WeakMap<object, Map<string, Promise<T>>>, item: object, issuer: x509.X509Certificate, check: () => Promise<T>): Promise<T> {
+  const byIssuer = cache.get(item) ?? new Map<string, Promise<T>>();
+  cache.set(item, byIssuer);
+  const key = Buffer.from(issuer.rawData).toString('base64');
+  let result = byIssuer.get(key);
+  if (!result) byIssuer.set(key, (result = check()));
   return result;
 }
 

@@ -83,7 +83,11 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
 
 /** The single response about `certificate` (matched by issuer key hash and serial), if the response has one. */
 export function singleResponseAbout(parsed: ParsedOcspResponse, certificate: Uint8Array, issuer: Uint8Array): SingleResponse | undefined {
-  const wanted = certIdFor(certificate, issuer);
+  return singleResponseFor(parsed, certIdFor(certificate, issuer));
+}
+
+/** The single response naming `wanted` (a CertID made once for many responses). */
+export function singleResponseFor(parsed: ParsedOcspResponse, wanted: CertID): SingleResponse | undefined {
   const same = (a: ArrayBuffer, b: ArrayBuffer): boolean => Buffer.from(a).equals(Buffer.from(b));
   return parsed.basic.tbsResponseData.responses.find(
     (single) =>
