@@ -34,7 +34,7 @@ function p12(name: string, keyArgs: string[], keyUsage: string, exportArgs: stri
   openssl('genpkey', ...keyArgs, '-out', key);
   openssl('req', '-new', '-key', key, '-subj', `/O=${name}/CN=Imported ${name}`, '-out', csr);
   writeFileSync(ext, `basicConstraints=critical,CA:FALSE\nkeyUsage=critical,${keyUsage}\n`);
-  openssl('x509', '-req', '-in', csr, '-CA', certsDevPath('issuing-ca.pem'), '-CAkey', certsDevPath('issuing-ca.key.pem'), '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', cert);
+  openssl('x509', '-req', '-in', csr, '-CA', certsDevPath('issuing-ca.pem'), '-CAkey', certsDevPath('issuing-ca.key.pem'), '-CAserial', join(work, 'ca.srl'), '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', cert);
   const file = join(work, `${name}.p12`);
   openssl('pkcs12', '-export', '-inkey', key, '-in', cert, '-certfile', certsDevPath('issuing-ca.pem'), '-passout', `pass:${PASSWORD}`, ...exportArgs, '-out', file);
   return file;
