@@ -19,9 +19,9 @@ import { answerClientErrors } from './http/client-errors';
 import { LogService } from './application/audit/log-service';
 import { IntegrityMonitor, type IntegrityState } from './application/audit/store-integrity';
 import { auditCertificateCheck } from './adapters/pki/audit-certificate-check';
-import type { PartySigner } from './application/ports/key-store.port';
-import { createKeyObjectSigner } from './adapters/pki/key-object-signer';
-import { decodePem } from './adapters/pki/pem';
+import { logKeyFile, logSignerFromEnv } from './composition/log-signer';
+import { signEtsiReport } from './application/etsi-report';
+import { etsiReportOf } from './adapters/pdf/verify/validation-objects';
 import { DocumentService } from './application/document-service';
 import type { Store } from './application/ports/store.port';
 import { BoundedPdfVerifier } from './adapters/pdf/verify/bounded-verifier';
@@ -279,8 +279,9 @@ export async function wireApp(
       publicUrl,
       clock,
     },
-    verifyPdf: (pdf, expectedPayloadHash) => {
-      const request = { now: clock(), ...(expectedPayloadHash ? { expectedPayloadHash } : { ledger: (id: string) => log.ledgerView(id) }) };
+    validationReports: { clock, build: etsiReportOf, sign: (report) => signEtsiReport(report, logSigner) },
+    verifyPdf: (pdf, expectedPayloadHash, at) => {
+      const request = { now: at ?? clock(), ...(expectedPayloadHash ? { expectedPayloadHash } : { ledger: (id: string) => log.ledgerView(id) }) };
       return verifier ? verifier.verify(pdf, request) : verifyPdf(pdf, { trust, ...request });
     },
     onUnexpectedError: (error) =>
@@ -404,28 +405,6 @@ function writeRateLimitFromEnv(env: NodeJS.ProcessEnv): { writeRateLimit?: Write
 function pendingUploadQuotaFromEnv(env: NodeJS.ProcessEnv): number {
   const megabytes = numberFromEnv(env, 'SDX_PENDING_UPLOAD_MB', 200, (n) => Number.isInteger(n) && n >= 1 && n <= 1_000_000, 'a whole number of megabytes from 1 to 1000000');
   return megabytes * 1024 * 1024;
-}
-
-function logKeyFile(env: NodeJS.ProcessEnv): string {
-  return env.SDX_LOG_KEY_FILE ?? join(resourcePaths(env).certsDir, 'log-signing.key.pem');
-}
-
-/**
- * The audit log's signing key: SDX_LOG_KEY_FILE and SDX_LOG_CERT_FILE (PEM), by default the
- * development log key in the certs directory.
- */
-export function logSignerFromEnv(env: NodeJS.ProcessEnv): PartySigner {
-  const { certsDir } = resourcePaths(env);
-  const keyFile = logKeyFile(env);
-  const certFile = env.SDX_LOG_CERT_FILE ?? join(certsDir, 'log-signing.pem');
-  const [certificate] = decodePem(readFileSync(certFile, 'utf8'), 'CERTIFICATE');
-  if (!certificate) throw new Error(`${certFile} holds no certificate`);
-  return createKeyObjectSigner({
-    partyId: 'sdx-audit-log',
-    privateKey: createPrivateKey(readFileSync(keyFile, 'utf8')),
-    certificate,
-    chain: decodePem(readFileSync(join(certsDir, 'issuing-ca.pem'), 'utf8'), 'CERTIFICATE'),
-  });
 }
 
 /**
@@ -668,3 +647,5 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
     }
   },
 ];
+
+export { logSignerFromEnv };

@@ -8,7 +8,7 @@ import type { Store } from '../application/ports/store.port';
 import { partySchema } from '../domain/party/party';
 import { SdxError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
-import type { CliIo } from './cli-io';
+import { readStdin, type CliIo } from './cli-io';
 import { openToolStore, storeFlagOptions, storeFlagsUsage } from './cli-store';
 import { mongoRoleCommand } from '../adapters/store/mongo/mongo-role';
 
@@ -184,12 +184,3 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
   }
 }
 
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return '';
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-    if (chunks.reduce((n, c) => n + c.length, 0) > 64 * 1024) break;
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}

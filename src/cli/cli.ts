@@ -6,10 +6,13 @@ const usage = `usage: sdx <command>
   serve [--port N] [--host H] [--db FILE] [--demo]   run the service
   validate <eir|delivery-order|telex-release-guarantee> FILE.json   check a payload
   verify FILE.pdf [--trust PEM ...] [--json]          check a signed PDF: exit 0 valid, 1 invalid, 2 unusable, 3 indeterminate
+  verify FILE.pdf --report etsi [--sign]              its ETSI TS 119 102-2 shaped validation report (JSON or etsi-xml), signed by the service
+  verify-report REPORT.jws [--log-cert PEM]           check a signed validation report: exit 0 genuine, 1 not
+  archive renew FILE.pdf ... [--before DAYS]          renew PDF archives whose newest timestamp expires soon (B-LTA)
   audit export|verify ...                             export the audit log; check a bundle offline (sdx audit help)
   import --kind KIND FILE.jsonl|FILE.csv --url URL [--key K] [--concurrency N]   issue many documents (sdx import --help)
   demo --out DIR                                      write one signed PDF per document kind
-  keys new-master-key|seal|rotate|revoke ...          master key; seal, rotate, revoke party keys (sdx keys help)
+  keys new-master-key|seal|rotate|revoke|import ...   master key; seal, rotate, revoke party keys; import a CA's .pfx (sdx keys help)
   admin add-party|list-parties|add-user|create-key|revoke-key [--db FILE]   parties, users, API keys
   admin mongo-role [--database sdx] [--role sdxService]   the MongoDB role SDX runs under`;
 
@@ -22,6 +25,10 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
       return (await import('./validate.command.js')).validateCommand(args, io);
     case 'verify':
       return (await import('./verify.command.js')).verifyCommand(args, io, env);
+    case 'verify-report':
+      return (await import('./verify-report.command.js')).verifyReportCommand(args, io, env);
+    case 'archive':
+      return (await import('./archive.command.js')).archiveCommand(args, io, env);
     case 'audit':
       return (await import('./audit.command.js')).auditCommand(args, io, env);
     case 'import':

@@ -8,13 +8,17 @@ import { generationBase, generationsOf, listGenerations } from '../adapters/pki/
 import { decodePem } from '../adapters/pki/pem';
 import { partyId as partyIdSchema } from '../domain/shared/schema';
 import { masterKeyFromEnv, resourcePaths } from '../main';
-import type { CliIo } from './cli-io';
+import { readStdin, type CliIo } from './cli-io';
+import { readPkcs12 } from '../adapters/pki/pkcs12';
+import { validateCertificate } from '../adapters/pki/certificate-validation';
+import { trustFromCertsDir } from '../composition/resources';
 
 const usage = `usage: sdx keys new-master-key
        sdx keys seal --from CERTS_DIR --out SEALED_DIR
        sdx keys rotate --party ID [--certs-dir DIR]                         (development keys)
        sdx keys rotate --party ID --key KEY.pem --cert CERT.pem [--keys-dir DIR]   (sealed, SDX_MASTER_KEY)
-       sdx keys revoke --party ID [--generation N] [--at TIME] [--certs-dir DIR]   (development CA)`;
+       sdx keys revoke --party ID [--generation N] [--at TIME] [--certs-dir DIR]   (development CA)
+       sdx keys import --party ID --p12 FILE.pfx [--keys-dir DIR] [--certs-dir DIR]   (sealed, SDX_MASTER_KEY; password on stdin)`;
 
 /**
  * `sdx keys new-master-key` prints a fresh 256-bit master key (base64) for SDX_MASTER_KEY.
@@ -38,6 +42,8 @@ export async function keysCommand(args: readonly string[], io: CliIo, env: NodeJ
         return await rotate(rest, io, env);
       case 'revoke':
         return await revoke(rest, io, env);
+      case 'import':
+        return await importP12(rest, io, env);
       case 'help':
         io.out(usage);
         return 0;
@@ -138,6 +144,46 @@ async function rotate(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv
   const generation = await nextSealedGeneration(keysDir, partyId);
   await writeSealedPartyKey(keysDir, partyId, { sealed, certificate, chain }, generation);
   io.out(`rotated ${partyId}: sealed generation ${generation} in ${keysDir}`);
+  return 0;
+}
+
+/**
+ * Seals the key of a PKCS#12 file a CA issued (password: first line of stdin) as the party's next
+ * key generation, once its certificate chains to the configured anchors, is valid now, is not
+ * revoked by the CRLs held, and its key usage allows signing documents.
+ */
+async function importP12(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const values = flags('import', args, ['party', 'p12', 'keys-dir', 'certs-dir'], io);
+  if (!values) return 2;
+  const partyId = values['party'];
+  const keysDir = values['keys-dir'] ?? env.SDX_KEYS_DIR;
+  if (!partyId || !partyIdSchema.safeParse(partyId).success || !values['p12'] || !keysDir) {
+    io.err('usage: sdx keys import --party ID --p12 FILE.pfx [--keys-dir DIR] (SDX_KEYS_DIR by default); the password is read from stdin');
+    return 2;
+  }
+  const masterKey = requireMasterKey('import', env, io);
+  if (!masterKey) return 2;
+  const password = (await readStdin()).split(/\r?\n/)[0] ?? '';
+  const identity = readPkcs12(await readFile(values['p12']), password);
+  const certsDir = values['certs-dir'] ?? resourcePaths(env).certsDir;
+  const findings = await validateCertificate({
+    certificate: identity.certificate,
+    extraCertificates: identity.chain,
+    trust: trustFromCertsDir(certsDir),
+    at: new Date(),
+    atIsProven: true,
+    checkPrefix: 'certificate',
+    usage: 'document-signing',
+  });
+  const refused = findings.find((f) => f.required && f.status !== 'valid');
+  if (refused) {
+    io.err(`sdx keys import: the certificate cannot sign for "${partyId}": ${refused.message} [${refused.code}]`);
+    return 1;
+  }
+  const sealed = sealPrivateKey(identity.privateKey.export({ type: 'pkcs8', format: 'der' }), masterKey, partyId);
+  const generation = await nextSealedGeneration(keysDir, partyId);
+  await writeSealedPartyKey(keysDir, partyId, { sealed, certificate: identity.certificate, chain: identity.chain }, generation);
+  io.out(`imported ${partyId}: sealed generation ${generation} in ${keysDir}`);
   return 0;
 }
 

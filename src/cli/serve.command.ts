@@ -4,6 +4,9 @@ import pino from 'pino';
 import { configFromEnv, describeStore, isStoreKind, logLevelFromEnv, settingChecks, startService, storeKinds, type RunningService, type ServiceConfig } from '../main';
 import { checkSettings, settingsFromFile, withFileSettings } from '../settings';
 import type { CliIo } from './cli-io';
+import { serveOcsp, type OcspHttpServer } from '../adapters/pki/ocsp-http-server';
+import { crlFilesFrom, devOcspResponderFrom } from '../composition/pdf-toolkit';
+import { resourcePaths } from '../composition/resources';
 
 /**
  * `sdx serve [--port N] [--host H] [--store sqlite|mongo|postgres] [--db FILE] [--mongo-uri URI] [--pg-url URL] [--demo]`:
@@ -57,6 +60,17 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
     io.err(`sdx serve: --store must be one of ${storeKinds.join(', ')}, not "${values.store}"`);
     return 2;
   }
+  // The demo answers OCSP over HTTP on loopback, as a CA's responder would, and signs with what it says.
+  let ocsp: OcspHttpServer | undefined;
+  if (values.demo && !env.SDX_OCSP_URL && (env.SDX_PADES_LEVEL ?? '').toUpperCase() !== 'T') {
+    const { certsDir } = resourcePaths(env);
+    const clock = () => new Date();
+    const responder = devOcspResponderFrom(certsDir, crlFilesFrom(env, certsDir, clock).current, clock);
+    if (responder) {
+      ocsp = await serveOcsp(responder, { host: '127.0.0.1' });
+      env = { ...env, SDX_OCSP_URL: ocsp.url };
+    }
+  }
   let config: ServiceConfig;
   try {
     config = configFromEnv(env, {
@@ -69,6 +83,7 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
       ...(values.demo ? { demo: true } : {}),
     });
   } catch (error) {
+    await ocsp?.close();
     io.err(`sdx serve: ${oneLine((error as Error).message)}`);
     return 2;
   }
@@ -84,6 +99,7 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
       requestLog: (fields) => logger.info(fields, 'request'),
     });
     io.out(`SDX listening on ${service.url} (store: ${describeStore(config)})`);
+    if (ocsp) io.out(`Development OCSP responder on ${ocsp.url} (this machine only; SDX_OCSP_URL)`);
     io.out(`Phones and browsers open ${service.publicUrl}/ (QR codes and pass links point there${env.SDX_PUBLIC_URL ? ', from SDX_PUBLIC_URL' : ''})`);
     // Behind a reverse proxy on this machine (SDX_PUBLIC_URL set) loopback is what is wanted.
     if (service.loopbackOnly && !env.SDX_PUBLIC_URL) {
@@ -93,6 +109,7 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
       );
     }
   } catch (error) {
+    await ocsp?.close();
     io.err(`sdx serve: cannot start: ${oneLine(error instanceof Error ? error.message : String(error))}`);
     return 1;
   }
@@ -106,7 +123,7 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
     const stop = (signal: NodeJS.Signals) => {
       io.out(`received ${signal}, shutting down`);
       service.close().then(
-        () => resolveExit(0),
+        () => (ocsp ? ocsp.close() : Promise.resolve()).then(() => resolveExit(0)),
         (error: unknown) => {
           io.err(`sdx serve: shutdown failed: ${(error as Error).message}`);
           resolveExit(1);

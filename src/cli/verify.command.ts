@@ -10,10 +10,12 @@ import { decidingRevision, findingText } from '../application/verify-messages';
 import { resourcePaths, trustFromCertsDir } from '../composition/resources';
 import type { CliIo } from './cli-io';
 import { formatBeijingTime } from '../domain/shared/beijing-time';
+import { parseValidationTime } from '../domain/verification/validation-time';
 
 const marks = { valid: 'ok  ', invalid: 'FAIL', indeterminate: 'LOOK', error: 'ERR ', skipped: 'skip' } as const;
 
 export const VERIFY_USAGE = `usage: sdx verify FILE.pdf|FOLDER ... [--trust PEM ...] [--at DATE] [--json]
+       sdx verify FILE.pdf --report etsi|etsi-xml [--sign] [--at DATE]
   One file: prints one verdict line first (GENUINE / VALID, NOT ISSUED HERE / VALID (ledger not
   consulted) / INDETERMINATE / FORGED OR CHANGED / CANNOT BE VERIFIED), then one line per signature
   (signer, role, trusted time in Beijing time), then every finding, then "verdict: ...".
@@ -23,6 +25,11 @@ export const VERIFY_USAGE = `usage: sdx verify FILE.pdf|FOLDER ... [--trust PEM 
   --trust PEM   trust this root instead of certs-dev's (repeatable)
   --at DATE     validate as at DATE (ISO 8601, e.g. 2036-01-01): a B-LTA document keeps its proof
                 through its DSS and document timestamps; a B-T one whose TSA has expired by then is indeterminate
+  --report etsi      instead, one file's validation report shaped on ETSI TS 119 102-2 (JSON; etsi-xml: XML):
+                    indication and sub-indication per signature, best proof-of-existence time, policy,
+                    the validation objects used; the same file and --at give the same bytes
+  --sign            sign the JSON report with the service's log key (SDX_LOG_KEY_FILE, SDX_LOG_CERT_FILE):
+                    a compact JWS with x5c that sdx verify-report checks
   exit 0 valid, 1 invalid (forged or changed), 2 unusable input, 3 indeterminate (a person must look);
   for several files the worst of them: invalid, then unusable, then indeterminate, then valid`;
 
@@ -45,11 +52,18 @@ type FileResult = { file: string; outcome: Outcome } & (
  * 3 indeterminate; for several files, the worst of them.
  */
 export async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  let parsed: { values: { trust?: string[]; json?: boolean; help?: boolean; at?: string }; positionals: string[] };
+  let parsed: { values: { trust?: string[]; json?: boolean; help?: boolean; at?: string; report?: string; sign?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...args],
-      options: { trust: { type: 'string', multiple: true }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, at: { type: 'string' } },
+      options: {
+        trust: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        at: { type: 'string' },
+        report: { type: 'string' },
+        sign: { type: 'boolean' },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -65,8 +79,8 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
     io.err(VERIFY_USAGE);
     return 2;
   }
-  const at = parsed.values.at === undefined ? new Date() : new Date(parsed.values.at);
-  if (Number.isNaN(at.getTime()) || (parsed.values.at !== undefined && !/^\d{4}-\d{2}-\d{2}/.test(parsed.values.at))) {
+  const at = parsed.values.at === undefined ? new Date() : parseValidationTime(parsed.values.at);
+  if (!at) {
     io.err(`sdx verify: --at must be an ISO 8601 date or time such as 2036-01-01, not "${parsed.values.at ?? ''}"`);
     return 2;
   }
@@ -89,12 +103,28 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
     io.err(`sdx verify: no .pdf file in ${parsed.positionals.join(' ')}`);
     return 2;
   }
+  const reportKind = parsed.values.report;
+  if (reportKind !== undefined || parsed.values.sign) {
+    if (reportKind !== 'etsi' && reportKind !== 'etsi-xml') {
+      io.err('sdx verify: --report must be etsi or etsi-xml (--sign needs --report etsi)');
+      return 2;
+    }
+    if (many) {
+      io.err('sdx verify: --report describes one file; name exactly one PDF');
+      return 2;
+    }
+    if (parsed.values.sign && reportKind !== 'etsi') {
+      io.err('sdx verify: --sign signs the JSON report; use --report etsi');
+      return 2;
+    }
+  }
   const json = parsed.values.json === true;
   const trust = trustFromCertsDir(resourcePaths(env).certsDir, anchors);
   const workers = Math.max(1, Math.min(files.length, availableParallelism()));
   const verifier = new BoundedPdfVerifier({ trust, workers, maxQueued: 4 * workers });
   const counts: Record<Outcome, number> = { valid: 0, invalid: 0, unusable: 0, indeterminate: 0 };
   try {
+    if (reportKind) return await printEtsiReport(await verifyFile(verifier, files[0] as string, at), at, reportKind, parsed.values.sign === true, io, env);
     await verifyInOrder(files, 2 * workers, (file) => verifyFile(verifier, file, at), (result) => {
       counts[result.outcome] += 1;
       if (json) io.out(jsonLine(result));
@@ -172,6 +202,24 @@ async function verifyFile(verifier: BoundedPdfVerifier, file: string, at: Date):
   const report = await verifier.verify(bytes, { now: at });
   const unusable = unusableInputFinding(report);
   return unusable ? { file, outcome: 'unusable', report, unusable } : { file, outcome: report.verdict, report };
+}
+
+/** `--report`: the ETSI-shaped report of one file (signed when asked); the exit code is the verdict's, as without it. */
+async function printEtsiReport(result: FileResult, at: Date, kind: 'etsi' | 'etsi-xml', sign: boolean, io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  if (!('report' in result)) {
+    io.err(`sdx verify: ${result.unreadable.message} [${result.unreadable.code}]`);
+    return VERIFY_EXIT.unusable;
+  }
+  const { etsiReportOf } = await import('../adapters/pdf/verify/validation-objects.js');
+  const { etsiReportXml, signEtsiReport } = await import('../application/etsi-report.js');
+  const report = etsiReportOf(await readFile(result.file), result.report, at);
+  if (kind === 'etsi-xml') io.out(etsiReportXml(report).trimEnd());
+  else if (!sign) io.out(JSON.stringify(report, null, 2));
+  else {
+    const { logSignerFromEnv } = await import('../composition/log-signer.js');
+    io.out(await signEtsiReport(report, logSignerFromEnv(env)));
+  }
+  return VERIFY_EXIT[result.outcome];
 }
 
 function jsonLine(result: FileResult): string {

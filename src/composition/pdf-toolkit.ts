@@ -112,8 +112,13 @@ export function devOcspResponderFrom(certsDir: string, crls: () => Uint8Array[],
  * Validation data after each signature unless SDX_PADES_LEVEL=T: OCSP from SDX_OCSP_URL when set,
  * else the certs directory's own responder in process; CRLs from the certs directory.
  */
-function longTermFromEnv(env: NodeJS.ProcessEnv, certsDir: string, clock: () => Date, timestampAuthority: TimestampAuthority): LongTermOptions | undefined {
-  const level = padesLevelFromEnv(env);
+export function longTermFromEnv(
+  env: NodeJS.ProcessEnv,
+  certsDir: string,
+  clock: () => Date,
+  timestampAuthority: TimestampAuthority,
+  level: PadesLevel = padesLevelFromEnv(env),
+): LongTermOptions | undefined {
   if (level === 'B-T') return undefined;
   const crls = crlFilesFrom(env, certsDir, clock).current;
   const ocsp = env.SDX_OCSP_URL ? new HttpOcspSource({ url: env.SDX_OCSP_URL }) : devOcspResponderFrom(certsDir, crls, clock);

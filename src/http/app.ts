@@ -20,7 +20,7 @@ import { openApiDocument } from './openapi';
 import { pagesRouter, type PageDependencies } from './pages/pages.router';
 import { notFoundHandler, problemHandler } from './problem';
 import { limitWrites, sharedBuckets, TokenBuckets, type WriteRateLimit } from './rate-limit';
-import { verifyRouter, type PdfVerifier } from './verify.routes';
+import { verifyRouter, type PdfVerifier, type ValidationReports } from './verify.routes';
 
 export interface AppDependencies {
   store: Store;
@@ -29,6 +29,8 @@ export interface AppDependencies {
   /** The start-up audit of the stored trail. */
   integrity: () => IntegrityState;
   verifyPdf: PdfVerifier;
+  /** POST /verify?report=etsi: the ETSI-shaped report of a verified PDF, and the service's signature on it. */
+  validationReports?: ValidationReports;
   /** Called with failures that input alone cannot explain; must not log request bodies or keys. */
   onUnexpectedError: (error: unknown) => void;
   pages: Omit<PageDependencies, 'store' | 'documents' | 'log' | 'verifyPdf' | 'stream'>;
@@ -99,7 +101,7 @@ export function createApp(deps: AppDependencies): Express {
     res.json(openApiDocument());
   });
   app.use(pagesRouter({ ...deps.pages, store: deps.store, documents: deps.documents, log: deps.log, verifyPdf: deps.verifyPdf, stream: deps.stream }));
-  app.use(verifyRouter(deps.documents, deps.log, deps.verifyPdf));
+  app.use(verifyRouter(deps.documents, deps.log, deps.verifyPdf, deps.validationReports));
   const apiViewer = async (req: express.Request) => {
     const party = await deps.store.getParty(callerOf(req).partyId);
     if (!party) throw new SdxError('not-found', 'the caller’s party is not registered');

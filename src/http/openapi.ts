@@ -492,6 +492,29 @@ function paths(): Record<string, JsonSchema> {
         summary: 'Verify an uploaded PDF (public)',
         description:
           'Checks every signature, the certificate chains, who signed, changes after each signature, the embedded payload, and each signed revision against the ledger; `summary` is the one line a person reads first. Each verification runs on a worker thread with a time and memory limit; a document beyond those or the parser\'s limits (size, objects, signatures, nesting) is reported invalid with a `document.verification` or `document.parse` finding naming the limit.',
+        parameters: [
+          {
+            name: 'at',
+            in: 'query',
+            required: false,
+            description: 'Validate as at this time (ISO 8601 date or date-time, e.g. 2036-01-01) instead of now: a B-LTA document keeps its proof through its DSS and document timestamps; a B-T one whose time-stamp authority has expired by then is indeterminate. Anything else is 400 `invalid-validation-time`.',
+            schema: { type: 'string', examples: ['2036-01-01'] },
+          },
+          {
+            name: 'report',
+            in: 'query',
+            required: false,
+            description: 'Instead of the verifier\'s report: `etsi` gives a validation report shaped on ETSI TS 119 102-2 (JSON), `etsi-xml` the same as XML. Anything else is 400 `invalid-report-kind`.',
+            schema: { type: 'string', enum: ['etsi', 'etsi-xml'] },
+          },
+          {
+            name: 'sign',
+            in: 'query',
+            required: false,
+            description: 'With `report=etsi` and `sign=1`: the report as a compact JWS (`application/jose`) signed by the service\'s log key with x5c, which `sdx verify-report` checks.',
+            schema: { type: 'string', enum: ['1', 'true'] },
+          },
+        ],
         requestBody: fileUpload('The PDF to verify, in the field `file`.', 'application/pdf'),
         responses: {
           '200': { description: 'The verifier\'s report; `verdict` is valid only if every required finding is, indeterminate if one needs a person.', content: json(ref('VerificationReport')) },

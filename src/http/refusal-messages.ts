@@ -32,6 +32,8 @@ export const httpProblemCodes = [
   'malformed-multipart',
   'file-required',
   'rate-limited',
+  'invalid-validation-time',
+  'invalid-report-kind',
 ] as const;
 export type HttpProblemCode = (typeof httpProblemCodes)[number];
 
@@ -139,6 +141,8 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'headers-too-large': m('Headers too large', '请求头过大', '请求行和请求头超出大小限制。'),
   'request-timeout': m('Request timeout', '请求超时', '请求未能及时到达。'),
   'malformed-request': m('Malformed request', '请求格式错误', '无法解析该 HTTP 请求。'),
+  'invalid-validation-time': m('Invalid validation time', '验证时间无效', '验证时间 at 须为 ISO 8601 日期或时间，例如 2036-01-01。'),
+  'invalid-report-kind': m('Unknown report kind', '报告类型无效', '报告类型 report 须为 etsi 或 etsi-xml；签名（sign=1）仅用于 etsi。'),
   'unsupported-media-type': m('Unsupported file type', '不支持的文件类型', '不支持该文件类型。'),
   'unsupported-content-type': m('Unsupported content type', '不支持的内容类型', '请以 application/json 发送请求体。'),
   'metrics-forbidden': m('Metrics forbidden', '无权查看指标', '指标仅对本机或持有令牌的请求开放。'),

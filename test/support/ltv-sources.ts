@@ -6,7 +6,7 @@ import type { RevocationSources } from '../../src/adapters/pdf/sign/validation-d
 import { loadTrustMaterialFromPem } from '../../src/adapters/pki/certificate-validation';
 import { DevOcspResponder } from '../../src/adapters/pki/ocsp';
 import { DocumentView } from '../../src/adapters/pdf/verify/pdf-revisions';
-import { decodeStream } from '../../src/adapters/pdf/verify/pdf-syntax';
+import { readDss, type DssContents } from '../../src/adapters/pdf/verify/dss-reader';
 import { certsDev } from './certs-dev';
 
 export function folderCrls(dir: string): () => Uint8Array[] {
@@ -29,18 +29,6 @@ export function folderRevocationSources(dir: string = certsDev, clock: () => Dat
 }
 
 /** The DSS of a PDF as its final revision names it, read with the verifier's own parser: DER of each list. */
-export function dssOf(pdf: Uint8Array): { certs: Uint8Array[]; crls: Uint8Array[]; ocsps: Uint8Array[]; vriKeys: string[] } {
-  const view = DocumentView.open(pdf);
-  const dss = view.dict(view.catalog()?.get('DSS'));
-  const list = (key: string): Uint8Array[] => {
-    const value = view.resolve(dss?.get(key));
-    if (value?.kind !== 'array') return [];
-    return value.items.map((item) => {
-      const stream = view.resolve(item);
-      if (stream?.kind !== 'stream') throw new Error(`/DSS /${key} holds something that is not a stream`);
-      return decodeStream(stream);
-    });
-  };
-  const vri = view.dict(dss?.get('VRI'));
-  return { certs: list('Certs'), crls: list('CRLs'), ocsps: list('OCSPs'), vriKeys: [...(vri?.keys() ?? [])] };
+export function dssOf(pdf: Uint8Array): DssContents {
+  return readDss(DocumentView.open(pdf));
 }

@@ -3,6 +3,7 @@ import type { Finding } from '../../domain/verification/finding';
 export { loadTrustMaterialFromPem, type TrustMaterial } from './trust-material';
 import { x509 } from './x509';
 import type { TrustMaterial } from './trust-material';
+import { authorisedResponder, certIdFor, parseOcspResponse, singleResponseFor, statusOf, type ParsedOcspResponse } from './ocsp';
 import { ADOBE_AUTHENTIC_DOCUMENTS_TRUST, ANY_EXTENDED_KEY_USAGE, ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
 
 export type CertificateUsage = 'document-signing' | 'timestamping';
@@ -22,6 +23,18 @@ export interface ValidateCertificateInput {
   /** Prefix of the finding names, e.g. `signature[0]` gives `signature[0].chain`. */
   checkPrefix: string;
   usage: CertificateUsage;
+  /**
+   * Revocation data the document carries (a PAdES DSS): CRLs and OCSP responses, each trusted only
+   * when its issuer's key (or the issuer's delegated OCSP responder) signed it, so a document that
+   * outlives its CAs' services can still be checked.
+   */
+  evidence?: RevocationEvidence;
+}
+
+/** CRLs and OCSP responses (DER) that came with a document rather than from the verifier's configuration. */
+export interface RevocationEvidence {
+  crls: Uint8Array[];
+  ocsps: Uint8Array[];
 }
 
 const DOCUMENT_SIGNING_EKUS = [ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ANY_EXTENDED_KEY_USAGE, ADOBE_AUTHENTIC_DOCUMENTS_TRUST];
@@ -121,6 +134,8 @@ export interface PathRevocation {
   badSignature: string[];
   /** Certificates whose issuer published no CRL the verifier holds. */
   unchecked: string[];
+  /** The CRLs and OCSP responses that answered, named for people. */
+  sources: string[];
 }
 
 /**
@@ -206,7 +221,7 @@ export async function examineCertificate(input: ExamineCertificateInput): Promis
   });
 
   const revocation: PathRevocation | Finding = path
-    ? await pathRevocation(path, input.trust.crls).catch((error: unknown) => failedCheck(finding, 'revocation', error))
+    ? await pathRevocation(path, input.trust.crls, input.evidence ?? { crls: [], ocsps: [] }).catch((error: unknown) => failedCheck(finding, 'revocation', error))
     : finding('revocation', 'skipped', 'chain-untrusted', 'revocation was not checked because the certificate does not chain to a trust anchor', false);
   const keyUsage = await guarded(finding, 'key-usage', () => keyUsageFinding(leaf.certificate, input.usage, finding));
   return { checkPrefix: input.checkPrefix, path: (path ?? [leaf]).map((entry) => entry.certificate), chain, keyUsage, revocation };
@@ -266,36 +281,95 @@ function effectiveRevocation(entry: x509.X509CrlEntry): Date {
   return invalidity && invalidity.getTime() < entry.revocationDate.getTime() ? invalidity : entry.revocationDate;
 }
 
-async function pathRevocation(path: Candidate[], crlDers: Uint8Array[]): Promise<PathRevocation> {
-  const crls: x509.X509Crl[] = [];
-  for (const der of crlDers) {
-    try {
-      crls.push(new x509.X509Crl(der));
-    } catch {
+/**
+ * What the CRLs and OCSP responses say about each certificate below the anchor. A configured CRL
+ * its issuer did not sign is reported (the configuration is wrong); one the document brought is
+ * ignored, so that junk added to a DSS cannot turn a good signature bad.
+ */
+async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], evidence: RevocationEvidence): Promise<PathRevocation> {
+  const crls: { crl: x509.X509Crl; fromDocument: boolean }[] = [];
+  for (const [fromDocument, ders] of [[false, configuredCrls], [true, evidence.crls]] as const) {
+    for (const der of ders) {
+      // A DSS usually repeats the configured CRLs: each is read and checked once.
+      if (fromDocument && configuredCrls.some((c) => sameBytes(c, der))) continue;
+      const crl = parsedOnce(parsedCrls, der, () => new x509.X509Crl(der));
       // An unreadable CRL is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
+      if (crl) crls.push({ crl, fromDocument });
     }
   }
-  const result: PathRevocation = { badSignature: [], unchecked: [] };
+  const ocsps = evidence.ocsps.map((der) => parsedOnce(parsedOcsps, der, () => parseOcspResponse(der))).filter((o): o is ParsedOcspResponse => o !== undefined);
+  const result: PathRevocation = { badSignature: [], unchecked: [], sources: [] };
+  const noteSource = (source: string): void => {
+    if (!result.sources.includes(source)) result.sources.push(source);
+  };
   // Anchors are trusted as configured; every certificate below one needs its issuer's CRL.
   for (let i = 0; i + 1 < path.length; i++) {
     const subject = path[i]!.certificate;
     const issuer = path[i + 1]!.certificate;
     let checked = false;
-    for (const crl of crls.filter((candidate) => candidate.issuer === issuer.subject)) {
-      if (!(await crl.verify({ publicKey: issuer }).catch(() => false))) {
-        result.badSignature.push(`a CRL naming "${issuer.subject}" as issuer`);
+    for (const { crl, fromDocument } of crls.filter((candidate) => candidate.crl.issuer === issuer.subject)) {
+      if (!(await checkedOnce(crlSignatures, crl, issuer, () => crl.verify({ publicKey: issuer }).catch(() => false)))) {
+        if (!fromDocument) result.badSignature.push(`a CRL naming "${issuer.subject}" as issuer`);
         continue;
       }
       checked = true;
+      const source = `CRL of "${issuer.subject}", ${crl.thisUpdate.toISOString()}`;
+      noteSource(source);
       const entry = crl.findRevoked(subject);
-      const revokedAt = entry ? effectiveRevocation(entry) : undefined;
-      if (revokedAt && (!result.revoked || revokedAt.getTime() < result.revoked.revokedAt.getTime())) {
-        result.revoked = { certificate: describe(subject), revokedAt, source: `CRL of "${issuer.subject}", ${crl.thisUpdate.toISOString()}` };
-      }
+      noteRevoked(result, subject, entry ? effectiveRevocation(entry) : undefined, source);
+    }
+    const certId = ocsps.length > 0 ? certIdFor(path[i]!.der, path[i + 1]!.der) : undefined;
+    for (const ocsp of ocsps) {
+      const single = certId && singleResponseFor(ocsp, certId);
+      if (!single) continue;
+      const responder = await checkedOnce(ocspResponders, ocsp, issuer, () => authorisedResponder(ocsp, issuer));
+      if (!responder) continue;
+      const status = statusOf(single);
+      if (status.status === 'unknown') continue;
+      checked = true;
+      const source = `OCSP response of "${responder.subject}", ${ocsp.producedAt.toISOString()}`;
+      noteSource(source);
+      noteRevoked(result, subject, status.status === 'revoked' ? status.revokedAt : undefined, source);
     }
     if (!checked) result.unchecked.push(describe(subject));
   }
   return result;
+}
+
+// The same CRLs and OCSP responses come up for every certificate of every signature (and the
+// configured CRLs for every file): each is parsed, and its signature checked per issuer, once.
+const parsedCrls = new WeakMap<Uint8Array, x509.X509Crl | null>();
+const parsedOcsps = new WeakMap<Uint8Array, ParsedOcspResponse | null>();
+const crlSignatures = new WeakMap<object, Map<string, Promise<boolean>>>();
+const ocspResponders = new WeakMap<object, Map<string, Promise<x509.X509Certificate | undefined>>>();
+
+function parsedOnce<T>(cache: WeakMap<Uint8Array, T | null>, der: Uint8Array, parse: () => T): T | undefined {
+  let parsed = cache.get(der);
+  if (parsed === undefined) {
+    try {
+      parsed = parse();
+    } catch {
+      parsed = null;
+    }
+    cache.set(der, parsed);
+  }
+  return parsed ?? undefined;
+}
+
+function checkedOnce<T>(cache: WeakMap<object, Map<string, Promise<T>>>, item: object, issuer: x509.X509Certificate, check: () => Promise<T>): Promise<T> {
+  const byIssuer = cache.get(item) ?? new Map<string, Promise<T>>();
+  cache.set(item, byIssuer);
+  const key = Buffer.from(issuer.rawData).toString('base64');
+  let result = byIssuer.get(key);
+  if (!result) byIssuer.set(key, (result = check()));
+  return result;
+}
+
+/** Keeps the earliest revocation on the path. */
+function noteRevoked(result: PathRevocation, subject: x509.X509Certificate, revokedAt: Date | undefined, source: string): void {
+  if (revokedAt && (!result.revoked || revokedAt.getTime() < result.revoked.revokedAt.getTime())) {
+    result.revoked = { certificate: describe(subject), revokedAt, source };
+  }
 }
 
 function revocationFinding(revocation: PathRevocation, at: Date, atIsProven: boolean, finding: MakeFinding): Finding {
@@ -320,7 +394,7 @@ function revocationFinding(revocation: PathRevocation, at: Date, atIsProven: boo
   if (revocation.unchecked.length > 0) {
     return finding('revocation', 'skipped', 'no-crl', `no CRL from the issuer of ${revocation.unchecked.join(', ')} is available, so revocation was not checked`, false);
   }
-  return finding('revocation', 'valid', 'ok', `no certificate on the path is revoked by the issuers' CRLs`);
+  return finding('revocation', 'valid', 'ok', `no certificate on the path is revoked (${revocation.sources.join('; ')})`);
 }
 
 function keyUsageFinding(certificate: x509.X509Certificate, usage: CertificateUsage, finding: MakeFinding): Finding {

@@ -1,33 +1,21 @@
 // The development OCSP responder over HTTP (RFC 6960 A.1): SDX's HTTP client asks about a good and a
 // revoked certs-dev signer, and openssl checks the revoked answer on its own.
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { serveOcsp, type OcspHttpServer } from '../../../src/adapters/pki/ocsp-http-server';
 import { HttpOcspSource, parseOcspResponse, singleResponseAbout, statusOf } from '../../../src/adapters/pki/ocsp';
 import { certsDev, certsDevCertificate, certsDevPath } from '../../support/certs-dev';
 import { itWith } from '../../support/external-tools';
 import { folderOcsp } from '../../support/ltv-sources';
 import { run, scratchDir } from '../../support/pdf-signature-tools';
 
-let server: Server;
+let server: OcspHttpServer;
 let url: string;
 beforeAll(async () => {
-  const responder = folderOcsp(certsDev, () => new Date());
-  server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      void responder.respond(Buffer.concat(chunks)).then((answer) => {
-        response.writeHead(200, { 'content-type': 'application/ocsp-response' });
-        response.end(answer);
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ocsp`;
+  server = await serveOcsp(folderOcsp(certsDev, () => new Date()), { host: '127.0.0.1' });
+  url = server.url;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 
 const issuer = () => certsDevCertificate('issuing-ca.pem');
 

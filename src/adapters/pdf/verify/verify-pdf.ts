@@ -5,7 +5,8 @@ import { expectedSigners, validatePayload, type SignatureSlot } from '../../../d
 import type { PartyId } from '../../../domain/party/party';
 import type { Finding } from '../../../domain/verification/finding';
 import { finish, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
-import { validateCertificate, type TrustMaterial } from '../../pki/certificate-validation';
+import { validateCertificate, type RevocationEvidence, type TrustMaterial } from '../../pki/certificate-validation';
+import { readDss } from './dss-reader';
 import { partyIdentityOf } from '../../pki/party-identity';
 import { x509 } from '../../pki/x509';
 import { analyseChanges, isSignatureField } from './changes-after-signature';
@@ -62,6 +63,9 @@ export interface PdfVerificationOptions {
   ledger?: (documentId: string) => Promise<LedgerRecord | undefined>;
 }
 
+/** The options with the document's own validation data (its DSS) added, for the certificate checks. */
+type CheckOptions = PdfVerificationOptions & { evidence: RevocationEvidence };
+
 export type { PdfVerificationReport, SignatureSummary } from '../../../domain/verification/pdf-report';
 export { finish } from '../../../domain/verification/pdf-report';
 
@@ -109,6 +113,14 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   findings.push(structure.finding);
   if (!structure.ok) return finish(findings, signatures, NO_DOCUMENT, 'not-checked');
   const { boundaries, final, signatureDictionaries } = structure;
+  // PAdES B-LT: the certificates and revocation data the document carries stand in for CAs'
+  // services that may be long gone; each item counts only once its issuer's signature checks out.
+  const dss = safe(() => readDss(final));
+  const withEvidence: CheckOptions = {
+    ...options,
+    trust: dss ? { ...options.trust, intermediates: [...options.trust.intermediates, ...dss.certs] } : options.trust,
+    evidence: { crls: dss?.crls ?? [], ocsps: dss?.ocsps ?? [] },
+  };
 
   if (signatureDictionaries.length === 0) {
     findings.push(invalid('document.signatures', 'no-signatures', 'the document carries no signature dictionary that its cross-reference data names'));
@@ -165,7 +177,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
         findings.push(...at([{ check: `${prefix}.${check}`, status: 'skipped', code: 'cms-unreadable', message: cmsProblem, required: true }]));
       }
     } else if (isTimestamp && cms.signedData.encapContentInfo.eContentType === OID.tstInfo) {
-      findings.push(...at(await guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, options, summary, coveredLater(end)))));
+      findings.push(...at(await guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, withEvidence, summary, coveredLater(end)))));
     } else {
       const parsed = cms;
       if (isTimestamp) findings.push(...at([invalid(`${prefix}.format`, 'unsupported-signature-format', 'a /DocTimeStamp whose /Contents is a CMS signature, not an RFC 3161 timestamp token')]));
@@ -187,7 +199,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
       findings.push(
         ...at(
           await guard(`${prefix}.timestamp`, async () => {
-            const result = await checkTimestamp(prefix, parsed, options);
+            const result = await checkTimestamp(prefix, parsed, withEvidence);
             if (result.time) summary.timestampTime = result.time.toISOString();
             // Only a time-stamp from a trusted, unrevoked TSA proves when the signature existed.
             if (result.time && result.findings.every((f) => !f.required || f.status === 'valid')) proven = result.time;
@@ -204,7 +216,8 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
             return validateCertificate({
               certificate: signerCert,
               extraCertificates: parsed.certificates.filter((c) => c !== signerCert),
-              trust: options.trust,
+              trust: withEvidence.trust,
+              evidence: withEvidence.evidence,
               at: proven ?? options.now,
               // Without a proven time any revocation counts, whenever it took effect.
               atIsProven: proven !== undefined,
@@ -499,6 +512,12 @@ type Structure =
   | { ok: false; finding: Finding }
   | { ok: true; finding: Finding; boundaries: RevisionBoundary[]; final: DocumentView; signatureDictionaries: RawSignatureDictionary[] };
 
+/** The signatures verifyPdf checks, in its order (report index i is entry i), and the final revision; undefined when the file cannot be read. */
+export function signaturesOf(bytes: Uint8Array): { final: DocumentView; signatureDictionaries: RawSignatureDictionary[] } | undefined {
+  const structure = readStructure(bytes);
+  return structure.ok ? structure : undefined;
+}
+
 function readStructure(bytes: Uint8Array): Structure {
   const check = 'document.parse';
   if (bytes.length > VERIFY_LIMITS.maxPdfBytes) {
@@ -727,7 +746,7 @@ function checkSigningCertificate(prefix: string, sig: RawSignatureDictionary, cm
   ];
 }
 
-async function checkTimestamp(prefix: string, cms: ParsedCms, options: PdfVerificationOptions): Promise<{ findings: Finding[]; time?: Date; tsaNotAfter?: Date }> {
+async function checkTimestamp(prefix: string, cms: ParsedCms, options: CheckOptions): Promise<{ findings: Finding[]; time?: Date; tsaNotAfter?: Date }> {
   const check = `${prefix}.timestamp`;
   const tokenDer = signatureTimestampToken(cms.signerInfo);
   if (!tokenDer) {
@@ -757,6 +776,7 @@ async function checkTimestamp(prefix: string, cms: ParsedCms, options: PdfVerifi
     certificate: tsaCert,
     extraCertificates: token.cms.certificates.filter((c) => c !== tsaCert),
     trust: options.trust,
+    evidence: options.evidence,
     at: genTime,
     checkPrefix: `${prefix}.timestamp-authority`,
     usage: 'timestamping',
@@ -944,7 +964,7 @@ async function checkDocumentTimestamp(
   bytes: Uint8Array,
   sig: RawSignatureDictionary,
   cms: ParsedCms,
-  options: PdfVerificationOptions,
+  options: CheckOptions,
   summary: SignatureSummary,
   /** A later document timestamp covers this one: its TSA is judged at this one's own time. */
   covered: boolean,
@@ -979,6 +999,7 @@ async function checkDocumentTimestamp(
       certificate: tsaCert,
       extraCertificates: token.cms.certificates.filter((c) => c !== tsaCert),
       trust: options.trust,
+      evidence: options.evidence,
       at: covered ? genTime : options.now,
       atIsProven: true,
       checkPrefix: `${prefix}.timestamp-authority`,

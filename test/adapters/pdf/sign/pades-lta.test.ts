@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extendToLevel, type LongTermOptions } from '../../../../src/adapters/pdf/sign/pades-ltv';
+import { newestTimestampExpiry, renewArchiveIfDue } from '../../../../src/adapters/pdf/sign/archive-renewal';
 import { verifyPdf } from '../../../../src/adapters/pdf/verify/verify-pdf';
 import { DevTimestampAuthority } from '../../../../src/adapters/pki/dev-timestamp-authority';
 import { issueDevTimestampAuthority } from '../../../../src/adapters/pki/dev-pki';
@@ -71,6 +72,22 @@ describe('PAdES B-LTA', () => {
     expectVerdict(await verifyAt(renewed, AFTER_EXPIRY), 'valid');
   });
 
+  it('when the CAs’ CRLs and OCSP responders are gone, then the renewed archive is still valid after expiry, its revocation proven by its own DSS', async () => {
+    const report = await verifyPdf(renewed, { trust: certsDevTrust({ withCrl: false }), now: AFTER_EXPIRY });
+    expectVerdict(report, 'valid');
+    const revocations = report.findings.filter((f) => f.check.endsWith('.revocation'));
+    expect(revocations.map((f) => f.check)).toEqual(expect.arrayContaining(['signature[0].revocation', 'signature[0].timestamp-authority.revocation', 'signature[1].timestamp-authority.revocation']));
+    for (const finding of revocations) expect(finding).toMatchObject({ status: 'valid', code: 'ok' });
+    // The signer and the first archive timestamp's TSA are vouched for by OCSP answers in the DSS
+    // (the newest timestamp's own data joins the DSS at the next renewal).
+    for (const check of ['signature[0].revocation', 'signature[1].timestamp-authority.revocation']) {
+      expect(revocations.find((f) => f.check === check)?.message).toContain('OCSP response of "O=SDX Development, CN=SDX Development OCSP Responder"');
+    }
+    // Without the DSS nothing speaks for the signer.
+    const bare = await verifyPdf(bt, { trust: certsDevTrust({ withCrl: false }), now: new Date() });
+    expectFinding(bare, { check: /^signature\[0\]\.revocation$/, code: 'no-crl', status: 'skipped' });
+  });
+
   it('when a B-T document is verified after its TSA’s certificate expired, then it is indeterminate (no proof of existence), never valid', async () => {
     const report = await verifyAt(bt, AFTER_EXPIRY);
     expectVerdict(report, 'indeterminate');
@@ -81,6 +98,24 @@ describe('PAdES B-LTA', () => {
     const report = await verifyAt(lta, AFTER_EXPIRY);
     expectVerdict(report, 'indeterminate');
     expectFinding(report, { code: 'out-of-bounds-no-poe', status: 'indeterminate' });
+  });
+
+  it('when the newest timestamp’s TSA certificate expires within the window, then renewArchiveIfDue renews it, else leaves the file alone', async () => {
+    const tsa2 = DevTimestampAuthority.fromPem({
+      certificatePem: readFileSync(join(tsa2Dir, 'tsa.pem'), 'utf8'),
+      privateKeyPem: readFileSync(join(tsa2Dir, 'tsa.key.pem'), 'utf8'),
+      chainPem: readFileSync(certsDevPath('issuing-ca.pem'), 'utf8'),
+      clock: () => new Date('2035-12-01T00:00:00Z'),
+      nextSerial: () => 7n,
+    });
+    const at = (iso: string) => ({ sources: folderRevocationSources(certsDev, () => new Date(iso)), clock: () => new Date(iso), timestampAuthority: tsa2 });
+    const ninetyDays = 90 * 24 * 3600_000;
+    const early = await renewArchiveIfDue(lta, at('2026-12-01T00:00:00Z'), ninetyDays);
+    expect(early).toEqual({ renewed: false, expiry: new Date('2036-01-01T00:00:00Z') });
+    const due = await renewArchiveIfDue(lta, at('2035-12-01T00:00:00Z'), ninetyDays);
+    if (!due.renewed) throw new Error('not renewed');
+    expect(newestTimestampExpiry(due.pdf)?.getFullYear()).toBe(2045);
+    expectVerdict(await verifyAt(due.pdf, AFTER_EXPIRY), 'valid');
   });
 
   itWith('openssl')('when openssl ts -verify checks each document timestamp over its signed bytes, then it verifies', () => {
