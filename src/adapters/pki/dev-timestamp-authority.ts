@@ -10,7 +10,6 @@ import {
   EncapsulatedContentInfo,
   id_signedData,
   IssuerAndSerialNumber,
-  SignedData,
   SignerIdentifier,
   SignerInfo,
   SignerInfos,
@@ -79,6 +78,13 @@ export class DevTimestampAuthority implements TimestampAuthority {
   /** Parsed once: re-parsing the certificates for every token cost most of its time. */
   readonly #certificateChoices: CertificateChoices[];
   readonly #signingCertificate: ReturnType<typeof signingCertificateV2Attribute>;
+  /**
+   * The parts of every token's SignedData that never change, serialised once: the version and
+   * digest algorithms, and the certificates field. Serialising the certificates through
+   * asn1-schema for every token was most of a B-T signature's time.
+   */
+  readonly #signedDataHead: Uint8Array;
+  readonly #certificatesField: Uint8Array;
   readonly #clock: () => Date;
   readonly #nextSerial: () => bigint;
   readonly policy: string;
@@ -92,6 +98,14 @@ export class DevTimestampAuthority implements TimestampAuthority {
       (der) => new CertificateChoices({ certificate: AsnConvert.parse(der, Certificate) }),
     );
     this.#signingCertificate = signingCertificateV2Attribute(this.#certificate);
+    this.#signedDataHead = concat(
+      derTlv(0x02, Uint8Array.of(CMSVersion.v3)),
+      new Uint8Array(AsnConvert.serialize(new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: id_sha256 })]))),
+    );
+    // certificates [0] IMPLICIT CertificateSet: the SET's encoding under the context tag.
+    const certificateSet = new Uint8Array(AsnConvert.serialize(new CertificateSet(this.#certificateChoices)));
+    certificateSet[0] = 0xa0;
+    this.#certificatesField = certificateSet;
     this.#clock = options.clock;
     this.#nextSerial = options.nextSerial;
     this.policy = options.policy ?? SDX_DEV_TSA_POLICY;
@@ -175,20 +189,26 @@ export class DevTimestampAuthority implements TimestampAuthority {
       signatureAlgorithm: cmsSignatureAlgorithm(keyType),
       signature: new OctetString(cmsSign(signed.der, this.#privateKey)),
     });
-    const certificates = this.#certificateChoices;
-    const signedData = new SignedData({
-      version: CMSVersion.v3,
-      digestAlgorithms: new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: id_sha256 })]),
-      encapContentInfo: new EncapsulatedContentInfo({
-        eContentType: id_ct_tstInfo,
-        eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
-      }),
-      ...(request.includeCertificates ? { certificates: new CertificateSet(certificates) } : {}),
-      signerInfos: new SignerInfos([signerInfo]),
+    const encapContentInfo = new EncapsulatedContentInfo({
+      eContentType: id_ct_tstInfo,
+      eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
     });
-    const contentInfo = new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) });
+    const signedData = derTlv(
+      0x30,
+      concat(
+        this.#signedDataHead,
+        new Uint8Array(AsnConvert.serialize(encapContentInfo)),
+        request.includeCertificates ? this.#certificatesField : new Uint8Array(0),
+        new Uint8Array(AsnConvert.serialize(new SignerInfos([signerInfo]))),
+      ),
+    );
+    const contentInfo = new ContentInfo({ contentType: id_signedData, content: toArrayBuffer(signedData) });
     return new Uint8Array(AsnConvert.serialize(contentInfo));
   }
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 function rejection(failure: PKIFailureInfoFlags, text: string): Uint8Array {
