@@ -11,8 +11,6 @@ import {
   id_signedData,
   IssuerAndSerialNumber,
   SignerIdentifier,
-  SignerInfo,
-  SignerInfos,
 } from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
@@ -85,6 +83,9 @@ export class DevTimestampAuthority implements TimestampAuthority {
    */
   readonly #signedDataHead: Uint8Array;
   readonly #certificatesField: Uint8Array;
+  /** The SignerInfo's version, sid and digestAlgorithm, and its signatureAlgorithm. */
+  readonly #signerInfoHead: Uint8Array;
+  readonly #signatureAlgorithm: Uint8Array;
   readonly #clock: () => Date;
   readonly #nextSerial: () => bigint;
   readonly policy: string;
@@ -106,6 +107,18 @@ export class DevTimestampAuthority implements TimestampAuthority {
     const certificateSet = new Uint8Array(AsnConvert.serialize(new CertificateSet(this.#certificateChoices)));
     certificateSet[0] = 0xa0;
     this.#certificatesField = certificateSet;
+    const tbs = this.#parsedCertificate.tbsCertificate;
+    this.#signerInfoHead = concat(
+      derTlv(0x02, Uint8Array.of(CMSVersion.v1)),
+      new Uint8Array(
+        AsnConvert.serialize(
+          new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }) }),
+        ),
+      ),
+      new Uint8Array(AsnConvert.serialize(new DigestAlgorithmIdentifier({ algorithm: id_sha256 }))),
+    );
+    const keyType = this.#privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec';
+    this.#signatureAlgorithm = new Uint8Array(AsnConvert.serialize(cmsSignatureAlgorithm(keyType)));
     this.#clock = options.clock;
     this.#nextSerial = options.nextSerial;
     this.policy = options.policy ?? SDX_DEV_TSA_POLICY;
@@ -179,16 +192,13 @@ export class DevTimestampAuthority implements TimestampAuthority {
       messageDigestAttribute(tstInfoDer),
       this.#signingCertificate,
     ]);
-    const tbs = this.#parsedCertificate.tbsCertificate;
-    const keyType = this.#privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec';
-    const signerInfo = new SignerInfo({
-      version: CMSVersion.v1,
-      sid: new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }) }),
-      digestAlgorithm: new DigestAlgorithmIdentifier({ algorithm: id_sha256 }),
-      signedAttrs: signed.attributes,
-      signatureAlgorithm: cmsSignatureAlgorithm(keyType),
-      signature: new OctetString(cmsSign(signed.der, this.#privateKey)),
-    });
+    // signedAttrs [0] IMPLICIT: the attribute SET the signature covers, under the context tag.
+    const signedAttrs = Uint8Array.from(signed.der);
+    signedAttrs[0] = 0xa0;
+    const signerInfo = derTlv(
+      0x30,
+      concat(this.#signerInfoHead, signedAttrs, this.#signatureAlgorithm, derTlv(0x04, cmsSign(signed.der, this.#privateKey))),
+    );
     const encapContentInfo = new EncapsulatedContentInfo({
       eContentType: id_ct_tstInfo,
       eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
@@ -199,7 +209,7 @@ export class DevTimestampAuthority implements TimestampAuthority {
         this.#signedDataHead,
         new Uint8Array(AsnConvert.serialize(encapContentInfo)),
         request.includeCertificates ? this.#certificatesField : new Uint8Array(0),
-        new Uint8Array(AsnConvert.serialize(new SignerInfos([signerInfo]))),
+        derTlv(0x31, signerInfo),
       ),
     );
     const contentInfo = new ContentInfo({ contentType: id_signedData, content: toArrayBuffer(signedData) });
