@@ -10,10 +10,7 @@ import {
   EncapsulatedContentInfo,
   id_signedData,
   IssuerAndSerialNumber,
-  SignedData,
   SignerIdentifier,
-  SignerInfo,
-  SignerInfos,
 } from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import {
@@ -79,6 +76,16 @@ export class DevTimestampAuthority implements TimestampAuthority {
   /** Parsed once: re-parsing the certificates for every token cost most of its time. */
   readonly #certificateChoices: CertificateChoices[];
   readonly #signingCertificate: ReturnType<typeof signingCertificateV2Attribute>;
+  /**
+   * The parts of every token's SignedData that never change, serialised once: the version and
+   * digest algorithms, and the certificates field. Serialising the certificates through
+   * asn1-schema for every token was most of a B-T signature's time.
+   */
+  readonly #signedDataHead: Uint8Array;
+  readonly #certificatesField: Uint8Array;
+  /** The SignerInfo's version, sid and digestAlgorithm, and its signatureAlgorithm. */
+  readonly #signerInfoHead: Uint8Array;
+  readonly #signatureAlgorithm: Uint8Array;
   readonly #clock: () => Date;
   readonly #nextSerial: () => bigint;
   readonly policy: string;
@@ -92,6 +99,26 @@ export class DevTimestampAuthority implements TimestampAuthority {
       (der) => new CertificateChoices({ certificate: AsnConvert.parse(der, Certificate) }),
     );
     this.#signingCertificate = signingCertificateV2Attribute(this.#certificate);
+    this.#signedDataHead = concat(
+      derTlv(0x02, Uint8Array.of(CMSVersion.v3)),
+      new Uint8Array(AsnConvert.serialize(new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: id_sha256 })]))),
+    );
+    // certificates [0] IMPLICIT CertificateSet: the SET's encoding under the context tag.
+    const certificateSet = new Uint8Array(AsnConvert.serialize(new CertificateSet(this.#certificateChoices)));
+    certificateSet[0] = 0xa0;
+    this.#certificatesField = certificateSet;
+    const tbs = this.#parsedCertificate.tbsCertificate;
+    this.#signerInfoHead = concat(
+      derTlv(0x02, Uint8Array.of(CMSVersion.v1)),
+      new Uint8Array(
+        AsnConvert.serialize(
+          new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }) }),
+        ),
+      ),
+      new Uint8Array(AsnConvert.serialize(new DigestAlgorithmIdentifier({ algorithm: id_sha256 }))),
+    );
+    const keyType = this.#privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec';
+    this.#signatureAlgorithm = new Uint8Array(AsnConvert.serialize(cmsSignatureAlgorithm(keyType)));
     this.#clock = options.clock;
     this.#nextSerial = options.nextSerial;
     this.policy = options.policy ?? SDX_DEV_TSA_POLICY;
@@ -165,30 +192,33 @@ export class DevTimestampAuthority implements TimestampAuthority {
       messageDigestAttribute(tstInfoDer),
       this.#signingCertificate,
     ]);
-    const tbs = this.#parsedCertificate.tbsCertificate;
-    const keyType = this.#privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec';
-    const signerInfo = new SignerInfo({
-      version: CMSVersion.v1,
-      sid: new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }) }),
-      digestAlgorithm: new DigestAlgorithmIdentifier({ algorithm: id_sha256 }),
-      signedAttrs: signed.attributes,
-      signatureAlgorithm: cmsSignatureAlgorithm(keyType),
-      signature: new OctetString(cmsSign(signed.der, this.#privateKey)),
+    // signedAttrs [0] IMPLICIT: the attribute SET the signature covers, under the context tag.
+    const signedAttrs = Uint8Array.from(signed.der);
+    signedAttrs[0] = 0xa0;
+    const signerInfo = derTlv(
+      0x30,
+      concat(this.#signerInfoHead, signedAttrs, this.#signatureAlgorithm, derTlv(0x04, cmsSign(signed.der, this.#privateKey))),
+    );
+    const encapContentInfo = new EncapsulatedContentInfo({
+      eContentType: id_ct_tstInfo,
+      eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
     });
-    const certificates = this.#certificateChoices;
-    const signedData = new SignedData({
-      version: CMSVersion.v3,
-      digestAlgorithms: new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: id_sha256 })]),
-      encapContentInfo: new EncapsulatedContentInfo({
-        eContentType: id_ct_tstInfo,
-        eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
-      }),
-      ...(request.includeCertificates ? { certificates: new CertificateSet(certificates) } : {}),
-      signerInfos: new SignerInfos([signerInfo]),
-    });
-    const contentInfo = new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) });
+    const signedData = derTlv(
+      0x30,
+      concat(
+        this.#signedDataHead,
+        new Uint8Array(AsnConvert.serialize(encapContentInfo)),
+        request.includeCertificates ? this.#certificatesField : new Uint8Array(0),
+        derTlv(0x31, signerInfo),
+      ),
+    );
+    const contentInfo = new ContentInfo({ contentType: id_signedData, content: toArrayBuffer(signedData) });
     return new Uint8Array(AsnConvert.serialize(contentInfo));
   }
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 function rejection(failure: PKIFailureInfoFlags, text: string): Uint8Array {

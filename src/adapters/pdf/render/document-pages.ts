@@ -4,6 +4,7 @@ import { blankPage, COLORS, type PageSurface, type PdfCanvas } from './pdf-canva
 import { CONTENT_WIDTH, FOOTER_BASELINE, MARGIN, PAGE, SIGNATURE_AREA_TOP, signatureBoxes } from './page-geometry';
 import { formatBeijingTime } from '../../../domain/shared/beijing-time';
 import { drawQrCode } from './qr-code';
+import { directPage } from './direct-page';
 import { formatValue, isMissing, MISSING, valueAt, type FormatContext } from './value-format';
 
 /** One photo of the gate record, in the order the photo section numbers them. */
@@ -86,7 +87,7 @@ export class DocumentPages {
     const measured = this.layOut(blankPage, Infinity);
     this.canvas.seedSubset(subsetBase);
     const clearFrom = measured.bottom < SIGNATURE_AREA_TOP ? measured.lastPage : Infinity;
-    const drawn = this.layOut(() => this.doc.addPage([PAGE.width, PAGE.height]), clearFrom);
+    const drawn = this.layOut(() => directPage(this.doc.addPage([PAGE.width, PAGE.height])), clearFrom);
     // Only a single block taller than a whole page can still reach into the signature area.
     if (drawn.bottom < SIGNATURE_AREA_TOP) this.continuationPage();
     this.signatureArea();
@@ -163,7 +164,7 @@ export class DocumentPages {
     const labelWidth = 104;
     const valueX = LEFT + 10 + labelWidth;
 
-    const rows: [string, string[]][] = [
+    const rows: [string, readonly string[]][] = [
       ['单证编号 Document ID', this.canvas.wrap(documentId, leftWidth - labelWidth - 10, VALUE_SIZE)],
       ['版本 Version', [String(version)]],
       ['签发时间 Issued at', [formatBeijingTime(issuedAt) ?? issuedAt]],
@@ -225,7 +226,7 @@ export class DocumentPages {
 
   private fieldsSection(section: FieldsSection, data: unknown): void {
     const columnWidth = CONTENT_WIDTH / section.columns;
-    type Cell = { label: string; text: string; span: number; lines: string[] };
+    type Cell = { label: string; text: string; span: number; lines: readonly string[] };
     const rows: Cell[][] = [];
     let row: Cell[] = [];
     let used = 0;
@@ -300,7 +301,7 @@ export class DocumentPages {
         return this.canvas.wrap(text, (widths[c] ?? 0) - 2 * CELL_PAD, VALUE_SIZE);
       }),
     );
-    const rowHeight = (lines: string[][]) => 4 + Math.max(...lines.map((l) => l.length)) * TABLE_LINE;
+    const rowHeight = (lines: (readonly string[])[]) => 4 + Math.max(...lines.map((l) => l.length)) * TABLE_LINE;
 
     const firstHeight = rowLines[0] ? rowHeight(rowLines[0]) : 18;
     this.startSection(section.title, TABLE_HEADER + firstHeight);

@@ -61,6 +61,7 @@ export class PdfCanvas {
   private readonly pagesWithFont = new WeakSet<PageSurface>();
   /** Every character of the text drawn so far (the layout's dry run included). */
   private readonly characters = new Set<string>();
+  private readonly wrapped = new Map<string, readonly string[]>();
 
   constructor(
     readonly font: PDFFont,
@@ -82,8 +83,15 @@ export class PdfCanvas {
     return this.widths.at(this.font, text, size);
   }
 
-  wrap(text: string, maxWidth: number, size: number): string[] {
-    return wrapText(text, maxWidth, (s) => this.width(s, size));
+  wrap(text: string, maxWidth: number, size: number): readonly string[] {
+    // The dry run and the drawing pass wrap the same values: once per document is enough.
+    const key = `${size} ${maxWidth} ${text}`;
+    let lines = this.wrapped.get(key);
+    if (!lines) {
+      lines = wrapText(text, maxWidth, (s) => this.width(s, size));
+      this.wrapped.set(key, lines);
+    }
+    return lines;
   }
 
   text(page: PageSurface, text: string, x: number, y: number, style: TextStyle): void {

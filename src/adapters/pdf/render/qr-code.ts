@@ -1,15 +1,7 @@
-import {
-  fill,
-  PDFNumber,
-  PDFOperator,
-  PDFOperatorNames,
-  popGraphicsState,
-  pushGraphicsState,
-  rgb,
-  setFillingColor,
-} from 'pdf-lib';
+import { rgb } from 'pdf-lib';
 import QRCode from 'qrcode';
 import type { PageSurface } from './pdf-canvas';
+import { num, rawOperators } from './direct-page';
 
 /** Modules of white border a reader needs around the symbol (ISO/IEC 18004 quiet zone). */
 export const QR_QUIET_ZONE_MODULES = 4;
@@ -21,12 +13,25 @@ export const QR_QUIET_ZONE_MODULES = 4;
  * a kilobyte, where an embedded PNG would be blurry or larger.
  */
 export function drawQrCode(page: PageSurface, text: string, x: number, y: number, size: number): void {
+  page.drawRectangle({ x, y, width: size, height: size, color: rgb(1, 1, 1) });
+  page.pushOperators(rawOperators(symbolOperators(text, x, y, size)));
+}
+
+/**
+ * A layout draws the identity panel twice (its dry run, then the page), so the last symbol's
+ * operators are kept: encoding the QR code is a tenth of a render.
+ */
+let lastSymbol: { key: string; operators: string } | undefined;
+
+function symbolOperators(text: string, x: number, y: number, size: number): string {
+  const key = `${x} ${y} ${size} ${text}`;
+  if (lastSymbol?.key === key) return lastSymbol.operators;
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const count = modules.size + 2 * QR_QUIET_ZONE_MODULES;
   const unit = size / count;
-  page.drawRectangle({ x, y, width: size, height: size, color: rgb(1, 1, 1) });
 
-  const ops: PDFOperator[] = [pushGraphicsState(), setFillingColor(rgb(0, 0, 0))];
+  // One content stream entry for the whole symbol, written as pdf-lib would write the operators.
+  let ops = 'q\n0 0 0 rg';
   for (let row = 0; row < modules.size; row++) {
     let col = 0;
     while (col < modules.size) {
@@ -38,16 +43,12 @@ export function drawQrCode(page: PageSurface, text: string, x: number, y: number
       while (col < modules.size && modules.get(row, col)) col++;
       const left = x + (start + QR_QUIET_ZONE_MODULES) * unit;
       const top = y + size - (row + QR_QUIET_ZONE_MODULES) * unit;
-      ops.push(rectangle(left, top - unit, (col - start) * unit, unit));
+      // One `re` per run keeps the content stream short.
+      ops += `\n${num(round(left))} ${num(round(top - unit))} ${num(round((col - start) * unit))} ${num(round(unit))} re`;
     }
   }
-  ops.push(fill(), popGraphicsState());
-  page.pushOperators(...ops);
-}
-
-// pdf-lib has no helper for `re`; one `re` per run keeps the content stream short.
-function rectangle(x: number, y: number, width: number, height: number): PDFOperator {
-  return PDFOperator.of(PDFOperatorNames.AppendRectangle, [x, y, width, height].map((n) => PDFNumber.of(round(n))));
+  lastSymbol = { key, operators: `${ops}\nf\nQ` };
+  return lastSymbol.operators;
 }
 
 function round(n: number): number {

@@ -79,9 +79,16 @@ function splitLongWord(word: string, maxWidth: number, measure: Measure): string
   let rest = word;
   while (rest !== '') {
     const chars = Array.from(rest);
-    let fit = 0;
-    let piece = '';
-    while (fit < chars.length && (piece === '' || measure(piece + chars[fit]) <= maxWidth)) piece += chars[fit++];
+    // The longest prefix that fits (at least one character). A prefix only grows wider as it gets
+    // longer, so a binary search finds it with a few measurements rather than one per character.
+    let fit = 1;
+    let tooLong = chars.length + 1;
+    while (tooLong - fit > 1) {
+      const middle = (fit + tooLong) >> 1;
+      if (measure(chars.slice(0, middle).join('')) <= maxWidth) fit = middle;
+      else tooLong = middle;
+    }
+    let piece = chars.slice(0, fit).join('');
     if (fit < chars.length) {
       // Back up to the last soft break in the second half of the piece, if there is one.
       const pieceChars = Array.from(piece);
