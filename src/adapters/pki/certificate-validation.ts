@@ -82,15 +82,7 @@ function isCa(certificate: x509.X509Certificate): boolean {
 async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[] | undefined> {
   if (leaf.anchor) return [leaf];
   let steps = 0;
-  // The same link comes up on many paths; its signature is checked once.
-  const links = new Map<Candidate, Map<Candidate, Promise<boolean>>>();
-  const linked = (subject: Candidate, issuer: Candidate): Promise<boolean> => {
-    const bySubject = links.get(subject) ?? new Map<Candidate, Promise<boolean>>();
-    links.set(subject, bySubject);
-    let known = bySubject.get(issuer);
-    if (!known) bySubject.set(issuer, (known = signedBy(subject.certificate, issuer.certificate)));
-    return known;
-  };
+  const linked = (subject: Candidate, issuer: Candidate): Promise<boolean> => remembered(links, subject.certificate, issuer.certificate, signedBy);
   const extend = async (path: Candidate[]): Promise<Candidate[] | undefined> => {
     const last = path[path.length - 1];
     if (!last || path.length > MAX_PATH_LENGTH) return undefined;
@@ -233,14 +225,44 @@ export function revocationOf(examination: CertificateExamination): PathRevocatio
   return 'check' in examination.revocation ? undefined : examination.revocation;
 }
 
+/**
+ * Parsed certificates and CRLs by their DER array, and signature checks by the objects checked: the
+ * trust material is the same arrays for every verification a process or worker runs, so its
+ * certificates are parsed and its links and CRLs checked once, not once per signature of every PDF.
+ * Weak, so that what came with one document goes with it.
+ */
+const parsedCertificates = new WeakMap<Uint8Array, x509.X509Certificate | null>();
+const parsedCrls = new WeakMap<Uint8Array, x509.X509Crl | null>();
+const links = new WeakMap<x509.X509Certificate, Map<x509.X509Certificate, Promise<boolean>>>();
+const crlSignatures = new WeakMap<x509.X509Crl, Map<x509.X509Certificate, Promise<boolean>>>();
+
+function parsedOnce<T>(cache: WeakMap<Uint8Array, T | null>, der: Uint8Array, parse: (der: Uint8Array) => T): T | null {
+  let parsed = cache.get(der);
+  if (parsed === undefined) {
+    try {
+      parsed = parse(der);
+    } catch {
+      parsed = null;
+    }
+    cache.set(der, parsed);
+  }
+  return parsed;
+}
+
+function remembered<K extends object, V extends object>(cache: WeakMap<K, Map<V, Promise<boolean>>>, key: K, value: V, check: (key: K, value: V) => Promise<boolean>): Promise<boolean> {
+  const byKey = cache.get(key) ?? new Map<V, Promise<boolean>>();
+  cache.set(key, byKey);
+  let known = byKey.get(value);
+  if (!known) byKey.set(value, (known = check(key, value)));
+  return known;
+}
+
 function parseCandidates(ders: Uint8Array[], anchor: boolean): Candidate[] {
   const parsed: Candidate[] = [];
   for (const der of ders) {
-    try {
-      parsed.push({ der, certificate: new x509.X509Certificate(der), anchor });
-    } catch {
-      // A malformed extra certificate cannot be part of any path; ignoring it is safe.
-    }
+    // A malformed extra certificate (null) cannot be part of any path; ignoring it is safe.
+    const certificate = parsedOnce(parsedCertificates, der, (bytes) => new x509.X509Certificate(bytes));
+    if (certificate) parsed.push({ der, certificate, anchor });
   }
   return parsed;
 }
@@ -267,14 +289,8 @@ function effectiveRevocation(entry: x509.X509CrlEntry): Date {
 }
 
 async function pathRevocation(path: Candidate[], crlDers: Uint8Array[]): Promise<PathRevocation> {
-  const crls: x509.X509Crl[] = [];
-  for (const der of crlDers) {
-    try {
-      crls.push(new x509.X509Crl(der));
-    } catch {
-      // An unreadable CRL is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
-    }
-  }
+  // An unreadable CRL (null) is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
+  const crls = crlDers.map((der) => parsedOnce(parsedCrls, der, (bytes) => new x509.X509Crl(bytes))).filter((crl): crl is x509.X509Crl => crl !== null);
   const result: PathRevocation = { badSignature: [], unchecked: [] };
   // Anchors are trusted as configured; every certificate below one needs its issuer's CRL.
   for (let i = 0; i + 1 < path.length; i++) {
@@ -282,7 +298,7 @@ async function pathRevocation(path: Candidate[], crlDers: Uint8Array[]): Promise
     const issuer = path[i + 1]!.certificate;
     let checked = false;
     for (const crl of crls.filter((candidate) => candidate.issuer === issuer.subject)) {
-      if (!(await crl.verify({ publicKey: issuer }).catch(() => false))) {
+      if (!(await remembered(crlSignatures, crl, issuer, (list, key) => list.verify({ publicKey: key }).catch(() => false)))) {
         result.badSignature.push(`a CRL naming "${issuer.subject}" as issuer`);
         continue;
       }
