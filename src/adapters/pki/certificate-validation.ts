@@ -1,7 +1,7 @@
 import type { Finding } from '../../domain/verification/finding';
 // Re-exported: callers that validate certificates name their trust from here.
 export { loadTrustMaterialFromPem, type TrustMaterial } from './trust-material';
-import { x509 } from './x509';
+import { certificateOf, x509 } from './x509';
 import type { TrustMaterial } from './trust-material';
 import { ADOBE_AUTHENTIC_DOCUMENTS_TRUST, ANY_EXTENDED_KEY_USAGE, ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
 
@@ -165,7 +165,7 @@ export async function examineCertificate(input: ExamineCertificateInput): Promis
   try {
     leaf = {
       der: input.certificate,
-      certificate: new x509.X509Certificate(input.certificate),
+      certificate: certificateOf(input.certificate),
       anchor: input.trust.anchors.some((anchor) => sameBytes(anchor, input.certificate)),
     };
   } catch {
@@ -226,27 +226,27 @@ export function revocationOf(examination: CertificateExamination): PathRevocatio
 }
 
 /**
- * Parsed certificates and CRLs by their DER array, and signature checks by the objects checked: the
- * trust material is the same arrays for every verification a process or worker runs, so its
- * certificates are parsed and its links and CRLs checked once, not once per signature of every PDF.
- * Weak, so that what came with one document goes with it.
+ * CRLs parsed once per DER array, and signature checks once per pair of objects checked: the trust
+ * material is the same arrays for every verification a process or worker runs, so its certificates
+ * (certificateOf) and CRLs are parsed and its links and CRL signatures checked once, not once per
+ * signature of every PDF. Weak, so that what came with one document goes with it.
  */
-const parsedCertificates = new WeakMap<Uint8Array, x509.X509Certificate | null>();
 const parsedCrls = new WeakMap<Uint8Array, x509.X509Crl | null>();
 const links = new WeakMap<x509.X509Certificate, Map<x509.X509Certificate, Promise<boolean>>>();
 const crlSignatures = new WeakMap<x509.X509Crl, Map<x509.X509Certificate, Promise<boolean>>>();
 
-function parsedOnce<T>(cache: WeakMap<Uint8Array, T | null>, der: Uint8Array, parse: (der: Uint8Array) => T): T | null {
-  let parsed = cache.get(der);
-  if (parsed === undefined) {
+/** The CRL in `der`, or null when it cannot be read. */
+function crlOf(der: Uint8Array): x509.X509Crl | null {
+  let crl = parsedCrls.get(der);
+  if (crl === undefined) {
     try {
-      parsed = parse(der);
+      crl = new x509.X509Crl(der);
     } catch {
-      parsed = null;
+      crl = null;
     }
-    cache.set(der, parsed);
+    parsedCrls.set(der, crl);
   }
-  return parsed;
+  return crl;
 }
 
 function remembered<K extends object, V extends object>(cache: WeakMap<K, Map<V, Promise<boolean>>>, key: K, value: V, check: (key: K, value: V) => Promise<boolean>): Promise<boolean> {
@@ -260,9 +260,13 @@ function remembered<K extends object, V extends object>(cache: WeakMap<K, Map<V,
 function parseCandidates(ders: Uint8Array[], anchor: boolean): Candidate[] {
   const parsed: Candidate[] = [];
   for (const der of ders) {
-    // A malformed extra certificate (null) cannot be part of any path; ignoring it is safe.
-    const certificate = parsedOnce(parsedCertificates, der, (bytes) => new x509.X509Certificate(bytes));
-    if (certificate) parsed.push({ der, certificate, anchor });
+    let certificate: x509.X509Certificate;
+    try {
+      certificate = certificateOf(der);
+    } catch {
+      continue; // A malformed extra certificate cannot be part of any path; ignoring it is safe.
+    }
+    parsed.push({ der, certificate, anchor });
   }
   return parsed;
 }
@@ -290,7 +294,7 @@ function effectiveRevocation(entry: x509.X509CrlEntry): Date {
 
 async function pathRevocation(path: Candidate[], crlDers: Uint8Array[]): Promise<PathRevocation> {
   // An unreadable CRL (null) is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
-  const crls = crlDers.map((der) => parsedOnce(parsedCrls, der, (bytes) => new x509.X509Crl(bytes))).filter((crl): crl is x509.X509Crl => crl !== null);
+  const crls = crlDers.map(crlOf).filter((crl): crl is x509.X509Crl => crl !== null);
   const result: PathRevocation = { badSignature: [], unchecked: [] };
   // Anchors are trusted as configured; every certificate below one needs its issuer's CRL.
   for (let i = 0; i + 1 < path.length; i++) {

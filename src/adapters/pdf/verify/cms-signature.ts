@@ -141,7 +141,7 @@ export function findSignerCertificate(signerInfo: SignerInfo, certificates: read
   for (const der of certificates) {
     let cert: Certificate;
     try {
-      cert = AsnConvert.parse(der, Certificate);
+      cert = certificateStructure(der);
     } catch {
       continue;
     }
@@ -161,8 +161,25 @@ export function findSignerCertificate(signerInfo: SignerInfo, certificates: read
   return undefined;
 }
 
+const structures = new WeakMap<Uint8Array, Certificate | Error>();
+
+/** The certificate's ASN.1 structure, parsed once per array (the signer's is looked up, then named). */
+function certificateStructure(der: Uint8Array): Certificate {
+  let structure = structures.get(der);
+  if (structure === undefined) {
+    try {
+      structure = AsnConvert.parse(der, Certificate);
+    } catch (error) {
+      structure = error instanceof Error ? error : new Error(String(error));
+    }
+    structures.set(der, structure);
+  }
+  if (structure instanceof Error) throw structure;
+  return structure;
+}
+
 export function subjectOf(certificateDer: Uint8Array): string {
-  const cert = AsnConvert.parse(certificateDer, Certificate);
+  const cert = certificateStructure(certificateDer);
   return nameToString(cert.tbsCertificate.subject);
 }
 
