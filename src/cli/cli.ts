@@ -1,6 +1,8 @@
 import type { CliIo } from './cli-io';
 
 // Each command loads on demand: `sdx verify` should not pay for the service, the stores or the renderer.
+// `require`, not `import()`: in this CommonJS build a dynamic import starts Node's ESM loader, which
+// costs a tool's start more than the command it loads.
 
 const usage = `usage: sdx <command>
   serve [--port N] [--host H] [--db FILE] [--demo]   run the service
@@ -20,25 +22,25 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
   const [command, ...args] = argv;
   switch (command) {
     case 'serve':
-      return (await import('./serve.command.js')).serveCommand(args, io, env);
+      return (require('./serve.command') as typeof import('./serve.command')).serveCommand(args, io, env);
     case 'validate':
-      return (await import('./validate.command.js')).validateCommand(args, io);
+      return (require('./validate.command') as typeof import('./validate.command')).validateCommand(args, io);
     case 'verify':
-      return (await import('./verify.command.js')).verifyCommand(args, io, env);
+      return (require('./verify.command') as typeof import('./verify.command')).verifyCommand(args, io, env);
     case 'verify-report':
-      return (await import('./verify-report.command.js')).verifyReportCommand(args, io, env);
+      return (require('./verify-report.command') as typeof import('./verify-report.command')).verifyReportCommand(args, io, env);
     case 'archive':
-      return (await import('./archive.command.js')).archiveCommand(args, io, env);
+      return (require('./archive.command') as typeof import('./archive.command')).archiveCommand(args, io, env);
     case 'audit':
-      return (await import('./audit.command.js')).auditCommand(args, io, env);
+      return (require('./audit.command') as typeof import('./audit.command')).auditCommand(args, io, env);
     case 'import':
-      return (await import('./import.command.js')).importCommand(args, io, env);
+      return (require('./import.command') as typeof import('./import.command')).importCommand(args, io, env);
     case 'demo':
-      return (await import('./demo.command.js')).demoCommand(args, io, env);
+      return (require('./demo.command') as typeof import('./demo.command')).demoCommand(args, io, env);
     case 'keys':
-      return (await import('./keys.command.js')).keysCommand(args, io, env);
+      return (require('./keys.command') as typeof import('./keys.command')).keysCommand(args, io, env);
     case 'admin':
-      return (await import('./admin.command.js')).adminCommand(args, io, env);
+      return (require('./admin.command') as typeof import('./admin.command')).adminCommand(args, io, env);
     case undefined:
     case 'help':
     case '--help':

@@ -6,10 +6,10 @@ import { dirname, join, relative } from 'node:path';
 const root = join(__dirname, '..', '..');
 const src = join(root, 'src');
 
-/** Relative specifiers a file imports, statically or by dynamic import(). */
+/** Relative specifiers a file imports, statically or on demand (import() or require()). */
 function relativeImports(source: string): string[] {
   const found: string[] = [];
-  for (const match of source.matchAll(/(?:from\s+|import\s*\(\s*|import\s+)['"](\.[^'"]+)['"]/g)) {
+  for (const match of source.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)['"](\.[^'"]+)['"]/g)) {
     if (match[1]) found.push(match[1]);
   }
   return found;
@@ -24,8 +24,8 @@ function reachable(entry: string, options: { staticOnly?: boolean } = {}): Set<s
     if (seen.has(file)) continue;
     seen.add(file);
     let source = readFileSync(file, 'utf8');
-    // Dynamic imports load on demand; the static graph is what every start pays for.
-    if (options.staticOnly) source = source.replace(/import\s*\(\s*['"][^'"]+['"]\s*\)/g, '');
+    // On-demand loads (import(), require()) are not paid by every start; the static graph is.
+    if (options.staticOnly) source = source.replace(/(?:import|require)\s*\(\s*['"][^'"]+['"]\s*\)/g, '');
     for (const specifier of relativeImports(source)) {
       const base = join(dirname(file), specifier);
       const resolved = [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));

@@ -1,7 +1,7 @@
 import type { Finding } from '../../domain/verification/finding';
 // Re-exported: callers that validate certificates name their trust from here.
 export { loadTrustMaterialFromPem, type TrustMaterial } from './trust-material';
-import { x509 } from './x509';
+import { certificateOf, x509 } from './x509';
 import type { TrustMaterial } from './trust-material';
 import { authorisedResponder, certIdFor, parseOcspResponse, singleResponseFor, statusOf, type ParsedOcspResponse } from './ocsp';
 import { ADOBE_AUTHENTIC_DOCUMENTS_TRUST, ANY_EXTENDED_KEY_USAGE, ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
@@ -95,15 +95,7 @@ function isCa(certificate: x509.X509Certificate): boolean {
 async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[] | undefined> {
   if (leaf.anchor) return [leaf];
   let steps = 0;
-  // The same link comes up on many paths; its signature is checked once.
-  const links = new Map<Candidate, Map<Candidate, Promise<boolean>>>();
-  const linked = (subject: Candidate, issuer: Candidate): Promise<boolean> => {
-    const bySubject = links.get(subject) ?? new Map<Candidate, Promise<boolean>>();
-    links.set(subject, bySubject);
-    let known = bySubject.get(issuer);
-    if (!known) bySubject.set(issuer, (known = signedBy(subject.certificate, issuer.certificate)));
-    return known;
-  };
+  const linked = (subject: Candidate, issuer: Candidate): Promise<boolean> => remembered(links, subject.certificate, issuer.certificate, signedBy);
   const extend = async (path: Candidate[]): Promise<Candidate[] | undefined> => {
     const last = path[path.length - 1];
     if (!last || path.length > MAX_PATH_LENGTH) return undefined;
@@ -188,7 +180,7 @@ export async function examineCertificate(input: ExamineCertificateInput): Promis
   try {
     leaf = {
       der: input.certificate,
-      certificate: new x509.X509Certificate(input.certificate),
+      certificate: certificateOf(input.certificate),
       anchor: input.trust.anchors.some((anchor) => sameBytes(anchor, input.certificate)),
     };
   } catch {
@@ -248,14 +240,32 @@ export function revocationOf(examination: CertificateExamination): PathRevocatio
   return 'check' in examination.revocation ? undefined : examination.revocation;
 }
 
+/**
+ * Certificate links checked once per pair: the trust material is the same for every verification
+ * a process or worker runs, so its certificates (certificateOf) are parsed and their links checked
+ * once, not once per signature of every PDF (CRLs and OCSP responses: parsedOnce below). Weak, so
+ * that what came with one document goes with it.
+ */
+const links = new WeakMap<x509.X509Certificate, Map<x509.X509Certificate, Promise<boolean>>>();
+
+function remembered<K extends object, V extends object>(cache: WeakMap<K, Map<V, Promise<boolean>>>, key: K, value: V, check: (key: K, value: V) => Promise<boolean>): Promise<boolean> {
+  const byKey = cache.get(key) ?? new Map<V, Promise<boolean>>();
+  cache.set(key, byKey);
+  let known = byKey.get(value);
+  if (!known) byKey.set(value, (known = check(key, value)));
+  return known;
+}
+
 function parseCandidates(ders: Uint8Array[], anchor: boolean): Candidate[] {
   const parsed: Candidate[] = [];
   for (const der of ders) {
+    let certificate: x509.X509Certificate;
     try {
-      parsed.push({ der, certificate: new x509.X509Certificate(der), anchor });
+      certificate = certificateOf(der);
     } catch {
-      // A malformed extra certificate cannot be part of any path; ignoring it is safe.
+      continue; // A malformed extra certificate cannot be part of any path; ignoring it is safe.
     }
+    parsed.push({ der, certificate, anchor });
   }
   return parsed;
 }

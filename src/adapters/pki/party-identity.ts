@@ -1,4 +1,4 @@
-import { x509 } from './x509';
+import { certificateOf, x509 } from './x509';
 
 /** X.520 organizationIdentifier: the subject attribute carrying a party's legal identifier. */
 export const ID_AT_ORGANIZATION_IDENTIFIER = '2.5.4.97';
@@ -32,7 +32,7 @@ export interface PartyIdentity {
 export function partyIdentityOf(der: Uint8Array): PartyIdentity {
   let certificate: x509.X509Certificate;
   try {
-    certificate = new x509.X509Certificate(der);
+    certificate = certificateOf(der);
   } catch {
     return { partyId: null, name: null, legalId: null };
   }

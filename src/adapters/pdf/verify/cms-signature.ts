@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, verify as cryptoVerify, constants as cryptoConstants } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { ContentInfo, SignedData, SignerInfo } from '@peculiar/asn1-cms';
+import { SignedData, SignerInfo } from '@peculiar/asn1-cms';
 import { Certificate, Name } from '@peculiar/asn1-x509';
 import { TSTInfo } from '@peculiar/asn1-tsp';
 import { assertDerWithinLimits, bytesOf, childrenOf, readTlv, type Tlv } from './der-reader';
@@ -10,6 +10,7 @@ import { PdfLimitError, VERIFY_LIMITS } from './verify-limits';
 export interface ParsedCms {
   /** Length of the DER/BER encoding; anything after it in /Contents is padding. */
   encodedLength: number;
+  /** Read without its certificates and CRLs: `certificates` has them as written. */
   signedData: SignedData;
   signerInfo: SignerInfo;
   signerInfoCount: number;
@@ -54,19 +55,20 @@ export function parseCms(der: Uint8Array): ParsedCms {
   const outer = readTlv(der, 0);
   const encoded = der.subarray(0, outer.end);
   assertDerWithinLimits(encoded);
-  const contentInfo = AsnConvert.parse(encoded, ContentInfo);
-  if (contentInfo.contentType !== OID.signedData) {
-    throw new Error(`CMS content type is ${contentInfo.contentType}, not SignedData`);
-  }
-  const signedData = AsnConvert.parse(contentInfo.content, SignedData);
+  // Raw walk: ContentInfo > [0] > SignedData > fields.
+  const [contentType, explicit] = childrenOf(encoded, outer);
+  if (contentType?.tag !== 0x06) throw new Error('CMS ContentInfo has no content type');
+  const type = decodeOid(encoded.subarray(contentType.contentStart, contentType.contentEnd));
+  if (type !== OID.signedData) throw new Error(`CMS content type is ${type}, not SignedData`);
+  const sd = explicit?.tag === 0xa0 ? childrenOf(encoded, explicit)[0] : undefined;
+  if (sd?.tag !== 0x30) throw new Error('CMS SignedData is missing');
+  const fields = childrenOf(encoded, sd);
+  // The ASN.1 library reads SignedData without its certificates and CRLs: the certificates are
+  // taken as written below and parsed where a chain is built, and parsing them here as well cost
+  // more than the rest of the check.
+  const signedData = AsnConvert.parse(withoutCertificates(encoded, fields), SignedData);
   const signerInfo = signedData.signerInfos[0];
   if (!signerInfo) throw new Error('CMS SignedData has no SignerInfo');
-
-  // Raw walk: ContentInfo > [0] > SignedData > fields.
-  const explicit = childrenOf(encoded, outer)[1];
-  const sd = explicit ? childrenOf(encoded, explicit)[0] : undefined;
-  if (!sd) throw new Error('CMS SignedData is missing');
-  const fields = childrenOf(encoded, sd);
   const certificates: Uint8Array[] = [];
   const certSet = fields.find((f) => f.tag === 0xa0);
   if (certSet) {
@@ -94,6 +96,16 @@ export function parseCms(der: Uint8Array): ParsedCms {
     signedAttributesDer,
     certificates,
   };
+}
+
+/** A DER SEQUENCE of the SignedData fields but the certificates [0] and CRLs [1]. */
+function withoutCertificates(encoded: Uint8Array, fields: readonly Tlv[]): Uint8Array {
+  const kept = fields.filter((field) => field.tag !== 0xa0 && field.tag !== 0xa1).map((field) => bytesOf(encoded, field));
+  const length = kept.reduce((sum, part) => sum + part.length, 0);
+  const lengthOctets: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthOctets.unshift(rest % 256);
+  const header = length < 0x80 ? [0x30, length] : [0x30, 0x80 | lengthOctets.length, ...lengthOctets];
+  return Buffer.concat([Uint8Array.from(header), ...kept]);
 }
 
 /** Values of a signed (or unsigned) attribute, or undefined when absent. */
@@ -129,7 +141,7 @@ export function findSignerCertificate(signerInfo: SignerInfo, certificates: read
   for (const der of certificates) {
     let cert: Certificate;
     try {
-      cert = AsnConvert.parse(der, Certificate);
+      cert = certificateStructure(der);
     } catch {
       continue;
     }
@@ -149,8 +161,25 @@ export function findSignerCertificate(signerInfo: SignerInfo, certificates: read
   return undefined;
 }
 
+const structures = new WeakMap<Uint8Array, Certificate | Error>();
+
+/** The certificate's ASN.1 structure, parsed once per array (the signer's is looked up, then named). */
+function certificateStructure(der: Uint8Array): Certificate {
+  let structure = structures.get(der);
+  if (structure === undefined) {
+    try {
+      structure = AsnConvert.parse(der, Certificate);
+    } catch (error) {
+      structure = error instanceof Error ? error : new Error(String(error));
+    }
+    structures.set(der, structure);
+  }
+  if (structure instanceof Error) throw structure;
+  return structure;
+}
+
 export function subjectOf(certificateDer: Uint8Array): string {
-  const cert = AsnConvert.parse(certificateDer, Certificate);
+  const cert = certificateStructure(certificateDer);
   return nameToString(cert.tbsCertificate.subject);
 }
 
