@@ -13,6 +13,8 @@ import { webhooksRouter } from './webhooks.routes';
 import type { WebhookService } from '../application/webhooks/webhook-service';
 import { SdxError } from '../domain/shared/errors';
 import { dcsaRouter } from './dcsa.routes';
+import { federationRouter } from './federation.routes';
+import type { Platform } from '../application/federation/platform';
 import { documentsRouter } from './documents.routes';
 import { jsonBody } from './json-body';
 import { logRouter } from './log.routes';
@@ -33,6 +35,8 @@ export interface AppDependencies {
   onUnexpectedError: (error: unknown) => void;
   pages: Omit<PageDependencies, 'store' | 'documents' | 'log' | 'verifyPdf' | 'stream'>;
   webhooks: WebhookService;
+  /** This deployment's platform code and key, for peers (PINT). */
+  platform: Platform;
   /** Server-Sent Events: poll interval, heartbeat, and the signal that ends open streams at shutdown. */
   stream: StreamOptions;
   /** Writes (POSTs) per API key under /api/v1; none when undefined. */
@@ -100,6 +104,7 @@ export function createApp(deps: AppDependencies): Express {
   });
   app.use(pagesRouter({ ...deps.pages, store: deps.store, documents: deps.documents, log: deps.log, verifyPdf: deps.verifyPdf, stream: deps.stream }));
   app.use(verifyRouter(deps.documents, deps.log, deps.verifyPdf));
+  app.use(federationRouter(deps.platform));
   const apiViewer = async (req: express.Request) => {
     const party = await deps.store.getParty(callerOf(req).partyId);
     if (!party) throw new SdxError('not-found', 'the caller’s party is not registered');

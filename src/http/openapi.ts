@@ -335,6 +335,21 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       createdAt: dateTime,
       deliveredAt: { anyOf: [dateTime, { type: 'null' }] },
     }),
+    PlatformKeys: closed({
+      keys: {
+        type: 'array',
+        description: 'JWK set of the platform signing keys (ES256); `kid` is the RFC 7638 thumbprint.',
+        items: closed({
+          kty: { type: 'string', enum: ['EC'] },
+          crv: { type: 'string', enum: ['P-256'] },
+          x: { type: 'string' },
+          y: { type: 'string' },
+          kid: { type: 'string' },
+          alg: { type: 'string', enum: ['ES256'] },
+          use: { type: 'string', enum: ['sig'] },
+        }),
+      },
+    }),
     PassKeys: closed({
       keys: {
         type: 'array',
@@ -608,6 +623,14 @@ function paths(): Record<string, JsonSchema> {
         operationId: 'passKeys',
         summary: 'Keys that sign gate passes (the QR tokens)',
         responses: { '200': { description: 'The JWK set.', content: json(ref('PassKeys')) } },
+      },
+    },
+    '/.well-known/jwks.json': {
+      get: {
+        operationId: 'platformKeys',
+        summary: 'Keys this platform signs PINT envelopes, receipts and peer requests with',
+        description: 'Peers that configure this platform with a `jwksUrl` (SDX_PEERS_FILE) read its key here; a pinned key is this set\'s one JWK.',
+        responses: { '200': { description: 'The JWK set.', content: json(ref('PlatformKeys')) } },
       },
     },
     '/v/{token}/status': {

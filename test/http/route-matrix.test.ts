@@ -115,6 +115,7 @@ const apiRules: Record<string, RouteRule> = {
   'GET /healthz': { public: 200, call: () => request(t.app).get('/healthz') },
   'GET /openapi.json': { public: 200, call: () => request(t.app).get('/openapi.json') },
   'GET /pass-keys.json': { public: 200, call: () => request(t.app).get('/pass-keys.json') },
+  'GET /.well-known/jwks.json': { public: 200, call: () => request(t.app).get('/.well-known/jwks.json') },
   // Asked from loopback here; from elsewhere it takes SDX_METRICS_TOKEN, never an API key.
   'GET /metrics': { public: 200, call: (ctx) => api('get', '/metrics', ctx) },
   // A text file: refused the same way for anyone, key or not.
