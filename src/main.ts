@@ -39,7 +39,9 @@ import { DEFAULT_IDLE_TIMEOUTS, WebSessions, type IdleTimeouts } from './http/pa
 import { DEFAULT_MAX_STREAMS, StreamSlots } from './http/event-stream';
 import { ServiceMetrics, type RequestLog } from './http/observability';
 import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit';
-import { Platform } from './application/federation/platform';
+import { PeerDirectory, Platform } from './application/federation/platform';
+import { PeerAuthenticator } from './application/federation/peer-requests';
+import { fetchJwks } from './adapters/http/peer-client';
 import { parsePeers, type PeerConfig } from './domain/federation/peers';
 import { isPlatformCode } from './domain/federation/platform-address';
 
@@ -252,6 +254,7 @@ export async function wireApp(
   });
   const post = webhookPost({ resolveHost, permitted: (address) => addressPermitted(address, destinations) });
   const dispatcher = new WebhookDispatcher({ store: store.webhooks, post, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
+  const platform = platformFromEnv(env);
   const stopping = new AbortController();
   // Every open event stream listens for the stop: many streams are normal, not a leak.
   setMaxListeners(0, stopping.signal);
@@ -261,7 +264,8 @@ export async function wireApp(
     log,
     integrity: () => integrity.status(),
     webhooks,
-    platform: platformFromEnv(env),
+    platform,
+    peers: new PeerAuthenticator(platform, new PeerDirectory(peersFromEnv(env), fetchJwks), clock),
     stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal, slots: new StreamSlots(maxStreams) },
     metrics,
     ...(env.SDX_METRICS_TOKEN ? { metricsToken: env.SDX_METRICS_TOKEN } : {}),

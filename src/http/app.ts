@@ -15,6 +15,7 @@ import { SdxError } from '../domain/shared/errors';
 import { dcsaRouter } from './dcsa.routes';
 import { federationRouter } from './federation.routes';
 import type { Platform } from '../application/federation/platform';
+import type { PeerAuthenticator } from '../application/federation/peer-requests';
 import { documentsRouter } from './documents.routes';
 import { jsonBody } from './json-body';
 import { logRouter } from './log.routes';
@@ -37,6 +38,8 @@ export interface AppDependencies {
   webhooks: WebhookService;
   /** This deployment's platform code and key, for peers (PINT). */
   platform: Platform;
+  /** Checks the signed requests peers send to /pint/v3. */
+  peers: PeerAuthenticator;
   /** Server-Sent Events: poll interval, heartbeat, and the signal that ends open streams at shutdown. */
   stream: StreamOptions;
   /** Writes (POSTs) per API key under /api/v1; none when undefined. */
@@ -104,7 +107,7 @@ export function createApp(deps: AppDependencies): Express {
   });
   app.use(pagesRouter({ ...deps.pages, store: deps.store, documents: deps.documents, log: deps.log, verifyPdf: deps.verifyPdf, stream: deps.stream }));
   app.use(verifyRouter(deps.documents, deps.log, deps.verifyPdf));
-  app.use(federationRouter(deps.platform));
+  app.use(federationRouter({ platform: deps.platform, peers: deps.peers, store: deps.store }));
   const apiViewer = async (req: express.Request) => {
     const party = await deps.store.getParty(callerOf(req).partyId);
     if (!party) throw new SdxError('not-found', 'the caller’s party is not registered');

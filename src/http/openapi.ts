@@ -633,6 +633,36 @@ function paths(): Record<string, JsonSchema> {
         responses: { '200': { description: 'The JWK set.', content: json(ref('PlatformKeys')) } },
       },
     },
+    '/pint/v3/receiver-validation': {
+      post: {
+        operationId: 'pintReceiverValidation',
+        summary: 'PINT 3.0 receiver validation: whether a party here takes documents, and its name',
+        description:
+          'Called by a peer platform (SDX_PEERS_FILE), not by users. PINT leaves platform authentication open; SDX signs each request with the calling platform\'s key: ' +
+          '`Authorization: PINT-JWS <compact JWS>` (ES256, header exactly `alg` and `kid`, the key the peer pinned or publishes at `/.well-known/jwks.json`) over ' +
+          '`{iss: caller code, aud: this platform\'s code, htm: "POST", htu: "/pint/v3/receiver-validation", iat: seconds, jti: 16-64 characters, used once, bodySha256: SHA-256 hex of the body\'s RFC 8785 form}`, `iat` within 60 s of this platform\'s clock. ' +
+          'The body is PINT\'s `IdentifyingCode`: SDX parties are listed under this platform\'s code as `codeListProvider` with the party id as `partyCode`. The answer is PINT\'s `ReceiverValidationResponse`, the name in the caller\'s Accept-Language (zh or en), cut to PINT\'s 70 characters. ' +
+          'Errors are problem+json, not PINT\'s unsigned `ErrorResponse`; every answer carries `API-Version: 3.0.0`.',
+        security: [{ platformSignature: [] }],
+        requestBody: {
+          required: true,
+          content: json(closed({ codeListProvider: { type: 'string', minLength: 1, maxLength: 100 }, partyCode: { type: 'string', minLength: 1, maxLength: 150 }, codeListName: { type: 'string', maxLength: 100 } }, ['codeListName'])),
+        },
+        responses: {
+          '200': { description: 'The party takes documents here.', headers: { 'API-Version': { schema: { type: 'string' } } }, content: json(closed({ partyName: { type: 'string', maxLength: 70 } })) },
+          '401': {
+            description: 'Not a request of a peer platform: `peer-credentials-missing`, `peer-unknown` (the `iss` is not a configured peer), `peer-signature-invalid`, `peer-request-invalid` (another audience, method, path or body, or `iat` more than 60 s off), `peer-request-replayed` (a `jti` seen before).',
+            headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+            content: { 'application/problem+json': { schema: ref('Problem') } },
+          },
+          '404': {
+            description: '`pint-party-unknown`: no such party, one that takes no documents (an auditor), or a code list other than this platform\'s; as PINT asks, it says no more.',
+            content: { 'application/problem+json': { schema: ref('Problem') } },
+          },
+          ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent'),
+        },
+      },
+    },
     '/v/{token}/status': {
       get: {
         operationId: 'passStatus',
@@ -933,7 +963,10 @@ function buildDocument(): JsonSchema {
     security: [{ bearerAuth: [] }],
     paths: withEveryOperation(paths()),
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An SDX API key.' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'An SDX API key.' },
+        platformSignature: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`PINT-JWS <compact JWS>` signed with a peer platform\'s key (see `/pint/v3/receiver-validation`).' },
+      },
       parameters: { DocumentId: { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 } } },
       responses: responseComponents(),
       schemas: { ...handwrittenSchemas(), ...generatedSchemas() },
