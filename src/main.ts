@@ -455,12 +455,14 @@ function deploymentSecret(env: NodeJS.ProcessEnv, variable: string, label: strin
   return configured ? Buffer.from(configured, 'utf8') : createHmac('sha256', label).update(readFileSync(logKeyFile(env))).digest();
 }
 
+const platformCodeOf = (env: NodeJS.ProcessEnv): string => env.SDX_PLATFORM_CODE || 'SDX';
+
 /**
  * This deployment among platforms: SDX_PLATFORM_CODE (2-4 capitals or digits, default SDX) and
  * SDX_PLATFORM_KEY_FILE (EC P-256 PEM, by default the development key in the certs directory).
  */
 export function platformFromEnv(env: NodeJS.ProcessEnv): Platform {
-  const code = env.SDX_PLATFORM_CODE || 'SDX';
+  const code = platformCodeOf(env);
   if (!isPlatformCode(code)) throw new Error(`SDX_PLATFORM_CODE must be 2-4 capitals or digits, not "${code}"`);
   const keyFile = env.SDX_PLATFORM_KEY_FILE || join(resourcePaths(env).certsDir, 'platform.key.pem');
   try {
@@ -475,7 +477,7 @@ export function peersFromEnv(env: NodeJS.ProcessEnv): PeerConfig[] {
   const file = env.SDX_PEERS_FILE;
   if (!file) return [];
   try {
-    return parsePeers(JSON.parse(readFileSync(file, 'utf8')), env.SDX_PLATFORM_CODE || 'SDX');
+    return parsePeers(JSON.parse(readFileSync(file, 'utf8')), platformCodeOf(env));
   } catch (error) {
     throw new Error(`SDX_PEERS_FILE: ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
