@@ -41,7 +41,7 @@ import { ServiceMetrics, type RequestLog } from './http/observability';
 import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit';
 import { PeerDirectory, Platform } from './application/federation/platform';
 import { PeerAuthenticator } from './application/federation/peer-requests';
-import { fetchJwks } from './adapters/http/peer-client';
+import { PeerClient, fetchJwks } from './adapters/http/peer-client';
 import { parsePeers, type PeerConfig } from './domain/federation/peers';
 import { isPlatformCode } from './domain/federation/platform-address';
 
@@ -255,6 +255,8 @@ export async function wireApp(
   const post = webhookPost({ resolveHost, permitted: (address) => addressPermitted(address, destinations) });
   const dispatcher = new WebhookDispatcher({ store: store.webhooks, post, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
   const platform = platformFromEnv(env);
+  const peerDirectory = new PeerDirectory(peersFromEnv(env), fetchJwks);
+  const peerClient = new PeerClient(platform, peerDirectory, clock);
   const stopping = new AbortController();
   // Every open event stream listens for the stop: many streams are normal, not a leak.
   setMaxListeners(0, stopping.signal);
@@ -265,7 +267,8 @@ export async function wireApp(
     integrity: () => integrity.status(),
     webhooks,
     platform,
-    peers: new PeerAuthenticator(platform, new PeerDirectory(peersFromEnv(env), fetchJwks), clock),
+    peers: new PeerAuthenticator(platform, peerDirectory, clock),
+    askPeer: (address, language) => peerClient.validateReceiver(address, language),
     stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal, slots: new StreamSlots(maxStreams) },
     metrics,
     ...(env.SDX_METRICS_TOKEN ? { metricsToken: env.SDX_METRICS_TOKEN } : {}),

@@ -13,9 +13,10 @@ import { webhooksRouter } from './webhooks.routes';
 import type { WebhookService } from '../application/webhooks/webhook-service';
 import { SdxError } from '../domain/shared/errors';
 import { dcsaRouter } from './dcsa.routes';
-import { federationRouter } from './federation.routes';
+import { federationRouter, receiverLookupRouter } from './federation.routes';
 import type { Platform } from '../application/federation/platform';
 import type { PeerAuthenticator } from '../application/federation/peer-requests';
+import type { AskPeer } from '../application/federation/receiver-validation';
 import { documentsRouter } from './documents.routes';
 import { jsonBody } from './json-body';
 import { logRouter } from './log.routes';
@@ -40,6 +41,8 @@ export interface AppDependencies {
   platform: Platform;
   /** Checks the signed requests peers send to /pint/v3. */
   peers: PeerAuthenticator;
+  /** Asks a peer platform about one of its parties. */
+  askPeer: AskPeer;
   /** Server-Sent Events: poll interval, heartbeat, and the signal that ends open streams at shutdown. */
   stream: StreamOptions;
   /** Writes (POSTs) per API key under /api/v1; none when undefined. */
@@ -126,6 +129,7 @@ export function createApp(deps: AppDependencies): Express {
     logRouter(deps.log, deps.store),
     dcsaRouter(new DcsaReads(deps.documents, deps.store)),
     webhooksRouter(deps.webhooks),
+    receiverLookupRouter({ platform: deps.platform, store: deps.store, askPeer: deps.askPeer }),
     express.Router().get('/stream', eventStream({ log: deps.log, store: deps.store }, apiViewer, deps.stream)),
   );
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { PeerAuthenticator } from '../application/federation/peer-requests';
 import type { Platform } from '../application/federation/platform';
-import { validateReceiver } from '../application/federation/receiver-validation';
+import { lookUpReceiver, validateReceiver, type AskPeer } from '../application/federation/receiver-validation';
 import type { Store } from '../application/ports/store.port';
 import { SdxError } from '../domain/shared/errors';
 import { prefersChinese } from './problem';
@@ -32,4 +32,11 @@ export function federationRouter(deps: { platform: Platform; peers: PeerAuthenti
   });
   router.use('/pint/v3', pint);
   return router;
+}
+
+/** For signed-in API users (under /api/v1): whom a transfer would reach, here or on a peer. */
+export function receiverLookupRouter(deps: { platform: Platform; store: Store; askPeer: AskPeer }): Router {
+  return Router().post('/receiver-validation', async (req, res) => {
+    res.json(await lookUpReceiver({ store: deps.store, ownCode: deps.platform.code, askPeer: deps.askPeer }, req.body, prefersChinese(req) ? 'zh' : 'en'));
+  });
 }

@@ -633,6 +633,22 @@ function paths(): Record<string, JsonSchema> {
         responses: { '200': { description: 'The JWK set.', content: json(ref('PlatformKeys')) } },
       },
     },
+    '/api/v1/receiver-validation': {
+      post: {
+        operationId: 'lookUpReceiver',
+        summary: 'Whom a transfer would reach: a party here, or on a peer platform (asked by PINT receiver validation)',
+        description:
+          '`to` is `<platform>:<party>` (e.g. `PORT:demo-consignee`) or a party id of this platform. A peer\'s party is asked of that platform with a signed `POST /pint/v3/receiver-validation`; the name comes in the caller\'s Accept-Language. ' +
+          '404 `pint-party-unknown` when the party takes no documents (unknown, an auditor), 503 `peer-unavailable` when the peer is not configured, out of reach or answers outside PINT.',
+        security: bearer,
+        requestBody: { required: true, content: json(closed({ to: { type: 'string', maxLength: 200 } })) },
+        responses: {
+          '200': { description: 'The party takes documents.', content: json(closed({ platform: { type: 'string' }, partyId: { type: 'string' }, partyName: { type: 'string', maxLength: 70 } })) },
+          '404': { description: '`pint-party-unknown`.', content: { 'application/problem+json': { schema: ref('Problem') } } },
+          ...errors('BadRequest', 'Unauthorized', 'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent', 'TooManyRequests', 'ServiceUnavailable'),
+        },
+      },
+    },
     '/pint/v3/receiver-validation': {
       post: {
         operationId: 'pintReceiverValidation',

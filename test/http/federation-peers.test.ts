@@ -104,6 +104,32 @@ describe('POST /pint/v3/receiver-validation between two platforms', () => {
   });
 });
 
+describe('POST /api/v1/receiver-validation: a user of CAR1 checks a receiver before a transfer', () => {
+  const ask = (to: unknown, language = 'en') =>
+    fetch(`${car.url}/api/v1/receiver-validation`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${car.app?.keys['demo-consignee'] ?? ''}`, 'Content-Type': 'application/json', 'Accept-Language': language },
+      body: JSON.stringify({ to }),
+    });
+
+  it('a party on PORT is asked of PORT; a local one (bare or under CAR1) is found here', async () => {
+    const there = await ask('PORT:demo-forwarder', 'zh');
+    expect({ status: there.status, body: (await there.json()) as unknown }).toEqual({ status: 200, body: { platform: 'PORT', partyId: 'demo-forwarder', partyName: '外滩货运代理（演示）' } });
+    for (const to of ['demo-terminal', 'CAR1:demo-terminal']) {
+      expect(await (await ask(to)).json()).toEqual({ platform: 'CAR1', partyId: 'demo-terminal', partyName: 'Yangshan Demo Container Terminal' });
+    }
+  });
+
+  it('unknown there: 404 pint-party-unknown; not an address: 422; an unconfigured platform: 503 peer-unavailable', async () => {
+    const unknown = await ask('PORT:demo-nobody');
+    expect([unknown.status, ((await unknown.json()) as { code?: string }).code]).toEqual([404, 'pint-party-unknown']);
+    const bad = await ask('port:Demo Consignee');
+    expect([bad.status, ((await bad.json()) as { code?: string }).code]).toEqual([422, 'validation-failed']);
+    const elsewhere = await ask('WAVE:demo-consignee');
+    expect([elsewhere.status, ((await elsewhere.json()) as { code?: string }).code]).toEqual([503, 'peer-unavailable']);
+  });
+});
+
 describe('PORT refuses platform requests it cannot tie to a peer', () => {
   const refused = async (res: Response, code: string) => {
     expect({ status: res.status, body: (await res.json()) as unknown }).toEqual({ status: 401, body: expect.objectContaining({ code, status: 401 }) });
