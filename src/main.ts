@@ -39,6 +39,11 @@ import { DEFAULT_IDLE_TIMEOUTS, WebSessions, type IdleTimeouts } from './http/pa
 import { DEFAULT_MAX_STREAMS, StreamSlots } from './http/event-stream';
 import { ServiceMetrics, type RequestLog } from './http/observability';
 import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit';
+import { PeerDirectory, Platform } from './application/federation/platform';
+import { PeerAuthenticator } from './application/federation/peer-requests';
+import { PeerClient, fetchJwks } from './adapters/http/peer-client';
+import { parsePeers, type PeerConfig } from './domain/federation/peers';
+import { isPlatformCode } from './domain/federation/platform-address';
 
 /** The only module that reads the environment and connects adapters; everything else is handed what it needs. */
 export interface ServiceConfig {
@@ -249,6 +254,9 @@ export async function wireApp(
   });
   const post = webhookPost({ resolveHost, permitted: (address) => addressPermitted(address, destinations) });
   const dispatcher = new WebhookDispatcher({ store: store.webhooks, post, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
+  const platform = platformFromEnv(env);
+  const peerDirectory = new PeerDirectory(peersFromEnv(env), fetchJwks);
+  const peerClient = new PeerClient(platform, peerDirectory, clock);
   const stopping = new AbortController();
   // Every open event stream listens for the stop: many streams are normal, not a leak.
   setMaxListeners(0, stopping.signal);
@@ -258,6 +266,9 @@ export async function wireApp(
     log,
     integrity: () => integrity.status(),
     webhooks,
+    platform,
+    peers: new PeerAuthenticator(platform, peerDirectory, clock),
+    askPeer: (address, language) => peerClient.validateReceiver(address, language),
     stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal, slots: new StreamSlots(maxStreams) },
     metrics,
     ...(env.SDX_METRICS_TOKEN ? { metricsToken: env.SDX_METRICS_TOKEN } : {}),
@@ -424,6 +435,34 @@ function idempotentIds(env: NodeJS.ProcessEnv): (partyId: string, key: string) =
 function deploymentSecret(env: NodeJS.ProcessEnv, variable: string, label: string): Uint8Array {
   const configured = env[variable];
   return configured ? Buffer.from(configured, 'utf8') : createHmac('sha256', label).update(readFileSync(logKeyFile(env))).digest();
+}
+
+const platformCodeOf = (env: NodeJS.ProcessEnv): string => env.SDX_PLATFORM_CODE || 'SDX';
+
+/**
+ * This deployment among platforms: SDX_PLATFORM_CODE (2-4 capitals or digits, default SDX) and
+ * SDX_PLATFORM_KEY_FILE (EC P-256 PEM, by default the development key in the certs directory).
+ */
+export function platformFromEnv(env: NodeJS.ProcessEnv): Platform {
+  const code = platformCodeOf(env);
+  if (!isPlatformCode(code)) throw new Error(`SDX_PLATFORM_CODE must be 2-4 capitals or digits, not "${code}"`);
+  const keyFile = env.SDX_PLATFORM_KEY_FILE || join(resourcePaths(env).certsDir, 'platform.key.pem');
+  try {
+    return new Platform(code, createPrivateKey(readFileSync(keyFile, 'utf8')));
+  } catch (error) {
+    throw new Error(`SDX_PLATFORM_KEY_FILE: ${keyFile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** SDX_PEERS_FILE: the peer platforms (a JSON array, see domain/federation/peers.ts); none when unset. */
+export function peersFromEnv(env: NodeJS.ProcessEnv): PeerConfig[] {
+  const file = env.SDX_PEERS_FILE;
+  if (!file) return [];
+  try {
+    return parsePeers(JSON.parse(readFileSync(file, 'utf8')), platformCodeOf(env));
+  } catch (error) {
+    throw new Error(`SDX_PEERS_FILE: ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**
@@ -625,6 +664,8 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
   masterKeyFromEnv,
   padesLevelFromEnv,
   (env) => crlRefreshMs(env.SDX_CRL_REFRESH),
+  platformFromEnv,
+  peersFromEnv,
   (env) => {
     const url = env.SDX_PUBLIC_URL;
     if (url && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) throw new Error(`SDX_PUBLIC_URL must be an absolute http(s) URL, not "${url}"`);

@@ -13,6 +13,10 @@ import { webhooksRouter } from './webhooks.routes';
 import type { WebhookService } from '../application/webhooks/webhook-service';
 import { SdxError } from '../domain/shared/errors';
 import { dcsaRouter } from './dcsa.routes';
+import { federationRouter, receiverLookupRouter } from './federation.routes';
+import type { Platform } from '../application/federation/platform';
+import type { PeerAuthenticator } from '../application/federation/peer-requests';
+import type { AskPeer } from '../application/federation/receiver-validation';
 import { documentsRouter } from './documents.routes';
 import { jsonBody } from './json-body';
 import { logRouter } from './log.routes';
@@ -35,6 +39,12 @@ export interface AppDependencies {
   onUnexpectedError: (error: unknown) => void;
   pages: Omit<PageDependencies, 'store' | 'documents' | 'log' | 'verifyPdf' | 'stream'>;
   webhooks: WebhookService;
+  /** This deployment's platform code and key, for peers (PINT). */
+  platform: Platform;
+  /** Checks the signed requests peers send to /pint/v3. */
+  peers: PeerAuthenticator;
+  /** Asks a peer platform about one of its parties. */
+  askPeer: AskPeer;
   /** Server-Sent Events: poll interval, heartbeat, and the signal that ends open streams at shutdown. */
   stream: StreamOptions;
   /** Writes (POSTs) per API key under /api/v1; none when undefined. */
@@ -102,6 +112,7 @@ export function createApp(deps: AppDependencies): Express {
   });
   app.use(pagesRouter({ ...deps.pages, store: deps.store, documents: deps.documents, log: deps.log, verifyPdf: deps.verifyPdf, stream: deps.stream }));
   app.use(verifyRouter(deps.documents, deps.log, deps.verifyPdf, deps.validationReports));
+  app.use(federationRouter({ platform: deps.platform, peers: deps.peers, store: deps.store }));
   const apiViewer = async (req: express.Request) => {
     const party = await deps.store.getParty(callerOf(req).partyId);
     if (!party) throw new SdxError('not-found', 'the caller’s party is not registered');
@@ -120,6 +131,7 @@ export function createApp(deps: AppDependencies): Express {
     logRouter(deps.log, deps.store),
     dcsaRouter(new DcsaReads(deps.documents, deps.store)),
     webhooksRouter(deps.webhooks),
+    receiverLookupRouter({ platform: deps.platform, store: deps.store, askPeer: deps.askPeer }),
     express.Router().get('/stream', eventStream({ log: deps.log, store: deps.store }, apiViewer, deps.stream)),
   );
 

@@ -335,6 +335,21 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       createdAt: dateTime,
       deliveredAt: { anyOf: [dateTime, { type: 'null' }] },
     }),
+    PlatformKeys: closed({
+      keys: {
+        type: 'array',
+        description: 'JWK set of the platform signing keys (ES256); `kid` is the RFC 7638 thumbprint.',
+        items: closed({
+          kty: { type: 'string', enum: ['EC'] },
+          crv: { type: 'string', enum: ['P-256'] },
+          x: { type: 'string' },
+          y: { type: 'string' },
+          kid: { type: 'string' },
+          alg: { type: 'string', enum: ['ES256'] },
+          use: { type: 'string', enum: ['sig'] },
+        }),
+      },
+    }),
     PassKeys: closed({
       keys: {
         type: 'array',
@@ -631,6 +646,60 @@ function paths(): Record<string, JsonSchema> {
         operationId: 'passKeys',
         summary: 'Keys that sign gate passes (the QR tokens)',
         responses: { '200': { description: 'The JWK set.', content: json(ref('PassKeys')) } },
+      },
+    },
+    '/.well-known/jwks.json': {
+      get: {
+        operationId: 'platformKeys',
+        summary: 'Keys this platform signs PINT envelopes, receipts and peer requests with',
+        description: 'Peers that configure this platform with a `jwksUrl` (SDX_PEERS_FILE) read its key here; a pinned key is this set\'s one JWK.',
+        responses: { '200': { description: 'The JWK set.', content: json(ref('PlatformKeys')) } },
+      },
+    },
+    '/api/v1/receiver-validation': {
+      post: {
+        operationId: 'lookUpReceiver',
+        summary: 'Whom a transfer would reach: a party here, or on a peer platform (asked by PINT receiver validation)',
+        description:
+          '`to` is `<platform>:<party>` (e.g. `PORT:demo-consignee`) or a party id of this platform. A peer\'s party is asked of that platform with a signed `POST /pint/v3/receiver-validation`; the name comes in the caller\'s Accept-Language. ' +
+          '404 `pint-party-unknown` when the party takes no documents (unknown, an auditor), 503 `peer-unavailable` when the peer is not configured, out of reach or answers outside PINT.',
+        security: bearer,
+        requestBody: { required: true, content: json(closed({ to: { type: 'string', maxLength: 200 } })) },
+        responses: {
+          '200': { description: 'The party takes documents.', content: json(closed({ platform: { type: 'string' }, partyId: { type: 'string' }, partyName: { type: 'string', maxLength: 70 } })) },
+          '404': { description: '`pint-party-unknown`.', content: { 'application/problem+json': { schema: ref('Problem') } } },
+          ...errors('BadRequest', 'Unauthorized', 'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent', 'TooManyRequests', 'ServiceUnavailable'),
+        },
+      },
+    },
+    '/pint/v3/receiver-validation': {
+      post: {
+        operationId: 'pintReceiverValidation',
+        summary: 'PINT 3.0 receiver validation: whether a party here takes documents, and its name',
+        description:
+          'Called by a peer platform (SDX_PEERS_FILE), not by users. PINT leaves platform authentication open; SDX signs each request with the calling platform\'s key: ' +
+          '`Authorization: PINT-JWS <compact JWS>` (ES256, header exactly `alg` and `kid`, the key the peer pinned or publishes at `/.well-known/jwks.json`) over ' +
+          '`{iss: caller code, aud: this platform\'s code, htm: "POST", htu: "/pint/v3/receiver-validation", iat: seconds, jti: 16-64 characters, used once, bodySha256: SHA-256 hex of the body\'s RFC 8785 form}`, `iat` within 60 s of this platform\'s clock. ' +
+          'The body is PINT\'s `IdentifyingCode`: SDX parties are listed under this platform\'s code as `codeListProvider` with the party id as `partyCode`. The answer is PINT\'s `ReceiverValidationResponse`, the name in the caller\'s Accept-Language (zh or en), cut to PINT\'s 70 characters. ' +
+          'Errors are problem+json, not PINT\'s unsigned `ErrorResponse`; every answer carries `API-Version: 3.0.0`.',
+        security: [{ platformSignature: [] }],
+        requestBody: {
+          required: true,
+          content: json(closed({ codeListProvider: { type: 'string', minLength: 1, maxLength: 100 }, partyCode: { type: 'string', minLength: 1, maxLength: 150 }, codeListName: { type: 'string', maxLength: 100 } }, ['codeListName'])),
+        },
+        responses: {
+          '200': { description: 'The party takes documents here.', headers: { 'API-Version': { schema: { type: 'string' } } }, content: json(closed({ partyName: { type: 'string', maxLength: 70 } })) },
+          '401': {
+            description: 'Not a request of a peer platform: `peer-credentials-missing`, `peer-unknown` (the `iss` is not a configured peer), `peer-signature-invalid`, `peer-request-invalid` (another audience, method, path or body, or `iat` more than 60 s off), `peer-request-replayed` (a `jti` seen before).',
+            headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+            content: { 'application/problem+json': { schema: ref('Problem') } },
+          },
+          '404': {
+            description: '`pint-party-unknown`: no such party, one that takes no documents (an auditor), or a code list other than this platform\'s; as PINT asks, it says no more.',
+            content: { 'application/problem+json': { schema: ref('Problem') } },
+          },
+          ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent'),
+        },
       },
     },
     '/v/{token}/status': {
@@ -933,7 +1002,10 @@ function buildDocument(): JsonSchema {
     security: [{ bearerAuth: [] }],
     paths: withEveryOperation(paths()),
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An SDX API key.' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', description: 'An SDX API key.' },
+        platformSignature: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`PINT-JWS <compact JWS>` signed with a peer platform\'s key (see `/pint/v3/receiver-validation`).' },
+      },
       parameters: { DocumentId: { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1 } } },
       responses: responseComponents(),
       schemas: { ...handwrittenSchemas(), ...generatedSchemas() },

@@ -47,6 +47,16 @@ export function statusFor(error: SdxError): number {
       return 409;
     case 'not-found':
       return 404;
+    // Platform-to-platform calls (PINT): the calling platform is not who it says, or its request is stale or replayed.
+    case 'peer-credentials-missing':
+    case 'peer-unknown':
+    case 'peer-signature-invalid':
+    case 'peer-request-invalid':
+    case 'peer-request-replayed':
+      return 401;
+    // PINT answers an unknown receiver (or one it would not accept a transfer for) with 404.
+    case 'pint-party-unknown':
+      return 404;
     // The D/O is fine; its carrier has no SCAC on record, which DCSA's D/O requires.
     case 'dcsa-carrier-code-missing':
       return 409;
@@ -66,6 +76,8 @@ export function statusFor(error: SdxError): number {
     case 'signer-expired':
       return 409;
     case 'store-unavailable':
+    // A peer platform did not answer as PINT says: retry later.
+    case 'peer-unavailable':
     // The party has no usable signing key, or the TSA cannot be reached: configuration, not input.
     case 'key-not-found':
     case 'key-record-invalid':

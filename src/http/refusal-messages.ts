@@ -59,6 +59,14 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'webhook-url-invalid': m('Invalid webhook URL', 'Webhook 地址无效', 'Webhook 地址必须是有效的 https 地址。'),
   'dcsa-carrier-code-missing': m('No carrier code for DCSA', '缺少承运人代码', '该提货单及承运人资料中均无 SCAC 代码，无法按 DCSA 格式提供；请在承运人资料中登记 SCAC。'),
   'webhook-destination-forbidden': m('Webhook destination forbidden', 'Webhook 目标不允许', '该 Webhook 地址指向内部或保留网络，不允许使用。'),
+  // Between platforms (PINT)
+  'peer-credentials-missing': m('Platform signature missing', '缺少平台签名', '平台之间的请求须以 "Authorization: PINT-JWS <JWS>" 携带调用方平台密钥的签名。'),
+  'peer-unknown': m('Unknown platform', '未知平台', '该请求所署名的平台不在本平台配置的对接平台之列。'),
+  'peer-signature-invalid': m('Platform signature invalid', '平台签名无效', '该请求的签名不是由所署名平台公布或登记的密钥作出的。'),
+  'peer-request-invalid': m('Platform request does not match its signature', '平台请求与签名不符', '签名所绑定的接收平台、方法、路径、请求体或时间与本次请求不符（时间允许相差 60 秒）。'),
+  'peer-request-replayed': m('Platform request replayed', '平台请求被重放', '同一份已签名的请求此前已收到过；每次请求须重新签名。'),
+  'peer-unavailable': m('Peer platform unavailable', '对接平台不可用', '对接平台暂时无法访问或未按 PINT 应答；请稍后重试。'),
+  'pint-party-unknown': m('Unknown party', '收件方不存在', '本平台没有可接收单证的该方；请核对平台代码与对方代码。'),
   // PDFs and signing
   'render-assets-invalid': m('Rendering assets invalid', '排版资源无效', '生成 PDF 所需的字体或资源不可用。'),
   'render-input-invalid': m('Rendering input invalid', '排版内容无效', '该单证内容无法生成 PDF。'),

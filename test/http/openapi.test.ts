@@ -204,6 +204,7 @@ describe('GET /openapi.json', () => {
     check('/api/v1/documents', 'get', await request(t.app).get(`${api}/documents?kind=delivery-order&limit=1`).set('Authorization', bearer('demo-consignee')));
     check('/verify/{id}', 'get', await request(t.app).get(`/verify/${id}`));
     check('/pass-keys.json', 'get', await request(t.app).get('/pass-keys.json'));
+    check('/.well-known/jwks.json', 'get', await request(t.app).get('/.well-known/jwks.json'));
     const passes = new GatePasses({ signing: createPrivateKey(readFileSync(certsDevPath('gate-pass.key.pem'), 'utf8')) });
     const stored = await t.store.getDocument(id);
     if (!stored) throw new Error('issued document not stored');

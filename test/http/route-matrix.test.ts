@@ -115,6 +115,11 @@ const apiRules: Record<string, RouteRule> = {
   'GET /healthz': { public: 200, call: () => request(t.app).get('/healthz') },
   'GET /openapi.json': { public: 200, call: () => request(t.app).get('/openapi.json') },
   'GET /pass-keys.json': { public: 200, call: () => request(t.app).get('/pass-keys.json') },
+  'GET /.well-known/jwks.json': { public: 200, call: () => request(t.app).get('/.well-known/jwks.json') },
+  // Anyone signed in may ask whom a transfer would reach; with no peers configured, a local party.
+  [`POST ${API}/receiver-validation`]: { ...everyone(200), call: (ctx) => api('post', `${API}/receiver-validation`, ctx).send({ to: 'demo-consignee' }) },
+  // Peer platforms sign their requests with their platform key; an API key or a session is no such signature.
+  'POST /pint/v3/receiver-validation': { public: 401, call: (ctx) => api('post', '/pint/v3/receiver-validation', ctx).send({ codeListProvider: 'SDX', partyCode: 'demo-consignee' }) },
   // Asked from loopback here; from elsewhere it takes SDX_METRICS_TOKEN, never an API key.
   'GET /metrics': { public: 200, call: (ctx) => api('get', '/metrics', ctx) },
   // A text file: refused the same way for anyone, key or not.

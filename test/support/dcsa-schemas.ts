@@ -11,10 +11,12 @@ import { repoRoot } from './examples';
  */
 
 const SWAGGERHUB = 'https://api.swaggerhub.com/domains/dcsaorg/';
+const PINT = 'https://sdx.test/dcsa/EBL_PINT/3.0.0';
 
 /** Each file under the URL the others use to refer to it. */
 const specifications = [
   { file: 'TNT_v3.0.0.yaml', id: 'https://sdx.test/dcsa/TNT/3.0.0' },
+  { file: 'EBL_PINT_v3.0.0.yaml', id: PINT },
   { file: 'documentation_domain_v3.0.0.yaml', id: `${SWAGGERHUB}DOCUMENTATION_DOMAIN/3.0.0` },
   { file: 'dcsa_domain_v3.1.0.yaml', id: `${SWAGGERHUB}DCSA_DOMAIN/3.1.0` },
   { file: 'location_domain_v4.0.0.yaml', id: `${SWAGGERHUB}LOCATION_DOMAIN/4.0.0` },
@@ -28,6 +30,13 @@ const targets = {
   'error-domain': `${SWAGGERHUB}ERROR_DOMAIN/2.0.0#/components/schemas/error`,
   /** What TNT 3.0.0 `GET /events` answers on error. */
   'tnt-events-error': 'https://sdx.test/dcsa/TNT/3.0.0#/components/schemas/GetEventsError',
+  /** PINT 3.0.0's pieces (the envelope's transportDocument is an eBL's; SDX sends its own payload there). */
+  'pint-envelope-manifest': `${PINT}#/components/schemas/EnvelopeManifest`,
+  'pint-transfer-chain-entry': `${PINT}#/components/schemas/EnvelopeTransferChainEntry`,
+  'pint-signed-content': `${PINT}#/components/schemas/EnvelopeTransferChainEntrySignedContent`,
+  'pint-finished-response': `${PINT}#/components/schemas/EnvelopeTransferFinishedResponse`,
+  'pint-receiver-validation-response': `${PINT}#/components/schemas/ReceiverValidationResponse`,
+  'pint-identifying-code': `${PINT}#/components/schemas/IdentifyingCode`,
 } as const;
 export type DcsaSchema = keyof typeof targets;
 

@@ -1,4 +1,5 @@
 import type { PassRefusalCode } from '../gate/gate-pass';
+import type { PeerRequestFailure } from '../federation/peer-request';
 
 /**
  * Every failure SDX reports carries a stable string `code`. Codes are published: once a code is
@@ -38,6 +39,9 @@ export type ErrorCode =
   | 'blob-too-large'
   | 'webhook-destination-forbidden'
   | 'dcsa-carrier-code-missing'
+  | PeerRequestFailure
+  | 'pint-party-unknown'
+  | 'peer-unavailable'
   | KeyStoreErrorCode
   | TimestampErrorCode
   | 'revocation-unavailable'
@@ -171,6 +175,13 @@ const otherErrorCodeSet = {
   'blob-too-large': true,
   'webhook-destination-forbidden': true,
   'dcsa-carrier-code-missing': true,
+  'peer-credentials-missing': true,
+  'peer-unknown': true,
+  'peer-signature-invalid': true,
+  'peer-request-invalid': true,
+  'peer-request-replayed': true,
+  'pint-party-unknown': true,
+  'peer-unavailable': true,
   'key-not-found': true,
   'key-record-invalid': true,
   'key-unseal-failed': true,
