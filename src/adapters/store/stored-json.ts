@@ -1,6 +1,7 @@
 import type { DocumentState } from '../../domain/document/document';
 import { partySchema, type Party } from '../../domain/party/party';
 import { SdxError, ValidationError } from '../../domain/shared/errors';
+import type { StoredDocument, StoredEvent } from '../../application/ports/store.port';
 
 /*
  * Both stores keep parties, payloads and document states as JSON text (BSON would not round-trip
@@ -46,4 +47,48 @@ export function storedState(text: unknown, id: string): DocumentState {
     throw new SdxError('store-corrupt', `stored state of document ${id} is not a document state`);
   }
   return value as DocumentState;
+}
+
+/** The columns of a document row both SQL stores read back (snake_case, as stored). */
+export interface DocumentRowColumns {
+  id: string;
+  seq: number;
+  payload: string;
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EventRow {
+  document_id: string;
+  seq: number;
+  log_index: number;
+  hash: string;
+  type: string;
+  actor: string;
+  recorded_at: string;
+  envelope: string;
+}
+
+export function toStoredDocument(row: DocumentRowColumns): StoredDocument {
+  return {
+    state: storedState(row.state, row.id),
+    payload: fromJson(row.payload, `payload of document ${row.id}`),
+    seq: row.seq,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    documentId: row.document_id,
+    seq: row.seq,
+    logIndex: row.log_index,
+    hash: row.hash,
+    type: row.type,
+    actor: row.actor,
+    recordedAt: row.recorded_at,
+    envelope: row.envelope,
+  };
 }

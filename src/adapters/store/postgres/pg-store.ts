@@ -28,7 +28,7 @@ import { prefixKeyNames } from '../../../domain/document/business-keys';
 import type { Party, PartyId } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
-import { fromJson, storedParty, storedState, toJson } from '../stored-json';
+import { storedParty, toJson, toStoredDocument, toStoredEvent, type EventRow } from '../stored-json';
 import { applyPgMigrations } from './pg-migrations';
 import { PgLimits } from './pg-limits';
 import { PgSessions } from './pg-sessions';
@@ -67,16 +67,6 @@ interface DocumentRow {
   updated_at: string;
 }
 
-interface EventRow {
-  document_id: string;
-  seq: number;
-  log_index: number;
-  hash: string;
-  type: string;
-  actor: string;
-  recorded_at: string;
-  envelope: string;
-}
 
 interface UserRow {
   id: string;
@@ -657,28 +647,7 @@ function toApiKey(row: ApiKeyRow): ApiKeyRecord {
   return { id: row.id, userId: row.user_id, keyHash: row.key_hash, label: row.label, createdAt: row.created_at, revokedAt: row.revoked_at };
 }
 
-function toStoredDocument(row: DocumentRow): StoredDocument {
-  return {
-    state: storedState(row.state, row.id),
-    payload: fromJson(row.payload, `payload of document ${row.id}`),
-    seq: row.seq,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    documentId: row.document_id,
-    seq: row.seq,
-    logIndex: row.log_index,
-    hash: row.hash,
-    type: row.type,
-    actor: row.actor,
-    recordedAt: row.recorded_at,
-    envelope: row.envelope,
-  };
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

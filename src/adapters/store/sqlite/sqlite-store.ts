@@ -28,7 +28,7 @@ import type { Party, PartyId } from '../../../domain/party/party';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
 import { prefixKeyNames } from '../../../domain/document/business-keys';
-import { fromJson, storedParty, storedState, toJson } from '../stored-json';
+import { storedParty, toJson, toStoredDocument, toStoredEvent, type EventRow } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
 import { endOpenSessions, SqliteSessions } from './sqlite-sessions';
 import { SqliteWebhooks } from './sqlite-webhooks';
@@ -72,16 +72,6 @@ interface DocumentRow {
   updated_at: string;
 }
 
-interface EventRow {
-  document_id: string;
-  seq: number;
-  log_index: number;
-  hash: string;
-  type: string;
-  actor: string;
-  recorded_at: string;
-  envelope: string;
-}
 
 interface LogStateRow {
   size: number;
@@ -637,28 +627,7 @@ function toApiKey(row: ApiKeyRow): ApiKeyRecord {
   };
 }
 
-function toStoredDocument(row: DocumentRow): StoredDocument {
-  return {
-    state: storedState(row.state, row.id),
-    payload: fromJson(row.payload, `payload of document ${row.id}`),
-    seq: row.seq,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    documentId: row.document_id,
-    seq: row.seq,
-    logIndex: row.log_index,
-    hash: row.hash,
-    type: row.type,
-    actor: row.actor,
-    recordedAt: row.recorded_at,
-    envelope: row.envelope,
-  };
-}
 
 /**
  * The native addon keeps the SqliteError class (and so the Error realm) of the first module
