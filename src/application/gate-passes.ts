@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, sign, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { platformJwk } from '../domain/federation/compact-jws';
 import { documentFacts } from './document-facts';
 import type { StoredDocument } from './ports/store.port';
 import { participantsOf } from '../domain/document/document';
@@ -41,18 +42,6 @@ const b64u = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64
 
 const publicKeyOf = (key: KeyObject) => (key.type === 'public' ? key : createPublicKey(key));
 
-function publicJwk(key: KeyObject): { crv: string; kty: string; x: string; y: string } {
-  const jwk: JsonWebKey = publicKeyOf(key).export({ format: 'jwk' });
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('a gate pass key must be an EC P-256 key');
-  return { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
-}
-
-/** RFC 7638 thumbprint, shortened: a key id only has to tell a handful of published keys apart. */
-function keyId(jwk: { crv: string; kty: string; x: string; y: string }): string {
-  const canonical = `{"crv":"${jwk.crv}","kty":"${jwk.kty}","x":"${jwk.x}","y":"${jwk.y}"}`;
-  return b64u(createHash('sha256').update(canonical).digest()).slice(0, 8);
-}
-
 /** An older pass key: it verifies only passes issued before `retiredAt`. */
 export interface RetiredPassKey {
   key: KeyObject;
@@ -93,8 +82,9 @@ export class GatePasses {
       ...(keys.retired ?? []).map((r) => ({ key: publicKeyOf(r.key), retiredAt: Math.floor(r.retiredAt.getTime() / 1000) })),
     ];
     this.published = all.map(({ key, retiredAt }) => {
-      const jwk = publicJwk(key);
-      return { ...jwk, kty: 'EC', crv: 'P-256', kid: keyId(jwk), alg: 'ES256', use: 'sig', ...(retiredAt !== undefined ? { retired: retiredAt } : {}) };
+      const jwk = platformJwk(key, 'a gate pass key');
+      // The thumbprint shortened: a key id only has to tell a handful of published keys apart.
+      return { ...jwk, kid: jwk.kid.slice(0, 8), ...(retiredAt !== undefined ? { retired: retiredAt } : {}) };
     });
     this.signingKid = this.published[0]?.kid ?? '';
     this.verifying = new Map(all.map((key, i) => [this.published[i]?.kid ?? '', key]));

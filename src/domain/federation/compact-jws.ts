@@ -20,10 +20,13 @@ export interface PlatformJwk {
 
 const b64u = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
 
-/** The public JWK of an EC P-256 key (private or public), with its thumbprint as `kid`. */
-export function platformJwk(key: KeyObject): PlatformJwk {
+/**
+ * The public JWK of an EC P-256 key (private or public), with its RFC 7638 thumbprint as `kid`;
+ * `what` names the key in the error for any other key (gate passes use it too).
+ */
+export function platformJwk(key: KeyObject, what = 'a platform key'): PlatformJwk {
   const jwk: JsonWebKey = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'jwk' });
-  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('a platform key must be an EC P-256 key');
+  if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error(`${what} must be an EC P-256 key`);
   const thumbprint = b64u(createHash('sha256').update(`{"crv":"P-256","kty":"EC","x":"${jwk.x}","y":"${jwk.y}"}`).digest());
   return { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y, kid: thumbprint, alg: 'ES256', use: 'sig' };
 }
