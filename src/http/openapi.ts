@@ -63,6 +63,17 @@ const payloadSchemaByKind = {
 } as const satisfies Record<(typeof documentKinds)[number], string>;
 
 /** An object schema with exactly these properties, all required unless listed as optional. */
+/** The members of a public EC P-256 signing JWK (platform keys, gate pass keys). */
+const ecSigningJwk: Record<string, JsonSchema> = {
+  kty: { type: 'string', enum: ['EC'] },
+  crv: { type: 'string', enum: ['P-256'] },
+  x: { type: 'string' },
+  y: { type: 'string' },
+  kid: { type: 'string' },
+  alg: { type: 'string', enum: ['ES256'] },
+  use: { type: 'string', enum: ['sig'] },
+};
+
 function closed(properties: Record<string, JsonSchema>, optional: readonly string[] = []): JsonSchema {
   return {
     type: 'object',
@@ -339,15 +350,7 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       keys: {
         type: 'array',
         description: 'JWK set of the platform signing keys (ES256); `kid` is the RFC 7638 thumbprint.',
-        items: closed({
-          kty: { type: 'string', enum: ['EC'] },
-          crv: { type: 'string', enum: ['P-256'] },
-          x: { type: 'string' },
-          y: { type: 'string' },
-          kid: { type: 'string' },
-          alg: { type: 'string', enum: ['ES256'] },
-          use: { type: 'string', enum: ['sig'] },
-        }),
+        items: closed(ecSigningJwk),
       },
     }),
     PassKeys: closed({
@@ -355,13 +358,7 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
         type: 'array',
         description: 'JWK set of the keys that sign gate passes (ES256); gates keep it for offline checks.',
         items: closed({
-          kty: { type: 'string', enum: ['EC'] },
-          crv: { type: 'string', enum: ['P-256'] },
-          x: { type: 'string' },
-          y: { type: 'string' },
-          kid: { type: 'string' },
-          alg: { type: 'string', enum: ['ES256'] },
-          use: { type: 'string', enum: ['sig'] },
+          ...ecSigningJwk,
           retired: {
             type: 'integer',
             description: 'A retired key: seconds since the epoch from which it signs nothing. Passes it made at or after this time are refused; it stays published until the last pass it made before has expired.',
