@@ -1,12 +1,11 @@
 // Issue 14 through POST /verify on a test app that issued the genuine documents: a case of each
 // forgery class, crafted with the attacker's toolkit, and the app's own lifecycles staying genuine.
-import request from 'supertest';
 import type { PdfVerificationReport } from '../../src/adapters/pdf/verify/verify-pdf';
 import type { DocumentKind } from '../../src/domain/document/document';
 import { gateRecord as gateRecordSchema } from '../../src/domain/eir/eir.schema';
 import { parseOrThrow } from '../../src/domain/shared/schema';
 import { expectFinding, expectLastSignatureSoundInPdfsig, expectVerdict } from '../support/forgery-expect';
-import { apiDocuments, demoDocuments, type GenuineDocument } from '../support/forgery-sources';
+import { apiDocuments, demoDocuments, genuineOf, verifiedByUpload, type GenuineDocument } from '../support/forgery-sources';
 import {
   BODY_BAND,
   addAnnotation,
@@ -35,17 +34,9 @@ useExchange(async (app, client) => {
   for (const doc of await demoDocuments()) demo.set(doc.kind, doc);
 }, undefined, 120_000);
 
-async function postVerify(pdf: Uint8Array): Promise<PdfVerificationReport> {
-  const res = await request(t.app).post('/verify').attach('file', Buffer.from(pdf), { filename: 'forged.pdf', contentType: 'application/pdf' });
-  expect(res.status).toBe(200);
-  return res.body as PdfVerificationReport;
-}
+const postVerify = (pdf: Uint8Array): Promise<PdfVerificationReport> => verifiedByUpload(t.app, pdf, 'forged.pdf');
 
-function api(kind: DocumentKind): GenuineDocument {
-  const doc = issued.get(kind);
-  if (!doc) throw new Error(`no issued ${kind}`);
-  return doc;
-}
+const api = (kind: DocumentKind): GenuineDocument => genuineOf(issued, kind);
 
 const kinds: DocumentKind[] = ['delivery-order', 'eir', 'telex-release-guarantee'];
 const attacker = (doc: GenuineDocument): PartyName => doc.countersigner ?? P.forwarder;

@@ -8,7 +8,7 @@ import type { DocumentKind } from '../../src/domain/document/document';
 import { openEtsiReport, type EtsiValidationReport } from '../../src/application/etsi-report';
 import { certsDevCertificate } from '../support/certs-dev';
 import { expectFinding, expectVerdict } from '../support/forgery-expect';
-import { apiDocuments, type GenuineDocument } from '../support/forgery-sources';
+import { apiDocuments, genuineOf, verifiedByUpload, type GenuineDocument } from '../support/forgery-sources';
 import { BODY_BAND, addAnnotation, partySigner, revisionCount, sdxStyleSign } from '../support/pdf-forgery-kit';
 import type { TestApp } from '../support/test-app';
 import { P, useExchange } from './exchange-client';
@@ -27,17 +27,9 @@ useExchange(
   120_000,
 );
 
-async function postVerify(pdf: Uint8Array): Promise<PdfVerificationReport> {
-  const res = await request(t.app).post('/verify').attach('file', Buffer.from(pdf), { filename: 'doc.pdf', contentType: 'application/pdf' });
-  expect(res.status).toBe(200);
-  return res.body as PdfVerificationReport;
-}
+const postVerify = (pdf: Uint8Array): Promise<PdfVerificationReport> => verifiedByUpload(t.app, pdf, 'doc.pdf');
 
-function api(kind: DocumentKind): GenuineDocument {
-  const doc = issued.get(kind);
-  if (!doc) throw new Error(`no issued ${kind}`);
-  return doc;
-}
+const api = (kind: DocumentKind): GenuineDocument => genuineOf(issued, kind);
 
 describe('POST /verify on B-LTA documents the exchange issued', () => {
   it.each(['delivery-order', 'eir', 'telex-release-guarantee'] as const)('when the issued %s (signature, DSS, document timestamp) is posted: valid, recorded, genuine', async (kind) => {

@@ -1,8 +1,11 @@
 // The genuine documents the forgery tests start from: the demo files (as `sdx demo` writes them)
 // and documents issued through the API of a test app, each kind with only its first signature
 // (what an attacker receives) and, where the lifecycle has one, after its countersignature.
+import type { Express } from 'express';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import request from 'supertest';
+import type { PdfVerificationReport } from '../../src/adapters/pdf/verify/verify-pdf';
 import { makeDemoDocuments } from '../../src/application/demo-documents';
 import { parseDemoParties } from '../../src/application/demo-parties';
 import { documentKinds, type DocumentKind } from '../../src/domain/document/document';
@@ -92,4 +95,18 @@ export async function apiDocuments(c: Client): Promise<GenuineDocument[]> {
     out.push({ origin: 'api', kind, id: issued.id, firstSigned, ...(complete ? { complete } : {}), payload, issuer, ...(countersigner ? { countersigner } : {}) });
   }
   return out;
+}
+
+/** A PDF uploaded to the app's POST /verify, as the verify page posts it; its report (the answer must be 200). */
+export async function verifiedByUpload(app: Express, pdf: Uint8Array, filename = 'document.pdf'): Promise<PdfVerificationReport> {
+  const res = await request(app).post('/verify').attach('file', Buffer.from(pdf), { filename, contentType: 'application/pdf' });
+  if (res.status !== 200) throw new Error(`POST /verify answered ${res.status}: ${res.text}`);
+  return res.body as PdfVerificationReport;
+}
+
+/** The genuine document of a kind a suite set up, or a clear failure when it did not. */
+export function genuineOf(documents: ReadonlyMap<DocumentKind, GenuineDocument>, kind: DocumentKind): GenuineDocument {
+  const doc = documents.get(kind);
+  if (!doc) throw new Error(`no issued ${kind}`);
+  return doc;
 }
