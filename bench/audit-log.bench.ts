@@ -16,6 +16,7 @@ import { checkConsistency, checkInclusion } from '../src/domain/audit-log/merkle
 import type { DocumentState } from '../src/domain/document/document';
 import { countingReads } from '../test/support/counting-store';
 import { seededRandom } from '../test/support/merkle-memory-nodes';
+import { deliveryOrderState } from '../test/support/document-fixtures';
 
 const EVENTS = Number(process.env.BENCH_LOG_EVENTS ?? 1_000_000);
 const PER_COMMIT = Number(process.env.BENCH_LOG_PER_COMMIT ?? 1000);
@@ -34,27 +35,9 @@ function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-function stateOf(id: string): DocumentState {
-  return {
-    id,
-    kind: 'delivery-order',
-    version: 1,
-    status: 'issued',
-    issuer: 'cosco-shipping',
-    holder: 'acme-imports',
-    presentedTo: null,
-    participants: [
-      { partyId: 'cosco-shipping', role: 'issuer' },
-      { partyId: 'acme-imports', role: 'consignee' },
-    ],
-    payloadHash: 'bench',
-    validUntil: null,
-    supersedes: null,
-    supersededBy: null,
-    guaranteeId: null,
-    backsDeliveryOrder: null,
-  };
-}
+/** A D/O's state as the bench stores it: the fixtures' D/O with a fixed payload hash. */
+const stateOf = (id: string): DocumentState =>
+  deliveryOrderState(id, { payloadHash: 'bench' });
 
 /** One commit: PER_COMMIT / 2 new documents, each issued with two tiny stand-in events. */
 function commitBatch(firstDocument: number, documents: number): DocumentChange[] {
