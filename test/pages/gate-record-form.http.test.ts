@@ -14,11 +14,18 @@ useExchange((app, client) => {
 
 const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 
-async function clerkForm(lang: string) {
+/**
+ * A gate clerk in `lang` opens the record form of a new EIR and posts `fields` (and `photo`) with
+ * the form's token, as the browser does.
+ */
+async function recordForm(lang: string, fields: Record<string, string>, photo?: { bytes: Buffer; filename: string; contentType: string }) {
   const eir = await c.issued(P.terminal, 'eir', payloadOf('eir'));
   const clerk = await signedIn(t.app, 'demo-terminal-gate', lang);
   const page = await clerk.get(`/gate/record/${eir.id}`).expect(200);
-  return { eir, clerk, csrf: hiddenValue(page.text, 'csrf') };
+  let post = clerk.post(`/gate/record/${eir.id}`).set('Origin', 'http://sdx.test').field('csrf', hiddenValue(page.text, 'csrf'));
+  for (const [name, value] of Object.entries(fields)) post = post.field(name, value);
+  if (photo) post = post.attach('photos', photo.bytes, { filename: photo.filename, contentType: photo.contentType });
+  return { eir, res: await post };
 }
 
 /** The ids of the controls marked invalid, and the ids the summary links to. */
@@ -31,17 +38,14 @@ function marks(text: string): { invalid: string[]; linked: string[] } {
 
 describe('the gate record form, refused', () => {
   it('when a damage line lacks its component and the remarks hide a control character, then 422 in 中文: values kept, both fields marked and linked, nothing recorded', async () => {
-    const { eir, clerk, csrf } = await clerkForm('zh-CN');
-    const res = await clerk
-      .post(`/gate/record/${eir.id}`)
-      .set('Origin', 'http://sdx.test')
-      .field('csrf', csrf)
-      .field('condition', 'damaged')
-      .field('damages[0][component]', '')
-      .field('damages[0][location]', '左侧第三格')
-      .field('damages[0][damage]', '凹陷')
-      .field('seals', 'SL-7788')
-      .field('remarks', 'ok\u200bthen');
+    const { eir, res } = await recordForm('zh-CN', {
+      condition: 'damaged',
+      'damages[0][component]': '',
+      'damages[0][location]': '左侧第三格',
+      'damages[0][damage]': '凹陷',
+      seals: 'SL-7788',
+      remarks: 'ok\u200bthen',
+    });
     expect(res.status).toBe(422);
     const { invalid, linked } = marks(res.text);
     expect(invalid).toEqual(expect.arrayContaining(['f-damages-0-component', 'f-remarks']));
@@ -59,14 +63,11 @@ describe('the gate record form, refused', () => {
   });
 
   it('when a photo is not an image, then 415 with the photo field marked and the form as typed', async () => {
-    const { eir, clerk, csrf } = await clerkForm('en');
-    const res = await clerk
-      .post(`/gate/record/${eir.id}`)
-      .set('Origin', 'http://sdx.test')
-      .field('csrf', csrf)
-      .field('condition', 'sound')
-      .field('remarks', 'left door sticks')
-      .attach('photos', Buffer.from('%PDF-1.7 not a photo'), { filename: 'photo.jpg', contentType: 'image/jpeg' });
+    const { eir, res } = await recordForm(
+      'en',
+      { condition: 'sound', remarks: 'left door sticks' },
+      { bytes: Buffer.from('%PDF-1.7 not a photo'), filename: 'photo.jpg', contentType: 'image/jpeg' },
+    );
     expect(res.status).toBe(415);
     expect(marks(res.text)).toEqual({ invalid: ['f-photos'], linked: ['f-photos'] });
     expect(res.text).toContain('left door sticks');
@@ -74,16 +75,11 @@ describe('the gate record form, refused', () => {
   });
 
   it('when the form is right, then the move is recorded with the damage line and the photo', async () => {
-    const { eir, clerk, csrf } = await clerkForm('zh-CN');
-    const res = await clerk
-      .post(`/gate/record/${eir.id}`)
-      .set('Origin', 'http://sdx.test')
-      .field('csrf', csrf)
-      .field('condition', 'damaged')
-      .field('damages[0][component]', '侧板')
-      .field('damages[0][location]', '左侧')
-      .field('damages[0][damage]', '凹陷')
-      .attach('photos', PNG_1x1, { filename: 'p.png', contentType: 'image/png' });
+    const { eir, res } = await recordForm(
+      'zh-CN',
+      { condition: 'damaged', 'damages[0][component]': '侧板', 'damages[0][location]': '左侧', 'damages[0][damage]': '凹陷' },
+      { bytes: PNG_1x1, filename: 'p.png', contentType: 'image/png' },
+    );
     expect(res.status).toBe(303);
     const recorded = await c.document(P.terminal, eir.id);
     expect(recorded.status).toBe('gate-recorded');
