@@ -442,8 +442,13 @@ function recordedRevision(
   // Boundaries inside the next party signature's own revision are not candidates: it ends that revision.
   const limit = later.length > 0 ? Math.min(...later) - 1 : bytes.length;
   const candidates = [end, ...boundaries.flatMap((b) => [b.endWithoutEol, b.end]).filter((at) => at > end && at <= limit)];
-  for (const at of new Set(candidates)) {
-    const sha = createHash('sha256').update(bytes.subarray(0, at)).digest('hex');
+  // One pass over the file: each longer prefix's hash goes on from the shorter one's.
+  const running = createHash('sha256');
+  let hashed = 0;
+  for (const at of [...new Set(candidates)].sort((a, b) => a - b)) {
+    running.update(bytes.subarray(hashed, at));
+    hashed = at;
+    const sha = running.copy().digest('hex');
     const recorded = revisions.find((r) => r.pdfSha256 === sha);
     if (recorded) return recorded;
   }
