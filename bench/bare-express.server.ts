@@ -10,7 +10,7 @@ import express from 'express';
 import { securityHeaders } from '../src/http/app';
 import { jsonBody } from '../src/http/json-body';
 import { observeRequests } from '../src/http/observability';
-import { resourcePaths } from '../src/composition/resources';
+import { settingsOrThrow } from '../src/settings';
 
 const app = express();
 app.disable('x-powered-by');
@@ -21,7 +21,7 @@ app.use(jsonBody());
 
 const released = new Set<string>();
 // A PDF-sized answer: the font file's first 40 KB stand in for a rendered document.
-const pdf = readFileSync(join(resourcePaths(process.env).templatesDir, 'fonts', 'NotoSansSC-Regular.ttf')).subarray(0, 40 * 1024);
+const pdf = readFileSync(join(settingsOrThrow(process.env).paths.templatesDir, 'fonts', 'NotoSansSC-Regular.ttf')).subarray(0, 40 * 1024);
 const summary = (id: string) => ({ id, kind: 'delivery-order', status: 'issued', version: 1, holder: 'demo-consignee' });
 
 app.post('/api/v1/documents', (_req, res) => {

@@ -14,10 +14,11 @@ import type { DocumentChange, DocumentQuery } from '../src/application/ports/sto
 import { normaliseKeyValue } from '../src/domain/document/business-keys';
 import type { DocumentKind, DocumentState, Participant } from '../src/domain/document/document';
 import { containerCheckDigit } from '../src/domain/shared/iso6346';
-import { resourcePaths, wireApp } from '../src/main';
+import { wireApp } from '../src/main';
+import { settingsOrThrow } from '../src/settings';
 
 const examples = Object.fromEntries(
-  (['eir', 'delivery-order', 'telex-release-guarantee'] as const).map((kind) => [kind, JSON.parse(readFileSync(join(resourcePaths(process.env).templatesDir, 'examples', `${kind}.json`), 'utf8')) as Record<string, unknown>]),
+  (['eir', 'delivery-order', 'telex-release-guarantee'] as const).map((kind) => [kind, JSON.parse(readFileSync(join(settingsOrThrow(process.env).paths.templatesDir, 'examples', `${kind}.json`), 'utf8')) as Record<string, unknown>]),
 ) as Record<DocumentKind, Record<string, unknown>>;
 
 const DOCUMENTS = Number(process.env.BENCH_SEARCH_DOCUMENTS ?? 100_000);
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   const file = join(dir, 'sdx.sqlite');
   const store = SqliteStore.open(file);
   try {
-    const { certsDir } = resourcePaths(process.env);
+    const { certsDir } = settingsOrThrow(process.env).paths;
     const demo = parseDemoParties(JSON.parse(readFileSync(join(certsDir, 'demo-parties.json'), 'utf8')));
     const credentials = await loadDemoParties(store, demo, new Date().toISOString());
     const apiKey = credentials.find((c) => c.partyId === AGENT)?.apiKey;
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
 
     // Wired before the documents are written: the start-up audit of the log then passes, and the
     // stand-in events written next (not signed) are never audited during the run.
-    const wired = await wireApp(store, { ...process.env, SDX_PUBLIC_URL: 'http://127.0.0.1:8080' }, () => undefined, { pdfWorkers: 1 });
+    const wired = await wireApp(store, settingsOrThrow({ ...process.env, SDX_PUBLIC_URL: 'http://127.0.0.1:8080' }), () => undefined, { pdfWorkers: 1 });
     const writeStarted = process.hrtime.bigint();
     for (let first = 0; first < DOCUMENTS; first += PER_COMMIT) {
       await store.commit(Array.from({ length: Math.min(PER_COMMIT, DOCUMENTS - first) }, (_, i) => documentOf(first + i)));

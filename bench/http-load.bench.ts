@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { SqliteStore } from '../src/adapters/store/sqlite/sqlite-store';
 import { loadDemoParties, parseDemoParties } from '../src/application/demo-parties';
-import { resourcePaths, wireApp } from '../src/main';
+import { wireApp } from '../src/main';
+import { settingsOrThrow } from '../src/settings';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const PDF_WORKERS = Number(process.env.BENCH_PDF_WORKERS ?? 2);
@@ -23,13 +24,13 @@ type FromServer = { type: 'listening'; url: string; apiKey: string } | { type: '
 async function serve(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sdx-bench-http-'));
   const store = SqliteStore.open(join(dir, 'sdx.sqlite'));
-  const { certsDir } = resourcePaths(process.env);
+  const { certsDir } = settingsOrThrow(process.env).paths;
   const demo = parseDemoParties(JSON.parse(readFileSync(join(certsDir, 'demo-parties.json'), 'utf8')));
   const credentials = await loadDemoParties(store, demo, new Date().toISOString());
   let unexpected = 0;
   const wired = await wireApp(
     store,
-    { ...process.env, SDX_PUBLIC_URL: 'http://127.0.0.1:8080' },
+    settingsOrThrow({ ...process.env, SDX_PUBLIC_URL: 'http://127.0.0.1:8080' }),
     (level, message, fields) => {
       if (level !== 'error') return;
       unexpected += 1;
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   try {
     const ready = await nextMessage(child, 60_000);
     if (ready.type !== 'listening') throw new Error('the bench server did not start');
-    const { templatesDir } = resourcePaths(process.env);
+    const { templatesDir } = settingsOrThrow(process.env).paths;
     const issueBody = JSON.stringify({
       kind: 'delivery-order',
       payload: JSON.parse(readFileSync(join(templatesDir, 'examples', 'delivery-order.json'), 'utf8')),

@@ -9,7 +9,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { parseDemoParties } from '../src/application/demo-parties';
-import { resourcePaths } from '../src/main';
+import { settingsOrThrow } from '../src/settings';
 import { exitOf, waitForOutput } from '../test/support/built-cli';
 
 export interface MixedLoadOptions {
@@ -234,7 +234,7 @@ async function startServer(
 /** Runs the mix for `seconds` against a fresh server on a temporary SQLite file, then stops it. */
 export async function runMixedLoad(options: MixedLoadOptions): Promise<MixedLoadReport & { firstErrors: string[] }> {
   const say = options.progress ?? (() => undefined);
-  const { certsDir, templatesDir } = resourcePaths(process.env);
+  const { certsDir, templatesDir } = settingsOrThrow(process.env).paths;
   const demo = parseDemoParties(JSON.parse(readFileSync(join(certsDir, 'demo-parties.json'), 'utf8')));
   const auth = (partyId: string) => {
     const key = demo.parties.find((p) => p.party.id === partyId)?.users[0]?.apiKey;

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SqliteStore } from '../src/adapters/store/sqlite/sqlite-store';
 import { loadDemoParties, parseDemoParties } from '../src/application/demo-parties';
-import { resourcePaths, wireApp } from '../src/main';
+import { wireApp } from '../src/main';
+import { settingsOrThrow } from '../src/settings';
 
 const PROFILE = { cpuSlowdown: 6, latencyMs: 300, downBytesPerSecond: 50 * 1024, upBytesPerSecond: 25 * 1024 };
 const DOCUMENTS = Number(process.env.BENCH_PAGES_DOCUMENTS ?? 10);
@@ -61,10 +62,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sdx-bench-pages-'));
   const server = await benchServer();
   const store = SqliteStore.open(join(dir, 'sdx.sqlite'));
-  const { certsDir, templatesDir } = resourcePaths(process.env);
+  const { certsDir, templatesDir } = settingsOrThrow(process.env).paths;
   const demo = parseDemoParties(JSON.parse(readFileSync(join(certsDir, 'demo-parties.json'), 'utf8')));
   const credentials = await loadDemoParties(store, demo, new Date().toISOString());
-  const wired = await wireApp(store, { ...process.env, SDX_PUBLIC_URL: server.url, SDX_WRITE_RATE: '0' }, (level, message) => {
+  const wired = await wireApp(store, settingsOrThrow({ ...process.env, SDX_PUBLIC_URL: server.url, SDX_WRITE_RATE: '0' }), (level, message) => {
     if (level === 'error') process.stderr.write(`server: ${message}\n`);
   });
   await wired.audited;

@@ -11,7 +11,9 @@ import signpdf from '@signpdf/signpdf';
 import { DocumentRenderer, loadRenderAssets, type RenderInput } from '../src/adapters/pdf/render/render-document';
 import { signPdf } from '../src/adapters/pdf/sign/pades-signer';
 import { PdfWorkerPool } from '../src/adapters/pdf/pdf-worker-pool';
-import { openPdfToolkit, resourcePaths } from '../src/main';
+import { openPdfToolkit } from '../src/main';
+import { settingsOrThrow } from '../src/settings';
+import { pdfSettingsOf } from '../src/composition/pdf-toolkit';
 import { documentKinds, type DocumentKind } from '../src/domain/document/document';
 import { validatePayload } from '../src/domain/document/document-kinds';
 import { canonicalHash } from '../src/domain/shared/canonical-json';
@@ -97,7 +99,8 @@ function throwawayP12(): Buffer {
 }
 
 async function main(): Promise<void> {
-  const paths = resourcePaths(process.env);
+  const settings = settingsOrThrow(process.env);
+  const paths = settings.paths;
   const assets = await loadRenderAssets(paths.templatesDir);
   // The payload is read and validated once per kind, outside the timed loops: validation belongs to
   // the API in front of the pipeline, and both sides would otherwise pay it on every document.
@@ -144,7 +147,7 @@ async function main(): Promise<void> {
   const baselineName = 'baseline: font parsed per document + @signpdf P12 (node-forge RSA-2048)';
   const baselineRuns = [await measure(baselineName, baselineOnce, Math.min(MAX_DOCS, 30))];
 
-  const toolkit = await openPdfToolkit(paths, process.env, () => new Date());
+  const toolkit = await openPdfToolkit(paths, settings, () => new Date());
   const renderer = await DocumentRenderer.create(assets);
   const signer = await toolkit.keys.signerFor('demo-agent-sha');
   const results: Result[] = [];
@@ -174,7 +177,7 @@ async function main(): Promise<void> {
     ),
   );
   // The server's path: whole documents (render, B-T signature) on worker threads, 16 in flight.
-  const pool = await PdfWorkerPool.start({ ...paths, env: {} }, { workers: 2 });
+  const pool = await PdfWorkerPool.start({ templatesDir: paths.templatesDir, certsDir: paths.certsDir, settings: pdfSettingsOf(settings) }, { workers: 2 });
   try {
     results.push(
       await measureConcurrent(

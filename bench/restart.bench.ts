@@ -14,6 +14,7 @@ import { loadDemoParties, parseDemoParties } from '../src/application/demo-parti
 import type { DocumentChange } from '../src/application/ports/store.port';
 import type { DocumentState } from '../src/domain/document/document';
 import { openLogService, wireApp } from '../src/main';
+import { settingsOrThrow } from '../src/settings';
 import { deliveryOrderState } from '../test/support/document-fixtures';
 
 const EVENTS = Number(process.env.BENCH_RESTART_EVENTS ?? 1_000_000);
@@ -21,7 +22,7 @@ const AFTER = Number(process.env.BENCH_RESTART_AFTER ?? 20);
 const PER_COMMIT = 1000;
 const TIME_LIMIT_S = Number(process.env.BENCH_RESTART_TIME_LIMIT_S ?? 900);
 const at = '2026-11-28T09:30:00+08:00';
-const env = { SDX_PUBLIC_URL: 'http://bench.test', SDX_WRITE_RATE: '0' };
+const settings = settingsOrThrow({ SDX_PUBLIC_URL: 'http://bench.test', SDX_WRITE_RATE: '0' });
 
 /** dist-bench/bench/ at run time. */
 const repoRoot = join(__dirname, '..', '..');
@@ -74,8 +75,8 @@ async function prepare(file: string, events: number): Promise<boolean> {
     }
   }
   if (events > 0) say(`built ${events} events in ${seconds(started).toFixed(1)} s (${Math.round(events / seconds(started))} events/s through the planner)`);
-  await openLogService(store, env).currentTreeHead();
-  const wired = await wireApp(store, env, () => undefined, { fullAudit: 'manual' });
+  await openLogService(store, settings).currentTreeHead();
+  const wired = await wireApp(store, settings, () => undefined, { fullAudit: 'manual' });
   await wired.audited;
   const eir = readFileSync(join(repoRoot, 'templates', 'examples', 'eir.json'), 'utf8');
   for (let i = 0; i < AFTER; i += 1) {
@@ -90,7 +91,7 @@ async function prepare(file: string, events: number): Promise<boolean> {
 async function startToFirstHead(file: string): Promise<{ seconds: number; checked: number; size: number }> {
   const t = process.hrtime.bigint();
   const store = SqliteStore.open(file, { existingOnly: true });
-  const wired = await wireApp(store, env, () => undefined, { fullAudit: 'manual' });
+  const wired = await wireApp(store, settings, () => undefined, { fullAudit: 'manual' });
   const state = await wired.audited;
   const head = await wired.log.currentTreeHead();
   const took = seconds(t);

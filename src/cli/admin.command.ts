@@ -5,6 +5,7 @@ import { generateApiKey, hashApiKey } from '../application/api-keys';
 import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../application/passwords';
 import { userInput } from '../application/user-input';
 import type { Store } from '../application/ports/store.port';
+import type { Settings } from '../settings';
 import { partySchema } from '../domain/party/party';
 import { SdxError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
@@ -26,7 +27,7 @@ const usage = `usage: sdx admin <command> [${storeFlagsUsage}]
                                                with the log append-only (events, log nodes, tree heads: find and insert)`;
 
 /** Parties, users and API keys, administered on the store file directly (the service may be running). */
-export async function adminCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+export async function adminCommand(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   const [sub, ...rest] = args;
   let parsed: { values: Record<string, string | undefined>; positionals: string[] };
   try {
@@ -56,7 +57,7 @@ export async function adminCommand(args: readonly string[], io: CliIo, env: Node
     return missing.length === 0;
   };
   const run = async (work: (store: Store) => Promise<number>): Promise<number> => {
-    const opened = await openToolStore(values, env, { createNamed: true });
+    const opened = await openToolStore(values, settings, { createNamed: true });
     if ('missing' in opened) {
       io.err(`sdx admin ${sub}: ${opened.missing}`);
       return 2;

@@ -1,8 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { renewArchiveIfDue } from '../adapters/pdf/sign/archive-renewal';
-import { longTermFromEnv, timestampAuthorityFrom } from '../composition/pdf-toolkit';
-import { resourcePaths } from '../composition/resources';
+import { longTermOptions, openTimestampAuthority } from '../composition/pdf-toolkit';
+import type { Settings } from '../settings';
 import type { CliIo } from './cli-io';
 
 export const ARCHIVE_USAGE = `usage: sdx archive renew FILE.pdf ... [--before DAYS]
@@ -15,7 +15,7 @@ export const ARCHIVE_USAGE = `usage: sdx archive renew FILE.pdf ... [--before DA
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** `sdx archive renew FILE.pdf ... [--before DAYS]`. */
-export async function archiveCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+export async function archiveCommand(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === 'help') {
     io.out(ARCHIVE_USAGE);
@@ -38,8 +38,8 @@ export async function archiveCommand(args: readonly string[], io: CliIo, env: No
     return 2;
   }
   const clock = () => new Date();
-  const { certsDir } = resourcePaths(env);
-  const options = longTermFromEnv(env, certsDir, clock, timestampAuthorityFrom(env, certsDir, clock), 'B-LTA');
+  const { certsDir } = settings.paths;
+  const options = longTermOptions(settings, certsDir, clock, openTimestampAuthority(settings, certsDir, clock), 'B-LTA');
   if (!options) return 2;
   let failed = 0;
   for (const file of parsed.positionals) {

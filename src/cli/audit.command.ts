@@ -26,7 +26,8 @@ import type { Store } from '../application/ports/store.port';
 import { SdxError, ValidationError } from '../domain/shared/errors';
 import { jsonDepthWithin } from '../domain/shared/json-depth';
 import { parseWith } from '../domain/shared/schema';
-import { openLogService, resourcePaths, trustFromCertsDir } from '../main';
+import { openLogService, trustFromCertsDir } from '../main';
+import type { Settings } from '../settings';
 import { boundedLines } from './bounded-lines';
 import type { CliIo } from './cli-io';
 import { openToolStore, storeFlagOptions, storeFlagsUsage, type StoreFlags } from './cli-store';
@@ -59,10 +60,10 @@ export interface AuditCommandOptions {
 }
 
 /** `sdx audit export|verify`: see `usage`. */
-export async function auditCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, options: AuditCommandOptions = {}): Promise<number> {
+export async function auditCommand(args: readonly string[], io: CliIo, settings: Settings, options: AuditCommandOptions = {}): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === 'export') return exportCommand(rest, io, env, options);
-  if (sub === 'verify') return verifyCommand(rest, io, env, options);
+  if (sub === 'export') return exportCommand(rest, io, settings, options);
+  if (sub === 'verify') return verifyCommand(rest, io, settings, options);
   if (sub === 'help' || sub === '--help') {
     io.out(usage);
     return 0;
@@ -90,13 +91,13 @@ function storeFlagsOf(parsed: Parsed): StoreFlags | undefined {
   return Object.values(flags).some((value) => value !== undefined) ? flags : undefined;
 }
 
-async function exportCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, options: AuditCommandOptions): Promise<number> {
+async function exportCommand(args: readonly string[], io: CliIo, settings: Settings, options: AuditCommandOptions): Promise<number> {
   const parsed = parse('export', args, { ...storeFlagOptions, url: { type: 'string' }, key: { type: 'string' }, out: { type: 'string' }, 'head-out': { type: 'string' } }, io);
   if (!parsed) return 2;
   const [url, keyFlag, out, headOut] = ['url', 'key', 'out', 'head-out'].map((n) => str(parsed.values[n]));
   const storeFlags = storeFlagsOf(parsed);
   // SDX_API_KEY keeps the key out of the process list and shell history.
-  const key = keyFlag ?? str(env.SDX_API_KEY);
+  const key = keyFlag ?? settings.apiKey;
   if (!out || parsed.positionals.length > 0 || (storeFlags !== undefined && url !== undefined) || (url !== undefined && !key)) {
     io.err(`usage: sdx audit export (${storeFlagsUsage} | --url URL [--key APIKEY, or SDX_API_KEY]) --out BUNDLE.json [--head-out HEAD.json]`);
     return 2;
@@ -105,14 +106,14 @@ async function exportCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
     let head: SignedTreeHead;
     if (url === undefined) {
       // Never creates a database: exporting an empty log from a typo or the wrong folder would mislead.
-      const opened = await openToolStore(storeFlags ?? {}, env, { createNamed: false });
+      const opened = await openToolStore(storeFlags ?? {}, settings, { createNamed: false });
       if ('missing' in opened) {
         io.err(`sdx audit export: ${opened.missing}`);
         return 2;
       }
       const { store } = opened;
       try {
-        head = await headForExport(store, env);
+        head = await headForExport(store, settings);
         await writeBundle(out, bundleHeader(head, await storeParties(store)), storeLogEvents(store, head.size, { payloads: true }));
       } finally {
         await store.close();
@@ -136,10 +137,10 @@ async function exportCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
  * stored but not published: the export writes nothing to the database, so it cannot bless a
  * tampered store with a published head (the server publishes only after its start-up audit).
  */
-async function headForExport(store: Store, env: NodeJS.ProcessEnv): Promise<SignedTreeHead> {
+async function headForExport(store: Store, settings: Settings): Promise<SignedTreeHead> {
   const [published, state] = await Promise.all([store.latestTreeHead(), store.logState()]);
   if (published && published.size === state.size) return published;
-  return openLogService(store, env).unpublishedHead();
+  return openLogService(store, settings).unpublishedHead();
 }
 
 /** A running server's log, read through the API with an auditor's key. */
@@ -214,7 +215,7 @@ async function writeBundle(file: string, header: AuditBundleHeader, events: Asyn
   }
 }
 
-async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, options: AuditCommandOptions): Promise<number> {
+async function verifyCommand(args: readonly string[], io: CliIo, settings: Settings, options: AuditCommandOptions): Promise<number> {
   const parsed = parse(
     'verify',
     args,
@@ -230,7 +231,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
     io.err(`usage: sdx audit verify (BUNDLE.json | ${storeFlagsUsage}) [--head SAVED_HEAD.json] [--trust PEM ...] [--log-cert PEM] [--max-line-bytes N] [--json]`);
     return 2;
   }
-  const { certsDir } = resourcePaths(env);
+  const { certsDir } = settings.paths;
   const headFile = str(parsed.values['head']);
   const trustFiles = (parsed.values['trust'] as string[] | undefined) ?? [];
   const logCertFile = str(parsed.values['log-cert']) ?? join(certsDir, 'log-signing.pem');
@@ -248,7 +249,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
     return 2;
   }
 
-  if (storeFlags !== undefined) return verifyStore(storeFlags, { olderHead, validate, json: parsed.values['json'] === true }, io, env, options);
+  if (storeFlags !== undefined) return verifyStore(storeFlags, { olderHead, validate, json: parsed.values['json'] === true }, io, settings, options);
   let source: BundleSource;
   try {
     source = await openBundle(file ?? '', maxLineBytes);
@@ -296,12 +297,12 @@ async function verifyStore(
   flags: StoreFlags,
   check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean },
   io: CliIo,
-  env: NodeJS.ProcessEnv,
+  settings: Settings,
   options: AuditCommandOptions,
 ): Promise<number> {
   let opened;
   try {
-    opened = await openToolStore(flags, env, { createNamed: false });
+    opened = await openToolStore(flags, settings, { createNamed: false });
   } catch (error) {
     io.err(`sdx audit verify: ${error instanceof Error ? error.message : String(error)}`);
     // A server out of reach says nothing about the trail: unreadable input, not a failed audit.
@@ -313,7 +314,7 @@ async function verifyStore(
   }
   const { store } = opened;
   try {
-    const head = await headForExport(store, env);
+    const head = await headForExport(store, settings);
     const published = check.olderHead ?? (await store.latestTreeHead());
     const result = await auditTrail({
       events: storeLogEvents(store, head.size, { payloads: true }),

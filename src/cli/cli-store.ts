@@ -1,5 +1,6 @@
 import { MissingDatabaseError, type Store } from '../application/ports/store.port';
-import { configFromEnv, describeStore, isStoreKind, openConfiguredStore, storeKinds } from '../main';
+import { describeStore, openConfiguredStore } from '../main';
+import { defaultDbFile, isStoreKind, storeConfigProblem, storeKinds, type Settings } from '../settings';
 
 /** The store a tool works on, or why there is none (the tool then exits 2). */
 export type ToolStore = { store: Store } | { missing: string };
@@ -30,17 +31,14 @@ export const storeFlagsUsage = '--db FILE | --store postgres --pg-url URL | --st
  * database behind. PostgreSQL (`--pg-url` or SDX_PG_URL) must likewise hold an SDX schema unless
  * `createNamed`. `missing` says where none was found and how to name one.
  */
-export async function openToolStore(flags: StoreFlags, env: NodeJS.ProcessEnv, options: { createNamed: boolean }): Promise<ToolStore> {
-  const kind = flags.store || env.SDX_STORE || 'sqlite';
+export async function openToolStore(flags: StoreFlags, settings: Settings, options: { createNamed: boolean }): Promise<ToolStore> {
+  const kind = flags.store || settings.store;
   if (!isStoreKind(kind)) return { missing: `--store must be one of ${storeKinds.join(', ')}, not "${kind}"` };
-  if (kind === 'sqlite') return openSqlite(flags.db, env, options);
+  if (kind === 'sqlite') return openSqlite(flags.db, settings, options);
   if (flags.db) return { missing: `--db names a SQLite file, but the store is ${kind}` };
-  let config;
-  try {
-    config = configFromEnv(env, { store: kind, ...(flags['pg-url'] ? { pgUrl: flags['pg-url'] } : {}), ...(flags['mongo-uri'] ? { mongoUri: flags['mongo-uri'] } : {}) });
-  } catch (error) {
-    return { missing: error instanceof Error ? error.message : String(error) };
-  }
+  const config = { ...settings, store: kind, ...(flags['pg-url'] ? { pgUrl: flags['pg-url'] } : {}), ...(flags['mongo-uri'] ? { mongoUri: flags['mongo-uri'] } : {}) };
+  const problem = storeConfigProblem(config);
+  if (problem) return { missing: problem };
   try {
     return { store: await openConfiguredStore(config, { existingOnly: !options.createNamed }) };
   } catch (error) {
@@ -49,15 +47,15 @@ export async function openToolStore(flags: StoreFlags, env: NodeJS.ProcessEnv, o
   }
 }
 
-async function openSqlite(dbFlag: string | undefined, env: NodeJS.ProcessEnv, options: { createNamed: boolean }): Promise<ToolStore> {
+async function openSqlite(dbFlag: string | undefined, settings: Settings, options: { createNamed: boolean }): Promise<ToolStore> {
   const named = dbFlag !== undefined && dbFlag !== '';
-  const dbFile = named ? dbFlag : configFromEnv({ ...env, SDX_STORE: 'sqlite' }).dbFile;
+  const dbFile = named ? dbFlag : settings.dbFile;
   try {
     return { store: await openConfiguredStore({ store: 'sqlite', dbFile }, { existingOnly: !(named && options.createNamed) }) };
   } catch (error) {
     if (!(error instanceof MissingDatabaseError)) throw error;
     if (named) return { missing: `there is no database at ${dbFile}` };
-    const where = env.SDX_DB ? `${dbFile} (SDX_DB)` : `the default path ${dbFile}`;
+    const where = dbFile !== defaultDbFile() ? `${dbFile} (SDX_DB)` : `the default path ${dbFile}`;
     return {
       missing: `there is no database at ${where}; name one with --db PATH or SDX_DB=PATH (sdx serve creates the database where it is named)`,
     };

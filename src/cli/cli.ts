@@ -1,4 +1,5 @@
 import type { CliIo } from './cli-io';
+import { parseSettings, type Environment, type Settings } from '../settings';
 
 // Each command loads on demand: `sdx verify` should not pay for the service, the stores or the renderer.
 // `require`, not `import()`: in this CommonJS build a dynamic import starts Node's ESM loader, which
@@ -18,29 +19,40 @@ const usage = `usage: sdx <command>
   admin add-party|list-parties|add-user|create-key|revoke-key [--db FILE]   parties, users, API keys
   admin mongo-role [--database sdx] [--role sdxService]   the MongoDB role SDX runs under`;
 
-export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+/**
+ * Runs one command. `environment` is the process environment (read in src/cli/sdx.ts only): `sdx
+ * serve` parses it with its config file, every other command is handed the parsed settings, and a
+ * bad setting stops it with one line each.
+ */
+export async function runCli(argv: readonly string[], io: CliIo, environment: Environment): Promise<number> {
   const [command, ...args] = argv;
+  const withSettings = async (run: (settings: Settings) => Promise<number>): Promise<number> => {
+    const parsed = parseSettings(environment);
+    if (parsed.ok) return run(parsed.settings);
+    for (const error of parsed.errors) io.err(`sdx ${command ?? ''}: bad setting: ${error.message}`);
+    return 2;
+  };
   switch (command) {
     case 'serve':
-      return (require('./serve.command') as typeof import('./serve.command')).serveCommand(args, io, env);
+      return (require('./serve.command') as typeof import('./serve.command')).serveCommand(args, io, environment);
     case 'validate':
       return (require('./validate.command') as typeof import('./validate.command')).validateCommand(args, io);
     case 'verify':
-      return (require('./verify.command') as typeof import('./verify.command')).verifyCommand(args, io, env);
+      return withSettings((settings) => (require('./verify.command') as typeof import('./verify.command')).verifyCommand(args, io, settings));
     case 'verify-report':
-      return (require('./verify-report.command') as typeof import('./verify-report.command')).verifyReportCommand(args, io, env);
+      return withSettings((settings) => (require('./verify-report.command') as typeof import('./verify-report.command')).verifyReportCommand(args, io, settings));
     case 'archive':
-      return (require('./archive.command') as typeof import('./archive.command')).archiveCommand(args, io, env);
+      return withSettings((settings) => (require('./archive.command') as typeof import('./archive.command')).archiveCommand(args, io, settings));
     case 'audit':
-      return (require('./audit.command') as typeof import('./audit.command')).auditCommand(args, io, env);
+      return withSettings((settings) => (require('./audit.command') as typeof import('./audit.command')).auditCommand(args, io, settings));
     case 'import':
-      return (require('./import.command') as typeof import('./import.command')).importCommand(args, io, env);
+      return withSettings((settings) => (require('./import.command') as typeof import('./import.command')).importCommand(args, io, settings));
     case 'demo':
-      return (require('./demo.command') as typeof import('./demo.command')).demoCommand(args, io, env);
+      return withSettings((settings) => (require('./demo.command') as typeof import('./demo.command')).demoCommand(args, io, settings));
     case 'keys':
-      return (require('./keys.command') as typeof import('./keys.command')).keysCommand(args, io, env);
+      return withSettings((settings) => (require('./keys.command') as typeof import('./keys.command')).keysCommand(args, io, settings));
     case 'admin':
-      return (require('./admin.command') as typeof import('./admin.command')).adminCommand(args, io, env);
+      return withSettings((settings) => (require('./admin.command') as typeof import('./admin.command')).adminCommand(args, io, settings));
     case undefined:
     case 'help':
     case '--help':

@@ -7,6 +7,7 @@ import type { ValidationIssue } from '../domain/shared/errors';
 import type { CliIo } from './cli-io';
 import { DocumentIssueClient, type IssueOutcome } from './import-client';
 import { importFormatOf, importRecords, type ImportRecord } from './import-file';
+import type { Settings } from '../settings';
 import { ImportProgress } from './import-progress';
 
 const DEFAULT_CONCURRENCY = 8;
@@ -34,7 +35,7 @@ interface PlannedLine {
 }
 
 /** `sdx import`: see `usage`. */
-export async function importCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+export async function importCommand(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -53,7 +54,7 @@ export async function importCommand(args: readonly string[], io: CliIo, env: Nod
     return 0;
   }
   // SDX_API_KEY keeps the key out of the process list and shell history.
-  const key = values.key || env.SDX_API_KEY || undefined;
+  const key = values.key || settings.apiKey;
   const [file, ...extra] = positionals;
   if (!values.kind || !file || extra.length > 0 || !values.url || !key) {
     io.err(usage);

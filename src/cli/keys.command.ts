@@ -7,7 +7,7 @@ import { nextSealedGeneration, sealPrivateKey, writeSealedPartyKey } from '../ad
 import { generationBase, generationsOf, listGenerations } from '../adapters/pki/party-key-generations';
 import { decodePem } from '../adapters/pki/pem';
 import { partyId as partyIdSchema } from '../domain/shared/schema';
-import { masterKeyFromEnv, resourcePaths } from '../main';
+import type { Settings } from '../settings';
 import { readStdin, type CliIo } from './cli-io';
 import { readPkcs12 } from '../adapters/pki/pkcs12';
 import { validateCertificate } from '../adapters/pki/certificate-validation';
@@ -29,7 +29,7 @@ const usage = `usage: sdx keys new-master-key
  * one and keep the older ones, whose certificates verify what they signed.
  * `sdx keys revoke` lists a party's development certificate on the development issuing CA's CRL.
  */
-export async function keysCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+export async function keysCommand(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   const [sub, ...rest] = args;
   try {
     switch (sub) {
@@ -37,13 +37,13 @@ export async function keysCommand(args: readonly string[], io: CliIo, env: NodeJ
         io.out(randomBytes(32).toString('base64'));
         return 0;
       case 'seal':
-        return await seal(rest, io, env);
+        return await seal(rest, io, settings);
       case 'rotate':
-        return await rotate(rest, io, env);
+        return await rotate(rest, io, settings);
       case 'revoke':
-        return await revoke(rest, io, env);
+        return await revoke(rest, io, settings);
       case 'import':
-        return await importP12(rest, io, env);
+        return await importP12(rest, io, settings);
       case 'help':
         io.out(usage);
         return 0;
@@ -70,20 +70,20 @@ function flags(sub: string, args: readonly string[], names: string[], io: CliIo)
   }
 }
 
-function requireMasterKey(sub: string, env: NodeJS.ProcessEnv, io: CliIo): Uint8Array | undefined {
-  const masterKey = masterKeyFromEnv(env);
+function requireMasterKey(sub: string, settings: Settings, io: CliIo): Uint8Array | undefined {
+  const masterKey = settings.masterKey;
   if (!masterKey) io.err(`sdx keys ${sub}: set SDX_MASTER_KEY to a base64 256-bit key (sdx keys new-master-key makes one)`);
   return masterKey;
 }
 
-async function seal(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+async function seal(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   const values = flags('seal', args, ['from', 'out'], io);
   if (!values) return 2;
   if (!values.from || !values.out) {
     io.err('usage: sdx keys seal --from CERTS_DIR --out SEALED_DIR');
     return 2;
   }
-  const masterKey = requireMasterKey('seal', env, io);
+  const masterKey = requireMasterKey('seal', settings, io);
   if (!masterKey) return 2;
   const partiesDir = join(values.from, 'parties');
   const chain = decodePem(await readFile(join(values.from, 'issuing-ca.pem'), 'utf8'), 'CERTIFICATE');
@@ -104,7 +104,7 @@ async function seal(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv):
  * With SDX_MASTER_KEY, seals a key and certificate the party's CA issued as its next generation in
  * the sealed-key directory; without, issues a new development key from the certs directory's CA.
  */
-async function rotate(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+async function rotate(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   const values = flags('rotate', args, ['party', 'certs-dir', 'keys-dir', 'key', 'cert'], io);
   if (!values) return 2;
   const partyId = values['party'];
@@ -112,19 +112,19 @@ async function rotate(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv
     io.err(usage);
     return 2;
   }
-  const certsDir = values['certs-dir'] ?? resourcePaths(env).certsDir;
-  const masterKey = masterKeyFromEnv(env);
+  const certsDir = values['certs-dir'] ?? settings.paths.certsDir;
+  const masterKey = settings.masterKey;
   if (!masterKey) {
     if (values['key'] || values['cert']) {
       io.err('sdx keys rotate: --key and --cert are sealed under SDX_MASTER_KEY; set it and SDX_KEYS_DIR (or --keys-dir)');
       return 2;
     }
     // New certificates name the OCSP responder (AIA) that B-LT validation data is fetched from.
-    const rotated = await rotateDevPartyKey({ certsDir, partyId, now: new Date(), ...(env.SDX_OCSP_URL ? { ocspUrl: env.SDX_OCSP_URL } : {}) });
+    const rotated = await rotateDevPartyKey({ certsDir, partyId, now: new Date(), ...(settings.ocspUrl ? { ocspUrl: settings.ocspUrl } : {}) });
     io.out(`rotated ${partyId}: generation ${rotated.generation} in ${rotated.certificatePath}`);
     return 0;
   }
-  const keysDir = values['keys-dir'] ?? env.SDX_KEYS_DIR;
+  const keysDir = values['keys-dir'] ?? settings.keysDir;
   if (!keysDir || !values['key'] || !values['cert']) {
     io.err('usage: sdx keys rotate --party ID --key KEY.pem --cert CERT.pem [--keys-dir DIR] (SDX_KEYS_DIR by default)');
     return 2;
@@ -152,20 +152,20 @@ async function rotate(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv
  * key generation, once its certificate chains to the configured anchors, is valid now, is not
  * revoked by the CRLs held, and its key usage allows signing documents.
  */
-async function importP12(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+async function importP12(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   const values = flags('import', args, ['party', 'p12', 'keys-dir', 'certs-dir'], io);
   if (!values) return 2;
   const partyId = values['party'];
-  const keysDir = values['keys-dir'] ?? env.SDX_KEYS_DIR;
+  const keysDir = values['keys-dir'] ?? settings.keysDir;
   if (!partyId || !partyIdSchema.safeParse(partyId).success || !values['p12'] || !keysDir) {
     io.err('usage: sdx keys import --party ID --p12 FILE.pfx [--keys-dir DIR] (SDX_KEYS_DIR by default); the password is read from stdin');
     return 2;
   }
-  const masterKey = requireMasterKey('import', env, io);
+  const masterKey = requireMasterKey('import', settings, io);
   if (!masterKey) return 2;
   const password = (await readStdin()).split(/\r?\n/)[0] ?? '';
   const identity = readPkcs12(await readFile(values['p12']), password);
-  const certsDir = values['certs-dir'] ?? resourcePaths(env).certsDir;
+  const certsDir = values['certs-dir'] ?? settings.paths.certsDir;
   const findings = await validateCertificate({
     certificate: identity.certificate,
     extraCertificates: identity.chain,
@@ -188,7 +188,7 @@ async function importP12(args: readonly string[], io: CliIo, env: NodeJS.Process
 }
 
 /** Lists one of a party's development certificates on the development issuing CA's CRL. */
-async function revoke(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+async function revoke(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   const values = flags('revoke', args, ['party', 'generation', 'at', 'certs-dir'], io);
   if (!values) return 2;
   const partyId = values['party'];
@@ -204,7 +204,7 @@ async function revoke(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv
     io.err(`sdx keys revoke: --at "${values['at']}" is not a date; give an ISO 8601 time such as 2026-11-28T09:30:00Z`);
     return 2;
   }
-  const certsDir = values['certs-dir'] ?? resourcePaths(env).certsDir;
+  const certsDir = values['certs-dir'] ?? settings.paths.certsDir;
   const partiesDir = join(certsDir, 'parties');
   const generations = await generationsOf(partiesDir, partyId, '.pem');
   const generation = values['generation'] === undefined ? (generations.length === 1 ? generations[0] : undefined) : Number(values['generation']);

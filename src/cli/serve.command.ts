@@ -1,19 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { configFromEnv, describeStore, isStoreKind, logLevelFromEnv, settingChecks, startService, storeKinds, type RunningService, type ServiceConfig } from '../main';
-import { checkSettings, settingsFromFile, withFileSettings } from '../settings';
+import { describeStore, settingProblems, startService, type RunningService } from '../main';
+import { isStoreKind, parseSettings, storeConfigProblem, storeKinds, type Environment, type Settings } from '../settings';
 import type { CliIo } from './cli-io';
 import { serveOcsp, type OcspHttpServer } from '../adapters/pki/ocsp-http-server';
 import { crlFilesFrom, devOcspResponderFrom } from '../composition/pdf-toolkit';
-import { resourcePaths } from '../composition/resources';
 
 /**
  * `sdx serve [--port N] [--host H] [--store sqlite|mongo|postgres] [--db FILE] [--mongo-uri URI] [--pg-url URL] [--demo]`:
  * runs until SIGTERM or SIGINT, then shuts down cleanly. Wrong flags or settings exit 2, a store or
  * port that cannot be opened exits 1.
  */
-export async function serveCommand(args: readonly string[], io: CliIo, processEnv: NodeJS.ProcessEnv): Promise<number> {
+export async function serveCommand(args: readonly string[], io: CliIo, environment: Environment): Promise<number> {
   let values: { port?: string; host?: string; db?: string; demo?: boolean; store?: string; 'mongo-uri'?: string; 'pg-url'?: string; config?: string };
   try {
     ({ values } = parseArgs({
@@ -34,23 +33,29 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
     io.err(`sdx serve: ${(error as Error).message}`);
     return 2;
   }
-  let env = processEnv;
-  const configFile = values.config ?? processEnv.SDX_CONFIG_FILE;
-  if (configFile) {
+  const configPath = values.config ?? environment['SDX_CONFIG_FILE'];
+  let configFile: { path: string; text: string } | undefined;
+  if (configPath) {
     try {
-      env = withFileSettings(processEnv, settingsFromFile(readFileSync(configFile, 'utf8'), configFile));
-    } catch (error) {
-      for (const line of (error as Error).message.split('\n')) io.err(`sdx serve: ${line.startsWith('ENOENT') ? `${configFile} cannot be read` : line}`);
+      configFile = { path: configPath, text: readFileSync(configPath, 'utf8') };
+    } catch {
+      io.err(`sdx serve: ${configPath} cannot be read`);
       return 2;
     }
   }
-  // The service signs PAdES B-LT unless told otherwise (issue 20).
-  env = { ...env, SDX_PADES_LEVEL: env.SDX_PADES_LEVEL || 'LT' };
-  const { problems, warnings } = checkSettings(env, settingChecks);
-  if (problems.length > 0) {
+  const parsed = parseSettings(environment, configFile);
+  const fileErrors = parsed.ok ? [] : parsed.errors.filter((error) => error.kind === 'file');
+  if (fileErrors.length > 0) {
+    for (const error of fileErrors) io.err(`sdx serve: ${error.message}`);
+    return 2;
+  }
+  const problems = settingProblems(parsed);
+  if (!parsed.ok || problems.length > 0) {
     for (const problem of problems) io.err(`sdx serve: bad setting: ${oneLine(problem)}`);
     return 2;
   }
+  // The service signs PAdES B-LT unless told otherwise (issue 20).
+  let settings: Settings = { ...parsed.settings, padesLevel: parsed.settings.padesLevel ?? 'B-LT' };
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
     io.err(`sdx serve: --port must be a number from 0 to 65535, not "${values.port}"`);
@@ -62,37 +67,37 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
   }
   // The demo answers OCSP over HTTP on loopback, as a CA's responder would, and signs with what it says.
   let ocsp: OcspHttpServer | undefined;
-  if (values.demo && !env.SDX_OCSP_URL && (env.SDX_PADES_LEVEL ?? '').toUpperCase() !== 'T') {
-    const { certsDir } = resourcePaths(env);
+  if (values.demo && !settings.ocspUrl && settings.padesLevel !== 'B-T') {
+    const { certsDir } = settings.paths;
     const clock = () => new Date();
-    const responder = devOcspResponderFrom(certsDir, crlFilesFrom(env, certsDir, clock).current, clock);
+    const responder = devOcspResponderFrom(certsDir, crlFilesFrom(settings, certsDir, clock).current, clock);
     if (responder) {
       ocsp = await serveOcsp(responder, { host: '127.0.0.1' });
-      env = { ...env, SDX_OCSP_URL: ocsp.url };
+      settings = { ...settings, ocspUrl: ocsp.url };
     }
   }
-  let config: ServiceConfig;
-  try {
-    config = configFromEnv(env, {
-      ...(port !== undefined ? { port } : {}),
-      ...(values.host ? { host: values.host } : {}),
-      ...(values.store !== undefined ? { store: values.store } : {}),
-      ...(values.db ? { dbFile: values.db } : {}),
-      ...(values['mongo-uri'] ? { mongoUri: values['mongo-uri'] } : {}),
-      ...(values['pg-url'] ? { pgUrl: values['pg-url'] } : {}),
-      ...(values.demo ? { demo: true } : {}),
-    });
-  } catch (error) {
+  const config: Settings = {
+    ...settings,
+    ...(port !== undefined ? { port } : {}),
+    ...(values.host ? { host: values.host } : {}),
+    ...(values.store !== undefined && isStoreKind(values.store) ? { store: values.store } : {}),
+    ...(values.db ? { dbFile: values.db } : {}),
+    ...(values['mongo-uri'] ? { mongoUri: values['mongo-uri'] } : {}),
+    ...(values['pg-url'] ? { pgUrl: values['pg-url'] } : {}),
+    ...(values.demo ? { demo: true } : {}),
+  };
+  const storeProblem = storeConfigProblem(config);
+  if (storeProblem) {
     await ocsp?.close();
-    io.err(`sdx serve: ${oneLine((error as Error).message)}`);
+    io.err(`sdx serve: ${storeProblem}`);
     return 2;
   }
   // Structured JSON lines; what goes in them is chosen by the callers, never request bodies or keys.
   const logger = pino(
-    { level: logLevelFromEnv(env), base: { service: 'sdx' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+    { level: config.logLevel, base: { service: 'sdx' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
     { write: (line: string) => io.out(line.trimEnd()) },
   );
-  for (const warning of warnings) logger.warn(warning);
+  for (const warning of parsed.warnings) logger.warn(warning);
   let service: RunningService;
   try {
     service = await startService(config, (level, message, fields) => logger[level](fields ?? {}, message), {
@@ -100,9 +105,9 @@ export async function serveCommand(args: readonly string[], io: CliIo, processEn
     });
     io.out(`SDX listening on ${service.url} (store: ${describeStore(config)})`);
     if (ocsp) io.out(`Development OCSP responder on ${ocsp.url} (this machine only; SDX_OCSP_URL)`);
-    io.out(`Phones and browsers open ${service.publicUrl}/ (QR codes and pass links point there${env.SDX_PUBLIC_URL ? ', from SDX_PUBLIC_URL' : ''})`);
+    io.out(`Phones and browsers open ${service.publicUrl}/ (QR codes and pass links point there${config.publicUrl ? ', from SDX_PUBLIC_URL' : ''})`);
     // Behind a reverse proxy on this machine (SDX_PUBLIC_URL set) loopback is what is wanted.
-    if (service.loopbackOnly && !env.SDX_PUBLIC_URL) {
+    if (service.loopbackOnly && !config.publicUrl) {
       io.err(
         `sdx serve: warning: listening on ${config.host} (this machine only): phones on your network cannot reach it; ` +
           'use --host 0.0.0.0 (README: "Use it from phones on your network")',

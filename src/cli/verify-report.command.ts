@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEtsiReport } from '../application/etsi-report';
 import { validateCertificate } from '../adapters/pki/certificate-validation';
 import { decodePem } from '../adapters/pki/pem';
-import { resourcePaths, trustFromCertsDir } from '../composition/resources';
+import { trustFromCertsDir } from '../composition/resources';
+import type { Settings } from '../settings';
 import type { CliIo } from './cli-io';
 
 export const VERIFY_REPORT_USAGE = `usage: sdx verify-report REPORT.jws [--log-cert PEM]
@@ -15,7 +15,7 @@ export const VERIFY_REPORT_USAGE = `usage: sdx verify-report REPORT.jws [--log-c
   exit 0 genuine report, 1 not genuine, 2 unusable input`;
 
 /** `sdx verify-report REPORT.jws`: is this report one the service signed, and what does it say? */
-export async function verifyReportCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+export async function verifyReportCommand(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   let parsed: { values: { 'log-cert'?: string; help?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...args], options: { 'log-cert': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
@@ -32,8 +32,8 @@ export async function verifyReportCommand(args: readonly string[], io: CliIo, en
     io.err(VERIFY_REPORT_USAGE);
     return 2;
   }
-  const { certsDir } = resourcePaths(env);
-  const logCertFile = parsed.values['log-cert'] ?? env.SDX_LOG_CERT_FILE ?? join(certsDir, 'log-signing.pem');
+  const { certsDir } = settings.paths;
+  const logCertFile = parsed.values['log-cert'] ?? settings.logCertFile;
   let text: string;
   let logCertificate: Uint8Array | undefined;
   try {

@@ -7,7 +7,8 @@ import { VERIFY_LIMITS } from '../adapters/pdf/verify/verify-limits';
 import type { Finding } from '../domain/verification/finding';
 import type { PdfVerificationReport, SignatureSummary, SignerRole } from '../domain/verification/pdf-report';
 import { decidingRevision, findingText } from '../application/verify-messages';
-import { resourcePaths, trustFromCertsDir } from '../composition/resources';
+import { trustFromCertsDir } from '../composition/resources';
+import type { Settings } from '../settings';
 import type { CliIo } from './cli-io';
 import { formatBeijingTime } from '../domain/shared/beijing-time';
 import { parseValidationTime } from '../domain/verification/validation-time';
@@ -51,7 +52,7 @@ type FileResult = { file: string; outcome: Outcome } & (
  * (not a PDF, unreadable, or beyond the verifier's limits, which include a time and memory limit),
  * 3 indeterminate; for several files, the worst of them.
  */
-export async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+export async function verifyCommand(args: readonly string[], io: CliIo, settings: Settings): Promise<number> {
   let parsed: { values: { trust?: string[]; json?: boolean; help?: boolean; at?: string; report?: string; sign?: boolean }; positionals: string[] };
   try {
     parsed = parseArgs({
@@ -119,12 +120,12 @@ export async function verifyCommand(args: readonly string[], io: CliIo, env: Nod
     }
   }
   const json = parsed.values.json === true;
-  const trust = trustFromCertsDir(resourcePaths(env).certsDir, anchors);
+  const trust = trustFromCertsDir(settings.paths.certsDir, anchors);
   const workers = Math.max(1, Math.min(files.length, availableParallelism()));
   const verifier = new BoundedPdfVerifier({ trust, workers, maxQueued: 4 * workers });
   const counts: Record<Outcome, number> = { valid: 0, invalid: 0, unusable: 0, indeterminate: 0 };
   try {
-    if (reportKind) return await printEtsiReport(await verifyFile(verifier, files[0] as string, at), at, reportKind, parsed.values.sign === true, io, env);
+    if (reportKind) return await printEtsiReport(await verifyFile(verifier, files[0] as string, at), at, reportKind, parsed.values.sign === true, io, settings);
     await verifyInOrder(files, 2 * workers, (file) => verifyFile(verifier, file, at), (result) => {
       counts[result.outcome] += 1;
       if (json) io.out(jsonLine(result));
@@ -205,7 +206,7 @@ async function verifyFile(verifier: BoundedPdfVerifier, file: string, at: Date):
 }
 
 /** `--report`: the ETSI-shaped report of one file (signed when asked); the exit code is the verdict's, as without it. */
-async function printEtsiReport(result: FileResult, at: Date, kind: 'etsi' | 'etsi-xml', sign: boolean, io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+async function printEtsiReport(result: FileResult, at: Date, kind: 'etsi' | 'etsi-xml', sign: boolean, io: CliIo, settings: Settings): Promise<number> {
   if (!('report' in result)) {
     io.err(`sdx verify: ${result.unreadable.message} [${result.unreadable.code}]`);
     return VERIFY_EXIT.unusable;
@@ -216,8 +217,8 @@ async function printEtsiReport(result: FileResult, at: Date, kind: 'etsi' | 'ets
   if (kind === 'etsi-xml') io.out(etsiReportXml(report).trimEnd());
   else if (!sign) io.out(JSON.stringify(report, null, 2));
   else {
-    const { logSignerFromEnv } = await import('../composition/log-signer.js');
-    io.out(await signEtsiReport(report, logSignerFromEnv(env)));
+    const { openLogSigner } = await import('../composition/log-signer.js');
+    io.out(await signEtsiReport(report, openLogSigner(settings)));
   }
   return VERIFY_EXIT[result.outcome];
 }

@@ -5,26 +5,22 @@ import { join } from 'node:path';
 import type { PartySigner } from '../application/ports/key-store.port';
 import { createKeyObjectSigner } from '../adapters/pki/key-object-signer';
 import { decodePem } from '../adapters/pki/pem';
-import { resourcePaths } from './resources';
 
-export function logKeyFile(env: NodeJS.ProcessEnv): string {
-  return env.SDX_LOG_KEY_FILE ?? join(resourcePaths(env).certsDir, 'log-signing.key.pem');
+/** Where the audit log's key and certificate are (SDX_LOG_KEY_FILE, SDX_LOG_CERT_FILE, the certs directory's chain). */
+export interface LogSignerFiles {
+  readonly logKeyFile: string;
+  readonly logCertFile: string;
+  readonly paths: { readonly certsDir: string };
 }
 
-/**
- * The audit log's signing key: SDX_LOG_KEY_FILE and SDX_LOG_CERT_FILE (PEM), by default the
- * development log key in the certs directory.
- */
-export function logSignerFromEnv(env: NodeJS.ProcessEnv): PartySigner {
-  const { certsDir } = resourcePaths(env);
-  const keyFile = logKeyFile(env);
-  const certFile = env.SDX_LOG_CERT_FILE ?? join(certsDir, 'log-signing.pem');
-  const [certificate] = decodePem(readFileSync(certFile, 'utf8'), 'CERTIFICATE');
-  if (!certificate) throw new Error(`${certFile} holds no certificate`);
+/** The audit log's signing key: by default the development log key in the certs directory. */
+export function openLogSigner(files: LogSignerFiles): PartySigner {
+  const [certificate] = decodePem(readFileSync(files.logCertFile, 'utf8'), 'CERTIFICATE');
+  if (!certificate) throw new Error(`${files.logCertFile} holds no certificate`);
   return createKeyObjectSigner({
     partyId: 'sdx-audit-log',
-    privateKey: createPrivateKey(readFileSync(keyFile, 'utf8')),
+    privateKey: createPrivateKey(readFileSync(files.logKeyFile, 'utf8')),
     certificate,
-    chain: decodePem(readFileSync(join(certsDir, 'issuing-ca.pem'), 'utf8'), 'CERTIFICATE'),
+    chain: decodePem(readFileSync(join(files.paths.certsDir, 'issuing-ca.pem'), 'utf8'), 'CERTIFICATE'),
   });
 }

@@ -14,8 +14,6 @@ export interface StreamOptions {
   slots?: StreamSlots;
 }
 
-/** Default of SDX_MAX_STREAMS: a phone, a desk and a few systems need far fewer. */
-export const DEFAULT_MAX_STREAMS = 20;
 /** Seconds a refused client is asked to wait: a slot frees when one of its streams closes. */
 const STREAM_RETRY_SECONDS = 30;
 

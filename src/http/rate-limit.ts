@@ -9,9 +9,6 @@ export interface WriteRateLimit {
   burst: number;
 }
 
-/** Far above what a party's systems send, well below what a runaway client or a flood does. */
-export const DEFAULT_WRITE_RATE_LIMIT: WriteRateLimit = { perSecond: 20, burst: 60 };
-
 /** Enough for every key of a large port; beyond it the least recently used bucket is forgotten. */
 const DEFAULT_MAX_KEYS = 10_000;
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { auditCommand } from '../../src/cli/audit.command';
 import { bundleHeader, bundleLines, type AuditBundle, type LoggedEvent } from '../../src/application/audit/audit-bundle';
 import { signTreeHead, type SignedTreeHead } from '../../src/application/audit/tree-head';
-import { logSignerFromEnv, openLogService } from '../../src/main';
+import { openLogSigner, openLogService } from '../../src/main';
+import { settingsOrThrow } from '../../src/settings';
 import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
 import { certsDevPath } from '../support/certs-dev';
 import { appendEvent, bodyOf, headOver } from '../support/crafted-trail';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   const t = await startTestApp();
   try {
     const c = new Client(t);
-    const log = openLogService(t.store, {});
+    const log = openLogService(t.store, settingsOrThrow());
     // Log order: d1#1 d1#2 eir#1 | d1#3 d2#1
     const d1 = await c.deliveryOrder();
     await c.acted(P.consignee, d1.id, { type: 'transfer', to: P.forwarder });
@@ -140,7 +141,7 @@ describe('sdx audit export and verify', () => {
   });
 
   it('when the saved head names a root the log never had, then verify fails with exit 1', async () => {
-    const forged = await signTreeHead({ ...savedHead, rootHash: '0'.repeat(64) }, logSignerFromEnv({}));
+    const forged = await signTreeHead({ ...savedHead, rootHash: '0'.repeat(64) }, openLogSigner(settingsOrThrow()));
     const forgedFile = join(dir, 'forged-head.json');
     writeFileSync(forgedFile, JSON.stringify(forged));
     const verified = runSdx(['audit', 'verify', exportFrom(database()), '--head', forgedFile]);
@@ -235,7 +236,7 @@ describe('sdx audit verify progress', () => {
     const run = async (stderrIsTty: boolean) => {
       const err: string[] = [];
       const out: string[] = [];
-      const code = await auditCommand(['verify', bundle], { out: (l) => out.push(l), err: (l) => err.push(l) }, {}, { stderrIsTty });
+      const code = await auditCommand(['verify', bundle], { out: (l) => out.push(l), err: (l) => err.push(l) }, settingsOrThrow(), { stderrIsTty });
       return { code, out, err };
     };
     expect(await run(true)).toMatchObject({ code: 0, err: ['verified 5/5 events'] });

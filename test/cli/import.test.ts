@@ -11,6 +11,7 @@ import { importCommand } from '../../src/cli/import.command';
 import { containerCheckDigit } from '../../src/domain/shared/iso6346';
 import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
 import { exampleJson } from '../support/examples';
+import { settingsOrThrow } from '../../src/settings';
 
 const LINES = process.env.SDX_STRESS ? 5000 : 120;
 /** The killed import's file, and how many lines are answered when it is killed. */
@@ -286,7 +287,7 @@ describe('sdx import', () => {
       const said: string[] = [];
       const io = { out: (line: string) => said.push(line), err: (line: string) => said.push(line) };
       const withDefaults = args.includes('--url') ? args : [...args, '--url', server.url];
-      const code = await importCommand(withDefaults, io, { SDX_API_KEY: 'k' });
+      const code = await importCommand(withDefaults, io, settingsOrThrow({ SDX_API_KEY: 'k' }));
       expect({ args, code, said: said.join('\n') }).toEqual({ args, code: 2, said: expect.stringMatching(reason) });
     }
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { PgStore } from '../../src/adapters/store/postgres/pg-store';
 import { openLogService } from '../../src/main';
+import { settingsOrThrow } from '../../src/settings';
 import { Client, P } from '../http/exchange-client';
 import { runSdx } from '../support/built-cli';
 import { describeWithPostgres, freshDatabase, freshSchema, pgTestUrl } from '../support/postgres';
@@ -28,7 +29,7 @@ describeWithPostgres('sdx audit on a PostgreSQL store', () => {
       const order = await c.deliveryOrder();
       await c.acted(P.consignee, order.id, { type: 'transfer', to: P.forwarder });
       await c.issued(P.terminal, 'eir');
-      await openLogService(t.store, {}).currentTreeHead();
+      await openLogService(t.store, settingsOrThrow()).currentTreeHead();
       expect(t.unexpected).toEqual([]);
     } finally {
       await t.close();

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { openJws, publicKeyFromJwk, signJws, type PlatformJwk } from '../../src/domain/federation/compact-jws';
-import { checkSettings } from '../../src/settings';
-import { settingChecks } from '../../src/main';
+import { parseSettings } from '../../src/settings';
+import { settingProblems } from '../../src/main';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const dir = mkdtempSync(join(tmpdir(), 'sdx-platform-'));
@@ -38,7 +38,7 @@ describe('GET /.well-known/jwks.json', () => {
 });
 
 describe('platform settings', () => {
-  const problems = (env: NodeJS.ProcessEnv) => checkSettings(env, settingChecks).problems.filter((p) => /SDX_P(LATFORM|EERS)/.test(p));
+  const problems = (env: NodeJS.ProcessEnv) => settingProblems(parseSettings(env)).filter((p) => /SDX_P(LATFORM|EERS)/.test(p));
 
   it('accept the defaults: code SDX and the development key', () => {
     expect(problems({})).toEqual([]);

@@ -10,7 +10,8 @@ import { PeerClient, fetchJwks } from '../../src/adapters/http/peer-client';
 import { signPeerRequest } from '../../src/application/federation/peer-requests';
 import { PeerDirectory, Platform } from '../../src/application/federation/platform';
 import { platformJwk } from '../../src/domain/federation/compact-jws';
-import { peersFromEnv, platformFromEnv } from '../../src/main';
+import { peersOf, platformOf } from '../../src/main';
+import { settingsOrThrow } from '../../src/settings';
 import { dcsaProblems } from '../support/dcsa-schemas';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -50,8 +51,8 @@ beforeAll(async () => {
     s.app = await startTestApp({ env: s.env });
     s.server.on('request', s.app.app);
   }
-  carClient = new PeerClient(platformFromEnv(car.env), new PeerDirectory(peersFromEnv(car.env), fetchJwks));
-  portClient = new PeerClient(platformFromEnv(port.env), new PeerDirectory(peersFromEnv(port.env), fetchJwks));
+  carClient = new PeerClient(platformOf(settingsOrThrow(car.env)), new PeerDirectory(peersOf(settingsOrThrow(car.env)), fetchJwks));
+  portClient = new PeerClient(platformOf(settingsOrThrow(port.env)), new PeerDirectory(peersOf(settingsOrThrow(port.env)), fetchJwks));
 });
 
 afterAll(async () => {
@@ -78,7 +79,7 @@ describe('POST /pint/v3/receiver-validation between two platforms', () => {
   it('CAR1 learns the name of a party on PORT, in the asker’s language; the answer is PINT’s', async () => {
     expect(await carClient.validateReceiver({ platform: 'PORT', party: 'demo-consignee' })).toEqual({ found: true, partyName: 'Shanghai Lianhua Import Co. (demo)' });
     expect(await carClient.validateReceiver({ platform: 'PORT', party: 'demo-consignee' }, 'zh')).toEqual({ found: true, partyName: '上海联华进口有限公司（演示）' });
-    const raw = await call(signedBy(platformFromEnv(car.env)));
+    const raw = await call(signedBy(platformOf(settingsOrThrow(car.env))));
     expect(raw.status).toBe(200);
     expect(raw.headers.get('api-version')).toBe('3.0.0');
     expect(dcsaProblems('pint-receiver-validation-response', await raw.json(), { closed: true })).toEqual([]);
@@ -97,7 +98,7 @@ describe('POST /pint/v3/receiver-validation between two platforms', () => {
 
   it('answers 404 pint-party-unknown for another platform’s code list, with no more said', async () => {
     const body = { codeListProvider: 'WAVE', partyCode: 'demo-consignee' };
-    const res = await call(signedBy(platformFromEnv(car.env), body), body);
+    const res = await call(signedBy(platformOf(settingsOrThrow(car.env)), body), body);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(await res.json()).toMatchObject({ code: 'pint-party-unknown', status: 404 });
@@ -150,12 +151,12 @@ describe('PORT refuses platform requests it cannot tie to a peer', () => {
   });
 
   it('signed for another body or another receiver', async () => {
-    await refused(await call(signedBy(platformFromEnv(car.env), { codeListProvider: 'PORT', partyCode: 'demo-shipper' })), 'peer-request-invalid');
-    await refused(await call(signedBy(platformFromEnv(car.env), undefined, 'CAR2')), 'peer-request-invalid');
+    await refused(await call(signedBy(platformOf(settingsOrThrow(car.env)), { codeListProvider: 'PORT', partyCode: 'demo-shipper' })), 'peer-request-invalid');
+    await refused(await call(signedBy(platformOf(settingsOrThrow(car.env)), undefined, 'CAR2')), 'peer-request-invalid');
   });
 
   it('sent a second time (replayed), while the first was answered', async () => {
-    const once = signedBy(platformFromEnv(car.env));
+    const once = signedBy(platformOf(settingsOrThrow(car.env)));
     expect((await call(once)).status).toBe(200);
     await refused(await call(once), 'peer-request-replayed');
   });
@@ -172,7 +173,7 @@ describe('a peer out of reach', () => {
     await new Promise<void>((done) => gone.listen(0, '127.0.0.1', done));
     const url = `http://127.0.0.1:${(gone.address() as AddressInfo).port}`;
     await new Promise<void>((done) => gone.close(() => done()));
-    const client = new PeerClient(platformFromEnv(car.env), new PeerDirectory([{ code: 'PORT', url, jwk: platformJwk(port.key) }], fetchJwks));
+    const client = new PeerClient(platformOf(settingsOrThrow(car.env)), new PeerDirectory([{ code: 'PORT', url, jwk: platformJwk(port.key) }], fetchJwks));
     await expect(client.validateReceiver({ platform: 'PORT', party: 'demo-consignee' })).rejects.toMatchObject({ code: 'peer-unavailable' });
   });
 });

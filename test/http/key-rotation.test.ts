@@ -13,6 +13,7 @@ import { appearanceFont } from '../support/appearance-font';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { demoPkiParties, findingOf, folderTsa, signerCertificates, tempDevPki } from '../support/temp-dev-pki';
 import { Client, P, expectChain, expectProblem, payloadOf } from './exchange-client';
+import { settingsOrThrow } from '../../src/settings';
 
 // The real app on a PKI of its own in a temporary folder (certs-dev stays untouched): the agent's
 // key is rotated and its certificates revoked with the sdx keys commands, as an operator would.
@@ -36,7 +37,7 @@ async function restart(): Promise<void> {
 }
 
 async function keys(...args: string[]): Promise<void> {
-  const code = await keysCommand([...args, '--certs-dir', dir], io, {});
+  const code = await keysCommand([...args, '--certs-dir', dir], io, settingsOrThrow());
   if (code !== 0) throw new Error(`sdx keys ${args.join(' ')} exited ${code}: ${cli.join('\n')}`);
 }
 
@@ -163,8 +164,8 @@ describe('a party key rotated and revoked under a running service', () => {
   it('when the trail is exported and verified offline with sdx audit, then every event of both certificates holds', async () => {
     const bundle = join(dir, 'bundle.json');
     const env = { SDX_CERTS_DIR: dir };
-    expect(await auditCommand(['export', '--db', dbFile, '--out', bundle], io, env)).toBe(0);
-    const code = await auditCommand(['verify', bundle], io, env);
+    expect(await auditCommand(['export', '--db', dbFile, '--out', bundle], io, settingsOrThrow(env))).toBe(0);
+    const code = await auditCommand(['verify', bundle], io, settingsOrThrow(env));
     expect({ code, output: cli.slice(-3) }).toMatchObject({ code: 0 });
   });
 

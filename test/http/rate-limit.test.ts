@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { generateApiKey, hashApiKey } from '../../src/application/api-keys';
 import { openApiDocument } from '../../src/http/openapi';
-import { DEFAULT_WRITE_RATE_LIMIT, TokenBuckets } from '../../src/http/rate-limit';
-import { wireApp } from '../../src/main';
+import { TokenBuckets } from '../../src/http/rate-limit';
+import { DEFAULT_WRITE_RATE_LIMIT, settingsOrThrow } from '../../src/settings';
 import { storeSnapshot } from '../support/store-snapshot';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { API, Client, P, expectProblem, expectStatus, payloadOf, photo, sha256Hex } from './exchange-client';
@@ -146,14 +146,9 @@ describe('writes per API key over HTTP', () => {
 });
 
 describe('configuration', () => {
-  let closedStore: TestApp['store'];
-  beforeAll(async () => {
-    closedStore = (await startTestApp()).store;
-    await closedStore.close();
-  });
-
   it('defaults to 20 writes a second with bursts of 60', () => {
     expect(DEFAULT_WRITE_RATE_LIMIT).toEqual({ perSecond: 20, burst: 60 });
+    expect(settingsOrThrow().writeRateLimit).toEqual(DEFAULT_WRITE_RATE_LIMIT);
   });
 
   it('SDX_WRITE_RATE=0 turns the limit off', async () => {
@@ -173,8 +168,8 @@ describe('configuration', () => {
     ['SDX_WRITE_RATE', '-1', /SDX_WRITE_RATE must be/],
     ['SDX_WRITE_BURST', '0', /SDX_WRITE_BURST must be a whole number/],
     ['SDX_WRITE_BURST', '2.5', /SDX_WRITE_BURST must be/],
-  ])('%s=%s stops start-up with a reason, before the store is used', async (variable, value, reason) => {
-    await expect(wireApp(closedStore, { [variable]: value }, () => undefined)).rejects.toThrow(reason);
+  ])('%s=%s stops start-up with a reason, before the store is used', (variable, value, reason) => {
+    expect(() => settingsOrThrow({ [variable]: value })).toThrow(reason);
   });
 
   it('the OpenAPI document lists 429 with Retry-After for every POST under /api/v1 and the capped event stream, and for nothing else', () => {

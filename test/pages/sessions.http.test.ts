@@ -5,7 +5,7 @@ import { loopbackServer, type LoopbackServer } from '../support/browser';
 import { runSdx } from '../support/built-cli';
 import { hiddenValue, postLogin, TEST_ORIGIN } from '../support/page-forms';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { sessionIdleFromEnv } from '../../src/main';
+import { settingsOrThrow } from '../../src/settings';
 
 /** The app's clock runs `offset` ms ahead of the wall clock, so tests pass timeouts without sleeping. */
 let offset = 0;
@@ -308,10 +308,10 @@ describe('SDX_SESSION_IDLE', () => {
     ['45m', { desk: 45 * MINUTE, phone: 45 * MINUTE }],
     ['3600s,168h', { desk: 60 * MINUTE, phone: 168 * 60 * MINUTE }],
   ])('%s gives desk and phone idle timeouts %o', (value, expected) => {
-    expect(sessionIdleFromEnv(value === undefined ? {} : { SDX_SESSION_IDLE: value })).toEqual(expected);
+    expect(settingsOrThrow(value === undefined ? {} : { SDX_SESSION_IDLE: value }).sessionIdle).toEqual(expected);
   });
 
   it.each(['30', '30 minutes', '30m,12h,1h', '10s', '169h', '-5m', '30m,'])('%s is refused, naming the setting', (value) => {
-    expect(() => sessionIdleFromEnv({ SDX_SESSION_IDLE: value })).toThrow(/^SDX_SESSION_IDLE must be/);
+    expect(() => settingsOrThrow({ SDX_SESSION_IDLE: value })).toThrow(/^SDX_SESSION_IDLE must be/);
   });
 });

@@ -8,7 +8,8 @@ import type { PartySigner } from '../../src/application/ports/key-store.port';
 import { PemDirectoryKeyStore } from '../../src/adapters/pki/file-key-store';
 import { emptyRoot, leafHash } from '../../src/domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier } from '../../src/domain/audit-log/merkle-tree';
-import { logSignerFromEnv } from '../../src/main';
+import { openLogSigner } from '../../src/main';
+import { settingsOrThrow } from '../../src/settings';
 import { certsDev } from './certs-dev';
 
 export const partyKeys = new PemDirectoryKeyStore(certsDev);
@@ -20,7 +21,7 @@ export async function headOver(events: readonly LoggedEvent[], timestamp = new D
   let frontier: Frontier = [];
   for (const e of events) ({ size, frontier } = appendLeaves(size, frontier, [leafHash(Buffer.from(e.envelope, 'utf8'))]));
   const rootHash = Buffer.from(size === 0 ? emptyRoot() : rootFromFrontier(size, frontier)).toString('hex');
-  return signTreeHead({ size, rootHash, timestamp }, logSignerFromEnv({}));
+  return signTreeHead({ size, rootHash, timestamp }, openLogSigner(settingsOrThrow()));
 }
 
 /**

@@ -14,6 +14,7 @@ import { Client, P, gateRecordExample, payloadOf, type PartyName } from '../http
 import { certsDevPath } from './certs-dev';
 import { repoRoot } from './examples';
 import { revisionBytes } from './pdf-forgery-kit';
+import { settingsOrThrow } from '../../src/settings';
 
 export interface GenuineDocument {
   origin: 'demo' | 'api';
@@ -45,7 +46,7 @@ function json(path: string): Record<string, unknown> {
 /** The three demo documents, made in-process exactly as `sdx demo --out DIR` makes them. */
 export async function demoDocuments(): Promise<GenuineDocument[]> {
   const templatesDir = join(repoRoot, 'templates');
-  const toolkit = await openPdfToolkit({ templatesDir, certsDir: certsDevPath('.') }, {}, () => new Date());
+  const toolkit = await openPdfToolkit({ templatesDir, certsDir: certsDevPath('.') }, settingsOrThrow(), () => new Date());
   const examples = {} as Record<DocumentKind, Record<string, unknown>>;
   for (const kind of documentKinds) examples[kind] = json(join(templatesDir, 'examples', `${kind}.json`));
   const demo = parseDemoParties(json(certsDevPath('demo-parties.json')));

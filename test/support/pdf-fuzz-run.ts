@@ -12,6 +12,7 @@ import { repoRoot } from './examples';
 import type { FuzzInput, FuzzSeed } from './pdf-fuzz';
 
 import { stress } from './stress';
+import { settingsOrThrow } from '../../src/settings';
 
 export { stress };
 
@@ -28,7 +29,7 @@ export async function sdxDemoSeeds(): Promise<FuzzSeed[]> {
   const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
   const examples = Object.fromEntries(documentKinds.map((kind) => [kind, readJson(join(templatesDir, 'examples', `${kind}.json`))])) as Record<DocumentKind, unknown>;
   const demo = parseDemoParties(readJson(certsDevPath('demo-parties.json')));
-  const toolkit = await openPdfToolkit({ templatesDir, certsDir: certsDev }, {}, () => SIGNED_AT);
+  const toolkit = await openPdfToolkit({ templatesDir, certsDir: certsDev }, settingsOrThrow(), () => SIGNED_AT);
   const documents = await makeDemoDocuments(
     {
       examples,

@@ -11,6 +11,7 @@ import type { ResolveHost } from '../../src/application/ports/resolve-host.port'
 import type { IntegrityState } from '../../src/application/audit/store-integrity';
 import type { Store } from '../../src/application/ports/store.port';
 import { wireApp } from '../../src/main';
+import { settingsOrThrow } from '../../src/settings';
 import { certsDevPath } from './certs-dev';
 
 /** The real app on some store (see startTestAppOn). */
@@ -71,7 +72,7 @@ export async function startTestAppOn<S extends Store>(store: S, options: TestApp
   const credentials = await loadDemoParties(store, demo, '2026-11-28T00:00:00.000Z');
   const unexpected: unknown[] = [];
   const env = { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...loopbackReceivers, ...options.env };
-  const { app, documents, audited, fullAudit, dispatcher, sweeper, close } = await wireApp(store, env, (level, _message, fields) => {
+  const { app, documents, audited, fullAudit, dispatcher, sweeper, close } = await wireApp(store, settingsOrThrow(env), (level, _message, fields) => {
     if (level === 'error') unexpected.push(fields?.['error']);
   }, {
     verifyWorkers: options.verifyWorkers ?? 0,

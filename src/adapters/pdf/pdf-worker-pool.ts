@@ -6,7 +6,7 @@ import { SdxError } from '../../domain/shared/errors';
 import { resolveWorkerScript } from '../worker-script';
 import { fromWireError, type PdfJob, type PdfJobMessage, type PdfWorkerConfig, type PdfWorkerReply } from './pdf-worker.protocol';
 
-export type { PdfWorkerConfig, PdfWorkerEnv } from './pdf-worker.protocol';
+export type { PdfSettings, PdfWorkerConfig } from './pdf-worker.protocol';
 
 export interface PdfWorkerPoolOptions {
   /** Worker threads; default {@link defaultPdfWorkerCount}. */

@@ -3,23 +3,29 @@
 // errors travel as WireError and are re-created on the other side.
 import type { PdfContent, SignatureRequest } from '../../application/ports/document-pdf.port';
 import type { PartyId } from '../../domain/party/party';
+import type { PadesLevel } from './sign/pades-ltv';
 import { RefusalError, SdxError, ValidationError, type ErrorCode, type Refusal, type ValidationIssue } from '../../domain/shared/errors';
 
 /** What a worker needs to build its own pipeline; keys are loaded inside the worker from this. */
 export interface PdfWorkerConfig {
   templatesDir: string;
   certsDir: string;
-  /** Only the settings the key store and the TSA read. */
-  env: PdfWorkerEnv;
+  settings: PdfSettings;
 }
 
-export interface PdfWorkerEnv {
-  SDX_MASTER_KEY?: string;
-  SDX_KEYS_DIR?: string;
-  SDX_TSA_URL?: string;
-  SDX_PADES_LEVEL?: string;
-  SDX_OCSP_URL?: string;
-  SDX_CRL_REFRESH?: string;
+/**
+ * The settings the key store, the TSA and the long-term levels read, as src/settings.ts parses them
+ * (plain data: it crosses to the worker threads).
+ */
+export interface PdfSettings {
+  readonly masterKey?: Uint8Array;
+  readonly keysDir?: string;
+  readonly tsaUrl?: string;
+  readonly devTsaPolicy?: string;
+  /** Absent: B-T. */
+  readonly padesLevel?: PadesLevel;
+  readonly ocspUrl?: string;
+  readonly crlRefreshMs: number;
 }
 
 export type PdfJob =

@@ -19,7 +19,7 @@ async function run(pdfs: DocumentPdfs, job: PdfJobMessage): Promise<Uint8Array> 
 }
 
 const config = workerData as PdfWorkerConfig;
-openPdfToolkit({ templatesDir: config.templatesDir, certsDir: config.certsDir }, { ...config.env }, () => new Date()).then(
+openPdfToolkit({ templatesDir: config.templatesDir, certsDir: config.certsDir }, config.settings, () => new Date()).then(
   (toolkit) => {
     port.on('message', (job: PdfJobMessage) => {
       run(toolkit.pdfs, job).then(

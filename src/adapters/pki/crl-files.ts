@@ -38,12 +38,3 @@ export class CrlFiles {
     this.due = next.length > 0 ? Math.min(...next) : Number.POSITIVE_INFINITY;
   }
 }
-
-/** SDX_CRL_REFRESH: `0`, or a number with `ms`, `s`, `m` or `h` (default five minutes). */
-export function crlRefreshMs(text: string | undefined): number {
-  if (text === undefined || text === '') return 5 * 60_000;
-  const match = /^(\d+)(ms|s|m|h)?$/.exec(text.trim());
-  if (!match) throw new Error(`SDX_CRL_REFRESH must be a duration such as 0, 30s, 5m or 1h, not "${text}"`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 'ms'] ?? 1;
-  return Number(match[1]) * unit;
-}

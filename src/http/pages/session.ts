@@ -29,8 +29,6 @@ export interface IdleTimeouts {
   phone: number;
 }
 
-/** 30 minutes at a desk, 12 hours on a phone (in milliseconds). */
-export const DEFAULT_IDLE_TIMEOUTS: IdleTimeouts = { desk: 30 * 60_000, phone: 12 * 3600_000 };
 /** However busy, a session ends a week after sign-in. */
 export const MAX_SESSION_MS = 7 * 24 * 3600_000;
 /** Last-seen is written at most this often per session, to keep writes low. */

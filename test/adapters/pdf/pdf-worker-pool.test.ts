@@ -11,14 +11,16 @@ import { documentKinds, type DocumentKind } from '../../../src/domain/document/d
 import type { GateRecord } from '../../../src/domain/eir/eir.schema';
 import { SdxError } from '../../../src/domain/shared/errors';
 import { canonicalHash } from '../../../src/domain/shared/canonical-json';
-import { configFromEnv, openPdfToolkit } from '../../../src/main';
+import { openPdfToolkit, servicePdfWorkers } from '../../../src/main';
+import { pdfSettingsOf } from '../../../src/composition/pdf-toolkit';
+import { settingsOrThrow } from '../../../src/settings';
 import { certsDev, certsDevTrust } from '../../support/certs-dev';
 import { examplePayload, repoRoot } from '../../support/examples';
 
 // The workers run compiled JavaScript: `npm test` builds dist/ first. SDX_PDF_WORKER_FILE points
 // this suite at another build (e.g. `tsc -p tsconfig.build.json --outDir /tmp/x`).
 const workerFile = process.env.SDX_PDF_WORKER_FILE ?? resolvePdfWorkerFile();
-const config: PdfWorkerConfig = { templatesDir: join(repoRoot, 'templates'), certsDir: certsDev, env: {} };
+const config: PdfWorkerConfig = { templatesDir: join(repoRoot, 'templates'), certsDir: certsDev, settings: pdfSettingsOf(settingsOrThrow()) };
 
 const issuerOf: Record<DocumentKind, string> = {
   'delivery-order': 'demo-agent-sha',
@@ -142,7 +144,7 @@ describe('PdfWorkerPool', () => {
   });
 
   it('when 20 documents are made through the pool, then the event loop keeps ticking, unlike in-process rendering', async () => {
-    const toolkit = await openPdfToolkit({ templatesDir: config.templatesDir, certsDir: certsDev }, {}, () => new Date());
+    const toolkit = await openPdfToolkit({ templatesDir: config.templatesDir, certsDir: certsDev }, settingsOrThrow(), () => new Date());
     const twenty = (pdfs: { renderSigned: PdfWorkerPool['renderSigned'] }) => () =>
       Promise.all(Array.from({ length: 20 }, (_, i) => pdfs.renderSigned(contentOf('delivery-order', `loop-${i}`), 'demo-agent-sha', signature())));
     await twenty(toolkit.pdfs)(); // warm both paths up so that neither measures first-run compilation
@@ -247,13 +249,13 @@ describe('resolvePdfWorkerFile', () => {
 
 describe('SDX_PDF_WORKERS', () => {
   it('when unset, then sdx serve renders on min(2, CPUs) worker threads', () => {
-    expect(configFromEnv({}).pdfWorkers).toBe(Math.min(2, availableParallelism()));
-    expect(configFromEnv({ SDX_PDF_WORKERS: '0' }).pdfWorkers).toBe(0);
-    expect(configFromEnv({ SDX_PDF_WORKERS: '3' }).pdfWorkers).toBe(3);
+    expect(servicePdfWorkers(settingsOrThrow({}))).toBe(Math.min(2, availableParallelism()));
+    expect(servicePdfWorkers(settingsOrThrow({ SDX_PDF_WORKERS: '0' }))).toBe(0);
+    expect(servicePdfWorkers(settingsOrThrow({ SDX_PDF_WORKERS: '3' }))).toBe(3);
   });
 
   it('when it is not a whole number, then the configuration is refused with the accepted range', () => {
-    expect(() => configFromEnv({ SDX_PDF_WORKERS: 'two' })).toThrow('SDX_PDF_WORKERS must be a whole number of worker threads from 0');
-    expect(() => configFromEnv({ SDX_PDF_WORKERS: '-1' })).toThrow('SDX_PDF_WORKERS must be');
+    expect(() => settingsOrThrow({ SDX_PDF_WORKERS: 'two' })).toThrow('SDX_PDF_WORKERS must be a whole number of worker threads from 0');
+    expect(() => settingsOrThrow({ SDX_PDF_WORKERS: '-1' })).toThrow('SDX_PDF_WORKERS must be');
   });
 });

@@ -19,6 +19,7 @@ import { trustFromCertsDir } from '../../../src/main';
 import { appearanceFont } from '../../support/appearance-font';
 import { unsignedPdf } from '../../support/pdf-test-signing';
 import { findingOf, folderTsa, signerCertificates, tempDevPki } from '../../support/temp-dev-pki';
+import { settingsOrThrow } from '../../../src/settings';
 
 // One party's keys over a pinned timeline, so that every date comparison is exact.
 const issuedAt = new Date('2026-01-01T00:00:00Z');
@@ -267,7 +268,7 @@ describe('rotating a sealed key with sdx keys rotate', () => {
   beforeAll(async () => {
     pki = await tempDevPki(issuedAt, [{ id: PARTY, name: 'Pearl Ocean Container Line (demo)' }]);
     sealedDir = join(pki, 'sealed');
-    expect(await keysCommand(['seal', '--from', pki, '--out', sealedDir], io, env)).toBe(0);
+    expect(await keysCommand(['seal', '--from', pki, '--out', sealedDir], io, settingsOrThrow(env))).toBe(0);
   });
   afterAll(() => rmSync(pki, { recursive: true, force: true }));
 
@@ -288,7 +289,7 @@ describe('rotating a sealed key with sdx keys rotate', () => {
 
     // The party's CA issues the new key pair; here the folder's development CA does.
     const issued = await rotateDevPartyKey({ certsDir: pki, partyId: PARTY, now: rotatedAt });
-    const code = await keysCommand(['rotate', '--party', PARTY, '--key', issued.keyPath, '--cert', issued.certificatePath, '--keys-dir', sealedDir, '--certs-dir', pki], io, env);
+    const code = await keysCommand(['rotate', '--party', PARTY, '--key', issued.keyPath, '--cert', issued.certificatePath, '--keys-dir', sealedDir, '--certs-dir', pki], io, settingsOrThrow(env));
     expect({ code, lines }).toMatchObject({ code: 0 });
     expect(lines).toContain(`rotated ${PARTY}: sealed generation 2 in ${sealedDir}`);
     expect(existsSync(join(sealedDir, `${PARTY}.2.sealed.json`))).toBe(true);

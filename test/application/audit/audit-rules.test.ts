@@ -7,6 +7,7 @@ import { exportBundle, storeParties, type LoggedEvent } from '../../../src/appli
 import { auditTrail, type AuditResult } from '../../../src/application/audit/audit-trail';
 import type { PartyRoles } from '../../../src/application/audit/lifecycle-replay';
 import { openLogService } from '../../../src/main';
+import { settingsOrThrow } from '../../../src/settings';
 import { certsDevCertificate, certsDevPath, certsDevTrust } from '../../support/certs-dev';
 import { appendEvent, bodyOf, headOver, partyKeys } from '../../support/crafted-trail';
 import { startTestApp } from '../../support/test-app';
@@ -39,7 +40,7 @@ beforeAll(async () => {
     }));
     await c.acted(P.consignee, telex.id, { type: 'transfer', to: P.forwarder });
     await c.acted(P.carrier, telex.id, { type: 'amend', payload: { ...telex.payload, remarks: 'Gate 5' }, reason: 'Gate changed' });
-    const bundle = await exportBundle(t.store, await openLogService(t.store, {}).currentTreeHead());
+    const bundle = await exportBundle(t.store, await openLogService(t.store, settingsOrThrow()).currentTreeHead());
     events = bundle.events;
     parties = await storeParties(t.store);
     payloadHash2 = bodyOf(events.find((e) => e.documentId === do2) as LoggedEvent).payloadHash;

@@ -11,7 +11,8 @@ import { auditTrail, MAX_LISTED_PROBLEMS, type AuditProblem, type AuditResult } 
 import { signTreeHead, type SignedTreeHead } from '../../../src/application/audit/tree-head';
 import { openEvent, signEvent, type EventBody } from '../../../src/application/events/signed-event';
 import type { PartySigner } from '../../../src/application/ports/key-store.port';
-import { logSignerFromEnv, openLogService } from '../../../src/main';
+import { openLogSigner, openLogService } from '../../../src/main';
+import { settingsOrThrow } from '../../../src/settings';
 import { certsDev, certsDevCertificate, certsDevText, certsDevTrust } from '../../support/certs-dev';
 import { headOver } from '../../support/crafted-trail';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -32,8 +33,8 @@ const validateCertificate = auditCertificateCheck(certsDevTrust(), { logCertific
 beforeAll(async () => {
   t = await startTestApp();
   const c = new Client(t);
-  const log = openLogService(t.store, {});
-  logSigner = logSignerFromEnv({});
+  const log = openLogService(t.store, settingsOrThrow());
+  logSigner = openLogSigner(settingsOrThrow());
   // Log order: d1#1 d1#2 eir#1 | d1#3 d2#1 d2#2 d1#4
   const d1 = await c.deliveryOrder();
   await c.acted(P.consignee, d1.id, { type: 'transfer', to: P.forwarder });
