@@ -1,3 +1,4 @@
+import type { ArchiveRenewer } from '../../../application/ports/archive-renewer.port';
 import { x509 } from '../../pki/x509';
 import { findSignerCertificate, parseCms, parseTimestampToken, signatureTimestampToken } from '../verify/cms-signature';
 import { findSignatureDictionaries } from '../verify/pdf-revisions';
@@ -36,4 +37,9 @@ export async function renewArchiveIfDue(pdf: Uint8Array, options: Omit<LongTermO
   const expiry = newestTimestampExpiry(pdf);
   if (!expiry || expiry.getTime() - options.clock().getTime() > withinMs) return { renewed: false, expiry };
   return { renewed: true, pdf: await extendToLevel(pdf, { ...options, level: 'B-LTA' }), expiry };
+}
+
+/** Renewal of stored documents with the service's TSA, revocation sources and clock. */
+export function padesArchiveRenewer(options: Omit<LongTermOptions, 'level'>): ArchiveRenewer {
+  return { newestTimestampExpiry, renew: (pdf) => extendToLevel(pdf, { ...options, level: 'B-LTA' }) };
 }
