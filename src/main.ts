@@ -44,6 +44,8 @@ import { PeerAuthenticator } from './application/federation/peer-requests';
 import { PeerClient, fetchJwks } from './adapters/http/peer-client';
 import { parsePeers, type PeerConfig } from './domain/federation/peers';
 import { isPlatformCode } from './domain/federation/platform-address';
+import { archiveRenewalScheduleFrom, archiveRenewScheduleFromEnv } from './composition/archive-renewals';
+import type { ArchiveRenewalSchedule } from './application/archive-renewals';
 
 /** The only module that reads the environment and connects adapters; everything else is handed what it needs. */
 export interface ServiceConfig {
@@ -191,6 +193,8 @@ export async function wireApp(
   dispatcher: WebhookDispatcher;
   /** Deletes uploads no event referenced within 24 h, once started (startService starts it). */
   sweeper: UploadSweeper;
+  /** Renews stored archives on SDX_ARCHIVE_RENEW_EVERY, once started (startService starts it). */
+  archiveRenewals: ArchiveRenewalSchedule;
   /** Ends open event streams, so that closing the HTTP server does not wait on them. */
   endStreams(): void;
   close(): Promise<void>;
@@ -242,6 +246,7 @@ export async function wireApp(
     pendingUploadQuotaBytes,
   });
   const sweeper = new UploadSweeper({ store, clock });
+  const archiveRenewals = archiveRenewalScheduleFrom(store, env, clock, logSigner, { log: logLine, count: (counts) => metrics.archiveRenewals(counts) });
   const destinations = webhookDestinationsFromEnv(env);
   const resolveHost = options.resolveHost ?? resolveWithDns;
   const webhooks = new WebhookService({
@@ -306,6 +311,7 @@ export async function wireApp(
     fullAudit,
     dispatcher,
     sweeper,
+    archiveRenewals,
     endStreams: () => stopping.abort(),
     /** Ends open event streams and the background audit, waits for deliveries in flight, then stops the PDF threads. */
     close: async () => {
@@ -314,6 +320,7 @@ export async function wireApp(
       if (fullAuditStarted) await fullAudit();
       await dispatcher.stop();
       await sweeper.stop();
+      await archiveRenewals.stop();
       await toolkit.close();
       await verifier?.close();
     },
@@ -577,6 +584,7 @@ export async function startService(config: ServiceConfig, log: Log, options: { r
     bound.on('request', wired.app);
     wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));
     wired.sweeper.start((error) => log('error', 'upload sweep failed', { error: error instanceof Error ? error.message : String(error) }));
+    wired.archiveRenewals.start();
     let closing: Promise<void> | undefined;
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
@@ -664,6 +672,7 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
   masterKeyFromEnv,
   padesLevelFromEnv,
   (env) => crlRefreshMs(env.SDX_CRL_REFRESH),
+  archiveRenewScheduleFromEnv,
   platformFromEnv,
   peersFromEnv,
   (env) => {

@@ -24,6 +24,8 @@ export const settings: Record<string, string> = {
   SDX_PADES_LEVEL: 'PAdES level of new signatures: T, LT (sdx serve default: with validation data) or LTA (plus a document timestamp)',
   SDX_OCSP_URL: 'OCSP responder asked for validation data (default: the development responder, in process)',
   SDX_CRL_REFRESH: 'how often CRL files are read again besides their nextUpdate (5m; 0 = on every use)',
+  SDX_ARCHIVE_RENEW_EVERY: 'how often sdx serve renews stored archives whose newest timestamp expires soon (24h; 30m, 12h, 1d...; 0 = off)',
+  SDX_ARCHIVE_RENEW_BEFORE: 'days before the newest timestamp\'s TSA certificate expires that an archive is renewed (90)',
   SDX_LOG_KEY_FILE: 'audit-log signing key (PEM)',
   SDX_LOG_CERT_FILE: 'audit-log certificate (PEM)',
   SDX_ID_SECRET: 'secret for ids derived from Idempotency-Keys',

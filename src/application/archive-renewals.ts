@@ -54,8 +54,9 @@ export interface ArchiveRenewalRun {
  * `archive-renewed` event (citing the new PDF) in one store commit. The commit expects the
  * document's seq as read, so of two nodes renewing one document at once exactly one wins and the
  * other is told `lost`, writing nothing. A renewal whose new timestamp would expire no later than
- * the old one (the TSA's certificate is as old) is refused and ends the run: renewing again and
- * again would prove nothing new.
+ * the old one (the TSA's certificate is as old) is a failure, `tsa-certificate-not-newer`, and writes nothing:
+ * renewing again and again would prove nothing new, and the operator must give the TSA a new
+ * certificate before the archives lapse. The TSA is asked once per run to find that out.
  */
 export class ArchiveRenewals {
   constructor(private readonly deps: ArchiveRenewalDeps) {}
@@ -65,6 +66,7 @@ export class ArchiveRenewals {
     const limit = request.limit ?? DEFAULT_RENEWALS_PER_RUN;
     const due = now.getTime() + request.before * DAY_MS;
     const run: ArchiveRenewalRun = { renewed: [], checked: 0, notDue: 0, lost: [], failed: [], more: false };
+    const tsa: TsaReach = {};
     let after: string | undefined;
     for (;;) {
       const page = await this.deps.store.listDocuments({ limit: SCAN_PAGE, ...(after === undefined ? {} : { after }) });
@@ -74,13 +76,11 @@ export class ArchiveRenewals {
           return run;
         }
         run.checked += 1;
-        const outcome = await this.renewIfDue(document, due, now);
+        const outcome = await this.renewIfDue(document, due, now, tsa);
         if (outcome === 'not-due') run.notDue += 1;
         else if (outcome === 'lost') run.lost.push(document.state.id);
-        else if ('code' in outcome) {
-          run.failed.push({ documentId: document.state.id, ...outcome });
-          if (outcome.code === 'tsa-certificate-not-newer') return run;
-        } else run.renewed.push(outcome);
+        else if ('code' in outcome) run.failed.push({ documentId: document.state.id, ...outcome });
+        else run.renewed.push(outcome);
       }
       if (!page.nextCursor) return run;
       after = page.nextCursor;
@@ -91,14 +91,19 @@ export class ArchiveRenewals {
     document: StoredDocument,
     due: number,
     now: Date,
+    tsa: TsaReach,
   ): Promise<RenewedArchive | 'not-due' | 'lost' | { code: string; message: string }> {
     const { store, renewer } = this.deps;
     const events = await store.listEvents(document.state.id);
+    // A party acted since the page was read: the next run looks at the document as it is then.
+    if (events.at(-1)?.seq !== document.seq) return 'lost';
     const current = latestPdfSha256(events);
     const blob = current ? await store.getBlob(current) : undefined;
     if (!blob) return 'not-due';
     const expiry = renewer.newestTimestampExpiry(blob.bytes);
     if (!expiry || expiry.getTime() > due) return 'not-due';
+    // Once the TSA is known not to reach past this expiry, it is not asked again in this run.
+    if (tsa.until !== undefined && tsa.until <= expiry.getTime()) return notNewer(new Date(tsa.until), expiry);
     const decision = decideSystemEvent(document.state, 'archive-renewed', { system: true });
     if (!decision.ok) throw new RefusalError(decision.refusal);
     let pdf: Uint8Array;
@@ -108,12 +113,8 @@ export class ArchiveRenewals {
       return { code: codeOf(error), message: error instanceof Error ? error.message : String(error) };
     }
     const renewedUntil = renewer.newestTimestampExpiry(pdf);
-    if (!renewedUntil || renewedUntil.getTime() <= expiry.getTime()) {
-      return {
-        code: 'tsa-certificate-not-newer',
-        message: `the TSA's certificate expires ${renewedUntil?.toISOString() ?? 'at an unknown time'}, no later than the newest timestamp's (${expiry.toISOString()}): give the TSA a new certificate, then renew`,
-      };
-    }
+    if (renewedUntil) tsa.until = renewedUntil.getTime();
+    if (!renewedUntil || renewedUntil.getTime() <= expiry.getTime()) return notNewer(renewedUntil, expiry);
     const pdfSha256 = blobHash(pdf);
     const last = events[events.length - 1];
     const body: EventBody = {
@@ -149,7 +150,75 @@ export class ArchiveRenewals {
   }
 }
 
+/** How far the TSA's certificate reaches, once a renewal in this run has shown it. */
+interface TsaReach {
+  until?: number;
+}
+
+function notNewer(tsaUntil: Date | undefined, expiry: Date): { code: string; message: string } {
+  return {
+    code: 'tsa-certificate-not-newer',
+    message: `the TSA's certificate expires ${tsaUntil?.toISOString() ?? 'at an unknown time'}, no later than the newest timestamp's (${expiry.toISOString()}): give the TSA a new certificate, then renew`,
+  };
+}
+
 function codeOf(error: unknown): string {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : 'renewal-failed';
+}
+
+export interface ArchiveRenewalScheduleOptions {
+  renewals: Pick<ArchiveRenewals, 'renewArchives'>;
+  /** Time between runs; 0 runs none. */
+  everyMs: number;
+  beforeDays: number;
+  /** Renewals one run attempts at most; a run that stops there is followed by the next at once. */
+  limit?: number;
+  onRun: (run: ArchiveRenewalRun) => void;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Runs renewArchives when started and then every `everyMs`, one run at a time. Every node of a
+ * deployment may run one: a document two nodes renew at once gets one event (the other run is told
+ * `lost`), so the schedule needs no leader.
+ */
+export class ArchiveRenewalSchedule {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: ArchiveRenewalScheduleOptions) {}
+
+  start(): void {
+    if (this.o.everyMs === 0) return;
+    const tick = () => {
+      if (this.stopped) return;
+      const pass = this.o.renewals.renewArchives({ before: this.o.beforeDays, limit: this.o.limit ?? DEFAULT_RENEWALS_PER_RUN }).then(
+        (run) => {
+          this.o.onRun(run);
+          return run.more;
+        },
+        (error: unknown) => {
+          this.o.onError(error);
+          return false;
+        },
+      );
+      this.running = pass;
+      void pass.then((more) => {
+        if (this.stopped) return;
+        this.timer = setTimeout(tick, more ? 0 : this.o.everyMs);
+        // A waiting run never keeps the process alive on its own.
+        this.timer.unref();
+      });
+    };
+    tick();
+  }
+
+  /** Stops the schedule and waits for a run in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
 }

@@ -1,7 +1,7 @@
 // Archive renewal of stored documents (issue 20): the renewer on the service's TSA and revocation
 // sources, SDX's own signer for the events, and the schedule `sdx serve` runs it on.
 import { padesArchiveRenewer } from '../adapters/pdf/sign/archive-renewal';
-import { ArchiveRenewals, DEFAULT_RENEW_BEFORE_DAYS } from '../application/archive-renewals';
+import { ArchiveRenewalSchedule, ArchiveRenewals, DEFAULT_RENEW_BEFORE_DAYS, type ArchiveRenewalRun } from '../application/archive-renewals';
 import type { PartySigner } from '../application/ports/key-store.port';
 import type { Store } from '../application/ports/store.port';
 import { logSignerFromEnv } from './log-signer';
@@ -39,4 +39,40 @@ export function archiveRenewScheduleFromEnv(env: NodeJS.ProcessEnv): { everyMs: 
   const beforeDays = renewalDays(beforeText);
   if (beforeDays === undefined) throw new Error(`SDX_ARCHIVE_RENEW_BEFORE must be a whole number of days from 0 to 36500, not "${beforeText}"`);
   return { everyMs, beforeDays };
+}
+
+/**
+ * The job `sdx serve` runs: renewals on SDX_ARCHIVE_RENEW_EVERY, each run logged (a line per failed
+ * document, one with the counts) and counted for /metrics. Not started here.
+ */
+export function archiveRenewalScheduleFrom(
+  store: Store,
+  env: NodeJS.ProcessEnv,
+  clock: () => Date,
+  systemSigner: PartySigner,
+  report: {
+    log: (level: 'info' | 'error', message: string, fields?: Record<string, unknown>) => void;
+    count: (counts: { renewed: number; lost: number; failed: number }) => void;
+  },
+): ArchiveRenewalSchedule {
+  const { everyMs, beforeDays } = archiveRenewScheduleFromEnv(env);
+  return new ArchiveRenewalSchedule({
+    renewals: archiveRenewalsFrom(store, env, clock, systemSigner),
+    everyMs,
+    beforeDays,
+    onRun: (run: ArchiveRenewalRun) => {
+      for (const failed of run.failed) report.log('error', 'archive renewal failed', failed);
+      report.count({ renewed: run.renewed.length, lost: run.lost.length, failed: run.failed.length });
+      report.log('info', 'archive renewal run', {
+        beforeDays,
+        checked: run.checked,
+        renewed: run.renewed.length,
+        notDue: run.notDue,
+        lost: run.lost.length,
+        failed: run.failed.length,
+        more: run.more,
+      });
+    },
+    onError: (error) => report.log('error', 'archive renewal run failed', { error: error instanceof Error ? error.message : String(error) }),
+  });
 }

@@ -42,18 +42,22 @@ beforeAll(async () => {
   await issueDevTimestampAuthority({ certsDir: certsDev, outDir: tsaDir, base: 'tsa', now: new Date('2035-01-01T00:00:00Z'), years: 10 });
 });
 
-/** The renewal service of one node on `store`, on the test's clock, stamping with the 2035 TSA. */
-function renewalsOn(store: Store, clock: () => Date): ArchiveRenewals {
+/**
+ * The renewal service of one node on `store`, on the test's clock, stamping with the TSA of
+ * `certsDir` (by default the 2035 one); `onRenew` is told of each renewal the TSA is asked for.
+ */
+function renewalsOn(store: Store, clock: () => Date, certsDir = tsaDir, onRenew: () => void = () => undefined): ArchiveRenewals {
   let serial = 0n;
   const tsa = DevTimestampAuthority.fromPem({
-    certificatePem: readFileSync(join(tsaDir, 'tsa.pem'), 'utf8'),
-    privateKeyPem: readFileSync(join(tsaDir, 'tsa.key.pem'), 'utf8'),
+    certificatePem: readFileSync(join(certsDir, 'tsa.pem'), 'utf8'),
+    privateKeyPem: readFileSync(join(certsDir, 'tsa.key.pem'), 'utf8'),
     chainPem: readFileSync(certsDevPath('issuing-ca.pem'), 'utf8'),
     clock,
     nextSerial: () => ++serial,
   });
   const renewer = padesArchiveRenewer({ sources: folderRevocationSources(certsDev, clock), clock, timestampAuthority: tsa });
-  return new ArchiveRenewals({ store, renewer, systemSigner: logSignerFromEnv({}), clock });
+  const counted = { newestTimestampExpiry: renewer.newestTimestampExpiry, renew: (pdf: Uint8Array) => (onRenew(), renewer.renew(pdf)) };
+  return new ArchiveRenewals({ store, renewer: counted, systemSigner: logSignerFromEnv({}), clock });
 }
 
 /** A test exchange issuing B-LTA documents on a clock the test moves. */
@@ -86,6 +90,13 @@ async function renewOnStore<S extends Store>(t: TestAppOn<S>, time: ReturnType<t
   expect(early).toMatchObject({ renewed: [], notDue: 2, failed: [], lost: [] });
 
   time.set(DUE_AT);
+  // The certs-dev TSA's own certificate cannot take the archives past 2036: both fail, the TSA asked once, nothing written.
+  let asked = 0;
+  const stale = await renewalsOn(t.store, time.clock, certsDev, () => (asked += 1)).renewArchives({ before: 90, now: DUE_AT });
+  expect(stale.failed.map((f) => [f.documentId, f.code])).toEqual([[first.id, 'tsa-certificate-not-newer'], [second.id, 'tsa-certificate-not-newer']]);
+  expect(asked).toBe(1);
+  expect((await t.store.listEvents(first.id)).map((e) => e.type)).toEqual(['issue']);
+
   const one = await renewalsOn(t.store, time.clock).renewArchives({ before: 90, now: DUE_AT, limit: 1 });
   expect(one).toMatchObject({ renewed: [{ documentId: first.id, kind: 'delivery-order', seq: 2, expiredAt: '2036-01-01T00:00:00.000Z' }], failed: [], more: true });
   expect(one.renewed[0]?.renewedUntil).toMatch(/^2045-/);
