@@ -26,6 +26,8 @@ import { verifiedByUpload } from '../support/forgery-sources';
 import { folderRevocationSources } from '../support/ltv-sources';
 import { embeddedSignatures, nssDatabase, pdfsig, qpdfCheck, run } from '../support/pdf-signature-tools';
 import { describeWithPostgres, freshDatabase, pgTestUrl } from '../support/postgres';
+import { USERS } from '../support/desk-forms';
+import { signedIn } from '../support/page-forms';
 import { startTestApp, startTestAppOn, type TestApp, type TestAppOn } from '../support/test-app';
 
 jest.setTimeout(120_000);
@@ -155,6 +157,13 @@ describe('renewArchives on a SQLite file', () => {
     expect(report.ledger).toBe('recorded');
     expect(report.summary.outcome).toBe('genuine');
     expect(report.signatures.map((s) => s.role)).toEqual(['issuer', 'timestamp', 'timestamp']);
+  });
+
+  it('when the issuer opens the document on its desk, then the history names the renewal and SDX in its language, in Beijing time', async () => {
+    const zh = (await (await signedIn(t.app, USERS.agentSha, 'zh-CN')).get(`/desk/documents/${ids[0]}`)).text;
+    expect(zh).toMatch(/<tr data-seq="2" data-event="archive-renewed">.*存档续期（新增文档时间戳）.*SDX 平台.*2035年11月1日.*（北京时间）/s);
+    const en = (await (await signedIn(t.app, USERS.agentSha, 'en')).get(`/desk/documents/${ids[0]}`)).text;
+    expect(en).toMatch(/<tr data-seq="2" data-event="archive-renewed">.*Archive renewed \(new document timestamp\).*SDX \(the exchange itself\).*1 Nov 2035, 08:00 \(Shanghai\)/s);
   });
 
   it('when verified --at a date after the first TSA certificate expired, then sdx verify calls it valid', () => {
