@@ -48,7 +48,7 @@ beforeAll(async () => {
  * The renewal service of one node on `store`, on the test's clock, stamping with the TSA of
  * `certsDir` (by default the 2035 one); `onRenew` is told of each renewal the TSA is asked for.
  */
-function renewalsOn(store: Store, clock: () => Date, certsDir = tsaDir, onRenew: () => void = () => undefined): ArchiveRenewals {
+function renewalsOn(store: Store, clock: () => Date, certsDir = tsaDir, onRenew: () => unknown = () => undefined): ArchiveRenewals {
   let serial = 0n;
   const tsa = DevTimestampAuthority.fromPem({
     certificatePem: readFileSync(join(certsDir, 'tsa.pem'), 'utf8'),
@@ -58,7 +58,13 @@ function renewalsOn(store: Store, clock: () => Date, certsDir = tsaDir, onRenew:
     nextSerial: () => ++serial,
   });
   const renewer = padesArchiveRenewer({ sources: folderRevocationSources(certsDev, clock), clock, timestampAuthority: tsa });
-  const counted = { newestTimestampExpiry: renewer.newestTimestampExpiry, renew: (pdf: Uint8Array) => (onRenew(), renewer.renew(pdf)) };
+  const counted = {
+    newestTimestampExpiry: renewer.newestTimestampExpiry,
+    renew: async (pdf: Uint8Array) => {
+      await onRenew();
+      return renewer.renew(pdf);
+    },
+  };
   return new ArchiveRenewals({ store, renewer: counted, systemSigner: logSignerFromEnv({}), clock });
 }
 
@@ -81,7 +87,7 @@ async function currentPdf(store: Store, documentId: string): Promise<Buffer> {
  * run (limit 1) renews one; then two nodes at once renew the other: one wins, one loses cleanly;
  * a further run finds nothing to do. Answers the two ids in renewal order.
  */
-async function renewOnStore<S extends Store>(t: TestAppOn<S>, time: ReturnType<typeof movableClock>): Promise<[string, string]> {
+async function renewOnStore<S extends Store>(t: TestAppOn<S>, time: ReturnType<typeof movableClock>, otherNode: Store = t.store): Promise<[string, string]> {
   const client = new Client(t);
   const first = await client.deliveryOrder();
   const second = await client.deliveryOrder();
@@ -117,10 +123,19 @@ async function renewOnStore<S extends Store>(t: TestAppOn<S>, time: ReturnType<t
   expect(after.subarray(0, before.length).equals(before)).toBe(true);
   expect((await t.store.getDocument(first.id))?.state).toEqual(stateBefore?.state);
 
-  // Two nodes renew the second D/O at once: one event, the other node told it lost.
+  // Two nodes renew the second D/O at once (both have read it before either commits): one event,
+  // the other node told it lost.
+  let arrived = 0;
+  let bothRead: () => void = () => undefined;
+  const meet = new Promise<void>((resolve) => (bothRead = resolve));
+  const barrier = () => {
+    arrived += 1;
+    if (arrived === 2) bothRead();
+    return meet;
+  };
   const [a, b] = await Promise.all([
-    renewalsOn(t.store, time.clock).renewArchives({ before: 90, now: DUE_AT }),
-    renewalsOn(t.store, time.clock).renewArchives({ before: 90, now: DUE_AT }),
+    renewalsOn(t.store, time.clock, tsaDir, barrier).renewArchives({ before: 90, now: DUE_AT }),
+    renewalsOn(otherNode, time.clock, tsaDir, barrier).renewArchives({ before: 90, now: DUE_AT }),
   ]);
   expect([...a.renewed, ...b.renewed].map((r) => r.documentId)).toEqual([second.id]);
   expect([...a.lost, ...b.lost]).toEqual([second.id]);
@@ -242,6 +257,19 @@ describe('renewArchives on a SQLite file', () => {
     expect(verdicts[1]?.stdout).toMatch(/^event-signer-mismatch at log index 4 .*recorded by SDX itself/m);
     for (const verdict of verdicts) expect(verdict.code).toBe(1);
   });
+
+  it('when a renewed guarantee is accepted afterwards, then the countersigned PDF is genuine: the renewal sits between the two party signatures', async () => {
+    const client = new Client(t);
+    const guarantee = await client.issued(P.shipper, 'telex-release-guarantee');
+    const run = await renewalsOn(t.store, time.clock).renewArchives({ before: 90, now: DUE_AT });
+    expect(run.renewed.map((r) => r.documentId)).toEqual([guarantee.id]);
+    await client.acted(P.agentPus, guarantee.id, { type: 'accept' });
+    expect((await t.store.listEvents(guarantee.id)).map((e) => e.type)).toEqual(['issue', 'archive-renewed', 'accept', 'release-notice']);
+    const report = await verifiedByUpload(t.app, await currentPdf(t.store, guarantee.id));
+    expectVerdict(report, 'valid');
+    expect(report.summary.outcome).toBe('genuine');
+    expect(report.signatures.map((s) => s.role)).toEqual(['issuer', 'timestamp', 'timestamp', 'countersigner', 'timestamp']);
+  });
 });
 
 describeWithPostgres('renewArchives on PostgreSQL', () => {
@@ -259,8 +287,13 @@ describeWithPostgres('renewArchives on PostgreSQL', () => {
     await database?.drop();
   });
 
-  it('when two D/Os come due, then each is renewed once (a concurrent node loses cleanly), and the trail still audits', async () => {
-    await renewOnStore(t, time);
+  it('when two D/Os come due, then each is renewed once (a node on its own connection pool loses cleanly), and the trail still audits', async () => {
+    const otherNode = await PgStore.open(database.url, { poolSize: 2 });
+    try {
+      await renewOnStore(t, time, otherNode);
+    } finally {
+      await otherNode.close();
+    }
     await openLogService(t.store, {}, time.clock).currentTreeHead();
     const verified = runSdx(['audit', 'verify', '--store', 'postgres', '--pg-url', database.url], { env: { SDX_STORE: '', SDX_PG_URL: '' } });
     expect(verified.stdout).toMatch(/^ok: 4 events of 2 documents verified/);
