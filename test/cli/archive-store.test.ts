@@ -1,4 +1,5 @@
-// `sdx archive renew --db` and the renewal job of `sdx serve` on a SQLite file holding a B-LTA D/O.
+// `sdx archive renew --db` and the renewal job of `sdx serve` on a SQLite file holding a D/O signed
+// at B-LT (what sdx serve issues by default: signature timestamp and DSS, no document timestamp).
 // Nothing travels in time here: --before 36500 puts the certs-dev TSA certificate's expiry (2036)
 // inside the window, and a certs folder whose TSA has a certificate to 2041 renews.
 import Database from 'better-sqlite3';
@@ -9,7 +10,8 @@ import { issueDevTimestampAuthority } from '../../src/adapters/pki/dev-pki';
 import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
 import { certsDev } from '../support/certs-dev';
 import { startTestApp } from '../support/test-app';
-import { Client } from '../http/exchange-client';
+import { Client, P } from '../http/exchange-client';
+import { verifiedByUpload } from '../support/forgery-sources';
 
 jest.setTimeout(90_000);
 
@@ -23,7 +25,7 @@ let copies = 0;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sdx-archive-store-'));
   pristine = join(dir, 'pristine.sqlite');
-  const t = await startTestApp({ env: { SDX_PADES_LEVEL: 'LTA' }, dbFile: pristine });
+  const t = await startTestApp({ env: { SDX_PADES_LEVEL: 'LT' }, dbFile: pristine });
   try {
     orderId = (await new Client(t).deliveryOrder()).id;
   } finally {
@@ -60,6 +62,16 @@ describe('sdx archive renew --db', () => {
     const again = runSdx(['archive', 'renew', '--db', db], { env });
     expect(again).toMatchObject({ code: 0, stdout: '0 renewed, 1 not due, 0 skipped, 0 failed, of 1 stored documents\n' });
     expect(runSdx(['audit', 'verify', '--db', db]).code).toBe(0);
+
+    // The exchange on that store still calls its renewed PDF the one it issued.
+    const t = await startTestApp({ dbFile: db });
+    try {
+      const report = await verifiedByUpload(t.app, await new Client(t).pdf(P.agentSha, orderId));
+      expect(report.summary.outcome).toBe('genuine');
+      expect(report.signatures.map((s) => s.role)).toEqual(['issuer', 'timestamp']);
+    } finally {
+      await t.close();
+    }
   });
 
   it('when the TSA certificate is no newer than the newest timestamp’s, then it says so in one line and exits 1, writing nothing', async () => {
