@@ -181,6 +181,14 @@ describe('renewArchives on a SQLite file', () => {
     expect(en).toMatch(/<tr data-seq="2" data-event="archive-renewed">.*Archive renewed \(new document timestamp\).*SDX \(the exchange itself\).*1 Nov 2035, 08:00 \(Shanghai\)/s);
   });
 
+  it('when the auditor opens the document on the audit page, then the renewal row is signed (by the log key), chained and included', async () => {
+    const auditor = await signedIn(t.app, 'demo-auditor-1', 'zh-CN');
+    const page = (await auditor.get(`/audit?doc=${ids[0]}`).expect(200)).text;
+    const row = /<tr data-seq="2">[\s\S]*?<\/tr>/.exec(page)?.[0] ?? '';
+    expect(row).toContain('data-type="archive-renewed">存档续期（新增文档时间戳）</td><td data-actor="sdx">SDX 平台</td>');
+    for (const cell of ['signature-check', 'chain-check', 'inclusion-check']) expect(row).toMatch(new RegExp(`class="${cell}"><span class="ok"`));
+  });
+
   it('when verified --at a date after the first TSA certificate expired, then sdx verify calls it valid', () => {
     const file = join(dir, 'renewed.pdf');
     writeFileSync(file, renewed);
