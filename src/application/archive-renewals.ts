@@ -20,6 +20,11 @@ export interface ArchiveRenewalDeps {
   /** SDX's own signer (the audit log's key): system events are signed with it, never with a party's. */
   systemSigner: PartySigner;
   clock: () => Date;
+  /**
+   * Lets other work run between documents (setImmediate in the service): a run reads every stored
+   * document, and a store that answers at once (SQLite) would otherwise hold the event loop throughout.
+   */
+  pause?: () => Promise<void>;
 }
 
 export interface RenewedArchive {
@@ -76,6 +81,7 @@ export class ArchiveRenewals {
           return run;
         }
         run.checked += 1;
+        await this.deps.pause?.();
         const outcome = await this.renewIfDue(document, due, now, tsa);
         if (outcome === 'not-due') run.notDue += 1;
         else if (outcome === 'lost') run.lost.push(document.state.id);

@@ -13,7 +13,7 @@ export function archiveRenewalsFrom(store: Store, env: NodeJS.ProcessEnv, clock:
   const { certsDir } = resourcePaths(env);
   const options = longTermFromEnv(env, certsDir, clock, timestampAuthorityFrom(env, certsDir, clock), 'B-LTA');
   if (!options) throw new Error('B-LTA needs long-term options');
-  return new ArchiveRenewals({ store, renewer: padesArchiveRenewer(options), systemSigner, clock });
+  return new ArchiveRenewals({ store, renewer: padesArchiveRenewer(options), systemSigner, clock, pause: () => new Promise<void>((resolve) => setImmediate(resolve)) });
 }
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -12,6 +12,7 @@ import { PgStore } from '../../src/adapters/store/postgres/pg-store';
 import { DevTimestampAuthority } from '../../src/adapters/pki/dev-timestamp-authority';
 import { issueDevTimestampAuthority } from '../../src/adapters/pki/dev-pki';
 import { ArchiveRenewals } from '../../src/application/archive-renewals';
+import { archiveRenewalsFrom } from '../../src/composition/archive-renewals';
 import { exportBundle, type AuditBundle } from '../../src/application/audit/audit-bundle';
 import { signEvent, storedEventBody, type EventBody } from '../../src/application/events/signed-event';
 import type { Store } from '../../src/application/ports/store.port';
@@ -264,6 +265,21 @@ describe('renewArchives on a SQLite file', () => {
     expect(verdicts[0]?.stdout).toMatch(/^event-signer-untrusted at log index 4 .*is not the log certificate/m);
     expect(verdicts[1]?.stdout).toMatch(/^event-signer-mismatch at log index 4 .*recorded by SDX itself/m);
     for (const verdict of verdicts) expect(verdict.code).toBe(1);
+  });
+
+  it('when a run reads the stored documents, then other work runs between them (the service pauses after each)', async () => {
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      if (!ticking) return;
+      ticks += 1;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const run = await archiveRenewalsFrom(t.store, {}, time.clock).renewArchives({ before: 0, now: DUE_AT });
+    ticking = false;
+    expect(run).toMatchObject({ notDue: 2, checked: 2 });
+    expect(ticks).toBeGreaterThanOrEqual(run.checked);
   });
 
   it('when a renewed guarantee is accepted afterwards, then the countersigned PDF is genuine: the renewal sits between the two party signatures', async () => {
