@@ -156,6 +156,14 @@ export class ArchiveRenewals {
   }
 }
 
+/**
+ * When the next run starts after `run`: at once when it stopped at its limit having renewed some
+ * (the rest are waiting), else after `everyMs`; a run that only failed would fail the same way again.
+ */
+export function nextRunAfter(run: Pick<ArchiveRenewalRun, 'more' | 'renewed'>, everyMs: number): number {
+  return run.more && run.renewed.length > 0 ? 0 : everyMs;
+}
+
 /** How far the TSA's certificate reaches, once a renewal in this run has shown it. */
 interface TsaReach {
   until?: number;
@@ -178,7 +186,7 @@ export interface ArchiveRenewalScheduleOptions {
   /** Time between runs; 0 runs none. */
   everyMs: number;
   beforeDays: number;
-  /** Renewals one run attempts at most; a run that stops there is followed by the next at once. */
+  /** Renewals one run attempts at most; a run that stops there having renewed some is followed by the next at once. */
   limit?: number;
   onRun: (run: ArchiveRenewalRun) => void;
   onError: (error: unknown) => void;
@@ -203,17 +211,17 @@ export class ArchiveRenewalSchedule {
       const pass = this.o.renewals.renewArchives({ before: this.o.beforeDays, limit: this.o.limit ?? DEFAULT_RENEWALS_PER_RUN }).then(
         (run) => {
           this.o.onRun(run);
-          return run.more;
+          return nextRunAfter(run, this.o.everyMs);
         },
         (error: unknown) => {
           this.o.onError(error);
-          return false;
+          return this.o.everyMs;
         },
       );
       this.running = pass;
-      void pass.then((more) => {
+      void pass.then((delay) => {
         if (this.stopped) return;
-        this.timer = setTimeout(tick, more ? 0 : this.o.everyMs);
+        this.timer = setTimeout(tick, delay);
         // A waiting run never keeps the process alive on its own.
         this.timer.unref();
       });
