@@ -42,6 +42,8 @@ import { PeerAuthenticator } from './application/federation/peer-requests';
 import { PeerClient, fetchJwks } from './adapters/http/peer-client';
 import { parsePeers, type PeerConfig } from './domain/federation/peers';
 import { storeConfigProblem, type Settings, type SettingsResult } from './settings';
+import { archiveRenewalScheduleFrom } from './composition/archive-renewals';
+import type { ArchiveRenewalSchedule } from './application/archive-renewals';
 
 /**
  * The one module that connects adapters, from settings parsed once (src/settings.ts); everything
@@ -106,6 +108,8 @@ export async function wireApp(
   dispatcher: WebhookDispatcher;
   /** Deletes uploads no event referenced within 24 h, once started (startService starts it). */
   sweeper: UploadSweeper;
+  /** Renews stored archives on SDX_ARCHIVE_RENEW_EVERY, once started (startService starts it). */
+  archiveRenewals: ArchiveRenewalSchedule;
   /** Ends open event streams, so that closing the HTTP server does not wait on them. */
   endStreams(): void;
   close(): Promise<void>;
@@ -153,6 +157,7 @@ export async function wireApp(
     pendingUploadQuotaBytes: settings.pendingUploadQuotaBytes,
   });
   const sweeper = new UploadSweeper({ store, clock });
+  const archiveRenewals = archiveRenewalScheduleFrom(store, settings, clock, logSigner, { log: logLine, count: (counts) => metrics.archiveRenewals(counts) });
   const destinations = { allowPrivate: settings.webhooks.allowPrivate };
   const resolveHost = options.resolveHost ?? resolveWithDns;
   const webhooks = new WebhookService({
@@ -224,6 +229,7 @@ export async function wireApp(
     fullAudit,
     dispatcher,
     sweeper,
+    archiveRenewals,
     endStreams: () => stopping.abort(),
     /** Ends open event streams and the background audit, waits for deliveries in flight, then stops the PDF threads. */
     close: async () => {
@@ -232,6 +238,7 @@ export async function wireApp(
       if (fullAuditStarted) await fullAudit();
       await dispatcher.stop();
       await sweeper.stop();
+      await archiveRenewals.stop();
       await toolkit.close();
       await verifier?.close();
     },
@@ -392,6 +399,7 @@ export async function startService(config: Settings, log: Log, options: { reques
     bound.on('request', wired.app);
     wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));
     wired.sweeper.start((error) => log('error', 'upload sweep failed', { error: error instanceof Error ? error.message : String(error) }));
+    wired.archiveRenewals.start();
     let closing: Promise<void> | undefined;
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,

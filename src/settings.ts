@@ -30,6 +30,8 @@ export const settings: Record<string, string> = {
   SDX_PADES_LEVEL: 'PAdES level of new signatures: T, LT (sdx serve default: with validation data) or LTA (plus a document timestamp)',
   SDX_OCSP_URL: 'OCSP responder asked for validation data (default: the development responder, in process)',
   SDX_CRL_REFRESH: 'how often CRL files are read again besides their nextUpdate (5m; 0 = on every use)',
+  SDX_ARCHIVE_RENEW_EVERY: 'how often sdx serve renews stored archives whose newest timestamp expires soon (24h; 30m, 12h, 1d...; 0 = off)',
+  SDX_ARCHIVE_RENEW_BEFORE: 'days before the newest timestamp\'s TSA certificate expires that an archive is renewed (90)',
   SDX_LOG_KEY_FILE: 'audit-log signing key (PEM)',
   SDX_LOG_CERT_FILE: 'audit-log certificate (PEM)',
   SDX_ID_SECRET: 'secret for ids derived from Idempotency-Keys',
@@ -136,6 +138,8 @@ export interface Settings {
   };
   readonly metricsToken?: string;
   readonly logLevel: LogLevelSetting;
+  /** SDX_ARCHIVE_RENEW_EVERY (0 = off) and SDX_ARCHIVE_RENEW_BEFORE, the stored-archive renewal job. */
+  readonly archiveRenewal: { readonly everyMs: number; readonly beforeDays: number };
   /** SDX_API_KEY, for the tools that call a running service (`sdx import`, `sdx audit export --url`). */
   readonly apiKey?: string;
 }
@@ -210,6 +214,16 @@ function withFileSettings(env: Environment, fromFile: Record<string, string>): E
   const merged: Record<string, string | undefined> = { ...fromFile };
   for (const [name, value] of Object.entries(env)) if (value !== undefined) merged[name] = value;
   return merged;
+}
+
+const RENEW_EVERY_UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+/** Days before a timestamp certificate expires that an archive is renewed, unless told otherwise. */
+export const DEFAULT_RENEW_BEFORE_DAYS = 90;
+
+/** Whole days from 0 to 36500 (`--before`, SDX_ARCHIVE_RENEW_BEFORE), or undefined. */
+export function renewalDays(text: string): number | undefined {
+  const days = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
+  return days <= 36_500 ? days : undefined;
 }
 
 const wholeIn = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
@@ -297,6 +311,20 @@ function parseValues(env: Environment): { settings: Settings; errors: SettingErr
   const passRetiredKeys = read('SDX_PASS_RETIRED_KEY_FILES', [], parseRetiredKeys, (value) =>
     `SDX_PASS_KEY_FILE / SDX_PASS_RETIRED_KEY_FILES: each of "${value}" must be FILE@TIME, the time the key was retired in ISO 8601 with its zone (e.g. old-pass.pem@2026-12-01T00:00:00+08:00)`,
   );
+  const archiveRenewEveryMs = read(
+    'SDX_ARCHIVE_RENEW_EVERY',
+    24 * 3_600_000,
+    (value) => {
+      if (value === '0') return 0;
+      const match = /^(\d{1,6})([mhd])$/.exec(value);
+      const ms = match ? Number(match[1]) * (RENEW_EVERY_UNITS[match[2] ?? ''] ?? NaN) : NaN;
+      return Number.isSafeInteger(ms) && ms >= 60_000 ? ms : undefined;
+    },
+    (value) => `SDX_ARCHIVE_RENEW_EVERY must be 0 (off) or a whole number of minutes, hours or days such as 30m, 12h or 1d, not "${value}"`,
+  );
+  const archiveRenewBeforeDays = read('SDX_ARCHIVE_RENEW_BEFORE', DEFAULT_RENEW_BEFORE_DAYS, renewalDays, (value) =>
+    `SDX_ARCHIVE_RENEW_BEFORE must be a whole number of days from 0 to 36500, not "${value}"`,
+  );
   const optional = <K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } => (value === undefined ? {} : ({ [key]: value } as { [P in K]?: V }));
 
   const parsed: Settings = {
@@ -346,6 +374,7 @@ function parseValues(env: Environment): { settings: Settings; errors: SettingErr
     ...optional('metricsToken', text('SDX_METRICS_TOKEN')),
     logLevel,
     ...optional('apiKey', text('SDX_API_KEY')),
+    archiveRenewal: { everyMs: archiveRenewEveryMs, beforeDays: archiveRenewBeforeDays },
   };
   return { settings: parsed, errors };
 }

@@ -12,7 +12,7 @@ import { canonicalHash } from '../domain/shared/canonical-json';
 import type { TelexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
 import { actionInput, type ActionInput } from './action-input';
 import { filterOfTerms, type SearchTerms } from './document-search';
-import { signEvent, storedEventBody, type EventBody } from './events/signed-event';
+import { latestPdfSha256, signEvent, type EventBody } from './events/signed-event';
 import type { DocumentPdfs, PdfContent, SignatureRequest } from './ports/document-pdf.port';
 import type { KeyStore } from './ports/key-store.port';
 import {
@@ -383,7 +383,7 @@ export class DocumentService {
       case 'countersign':
       case 'accept': {
         const party = await this.requireParty(actor.partyId);
-        const current = latestPdf(events);
+        const current = latestPdfSha256(events);
         const blob = current ? await this.deps.store.getBlob(current) : undefined;
         if (!blob) throw new SdxError('not-found', `document ${document.state.id} has no PDF to countersign`);
         const pdf = await this.deps.pdfs.countersign(
@@ -471,7 +471,7 @@ export class DocumentService {
     const stored = await this.deps.store.getDocument(documentId);
     if (!stored) throw new SdxError('not-found', `no document ${documentId}`);
     const events = await this.deps.store.listEvents(documentId);
-    return { ...stored, events, pdfSha256: latestPdf(events) };
+    return { ...stored, events, pdfSha256: latestPdfSha256(events) };
   }
 
   private async visibleDocument(actor: PartyActor, documentId: string): Promise<StoredDocument> {
@@ -557,15 +557,4 @@ function issuedAtOf(events: readonly StoredEvent[], fallback: Date): Date {
   const first = events[0];
   const at = first ? new Date(first.recordedAt) : fallback;
   return Number.isNaN(at.getTime()) ? fallback : at;
-}
-
-function latestPdf(events: readonly StoredEvent[]): string | null {
-  for (let i = events.length - 1; i >= 0; i -= 1) {
-    const event = events[i];
-    if (!event) continue;
-    const body = storedEventBody(event.envelope);
-    const sha = body.data?.['pdfSha256'];
-    if (typeof sha === 'string') return sha;
-  }
-  return null;
 }

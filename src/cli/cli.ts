@@ -12,6 +12,7 @@ const usage = `usage: sdx <command>
   verify FILE.pdf --report etsi [--sign]              its ETSI TS 119 102-2 shaped validation report (JSON or etsi-xml), signed by the service
   verify-report REPORT.jws [--log-cert PEM]           check a signed validation report: exit 0 genuine, 1 not
   archive renew FILE.pdf ... [--before DAYS]          renew PDF archives whose newest timestamp expires soon (B-LTA)
+  archive renew --db FILE [--before DAYS]             the same for the stored documents, each recorded as an event
   audit export|verify ...                             export the audit log; check a bundle offline (sdx audit help)
   import --kind KIND FILE.jsonl|FILE.csv --url URL [--key K] [--concurrency N]   issue many documents (sdx import --help)
   demo --out DIR                                      write one signed PDF per document kind

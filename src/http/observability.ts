@@ -21,6 +21,7 @@ export class ServiceMetrics {
   private readonly requestSeconds: Histogram<'method' | 'route' | 'status'>;
   private readonly issued: Counter<'kind'>;
   private readonly pdfSeconds: Histogram<'operation'>;
+  private readonly renewals: Counter<'outcome'>;
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry, prefix: 'sdx_' });
@@ -39,6 +40,13 @@ export class ServiceMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
+    this.renewals = new Counter({
+      name: 'sdx_archive_renewals_total',
+      help: 'Stored documents the archive renewal job looked at, by outcome: renewed (a new document timestamp), lost (another node was first), failed',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    for (const outcome of ['renewed', 'lost', 'failed']) this.renewals.inc({ outcome }, 0);
     new Gauge({
       name: 'sdx_audit_log_size',
       help: 'Events in the audit log',
@@ -91,6 +99,10 @@ export class ServiceMetrics {
 
   pdfSigned(operation: 'render-sign' | 'countersign', seconds: number): void {
     this.pdfSeconds.observe({ operation }, seconds);
+  }
+
+  archiveRenewals(counts: { renewed: number; lost: number; failed: number }): void {
+    for (const [outcome, count] of Object.entries(counts)) this.renewals.inc({ outcome }, count);
   }
 
   request(method: string, route: string, status: number, seconds: number): void {

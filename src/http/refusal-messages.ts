@@ -125,6 +125,7 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'not-addressee': m('Not the addressee', '非收件方', '只有单证的收件方才能进行此操作。'),
   'read-only-party': m('Read-only party', '只读方', '该方只能查看单证，不能进行操作。'),
   'auditor-only': m('Auditors only', '仅限审计方', '只有审计方可以读取此内容。'),
+  'system-only': m('Recorded by SDX only', '仅由平台记录', '此事件只能由平台自身记录（例如存档续期），任何一方都不能提交。'),
   'issuer-role-not-allowed': m('Issuer role not allowed', '签发方角色不符', '该方的角色不能签发此类单证。'),
   'issuer-not-named-in-payload': m('Issuer not named in the document', '单证未写明签发方', '签发方必须是单证内容中所写明的一方。'),
   'target-required': m('Target required', '需要指定对象', '此操作需要指定接收方。'),

@@ -6,7 +6,7 @@ export function onDocumentEvents(onEvent: (documentId: string) => void): EventSo
   if (!('EventSource' in window)) return undefined;
   const source = new EventSource('/m/stream');
   source.onmessage = (message: MessageEvent<string>) => onEvent(documentIdOf(message.data));
-  for (const type of ['issue', 'transfer', 'present', 'release', 'reject-presentation', 'void', 'amend', 'gate-record', 'countersign', 'accept', 'reject', 'withdraw', 'expire']) {
+  for (const type of ['issue', 'transfer', 'present', 'release', 'reject-presentation', 'void', 'amend', 'gate-record', 'countersign', 'accept', 'reject', 'withdraw', 'expire', 'archive-renewed']) {
     source.addEventListener(type, (message) => onEvent(documentIdOf((message as MessageEvent<string>).data)));
   }
   return source;

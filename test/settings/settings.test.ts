@@ -22,6 +22,7 @@ describe('defaults', () => {
       demo: false,
       paths: { templatesDir: join(repoRoot, 'templates'), certsDir, webDir: join(repoRoot, 'dist', 'web') },
       crlRefreshMs: 5 * 60_000,
+      archiveRenewal: { everyMs: 24 * 3_600_000, beforeDays: 90 },
       logKeyFile: join(certsDir, 'log-signing.key.pem'),
       logCertFile: join(certsDir, 'log-signing.pem'),
       sessionIdle: DEFAULT_IDLE_TIMEOUTS,
@@ -116,6 +117,10 @@ describe('bad values', () => {
     ['SDX_WEBHOOK_ALLOW_PRIVATE', 'yes'],
     ['SDX_PUBLIC_URL', 'sdx.example'],
     ['SDX_LOG_LEVEL', 'chatty'],
+    ['SDX_ARCHIVE_RENEW_EVERY', '30s'],
+    ['SDX_ARCHIVE_RENEW_EVERY', '12 hours'],
+    ['SDX_ARCHIVE_RENEW_BEFORE', '-1'],
+    ['SDX_ARCHIVE_RENEW_BEFORE', '36501'],
   ])('%s=%s is named, with what was expected', (setting, value) => {
     const errors = errorsOf(parseSettings({ [setting]: value }));
     expect(errors).toEqual([{ setting, message: expect.stringMatching(new RegExp(`^${setting} must be`)) }]);

@@ -1,6 +1,7 @@
 import { eventHash } from '../../domain/audit-log/event-hash';
 import { emptyRoot, equalHashes, leafHash } from '../../domain/audit-log/merkle-hash';
 import { appendLeaves, rootFromFrontier, type Frontier } from '../../domain/audit-log/merkle-tree';
+import { isSystemEventType, SYSTEM_ACTOR_ID } from '../../domain/document/lifecycle';
 import { SdxError } from '../../domain/shared/errors';
 import { openEvent, type EventBody, type OpenedEvent } from '../events/signed-event';
 import type { RefusalCode } from '../../domain/shared/errors';
@@ -49,7 +50,8 @@ export interface AuditInput {
  * - `saved-head-invalid` / `saved-head-untrusted`: the same for the auditor's older head.
  * - `inconsistent-with-saved-head`: the log is not an extension of the older head's tree.
  * - `event-malformed`, `event-signature-invalid`, `event-signer-untrusted`: one event's JWS;
- *   `event-signer-mismatch`: it is signed by another party's certificate than its actor's.
+ *   `event-signer-mismatch`: it is signed by another party's certificate than its actor's (or a system
+ *   event, signed by the log key, names a party as its actor).
  * - `event-row-mismatch`: the document id or seq the log lists differs from the signed event's.
  * - `event-missing`: log indexes with no event; `log-index-out-of-order`: an index repeats or goes back.
  * - `log-size-mismatch`: the number of events differs from the size the head signs.
@@ -370,14 +372,18 @@ export async function checkEvent(
       message: `the log lists this event as document ${row.documentId} seq ${row.seq}, but it is signed as document ${body.documentId} seq ${body.seq}`,
     });
   }
-  if (opened.signerOrganization !== body.actor.partyId) {
+  // SDX's own events (archive renewals) are signed with the log key, checked as the log's certificate.
+  const system = isSystemEventType(body.type);
+  if (system ? body.actor.partyId !== SYSTEM_ACTOR_ID : opened.signerOrganization !== body.actor.partyId) {
     report({
       code: 'event-signer-mismatch',
       ...where,
-      message: `the event names ${body.actor.partyId} as its actor but is signed by a certificate of ${opened.signerOrganization ?? 'no party'}`,
+      message: system
+        ? `a ${body.type} event is recorded by SDX itself (actor ${SYSTEM_ACTOR_ID}), not by ${body.actor.partyId}`
+        : `the event names ${body.actor.partyId} as its actor but is signed by a certificate of ${opened.signerOrganization ?? 'no party'}`,
     });
   }
-  const reason = await checkCertificate(opened.certificate, opened.chain, new Date(body.at), 'event');
+  const reason = await checkCertificate(opened.certificate, opened.chain, new Date(body.at), system ? 'log' : 'event');
   if (reason) report({ code: 'event-signer-untrusted', ...where, message: `the event's signer is not trusted at ${body.at}: ${reason}` });
   return opened;
 }

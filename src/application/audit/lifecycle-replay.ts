@@ -2,7 +2,7 @@ import { checkTelexReleaseBacking } from '../../domain/delivery-order/release-ba
 import type { DeliveryOrderPayload } from '../../domain/delivery-order/delivery-order.schema';
 import { isDocumentKind, type DocumentState } from '../../domain/document/document';
 import { decideAction, decideIssue, validatePayload } from '../../domain/document/document-kinds';
-import { isActionType, type ActionRequest, type Effect, type PartyActor } from '../../domain/document/lifecycle';
+import { decideSystemEvent, isActionType, isSystemEventType, SYSTEM_ACTOR_ID, type ActionRequest, type Actor, type Effect, type PartyActor } from '../../domain/document/lifecycle';
 import type { PartyRole } from '../../domain/party/party';
 import { canonicalHash } from '../../domain/shared/canonical-json';
 import type { RefusalCode } from '../../domain/shared/errors';
@@ -87,6 +87,14 @@ export class LifecycleReplay {
     const missing = this.pendingProblem(known);
     const found = body.payloadHash === known.state.payloadHash ? [] : [hashMismatch(body.payloadHash, known.state.payloadHash)];
     if (body.type === 'backing-recorded') return [...missing, ...found, ...this.backing(known, body)];
+    if (isSystemEventType(body.type)) {
+      // The audit has checked that a system event is signed by the log key; the rules say where it may go.
+      const actor: Actor = body.actor.partyId === SYSTEM_ACTOR_ID ? { system: true } : { partyId: body.actor.partyId, roles: this.roles.get(body.actor.partyId) ?? [] };
+      const decision = decideSystemEvent(known.state, body.type, actor);
+      if (!decision.ok) return [...missing, ...found, { code: 'event-breaks-lifecycle', rule: decision.refusal.code, message: `${decision.refusal.code}: ${decision.refusal.message}` }];
+      known.state = decision.next;
+      return [...missing, ...found];
+    }
     if (!isActionType(body.type)) {
       return [...missing, { code: 'event-type-unknown', message: `"${body.type}" is not an event type of a ${known.state.kind}` }];
     }

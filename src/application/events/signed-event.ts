@@ -57,3 +57,13 @@ export function storedEventBody(envelope: string): Partial<EventBody> {
     return {};
   }
 }
+
+/** The SHA-256 of a document's current PDF: the one its latest event that cites a PDF names. */
+export function latestPdfSha256(events: readonly { envelope: string }[]): string | null {
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const event = events[i];
+    const sha = event ? storedEventBody(event.envelope).data?.['pdfSha256'] : undefined;
+    if (typeof sha === 'string') return sha;
+  }
+  return null;
+}

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { actionInput } from '../action-input';
+import { systemEventTypes } from '../../domain/document/lifecycle';
 import type { Caller } from '../document-service';
 import type { WebhookDelivery, WebhookEndpoint, WebhookStore, DeliveryStatus } from '../ports/webhook-store.port';
 import { coarseOutcome } from './webhook-dispatcher';
@@ -9,8 +10,8 @@ import { parseIp } from '../../domain/network/ip-address';
 import { addressRange } from '../../domain/network/special-purpose-address.rule';
 import { addressPermitted, hostNameForbidden, type DestinationPolicy } from '../../domain/network/destination.rule';
 
-/** Event types a webhook may ask for: issuing, every action, and expiry; or `*`. */
-export const webhookEventTypes: readonly string[] = ['issue', 'expire', ...actionInput.options.map((option) => option.shape.type.value)];
+/** Event types a webhook may ask for: issuing, every action, expiry and SDX's own events (archive renewals); or `*`. */
+export const webhookEventTypes: readonly string[] = ['issue', 'expire', ...actionInput.options.map((option) => option.shape.type.value), ...systemEventTypes];
 
 /** How long registration waits for a name to resolve before leaving the check to delivery. */
 const RESOLVE_TIMEOUT_MS = 3000;

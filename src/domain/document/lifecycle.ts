@@ -29,6 +29,21 @@ export function isActionType(value: string): value is ActionType {
   return (actionTypes as readonly string[]).includes(value);
 }
 
+/**
+ * Events SDX itself records, signed with the service's log key rather than a party's: no party acts,
+ * so no party may submit one. `archive-renewed`: the stored PDF gained validation data and a new
+ * document timestamp (PAdES B-LTA) before its newest timestamp's certificate expired.
+ */
+export const systemEventTypes = ['archive-renewed'] as const;
+export type SystemEventType = (typeof systemEventTypes)[number];
+
+/** The actor id a system event names (a party id can never sign as it: audits check the log key). */
+export const SYSTEM_ACTOR_ID = 'sdx';
+
+export function isSystemEventType(value: string): value is SystemEventType {
+  return (systemEventTypes as readonly string[]).includes(value);
+}
+
 /** Who acts: a party (with its roles) or SDX itself, for time-driven transitions such as expiry. */
 export interface PartyActor {
   partyId: PartyId;
@@ -226,4 +241,13 @@ function applyRule<S extends DocumentStatus>(
 
 function onlyAuditor(roles: readonly PartyRole[]): boolean {
   return roles.length > 0 && roles.every((role) => role === 'auditor');
+}
+
+/**
+ * A system event on a document: allowed in every status of every kind (an archive is renewed long
+ * after a D/O was released), for SDX itself only; it changes neither status nor holder.
+ */
+export function decideSystemEvent(state: DocumentState, type: SystemEventType, actor: Actor): Decision {
+  if (!('system' in actor)) return refuse('system-only', 'forbidden', `only SDX itself records "${type}"; no party may submit it`);
+  return { ok: true, next: state, effects: [] };
 }

@@ -90,6 +90,7 @@ export type RefusalCode =
   | 'not-addressee'
   | 'read-only-party'
   | 'auditor-only'
+  | 'system-only'
   | 'issuer-role-not-allowed'
   | 'issuer-not-named-in-payload'
   | 'target-required'
@@ -125,6 +126,7 @@ const refusalCodeSet = {
   'not-addressee': true,
   'read-only-party': true,
   'auditor-only': true,
+  'system-only': true,
   'issuer-role-not-allowed': true,
   'issuer-not-named-in-payload': true,
   'target-required': true,

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR_ID } from '../../domain/document/lifecycle';
 import type { AuditOverview } from '../../application/page-reads';
 import type { SearchTerms } from '../../application/document-search';
 import { documentTable, pager, searchForm } from './document-list.view';
@@ -16,7 +17,7 @@ const allStatuses = ['issued', 'transferred', 'presented', 'released', 'gate-rec
 export function auditView(ctx: PageContext, data: AuditPageData) {
   const { lang } = ctx;
   const names = new Map(data.parties.map((party) => [party.id, lang === 'en' ? party.name.en : party.name.zh ?? party.name.en]));
-  const partyName = (id: string) => names.get(id) ?? id;
+  const partyName = (id: string) => names.get(id) ?? (id === SYSTEM_ACTOR_ID ? t(lang, 'systemActor') : id);
   const mark = (ok: boolean, title?: string) =>
     html`<span class="${ok ? 'ok' : 'bad'}" title="${title ?? ''}">${ok ? '✓ ' + t(lang, 'ok') : '✗ ' + t(lang, 'failed')}</span>`;
   const body = html`<section class="card">

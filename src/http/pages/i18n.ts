@@ -162,6 +162,7 @@ const text = {
   searchDocument: { en: 'Document id or any number: D/O, B/L, container, EIR, plate', zh: '单证编号或任一号码：提货单号、提单号、箱号、交接单号、车牌' },
   search: { en: 'Search', zh: '查询' },
   eventChain: { en: 'Event chain', zh: '事件链' },
+  systemActor: { en: 'SDX (the exchange itself)', zh: 'SDX 平台' },
   seq: { en: '#', zh: '序号' },
   event: { en: 'Event', zh: '事件' },
   actor: { en: 'By', zh: '操作方' },
@@ -523,6 +524,7 @@ const eventNames: Record<string, Text> = {
   withdraw: { en: 'Withdrawn', zh: '撤回' },
   'release-notice': { en: 'Release notice sent', zh: '发出放货通知' },
   'backing-recorded': { en: 'Now backs a D/O', zh: '已用于提货单' },
+  'archive-renewed': { en: 'Archive renewed (new document timestamp)', zh: '存档续期（新增文档时间戳）' },
 };
 
 /** An event in a document's history, by its type. */

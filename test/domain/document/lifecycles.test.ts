@@ -1,5 +1,6 @@
 import type { DocumentKind, DocumentState } from '../../../src/domain/document/document';
 import { decideAction } from '../../../src/domain/document/document-kinds';
+import { decideSystemEvent } from '../../../src/domain/document/lifecycle';
 import { after, NOW, request, type Step } from '../../support/lifecycle-fixtures';
 
 /** Named states each kind's tables start from, reached through real transitions. */
@@ -206,5 +207,19 @@ describe('holder rules', () => {
     expect(at('2026-11-28T08:00:00+08:00')).toBe('gate-recorded');
     expect(at('2026-12-05T23:59:00+08:00')).toBe('gate-recorded');
     expect(at('2026-12-05T23:59:01+08:00')).toBe('eir-validity-ended conflict');
+  });
+});
+
+describe('system events (archive renewal)', () => {
+  const everyState = Object.entries(paths).flatMap(([kind, states]) => Object.keys(states).map((name) => [kind as DocumentKind, name] as const));
+
+  it.each(everyState)('when SDX renews the archive of a %s that is %s, then it is allowed and changes nothing in its state', (kind, name) => {
+    const state = stateAt(kind, name);
+    expect(decideSystemEvent(state, 'archive-renewed', { system: true })).toEqual({ ok: true, next: state, effects: [] });
+  });
+
+  it.each(['demo-agent-sha', 'demo-consignee', 'demo-auditor'])('when the party %s records an archive renewal, then it is refused: only SDX records it', (partyId) => {
+    const decision = decideSystemEvent(stateAt('delivery-order', 'issued'), 'archive-renewed', request(['void', partyId]).actor);
+    expect(decision).toMatchObject({ ok: false, refusal: { code: 'system-only', category: 'forbidden' } });
   });
 });

@@ -1,8 +1,12 @@
+import type { ArchiveRenewer } from '../../../application/ports/archive-renewer.port';
 import { x509 } from '../../pki/x509';
 import { findSignerCertificate, parseCms, parseTimestampToken, signatureTimestampToken } from '../verify/cms-signature';
-import { findSignatureDictionaries } from '../verify/pdf-revisions';
+import { findSignatureDictionaries, type RawSignatureDictionary } from '../verify/pdf-revisions';
 import { nameOf } from '../verify/pdf-syntax';
-import { extendToLevel, type LongTermOptions } from './pades-ltv';
+import { SdxError } from '../../../domain/shared/errors';
+import { appendDss, vriKeyOf } from './document-security-store';
+import { addDocumentTimestamp, type LongTermOptions } from './pades-ltv';
+import { gatherValidationMaterial } from './validation-data';
 
 /**
  * When the newest timestamp of a PDF stops proving anything: the notAfter of the TSA certificate of
@@ -10,9 +14,7 @@ import { extendToLevel, type LongTermOptions } from './pades-ltv';
  * the file carries no readable timestamp.
  */
 export function newestTimestampExpiry(pdf: Uint8Array): Date | undefined {
-  const signatures = findSignatureDictionaries(pdf).filter((s) => s.contents && s.byteRange?.length === 4);
-  const end = (s: (typeof signatures)[number]) => (s.byteRange?.[2] ?? 0) + (s.byteRange?.[3] ?? 0);
-  const last = signatures.sort((a, b) => end(a) - end(b)).at(-1);
+  const last = newestSignature(pdf);
   if (!last?.contents) return undefined;
   try {
     const tokenDer = nameOf(last.dict.get('Type')) === 'DocTimeStamp' ? last.contents.bytes : signatureTimestampToken(parseCms(last.contents.bytes).signerInfo);
@@ -25,6 +27,32 @@ export function newestTimestampExpiry(pdf: Uint8Array): Date | undefined {
   }
 }
 
+/**
+ * The signature or document timestamp signed last (its byte range ends last). In a B-LT or renewed
+ * file it need not cover the whole file: validation data follows it.
+ */
+function newestSignature(pdf: Uint8Array): RawSignatureDictionary | undefined {
+  const signatures = findSignatureDictionaries(pdf).filter((s) => s.contents && s.byteRange?.length === 4);
+  const end = (s: RawSignatureDictionary) => (s.byteRange?.[2] ?? 0) + (s.byteRange?.[3] ?? 0);
+  return signatures.sort((a, b) => end(a) - end(b)).at(-1);
+}
+
+/**
+ * One renewal: a DSS with the validation data of the newest signature or timestamp (its signer's
+ * and TSA's paths and fresh revocation data), then a document timestamp over the whole file. Works
+ * on B-T, B-LT and B-LTA files alike, whatever follows the newest signature. Unlike signing, a
+ * signer revoked since is no reason to stop: its signature's time is proven by the timestamps.
+ */
+export async function renewArchive(pdf: Uint8Array, options: Omit<LongTermOptions, 'level'>): Promise<Uint8Array> {
+  const newest = newestSignature(pdf);
+  if (!newest?.contents) throw new SdxError('unsupported-pdf-structure', 'the document carries no signature or timestamp to renew');
+  const contents = newest.contents.bytes;
+  const at = options.clock();
+  const { material } = await gatherValidationMaterial(contents, options.sources);
+  const withData = await appendDss(pdf, [{ vriKey: vriKeyOf(contents), material, at }]);
+  return addDocumentTimestamp(withData, options.timestampAuthority, at);
+}
+
 export type RenewalOutcome = { renewed: true; pdf: Uint8Array; expiry: Date } | { renewed: false; expiry: Date | undefined };
 
 /**
@@ -35,5 +63,10 @@ export type RenewalOutcome = { renewed: true; pdf: Uint8Array; expiry: Date } | 
 export async function renewArchiveIfDue(pdf: Uint8Array, options: Omit<LongTermOptions, 'level'>, withinMs: number): Promise<RenewalOutcome> {
   const expiry = newestTimestampExpiry(pdf);
   if (!expiry || expiry.getTime() - options.clock().getTime() > withinMs) return { renewed: false, expiry };
-  return { renewed: true, pdf: await extendToLevel(pdf, { ...options, level: 'B-LTA' }), expiry };
+  return { renewed: true, pdf: await renewArchive(pdf, options), expiry };
+}
+
+/** Renewal of stored documents with the service's TSA, revocation sources and clock. */
+export function padesArchiveRenewer(options: Omit<LongTermOptions, 'level'>): ArchiveRenewer {
+  return { newestTimestampExpiry, renew: (pdf) => renewArchive(pdf, options) };
 }

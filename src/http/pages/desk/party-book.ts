@@ -1,5 +1,6 @@
 import type { Party, PartyRole } from '../../../domain/party/party';
-import type { Lang } from '../i18n';
+import { SYSTEM_ACTOR_ID } from '../../../domain/document/lifecycle';
+import { t, type Lang } from '../i18n';
 
 /** The exchange's parties, for the desk's pickers and for naming a party on a document as the store has it. */
 export class PartyBook {
@@ -19,7 +20,7 @@ export class PartyBook {
 
   nameOf(lang: Lang, id: string | null | undefined): string {
     const party = this.get(id);
-    if (!party) return id ?? '—';
+    if (!party) return id === SYSTEM_ACTOR_ID ? t(lang, 'systemActor') : id ?? '—';
     return lang === 'en' ? party.name.en : party.name.zh ?? party.name.en;
   }
 
