@@ -56,6 +56,23 @@ interface Round {
   docs: number;
   seconds: number;
   failed: number;
+  /** CPU seconds the server process spent (all its threads) while it issued `docs`. */
+  serverCpu: number;
+  /** CPU seconds the load generator spent (HTTP only). */
+  clientCpu: number;
+}
+
+const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
+
+/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
+function processCpu(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime, fields 14 and 15 of stat(5), in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** The in-process arm, in a child of its own: wired as sdx serve wires, issuing IN_FLIGHT at a time. */
@@ -75,6 +92,7 @@ async function inProcess(): Promise<void> {
   const run = async (until: (done: number) => boolean, inFlight: number): Promise<Round> => {
     let docs = 0;
     let failed = 0;
+    const cpu = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
@@ -86,7 +104,7 @@ async function inProcess(): Promise<void> {
         }
       }),
     );
-    return { docs, failed, seconds: (performance.now() - started) / 1000 };
+    return { docs, failed, seconds: (performance.now() - started) / 1000, serverCpu: cpuSeconds(process.cpuUsage(cpu)), clientCpu: 0 };
   };
   await run((done) => done >= WARM_UP, 4);
   const deadline = performance.now() + SECONDS * 1000;
@@ -144,13 +162,21 @@ async function httpRound(): Promise<Round> {
         }
       }),
     );
+    const serverCpu = processCpu(child.pid ?? 0);
+    const clientCpu = process.cpuUsage();
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       autocannon({ url: target, method: 'POST', headers, body, connections: IN_FLIGHT, duration: SECONDS }, (error, r) =>
         error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(r),
       );
     });
     const ok = result['2xx'];
-    return { docs: ok, seconds: result.duration, failed: result.requests.total - ok + result.errors + result.timeouts };
+    return {
+      docs: ok,
+      seconds: result.duration,
+      failed: result.requests.total - ok + result.errors + result.timeouts,
+      serverCpu: processCpu(child.pid ?? 0) - serverCpu,
+      clientCpu: cpuSeconds(process.cpuUsage(clientCpu)),
+    };
   } finally {
     if (child.exitCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -171,6 +197,8 @@ async function main(): Promise<void> {
   const rate = (r: Round) => r.docs / r.seconds;
   const best = (rounds: Round[]) => Math.max(...rounds.map(rate));
   const list = (rounds: Round[]) => rounds.map((r) => rate(r).toFixed(1)).join(', ');
+  const perDoc = (rounds: Round[], what: 'serverCpu' | 'clientCpu') =>
+    ((1000 * rounds.reduce((sum, r) => sum + r[what], 0)) / rounds.reduce((sum, r) => sum + r.docs, 0)).toFixed(1);
   // Each HTTP round against the in-process round just before it: the machine's load drifts less
   // within a pair than across the run (other work shares these cores).
   const paired = httpRounds.map((r, i) => rate(r) / rate(inProcessRounds[i] as Round)).sort((a, b) => a - b);
@@ -180,7 +208,11 @@ async function main(): Promise<void> {
       `${SECONDS}s x ${ROUNDS} rounds each, ${availableParallelism()} CPUs, node ${process.version}\n` +
       `  in process (DocumentService.issue)   ${best(inProcessRounds).toFixed(1).padStart(7)} docs/s best  (rounds: ${list(inProcessRounds)})\n` +
       `  HTTP through sdx serve (loopback)    ${best(httpRounds).toFixed(1).padStart(7)} docs/s best  (rounds: ${list(httpRounds)})\n` +
-      `  HTTP / in process                    ${median.toFixed(2).padStart(7)}x median of paired rounds, ${(best(httpRounds) / best(inProcessRounds)).toFixed(2)}x best to best (aim: >= 0.80x)\n`,
+      `  HTTP / in process                    ${median.toFixed(2).padStart(7)}x median of paired rounds, ${(best(httpRounds) / best(inProcessRounds)).toFixed(2)}x best to best (aim: >= 0.80x)\n` +
+      // What each document costs, whatever else the machine is doing: the rate a CPU-bound machine would reach.
+      `  CPU per document: in process ${perDoc(inProcessRounds, 'serverCpu')} ms, sdx serve ${perDoc(httpRounds, 'serverCpu')} ms ` +
+      `(+${(Number(perDoc(httpRounds, 'serverCpu')) - Number(perDoc(inProcessRounds, 'serverCpu'))).toFixed(1)} ms), load generator ${perDoc(httpRounds, 'clientCpu')} ms; ` +
+      `in process / sdx serve ${(Number(perDoc(inProcessRounds, 'serverCpu')) / Number(perDoc(httpRounds, 'serverCpu'))).toFixed(2)}x\n`,
   );
   const failed = [...inProcessRounds, ...httpRounds].reduce((sum, r) => sum + r.failed, 0);
   if (failed > 0) {
