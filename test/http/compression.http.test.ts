@@ -1,11 +1,12 @@
 // Text answers go out compressed as the client accepts (br before gzip); the event stream never,
-// since a compressor would hold its events back. Over real HTTP on loopback, decoded with node:zlib.
+// since a compressor would hold its events back; small JSON answers neither (not worth the CPU). Over real HTTP on loopback, decoded with node:zlib.
 import { readFileSync } from 'node:fs';
 import { get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { P, useExchange } from './exchange-client';
+import { JSON_COMPRESS_MIN_BYTES } from '../../src/http/compress';
+import { Client, P, useExchange } from './exchange-client';
 import { repoRoot } from '../support/examples';
 import type { TestApp } from '../support/test-app';
 
@@ -48,6 +49,23 @@ describe('compressed answers', () => {
     const { res, body } = await fetchRaw('/static/app.css', {});
     expect(res.headers['content-encoding']).toBeUndefined();
     expect(body.equals(css)).toBe(true);
+  });
+
+  it('a JSON answer of a few KB (one document) goes out as it is; a large one (the OpenAPI document) compressed', async () => {
+    const client = new Client(t);
+    const issued = await client.deliveryOrder();
+    const one = await fetchRaw(`/api/v1/documents/${issued.id}`, { 'accept-encoding': 'br, gzip', authorization: client.auth(P.agentSha) });
+    expect(one.res.headers['content-type']).toMatch(/^application\/json/);
+    expect(one.res.headers['content-encoding']).toBeUndefined();
+    // Above the general threshold (1 KB), below the JSON one: left alone by choice, not by size alone.
+    expect(one.body.length).toBeGreaterThan(1024);
+    expect(one.body.length).toBeLessThan(JSON_COMPRESS_MIN_BYTES);
+    expect(JSON.parse(one.body.toString('utf8'))).toMatchObject({ id: issued.id });
+    const openApi = await fetchRaw('/openapi.json', { 'accept-encoding': 'br, gzip' });
+    expect(openApi.res.headers['content-encoding']).toBe('br');
+    const text = brotliDecompressSync(openApi.body).toString('utf8');
+    expect(text.length).toBeGreaterThan(JSON_COMPRESS_MIN_BYTES);
+    expect(JSON.parse(text)).toHaveProperty('openapi');
   });
 
   it('the event stream is not compressed: its first lines arrive at once, as text', async () => {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import type { PartyId } from '../../domain/party/party';
 import { partyId as partyIdSchema } from '../../domain/shared/schema';
@@ -24,18 +25,43 @@ export function parseGenerationBase(base: string): { partyId: PartyId; generatio
   return { partyId: match[1], generation };
 }
 
+/** The last listing of each directory, with the directory's change stamp when it was read. */
+const listings = new Map<string, { stamp: string; readAt: number; names: Promise<string[]> }>();
+
+/** A listing is read again after this long anyway, for file systems with coarse timestamps. */
+const RELIST_MS = 1000;
+
+/**
+ * The file names in `directory` (none when it is absent). Keys are looked up on every signature so
+ * that a rotation shows without a restart; adding, removing or renaming a file changes the
+ * directory's mtime and ctime, so the names are read again then (and at least every second). A
+ * stat is one quick system call, done in place; a listing is read off the event loop.
+ */
+async function namesIn(directory: string): Promise<string[]> {
+  const info = statSync(directory, { bigint: true, throwIfNoEntry: false });
+  if (!info) {
+    listings.delete(directory);
+    return [];
+  }
+  const stamp = `${info.ino}:${info.mtimeNs}:${info.ctimeNs}`;
+  const known = listings.get(directory);
+  const now = performance.now();
+  if (known?.stamp === stamp && now - known.readAt < RELIST_MS) return known.names;
+  const names = readdir(directory).catch((error: unknown) => {
+    listings.delete(directory);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  });
+  listings.set(directory, { stamp, readAt: now, names });
+  return names;
+}
+
 /**
  * Every file in `directory` named `<base><suffix>`, read as party and generation (e.g. suffix
  * `.key.pem`); an absent directory has none. Sorted by party, then generation.
  */
 export async function listGenerations(directory: string, suffix: string): Promise<{ partyId: PartyId; generation: number; base: string }[]> {
-  let names: string[];
-  try {
-    names = await readdir(directory);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await namesIn(directory);
   return names
     .filter((name) => name.endsWith(suffix))
     .flatMap((name) => {
