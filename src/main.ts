@@ -41,6 +41,7 @@ import { ServiceMetrics, type RequestLog } from './http/observability';
 import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit';
 import { PeerDirectory, Platform } from './application/federation/platform';
 import { PeerAuthenticator } from './application/federation/peer-requests';
+import type { AskPeer } from './application/federation/receiver-validation';
 import { PeerClient, fetchJwks } from './adapters/http/peer-client';
 import { parsePeers, type PeerConfig } from './domain/federation/peers';
 import { isPlatformCode } from './domain/federation/platform-address';
@@ -230,8 +231,13 @@ export async function wireApp(
     logSize: async () => (await store.logState()).size,
     webhookBacklog: () => store.webhooks.deliveryBacklog(),
   });
+  const platform = platformFromEnv(env);
+  const peerDirectory = new PeerDirectory(peersFromEnv(env), fetchJwks);
+  const peerClient = new PeerClient(platform, peerDirectory, clock);
+  const askPeer: AskPeer = (address, language) => peerClient.validateReceiver(address, language);
   const documents = new DocumentService({
     store,
+    ...(store.federation ? { federation: { platform, isPeer: (code: string) => peerDirectory.get(code) !== undefined, askPeer } } : {}),
     keys: toolkit.keys,
     pdfs: timedPdfs(toolkit.pdfs, (operation, seconds) => metrics.pdfSigned(operation, seconds)),
     onIssued: (kind) => metrics.documentIssued(kind),
@@ -254,9 +260,6 @@ export async function wireApp(
   });
   const post = webhookPost({ resolveHost, permitted: (address) => addressPermitted(address, destinations) });
   const dispatcher = new WebhookDispatcher({ store: store.webhooks, post, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
-  const platform = platformFromEnv(env);
-  const peerDirectory = new PeerDirectory(peersFromEnv(env), fetchJwks);
-  const peerClient = new PeerClient(platform, peerDirectory, clock);
   const stopping = new AbortController();
   // Every open event stream listens for the stop: many streams are normal, not a leak.
   setMaxListeners(0, stopping.signal);
@@ -268,7 +271,7 @@ export async function wireApp(
     webhooks,
     platform,
     peers: new PeerAuthenticator(platform, peerDirectory, clock),
-    askPeer: (address, language) => peerClient.validateReceiver(address, language),
+    askPeer,
     stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal, slots: new StreamSlots(maxStreams) },
     metrics,
     ...(env.SDX_METRICS_TOKEN ? { metricsToken: env.SDX_METRICS_TOKEN } : {}),

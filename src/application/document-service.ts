@@ -11,6 +11,10 @@ import { parseWith } from '../domain/shared/schema';
 import { canonicalHash } from '../domain/shared/canonical-json';
 import type { TelexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
 import { actionInput, type ActionInput } from './action-input';
+import { parsePartyAddress } from '../domain/federation/platform-address';
+import type { Platform } from './federation/platform';
+import type { AskPeer } from './federation/receiver-validation';
+import { outboundEnvelope, type EnvelopeSend } from './federation/outbound-envelope';
 import { filterOfTerms, type SearchTerms } from './document-search';
 import { signEvent, storedEventBody, type EventBody } from './events/signed-event';
 import type { DocumentPdfs, PdfContent, SignatureRequest } from './ports/document-pdf.port';
@@ -24,6 +28,7 @@ import {
   type DocumentQuery,
   type NewBlob,
   type NewEvent,
+  type NewPeerSend,
   type Store,
   type StoredDocument,
   type StoredEvent,
@@ -54,6 +59,15 @@ export interface DocumentServiceDeps {
   onIssued?: (kind: DocumentKind) => void;
   /** The most bytes of uploads a party may hold that no event references yet; no limit when absent. */
   pendingUploadQuotaBytes?: number;
+  /** Transfers to parties of peer platforms; without it only local parties can be named. */
+  federation?: DocumentFederation;
+}
+
+/** What a transfer to a peer platform needs: this platform, its peers, and a way to ask a peer about a party. */
+export interface DocumentFederation {
+  platform: Platform;
+  isPeer: (code: string) => boolean;
+  askPeer: AskPeer;
 }
 
 export interface DocumentView extends StoredDocument {
@@ -130,8 +144,12 @@ export class DocumentService {
     }
     const now = this.deps.clock();
     const request: ActionRequest = { type: action.type, actor, now: now.toISOString() };
-    if ('to' in action) {
-      const target = await this.deps.store.getParty(action.to);
+    const away = action.type === 'transfer' ? await this.peerTarget(action.to) : undefined;
+    if (away) {
+      request.target = { partyId: away.address, roles: [] };
+    } else if ('to' in action) {
+      const local = parsePartyAddress(action.to)?.party ?? action.to;
+      const target = await this.deps.store.getParty(local);
       if (!target) throw new ValidationError([{ path: 'to', code: 'unknown-party', message: `no party ${action.to}` }]);
       request.target = { partyId: target.id, roles: target.roles };
     }
@@ -150,6 +168,8 @@ export class DocumentService {
     }
 
     const data = await this.actionData(actor, document, events, action, now);
+    if (away) data.event = { to: away.address };
+    const peerSends = away ? [await this.envelopeSend(document, events, actor.partyId, away, now)] : [];
     const bodies: Omit<EventBody, 'seq' | 'prev'>[] = [this.bodyOf(document.state, caller, action.type, now, data.event)];
     for (const effect of decision.effects) {
       if (effect.type === 'release-notice') {
@@ -170,8 +190,58 @@ export class DocumentService {
       extra.push(...successor);
     }
     const change = await this.change(caller, document.seq, next, events, bodies, now);
-    await this.commit([{ ...change, ...(data.newBlobs ? { newBlobs: data.newBlobs } : {}) }, ...extra]);
+    await this.commit([{ ...change, ...(data.newBlobs ? { newBlobs: data.newBlobs } : {}), ...(peerSends.length > 0 ? { peerSends } : {}) }, ...extra]);
     return this.view(documentId);
+  }
+
+  /**
+   * For a transfer to `<platform>:<party>` of a peer: the party as the peer names it. A party the
+   * peer says it does not have is refused now; a peer out of reach is not (the send is retried).
+   */
+  private async peerTarget(to: string): Promise<{ platform: string; address: string; name: string } | undefined> {
+    const address = parsePartyAddress(to);
+    const federation = this.deps.federation;
+    if (address?.platform === undefined || address.platform === federation?.platform.code) return undefined;
+    if (!federation?.isPeer(address.platform)) throw new SdxError('peer-unavailable', `${address.platform} is not a platform this one exchanges documents with`);
+    const full = `${address.platform}:${address.party}`;
+    const answer = await federation.askPeer(address, 'en').catch((error: unknown) => {
+      if (error instanceof SdxError && error.code === 'peer-unavailable') return undefined;
+      throw error;
+    });
+    if (answer && !answer.found) throw new SdxError('pint-party-unknown', `${full} takes no documents, or its platform does not say`);
+    return { platform: address.platform, address: full, name: answer?.partyName ?? address.party };
+  }
+
+  /** The outbox row of a transfer to a peer: its envelope, built and signed once so that every retry sends the same bytes. */
+  private async envelopeSend(
+    document: StoredDocument,
+    events: readonly StoredEvent[],
+    actor: string,
+    to: { platform: string; address: string; name: string },
+    now: Date,
+  ): Promise<NewPeerSend> {
+    const federation = this.deps.federation as DocumentFederation;
+    const pdfSha256 = latestPdf(events);
+    const pdf = pdfSha256 ? await this.deps.store.getBlob(pdfSha256) : undefined;
+    if (!pdf) throw new SdxError('not-found', `document ${document.state.id} has no PDF to send`);
+    const names = new Map<string, string>();
+    for (const event of events) {
+      const body = storedEventBody(event.envelope);
+      for (const id of [event.actor, body.data?.['to']]) {
+        if (typeof id === 'string' && !names.has(id) && !id.includes(':')) names.set(id, (await this.deps.store.getParty(id))?.name.en ?? id);
+      }
+    }
+    names.set(actor, (await this.deps.store.getParty(actor))?.name.en ?? actor);
+    const built = outboundEnvelope({
+      platform: federation.platform,
+      payload: document.payload as Record<string, unknown>,
+      events,
+      handover: { actor, to: to.address, toName: to.name, at: now.toISOString() },
+      pdf: { sha256: pdf.sha256, size: pdf.size, name: `${document.state.id}.pdf` },
+      nameOf: (id) => names.get(id) ?? id,
+    });
+    const send: EnvelopeSend = { ...built, returnTo: { holder: document.state.holder, status: document.state.status } };
+    return { id: `snd-${this.deps.newId()}`, peer: to.platform, kind: 'envelope', body: JSON.stringify(send) };
   }
 
   async get(caller: Caller, documentId: string): Promise<DocumentView> {
