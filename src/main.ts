@@ -42,6 +42,9 @@ import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit
 import { PeerDirectory, Platform } from './application/federation/platform';
 import { PeerAuthenticator } from './application/federation/peer-requests';
 import type { AskPeer } from './application/federation/receiver-validation';
+import { EnvelopeReceiver } from './application/federation/envelope-receiver';
+import { PeerSender, type PeerSenderOptions } from './application/federation/peer-sender';
+import type { PlatformKeys } from './domain/federation/pint-envelope';
 import { PeerClient, fetchJwks } from './adapters/http/peer-client';
 import { parsePeers, type PeerConfig } from './domain/federation/peers';
 import { isPlatformCode } from './domain/federation/platform-address';
@@ -192,6 +195,8 @@ export async function wireApp(
   dispatcher: WebhookDispatcher;
   /** Deletes uploads no event referenced within 24 h, once started (startService starts it). */
   sweeper: UploadSweeper;
+  /** Sends envelopes and notices to peer platforms, once started (startService starts it); absent on a store without federation records. */
+  peerSender?: PeerSender;
   /** Ends open event streams, so that closing the HTTP server does not wait on them. */
   endStreams(): void;
   close(): Promise<void>;
@@ -260,6 +265,12 @@ export async function wireApp(
   });
   const post = webhookPost({ resolveHost, permitted: (address) => addressPermitted(address, destinations) });
   const dispatcher = new WebhookDispatcher({ store: store.webhooks, post, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
+  const federation = store.federation;
+  const platformKeys: PlatformKeys = async (code, kid) => (code === platform.code ? (platform.signer.kid === kid ? platform.signer.key : undefined) : peerDirectory.keyFor(code, kid));
+  const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, documents, clock }) : undefined;
+  const peerSender = federation
+    ? new PeerSender({ store, federation, peers: peerDirectory, documents, clock, call: (peer, method, path, body) => peerClient.call(peer, method, path, body), options: peerSenderSettingsFromEnv(env) })
+    : undefined;
   const stopping = new AbortController();
   // Every open event stream listens for the stop: many streams are normal, not a leak.
   setMaxListeners(0, stopping.signal);
@@ -270,7 +281,8 @@ export async function wireApp(
     integrity: () => integrity.status(),
     webhooks,
     platform,
-    peers: new PeerAuthenticator(platform, peerDirectory, clock),
+    peers: new PeerAuthenticator(platform, peerDirectory, clock, federation),
+    ...(receiver ? { receiver } : {}),
     askPeer,
     stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal, slots: new StreamSlots(maxStreams) },
     metrics,
@@ -309,6 +321,7 @@ export async function wireApp(
     fullAudit,
     dispatcher,
     sweeper,
+    ...(peerSender ? { peerSender } : {}),
     endStreams: () => stopping.abort(),
     /** Ends open event streams and the background audit, waits for deliveries in flight, then stops the PDF threads. */
     close: async () => {
@@ -316,6 +329,7 @@ export async function wireApp(
       monitor.stop();
       if (fullAuditStarted) await fullAudit();
       await dispatcher.stop();
+      await peerSender?.stop();
       await sweeper.stop();
       await toolkit.close();
       await verifier?.close();
@@ -457,6 +471,19 @@ export function platformFromEnv(env: NodeJS.ProcessEnv): Platform {
   }
 }
 
+/** SDX_PEER_RETRY_MS (first retry delay, doubling up to 10 min) and SDX_PEER_POLL_MS, for the peer outbox. */
+function peerSenderSettingsFromEnv(env: NodeJS.ProcessEnv): Partial<PeerSenderOptions> {
+  const ms = (name: string) => {
+    const value = env[name];
+    if (value === undefined || value === '') return undefined;
+    if (!/^\d{1,9}$/.test(value) || Number(value) < 10) throw new Error(`${name} must be a whole number of milliseconds, at least 10`);
+    return Number(value);
+  };
+  const baseDelayMs = ms('SDX_PEER_RETRY_MS');
+  const pollMs = ms('SDX_PEER_POLL_MS');
+  return { ...(baseDelayMs === undefined ? {} : { baseDelayMs }), ...(pollMs === undefined ? {} : { pollMs }) };
+}
+
 /** SDX_PEERS_FILE: the peer platforms (a JSON array, see domain/federation/peers.ts); none when unset. */
 export function peersFromEnv(env: NodeJS.ProcessEnv): PeerConfig[] {
   const file = env.SDX_PEERS_FILE;
@@ -580,6 +607,7 @@ export async function startService(config: ServiceConfig, log: Log, options: { r
     bound.on('request', wired.app);
     wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));
     wired.sweeper.start((error) => log('error', 'upload sweep failed', { error: error instanceof Error ? error.message : String(error) }));
+    wired.peerSender?.start((error) => log('error', 'peer send pass failed', { error: error instanceof Error ? error.message : String(error) }));
     let closing: Promise<void> | undefined;
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,

@@ -1,8 +1,8 @@
 import { blobHash, eventHash } from '../domain/audit-log/event-hash';
 import { checkTelexReleaseBacking, type GuaranteeView } from '../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
-import { isDocumentKind, takesPart, type DocumentKind, type DocumentState } from '../domain/document/document';
-import { decideAction, decideIssue, participantProblems, validatePayload } from '../domain/document/document-kinds';
+import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState } from '../domain/document/document';
+import { decideAction, decideIssue, participantProblems, receivedState, validatePayload } from '../domain/document/document-kinds';
 import type { ActionRequest, PartyActor } from '../domain/document/lifecycle';
 import type { GateRecord } from '../domain/eir/eir.schema';
 import type { Party, PartyRole } from '../domain/party/party';
@@ -14,7 +14,7 @@ import { actionInput, type ActionInput } from './action-input';
 import { parsePartyAddress } from '../domain/federation/platform-address';
 import type { Platform } from './federation/platform';
 import type { AskPeer } from './federation/receiver-validation';
-import { outboundEnvelope, type EnvelopeSend } from './federation/outbound-envelope';
+import { outboundEnvelope, type EnvelopeSend, type TransferInData } from './federation/outbound-envelope';
 import { filterOfTerms, type SearchTerms } from './document-search';
 import { signEvent, storedEventBody, type EventBody } from './events/signed-event';
 import type { DocumentPdfs, PdfContent, SignatureRequest } from './ports/document-pdf.port';
@@ -242,6 +242,55 @@ export class DocumentService {
     });
     const send: EnvelopeSend = { ...built, returnTo: { holder: document.state.holder, status: document.state.status } };
     return { id: `snd-${this.deps.newId()}`, peer: to.platform, kind: 'envelope', body: JSON.stringify(send) };
+  }
+
+  /**
+   * Records a document received from another platform (its envelope checked and accepted): created
+   * here, or taken up again if it was here before, held by `holder`; the transfer-in event, signed
+   * for the new holder, keeps the accepted chain and cites the received PDF.
+   */
+  async receiveTransfer(input: { documentId: string; kind: DocumentKind; payload: unknown; issuer: string; holder: string; data: TransferInData }): Promise<void> {
+    const caller: Caller = { partyId: input.holder, userId: null };
+    const now = this.deps.clock();
+    const existing = await this.deps.store.getDocument(input.documentId);
+    const data = { ...input.data };
+    if (existing) {
+      const events = await this.deps.store.listEvents(input.documentId);
+      const next: DocumentState = {
+        ...existing.state,
+        status: 'transferred',
+        holder: input.holder,
+        participants: withParticipant(existing.state.participants, { partyId: input.holder, role: 'transferee' }),
+      };
+      await this.commit([await this.change(caller, existing.seq, next, events, [this.bodyOf(existing.state, caller, 'transfer-in', now, data)], now)]);
+      return;
+    }
+    const state = receivedState({ id: input.documentId, kind: input.kind, payload: input.payload, issuer: input.issuer, holder: input.holder, status: 'transferred' });
+    if (!state) throw new ValidationError([{ path: 'transportDocument', code: 'invalid-payload', message: `not a valid ${input.kind}` }]);
+    const change = await this.change(caller, 0, state, [], [this.bodyOf(state, caller, 'transfer-in', now, data)], now);
+    await this.commit([{ ...change, payload: input.payload }]);
+  }
+
+  /**
+   * Records what a peer platform answered or told about a document that left here: `transferred-out`
+   * (a signed RECE or DUPE), `transfer-refused` (a signed refusal: the document returns to `state`),
+   * `released-elsewhere` (a signed release notice). The event is signed for `actor`, the party that
+   * handed the document over; `once` skips it when an event of that type already carries that value
+   * under `key`, so an answer read twice is recorded once.
+   */
+  async recordPeerOutcome(
+    documentId: string,
+    input: { actor: string; type: 'transferred-out' | 'transfer-refused' | 'released-elsewhere'; data: Record<string, unknown>; once: string; state?: Partial<Pick<DocumentState, 'holder' | 'status'>> },
+  ): Promise<void> {
+    const stored = await this.deps.store.getDocument(documentId);
+    if (!stored) throw new SdxError('not-found', `no document ${documentId}`);
+    const events = await this.deps.store.listEvents(documentId);
+    const seen = events.some((e) => e.type === input.type && storedEventBody(e.envelope).data?.[input.once] === input.data[input.once]);
+    if (seen) return;
+    const caller: Caller = { partyId: input.actor, userId: null };
+    const now = this.deps.clock();
+    const next: DocumentState = { ...stored.state, ...(input.state ?? {}) };
+    await this.commit([await this.change(caller, stored.seq, next, events, [this.bodyOf(stored.state, caller, input.type, now, input.data)], now)]);
   }
 
   async get(caller: Caller, documentId: string): Promise<DocumentView> {

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import type { EnvelopeReceiver, PintAnswer } from '../application/federation/envelope-receiver';
 import type { PeerAuthenticator } from '../application/federation/peer-requests';
 import type { Platform } from '../application/federation/platform';
 import { lookUpReceiver, validateReceiver, type AskPeer } from '../application/federation/receiver-validation';
@@ -10,7 +11,7 @@ import { prefersChinese } from './problem';
 const PINT_VERSION = '3.0.0';
 
 /** What other platforms read and call: this platform's keys, and PINT's routes under /pint/v3. */
-export function federationRouter(deps: { platform: Platform; peers: PeerAuthenticator; store: Store }): Router {
+export function federationRouter(deps: { platform: Platform; peers: PeerAuthenticator; store: Store; receiver?: EnvelopeReceiver }): Router {
   const router = Router();
   router.get('/.well-known/jwks.json', (_req, res) => {
     // Peers cache the set; a rotated key shows within the hour.
@@ -30,6 +31,20 @@ export function federationRouter(deps: { platform: Platform; peers: PeerAuthenti
   pint.post('/receiver-validation', async (req, res) => {
     res.json(await validateReceiver(deps.store, deps.platform.code, req.body, prefersChinese(req) ? 'zh' : 'en'));
   });
+  const receiver = deps.receiver;
+  if (receiver) {
+    const answer = (res: Response, { status, body }: PintAnswer) => (body === undefined ? res.status(status).end() : res.status(status).json(body));
+    const peerOf = (res: Response) => String(res.locals['peer']);
+    pint.post('/envelopes', async (req, res) => {
+      answer(res, await receiver.start(peerOf(res), req.body));
+    });
+    pint.put('/envelopes/:reference/additional-documents/:checksum', async (req, res) => {
+      answer(res, await receiver.putDocument(peerOf(res), String(req.params['reference']), String(req.params['checksum']), req.body));
+    });
+    pint.put('/envelopes/:reference/finish-transfer', async (req, res) => {
+      answer(res, await receiver.finish(peerOf(res), String(req.params['reference'])));
+    });
+  }
   router.use('/pint/v3', pint);
   return router;
 }

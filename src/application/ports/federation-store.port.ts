@@ -37,7 +37,7 @@ export interface FederationStore {
   claimPeerSends(now: string, leaseUntil: string, limit: number): Promise<PeerSend[]>;
   recordPeerSendAttempt(id: string, attempt: PeerSendAttempt): Promise<void>;
   listPeerSends(documentId: string): Promise<PeerSend[]>;
-  /** Stores (kind, key) → value unless an unexpired record of it exists; true when stored. */
+  /** Stores (kind, key) → value unless an unexpired record of it exists; true when stored. Expired records of the kind go. */
   remember(kind: string, key: string, value: string, expiresAt: string | null, now: string): Promise<boolean>;
   /** The unexpired value of (kind, key). */
   recall(kind: string, key: string, now: string): Promise<string | undefined>;

@@ -523,6 +523,10 @@ const eventNames: Record<string, Text> = {
   withdraw: { en: 'Withdrawn', zh: '撤回' },
   'release-notice': { en: 'Release notice sent', zh: '发出放货通知' },
   'backing-recorded': { en: 'Now backs a D/O', zh: '已用于提货单' },
+  'transfer-in': { en: 'Received from another platform', zh: '自其他平台转入' },
+  'transferred-out': { en: 'Received by the other platform (signed receipt)', zh: '对方平台已签收' },
+  'transfer-refused': { en: 'Refused by the other platform; back with its holder', zh: '对方平台拒收，单证退回原持有方' },
+  'released-elsewhere': { en: 'Released on another platform', zh: '已在其他平台放货' },
 };
 
 /** An event in a document's history, by its type. */

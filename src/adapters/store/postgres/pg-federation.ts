@@ -54,7 +54,7 @@ export class PgFederation implements FederationStore {
 
   remember(kind: string, key: string, value: string, expiresAt: string | null, now: string): Promise<boolean> {
     return this.transaction(async (sql) => {
-      await sql.query('DELETE FROM peer_records WHERE kind = $1 AND key = $2 AND expires_at <= $3', [kind, key, now]);
+      await sql.query('DELETE FROM peer_records WHERE kind = $1 AND expires_at <= $2', [kind, now]);
       const { rowCount } = await sql.query('INSERT INTO peer_records (kind, key, value, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [kind, key, value, expiresAt]);
       return rowCount === 1;
     });

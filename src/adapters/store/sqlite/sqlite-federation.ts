@@ -84,7 +84,7 @@ export class SqliteFederation implements FederationStore {
   remember(kind: string, key: string, value: string, expiresAt: string | null, now: string): Promise<boolean> {
     return this.run(() =>
       this.db.transaction(() => {
-        this.db.prepare('DELETE FROM peer_records WHERE kind = ? AND key = ? AND expires_at <= ?').run(kind, key, now);
+        this.db.prepare('DELETE FROM peer_records WHERE kind = ? AND expires_at <= ?').run(kind, now);
         return this.db.prepare('INSERT OR IGNORE INTO peer_records (kind, key, value, expires_at) VALUES (?, ?, ?, ?)').run(kind, key, value, expiresAt).changes === 1;
       }).immediate(),
     );
