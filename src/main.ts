@@ -43,6 +43,7 @@ import { PeerDirectory, Platform } from './application/federation/platform';
 import { PeerAuthenticator } from './application/federation/peer-requests';
 import type { AskPeer } from './application/federation/receiver-validation';
 import { EnvelopeReceiver } from './application/federation/envelope-receiver';
+import { NoticeReceiver } from './application/federation/release-notice';
 import { PeerSender, type PeerSenderOptions } from './application/federation/peer-sender';
 import type { PlatformKeys } from './domain/federation/pint-envelope';
 import { PeerClient, fetchJwks } from './adapters/http/peer-client';
@@ -268,6 +269,7 @@ export async function wireApp(
   const federation = store.federation;
   const platformKeys: PlatformKeys = async (code, kid) => (code === platform.code ? (platform.signer.kid === kid ? platform.signer.key : undefined) : peerDirectory.keyFor(code, kid));
   const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, documents, clock }) : undefined;
+  const notices = federation ? new NoticeReceiver({ store, federation, platform, peers: peerDirectory, documents, clock }) : undefined;
   const peerSender = federation
     ? new PeerSender({ store, federation, peers: peerDirectory, documents, clock, call: (peer, method, path, body) => peerClient.call(peer, method, path, body), options: peerSenderSettingsFromEnv(env) })
     : undefined;
@@ -283,6 +285,7 @@ export async function wireApp(
     platform,
     peers: new PeerAuthenticator(platform, peerDirectory, clock, federation),
     ...(receiver ? { receiver } : {}),
+    ...(notices ? { notices } : {}),
     askPeer,
     stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal, slots: new StreamSlots(maxStreams) },
     metrics,

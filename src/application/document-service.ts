@@ -14,6 +14,7 @@ import { actionInput, type ActionInput } from './action-input';
 import { parsePartyAddress } from '../domain/federation/platform-address';
 import type { Platform } from './federation/platform';
 import type { AskPeer } from './federation/receiver-validation';
+import { releaseNoticeSend } from './federation/release-notice';
 import { outboundEnvelope, type EnvelopeSend, type TransferInData } from './federation/outbound-envelope';
 import { filterOfTerms, type SearchTerms } from './document-search';
 import { signEvent, storedEventBody, type EventBody } from './events/signed-event';
@@ -170,6 +171,13 @@ export class DocumentService {
     const data = await this.actionData(actor, document, events, action, now);
     if (away) data.event = { to: away.address };
     const peerSends = away ? [await this.envelopeSend(document, events, actor.partyId, away, now)] : [];
+    const federation = this.deps.federation;
+    if (action.type === 'release' && federation) {
+      // A D/O received from another platform: its issuer's platform is told, in a notice this platform signs.
+      const releasedBy = { partyId: actor.partyId, name: (await this.requireParty(actor.partyId)).name.en };
+      const notice = releaseNoticeSend({ platform: federation.platform, state: document.state, events, releasedBy, at: now, newId: this.deps.newId });
+      if (notice && federation.isPeer(notice.peer)) peerSends.push(notice);
+    }
     const bodies: Omit<EventBody, 'seq' | 'prev'>[] = [this.bodyOf(document.state, caller, action.type, now, data.event)];
     for (const effect of decision.effects) {
       if (effect.type === 'release-notice') {

@@ -5,6 +5,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -53,6 +54,8 @@ async function serve(code: Code): Promise<void> {
     SDX_PDF_WORKERS: '0',
     SDX_PEER_RETRY_MS: '100',
     SDX_PEER_POLL_MS: '50',
+    SDX_WEBHOOK_ALLOW_PRIVATE: '1',
+    SDX_WEBHOOK_ALLOW_HTTP: '1',
   });
   children.push(child);
   await waitForOutput(child, /SDX listening on/, 30_000);
@@ -185,11 +188,30 @@ describe('a D/O issued on CAR1 goes to a consignee on PORT', () => {
     carried = { id, portId, send };
   });
 
-  it('the new holder presents it on PORT and PORT’s terminal releases it through the normal lifecycle', async () => {
+  it('the new holder presents it on PORT, PORT’s terminal releases it, and the issuer on CAR1 sees it released (event and webhook)', async () => {
+    const hooks: { type?: string; documentId?: string }[] = [];
+    const receiver = createHttpServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      req.on('end', () => {
+        hooks.push(JSON.parse(text) as { type?: string; documentId?: string });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const hook = await call(urls.CAR1, 'demo-agent-sha', 'POST', '/webhooks', { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, eventTypes: ['released-elsewhere'] });
+    expect(hook.status).toBe(201);
     const presented = await call(urls.PORT, 'demo-consignee', 'POST', `/documents/${carried.portId}/events`, { type: 'present', to: 'demo-terminal' });
     expect([presented.status, presented.body['status']]).toEqual([200, 'presented']);
     const released = await call(urls.PORT, 'demo-terminal', 'POST', `/documents/${carried.portId}/events`, { type: 'release' });
     expect([released.status, released.body['status']]).toEqual([200, 'released']);
+
+    const notice = await eventOf('CAR1', 'demo-agent-sha', carried.id, 'released-elsewhere');
+    expect(dataOf(notice)).toMatchObject({ peer: 'PORT' });
+    expect((await call(urls.CAR1, 'demo-agent-sha', 'GET', `/documents/${carried.id}`)).body).toMatchObject({ status: 'released', holder: 'PORT:demo-consignee' });
+    const delivered = await until(async () => hooks.find((h) => h.type === 'released-elsewhere'), 'the released-elsewhere webhook');
+    expect(delivered).toMatchObject({ documentId: carried.id });
+    receiver.close();
   });
 
   it('CAR1 acts on it no more: another transfer (to DEPO) is refused as held elsewhere', async () => {

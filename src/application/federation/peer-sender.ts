@@ -3,6 +3,7 @@ import type { DocumentService } from '../document-service';
 import type { FederationStore, PeerSend } from '../ports/federation-store.port';
 import type { Store } from '../ports/store.port';
 import type { EnvelopeSend } from './outbound-envelope';
+import { isAcknowledged } from './release-notice';
 import type { PeerDirectory } from './platform';
 
 /** A signed PINT call to a peer (the HTTP adapter signs and sends it). */
@@ -147,10 +148,10 @@ export class PeerSender {
     return response ? { response, token } : `${peer} answered ${answer.status} with a response not signed by its key for this envelope`;
   }
 
-  /** Sends a signed notice (see release notices); done on the peer's signed acknowledgement. */
+  /** Sends a signed notice (see release-notice.ts); done on the peer's signed acknowledgement only. */
   private async sendNotice(send: PeerSend): Promise<string | null> {
     const answer = await this.deps.call(send.peer, 'POST', '/pint/v3/sdx/notices', JSON.parse(send.body) as unknown);
-    return answer.status === 200 || answer.status === 204 ? null : `${send.peer} answered the notice with ${answer.status}`;
+    return (await isAcknowledged(answer.body, send.peer, send.body, this.deps.peers)) ? null : `${send.peer} answered the notice ${answer.status} without a signed acknowledgement`;
   }
 }
 
