@@ -305,3 +305,32 @@ describe('a peer that is down', () => {
     expect((await eventsOf('CAR1', 'demo-agent-sha', id)).filter((e) => e.type === 'transferred-out')).toHaveLength(1);
   });
 });
+
+describe('a D/O spent twice, seen by a third platform', () => {
+  it('a forged copy DEPO took from CAR1 is answered DISE by PORT, which holds the genuine one; DEPO gets it back and PORT changes nothing', async () => {
+    // CAR1's key signs a second chain for the D/O already at PORT, handing it to DEPO instead.
+    const pdfRes = await fetch(`${urls.CAR1}/api/v1/documents/${carried.id}/pdf`, { headers: { Authorization: `Bearer ${keyOf('demo-agent-sha')}` } });
+    const pdf = Buffer.from(await pdfRes.arrayBuffer());
+    const forged = forgedEnvelope(carried.send.envelope.transportDocument, { platform: 'DEPO', party: 'demo-consignee' }, 4, { sha256: carried.send.pdfSha256, size: pdf.length });
+    const started = await pint('CAR1', 'DEPO', 'POST', '/pint/v3/envelopes', forged);
+    const reference = String((started.body as { envelopeReference: string }).envelopeReference);
+    expect((await pint('CAR1', 'DEPO', 'PUT', `/pint/v3/envelopes/${reference}/additional-documents/${carried.send.pdfSha256}`, pdf.toString('base64'))).status).toBe(204);
+    const taken = await pint('CAR1', 'DEPO', 'PUT', `/pint/v3/envelopes/${reference}/finish-transfer`);
+    expect(receiptOf('DEPO', taken.body, reference)).toMatchObject({ responseCode: 'RECE' });
+
+    // DEPO's holder passes it on to PORT: a chain of two entries (CAR1's forged one, DEPO's).
+    const depoId = receivedDocumentIdOf('CAR1', canonicalHash(carried.send.envelope.transportDocument));
+    const portEvents = (await eventsOf('PORT', 'demo-consignee', carried.portId)).length;
+    const onward = await call(urls.DEPO, 'demo-consignee', 'POST', `/documents/${depoId}/events`, { type: 'transfer', to: 'PORT:demo-forwarder' });
+    expect([onward.status, onward.body['holder']]).toEqual([200, 'PORT:demo-forwarder']);
+    const refused = await eventOf('DEPO', 'demo-consignee', depoId, 'transfer-refused');
+    const db = new Database(dbOf('DEPO'), { readonly: true, fileMustExist: true });
+    const sent = JSON.parse((db.prepare('SELECT body FROM peer_sends WHERE document_id = ?').pluck().get(depoId) as string | undefined) ?? '{}') as EnvelopeSend;
+    db.close();
+    expect(sent.envelope.envelopeTransferChain).toHaveLength(2);
+    expect(dataOf(refused)).toMatchObject({ peer: 'PORT', responseCode: 'DISE' });
+    expect(receiptOf('PORT', dataOf(refused)['receipt'], sent.lastChecksum)).toMatchObject({ responseCode: 'DISE' });
+    expect((await call(urls.DEPO, 'demo-consignee', 'GET', `/documents/${depoId}`)).body).toMatchObject({ holder: 'demo-consignee', status: 'transferred' });
+    expect((await eventsOf('PORT', 'demo-consignee', carried.portId)).length).toBe(portEvents);
+  });
+});
