@@ -3,14 +3,14 @@
 // the PINT envelope built from the stored document, conforming to PINT 3.0.0.
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import type { EnvelopeSend } from '../../src/application/federation/outbound-envelope';
-import { platformJwk } from '../../src/domain/federation/compact-jws';
-import { checkEnvelope, type PlatformKeys } from '../../src/domain/federation/pint-envelope';
+import { platformJwk, signedContentChecksum } from '../../src/domain/federation/compact-jws';
+import { checkEnvelope, signReceipt, type PlatformKeys } from '../../src/domain/federation/pint-envelope';
 import { platformFromEnv } from '../../src/main';
 import { dcsaProblems, type DcsaSchema } from '../support/dcsa-schemas';
 import { exampleJson } from '../support/examples';
@@ -29,15 +29,50 @@ beforeAll(async () => {
   const url = `http://127.0.0.1:${(gone.address() as AddressInfo).port}`;
   await new Promise<void>((done) => gone.close(() => done()));
   const portKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  writeFileSync(join(dir, 'peers.json'), JSON.stringify([{ code: 'PORT', url, jwk: platformJwk(portKey) }]));
+  fake = createServer((req, res) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+    req.on('end', () => {
+      if (req.url === '/pint/v3/receiver-validation') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ partyName: 'Fake Consignee' }));
+        return;
+      }
+      const envelope = JSON.parse(text) as { envelopeTransferChain: string[] };
+      const answer = answers.shift() ?? (() => 'no answer');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(signedContentChecksum(envelope.envelopeTransferChain.at(-1) ?? ''))));
+    });
+  });
+  await new Promise<void>((done) => fake.listen(0, '127.0.0.1', done));
+  const fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+  writeFileSync(
+    join(dir, 'peers.json'),
+    JSON.stringify([
+      { code: 'PORT', url, jwk: platformJwk(portKey) },
+      { code: 'FAKE', url: fakeUrl, jwk: platformJwk(fakeSigner.key) },
+    ]),
+  );
   env = { SDX_PLATFORM_CODE: 'CAR1', SDX_PLATFORM_KEY_FILE: carKey, SDX_PEERS_FILE: join(dir, 'peers.json') };
-  car = await startTestApp({ env });
+  car = await startTestApp({ env, clock: () => now });
 });
 
 afterAll(async () => {
   expect(car.unexpected).toEqual([]);
   await car.close();
+  fake.closeAllConnections();
+  await new Promise<void>((done) => fake.close(() => done()));
 });
+
+/** The service's clock: fixed, moved by the tests. */
+let now = new Date('2026-12-04T01:00:00.000Z');
+const later = (ms: number) => new Date(now.getTime() + ms);
+/** FAKE's answers to the next envelopes, each given the checksum of the envelope's last chain entry. */
+let answers: ((lastChecksum: string) => unknown)[] = [];
+let fake: Server;
+const signerOf = () => {
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  return { key, kid: platformJwk(key).kid };
+};
+const fakeSigner = signerOf();
 
 const as = (party: string) => ({ Authorization: `Bearer ${car.keys[party] ?? ''}` });
 const payloadOf = (token: string): unknown => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
@@ -110,5 +145,38 @@ describe('a holder transfers a D/O to a party of a peer platform', () => {
     expect([res.status, res.body.code]).toEqual([503, 'peer-unavailable']);
     expect((await car.store.getDocument(id))?.seq).toBe(1);
     expect(await car.store.federation.listPeerSends(id)).toEqual([]);
+  });
+});
+
+describe('the sender relies on signed answers only, retrying with doubling delays', () => {
+  it('an answer signed by another key, an unsigned one and one signed for another envelope are tried again; the signed RECE is recorded once', async () => {
+    const id = await issuedOrder();
+    expect((await request(car.app).post(`/api/v1/documents/${id}/events`).set(as('demo-consignee')).send({ type: 'transfer', to: 'FAKE:demo-consignee' })).status).toBe(200);
+    const sender = car.peerSender;
+    if (!sender) throw new Error('the SQLite store has federation records');
+    answers = [
+      (last) => signReceipt({ lastEnvelopeTransferChainEntrySignedContentChecksum: last, responseCode: 'RECE' }, signerOf()),
+      (last) => ({ lastEnvelopeTransferChainEntrySignedContentChecksum: last, responseCode: 'RECE' }),
+      () => signReceipt({ lastEnvelopeTransferChainEntrySignedContentChecksum: 'ee'.repeat(32), responseCode: 'RECE' }, fakeSigner),
+      (last) => signReceipt({ lastEnvelopeTransferChainEntrySignedContentChecksum: last, responseCode: 'RECE' }, fakeSigner),
+    ];
+    const pending = async () => (await car.store.federation.listPeerSends(id))[0];
+    let delay = 2_000;
+    // (PORT, down, has a send of the first test's D/O in the same outbox: passes try it too.)
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      await sender.runOnce();
+      expect(await pending()).toMatchObject({ status: 'pending', attempts: attempt, nextAttemptAt: later(delay).toISOString() });
+      // Not due a moment before; due at the time set.
+      now = later(delay - 1);
+      await sender.runOnce();
+      expect((await pending())?.attempts).toBe(attempt);
+      now = later(1);
+      delay *= 2;
+    }
+    await sender.runOnce();
+    expect(await pending()).toMatchObject({ status: 'done', attempts: 4 });
+    const events = (await car.store.listEvents(id)).map((e) => e.type);
+    expect(events).toEqual(['issue', 'transfer', 'transferred-out']);
+    expect(answers).toEqual([]);
   });
 });
