@@ -700,6 +700,7 @@ export const settingChecks: readonly ((env: NodeJS.ProcessEnv) => unknown)[] = [
   (env) => crlRefreshMs(env.SDX_CRL_REFRESH),
   platformFromEnv,
   peersFromEnv,
+  peerSenderSettingsFromEnv,
   (env) => {
     const url = env.SDX_PUBLIC_URL;
     if (url && !/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(url)) throw new Error(`SDX_PUBLIC_URL must be an absolute http(s) URL, not "${url}"`);

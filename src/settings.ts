@@ -36,6 +36,8 @@ export const settings: Record<string, string> = {
   SDX_PLATFORM_CODE: 'this deployment\'s platform code among peers (PINT eblPlatform; 2-4 capitals or digits, SDX)',
   SDX_PLATFORM_KEY_FILE: 'platform signing key for envelopes and receipts (EC P-256 PEM; default: the development key)',
   SDX_PEERS_FILE: 'JSON array of peer platforms: code, url, and a pinned jwk or a jwksUrl (x5c optional)',
+  SDX_PEER_RETRY_MS: 'first retry delay of an envelope or notice to a peer, doubling up to 10 minutes (2000)',
+  SDX_PEER_POLL_MS: 'time between passes over the peer outbox (1000)',
   SDX_WRITE_RATE: 'writes per second per API key (0 = no limit); one limit for all nodes on PostgreSQL',
   SDX_WRITE_BURST: 'writes an API key may send at once',
   SDX_PENDING_UPLOAD_MB: 'MiB of uploads per party that no event references yet (200; 413 beyond)',
