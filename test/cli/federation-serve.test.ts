@@ -132,6 +132,7 @@ function receiptOf(by: Code, token: unknown, lastChecksum: string) {
   const kid = platformJwk(keys[by]).kid;
   const publicKey = keys[by];
   expect(dcsaProblems('pint-signed-content', token, { closed: true })).toEqual([]);
+  expect(dcsaProblems('pint-finished-response', JSON.parse(Buffer.from(String(token).split('.')[1] ?? '', 'base64url').toString('utf8')), { closed: true })).toEqual([]);
   return openReceipt(token, (k) => (k === kid ? publicKey : undefined), lastChecksum);
 }
 
@@ -262,6 +263,7 @@ describe('PORT’s answers to envelopes it already has or must not take', () => 
     expect(started.status).toBe(201);
     const reference = String((started.body as { envelopeReference: string }).envelopeReference);
     expect(started.body).toMatchObject({ missingAdditionalDocumentChecksums: [sha256] });
+    expect(dcsaProblems('pint-started-response', started.body, { closed: true })).toEqual([]);
     const early = await pint('CAR1', 'PORT', 'PUT', `/pint/v3/envelopes/${reference}/finish-transfer`);
     expect(early.status).toBe(409);
     expect(receiptOf('PORT', early.body, reference)).toMatchObject({ responseCode: 'MDOC', missingAdditionalDocumentChecksums: [sha256] });
