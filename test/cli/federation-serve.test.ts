@@ -171,6 +171,8 @@ function forgedEnvelope(payload: Record<string, unknown>, to: { platform: Code; 
 }
 
 let carried: { id: string; portId: string; send: EnvelopeSend };
+/** The D/O CAR1 sent to DEPO while DEPO was down: its id on CAR1 and on DEPO. */
+let atDepo: { id: string; depoId: string };
 
 describe('a D/O issued on CAR1 goes to a consignee on PORT', () => {
   it('is received on PORT (MDOC, the PDF, then RECE) and recorded as transferred out on CAR1 with PORT’s signed receipt', async () => {
@@ -305,6 +307,7 @@ describe('a peer that is down', () => {
     expect((there.body['events'] as EventView[]).map((e) => e.type)).toEqual(['transfer-in']);
     expect(sendsOf('CAR1', id).map((s) => s.status)).toEqual(['done']);
     expect((await eventsOf('CAR1', 'demo-agent-sha', id)).filter((e) => e.type === 'transferred-out')).toHaveLength(1);
+    atDepo = { id, depoId };
   });
 });
 
@@ -334,5 +337,18 @@ describe('a D/O spent twice, seen by a third platform', () => {
     expect(receiptOf('PORT', dataOf(refused)['receipt'], sent.lastChecksum)).toMatchObject({ responseCode: 'DISE' });
     expect((await call(urls.DEPO, 'demo-consignee', 'GET', `/documents/${depoId}`)).body).toMatchObject({ holder: 'demo-consignee', status: 'transferred' });
     expect((await eventsOf('PORT', 'demo-consignee', carried.portId)).length).toBe(portEvents);
+  });
+});
+
+describe('a D/O that comes back to the platform that sent it', () => {
+  it('is the same document there, held by the new holder, who acts on it as usual', async () => {
+    const back = await call(urls.DEPO, 'demo-consignee', 'POST', `/documents/${atDepo.depoId}/events`, { type: 'transfer', to: 'CAR1:demo-forwarder' });
+    expect([back.status, back.body['holder']]).toEqual([200, 'CAR1:demo-forwarder']);
+    await eventOf('DEPO', 'demo-consignee', atDepo.depoId, 'transferred-out');
+    const returned = await eventOf('CAR1', 'demo-agent-sha', atDepo.id, 'transfer-in');
+    expect((dataOf(returned)['chain'] as string[]).map((entry) => (JSON.parse(Buffer.from(entry.split('.')[1] ?? '', 'base64url').toString('utf8')) as { eblPlatform: string }).eblPlatform)).toEqual(['CAR1', 'DEPO']);
+    expect((await call(urls.CAR1, 'demo-forwarder', 'GET', `/documents/${atDepo.id}`)).body).toMatchObject({ holder: 'demo-forwarder', status: 'transferred' });
+    const presented = await call(urls.CAR1, 'demo-forwarder', 'POST', `/documents/${atDepo.id}/events`, { type: 'present', to: 'demo-terminal' });
+    expect([presented.status, presented.body['status']]).toEqual([200, 'presented']);
   });
 });

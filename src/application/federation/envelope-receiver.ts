@@ -99,8 +99,12 @@ export class EnvelopeReceiver {
   }
 
   private async settle(peer: string, checked: CheckedEnvelope, step: 'start' | 'finish'): Promise<PintAnswer> {
-    const documentId = receivedDocumentId(checked);
+    const documentId = await this.documentIdOf(checked);
     const known = await this.known(documentId);
+    const here = await this.deps.store.getDocument(documentId);
+    if (here?.state.status === 'released' && !known.acceptedLast.has(checked.lastChecksum)) {
+      return this.signed({ lastEnvelopeTransferChainEntrySignedContentChecksum: checked.lastChecksum, responseCode: 'DISE', reason: 'this document was released' });
+    }
     const received = new Set<string>();
     for (const doc of checked.manifest.supportingDocuments ?? []) {
       if (await this.deps.store.getBlob(doc.documentChecksum)) received.add(doc.documentChecksum);
@@ -146,6 +150,21 @@ export class EnvelopeReceiver {
         return this.signed({ lastEnvelopeTransferChainEntrySignedContentChecksum: last, responseCode: 'RECE', receivedAdditionalDocumentChecksums: receivedList });
       }
     }
+  }
+
+  /**
+   * Where the document lives here: a document this platform sent that comes back is the one it
+   * sent (found by a chain entry it signed); any other has the id `receivedDocumentId` gives it.
+   */
+  private async documentIdOf(checked: CheckedEnvelope): Promise<string> {
+    const now = this.deps.clock().toISOString();
+    for (const [index, entry] of checked.entries.entries()) {
+      const checksum = checked.checksums[index];
+      if (entry.eblPlatform !== this.deps.platform.code || checksum === undefined) continue;
+      const sent = await this.deps.federation.recall('sent', checksum, now);
+      if (sent !== undefined) return sent;
+    }
+    return receivedDocumentId(checked);
   }
 
   /** What this platform accepted before for the document, from its transfer-in events. */
