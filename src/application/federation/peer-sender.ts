@@ -1,3 +1,4 @@
+import { jwsKid } from '../../domain/federation/compact-jws';
 import { isAccepted, openReceipt, type FinishedResponse } from '../../domain/federation/pint-envelope';
 import type { DocumentService } from '../document-service';
 import type { FederationStore, PeerSend } from '../ports/federation-store.port';
@@ -142,8 +143,8 @@ export class PeerSender {
   private async opened(peer: string, answer: { status: number; body: unknown }, lastChecksum: string): Promise<{ response: FinishedResponse; token: string } | string> {
     const token = answer.body;
     if (typeof token !== 'string') return `${peer} answered ${answer.status} without a signed response`;
-    const kid = kidOf(token);
-    const key = kid === undefined ? undefined : await this.deps.peers.keyFor(peer, kid);
+    const kid = jwsKid(token);
+    const key = await this.deps.peers.keyFor(peer, kid);
     const response = openReceipt(token, (k) => (k === kid ? key : undefined), lastChecksum);
     return response ? { response, token } : `${peer} answered ${answer.status} with a response not signed by its key for this envelope`;
   }
@@ -152,14 +153,5 @@ export class PeerSender {
   private async sendNotice(send: PeerSend): Promise<string | null> {
     const answer = await this.deps.call(send.peer, 'POST', '/pint/v3/sdx/notices', JSON.parse(send.body) as unknown);
     return (await isAcknowledged(answer.body, send.peer, send.body, this.deps.peers)) ? null : `${send.peer} answered the notice ${answer.status} without a signed acknowledgement`;
-  }
-}
-
-function kidOf(token: string): string | undefined {
-  try {
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
-    return typeof header.kid === 'string' ? header.kid : undefined;
-  } catch {
-    return undefined;
   }
 }

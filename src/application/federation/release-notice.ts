@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { openJws, signJws, signedContentChecksum } from '../../domain/federation/compact-jws';
+import { jwsKid, openJws, signJws, signedContentChecksum } from '../../domain/federation/compact-jws';
 import { pintPartyOf } from '../../domain/federation/pint-envelope';
 import { parsePartyAddress } from '../../domain/federation/platform-address';
 import type { DocumentState } from '../../domain/document/document';
@@ -65,13 +65,8 @@ export interface NoticeAcknowledgement {
 /** Whether `token` is `peer`'s signed acknowledgement of the notice sent. */
 export async function isAcknowledged(token: unknown, peer: string, sent: string, peers: PeerDirectory): Promise<boolean> {
   if (typeof token !== 'string') return false;
-  let kid: unknown;
-  try {
-    kid = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown }).kid;
-  } catch {
-    return false;
-  }
-  const key = typeof kid === 'string' ? await peers.keyFor(peer, kid) : undefined;
+  const kid = jwsKid(token);
+  const key = await peers.keyFor(peer, kid);
   const opened = openJws(token, (k) => (k === kid ? key : undefined));
   if (!opened.ok) return false;
   const ack = opened.payload as Partial<NoticeAcknowledgement>;
@@ -97,13 +92,8 @@ export class NoticeReceiver {
       body: signJws({ noticeChecksum: signedContentChecksum(token), responseCode, ...(reason ? { reason } : {}) } satisfies NoticeAcknowledgement, this.deps.platform.signer),
     });
     if (!parsedBody.success) return answer('BENV', 'the body must be {noticeSignedContent}');
-    let kid: unknown;
-    try {
-      kid = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown }).kid;
-    } catch {
-      kid = undefined;
-    }
-    const key = typeof kid === 'string' ? await this.deps.peers.keyFor(peer, kid) : undefined;
+    const kid = jwsKid(token);
+    const key = await this.deps.peers.keyFor(peer, kid);
     const opened = openJws(token, (k) => (k === kid ? key : undefined));
     if (!opened.ok) return answer('BENV', `the notice is not signed by ${peer}'s key`);
     const parsed = notice.safeParse(opened.payload);

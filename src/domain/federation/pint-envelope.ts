@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalHash } from '../shared/canonical-json';
-import { openJws, signJws, signedContentChecksum, type JwsSigner } from './compact-jws';
+import { jwsKid, openJws, signJws, signedContentChecksum, type JwsSigner } from './compact-jws';
 
 /**
  * DCSA PINT 3.0's envelope pieces, with PINT's names: the transfer chain (one signed entry per
@@ -146,13 +146,6 @@ function partOf(token: string, index: 0 | 1): unknown {
   }
 }
 
-/** The `kid` a JWS names, to find the key it must verify under (openJws then checks the whole header). */
-function kidOf(token: string): string {
-  const header = partOf(token, 0);
-  const kid = typeof header === 'object' && header !== null ? (header as { kid?: unknown }).kid : undefined;
-  return typeof kid === 'string' ? kid : '';
-}
-
 /**
  * The receiver's check of an envelope from `sender`, as PINT describes it: the manifest signed by
  * the sender; the document's checksum; every chain entry signed by the platform it names, linked to
@@ -170,7 +163,7 @@ export async function checkEnvelope(body: unknown, context: { sender: string; re
   const checksums = env.envelopeTransferChain.map(signedContentChecksum);
   const lastChecksum = checksums[checksums.length - 1] ?? '';
 
-  const manifestKid = kidOf(env.envelopeManifestSignedContent);
+  const manifestKid = jwsKid(env.envelopeManifestSignedContent);
   const senderKey = await context.keys(context.sender, manifestKid);
   const manifestOpened = openJws(env.envelopeManifestSignedContent, (kid) => (kid === manifestKid ? senderKey : undefined));
   if (!manifestOpened.ok) {
@@ -188,7 +181,7 @@ export async function checkEnvelope(body: unknown, context: { sender: string; re
   for (const [index, token] of env.envelopeTransferChain.entries()) {
     const claimed = chainEntry.safeParse(partOf(token, 1));
     if (!claimed.success) return benv(`chain entry ${index} is malformed`, lastChecksum);
-    const kid = kidOf(token);
+    const kid = jwsKid(token);
     const key = await context.keys(claimed.data.eblPlatform, kid);
     const opened = openJws(token, (k) => (k === kid ? key : undefined));
     if (!opened.ok) {
