@@ -17,7 +17,7 @@ import { receivedDocumentIdOf } from '../../src/application/federation/envelope-
 import { platformJwk, signedContentChecksum } from '../../src/domain/federation/compact-jws';
 import { openReceipt, pintPartyOf, sealEnvelope, signChainEntry, type Envelope } from '../../src/domain/federation/pint-envelope';
 import { canonicalHash } from '../../src/domain/shared/canonical-json';
-import { startSdx, waitForOutput, exitOf } from '../support/built-cli';
+import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
 import { call, issueOrder, keyOf } from '../support/demo-api';
 import { dcsaProblems } from '../support/dcsa-schemas';
 
@@ -350,5 +350,12 @@ describe('a D/O that comes back to the platform that sent it', () => {
     expect((await call(urls.CAR1, 'demo-forwarder', 'GET', `/documents/${atDepo.id}`)).body).toMatchObject({ holder: 'demo-forwarder', status: 'transferred' });
     const presented = await call(urls.CAR1, 'demo-forwarder', 'POST', `/documents/${atDepo.id}/events`, { type: 'present', to: 'demo-terminal' });
     expect([presented.status, presented.body['status']]).toEqual([200, 'presented']);
+  });
+});
+
+describe('each platform’s own audit', () => {
+  it.each(codes)('sdx audit verify holds on %s’s store: transfers out and in, receipts, refusals and release notices are events its lifecycle allows', (code) => {
+    const result = runSdx(['audit', 'verify', '--db', dbOf(code)], { env: { SDX_STORE: '' } });
+    expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toMatchObject({ code: 0 });
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { kindOfPayload } from '../../domain/document/document-kinds';
 import { signedContentChecksum } from '../../domain/federation/compact-jws';
 import {
+  chainIssuer,
   checkEnvelope,
   decideReceipt,
   responseStatus,
@@ -135,15 +136,13 @@ export class EnvelopeReceiver {
       }
       case 'RECE': {
         const handover = checked.entries.at(-1)?.transactions.at(-1);
-        const issue = checked.entries[0]?.transactions[0];
-        const issuerCode = issue?.actor.identifyingCodes.find((c) => c.codeListProvider === issue.actor.eblPlatform)?.partyCode ?? 'unknown';
         const pdf = (checked.manifest.supportingDocuments ?? []).find((d) => d.mediaType === 'application/pdf');
         const data: TransferInData = { from: peer, chain: checked.envelope.envelopeTransferChain, lastChecksum: last, pdfSha256: pdf?.documentChecksum ?? '' };
         await this.deps.documents.receiveTransfer({
           documentId,
           kind: 'delivery-order',
           payload: checked.envelope.transportDocument,
-          issuer: `${issue?.actor.eblPlatform ?? peer}:${issuerCode}`,
+          issuer: chainIssuer(checked.envelope.envelopeTransferChain) ?? `${peer}:unknown`,
           holder: handover?.recipient?.identifyingCodes.find((c) => c.codeListProvider === this.deps.platform.code)?.partyCode ?? '',
           data,
         });

@@ -113,7 +113,7 @@ export class PeerSender {
     await this.deps.documents.recordPeerOutcome(send.documentId, {
       actor,
       type: 'transfer-refused',
-      data: { ...data, ...(response.reason ? { reason: response.reason } : {}) },
+      data: { ...data, ...(response.reason ? { reason: response.reason } : {}), returnTo: sent.returnTo },
       once: 'lastChecksum',
       state: { holder: sent.returnTo.holder, status: sent.returnTo.status },
     });

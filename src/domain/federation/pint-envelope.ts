@@ -147,6 +147,19 @@ function partOf(token: string, index: 0 | 1): unknown {
 }
 
 /**
+ * Who issued the document a chain is for, as `<platform>:<party>`: the actor of the first entry's
+ * ISSUE (read, not verified: the receiver checked the chain when it took it); undefined when the
+ * first entry does not start with one.
+ */
+export function chainIssuer(chain: readonly string[]): string | undefined {
+  const first = chainEntry.safeParse(partOf(chain[0] ?? '', 1));
+  const issue = first.success ? first.data.transactions[0] : undefined;
+  if (issue?.actionCode !== 'ISSUE') return undefined;
+  const code = issue.actor.identifyingCodes.find((c) => c.codeListProvider === issue.actor.eblPlatform)?.partyCode;
+  return code === undefined ? undefined : `${issue.actor.eblPlatform}:${code}`;
+}
+
+/**
  * The receiver's check of an envelope from `sender`, as PINT describes it: the manifest signed by
  * the sender; the document's checksum; every chain entry signed by the platform it names, linked to
  * the one before by checksum, for this document; the first starting with ISSUE; the last made by
