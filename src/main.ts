@@ -39,13 +39,12 @@ import { DEFAULT_IDLE_TIMEOUTS, WebSessions, type IdleTimeouts } from './http/pa
 import { DEFAULT_MAX_STREAMS, StreamSlots } from './http/event-stream';
 import { ServiceMetrics, type RequestLog } from './http/observability';
 import { DEFAULT_WRITE_RATE_LIMIT, type WriteRateLimit } from './http/rate-limit';
-import { PeerDirectory, Platform } from './application/federation/platform';
+import { PeerDirectory, Platform, platformKeysOf } from './application/federation/platform';
 import { PeerAuthenticator } from './application/federation/peer-requests';
 import type { AskPeer } from './application/federation/receiver-validation';
 import { EnvelopeReceiver } from './application/federation/envelope-receiver';
 import { NoticeReceiver } from './application/federation/release-notice';
 import { PeerSender, type PeerSenderOptions } from './application/federation/peer-sender';
-import type { PlatformKeys } from './domain/federation/pint-envelope';
 import { PeerClient, fetchJwks } from './adapters/http/peer-client';
 import { parsePeers, type PeerConfig } from './domain/federation/peers';
 import { isPlatformCode } from './domain/federation/platform-address';
@@ -267,7 +266,7 @@ export async function wireApp(
   const post = webhookPost({ resolveHost, permitted: (address) => addressPermitted(address, destinations) });
   const dispatcher = new WebhookDispatcher({ store: store.webhooks, post, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
   const federation = store.federation;
-  const platformKeys: PlatformKeys = async (code, kid) => (code === platform.code ? (platform.signer.kid === kid ? platform.signer.key : undefined) : peerDirectory.keyFor(code, kid));
+  const platformKeys = platformKeysOf(platform, peerDirectory);
   const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, documents, clock }) : undefined;
   const notices = federation ? new NoticeReceiver({ store, federation, platform, peers: peerDirectory, documents, clock }) : undefined;
   const peerSender = federation

@@ -26,7 +26,11 @@ import type { Store } from '../application/ports/store.port';
 import { SdxError, ValidationError } from '../domain/shared/errors';
 import { jsonDepthWithin } from '../domain/shared/json-depth';
 import { parseWith } from '../domain/shared/schema';
-import { openLogService, resourcePaths, trustFromCertsDir } from '../main';
+import { openLogService, peersFromEnv, platformFromEnv, resourcePaths, trustFromCertsDir } from '../main';
+import { fetchJwks } from '../adapters/http/peer-client';
+import { crossPlatformCheck } from '../application/federation/cross-platform-audit';
+import { PeerDirectory, platformKeysOf } from '../application/federation/platform';
+import type { EventBody } from '../application/events/signed-event';
 import { boundedLines } from './bounded-lines';
 import type { CliIo } from './cli-io';
 import { openToolStore, storeFlagOptions, storeFlagsUsage, type StoreFlags } from './cli-store';
@@ -41,6 +45,7 @@ const usage = `usage: sdx audit <command>
       applies, on the payloads and party roles the bundle carries), the Merkle root the head signs,
       that the head is not dated before its events and, with --head, that the log only grew since
       that head (STORE: a database, in full, every stored leaf too, against its last published head);
+      with SDX_PEERS_FILE, chains, receipts and release notices peer platforms signed, against their keys;
       exit 0 all holds, 1 not, 2 unreadable input (a line over --max-line-bytes, default 16 MiB, or
       JSON nested deeper than 64 levels included)
   STORE: ${storeFlagsUsage} (or SDX_STORE with SDX_DB, SDX_PG_URL, SDX_MONGO_URI)`;
@@ -237,8 +242,10 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
 
   let olderHead: SignedTreeHead | undefined;
   let validate;
+  let crossPlatform: ((body: EventBody) => Promise<string | undefined>) | undefined;
   try {
     if (headFile) olderHead = await readHeadFile(headFile);
+    crossPlatform = crossPlatformFromEnv(env);
     const anchors = await Promise.all(trustFiles.map((pem) => readFile(pem, 'utf8')));
     const logCertificates = decodePem(await readFile(logCertFile, 'utf8'), 'CERTIFICATE');
     if (logCertificates.length === 0) throw new SdxError('validation-failed', `${logCertFile} holds no certificate`);
@@ -248,7 +255,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
     return 2;
   }
 
-  if (storeFlags !== undefined) return verifyStore(storeFlags, { olderHead, validate, json: parsed.values['json'] === true }, io, env, options);
+  if (storeFlags !== undefined) return verifyStore(storeFlags, { olderHead, validate, json: parsed.values['json'] === true, ...(crossPlatform ? { crossPlatform } : {}) }, io, env, options);
   let source: BundleSource;
   try {
     source = await openBundle(file ?? '', maxLineBytes);
@@ -263,6 +270,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
     ...(olderHead ? { olderHead } : {}),
     validateCertificate: validate,
     parties: source.header.parties,
+    ...(crossPlatform ? { crossPlatform } : {}),
     onProgress: progressLine(io, options),
   });
   const unreadable = source.formatError();
@@ -272,6 +280,15 @@ async function verifyCommand(args: readonly string[], io: CliIo, env: NodeJS.Pro
   }
   printResult(result, source.header.treeHead, parsed.values['json'] === true, io);
   return result.ok ? 0 : 1;
+}
+
+/**
+ * With SDX_PEERS_FILE: the check of what peer platforms signed in this platform's events, against
+ * the peers' keys (pinned, or read from their JWKS URL) and this platform's own (SDX_PLATFORM_KEY_FILE).
+ */
+function crossPlatformFromEnv(env: NodeJS.ProcessEnv): ((body: EventBody) => Promise<string | undefined>) | undefined {
+  if (!env.SDX_PEERS_FILE) return undefined;
+  return crossPlatformCheck(platformKeysOf(platformFromEnv(env), new PeerDirectory(peersFromEnv(env), fetchJwks)));
 }
 
 /** Prints `verified done/total events` at most every PROGRESS_INTERVAL_MS (and not at all for short runs off a terminal). */
@@ -294,7 +311,7 @@ function progressLine(io: CliIo, options: AuditCommandOptions): (done: number, t
  */
 async function verifyStore(
   flags: StoreFlags,
-  check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean },
+  check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean; crossPlatform?: (body: EventBody) => Promise<string | undefined> },
   io: CliIo,
   env: NodeJS.ProcessEnv,
   options: AuditCommandOptions,
@@ -321,6 +338,7 @@ async function verifyStore(
       parties: await storeParties(store),
       ...(published && published.size > 0 && published !== head ? { olderHead: published } : {}),
       validateCertificate: check.validate,
+      ...(check.crossPlatform ? { crossPlatform: check.crossPlatform } : {}),
       storedLeaf: async (index) => (await store.logNodes([{ level: 0, index }]))[0],
       onProgress: progressLine(io, options),
     });

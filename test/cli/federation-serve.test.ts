@@ -3,7 +3,7 @@
 // Documents pass between them the PINT way; the test also speaks PINT to PORT itself, signing as
 // CAR1 with CAR1's key, to replay, tamper with and forge envelopes.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -354,8 +354,23 @@ describe('a D/O that comes back to the platform that sent it', () => {
 });
 
 describe('each platform’s own audit', () => {
-  it.each(codes)('sdx audit verify holds on %s’s store: transfers out and in, receipts, refusals and release notices are events its lifecycle allows', (code) => {
-    const result = runSdx(['audit', 'verify', '--db', dbOf(code)], { env: { SDX_STORE: '' } });
-    expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toMatchObject({ code: 0 });
+  const platformEnv = (code: Code) => ({ SDX_STORE: '', SDX_PLATFORM_CODE: code, SDX_PLATFORM_KEY_FILE: join(dir, `${code}.key.pem`), SDX_PEERS_FILE: join(dir, `${code}.peers.json`) });
+
+  it.each(codes)('sdx audit verify holds on %s’s store: its lifecycle allows every transfer out and in, and the chains, receipts and notices its peers signed verify under their pinned keys', (code) => {
+    const result = runSdx(['audit', 'verify', '--db', dbOf(code), '--json'], { env: platformEnv(code) });
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('with a key for PORT that is not PORT’s, CAR1’s audit names each receipt and notice PORT signed', () => {
+    const peers = JSON.parse(readFileSync(join(dir, 'CAR1.peers.json'), 'utf8')) as { code: string; jwk: unknown }[];
+    const wrong = peers.map((peer) => (peer.code === 'PORT' ? { ...peer, jwk: platformJwk(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey) } : peer));
+    writeFileSync(join(dir, 'CAR1.wrong-peers.json'), JSON.stringify(wrong));
+    const result = runSdx(['audit', 'verify', '--db', dbOf('CAR1'), '--json'], { env: { ...platformEnv('CAR1'), SDX_PEERS_FILE: join(dir, 'CAR1.wrong-peers.json') } });
+    expect(result.code).toBe(1);
+    const problems = (JSON.parse(result.stdout) as { problems: { code: string; documentId: string; message: string }[] }).problems;
+    expect(problems.map((p) => [p.code, p.documentId, p.message])).toEqual([
+      ['cross-platform-signature-invalid', carried.id, 'the receipt is not signed by PORT\'s key for the envelope sent'],
+      ['cross-platform-signature-invalid', carried.id, 'the release notice is not signed by PORT\'s key'],
+    ]);
   });
 });
