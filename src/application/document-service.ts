@@ -169,7 +169,8 @@ export class DocumentService {
     }
 
     const data = await this.actionData(actor, document, events, action, now);
-    if (away) data.event = { to: away.address };
+    // The party as resolved: `<own code>:<party>` is recorded as the bare local id, a peer's party with its platform.
+    if ('to' in action && request.target) data.event = { ...data.event, to: request.target.partyId };
     const peerSends = away ? [await this.envelopeSend(document, events, actor.partyId, away, now)] : [];
     const federation = this.deps.federation;
     if (action.type === 'release' && federation) {

@@ -93,7 +93,9 @@ describe('a holder transfers a D/O to a party of a peer platform', () => {
   it('records the transfer, queues one envelope of the stored document, and nobody at CAR1 acts on it any more', async () => {
     const id = await issuedOrder();
     // The consignee passes it on locally first, so the chain has an ISSUE and two TRANSFERs.
-    expect((await request(car.app).post(`/api/v1/documents/${id}/events`).set(as('demo-consignee')).send({ type: 'transfer', to: 'demo-forwarder' })).status).toBe(200);
+    // (Named under CAR1's own code: a local party, recorded by its bare id.)
+    const local = await request(car.app).post(`/api/v1/documents/${id}/events`).set(as('demo-consignee')).send({ type: 'transfer', to: 'CAR1:demo-forwarder' });
+    expect([local.status, local.body.holder, local.body.events.at(-1).data]).toEqual([200, 'demo-forwarder', { to: 'demo-forwarder' }]);
     const out = await request(car.app).post(`/api/v1/documents/${id}/events`).set(as('demo-forwarder')).send({ type: 'transfer', to: 'PORT:demo-consignee' });
     expect(out.status).toBe(200);
     expect(out.body).toMatchObject({ holder: 'PORT:demo-consignee', status: 'transferred' });
