@@ -267,7 +267,7 @@ export async function wireApp(
   const dispatcher = new WebhookDispatcher({ store: store.webhooks, post, secretFor: (id) => webhooks.secretFor(id), clock, ...dispatcherSettingsFromEnv(env) });
   const federation = store.federation;
   const platformKeys = platformKeysOf(platform, peerDirectory);
-  const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, documents, clock }) : undefined;
+  const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, documents, clock, pendingUploadQuotaBytes }) : undefined;
   const notices = federation ? new NoticeReceiver({ store, federation, platform, peers: peerDirectory, documents, clock }) : undefined;
   const peerSender = federation
     ? new PeerSender({ store, federation, peers: peerDirectory, documents, clock, call: (peer, method, path, body) => peerClient.call(peer, method, path, body), options: peerSenderSettingsFromEnv(env) })

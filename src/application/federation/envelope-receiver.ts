@@ -50,6 +50,8 @@ export class EnvelopeReceiver {
       keys: PlatformKeys;
       documents: DocumentService;
       clock: () => Date;
+      /** The most bytes of additional documents a peer may have here that no accepted envelope cites yet (as a party's uploads). */
+      pendingUploadQuotaBytes?: number;
     },
   ) {}
 
@@ -72,7 +74,9 @@ export class EnvelopeReceiver {
     if (!bytes || createHash('sha256').update(bytes).digest('hex') !== checksum || bytes.byteLength !== declared.size) {
       return refuse(`the document sent does not have checksum ${checksum} and size ${declared.size}`);
     }
-    await this.deps.store.putBlob(bytes, declared.mediaType, { at: this.deps.clock().toISOString() });
+    // Counted as the peer's uploads (`<code>:`, never a party id) so that a peer cannot fill the store with documents it never finishes.
+    const quota = this.deps.pendingUploadQuotaBytes;
+    await this.deps.store.putBlob(bytes, declared.mediaType, { at: this.deps.clock().toISOString(), partyId: `${peer}:`, ...(quota === undefined ? {} : { quotaBytes: quota }) });
     return { status: 204, body: undefined };
   }
 
