@@ -307,7 +307,7 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
           description:
             'https (plain http only to loopback, or with SDX_WEBHOOK_ALLOW_HTTP=1) to a globally routable address: a literal address, or a name every address of which is one (422 `webhook-destination-forbidden` otherwise). Loopback and private networks only with SDX_WEBHOOK_ALLOW_PRIVATE=1.',
         },
-        eventTypes: { type: 'array', minItems: 1, items: { type: 'string' }, description: '`["*"]` (the default) or event types such as `issue`, `transfer`, `release`.' },
+        eventTypes: { type: 'array', minItems: 1, items: { type: 'string' }, description: '`["*"]` (the default) or event types such as `issue`, `transfer`, `release`; between platforms `transfer-in`, `transferred-out`, `transfer-refused` and `released-elsewhere`.' },
       },
       ['eventTypes'],
     ),
