@@ -37,8 +37,12 @@ import { DEFAULT_THROTTLE, LoginThrottle } from './http/pages/login-throttle';
 import { WebSessions } from './http/pages/session';
 import { StreamSlots } from './http/event-stream';
 import { ServiceMetrics, type RequestLog } from './http/observability';
-import { PeerDirectory, Platform } from './application/federation/platform';
+import { PeerDirectory, Platform, platformKeysOf } from './application/federation/platform';
 import { PeerAuthenticator } from './application/federation/peer-requests';
+import type { AskPeer } from './application/federation/receiver-validation';
+import { EnvelopeReceiver } from './application/federation/envelope-receiver';
+import { NoticeReceiver } from './application/federation/release-notice';
+import { PeerSender } from './application/federation/peer-sender';
 import { PeerClient, fetchJwks } from './adapters/http/peer-client';
 import { parsePeers, type PeerConfig } from './domain/federation/peers';
 import { storeConfigProblem, type Settings, type SettingsResult } from './settings';
@@ -110,6 +114,8 @@ export async function wireApp(
   sweeper: UploadSweeper;
   /** Renews stored archives on SDX_ARCHIVE_RENEW_EVERY, once started (startService starts it). */
   archiveRenewals: ArchiveRenewalSchedule;
+  /** Sends envelopes and notices to peer platforms, once started (startService starts it); absent on a store without federation records. */
+  peerSender?: PeerSender;
   /** Ends open event streams, so that closing the HTTP server does not wait on them. */
   endStreams(): void;
   close(): Promise<void>;
@@ -145,8 +151,13 @@ export async function wireApp(
     logSize: async () => (await store.logState()).size,
     webhookBacklog: () => store.webhooks.deliveryBacklog(),
   });
+  const platform = platformOf(settings);
+  const peerDirectory = new PeerDirectory(peersOf(settings), fetchJwks);
+  const peerClient = new PeerClient(platform, peerDirectory, clock);
+  const askPeer: AskPeer = (address, language) => peerClient.validateReceiver(address, language);
   const documents = new DocumentService({
     store,
+    ...(store.federation ? { federation: { platform, isPeer: (code: string) => peerDirectory.get(code) !== undefined, askPeer } } : {}),
     keys: toolkit.keys,
     pdfs: timedPdfs(toolkit.pdfs, (operation, seconds) => metrics.pdfSigned(operation, seconds)),
     onIssued: (kind) => metrics.documentIssued(kind),
@@ -177,9 +188,14 @@ export async function wireApp(
     pollMs: settings.webhooks.pollMs,
     baseDelayMs: settings.webhooks.baseDelayMs,
   });
-  const platform = platformOf(settings);
-  const peerDirectory = new PeerDirectory(peersOf(settings), fetchJwks);
-  const peerClient = new PeerClient(platform, peerDirectory, clock);
+  const federation = store.federation;
+  const platformKeys = platformKeysOf(platform, peerDirectory);
+  const pendingUploadQuotaBytes = settings.pendingUploadQuotaBytes;
+  const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, documents, clock, pendingUploadQuotaBytes }) : undefined;
+  const notices = federation ? new NoticeReceiver({ store, federation, platform, peers: peerDirectory, documents, clock }) : undefined;
+  const peerSender = federation
+    ? new PeerSender({ store, federation, peers: peerDirectory, documents, clock, call: (peer, method, path, body) => peerClient.call(peer, method, path, body), options: settings.peerSend })
+    : undefined;
   const stopping = new AbortController();
   // Every open event stream listens for the stop: many streams are normal, not a leak.
   setMaxListeners(0, stopping.signal);
@@ -190,8 +206,10 @@ export async function wireApp(
     integrity: () => integrity.status(),
     webhooks,
     platform,
-    peers: new PeerAuthenticator(platform, peerDirectory, clock),
-    askPeer: (address, language) => peerClient.validateReceiver(address, language),
+    peers: new PeerAuthenticator(platform, peerDirectory, clock, federation),
+    ...(receiver ? { receiver } : {}),
+    ...(notices ? { notices } : {}),
+    askPeer,
     stream: { pollMs: 500, heartbeatMs: 15_000, stopping: stopping.signal, slots: new StreamSlots(settings.maxStreams) },
     metrics,
     ...(settings.metricsToken ? { metricsToken: settings.metricsToken } : {}),
@@ -230,6 +248,7 @@ export async function wireApp(
     dispatcher,
     sweeper,
     archiveRenewals,
+    ...(peerSender ? { peerSender } : {}),
     endStreams: () => stopping.abort(),
     /** Ends open event streams and the background audit, waits for deliveries in flight, then stops the PDF threads. */
     close: async () => {
@@ -237,6 +256,7 @@ export async function wireApp(
       monitor.stop();
       if (fullAuditStarted) await fullAudit();
       await dispatcher.stop();
+      await peerSender?.stop();
       await sweeper.stop();
       await archiveRenewals.stop();
       await toolkit.close();
@@ -400,6 +420,7 @@ export async function startService(config: Settings, log: Log, options: { reques
     wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));
     wired.sweeper.start((error) => log('error', 'upload sweep failed', { error: error instanceof Error ? error.message : String(error) }));
     wired.archiveRenewals.start();
+    wired.peerSender?.start((error) => log('error', 'peer send pass failed', { error: error instanceof Error ? error.message : String(error) }));
     let closing: Promise<void> | undefined;
     return {
       url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,

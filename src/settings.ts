@@ -44,6 +44,8 @@ export const settings: Record<string, string> = {
   SDX_PLATFORM_CODE: 'this deployment\'s platform code among peers (PINT eblPlatform; 2-4 capitals or digits, SDX)',
   SDX_PLATFORM_KEY_FILE: 'platform signing key for envelopes and receipts (EC P-256 PEM; default: the development key)',
   SDX_PEERS_FILE: 'JSON array of peer platforms: code, url, and a pinned jwk or a jwksUrl (x5c optional)',
+  SDX_PEER_RETRY_MS: 'first retry delay of an envelope or notice to a peer, doubling up to 10 minutes (2000)',
+  SDX_PEER_POLL_MS: 'time between passes over the peer outbox (1000)',
   SDX_WRITE_RATE: 'writes per second per API key (0 = no limit); one limit for all nodes on PostgreSQL',
   SDX_WRITE_BURST: 'writes an API key may send at once',
   SDX_PENDING_UPLOAD_MB: 'MiB of uploads per party that no event references yet (200; 413 beyond)',
@@ -124,6 +126,8 @@ export interface Settings {
   readonly platformCode: string;
   readonly platformKeyFile: string;
   readonly peersFile?: string;
+  /** SDX_PEER_RETRY_MS and SDX_PEER_POLL_MS, the peer outbox's first retry delay and poll interval. */
+  readonly peerSend: { readonly baseDelayMs: number; readonly pollMs: number };
   /** Absent when SDX_WRITE_RATE=0 (no limit). */
   readonly writeRateLimit?: { readonly perSecond: number; readonly burst: number };
   readonly pendingUploadQuotaBytes: number;
@@ -358,6 +362,10 @@ function parseValues(env: Environment): { settings: Settings; errors: SettingErr
     platformCode,
     platformKeyFile: path('SDX_PLATFORM_KEY_FILE', join(paths.certsDir, 'platform.key.pem')),
     ...optional('peersFile', text('SDX_PEERS_FILE')),
+    peerSend: {
+      baseDelayMs: number('SDX_PEER_RETRY_MS', 2000, wholeIn(10, 999_999_999), 'a whole number of milliseconds, at least 10'),
+      pollMs: number('SDX_PEER_POLL_MS', 1000, wholeIn(10, 999_999_999), 'a whole number of milliseconds, at least 10'),
+    },
     ...(perSecond === 0 ? {} : { writeRateLimit: { perSecond, burst } }),
     pendingUploadQuotaBytes:
       number('SDX_PENDING_UPLOAD_MB', 200, wholeIn(1, 1_000_000), 'a whole number of megabytes from 1 to 1000000') * 1024 * 1024,

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { gateRecord } from '../domain/eir/eir.schema';
-import { partyId, text } from '../domain/shared/schema';
+import { parsePartyAddress } from '../domain/federation/platform-address';
+import { partyId, plainString, text } from '../domain/shared/schema';
+
+/** A party here (its id) or on a peer platform (`<platform>:<party>`). */
+const partyAddress = plainString('line', { identifier: true }).max(70).refine((to) => parsePartyAddress(to) !== undefined, 'must be a party id, or <platform>:<party> for a party on another platform');
 
 /** The body of `POST /documents/:id/events`: one lifecycle action and what it needs. */
 export const actionInput = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('transfer'), to: partyId }),
+  z.strictObject({ type: z.literal('transfer'), to: partyAddress }),
   z.strictObject({ type: z.literal('present'), to: partyId }),
   z.strictObject({ type: z.literal('release') }),
   z.strictObject({ type: z.literal('reject-presentation'), reason: text(500, 'lines') }),

@@ -1,8 +1,8 @@
 import { blobHash, eventHash } from '../domain/audit-log/event-hash';
 import { checkTelexReleaseBacking, type GuaranteeView } from '../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
-import { isDocumentKind, takesPart, type DocumentKind, type DocumentState } from '../domain/document/document';
-import { decideAction, decideIssue, participantProblems, validatePayload } from '../domain/document/document-kinds';
+import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState } from '../domain/document/document';
+import { decideAction, decideIssue, participantProblems, receivedState, validatePayload } from '../domain/document/document-kinds';
 import type { ActionRequest, PartyActor } from '../domain/document/lifecycle';
 import type { GateRecord } from '../domain/eir/eir.schema';
 import type { Party, PartyRole } from '../domain/party/party';
@@ -11,8 +11,13 @@ import { parseWith } from '../domain/shared/schema';
 import { canonicalHash } from '../domain/shared/canonical-json';
 import type { TelexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
 import { actionInput, type ActionInput } from './action-input';
+import { parsePartyAddress } from '../domain/federation/platform-address';
+import type { Platform } from './federation/platform';
+import type { AskPeer } from './federation/receiver-validation';
+import { releaseNoticeSend } from './federation/release-notice';
+import { outboundEnvelope, type EnvelopeSend, type TransferInData } from './federation/outbound-envelope';
 import { filterOfTerms, type SearchTerms } from './document-search';
-import { latestPdfSha256, signEvent, type EventBody } from './events/signed-event';
+import { latestPdfSha256, signEvent, storedEventBody, type EventBody } from './events/signed-event';
 import type { DocumentPdfs, PdfContent, SignatureRequest } from './ports/document-pdf.port';
 import type { KeyStore } from './ports/key-store.port';
 import {
@@ -24,6 +29,7 @@ import {
   type DocumentQuery,
   type NewBlob,
   type NewEvent,
+  type NewPeerSend,
   type Store,
   type StoredDocument,
   type StoredEvent,
@@ -54,6 +60,15 @@ export interface DocumentServiceDeps {
   onIssued?: (kind: DocumentKind) => void;
   /** The most bytes of uploads a party may hold that no event references yet; no limit when absent. */
   pendingUploadQuotaBytes?: number;
+  /** Transfers to parties of peer platforms; without it only local parties can be named. */
+  federation?: DocumentFederation;
+}
+
+/** What a transfer to a peer platform needs: this platform, its peers, and a way to ask a peer about a party. */
+export interface DocumentFederation {
+  platform: Platform;
+  isPeer: (code: string) => boolean;
+  askPeer: AskPeer;
 }
 
 export interface DocumentView extends StoredDocument {
@@ -130,8 +145,12 @@ export class DocumentService {
     }
     const now = this.deps.clock();
     const request: ActionRequest = { type: action.type, actor, now: now.toISOString() };
-    if ('to' in action) {
-      const target = await this.deps.store.getParty(action.to);
+    const away = action.type === 'transfer' ? await this.peerTarget(action.to) : undefined;
+    if (away) {
+      request.target = { partyId: away.address, roles: [] };
+    } else if ('to' in action) {
+      const local = parsePartyAddress(action.to)?.party ?? action.to;
+      const target = await this.deps.store.getParty(local);
       if (!target) throw new ValidationError([{ path: 'to', code: 'unknown-party', message: `no party ${action.to}` }]);
       request.target = { partyId: target.id, roles: target.roles };
     }
@@ -150,6 +169,16 @@ export class DocumentService {
     }
 
     const data = await this.actionData(actor, document, events, action, now);
+    // The party as resolved: `<own code>:<party>` is recorded as the bare local id, a peer's party with its platform.
+    if ('to' in action && request.target) data.event = { ...data.event, to: request.target.partyId };
+    const peerSends = away ? [await this.envelopeSend(document, events, actor.partyId, away, now)] : [];
+    const federation = this.deps.federation;
+    if (action.type === 'release' && federation) {
+      // A D/O received from another platform: its issuer's platform is told, in a notice this platform signs.
+      const releasedBy = { partyId: actor.partyId, name: (await this.requireParty(actor.partyId)).name.en };
+      const notice = releaseNoticeSend({ platform: federation.platform, state: document.state, events, releasedBy, at: now, newId: this.deps.newId });
+      if (notice && federation.isPeer(notice.peer)) peerSends.push(notice);
+    }
     const bodies: Omit<EventBody, 'seq' | 'prev'>[] = [this.bodyOf(document.state, caller, action.type, now, data.event)];
     for (const effect of decision.effects) {
       if (effect.type === 'release-notice') {
@@ -170,8 +199,107 @@ export class DocumentService {
       extra.push(...successor);
     }
     const change = await this.change(caller, document.seq, next, events, bodies, now);
-    await this.commit([{ ...change, ...(data.newBlobs ? { newBlobs: data.newBlobs } : {}) }, ...extra]);
+    await this.commit([{ ...change, ...(data.newBlobs ? { newBlobs: data.newBlobs } : {}), ...(peerSends.length > 0 ? { peerSends } : {}) }, ...extra]);
     return this.view(documentId);
+  }
+
+  /**
+   * For a transfer to `<platform>:<party>` of a peer: the party as the peer names it. A party the
+   * peer says it does not have is refused now; a peer out of reach is not (the send is retried).
+   */
+  private async peerTarget(to: string): Promise<{ platform: string; address: string; name: string } | undefined> {
+    const address = parsePartyAddress(to);
+    const federation = this.deps.federation;
+    if (address?.platform === undefined || address.platform === federation?.platform.code) return undefined;
+    if (!federation?.isPeer(address.platform)) throw new SdxError('peer-unavailable', `${address.platform} is not a platform this one exchanges documents with`);
+    const full = `${address.platform}:${address.party}`;
+    const answer = await federation.askPeer(address, 'en').catch((error: unknown) => {
+      if (error instanceof SdxError && error.code === 'peer-unavailable') return undefined;
+      throw error;
+    });
+    if (answer && !answer.found) throw new SdxError('pint-party-unknown', `${full} takes no documents, or its platform does not say`);
+    return { platform: address.platform, address: full, name: answer?.partyName ?? address.party };
+  }
+
+  /** The outbox row of a transfer to a peer: its envelope, built and signed once so that every retry sends the same bytes. */
+  private async envelopeSend(
+    document: StoredDocument,
+    events: readonly StoredEvent[],
+    actor: string,
+    to: { platform: string; address: string; name: string },
+    now: Date,
+  ): Promise<NewPeerSend> {
+    const federation = this.deps.federation as DocumentFederation;
+    const pdfSha256 = latestPdfSha256(events);
+    const pdf = pdfSha256 ? await this.deps.store.getBlob(pdfSha256) : undefined;
+    if (!pdf) throw new SdxError('not-found', `document ${document.state.id} has no PDF to send`);
+    const names = new Map<string, string>();
+    for (const event of events) {
+      const body = storedEventBody(event.envelope);
+      for (const id of [event.actor, body.data?.['to']]) {
+        if (typeof id === 'string' && !names.has(id) && !id.includes(':')) names.set(id, (await this.deps.store.getParty(id))?.name.en ?? id);
+      }
+    }
+    names.set(actor, (await this.deps.store.getParty(actor))?.name.en ?? actor);
+    const built = outboundEnvelope({
+      platform: federation.platform,
+      payload: document.payload as Record<string, unknown>,
+      events,
+      handover: { actor, to: to.address, toName: to.name, at: now.toISOString() },
+      pdf: { sha256: pdf.sha256, size: pdf.size, name: `${document.state.id}.pdf` },
+      nameOf: (id) => names.get(id) ?? id,
+    });
+    const send: EnvelopeSend = { ...built, returnTo: { holder: document.state.holder, status: document.state.status } };
+    return { id: `snd-${this.deps.newId()}`, peer: to.platform, kind: 'envelope', body: JSON.stringify(send) };
+  }
+
+  /**
+   * Records a document received from another platform (its envelope checked and accepted): created
+   * here, or taken up again if it was here before, held by `holder`; the transfer-in event, signed
+   * for the new holder, keeps the accepted chain and cites the received PDF.
+   */
+  async receiveTransfer(input: { documentId: string; kind: DocumentKind; payload: unknown; issuer: string; holder: string; data: TransferInData }): Promise<void> {
+    const caller: Caller = { partyId: input.holder, userId: null };
+    const now = this.deps.clock();
+    const existing = await this.deps.store.getDocument(input.documentId);
+    const data = { ...input.data };
+    if (existing) {
+      const events = await this.deps.store.listEvents(input.documentId);
+      const next: DocumentState = {
+        ...existing.state,
+        status: 'transferred',
+        holder: input.holder,
+        participants: withParticipant(existing.state.participants, { partyId: input.holder, role: 'transferee' }),
+      };
+      await this.commit([await this.change(caller, existing.seq, next, events, [this.bodyOf(existing.state, caller, 'transfer-in', now, data)], now)]);
+      return;
+    }
+    const state = receivedState({ id: input.documentId, kind: input.kind, payload: input.payload, issuer: input.issuer, holder: input.holder, status: 'transferred' });
+    if (!state) throw new ValidationError([{ path: 'transportDocument', code: 'invalid-payload', message: `not a valid ${input.kind}` }]);
+    const change = await this.change(caller, 0, state, [], [this.bodyOf(state, caller, 'transfer-in', now, data)], now);
+    await this.commit([{ ...change, payload: input.payload }]);
+  }
+
+  /**
+   * Records what a peer platform answered or told about a document that left here: `transferred-out`
+   * (a signed RECE or DUPE), `transfer-refused` (a signed refusal: the document returns to `state`),
+   * `released-elsewhere` (a signed release notice). The event is signed for `actor`, the party that
+   * handed the document over; `once` skips it when an event of that type already carries that value
+   * under `key`, so an answer read twice is recorded once.
+   */
+  async recordPeerOutcome(
+    documentId: string,
+    input: { actor: string; type: 'transferred-out' | 'transfer-refused' | 'released-elsewhere'; data: Record<string, unknown>; once: string; state?: Partial<Pick<DocumentState, 'holder' | 'status'>> },
+  ): Promise<void> {
+    const stored = await this.deps.store.getDocument(documentId);
+    if (!stored) throw new SdxError('not-found', `no document ${documentId}`);
+    const events = await this.deps.store.listEvents(documentId);
+    const seen = events.some((e) => e.type === input.type && storedEventBody(e.envelope).data?.[input.once] === input.data[input.once]);
+    if (seen) return;
+    const caller: Caller = { partyId: input.actor, userId: null };
+    const now = this.deps.clock();
+    const next: DocumentState = { ...stored.state, ...(input.state ?? {}) };
+    await this.commit([await this.change(caller, stored.seq, next, events, [this.bodyOf(stored.state, caller, input.type, now, input.data)], now)]);
   }
 
   async get(caller: Caller, documentId: string): Promise<DocumentView> {

@@ -26,8 +26,12 @@ import type { Store } from '../application/ports/store.port';
 import { SdxError, ValidationError } from '../domain/shared/errors';
 import { jsonDepthWithin } from '../domain/shared/json-depth';
 import { parseWith } from '../domain/shared/schema';
-import { openLogService, trustFromCertsDir } from '../main';
+import { openLogService, peersOf, platformOf, trustFromCertsDir } from '../main';
 import type { Settings } from '../settings';
+import { fetchJwks } from '../adapters/http/peer-client';
+import { crossPlatformCheck } from '../application/federation/cross-platform-audit';
+import { PeerDirectory, platformKeysOf } from '../application/federation/platform';
+import type { EventBody } from '../application/events/signed-event';
 import { boundedLines } from './bounded-lines';
 import type { CliIo } from './cli-io';
 import { openToolStore, storeFlagOptions, storeFlagsUsage, type StoreFlags } from './cli-store';
@@ -42,6 +46,7 @@ const usage = `usage: sdx audit <command>
       applies, on the payloads and party roles the bundle carries), the Merkle root the head signs,
       that the head is not dated before its events and, with --head, that the log only grew since
       that head (STORE: a database, in full, every stored leaf too, against its last published head);
+      with SDX_PEERS_FILE, chains, receipts and release notices peer platforms signed, against their keys;
       exit 0 all holds, 1 not, 2 unreadable input (a line over --max-line-bytes, default 16 MiB, or
       JSON nested deeper than 64 levels included)
   STORE: ${storeFlagsUsage} (or SDX_STORE with SDX_DB, SDX_PG_URL, SDX_MONGO_URI)`;
@@ -238,8 +243,10 @@ async function verifyCommand(args: readonly string[], io: CliIo, settings: Setti
 
   let olderHead: SignedTreeHead | undefined;
   let validate;
+  let crossPlatform: ((body: EventBody) => Promise<string | undefined>) | undefined;
   try {
     if (headFile) olderHead = await readHeadFile(headFile);
+    crossPlatform = crossPlatformOf(settings);
     const anchors = await Promise.all(trustFiles.map((pem) => readFile(pem, 'utf8')));
     const logCertificates = decodePem(await readFile(logCertFile, 'utf8'), 'CERTIFICATE');
     if (logCertificates.length === 0) throw new SdxError('validation-failed', `${logCertFile} holds no certificate`);
@@ -249,7 +256,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, settings: Setti
     return 2;
   }
 
-  if (storeFlags !== undefined) return verifyStore(storeFlags, { olderHead, validate, json: parsed.values['json'] === true }, io, settings, options);
+  if (storeFlags !== undefined) return verifyStore(storeFlags, { olderHead, validate, json: parsed.values['json'] === true, ...(crossPlatform ? { crossPlatform } : {}) }, io, settings, options);
   let source: BundleSource;
   try {
     source = await openBundle(file ?? '', maxLineBytes);
@@ -264,6 +271,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, settings: Setti
     ...(olderHead ? { olderHead } : {}),
     validateCertificate: validate,
     parties: source.header.parties,
+    ...(crossPlatform ? { crossPlatform } : {}),
     onProgress: progressLine(io, options),
   });
   const unreadable = source.formatError();
@@ -273,6 +281,15 @@ async function verifyCommand(args: readonly string[], io: CliIo, settings: Setti
   }
   printResult(result, source.header.treeHead, parsed.values['json'] === true, io);
   return result.ok ? 0 : 1;
+}
+
+/**
+ * With SDX_PEERS_FILE: the check of what peer platforms signed in this platform's events, against
+ * the peers' keys (pinned, or read from their JWKS URL) and this platform's own (SDX_PLATFORM_KEY_FILE).
+ */
+function crossPlatformOf(settings: Settings): ((body: EventBody) => Promise<string | undefined>) | undefined {
+  if (!settings.peersFile) return undefined;
+  return crossPlatformCheck(platformKeysOf(platformOf(settings), new PeerDirectory(peersOf(settings), fetchJwks)));
 }
 
 /** Prints `verified done/total events` at most every PROGRESS_INTERVAL_MS (and not at all for short runs off a terminal). */
@@ -295,7 +312,7 @@ function progressLine(io: CliIo, options: AuditCommandOptions): (done: number, t
  */
 async function verifyStore(
   flags: StoreFlags,
-  check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean },
+  check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean; crossPlatform?: (body: EventBody) => Promise<string | undefined> },
   io: CliIo,
   settings: Settings,
   options: AuditCommandOptions,
@@ -322,6 +339,7 @@ async function verifyStore(
       parties: await storeParties(store),
       ...(published && published.size > 0 && published !== head ? { olderHead: published } : {}),
       validateCertificate: check.validate,
+      ...(check.crossPlatform ? { crossPlatform: check.crossPlatform } : {}),
       storedLeaf: async (index) => (await store.logNodes([{ level: 0, index }]))[0],
       onProgress: progressLine(io, options),
     });

@@ -17,6 +17,8 @@ import { federationRouter, receiverLookupRouter } from './federation.routes';
 import type { Platform } from '../application/federation/platform';
 import type { PeerAuthenticator } from '../application/federation/peer-requests';
 import type { AskPeer } from '../application/federation/receiver-validation';
+import type { EnvelopeReceiver } from '../application/federation/envelope-receiver';
+import type { NoticeReceiver } from '../application/federation/release-notice';
 import { documentsRouter } from './documents.routes';
 import { jsonBody } from './json-body';
 import { logRouter } from './log.routes';
@@ -45,6 +47,10 @@ export interface AppDependencies {
   peers: PeerAuthenticator;
   /** Asks a peer platform about one of its parties. */
   askPeer: AskPeer;
+  /** PINT's envelope routes; absent where the store keeps no federation records. */
+  receiver?: EnvelopeReceiver;
+  /** SDX's release notices between platforms; with `receiver`. */
+  notices?: NoticeReceiver;
   /** Server-Sent Events: poll interval, heartbeat, and the signal that ends open streams at shutdown. */
   stream: StreamOptions;
   /** Writes (POSTs) per API key under /api/v1; none when undefined. */
@@ -94,6 +100,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(securityHeaders(deps.pages.publicUrl.startsWith('https:')));
   app.use(compressText());
   if (deps.metrics) app.get('/metrics', metricsEndpoint(deps.metrics, deps.metricsToken));
+  // PINT sends an additional document as a bare JSON string (base64), which strict JSON parsing refuses.
+  app.use('/pint/v3', jsonBody({ strict: false }));
   app.use(jsonBody());
 
   app.get('/healthz', async (_req, res) => {
@@ -112,7 +120,7 @@ export function createApp(deps: AppDependencies): Express {
   });
   app.use(pagesRouter({ ...deps.pages, store: deps.store, documents: deps.documents, log: deps.log, verifyPdf: deps.verifyPdf, stream: deps.stream }));
   app.use(verifyRouter(deps.documents, deps.log, deps.verifyPdf, deps.validationReports));
-  app.use(federationRouter({ platform: deps.platform, peers: deps.peers, store: deps.store }));
+  app.use(federationRouter({ platform: deps.platform, peers: deps.peers, store: deps.store, ...(deps.receiver ? { receiver: deps.receiver } : {}), ...(deps.notices ? { notices: deps.notices } : {}) }));
   const apiViewer = async (req: express.Request) => {
     const party = await deps.store.getParty(callerOf(req).partyId);
     if (!party) throw new SdxError('not-found', 'the caller’s party is not registered');

@@ -1,4 +1,6 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import type { EnvelopeReceiver, PintAnswer } from '../application/federation/envelope-receiver';
+import type { NoticeReceiver } from '../application/federation/release-notice';
 import type { PeerAuthenticator } from '../application/federation/peer-requests';
 import type { Platform } from '../application/federation/platform';
 import { lookUpReceiver, validateReceiver, type AskPeer } from '../application/federation/receiver-validation';
@@ -10,7 +12,7 @@ import { prefersChinese } from './problem';
 const PINT_VERSION = '3.0.0';
 
 /** What other platforms read and call: this platform's keys, and PINT's routes under /pint/v3. */
-export function federationRouter(deps: { platform: Platform; peers: PeerAuthenticator; store: Store }): Router {
+export function federationRouter(deps: { platform: Platform; peers: PeerAuthenticator; store: Store; receiver?: EnvelopeReceiver; notices?: NoticeReceiver }): Router {
   const router = Router();
   router.get('/.well-known/jwks.json', (_req, res) => {
     // Peers cache the set; a rotated key shows within the hour.
@@ -30,6 +32,27 @@ export function federationRouter(deps: { platform: Platform; peers: PeerAuthenti
   pint.post('/receiver-validation', async (req, res) => {
     res.json(await validateReceiver(deps.store, deps.platform.code, req.body, prefersChinese(req) ? 'zh' : 'en'));
   });
+  const receiver = deps.receiver;
+  if (receiver) {
+    const answer = (res: Response, { status, body }: PintAnswer) => (body === undefined ? res.status(status).end() : res.status(status).json(body));
+    const peerOf = (res: Response) => String(res.locals['peer']);
+    pint.post('/envelopes', async (req, res) => {
+      answer(res, await receiver.start(peerOf(res), req.body));
+    });
+    pint.put('/envelopes/:envelopeReference/additional-documents/:documentChecksum', async (req, res) => {
+      answer(res, await receiver.putDocument(peerOf(res), String(req.params['envelopeReference']), String(req.params['documentChecksum']), req.body));
+    });
+    pint.put('/envelopes/:envelopeReference/finish-transfer', async (req, res) => {
+      answer(res, await receiver.finish(peerOf(res), String(req.params['envelopeReference'])));
+    });
+    const notices = deps.notices;
+    if (notices) {
+      // SDX's extension: a peer that released a D/O this platform sent says so.
+      pint.post('/sdx/notices', async (req, res) => {
+        answer(res, await notices.receive(peerOf(res), req.body));
+      });
+    }
+  }
   router.use('/pint/v3', pint);
   return router;
 }

@@ -15,9 +15,10 @@ const rawBodies = new WeakMap<IncomingMessage, Buffer>();
  * object: JSON.parse keeps the last, other parsers the first, so a signed or hashed body with
  * duplicates could mean one thing to SDX and another to whoever checks it (I-JSON, RFC 7493).
  */
-export function jsonBody(): RequestHandler[] {
+export function jsonBody(options: { strict?: boolean } = {}): RequestHandler[] {
   const parse = express.json({
     limit: JSON_BODY_LIMIT_BYTES,
+    strict: options.strict ?? true,
     type: JSON_MEDIA_TYPES,
     verify: (req, _res, raw, encoding) => {
       if (encoding.toLowerCase() !== 'utf-8') {

@@ -307,7 +307,7 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
           description:
             'https (plain http only to loopback, or with SDX_WEBHOOK_ALLOW_HTTP=1) to a globally routable address: a literal address, or a name every address of which is one (422 `webhook-destination-forbidden` otherwise). Loopback and private networks only with SDX_WEBHOOK_ALLOW_PRIVATE=1.',
         },
-        eventTypes: { type: 'array', minItems: 1, items: { type: 'string' }, description: '`["*"]` (the default) or event types such as `issue`, `transfer`, `release`, or `archive-renewed` (SDX renewed the stored PDF\'s long-term proof: a new DSS and document timestamp).' },
+        eventTypes: { type: 'array', minItems: 1, items: { type: 'string' }, description: '`["*"]` (the default) or event types such as `issue`, `transfer`, `release`; `archive-renewed` (SDX renewed the stored PDF\'s long-term proof: a new DSS and document timestamp); between platforms `transfer-in`, `transferred-out`, `transfer-refused` and `released-elsewhere`.' },
       },
       ['eventTypes'],
     ),
@@ -452,6 +452,20 @@ function dcsaErrors(apiVersion: JsonSchema, ...names: ProblemResponse[]): Record
 const json = (schema: JsonSchema): JsonSchema => ({ 'application/json': { schema } });
 const etag = { ETag: { description: 'The document\'s event sequence, quoted; send it back as `If-Match`.', schema: { type: 'string' } } };
 const bearer = [{ bearerAuth: [] }];
+/** Every PINT route between platforms: signed by the calling platform, or refused. */
+const platformSignature = [{ platformSignature: [] }];
+const peerUnauthorized: JsonSchema = {
+  description: 'Not a request of a peer platform: `peer-credentials-missing`, `peer-unknown` (the `iss` is not a configured peer), `peer-signature-invalid`, `peer-request-invalid` (another audience, method, path or body, or `iat` more than 60 s off), `peer-request-replayed` (a `jti` seen before, on any node).',
+  headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+};
+const pintVersion = { 'API-Version': { schema: { type: 'string' } } };
+/** PINT's EnvelopeTransferFinishedResponseSignedContent: a compact JWS, signed with this platform's key (see /.well-known/jwks.json). */
+const signedAnswer = (description: string): JsonSchema => ({
+  description,
+  headers: pintVersion,
+  content: json({ type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$', description: 'PINT EnvelopeTransferFinishedResponse as a compact JWS (ES256).' }),
+});
 
 function fileUpload(description: string, contentType: string): JsonSchema {
   return {
@@ -679,23 +693,95 @@ function paths(): Record<string, JsonSchema> {
           '`{iss: caller code, aud: this platform\'s code, htm: "POST", htu: "/pint/v3/receiver-validation", iat: seconds, jti: 16-64 characters, used once, bodySha256: SHA-256 hex of the body\'s RFC 8785 form}`, `iat` within 60 s of this platform\'s clock. ' +
           'The body is PINT\'s `IdentifyingCode`: SDX parties are listed under this platform\'s code as `codeListProvider` with the party id as `partyCode`. The answer is PINT\'s `ReceiverValidationResponse`, the name in the caller\'s Accept-Language (zh or en), cut to PINT\'s 70 characters. ' +
           'Errors are problem+json, not PINT\'s unsigned `ErrorResponse`; every answer carries `API-Version: 3.0.0`.',
-        security: [{ platformSignature: [] }],
+        security: platformSignature,
         requestBody: {
           required: true,
           content: json(closed({ codeListProvider: { type: 'string', minLength: 1, maxLength: 100 }, partyCode: { type: 'string', minLength: 1, maxLength: 150 }, codeListName: { type: 'string', maxLength: 100 } }, ['codeListName'])),
         },
         responses: {
           '200': { description: 'The party takes documents here.', headers: { 'API-Version': { schema: { type: 'string' } } }, content: json(closed({ partyName: { type: 'string', maxLength: 70 } })) },
-          '401': {
-            description: 'Not a request of a peer platform: `peer-credentials-missing`, `peer-unknown` (the `iss` is not a configured peer), `peer-signature-invalid`, `peer-request-invalid` (another audience, method, path or body, or `iat` more than 60 s off), `peer-request-replayed` (a `jti` seen before).',
-            headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
-            content: { 'application/problem+json': { schema: ref('Problem') } },
-          },
+          '401': peerUnauthorized,
           '404': {
             description: '`pint-party-unknown`: no such party, one that takes no documents (an auditor), or a code list other than this platform\'s; as PINT asks, it says no more.',
             content: { 'application/problem+json': { schema: ref('Problem') } },
           },
           ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType', 'UnprocessableContent'),
+        },
+      },
+    },
+    '/pint/v3/envelopes': {
+      post: {
+        operationId: 'pintStartEnvelopeTransfer',
+        summary: 'PINT 3.0: a peer platform hands this platform a document (envelope transfer)',
+        description:
+          'Signed as `/pint/v3/receiver-validation` is. The body is PINT\'s `EblEnvelope`; SDX puts its document payload (a delivery order) where PINT puts an eBL\'s `transportDocument` (checksum: SHA-256 of its RFC 8785 form), the signed PDF as a supporting document of the manifest, and the transfer chain: one entry per platform stay, signed by that platform (ES256), naming the SHA-256 of the signed entry before it, with PINT transactions `ISSUE` and `TRANSFER`. ' +
+          'Every signature is checked against the key of the platform that made it (pinned or from its JWKS), every checksum and link; the last transaction must hand the document to a party here. ' +
+          'Answers: 201 PINT\'s `EnvelopeTransferStartedResponse` (unsigned) listing the additional documents still to send; 200 signed `RECE` (accepted: the document is recorded here with a `transfer-in` event) or `DUPE` (accepted before); 422 signed `BSIG` / `BENV` (nothing stored); 409 signed `DISE` (the chain conflicts with one accepted here for the same document: it was spent twice). ' +
+          'SDX extends PINT for delivery orders: PINT has no action code for a D/O\'s presentation or release. Those stay events of the platform where they happen, and a release of a D/O received from another platform is reported to its issuing platform with `POST /pint/v3/sdx/notices`.',
+        security: platformSignature,
+        requestBody: { required: true, content: json({ type: 'object', required: ['transportDocument', 'envelopeManifestSignedContent', 'envelopeTransferChain'] }) },
+        responses: {
+          '200': signedAnswer('Signed `RECE` or `DUPE`.'),
+          '201': { description: 'PINT\'s EnvelopeTransferStartedResponse: send the listed additional documents, then finish.', headers: pintVersion, content: json({ type: 'object', required: ['envelopeReference', 'transportDocumentChecksum', 'lastEnvelopeTransferChainEntrySignedContentChecksum'] }) },
+          '401': peerUnauthorized,
+          '409': signedAnswer('Signed `DISE`.'),
+          '422': signedAnswer('Signed `BSIG` or `BENV`, with a reason.'),
+          ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType'),
+        },
+      },
+    },
+    '/pint/v3/envelopes/{envelopeReference}/additional-documents/{documentChecksum}': {
+      put: {
+        operationId: 'pintPutAdditionalDocument',
+        summary: 'PINT 3.0: one additional document (the signed PDF) of an envelope transfer in progress',
+        description: 'The body is the document as a base64 JSON string, as PINT sends it. It must be declared in the manifest, with that SHA-256 and size; the envelope waits here for it (on any node) for an hour.',
+        security: platformSignature,
+        parameters: [
+          { name: 'envelopeReference', in: 'path', required: true, schema: { type: 'string', maxLength: 100 } },
+          { name: 'documentChecksum', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+        ],
+        requestBody: { required: true, content: json({ type: 'string', contentEncoding: 'base64' }) },
+        responses: {
+          '204': { description: 'Received.', headers: pintVersion },
+          '401': peerUnauthorized,
+          '404': { description: '`not-found`: no envelope transfer in progress under this reference from the caller.', content: { 'application/problem+json': { schema: ref('Problem') } } },
+          '409': signedAnswer('Signed `INCD`: not declared, or not the declared checksum and size.'),
+          '422': signedAnswer('Signed `BSIG` or `BENV`: the waiting envelope no longer checks out (e.g. a key was withdrawn).'),
+          ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType'),
+        },
+      },
+    },
+    '/pint/v3/envelopes/{envelopeReference}/finish-transfer': {
+      put: {
+        operationId: 'pintFinishEnvelopeTransfer',
+        summary: 'PINT 3.0: finish an envelope transfer once its additional documents are sent',
+        security: platformSignature,
+        parameters: [{ name: 'envelopeReference', in: 'path', required: true, schema: { type: 'string', maxLength: 100 } }],
+        responses: {
+          '200': signedAnswer('Signed `RECE` or `DUPE`.'),
+          '401': peerUnauthorized,
+          '404': { description: '`not-found`: no envelope transfer in progress under this reference from the caller.', content: { 'application/problem+json': { schema: ref('Problem') } } },
+          '409': signedAnswer('Signed `MDOC` with `missingAdditionalDocumentChecksums`, or `DISE`.'),
+          '422': signedAnswer('Signed `BSIG` or `BENV`.'),
+          ...errors('BadRequest', 'UnsupportedMediaType'),
+        },
+      },
+    },
+    '/pint/v3/sdx/notices': {
+      post: {
+        operationId: 'sdxReleaseNotice',
+        summary: 'SDX extension to PINT: a peer released a D/O this platform sent',
+        description:
+          'PINT ends an eBL\'s life with its surrender to the carrier; a delivery order ends with its release by a terminal, often on another platform. The platform that releases a D/O it received sends the issuing platform `{noticeSignedContent}`: a compact JWS (its platform key) over ' +
+          '`{noticeType: "RELEASE", eblPlatform, transportDocumentChecksum, envelopeTransferChainEntrySignedContentChecksums (the chain it accepted), actor (PINT party), actionDateTime}`. ' +
+          'This platform finds the document by a chain entry it signed, records a `released-elsewhere` event (the D/O is released here too; webhooks fire) once, and answers with a signed acknowledgement `{noticeChecksum, responseCode: RECE | BENV, reason?}`; the sender retries until it has one.',
+        security: platformSignature,
+        requestBody: { required: true, content: json(closed({ noticeSignedContent: { type: 'string', maxLength: 20000 } })) },
+        responses: {
+          '200': { description: 'Signed acknowledgement, `RECE`.', headers: pintVersion, content: json({ type: 'string' }) },
+          '401': peerUnauthorized,
+          '422': { description: 'Signed acknowledgement, `BENV` with a reason (not signed by the caller, malformed, or no document this platform sent).', headers: pintVersion, content: json({ type: 'string' }) },
+          ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType'),
         },
       },
     },
@@ -790,7 +876,8 @@ function paths(): Record<string, JsonSchema> {
       post: {
         operationId: 'actOnDocument',
         summary: 'Apply one lifecycle action',
-        description: 'The action is signed by the caller\'s party and chained to the previous event.',
+        description:
+          'The action is signed by the caller\'s party and chained to the previous event. A D/O\'s `transfer` may name a party of a peer platform as `<platform>:<party>` (e.g. `PORT:demo-consignee`): the document then leaves this platform by PINT (see `POST /pint/v3/envelopes`); until the peer\'s signed receipt it is queued, and from then on nobody here acts on it (409 `held-elsewhere`). A peer that says it has no such party is 404 `pint-party-unknown`; a platform that is not a peer, 503 `peer-unavailable`.',
         security: bearer,
         parameters: [
           { $ref: '#/components/parameters/DocumentId' },
@@ -809,6 +896,7 @@ function paths(): Record<string, JsonSchema> {
               schema: ref('ActionInput'),
               examples: {
                 transfer: { value: { type: 'transfer', to: 'demo-haulier-a' } },
+                transferToPeer: { value: { type: 'transfer', to: 'PORT:demo-consignee' } },
                 present: { value: { type: 'present', to: 'demo-terminal' } },
                 release: { value: { type: 'release' } },
               },

@@ -140,6 +140,7 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'guarantee-bl-mismatch': m('Guarantee for another B/L', '电放保函提单号不符', '该电放保函对应的提单号与提货单不一致。'),
   'guarantee-already-used': m('Guarantee already used', '电放保函已被使用', '该电放保函已用于另一份有效的提货单。'),
   'guarantee-wrong-agent': m('Guarantee names another agent', '电放保函代理不符', '该电放保函指定了其他代理放货。'),
+  'held-elsewhere': m('Held on another platform', '单证已转至其他平台', '该单证已转让给其他平台上的一方，本平台不能再对其进行操作。'),
   // The HTTP layer
   'route-not-found': m('No such address', '地址不存在', '没有这个地址。', '没有 {method} {path} 这个地址。'),
   'malformed-json': m('Malformed JSON', 'JSON 格式错误', '请求体不是有效的 JSON。'),

@@ -106,7 +106,7 @@ const neighbour = (party: PartyName): PartyName => allParties[(allParties.indexO
 /** doA's participants get a delivery for the event recorded after every party registered its endpoint. */
 const hasDelivery = (party: PartyName) => documents[0]?.participants.includes(party) ?? false;
 
-const api = (method: 'get' | 'post' | 'delete', path: string, ctx: CallContext): request.Test => {
+const api = (method: 'get' | 'post' | 'put' | 'delete', path: string, ctx: CallContext): request.Test => {
   const req = request(t.app)[method](path);
   return ctx.credential ? req.set('Authorization', ctx.credential) : req;
 };
@@ -120,6 +120,13 @@ const apiRules: Record<string, RouteRule> = {
   [`POST ${API}/receiver-validation`]: { ...everyone(200), call: (ctx) => api('post', `${API}/receiver-validation`, ctx).send({ to: 'demo-consignee' }) },
   // Peer platforms sign their requests with their platform key; an API key or a session is no such signature.
   'POST /pint/v3/receiver-validation': { public: 401, call: (ctx) => api('post', '/pint/v3/receiver-validation', ctx).send({ codeListProvider: 'SDX', partyCode: 'demo-consignee' }) },
+  'POST /pint/v3/envelopes': { public: 401, call: (ctx) => api('post', '/pint/v3/envelopes', ctx).send({}) },
+  'PUT /pint/v3/envelopes/{envelopeReference}/additional-documents/{documentChecksum}': {
+    public: 401,
+    call: (ctx) => api('put', `/pint/v3/envelopes/ref/additional-documents/${'ab'.repeat(32)}`, ctx).send(JSON.stringify('UERG')).type('json'),
+  },
+  'PUT /pint/v3/envelopes/{envelopeReference}/finish-transfer': { public: 401, call: (ctx) => api('put', '/pint/v3/envelopes/ref/finish-transfer', ctx) },
+  'POST /pint/v3/sdx/notices': { public: 401, call: (ctx) => api('post', '/pint/v3/sdx/notices', ctx).send({ noticeSignedContent: 'a.b.c' }) },
   // Asked from loopback here; from elsewhere it takes SDX_METRICS_TOKEN, never an API key.
   'GET /metrics': { public: 200, call: (ctx) => api('get', '/metrics', ctx) },
   // A text file: refused the same way for anyone, key or not.

@@ -23,6 +23,7 @@ describe('defaults', () => {
       paths: { templatesDir: join(repoRoot, 'templates'), certsDir, webDir: join(repoRoot, 'dist', 'web') },
       crlRefreshMs: 5 * 60_000,
       archiveRenewal: { everyMs: 24 * 3_600_000, beforeDays: 90 },
+      peerSend: { baseDelayMs: 2000, pollMs: 1000 },
       logKeyFile: join(certsDir, 'log-signing.key.pem'),
       logCertFile: join(certsDir, 'log-signing.pem'),
       sessionIdle: DEFAULT_IDLE_TIMEOUTS,
@@ -121,6 +122,8 @@ describe('bad values', () => {
     ['SDX_ARCHIVE_RENEW_EVERY', '12 hours'],
     ['SDX_ARCHIVE_RENEW_BEFORE', '-1'],
     ['SDX_ARCHIVE_RENEW_BEFORE', '36501'],
+    ['SDX_PEER_RETRY_MS', '5'],
+    ['SDX_PEER_POLL_MS', 'soon'],
   ])('%s=%s is named, with what was expected', (setting, value) => {
     const errors = errorsOf(parseSettings({ [setting]: value }));
     expect(errors).toEqual([{ setting, message: expect.stringMatching(new RegExp(`^${setting} must be`)) }]);

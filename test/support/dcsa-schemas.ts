@@ -35,6 +35,7 @@ const targets = {
   'pint-transfer-chain-entry': `${PINT}#/components/schemas/EnvelopeTransferChainEntry`,
   'pint-signed-content': `${PINT}#/components/schemas/EnvelopeTransferChainEntrySignedContent`,
   'pint-finished-response': `${PINT}#/components/schemas/EnvelopeTransferFinishedResponse`,
+  'pint-started-response': `${PINT}#/components/schemas/EnvelopeTransferStartedResponse`,
   'pint-receiver-validation-response': `${PINT}#/components/schemas/ReceiverValidationResponse`,
   'pint-identifying-code': `${PINT}#/components/schemas/IdentifyingCode`,
 } as const;

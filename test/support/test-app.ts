@@ -6,6 +6,7 @@ import { SqliteStore } from '../../src/adapters/store/sqlite/sqlite-store';
 import { loadDemoParties, parseDemoParties } from '../../src/application/demo-parties';
 import type { DocumentService } from '../../src/application/document-service';
 import type { UploadSweeper } from '../../src/application/upload-sweeper';
+import type { PeerSender } from '../../src/application/federation/peer-sender';
 import type { WebhookDispatcher } from '../../src/application/webhooks/webhook-dispatcher';
 import type { ResolveHost } from '../../src/application/ports/resolve-host.port';
 import type { IntegrityState } from '../../src/application/audit/store-integrity';
@@ -23,6 +24,8 @@ export interface TestAppOn<S extends Store> {
   dispatcher: WebhookDispatcher;
   /** The sweep of unreferenced uploads, not started: tests run a pass with `sweepOnce(at)`. */
   sweeper: UploadSweeper;
+  /** The peer outbox sender, not started: tests run its passes with `runOnce` (absent on a store without federation records). */
+  peerSender?: PeerSender;
   /** Demo API keys by party id. */
   keys: Record<string, string>;
   /** The full audit of the stored trail (already finished unless started with `fullAudit: 'manual'`). */
@@ -72,7 +75,7 @@ export async function startTestAppOn<S extends Store>(store: S, options: TestApp
   const credentials = await loadDemoParties(store, demo, '2026-11-28T00:00:00.000Z');
   const unexpected: unknown[] = [];
   const env = { SDX_PUBLIC_URL: 'http://sdx.test', ...noWriteLimit, ...loopbackReceivers, ...options.env };
-  const { app, documents, audited, fullAudit, dispatcher, sweeper, close } = await wireApp(store, settingsOrThrow(env), (level, _message, fields) => {
+  const { app, documents, audited, fullAudit, dispatcher, sweeper, peerSender, close } = await wireApp(store, settingsOrThrow(env), (level, _message, fields) => {
     if (level === 'error') unexpected.push(fields?.['error']);
   }, {
     verifyWorkers: options.verifyWorkers ?? 0,
@@ -89,6 +92,7 @@ export async function startTestAppOn<S extends Store>(store: S, options: TestApp
     documents,
     dispatcher,
     sweeper,
+    ...(peerSender ? { peerSender } : {}),
     fullAudit,
     keys,
     unexpected,

@@ -38,17 +38,30 @@ export class PeerClient {
     return { found: true, partyName: answer.partyName };
   }
 
-  private async post(code: string, path: string, body: unknown, language: 'zh' | 'en'): Promise<Response> {
+  /** One signed PINT call; its status and JSON body (undefined when there is none or it is not JSON). */
+  async call(code: string, method: 'POST' | 'PUT', path: string, body: unknown): Promise<{ status: number; body: unknown }> {
+    const res = await this.post(code, path, body, 'en', method);
+    const text = await res.text().catch(() => '');
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, body: json };
+  }
+
+  private async post(code: string, path: string, body: unknown, language: 'zh' | 'en', method: 'POST' | 'PUT' = 'POST'): Promise<Response> {
     const peer = this.peers.get(code);
     if (!peer) throw new SdxError('peer-unavailable', `${code} is not a configured peer platform`);
-    const authorization = signPeerRequest(this.platform, { to: code, method: 'POST', path, body, now: this.clock() });
+    const authorization = signPeerRequest(this.platform, { to: code, method, path, body, now: this.clock() });
     try {
       return await fetch(`${peer.url}${path}`, {
-        method: 'POST',
+        method,
         redirect: 'error',
         signal: AbortSignal.timeout(PEER_TIMEOUT_MS),
         headers: { Authorization: authorization, 'Content-Type': 'application/json', Accept: 'application/json', 'Accept-Language': language, 'API-Version': '3' },
-        body: JSON.stringify(body),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
       throw new SdxError('peer-unavailable', `${code} could not be reached`, { cause: error });

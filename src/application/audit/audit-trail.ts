@@ -40,6 +40,11 @@ export interface AuditInput {
    * Events before the older head are not read: their check waits for a full audit.
    */
   resume?: { frontier: Frontier; previous: (documentId: string) => Promise<{ seq: number; hash: string } | undefined> };
+  /**
+   * What other platforms signed in this platform's events (received chains, receipts, release
+   * notices), checked against their keys: why an event's does not hold, or undefined.
+   */
+  crossPlatform?: (body: EventBody) => Promise<string | undefined>;
   /** Called every PROGRESS_EVERY events and once at the end; `total` is the head's size. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -60,6 +65,8 @@ export interface AuditInput {
  * - `leaf-mismatch`: a stored leaf hash is not the hash of the stored event at that index.
  * - `event-alg-mismatch`: the JWS names an algorithm its signer's key cannot make (ES256 on RSA).
  * - `tree-head-predates-events`: the head is dated before an event it covers.
+ * - `cross-platform-signature-invalid`: a chain, receipt or notice another platform signed, kept in
+ *   an event, does not verify under that platform's key (or links or names the wrong envelope).
  * - the rule codes of LifecycleReplay (`event-breaks-lifecycle`, ...): a correctly signed event the
  *   lifecycle does not allow, with the domain's refusal code in `rule`.
  * - `too-many-problems`: the list stops after MAX_LISTED_PROBLEMS; `audit-failed`: reading failed.
@@ -85,6 +92,7 @@ export type AuditProblemCode =
   | 'leaf-mismatch'
   | 'event-alg-mismatch'
   | 'tree-head-predates-events'
+  | 'cross-platform-signature-invalid'
   | RuleProblemCode
   | 'too-many-problems'
   | 'audit-failed';
@@ -243,6 +251,8 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
         continue; // The chain goes on from the latest event; a stray earlier one does not reset it.
       } else if (opened) {
         for (const found of replay?.next(opened.body, row.payload) ?? []) report({ ...found, ...at });
+        const foreign = await input.crossPlatform?.(opened.body);
+        if (foreign !== undefined) report({ code: 'cross-platform-signature-invalid', ...at, message: foreign });
         const expectedPrev = last?.hash ?? null;
         if (opened.body.prev !== expectedPrev) {
           report({

@@ -1,7 +1,8 @@
 import { checkTelexReleaseBacking } from '../../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../../domain/delivery-order/delivery-order.schema';
-import { isDocumentKind, type DocumentState } from '../../domain/document/document';
-import { decideAction, decideIssue, validatePayload } from '../../domain/document/document-kinds';
+import { deliveryOrderStatuses, isDocumentKind, withParticipant, type DocumentState } from '../../domain/document/document';
+import { chainIssuer } from '../../domain/federation/pint-envelope';
+import { decideAction, decideIssue, isRemoteParty, receivedState, validatePayload } from '../../domain/document/document-kinds';
 import { decideSystemEvent, isActionType, isSystemEventType, SYSTEM_ACTOR_ID, type ActionRequest, type Actor, type Effect, type PartyActor } from '../../domain/document/lifecycle';
 import type { PartyRole } from '../../domain/party/party';
 import { canonicalHash } from '../../domain/shared/canonical-json';
@@ -95,12 +96,15 @@ export class LifecycleReplay {
       known.state = decision.next;
       return [...missing, ...found];
     }
+    const federated = this.federated(known, body);
+    if (federated !== undefined) return [...missing, ...found, ...federated];
     if (!isActionType(body.type)) {
       return [...missing, { code: 'event-type-unknown', message: `"${body.type}" is not an event type of a ${known.state.kind}` }];
     }
     const actor = this.actor(body.actor.partyId);
     const to = typeof body.data['to'] === 'string' ? body.data['to'] : undefined;
-    const target = to === undefined ? undefined : this.actor(to);
+    // A party of another platform (`<platform>:<party>`) is not in this exchange's list; the service takes it with no roles.
+    const target = to === undefined ? undefined : isRemoteParty(to) ? { partyId: to, roles: [] } : this.actor(to);
     if (!actor || (to !== undefined && !target)) return [...missing, ...found, unknownParty(actor ? to : body.actor.partyId)];
     const request: ActionRequest = { type: body.type, actor, now: body.at, ...(target ? { target } : {}) };
     const decision = decideAction(known.state, request);
@@ -124,6 +128,7 @@ export class LifecycleReplay {
 
   private issue(body: EventBody, payload: unknown): RuleProblem[] {
     this.documents.set(body.documentId, 'unknown');
+    if (body.type === 'transfer-in' && body.seq === 1) return this.received(body, payload);
     if (body.type !== 'issue' || body.seq !== 1) {
       return [{ code: 'document-not-issued', message: `the document's first event is "${body.type}", not its issue` }];
     }
@@ -165,6 +170,51 @@ export class LifecycleReplay {
     this.documents.set(body.documentId, replayed);
     if (body.kind === 'delivery-order') problems.push(...this.telexRule(replayed, parsed.value as DeliveryOrderPayload));
     return problems;
+  }
+
+  /** A document that arrived from another platform: its state as the service recorded it, from the payload and the chain the event keeps. */
+  private received(body: EventBody, payload: unknown): RuleProblem[] {
+    if (!isDocumentKind(body.kind)) return [];
+    if (payload === undefined) return [{ code: 'payload-missing', message: 'the bundle carries no payload for this document, so its rules cannot be checked' }];
+    const parsed = validatePayload(body.kind, payload);
+    if (!parsed.ok) return [{ code: 'payload-invalid', message: `the payload is not a valid ${body.kind}` }];
+    const hash = canonicalHash(parsed.value);
+    if (hash !== body.payloadHash) return [hashMismatch(body.payloadHash, hash)];
+    const holder = this.actor(body.actor.partyId);
+    if (!holder) return [unknownParty(body.actor.partyId)];
+    const chain = body.data['chain'];
+    const issuer = Array.isArray(chain) ? chainIssuer(chain.filter((e): e is string => typeof e === 'string')) : undefined;
+    const state = issuer === undefined ? undefined : receivedState({ id: body.documentId, kind: body.kind, payload: parsed.value, issuer, holder: holder.partyId, status: 'transferred' });
+    if (!state) return [{ code: 'document-not-issued', message: 'the document arrived without a transfer chain that starts with its issue' }];
+    this.documents.set(body.documentId, { state, pending: [] });
+    return [];
+  }
+
+  /**
+   * Events of a document's passage to and from other platforms: it comes back (`transfer-in`), the
+   * other platform took it (`transferred-out`), refused it (`transfer-refused`: back to the holder
+   * that sent it) or released it (`released-elsewhere`). All but the first need it to be held there.
+   */
+  private federated(replayed: Replayed, body: EventBody): RuleProblem[] | undefined {
+    if (!['transfer-in', 'transferred-out', 'transfer-refused', 'released-elsewhere'].includes(body.type)) return undefined;
+    const state = replayed.state;
+    if (state.holder === null || !isRemoteParty(state.holder)) {
+      return [{ code: 'event-breaks-lifecycle', rule: 'invalid-state-transition', message: `a ${body.type} event while the document is held here` }];
+    }
+    if (body.type === 'transfer-in') {
+      const holder = this.actor(body.actor.partyId);
+      if (!holder) return [unknownParty(body.actor.partyId)];
+      replayed.state = { ...state, status: 'transferred', holder: holder.partyId, participants: withParticipant(state.participants, { partyId: holder.partyId, role: 'transferee' }) };
+    } else if (body.type === 'transfer-refused') {
+      const back = body.data['returnTo'] as { holder?: unknown; status?: unknown } | undefined;
+      if (typeof back?.holder !== 'string' || typeof back.status !== 'string' || !(deliveryOrderStatuses as readonly string[]).includes(back.status)) {
+        return [{ code: 'event-breaks-lifecycle', rule: 'invalid-state-transition', message: 'a refused transfer that does not say whom the document returned to' }];
+      }
+      replayed.state = { ...state, holder: back.holder, status: back.status as DocumentState['status'] };
+    } else if (body.type === 'released-elsewhere') {
+      replayed.state = { ...state, status: 'released' };
+    }
+    return [];
   }
 
   /** The cross-document rule a telex-release D/O is issued under, against the replayed guarantee. */

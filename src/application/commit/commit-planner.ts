@@ -9,6 +9,7 @@ import { businessKeysOf, type BusinessKey } from '../../domain/document/business
 import type { DocumentState, Participant } from '../../domain/document/document';
 import { ValidationError, type ValidationIssue } from '../../domain/shared/errors';
 import { StoreConflictError, type DocumentChange } from '../ports/store.port';
+import type { PeerSendKind } from '../ports/federation-store.port';
 
 /** What the store read, per change in the commit's order, before deciding. */
 export interface CommitReads {
@@ -66,6 +67,16 @@ export interface PlannedDelivery {
   due: string;
 }
 
+/** A message to a peer platform, queued with the commit (the sender's outbox). */
+export interface PlannedPeerSend {
+  id: string;
+  peer: string;
+  kind: PeerSendKind;
+  body: string;
+  documentId: string;
+  due: string;
+}
+
 export interface CommitPlan {
   documents: PlannedDocument[];
   events: PlannedEvent[];
@@ -75,6 +86,7 @@ export interface CommitPlan {
   /** The log after the commit; the store writes it only if the log is still at `log.from`. */
   log: { from: number; size: number; frontier: Frontier };
   deliveries: PlannedDelivery[];
+  peerSends: PlannedPeerSend[];
 }
 
 /** Refuses changes that could never be committed, before the store reads or writes anything. */
@@ -192,7 +204,9 @@ export function planCommit(
     });
   }
   const appended = appendLeaves(log.size, log.frontier, leaves);
+  const peerSends = changes.flatMap((change) => (change.peerSends ?? []).map((send) => ({ ...send, documentId: change.documentId, due: change.at })));
   return {
+    peerSends,
     documents,
     events,
     blobs,

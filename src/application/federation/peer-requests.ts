@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { openJws, signJws } from '../../domain/federation/compact-jws';
 import { PEER_AUTH_SCHEME, PEER_REQUEST_WINDOW_SECONDS, peerClaimsProblem, peerRequestClaims, type PeerRequestFailure } from '../../domain/federation/peer-request';
 import type { PeerDirectory, Platform } from './platform';
+import type { FederationStore } from '../ports/federation-store.port';
 
 /** The Authorization header value for a request from `platform` to peer `to`. */
 export function signPeerRequest(platform: Platform, request: { to: string; method: string; path: string; body: unknown; now: Date }): string {
@@ -13,8 +14,9 @@ export type PeerAuthentication = { ok: true; peer: string } | { ok: false; failu
 
 /**
  * Checks signed requests from peers: a configured peer's key, this platform as audience, the
- * method, path and body seen, a fresh `iat`, and a `jti` not used before. Request ids are kept in
- * this process for the window, so a replay to another node of the same deployment is not caught.
+ * method, path and body seen, a fresh `iat`, and a `jti` not used before. Request ids are kept for
+ * the window in the store when it keeps records (so every node of the deployment sees a replay),
+ * else in this process.
  */
 export class PeerAuthenticator {
   private readonly seenIds = new Map<string, number>();
@@ -23,6 +25,7 @@ export class PeerAuthenticator {
     private readonly own: Platform,
     private readonly peers: PeerDirectory,
     private readonly clock: () => Date,
+    private readonly records?: Pick<FederationStore, 'remember'>,
   ) {}
 
   async authenticate(request: { authorization: string | undefined; method: string; path: string; body: unknown }): Promise<PeerAuthentication> {
@@ -42,10 +45,17 @@ export class PeerAuthenticator {
     const problem = peerClaimsProblem(opened.payload, { own: this.own.code, method: request.method, path: request.path, body: request.body, now });
     if (problem) return { ok: false, failure: 'peer-request-invalid', detail: problem };
     const id = `${issuer}\n${String((opened.payload as { jti: string }).jti)}`;
-    this.forgetOld(now.getTime());
-    if (this.seenIds.has(id)) return { ok: false, failure: 'peer-request-replayed', detail: 'this signed request was received before; sign each request anew' };
-    this.seenIds.set(id, now.getTime() + 2 * PEER_REQUEST_WINDOW_SECONDS * 1000);
+    const until = now.getTime() + 2 * PEER_REQUEST_WINDOW_SECONDS * 1000;
+    if (!(await this.firstSight(id, now, until))) return { ok: false, failure: 'peer-request-replayed', detail: 'this signed request was received before; sign each request anew' };
     return { ok: true, peer: issuer };
+  }
+
+  private async firstSight(id: string, now: Date, until: number): Promise<boolean> {
+    if (this.records) return this.records.remember('jti', id, '', new Date(until).toISOString(), now.toISOString());
+    this.forgetOld(now.getTime());
+    if (this.seenIds.has(id)) return false;
+    this.seenIds.set(id, until);
+    return true;
   }
 
   private forgetOld(nowMs: number): void {

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { platformJwk, publicKeyFromJwk, type JwsSigner, type PlatformJwk } from '../../domain/federation/compact-jws';
 import type { PeerConfig } from '../../domain/federation/peers';
+import type { PlatformKeys } from '../../domain/federation/pint-envelope';
 
 /** This deployment as other platforms know it: its code and the key it signs envelopes and receipts with. */
 export class Platform {
@@ -78,4 +79,9 @@ export class PeerDirectory {
     }
     return keys;
   }
+}
+
+/** The signing keys of this platform and its peers, by platform code and `kid`: what checks chains, receipts and notices. */
+export function platformKeysOf(platform: Platform, peers: PeerDirectory): PlatformKeys {
+  return async (code, kid) => (code === platform.code ? (platform.signer.kid === kid ? platform.signer.key : undefined) : peers.keyFor(code, kid));
 }

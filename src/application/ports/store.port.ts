@@ -7,6 +7,7 @@ import { SdxError, ValidationError } from '../../domain/shared/errors';
 import type { SignedTreeHead } from '../audit/tree-head';
 import type { SessionStore } from './session-store.port';
 import type { WebhookStore } from './webhook-store.port';
+import type { FederationStore, PeerSendKind } from './federation-store.port';
 
 export interface User {
   id: string;
@@ -75,6 +76,15 @@ export interface DocumentChange {
    * blob no event cites. Cited whether or not `blobs` lists them.
    */
   newBlobs?: readonly NewBlob[];
+  /** Messages to peer platforms the change causes, queued in the same transaction (see federation-store.port.ts). */
+  peerSends?: readonly NewPeerSend[];
+}
+
+export interface NewPeerSend {
+  id: string;
+  peer: string;
+  kind: PeerSendKind;
+  body: string;
 }
 
 export interface NewBlob {
@@ -282,6 +292,8 @@ export interface Store extends PartyStore, DocumentStore, AuditLogStore, BlobSto
   readonly webhooks: WebhookStore;
   /** Web sessions (see session-store.port.ts); `setUserPassword` ends the user's open ones. */
   readonly sessions: SessionStore;
+  /** Peer sends and shared records for PINT (SQLite, PostgreSQL); absent where the store has none yet (MongoDB). */
+  readonly federation?: FederationStore;
   /** Limits shared by every node on this store (PostgreSQL); absent where one process serves the store. */
   readonly sharedLimits?: SharedLimits;
   close(): Promise<void>;

@@ -10,8 +10,18 @@ import { parseIp } from '../../domain/network/ip-address';
 import { addressRange } from '../../domain/network/special-purpose-address.rule';
 import { addressPermitted, hostNameForbidden, type DestinationPolicy } from '../../domain/network/destination.rule';
 
-/** Event types a webhook may ask for: issuing, every action, expiry and SDX's own events (archive renewals); or `*`. */
-export const webhookEventTypes: readonly string[] = ['issue', 'expire', ...actionInput.options.map((option) => option.shape.type.value), ...systemEventTypes];
+/** Event types a webhook may ask for: issuing, every action, expiry, SDX's own events (archive renewals); or `*`. */
+export const webhookEventTypes: readonly string[] = [
+  'issue',
+  'expire',
+  ...actionInput.options.map((option) => option.shape.type.value),
+  ...systemEventTypes,
+  // Between platforms: received here, received there (signed receipt), refused there, released there.
+  'transfer-in',
+  'transferred-out',
+  'transfer-refused',
+  'released-elsewhere',
+];
 
 /** How long registration waits for a name to resolve before leaving the check to delivery. */
 const RESOLVE_TIMEOUT_MS = 3000;

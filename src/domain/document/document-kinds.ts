@@ -165,9 +165,55 @@ export function decideIssue<K extends DocumentKind>(
   };
 }
 
-/** Applies one lifecycle action to a document of any kind. */
+/**
+ * Applies one lifecycle action to a document of any kind. A document whose holder is a party of
+ * another platform (`<platform>:<party>`) was handed over there: nobody here acts on it any more.
+ */
 export function decideAction(state: DocumentState, request: ActionRequest): Decision {
+  if (state.holder !== null && isRemoteParty(state.holder)) {
+    return { ok: false, refusal: { code: 'held-elsewhere', category: 'conflict', message: `this document was transferred to ${state.holder} on another platform` } };
+  }
   return decide(definitions[state.kind].lifecycle, state, request);
+}
+
+/** A party id with a platform prefix: a party of another platform. */
+export function isRemoteParty(partyId: string): boolean {
+  return partyId.includes(':');
+}
+
+/**
+ * The state of a document received from another platform: issued there by `issuer`
+ * (`<platform>:<party>`), now held here by `holder`, after `status` (the status it had when sent).
+ * The payload's parties keep their ids; those this platform also knows take part here.
+ */
+export function receivedState(input: { id: string; kind: DocumentKind; payload: unknown; issuer: string; holder: PartyId; status: DocumentStatus }): DocumentState | undefined {
+  const parsed = validatePayload(input.kind, input.payload);
+  if (!parsed.ok) return undefined;
+  const definition = definitions[input.kind] as KindDefinition<DocumentKind>;
+  const payload = parsed.value as PayloadByKind[DocumentKind];
+  const releaseBasis = input.kind === 'delivery-order' ? (payload as DeliveryOrderPayload).releaseBasis : undefined;
+  return {
+    id: input.id,
+    kind: input.kind,
+    version: 1,
+    status: input.status,
+    issuer: input.issuer,
+    holder: input.holder,
+    presentedTo: null,
+    participants: withParticipant([{ partyId: input.issuer, role: 'issuer' }, ...definition.participants(payload)], { partyId: input.holder, role: 'transferee' }),
+    payloadHash: canonicalHash(payload),
+    validFrom: definition.validFrom(payload),
+    validUntil: definition.validUntil(payload),
+    supersedes: null,
+    supersededBy: null,
+    guaranteeId: releaseBasis?.type === 'telex-release' ? releaseBasis.guaranteeId : null,
+    backsDeliveryOrder: null,
+  };
+}
+
+/** The kind whose payload schema `payload` meets (each is strict, so at most one does). */
+export function kindOfPayload(payload: unknown): DocumentKind | undefined {
+  return (Object.keys(definitions) as DocumentKind[]).find((kind) => validatePayload(kind, payload).ok);
 }
 
 /** The party roles a document may name in each participant role, and where the payload names it. */

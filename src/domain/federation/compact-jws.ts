@@ -88,6 +88,13 @@ export function openJws(token: string, keyFor: (kid: string) => KeyObject | unde
   return valid ? { ok: true, kid, payload } : { ok: false, failure: 'jws-bad-signature' };
 }
 
+/** The `kid` a compact JWS names, unverified ('' when none): which key to open it with (openJws then checks the whole header). */
+export function jwsKid(token: string): string {
+  const header = parseJson(token.split('.')[0] ?? '');
+  const kid = typeof header === 'object' && header !== null ? (header as { kid?: unknown }).kid : undefined;
+  return typeof kid === 'string' ? kid : '';
+}
+
 /** SHA-256 (lowercase hex) of a signed content as sent: PINT's checksum of a JWS entry. */
 export function signedContentChecksum(token: string): string {
   return createHash('sha256').update(token, 'ascii').digest('hex');

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalHash } from '../shared/canonical-json';
-import { openJws, signJws, signedContentChecksum, type JwsSigner } from './compact-jws';
+import { jwsKid, openJws, signJws, signedContentChecksum, type JwsSigner } from './compact-jws';
 
 /**
  * DCSA PINT 3.0's envelope pieces, with PINT's names: the transfer chain (one signed entry per
@@ -146,11 +146,17 @@ function partOf(token: string, index: 0 | 1): unknown {
   }
 }
 
-/** The `kid` a JWS names, to find the key it must verify under (openJws then checks the whole header). */
-function kidOf(token: string): string {
-  const header = partOf(token, 0);
-  const kid = typeof header === 'object' && header !== null ? (header as { kid?: unknown }).kid : undefined;
-  return typeof kid === 'string' ? kid : '';
+/**
+ * Who issued the document a chain is for, as `<platform>:<party>`: the actor of the first entry's
+ * ISSUE (read, not verified: the receiver checked the chain when it took it); undefined when the
+ * first entry does not start with one.
+ */
+export function chainIssuer(chain: readonly string[]): string | undefined {
+  const first = chainEntry.safeParse(partOf(chain[0] ?? '', 1));
+  const issue = first.success ? first.data.transactions[0] : undefined;
+  if (issue?.actionCode !== 'ISSUE') return undefined;
+  const code = issue.actor.identifyingCodes.find((c) => c.codeListProvider === issue.actor.eblPlatform)?.partyCode;
+  return code === undefined ? undefined : `${issue.actor.eblPlatform}:${code}`;
 }
 
 /**
@@ -170,7 +176,7 @@ export async function checkEnvelope(body: unknown, context: { sender: string; re
   const checksums = env.envelopeTransferChain.map(signedContentChecksum);
   const lastChecksum = checksums[checksums.length - 1] ?? '';
 
-  const manifestKid = kidOf(env.envelopeManifestSignedContent);
+  const manifestKid = jwsKid(env.envelopeManifestSignedContent);
   const senderKey = await context.keys(context.sender, manifestKid);
   const manifestOpened = openJws(env.envelopeManifestSignedContent, (kid) => (kid === manifestKid ? senderKey : undefined));
   if (!manifestOpened.ok) {
@@ -188,7 +194,7 @@ export async function checkEnvelope(body: unknown, context: { sender: string; re
   for (const [index, token] of env.envelopeTransferChain.entries()) {
     const claimed = chainEntry.safeParse(partOf(token, 1));
     if (!claimed.success) return benv(`chain entry ${index} is malformed`, lastChecksum);
-    const kid = kidOf(token);
+    const kid = jwsKid(token);
     const key = await context.keys(claimed.data.eblPlatform, kid);
     const opened = openJws(token, (k) => (k === kid ? key : undefined));
     if (!opened.ok) {

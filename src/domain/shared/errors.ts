@@ -104,7 +104,8 @@ export type RefusalCode =
   | 'guarantee-not-accepted'
   | 'guarantee-bl-mismatch'
   | 'guarantee-already-used'
-  | 'guarantee-wrong-agent';
+  | 'guarantee-wrong-agent'
+  | 'held-elsewhere';
 
 /**
  * What kind of failure a refusal is, so that outer layers can map it without knowing every code:
@@ -140,6 +141,7 @@ const refusalCodeSet = {
   'guarantee-not-accepted': true,
   'guarantee-bl-mismatch': true,
   'guarantee-already-used': true,
+  'held-elsewhere': true,
   'guarantee-wrong-agent': true,
 } as const satisfies Record<RefusalCode, true>;
 

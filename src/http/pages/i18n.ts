@@ -525,6 +525,10 @@ const eventNames: Record<string, Text> = {
   'release-notice': { en: 'Release notice sent', zh: '发出放货通知' },
   'backing-recorded': { en: 'Now backs a D/O', zh: '已用于提货单' },
   'archive-renewed': { en: 'Archive renewed (new document timestamp)', zh: '存档续期（新增文档时间戳）' },
+  'transfer-in': { en: 'Received from another platform', zh: '自其他平台转入' },
+  'transferred-out': { en: 'Received by the other platform (signed receipt)', zh: '对方平台已签收' },
+  'transfer-refused': { en: 'Refused by the other platform; back with its holder', zh: '对方平台拒收，单证退回原持有方' },
+  'released-elsewhere': { en: 'Released on another platform', zh: '已在其他平台放货' },
 };
 
 /** An event in a document's history, by its type. */

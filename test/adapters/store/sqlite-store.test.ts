@@ -157,6 +157,8 @@ describe('SqliteStore on its own terms', () => {
         'log_nodes',
         'log_state',
         'parties',
+        'peer_records',
+        'peer_sends',
         'tree_heads',
         'users',
         'web_sessions',
@@ -179,6 +181,7 @@ describe('SqliteStore on its own terms', () => {
     raw.pragma('user_version = 6');
     raw.exec(`DROP TABLE document_keys; DROP INDEX documents_holder_ord; DROP INDEX documents_issuer_ord; DROP INDEX documents_created; DROP INDEX documents_updated;
       DROP INDEX documents_ord_id; DROP INDEX documents_kind_ord; DROP INDEX documents_status_ord; DROP INDEX documents_kind_status_ord; DROP INDEX documents_holder_kind_status_ord;
+      DROP TABLE peer_sends; DROP TABLE peer_records;
       CREATE INDEX documents_kind_ord ON documents (kind, ord); CREATE INDEX documents_status_ord ON documents (status, ord);`);
     raw.close();
     const migrated = open();
@@ -198,7 +201,7 @@ describe('SqliteStore on its own terms', () => {
     // As a v7 SDX left it: keys for numbers only.
     const raw = new Database(file);
     raw.pragma('user_version = 7');
-    raw.exec("DELETE FROM document_keys WHERE key = 'valid-day'; DROP INDEX documents_kind_status_ord; DROP INDEX documents_holder_kind_status_ord;");
+    raw.exec("DELETE FROM document_keys WHERE key = 'valid-day'; DROP INDEX documents_kind_status_ord; DROP INDEX documents_holder_kind_status_ord; DROP TABLE peer_sends; DROP TABLE peer_records;");
     raw.close();
     const migrated = open();
     const expected = (day: string) => migrated.listDocuments({ limit: 10, keys: [{ keys: ['valid-day'], value: day }] }).then((page) => page.items.map((d) => d.state.id));

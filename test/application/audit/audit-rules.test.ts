@@ -115,6 +115,22 @@ describe('the offline audit replays the lifecycle', () => {
     expect(found(await audit(changed))[0]?.code).toMatch(/^payload-(invalid|hash-mismatch)$/);
   });
 
+  it('when a D/O goes to another platform, events of its stay there need it to be there', async () => {
+    // Sent to PORT, refused by PORT (back to the consignee), sent again and released there: the rules hold.
+    let trail = await appendEvent(events, doEvent(do2, 'transfer', P.consignee, { to: 'PORT:demo-consignee' }));
+    trail = await appendEvent(trail, doEvent(do2, 'transfer-refused', P.consignee, { peer: 'PORT', responseCode: 'BENV', returnTo: { holder: P.consignee, status: 'issued' } }));
+    trail = await appendEvent(trail, doEvent(do2, 'transfer', P.consignee, { to: 'PORT:demo-consignee' }));
+    trail = await appendEvent(trail, doEvent(do2, 'transferred-out', P.consignee, { peer: 'PORT', responseCode: 'RECE' }));
+    trail = await appendEvent(trail, doEvent(do2, 'released-elsewhere', P.agentSha, { peer: 'PORT' }));
+    expect(found(await audit(trail))).toEqual([]);
+    // Told released elsewhere while held here, or acted on here while held there: both break the lifecycle.
+    const here = await appendEvent(events, doEvent(do2, 'released-elsewhere', P.agentSha, { peer: 'PORT' }));
+    expect(found(await audit(here))).toEqual([{ code: 'event-breaks-lifecycle', rule: 'invalid-state-transition', seq: 2, documentId: do2 }]);
+    let there = await appendEvent(events, doEvent(do2, 'transfer', P.consignee, { to: 'PORT:demo-consignee' }));
+    there = await appendEvent(there, doEvent(do2, 'void', P.agentSha, { reason: 'sent by mistake' }));
+    expect(found(await audit(there))).toEqual([{ code: 'event-breaks-lifecycle', rule: 'held-elsewhere', seq: 3, documentId: do2 }]);
+  });
+
   it('when the tree head is dated before an event it covers, then the head is flagged', async () => {
     const result = await audit(events, '2026-02-01T00:00:00.000Z');
     expect(result.problems.map((p) => p.code)).toEqual(['tree-head-predates-events']);

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { platformJwk, signJws, signedContentChecksum, type JwsSigner } from '../../../src/domain/federation/compact-jws';
 import {
+  chainIssuer,
   checkEnvelope,
   decideReceipt,
   openReceipt,
@@ -197,5 +198,19 @@ describe('the sender’s reading of a receipt', () => {
     ['a receipt with an unknown code', signJws({ lastEnvelopeTransferChainEntrySignedContentChecksum: last, responseCode: 'OKAY' }, PORT)],
   ])('relies on nothing from %s', (_what, answer) => {
     expect(openReceipt(answer, portKey, last)).toBeUndefined();
+  });
+});
+
+describe('who issued the document a chain is for', () => {
+  it('is the first entry’s ISSUE actor, under its platform: kept by later entries too', () => {
+    const first = signChainEntry({ platform: 'CAR1', document, transactions: [issue, handOver] }, CAR1);
+    const second = signChainEntry({ platform: 'PORT', document, previous: first, transactions: [{ ...handOver, actor: portConsignee }] }, PORT);
+    expect(chainIssuer([first, second])).toBe('CAR1:demo-carrier');
+  });
+
+  it('is unknown for a chain that does not start with an ISSUE, or is not a chain', () => {
+    expect(chainIssuer([signChainEntry({ platform: 'CAR1', document, transactions: [handOver] }, CAR1)])).toBeUndefined();
+    expect(chainIssuer([])).toBeUndefined();
+    expect(chainIssuer(['not.a.jws'])).toBeUndefined();
   });
 });

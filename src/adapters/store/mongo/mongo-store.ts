@@ -595,6 +595,8 @@ export class MongoStore implements Store {
     if (moved.matchedCount !== 1) {
       throw new SdxError('store-corrupt', `the audit log state of MongoDB store ${this.dbName} changed under a transaction`);
     }
+    // No peer outbox here yet (the service wires no federation on MongoDB): refuse rather than drop a send.
+    if (plan.peerSends.length > 0) throw new SdxError('store-unavailable', 'this MongoDB store keeps no peer sends; use SQLite or PostgreSQL for transfers between platforms');
     await this.webhooks.insertDeliveries(session, plan.deliveries);
   }
 

@@ -148,6 +148,19 @@ export const pgMigrations: readonly Migration[] = [
       CREATE INDEX documents_holder_kind_status_ord ON documents (holder, kind, status, ord, id);
     `),
   },
+  {
+    description: 'PINT between platforms: the outbox of envelopes and notices to peers, and records every node shares',
+    sql: bytewise(`
+      CREATE TABLE peer_sends (
+        id TEXT PRIMARY KEY, peer TEXT NOT NULL, document_id TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
+        status TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at TEXT NOT NULL, lease_until TEXT,
+        last_error TEXT, created_at TEXT NOT NULL, done_at TEXT
+      );
+      CREATE INDEX peer_sends_due ON peer_sends (status, next_attempt_at);
+      CREATE INDEX peer_sends_document ON peer_sends (document_id);
+      CREATE TABLE peer_records (kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at TEXT, PRIMARY KEY (kind, key));
+    `),
+  },
 ];
 
 /** Applies the migrations the database has not seen, under one advisory lock, each in the run's transaction. */

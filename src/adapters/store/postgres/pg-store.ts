@@ -30,6 +30,7 @@ import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
 import { storedParty, toJson, toStoredDocument, toStoredEvent, type EventRow } from '../stored-json';
 import { applyPgMigrations } from './pg-migrations';
+import { PgFederation } from './pg-federation';
 import { PgLimits } from './pg-limits';
 import { PgSessions } from './pg-sessions';
 import { PgWebhooks } from './pg-webhooks';
@@ -95,6 +96,7 @@ export class PgStore implements Store {
   readonly webhooks: PgWebhooks;
   readonly sessions: PgSessions;
   readonly sharedLimits: PgLimits;
+  readonly federation: PgFederation;
   private closed = false;
   private listener: pg.Client | undefined;
   private readonly watchers = new Set<() => void>();
@@ -112,6 +114,7 @@ export class PgStore implements Store {
     this.webhooks = new PgWebhooks(run, tx);
     this.sessions = new PgSessions(run);
     this.sharedLimits = new PgLimits(run);
+    this.federation = new PgFederation(run, tx);
   }
 
   /** Connects, applies pending migrations and returns the store; an unreachable server is `store-unavailable`. */
@@ -514,6 +517,7 @@ export class PgStore implements Store {
     ]);
     if (moved.rowCount !== 1) throw new SdxError('store-corrupt', `the audit log state of ${this.where} changed under a locked transaction`);
     await this.webhooks.insertDeliveries(sql, plan.deliveries);
+    await this.federation.insertPeerSends(sql, plan.peerSends);
     await sql.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify({ from: plan.log.from, size: plan.log.size })]);
   }
 

@@ -268,6 +268,33 @@ export const migrations: readonly Migration[] = [
     sql: `CREATE INDEX documents_kind_status_ord ON documents (kind, status, ord, id);
       CREATE INDEX documents_holder_kind_status_ord ON documents (holder, kind, status, ord, id);`,
   },
+  {
+    description: 'PINT between platforms: the outbox of envelopes and notices to peers, and records every node shares (request ids, envelopes in progress)',
+    sql: `
+      CREATE TABLE peer_sends (
+        id              TEXT PRIMARY KEY,
+        peer            TEXT NOT NULL,
+        document_id     TEXT NOT NULL,
+        kind            TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        attempts        INTEGER NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        lease_until     TEXT,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        done_at         TEXT
+      ) STRICT;
+      CREATE INDEX peer_sends_due ON peer_sends (status, next_attempt_at);
+      CREATE INDEX peer_sends_document ON peer_sends (document_id);
+      CREATE TABLE peer_records (
+        kind       TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        value      TEXT NOT NULL,
+        expires_at TEXT,
+        PRIMARY KEY (kind, key)
+      ) STRICT, WITHOUT ROWID;`,
+  },
 ];
 
 /** Gives every stored document the business keys `businessKeysOf` extracts today (those it lacks), a batch at a time. */

@@ -30,6 +30,7 @@ import { checkLogRange, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, roles
 import { prefixKeyNames } from '../../../domain/document/business-keys';
 import { storedParty, toJson, toStoredDocument, toStoredEvent, type EventRow } from '../stored-json';
 import { applyMigrations, schemaVersionOf } from './migrations';
+import { SqliteFederation } from './sqlite-federation';
 import { endOpenSessions, SqliteSessions } from './sqlite-sessions';
 import { SqliteWebhooks } from './sqlite-webhooks';
 
@@ -116,6 +117,8 @@ export class SqliteStore implements Store {
   readonly webhooks: SqliteWebhooks;
   /** Web sessions; `setUserPassword` ends a user's open ones. */
   readonly sessions: SqliteSessions;
+  /** Peer sends (filled by `commit`) and shared PINT records. */
+  readonly federation: SqliteFederation;
 
   private constructor(
     private readonly db: Database.Database,
@@ -124,6 +127,7 @@ export class SqliteStore implements Store {
   ) {
     this.webhooks = new SqliteWebhooks(db, (work) => this.run(work));
     this.sessions = new SqliteSessions(db, (work) => this.run(work));
+    this.federation = new SqliteFederation(db, (work) => this.run(work));
   }
 
   /**
@@ -532,6 +536,7 @@ export class SqliteStore implements Store {
     );
     if (moved.changes !== 1) throw new SdxError('store-corrupt', `the audit log state of ${this.file} changed under a transaction`);
     this.webhooks.insertDeliveries(plan.deliveries);
+    this.federation.insertPeerSends(plan.peerSends);
   }
 
   private writeDocument(document: PlannedDocument): void {
