@@ -8,7 +8,7 @@ import { finish, type DocumentSummary, type LedgerStanding, type PdfVerification
 import { validateCertificate, type RevocationEvidence, type TrustMaterial } from '../../pki/certificate-validation';
 import { readDss } from './dss-reader';
 import { partyIdentityOf } from '../../pki/party-identity';
-import { x509 } from '../../pki/x509';
+import { certificateOf } from '../../pki/certificate-der';
 import { analyseChanges, isSignatureField } from './changes-after-signature';
 import {
   equalBytes,
@@ -176,7 +176,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
       for (const check of ['digest', 'signature', 'signing-certificate', 'timestamp', 'chain']) {
         findings.push(...at([{ check: `${prefix}.${check}`, status: 'skipped', code: 'cms-unreadable', message: cmsProblem, required: true }]));
       }
-    } else if (isTimestamp && cms.signedData.encapContentInfo.eContentType === OID.tstInfo) {
+    } else if (isTimestamp && cms.eContentType === OID.tstInfo) {
       findings.push(...at(await guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, withEvidence, summary, coveredLater(end)))));
     } else {
       const parsed = cms;
@@ -761,7 +761,7 @@ async function checkTimestamp(prefix: string, cms: ParsedCms, options: CheckOpti
   const imprint = token.tstInfo.messageImprint;
   const imprintHash = hashNameOf(imprint.hashAlgorithm.algorithm);
   if (!imprintHash) return { findings: [invalid(check, 'unsupported-digest-algorithm', `imprint algorithm ${imprint.hashAlgorithm.algorithm} is not supported`)] };
-  if (!equalBytes(hash(imprintHash, new Uint8Array(cms.signerInfo.signature.buffer)), imprint.hashedMessage.buffer)) {
+  if (!equalBytes(hash(imprintHash, cms.signerInfo.signature), imprint.hashedMessage)) {
     return { findings: [invalid(check, 'timestamp-imprint-mismatch', 'the timestamp was issued for a different signature value')] };
   }
   const tsaCert = findSignerCertificate(token.cms.signerInfo, token.cms.certificates);
@@ -786,7 +786,7 @@ async function checkTimestamp(prefix: string, cms: ParsedCms, options: CheckOpti
     checkPrefix: `${prefix}.timestamp-authority`,
     usage: 'timestamping',
   });
-  const tsaNotAfter = safe(() => new x509.X509Certificate(tsaCert).notAfter);
+  const tsaNotAfter = safe(() => certificateOf(tsaCert).notAfter);
   return { findings: [valid(check, `timestamped at ${genTime.toISOString()}`), ...authority], time: genTime, ...(tsaNotAfter ? { tsaNotAfter } : {}) };
 }
 
@@ -982,7 +982,7 @@ async function checkDocumentTimestamp(
   if (!imprintHash) return [...signerInfos, invalid(check, 'unsupported-digest-algorithm', `imprint algorithm ${imprint.hashAlgorithm.algorithm} is not supported`)];
   const parts = signedBytes(bytes, sig.byteRange ?? []);
   if (!parts) return [...signerInfos, skippedRequired(check, 'byte-range-unusable', 'the /ByteRange does not name bytes of this file')];
-  if (!equalBytes(hash(imprintHash, ...parts), imprint.hashedMessage.buffer)) {
+  if (!equalBytes(hash(imprintHash, ...parts), imprint.hashedMessage)) {
     return [...signerInfos, invalid(check, 'digest-mismatch', "the document timestamp's imprint differs from the signed bytes: the document was altered after it")];
   }
   const tsaCert = findSignerCertificate(token.cms.signerInfo, token.cms.certificates);
