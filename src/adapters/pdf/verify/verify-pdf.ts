@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isDocumentKind, type DocumentKind } from '../../../domain/document/document';
 import { ownNumberOf } from '../../../domain/document/business-keys';
-import { expectedSigners, validatePayload, type SignatureSlot } from '../../../domain/document/document-kinds';
+import { facilityOperatorOf, signersNamedIn, type SignatureSlot } from '../../../domain/document/document-signers';
 import type { PartyId } from '../../../domain/party/party';
 import type { Finding } from '../../../domain/verification/finding';
 import { finish, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
@@ -286,11 +286,9 @@ function describeDocument(bytes: Uint8Array, firstEnd: number): DescribedDocumen
   let signers: SdxDocument['signers'] = null;
   if ('bytes' in payloadFile && kind) {
     payload = safe(() => JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadFile.bytes)) as unknown);
-    const parsed = payload === undefined ? undefined : validatePayload(kind, payload);
-    if (parsed?.ok) {
-      signers = expectedSigners(kind, parsed.value);
-      summary.number = ownNumberOf(kind, parsed.value) ?? null;
-    }
+    // Read without the payload schemas: only who may sign (and the number shown) matter here.
+    signers = payload === undefined ? null : signersNamedIn(kind, payload);
+    if (signers) summary.number = ownNumberOf(kind, payload) ?? null;
   }
   const reservedFields = new Map<number, string>();
   for (const name of [SIGNATURE_FIELDS.issuer, SIGNATURE_FIELDS.counter]) {
@@ -353,7 +351,7 @@ function checkEmbeddedPayload(described: DescribedDocument | undefined): Finding
   if (described.summary.payloadHash !== shown) {
     return [invalid(check, 'payload-hash-mismatch', `the embedded payload hashes to ${String(described.summary.payloadHash)}, but the document shows ${String(shown)}`)];
   }
-  if (!described.sdx.signers) return [invalid(check, 'payload-unreadable', `${PAYLOAD_FILE_NAME} is not a valid ${described.sdx.kind} payload`)];
+  if (!described.sdx.signers) return [invalid(check, 'payload-unreadable', `${PAYLOAD_FILE_NAME} does not name the parties a ${described.sdx.kind} payload names`)];
   const issuer = described.summary.issuerPartyId;
   return [valid(check, `the embedded ${described.sdx.kind} payload matches the hash the document shows${issuer ? `; issued by ${issuer}` : ''}`)];
 }
@@ -398,11 +396,6 @@ function checkSigner(
   }
   summary.role = 'countersigner';
   return [valid(check, `countersigned by ${who}, as the lifecycle allows`)];
-}
-
-function facilityOperatorOf(payload: unknown): string | undefined {
-  const parsed = validatePayload('eir', payload);
-  return parsed.ok ? parsed.value.facility.operator.partyId : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
