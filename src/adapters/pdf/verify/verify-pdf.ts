@@ -655,7 +655,8 @@ function checkByteRange(prefix: string, bytes: Uint8Array, sig: RawSignatureDict
   } catch (error) {
     return [invalid(check, 'contents-not-der', `/Contents does not start with a DER element: ${message(error)}`)];
   }
-  if (der.subarray(derLength).some((b) => b !== 0)) {
+  const padding = der.subarray(derLength);
+  if (Buffer.compare(padding, Buffer.alloc(padding.length)) !== 0) {
     return [invalid(check, 'contents-padding-not-zero', `/Contents has non-zero bytes after the ${derLength}-byte CMS structure`)];
   }
   const scope = end === bytes.length ? 'the whole file' : `revision ${String(revision)} (a later revision follows)`;
