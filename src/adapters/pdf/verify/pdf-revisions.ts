@@ -109,7 +109,8 @@ export class DocumentView {
   /** Opens the view of the revision ending at `limit` (the whole file when `limit` is its length). */
   static open(bytes: Uint8Array, limit = bytes.length): DocumentView {
     const visible = bytes.subarray(0, limit);
-    const at = latin1(visible).lastIndexOf('startxref');
+    // Searched in the bytes: a text copy of the whole revision for every view opened is garbage.
+    const at = Buffer.from(visible.buffer, visible.byteOffset, visible.byteLength).lastIndexOf('startxref', undefined, 'latin1');
     if (at < 0) throw new PdfSyntaxError('no startxref before offset ' + String(limit));
     const reader = new PdfReader(visible, at + 'startxref'.length);
     const word = reader.readWord();
