@@ -1,7 +1,7 @@
 // X.509 certificates and CRLs read straight from their DER with the verifier's TLV walker, keys and
 // signatures checked by node:crypto: `sdx verify` starts without an ASN.1 schema library, and
 // reading a certificate costs a walk over its bytes, not an object model.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import {
   bitStringAt,
   childrenOf,
@@ -223,23 +223,50 @@ export class Certificate {
   }
 }
 
-const parsed = new WeakMap<Uint8Array, Certificate | Error>();
+/**
+ * Values read from DER, shared by every array that holds the same bytes: the documents of an
+ * archive (and the signatures of one document) carry the same CA, TSA and responder certificates,
+ * CRLs and OCSP responses, so each is read, its key made and its signatures checked once per
+ * process or worker, not once per file. Keyed by the bytes' SHA-256; `read` gets its own copy of
+ * the bytes, so a cached value holds no caller's buffer. Bounded: when full, it starts over.
+ */
+export class ByContent<T> {
+  readonly #byArray = new WeakMap<Uint8Array, { value: T }>();
+  readonly #byDigest = new Map<string, { value: T }>();
+
+  constructor(private readonly limit = 512) {}
+
+  get(der: Uint8Array, read: (der: Uint8Array) => T): T {
+    let entry = this.#byArray.get(der);
+    if (entry === undefined) {
+      const digest = createHash('sha256').update(der).digest('base64');
+      entry = this.#byDigest.get(digest);
+      if (entry === undefined) {
+        entry = { value: read(new Uint8Array(der)) };
+        if (this.#byDigest.size >= this.limit) this.#byDigest.clear();
+        this.#byDigest.set(digest, entry);
+      }
+      this.#byArray.set(der, entry);
+    }
+    return entry.value;
+  }
+}
+
+const certificates = new ByContent<Certificate | Error>();
 
 /**
- * The certificate in `der`, read once per array: one verification hands the same certificate
- * bytes to the chain check, the identity check and the trust material of every signature.
+ * The certificate in `der`, read once per content (ByContent): one verification hands the same
+ * certificate to the chain check, the identity check and the trust material of every signature.
  * Throws, every time, when `der` is not a certificate.
  */
 export function certificateOf(der: Uint8Array): Certificate {
-  let certificate = parsed.get(der);
-  if (certificate === undefined) {
+  const certificate = certificates.get(der, (own) => {
     try {
-      certificate = new Certificate(der);
+      return new Certificate(own);
     } catch (error) {
-      certificate = error instanceof Error ? error : new Error(String(error));
+      return error instanceof Error ? error : new Error(String(error));
     }
-    parsed.set(der, certificate);
-  }
+  });
   if (certificate instanceof Error) throw certificate;
   return certificate;
 }

@@ -1,7 +1,7 @@
 import type { Finding } from '../../domain/verification/finding';
 // Re-exported: callers that validate certificates name their trust from here.
 export { loadTrustMaterialFromPem, type TrustMaterial } from './trust-material';
-import { certificateOf, CertificateList, KEY_USAGE, type Certificate, type RevokedEntry } from './certificate-der';
+import { ByContent, certificateOf, CertificateList, KEY_USAGE, type Certificate, type RevokedEntry } from './certificate-der';
 import type { TrustMaterial } from './trust-material';
 import { authorisedResponder, certIdOf, parseOcspResponse, singleResponseFor, statusOf, type ParsedOcspResponse } from './ocsp-response';
 import { ADOBE_AUTHENTIC_DOCUMENTS_TRUST, ANY_EXTENDED_KEY_USAGE, ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
@@ -235,10 +235,10 @@ export function revocationOf(examination: CertificateExamination): PathRevocatio
 }
 
 /**
- * Certificate links checked once per pair: the trust material is the same for every verification
- * a process or worker runs, so its certificates (certificateOf) are parsed and their links checked
- * once, not once per signature of every PDF (CRLs and OCSP responses: parsedOnce below). Weak, so
- * that what came with one document goes with it.
+ * Certificate links checked once per pair: certificateOf gives one object per certificate content
+ * (the trust material's, and the CA and TSA certificates every document of an archive carries), so
+ * each link is checked once per process or worker, not once per signature of every PDF (CRLs and
+ * OCSP responses: parsedOnce below). Weak: a certificate its content cache let go takes its links along.
  */
 const links = new WeakMap<Certificate, Map<Certificate, Promise<boolean>>>();
 
@@ -296,12 +296,12 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
     for (const der of ders) {
       // A DSS usually repeats the configured CRLs: each is read and checked once.
       if (fromDocument && configuredCrls.some((c) => sameBytes(c, der))) continue;
-      const crl = parsedOnce(parsedCrls, der, () => new CertificateList(der));
+      const crl = parsedOnce(parsedCrls, der, (own) => new CertificateList(own));
       // An unreadable CRL is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
       if (crl) crls.push({ crl, fromDocument });
     }
   }
-  const ocsps = evidence.ocsps.map((der) => parsedOnce(parsedOcsps, der, () => parseOcspResponse(der))).filter((o): o is ParsedOcspResponse => o !== undefined);
+  const ocsps = evidence.ocsps.map((der) => parsedOnce(parsedOcsps, der, (own) => parseOcspResponse(own))).filter((o): o is ParsedOcspResponse => o !== undefined);
   const result: PathRevocation = { badSignature: [], unchecked: [], sources: [] };
   const noteSource = (source: string): void => {
     if (!result.sources.includes(source)) result.sources.push(source);
@@ -342,21 +342,19 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
 
 // The same CRLs and OCSP responses come up for every certificate of every signature (and the
 // configured CRLs for every file): each is parsed, and its signature checked per issuer, once.
-const parsedCrls = new WeakMap<Uint8Array, CertificateList | null>();
-const parsedOcsps = new WeakMap<Uint8Array, ParsedOcspResponse | null>();
+const parsedCrls = new ByContent<CertificateList | null>();
+const parsedOcsps = new ByContent<ParsedOcspResponse | null>();
 const crlSignatures = new WeakMap<object, Map<string, Promise<boolean>>>();
 const ocspResponders = new WeakMap<object, Map<string, Promise<Certificate | undefined>>>();
 
-function parsedOnce<T>(cache: WeakMap<Uint8Array, T | null>, der: Uint8Array, parse: () => T): T | undefined {
-  let parsed = cache.get(der);
-  if (parsed === undefined) {
+function parsedOnce<T>(cache: ByContent<T | null>, der: Uint8Array, parse: (own: Uint8Array) => T): T | undefined {
+  const parsed = cache.get(der, (own) => {
     try {
-      parsed = parse();
+      return parse(own);
     } catch {
-      parsed = null;
+      return null;
     }
-    cache.set(der, parsed);
-  }
+  });
   return parsed ?? undefined;
 }
 
