@@ -2,7 +2,7 @@
 // still builds them with @peculiar/x509. Both must read every certs-dev certificate and CRL alike.
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Certificate, CertificateList, KEY_USAGE } from '../../../src/adapters/pki/certificate-der';
+import { Certificate, certificateOf, CertificateList, KEY_USAGE } from '../../../src/adapters/pki/certificate-der';
 import { decodePem } from '../../../src/adapters/pki/pem';
 import { x509 } from '../../../src/adapters/pki/x509';
 import { certsDev, certsDevCertificate, certsDevText } from '../../support/certs-dev';
@@ -60,6 +60,17 @@ describe('certificates read from DER', () => {
     expect(ours.findRevoked(revoked)?.revocationDate.toISOString()).toBe(entry?.revocationDate.toISOString());
     expect(ours.findRevoked(revoked)?.invalidity?.toISOString()).toBe(entry?.invalidity?.toISOString());
     expect(ours.findRevoked(new Certificate(certsDevCertificate('parties/demo-carrier.pem')))).toBeUndefined();
+  });
+
+  it('reads a certificate once per content: another array with the same bytes gets the same reading, a changed byte its own', () => {
+    const der = certsDevCertificate('tsa.pem');
+    const copy = Uint8Array.from(der);
+    expect(certificateOf(copy)).toBe(certificateOf(der));
+    const altered = Uint8Array.from(der);
+    altered[altered.length - 1] = (altered[altered.length - 1] ?? 0) ^ 0x01;
+    const changed = certificateOf(altered);
+    expect(changed).not.toBe(certificateOf(der));
+    expect(changed.signedBy(certificateOf(certsDevCertificate('issuing-ca.pem')))).toBe(false);
   });
 
   it('refuses bytes that are not a certificate', () => {
