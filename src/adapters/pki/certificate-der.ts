@@ -286,7 +286,8 @@ export class CertificateList {
   readonly thisUpdate: Date;
   readonly signatureAlgorithm: SignatureAlgorithm;
   readonly signature: Uint8Array;
-  readonly #revoked: Tlv[];
+  /** Every entry, read when the CRL is: a CRL with an unreadable entry is unreadable, as a whole. */
+  readonly #revoked: RevokedEntry[];
 
   constructor(der: Uint8Array) {
     const outer = readTlv(der, 0);
@@ -302,25 +303,30 @@ export class CertificateList {
     this.issuer = nameText(readName(der, fields[i++]));
     this.thisUpdate = timeAt(der, fields[i++], 'thisUpdate');
     if (fields[i]?.tag === 0x17 || fields[i]?.tag === 0x18) i++; // nextUpdate
-    this.#revoked = fields[i]?.tag === 0x30 ? childrenOf(der, fields[i] as Tlv) : [];
+    this.#revoked = (fields[i]?.tag === 0x30 ? childrenOf(der, fields[i] as Tlv) : []).map((entry) => {
+      const [serial, date, extensions] = childrenOf(der, expectTag(entry, 0x30, 'a CRL entry'));
+      const invalidityExtension = extensionsAt(der, extensions).find((extension) => extension.oid === '2.5.29.24');
+      const invalidity = invalidityExtension ? timeAt(invalidityExtension.value, readTlv(invalidityExtension.value, 0), 'an invalidity date') : undefined;
+      return {
+        serial: unsignedOctets(contentOf(der, expectTag(serial, 0x02, 'a revoked serial number'))),
+        revocationDate: timeAt(der, date, 'a revocation date'),
+        ...(invalidity ? { invalidity } : {}),
+      };
+    });
   }
 
-  /** Whether `issuer`'s key signed this CRL. */
+  /** Whether `issuer`'s key signed this CRL (false also when that key cannot be used). */
   signedBy(issuer: Certificate): boolean {
-    return signatureVerifies(this.signatureAlgorithm, issuer.publicKey, this.tbs, this.signature);
+    try {
+      return signatureVerifies(this.signatureAlgorithm, issuer.publicKey, this.tbs, this.signature);
+    } catch {
+      return false;
+    }
   }
 
   /** The entry listing `certificate`'s serial number, if any. */
   findRevoked(certificate: Certificate): RevokedEntry | undefined {
     const wanted = Buffer.from(unsignedOctets(certificate.serial));
-    for (const entry of this.#revoked) {
-      const [serial, date, extensions] = childrenOf(this.der, expectTag(entry, 0x30, 'a CRL entry'));
-      if (!wanted.equals(unsignedOctets(contentOf(this.der, expectTag(serial, 0x02, 'a revoked serial number'))))) continue;
-      const revocationDate = timeAt(this.der, date, 'a revocation date');
-      const invalidityExtension = extensionsAt(this.der, extensions).find((extension) => extension.oid === '2.5.29.24');
-      const invalidity = invalidityExtension ? timeAt(invalidityExtension.value, readTlv(invalidityExtension.value, 0), 'an invalidity date') : undefined;
-      return { serial: wanted, revocationDate, ...(invalidity ? { invalidity } : {}) };
-    }
-    return undefined;
+    return this.#revoked.find((entry) => wanted.equals(entry.serial));
   }
 }

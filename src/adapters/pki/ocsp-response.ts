@@ -116,7 +116,11 @@ export function statusOf(single: OcspSingleResponse): OcspStatus {
 }
 
 function signedWith(parsed: ParsedOcspResponse, certificate: Certificate): boolean {
-  return signatureVerifies(parsed.signatureAlgorithm, certificate.publicKey, parsed.signedDer, parsed.signature);
+  try {
+    return signatureVerifies(parsed.signatureAlgorithm, certificate.publicKey, parsed.signedDer, parsed.signature);
+  } catch {
+    return false;
+  }
 }
 
 /**
