@@ -47,9 +47,10 @@ function tooManyObjects(): PdfLimitError {
 }
 
 export function findRevisionBoundaries(bytes: Uint8Array): RevisionBoundary[] {
-  const text = latin1(bytes);
+  // Searched in the bytes: no text copy of the whole file.
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const boundaries: RevisionBoundary[] = [];
-  for (let at = text.indexOf(EOF_MARKER); at >= 0; at = text.indexOf(EOF_MARKER, at + 1)) {
+  for (let at = buffer.indexOf(EOF_MARKER, 0, 'latin1'); at >= 0; at = buffer.indexOf(EOF_MARKER, at + 1, 'latin1')) {
     const endWithoutEol = at + EOF_MARKER.length;
     let end = endWithoutEol;
     if (bytes[end] === 0x0d) end++;
