@@ -123,6 +123,8 @@ export async function verifyCommand(args: readonly string[], io: CliIo, settings
   const trust = trustFromCertsDir(settings.paths.certsDir, anchors);
   const workers = Math.max(1, Math.min(files.length, availableParallelism()));
   const verifier = new BoundedPdfVerifier({ trust, workers, maxQueued: 4 * workers });
+  // The workers boot while the files are read.
+  verifier.prestart();
   const counts: Record<Outcome, number> = { valid: 0, invalid: 0, unusable: 0, indeterminate: 0 };
   try {
     if (reportKind) return await printEtsiReport(await verifyFile(verifier, files[0] as string, at), at, reportKind, parsed.values.sign === true, io, settings);

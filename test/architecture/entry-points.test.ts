@@ -16,7 +16,7 @@ function relativeImports(source: string): string[] {
 }
 
 /** Every source file reached from `entry` through relative imports (type-only imports included). */
-function reachable(entry: string, options: { staticOnly?: boolean } = {}): Set<string> {
+function reachable(entry: string, options: { staticOnly?: boolean; runtimeOnly?: boolean } = {}): Set<string> {
   const seen = new Set<string>();
   const queue = [entry];
   while (queue.length > 0) {
@@ -26,6 +26,8 @@ function reachable(entry: string, options: { staticOnly?: boolean } = {}): Set<s
     let source = readFileSync(file, 'utf8');
     // On-demand loads (import(), require()) are not paid by every start; the static graph is.
     if (options.staticOnly) source = source.replace(/(?:import|require)\s*\(\s*['"][^'"]+['"]\s*\)/g, '');
+    // Type-only imports vanish from the compiled JavaScript.
+    if (options.runtimeOnly) source = source.replace(/^(?:import|export) type [^;]*;/gm, '');
     for (const specifier of relativeImports(source)) {
       const base = join(dirname(file), specifier);
       const resolved = [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));
@@ -57,5 +59,14 @@ describe('light entry points', () => {
     const heavy = (file: string) =>
       file === 'main.ts' || file.startsWith('http/') || file.startsWith('adapters/store/') || file.startsWith('adapters/pdf/render/');
     expect([...files, ...verify].filter(heavy)).toEqual([]);
+  });
+
+  it('a verification worker loads neither an ASN.1 schema library, the X.509 object model nor zod', () => {
+    const files = [...reachable(join(src, 'adapters', 'pdf', 'verify', 'verify-worker.ts'), { runtimeOnly: true })];
+    expect(names(new Set(files))).toContain('adapters/pki/certificate-validation.ts');
+    const packages = files.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/^import (?!type )[^;]*?from\s+['"]([^'".][^'"]*)['"]/gm)].map((m) => `${relative(src, file)}: ${m[1] as string}`),
+    );
+    expect(packages.filter((line) => /: (@peculiar\/|zod|reflect-metadata|tsyringe)/.test(line))).toEqual([]);
   });
 });

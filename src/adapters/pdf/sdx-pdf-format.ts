@@ -1,4 +1,4 @@
-import type { SignatureSlot } from '../../domain/document/document-kinds';
+import type { SignatureSlot } from '../../domain/document/document-signers';
 
 /**
  * The names an SDX PDF carries: written by the renderer and the signer, read by the verifier, so

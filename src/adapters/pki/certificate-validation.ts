@@ -1,9 +1,9 @@
 import type { Finding } from '../../domain/verification/finding';
 // Re-exported: callers that validate certificates name their trust from here.
 export { loadTrustMaterialFromPem, type TrustMaterial } from './trust-material';
-import { certificateOf, x509 } from './x509';
+import { ByContent, certificateOf, CertificateList, KEY_USAGE, type Certificate, type RevokedEntry } from './certificate-der';
 import type { TrustMaterial } from './trust-material';
-import { authorisedResponder, certIdFor, parseOcspResponse, singleResponseFor, statusOf, type ParsedOcspResponse } from './ocsp';
+import { authorisedResponder, certIdOf, parseOcspResponse, singleResponseFor, statusOf, type ParsedOcspResponse } from './ocsp-response';
 import { ADOBE_AUTHENTIC_DOCUMENTS_TRUST, ANY_EXTENDED_KEY_USAGE, ID_KP_DOCUMENT_SIGNING, ID_KP_EMAIL_PROTECTION, ID_KP_TIME_STAMPING } from './pki-oids';
 
 export type CertificateUsage = 'document-signing' | 'timestamping';
@@ -59,7 +59,7 @@ const MAX_PATH_SEARCH_STEPS = 500;
 
 interface Candidate {
   der: Uint8Array;
-  certificate: x509.X509Certificate;
+  certificate: Certificate;
   anchor: boolean;
 }
 
@@ -67,23 +67,17 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a).equals(Buffer.from(b));
 }
 
-function describe(certificate: x509.X509Certificate): string {
+function describe(certificate: Certificate): string {
   return `"${certificate.subject}" (serial ${certificate.serialNumber})`;
 }
 
-async function signedBy(subject: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
-  if (subject.issuer !== issuer.subject) return false;
-  try {
-    return await subject.verify({ publicKey: issuer.publicKey, signatureOnly: true });
-  } catch {
-    return false;
-  }
+async function signedBy(subject: Certificate, issuer: Certificate): Promise<boolean> {
+  return subject.issuer === issuer.subject && subject.signedBy(issuer);
 }
 
-function isCa(certificate: x509.X509Certificate): boolean {
-  const basic = certificate.getExtension(x509.BasicConstraintsExtension);
-  const keyUsage = certificate.getExtension(x509.KeyUsagesExtension);
-  return !!basic?.ca && (!keyUsage || (keyUsage.usages & x509.KeyUsageFlags.keyCertSign) !== 0);
+function isCa(certificate: Certificate): boolean {
+  const keyUsage = certificate.keyUsage();
+  return !!certificate.basicConstraints()?.ca && (keyUsage === undefined || (keyUsage & KEY_USAGE.keyCertSign) !== 0);
 }
 
 /**
@@ -103,7 +97,7 @@ async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[
       if (++steps > MAX_PATH_SEARCH_STEPS) return undefined;
       if (path.some((entry) => sameBytes(entry.der, candidate.der))) continue;
       if (!candidate.anchor && !isCa(candidate.certificate)) continue;
-      const pathLength = candidate.certificate.getExtension(x509.BasicConstraintsExtension)?.pathLength;
+      const pathLength = candidate.certificate.basicConstraints()?.pathLength;
       if (pathLength !== undefined && path.length - 1 > pathLength) continue;
       if (!(await linked(last, candidate))) continue;
       const next = [...path, candidate];
@@ -138,7 +132,7 @@ export interface PathRevocation {
 export interface CertificateExamination {
   readonly checkPrefix: string;
   /** Leaf first, ending at an anchor; just the leaf when no path was found. */
-  readonly path: readonly x509.X509Certificate[];
+  readonly path: readonly Certificate[];
   readonly chain: Finding;
   readonly keyUsage: Finding;
   /** The CRLs' answer, or the finding to report as is (no trusted path, or the check failed). */
@@ -203,9 +197,9 @@ export async function examineCertificate(input: ExamineCertificateInput): Promis
       );
     }
     for (const entry of path) {
-      const unknown = entry.certificate.extensions.find((extension) => extension.critical && !UNDERSTOOD_CRITICAL_EXTENSIONS.has(extension.type));
+      const unknown = entry.certificate.extensions.find((extension) => extension.critical && !UNDERSTOOD_CRITICAL_EXTENSIONS.has(extension.oid));
       if (unknown) {
-        return finding('chain', 'invalid', 'unsupported-critical-extension', `${describe(entry.certificate)} has a critical extension ${unknown.type} this verifier does not process`);
+        return finding('chain', 'invalid', 'unsupported-critical-extension', `${describe(entry.certificate)} has a critical extension ${unknown.oid} this verifier does not process`);
       }
     }
     const root = path[path.length - 1];
@@ -241,12 +235,12 @@ export function revocationOf(examination: CertificateExamination): PathRevocatio
 }
 
 /**
- * Certificate links checked once per pair: the trust material is the same for every verification
- * a process or worker runs, so its certificates (certificateOf) are parsed and their links checked
- * once, not once per signature of every PDF (CRLs and OCSP responses: parsedOnce below). Weak, so
- * that what came with one document goes with it.
+ * Certificate links checked once per pair: certificateOf gives one object per certificate content
+ * (the trust material's, and the CA and TSA certificates every document of an archive carries), so
+ * each link is checked once per process or worker, not once per signature of every PDF (CRLs and
+ * OCSP responses: parsedOnce below). Weak: a certificate its content cache let go takes its links along.
  */
-const links = new WeakMap<x509.X509Certificate, Map<x509.X509Certificate, Promise<boolean>>>();
+const links = new WeakMap<Certificate, Map<Certificate, Promise<boolean>>>();
 
 function remembered<K extends object, V extends object>(cache: WeakMap<K, Map<V, Promise<boolean>>>, key: K, value: V, check: (key: K, value: V) => Promise<boolean>): Promise<boolean> {
   const byKey = cache.get(key) ?? new Map<V, Promise<boolean>>();
@@ -259,7 +253,7 @@ function remembered<K extends object, V extends object>(cache: WeakMap<K, Map<V,
 function parseCandidates(ders: Uint8Array[], anchor: boolean): Candidate[] {
   const parsed: Candidate[] = [];
   for (const der of ders) {
-    let certificate: x509.X509Certificate;
+    let certificate: Certificate;
     try {
       certificate = certificateOf(der);
     } catch {
@@ -272,7 +266,7 @@ function parseCandidates(ders: Uint8Array[], anchor: boolean): Candidate[] {
 
 type MakeFinding = (check: Check, status: Finding['status'], code: string, message: string, required?: boolean) => Finding;
 
-function validityFinding(path: readonly x509.X509Certificate[], at: Date, finding: MakeFinding): Finding {
+function validityFinding(path: readonly Certificate[], at: Date, finding: MakeFinding): Finding {
   const when = at.toISOString();
   for (const certificate of path) {
     if (at.getTime() > certificate.notAfter.getTime()) {
@@ -286,7 +280,7 @@ function validityFinding(path: readonly x509.X509Certificate[], at: Date, findin
 }
 
 /** When an entry takes effect: its invalidity date (RFC 5280 5.3.2), when that is earlier than the revocation date. */
-function effectiveRevocation(entry: x509.X509CrlEntry): Date {
+function effectiveRevocation(entry: RevokedEntry): Date {
   const invalidity = entry.invalidity;
   return invalidity && invalidity.getTime() < entry.revocationDate.getTime() ? invalidity : entry.revocationDate;
 }
@@ -297,17 +291,17 @@ function effectiveRevocation(entry: x509.X509CrlEntry): Date {
  * ignored, so that junk added to a DSS cannot turn a good signature bad.
  */
 async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], evidence: RevocationEvidence): Promise<PathRevocation> {
-  const crls: { crl: x509.X509Crl; fromDocument: boolean }[] = [];
+  const crls: { crl: CertificateList; fromDocument: boolean }[] = [];
   for (const [fromDocument, ders] of [[false, configuredCrls], [true, evidence.crls]] as const) {
     for (const der of ders) {
       // A DSS usually repeats the configured CRLs: each is read and checked once.
       if (fromDocument && configuredCrls.some((c) => sameBytes(c, der))) continue;
-      const crl = parsedOnce(parsedCrls, der, () => new x509.X509Crl(der));
+      const crl = parsedOnce(parsedCrls, der, (own) => new CertificateList(own));
       // An unreadable CRL is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
       if (crl) crls.push({ crl, fromDocument });
     }
   }
-  const ocsps = evidence.ocsps.map((der) => parsedOnce(parsedOcsps, der, () => parseOcspResponse(der))).filter((o): o is ParsedOcspResponse => o !== undefined);
+  const ocsps = evidence.ocsps.map((der) => parsedOnce(parsedOcsps, der, (own) => parseOcspResponse(own))).filter((o): o is ParsedOcspResponse => o !== undefined);
   const result: PathRevocation = { badSignature: [], unchecked: [], sources: [] };
   const noteSource = (source: string): void => {
     if (!result.sources.includes(source)) result.sources.push(source);
@@ -318,7 +312,7 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
     const issuer = path[i + 1]!.certificate;
     let checked = false;
     for (const { crl, fromDocument } of crls.filter((candidate) => candidate.crl.issuer === issuer.subject)) {
-      if (!(await checkedOnce(crlSignatures, crl, issuer, () => crl.verify({ publicKey: issuer }).catch(() => false)))) {
+      if (!(await checkedOnce(crlSignatures, crl, issuer, async () => crl.signedBy(issuer)))) {
         if (!fromDocument) result.badSignature.push(`a CRL naming "${issuer.subject}" as issuer`);
         continue;
       }
@@ -328,11 +322,11 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
       const entry = crl.findRevoked(subject);
       noteRevoked(result, subject, entry ? effectiveRevocation(entry) : undefined, source);
     }
-    const certId = ocsps.length > 0 ? certIdFor(path[i]!.der, path[i + 1]!.der) : undefined;
+    const certId = ocsps.length > 0 ? certIdOf(path[i]!.der, path[i + 1]!.der) : undefined;
     for (const ocsp of ocsps) {
       const single = certId && singleResponseFor(ocsp, certId);
       if (!single) continue;
-      const responder = await checkedOnce(ocspResponders, ocsp, issuer, () => authorisedResponder(ocsp, issuer));
+      const responder = await checkedOnce(ocspResponders, ocsp, issuer, async () => authorisedResponder(ocsp, issuer));
       if (!responder) continue;
       const status = statusOf(single);
       if (status.status === 'unknown') continue;
@@ -348,35 +342,33 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
 
 // The same CRLs and OCSP responses come up for every certificate of every signature (and the
 // configured CRLs for every file): each is parsed, and its signature checked per issuer, once.
-const parsedCrls = new WeakMap<Uint8Array, x509.X509Crl | null>();
-const parsedOcsps = new WeakMap<Uint8Array, ParsedOcspResponse | null>();
+const parsedCrls = new ByContent<CertificateList | null>();
+const parsedOcsps = new ByContent<ParsedOcspResponse | null>();
 const crlSignatures = new WeakMap<object, Map<string, Promise<boolean>>>();
-const ocspResponders = new WeakMap<object, Map<string, Promise<x509.X509Certificate | undefined>>>();
+const ocspResponders = new WeakMap<object, Map<string, Promise<Certificate | undefined>>>();
 
-function parsedOnce<T>(cache: WeakMap<Uint8Array, T | null>, der: Uint8Array, parse: () => T): T | undefined {
-  let parsed = cache.get(der);
-  if (parsed === undefined) {
+function parsedOnce<T>(cache: ByContent<T | null>, der: Uint8Array, parse: (own: Uint8Array) => T): T | undefined {
+  const parsed = cache.get(der, (own) => {
     try {
-      parsed = parse();
+      return parse(own);
     } catch {
-      parsed = null;
+      return null;
     }
-    cache.set(der, parsed);
-  }
+  });
   return parsed ?? undefined;
 }
 
-function checkedOnce<T>(cache: WeakMap<object, Map<string, Promise<T>>>, item: object, issuer: x509.X509Certificate, check: () => Promise<T>): Promise<T> {
+function checkedOnce<T>(cache: WeakMap<object, Map<string, Promise<T>>>, item: object, issuer: Certificate, check: () => Promise<T>): Promise<T> {
   const byIssuer = cache.get(item) ?? new Map<string, Promise<T>>();
   cache.set(item, byIssuer);
-  const key = Buffer.from(issuer.rawData).toString('base64');
+  const key = Buffer.from(issuer.der).toString('base64');
   let result = byIssuer.get(key);
   if (!result) byIssuer.set(key, (result = check()));
   return result;
 }
 
 /** Keeps the earliest revocation on the path. */
-function noteRevoked(result: PathRevocation, subject: x509.X509Certificate, revokedAt: Date | undefined, source: string): void {
+function noteRevoked(result: PathRevocation, subject: Certificate, revokedAt: Date | undefined, source: string): void {
   if (revokedAt && (!result.revoked || revokedAt.getTime() < result.revoked.revokedAt.getTime())) {
     result.revoked = { certificate: describe(subject), revokedAt, source };
   }
@@ -407,13 +399,13 @@ function revocationFinding(revocation: PathRevocation, at: Date, atIsProven: boo
   return finding('revocation', 'valid', 'ok', `no certificate on the path is revoked (${revocation.sources.join('; ')})`);
 }
 
-function keyUsageFinding(certificate: x509.X509Certificate, usage: CertificateUsage, finding: MakeFinding): Finding {
-  const keyUsage = certificate.getExtension(x509.KeyUsagesExtension);
-  const signingBits = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation;
-  if (keyUsage && (keyUsage.usages & signingBits) === 0) {
+function keyUsageFinding(certificate: Certificate, usage: CertificateUsage, finding: MakeFinding): Finding {
+  const keyUsage = certificate.keyUsage();
+  const signingBits = KEY_USAGE.digitalSignature | KEY_USAGE.nonRepudiation;
+  if (keyUsage !== undefined && (keyUsage & signingBits) === 0) {
     return finding('key-usage', 'invalid', 'key-usage-not-allowed', `${describe(certificate)} has neither digitalSignature nor nonRepudiation in its key usage`);
   }
-  const eku = certificate.getExtension(x509.ExtendedKeyUsageExtension)?.usages.map(String);
+  const eku = certificate.extendedKeyUsages();
   if (usage === 'timestamping') {
     if (!eku?.includes(ID_KP_TIME_STAMPING)) {
       return finding('key-usage', 'invalid', 'key-usage-not-allowed', `${describe(certificate)} is not a time-stamping certificate (no id-kp-timeStamping extended key usage)`);

@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, type KeyObject } from 'node:crypto';
 import {
   BasicOCSPResponse,
   CertID,
@@ -22,13 +22,9 @@ import { cmsSign, cmsSignatureAlgorithm, toArrayBuffer } from './cms-signed-attr
 import { decodePem } from './pem';
 import { SdxError } from '../../domain/shared/errors';
 import { x509 } from './x509';
-import { ID_KP_OCSP_SIGNING } from './pki-oids';
+import { ID_SHA1, parseOcspResponse, singleResponseAbout } from './ocsp-response';
 
-/** RFC 6960 4.1.1: CertIDs are made with SHA-1 by every responder and client that interoperates. */
-const ID_SHA1 = '1.3.14.3.2.26';
-
-/** How a certificate stands, as a responder says it. */
-export type OcspStatus = { status: 'good' } | { status: 'revoked'; revokedAt: Date } | { status: 'unknown' };
+export { authorisedResponder, parseOcspResponse, singleResponseAbout, singleResponseFor, statusOf, type OcspStatus, type ParsedOcspResponse } from './ocsp-response';
 
 /** Answers "is this certificate revoked?" for one CA, as a DER OCSPResponse. */
 export interface OcspSource {
@@ -52,104 +48,6 @@ export function certIdFor(certificate: Uint8Array, issuer: Uint8Array): CertID {
 export function ocspRequestFor(certificate: Uint8Array, issuer: Uint8Array): Uint8Array {
   const request = new OCSPRequest({ tbsRequest: new TBSRequest({ requestList: [new Request({ reqCert: certIdFor(certificate, issuer) })] }) });
   return new Uint8Array(AsnConvert.serialize(request));
-}
-
-export interface ParsedOcspResponse {
-  /** The BasicOCSPResponse as sent. */
-  basic: BasicOCSPResponse;
-  /** DER of tbsResponseData: what the responder's signature covers. */
-  signedDer: Uint8Array;
-  producedAt: Date;
-  /** The responder certificates the response carries (DER). */
-  certificates: Uint8Array[];
-}
-
-/** Reads a DER OCSPResponse; throws when it is not a successful basic response. */
-export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
-  const response = AsnConvert.parse(der, OCSPResponse);
-  if (response.responseStatus !== OCSPResponseStatus.successful || !response.responseBytes) {
-    throw new Error(`the OCSP responder answered ${OCSPResponseStatus[response.responseStatus] ?? response.responseStatus}`);
-  }
-  if (response.responseBytes.responseType !== id_pkix_ocsp_basic) throw new Error(`OCSP response type ${response.responseBytes.responseType} is not the basic one`);
-  const basic = AsnConvert.parse(response.responseBytes.response.buffer, BasicOCSPResponse);
-  const signedDer = new Uint8Array(basic.tbsResponseDataRaw ?? AsnConvert.serialize(basic.tbsResponseData));
-  return {
-    basic,
-    signedDer,
-    producedAt: basic.tbsResponseData.producedAt,
-    certificates: (basic.certs ?? []).map((c) => new Uint8Array(AsnConvert.serialize(c))),
-  };
-}
-
-/** The single response about `certificate` (matched by issuer key hash and serial), if the response has one. */
-export function singleResponseAbout(parsed: ParsedOcspResponse, certificate: Uint8Array, issuer: Uint8Array): SingleResponse | undefined {
-  return singleResponseFor(parsed, certIdFor(certificate, issuer));
-}
-
-/** The single response naming `wanted` (a CertID made once for many responses). */
-export function singleResponseFor(parsed: ParsedOcspResponse, wanted: CertID): SingleResponse | undefined {
-  const same = (a: ArrayBuffer, b: ArrayBuffer): boolean => Buffer.from(a).equals(Buffer.from(b));
-  return parsed.basic.tbsResponseData.responses.find(
-    (single) =>
-      single.certID.hashAlgorithm.algorithm === ID_SHA1 &&
-      same(single.certID.issuerKeyHash.buffer, wanted.issuerKeyHash.buffer) &&
-      same(single.certID.issuerNameHash.buffer, wanted.issuerNameHash.buffer) &&
-      same(single.certID.serialNumber, wanted.serialNumber),
-  );
-}
-
-export function statusOf(single: SingleResponse): OcspStatus {
-  if (single.certStatus.revoked) return { status: 'revoked', revokedAt: single.certStatus.revoked.revocationTime };
-  if (single.certStatus.good !== undefined) return { status: 'good' };
-  return { status: 'unknown' };
-}
-
-/** Hash of each signature algorithm an OCSP responder may use (RSA PKCS#1 v1.5 and ECDSA). */
-const SIGNATURE_HASHES: Record<string, string> = {
-  '1.2.840.113549.1.1.5': 'sha1',
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.10045.4.1': 'sha1',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-};
-
-function signedWith(parsed: ParsedOcspResponse, certificate: x509.X509Certificate): boolean {
-  const hash = SIGNATURE_HASHES[parsed.basic.signatureAlgorithm.algorithm];
-  if (!hash) return false;
-  try {
-    const key = createPublicKey({ key: Buffer.from(certificate.publicKey.rawData), format: 'der', type: 'spki' });
-    const signature = new Uint8Array(parsed.basic.signature);
-    return cryptoVerify(hash, parsed.signedDer, key.asymmetricKeyType === 'ec' ? { key, dsaEncoding: 'der' } : key, signature);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Who may answer for `issuer`'s certificates (RFC 6960 4.2.2.2): the CA itself, or a delegated
- * responder whose certificate the CA signed for id-kp-OCSPSigning and which was valid when it
- * answered. Returns that responder's certificate when it signed the response, else undefined.
- */
-export async function authorisedResponder(parsed: ParsedOcspResponse, issuer: x509.X509Certificate): Promise<x509.X509Certificate | undefined> {
-  if (signedWith(parsed, issuer)) return issuer;
-  for (const der of parsed.certificates) {
-    let candidate: x509.X509Certificate;
-    try {
-      candidate = new x509.X509Certificate(der);
-    } catch {
-      continue;
-    }
-    const eku = candidate.getExtension(x509.ExtendedKeyUsageExtension)?.usages.map(String) ?? [];
-    const produced = parsed.producedAt.getTime();
-    if (candidate.issuer !== issuer.subject || !eku.includes(ID_KP_OCSP_SIGNING)) continue;
-    if (produced < candidate.notBefore.getTime() || produced > candidate.notAfter.getTime()) continue;
-    if (!(await candidate.verify({ publicKey: issuer.publicKey, signatureOnly: true }).catch(() => false))) continue;
-    if (signedWith(parsed, candidate)) return candidate;
-  }
-  return undefined;
 }
 
 export interface DevOcspResponderOptions {

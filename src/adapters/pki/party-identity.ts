@@ -1,4 +1,4 @@
-import { certificateOf, x509 } from './x509';
+import { certificateOf, nameValues, type Certificate } from './certificate-der';
 
 /** X.520 organizationIdentifier: the subject attribute carrying a party's legal identifier. */
 export const ID_AT_ORGANIZATION_IDENTIFIER = '2.5.4.97';
@@ -30,34 +30,29 @@ export interface PartyIdentity {
  * two different parties, identifies nobody.
  */
 export function partyIdentityOf(der: Uint8Array): PartyIdentity {
-  let certificate: x509.X509Certificate;
+  let certificate: Certificate;
   try {
     certificate = certificateOf(der);
   } catch {
     return { partyId: null, name: null, legalId: null };
   }
-  return { partyId: partyIdOf(certificate), name: single(certificate.subjectName.getField('CN')), legalId: legalIdOf(certificate) };
+  return { partyId: partyIdOf(certificate), name: single(nameValues(certificate.subjectName, '2.5.4.3')), legalId: legalIdOf(certificate) };
 }
 
-function partyIdOf(certificate: x509.X509Certificate): string | null {
-  let san: x509.SubjectAlternativeNameExtension | null;
+function partyIdOf(certificate: Certificate): string | null {
+  let uris: string[];
   try {
-    san = certificate.getExtension(x509.SubjectAlternativeNameExtension);
+    uris = certificate.alternativeNameUris();
   } catch {
     return null;
   }
-  const ids = new Set(
-    (san?.names.items ?? [])
-      .filter((item) => item.type === 'url' && item.value.startsWith(PARTY_URI_PREFIX))
-      .map((item) => item.value.slice(PARTY_URI_PREFIX.length)),
-  );
+  const ids = new Set(uris.filter((uri) => uri.startsWith(PARTY_URI_PREFIX)).map((uri) => uri.slice(PARTY_URI_PREFIX.length)));
   const id = single([...ids]);
   return id !== null && PARTY_ID.test(id) ? id : null;
 }
 
-function legalIdOf(certificate: x509.X509Certificate): string | null {
-  const values = certificate.subjectName
-    .getField(ID_AT_ORGANIZATION_IDENTIFIER)
+function legalIdOf(certificate: Certificate): string | null {
+  const values = nameValues(certificate.subjectName, ID_AT_ORGANIZATION_IDENTIFIER)
     .filter((value) => value.startsWith(LEGAL_ID_PREFIX))
     .map((value) => value.slice(LEGAL_ID_PREFIX.length));
   const id = single([...new Set(values)]);

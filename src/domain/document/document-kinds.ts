@@ -12,6 +12,7 @@ import {
   telexReleaseGuaranteePayload,
   type TelexReleaseGuaranteePayload,
 } from '../telex-release/telex-release-guarantee.schema';
+import { signersNamedIn } from './document-signers';
 import { withParticipant, type DocumentKind, type DocumentState, type DocumentStatus, type Participant } from './document';
 import { decide, type ActionRequest, type Decision, type LifecycleDefinition, type PartyActor } from './lifecycle';
 
@@ -42,7 +43,7 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
     lifecycle: deliveryOrderLifecycle as LifecycleDefinition<DocumentStatus>,
     issuerRoles: ['carrier', 'carrier-agent'],
     initialStatus: 'issued',
-    namedIssuers: (p) => [p.carrier.partyId, ...(p.carrierAgent ? [p.carrierAgent.partyId] : [])],
+    namedIssuers: (p) => signersNamedIn('delivery-order', p)?.issuer ?? [],
     initialHolder: (p) => p.consignee.partyId,
     participants: (p) => [
       { partyId: p.carrier.partyId, role: 'carrier' },
@@ -59,7 +60,7 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
     lifecycle: eirLifecycle as LifecycleDefinition<DocumentStatus>,
     issuerRoles: ['terminal', 'depot', 'carrier'],
     initialStatus: 'issued',
-    namedIssuers: (p) => [p.facility.operator.partyId, ...(p.container.operator.partyId ? [p.container.operator.partyId] : [])],
+    namedIssuers: (p) => signersNamedIn('eir', p)?.issuer ?? [],
     initialHolder: (p) => p.haulier.partyId,
     participants: (p) => [
       { partyId: p.facility.operator.partyId, role: 'facility-operator' },
@@ -75,7 +76,7 @@ const definitions: { [K in DocumentKind]: KindDefinition<K> } = {
     lifecycle: guaranteeLifecycle as LifecycleDefinition<DocumentStatus>,
     issuerRoles: ['shipper', 'forwarder'],
     initialStatus: 'submitted',
-    namedIssuers: (p) => [p.shipper.partyId, ...(p.forwarder ? [p.forwarder.partyId] : [])],
+    namedIssuers: (p) => signersNamedIn('telex-release-guarantee', p)?.issuer ?? [],
     initialHolder: (p) => p.carrierAgent.partyId,
     participants: (p) => [
       { partyId: p.shipper.partyId, role: 'shipper' },
@@ -255,22 +256,3 @@ export function participantProblems(
   return issues;
 }
 
-/**
- * The signatures a document's PDF carries, in order, and who may make each (the offline rule a
- * verifier applies with only the PDF's embedded payload): `issuer`, the first, by a party the
- * payload names as a possible issuer; `counter`, for an EIR the haulier acknowledging the gate
- * record, for a guarantee the carrier's agent accepting it. A D/O has no counter signature.
- */
-export type SignatureSlot = 'issuer' | 'counter';
-
-export function expectedSigners<K extends DocumentKind>(kind: K, payload: PayloadByKind[K]): Record<SignatureSlot, PartyId[]> {
-  const issuer = definitions[kind].namedIssuers(payload);
-  switch (kind) {
-    case 'eir':
-      return { issuer, counter: [(payload as EirPayload).haulier.partyId] };
-    case 'telex-release-guarantee':
-      return { issuer, counter: [(payload as TelexReleaseGuaranteePayload).carrierAgent.partyId] };
-    default:
-      return { issuer, counter: [] };
-  }
-}

@@ -52,7 +52,7 @@ describe('revocation evidence carried by a document', () => {
 
   it('when the OCSP response’s signature is broken, then it is ignored (not checked), never a failure', async () => {
     const response = Buffer.from(await ocspAbout('revoked/revoked-signer.pem'));
-    const signature = Buffer.from(parseOcspResponse(response).basic.signature);
+    const signature = Buffer.from(parseOcspResponse(response).signature);
     const at = response.indexOf(signature);
     expect(at).toBeGreaterThan(0);
     response.writeUInt8((response.readUInt8(at + signature.length - 1) ^ 0x01), at + signature.length - 1);

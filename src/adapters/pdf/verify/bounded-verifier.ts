@@ -93,6 +93,14 @@ export class BoundedPdfVerifier {
     });
   }
 
+  /**
+   * Starts up to `count` workers now instead of on first use: a tool that is about to verify
+   * lets them boot while it reads its input.
+   */
+  prestart(count = this.workers): void {
+    while (!this.closed && this.slots.size < Math.min(count, this.workers)) this.spawn();
+  }
+
   /** Ends the workers; verifications in flight or waiting fail with `pdf-pool-closed`. */
   async close(): Promise<void> {
     this.closed = true;

@@ -86,3 +86,94 @@ export function childrenOf(bytes: Uint8Array, parent: Tlv): Tlv[] {
 export function bytesOf(bytes: Uint8Array, tlv: Tlv): Uint8Array {
   return bytes.subarray(tlv.start, tlv.end);
 }
+
+/** The content octets of an element. */
+export function contentOf(bytes: Uint8Array, tlv: Tlv): Uint8Array {
+  return bytes.subarray(tlv.contentStart, tlv.contentEnd);
+}
+
+/** The children of the element at the start of `der` (a SEQUENCE or SET read as a whole). */
+export function fieldsOf(der: Uint8Array): Tlv[] {
+  return childrenOf(der, readTlv(der, 0));
+}
+
+/** The element, which must carry `tag`; a DerError names `what` otherwise. */
+export function expectTag(tlv: Tlv | undefined, tag: number, what: string): Tlv {
+  if (tlv?.tag !== tag) throw new DerError(`${what} is missing or not the expected ASN.1 type`);
+  return tlv;
+}
+
+/** Dotted text of OBJECT IDENTIFIER content octets. */
+export function decodeOid(content: Uint8Array): string {
+  const parts: number[] = [];
+  let value = 0;
+  for (const byte of content) {
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) {
+      if (parts.length === 0) parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+      else parts.push(value);
+      value = 0;
+    }
+  }
+  return parts.join('.');
+}
+
+export function oidAt(bytes: Uint8Array, tlv: Tlv | undefined, what: string): string {
+  return decodeOid(contentOf(bytes, expectTag(tlv, 0x06, what)));
+}
+
+/** A UTCTime (two-digit years: 1950-2049, RFC 5280) or GeneralizedTime (fractions of a second kept to milliseconds), in UTC. */
+export function timeAt(bytes: Uint8Array, tlv: Tlv | undefined, what: string): Date {
+  if (tlv?.tag !== 0x17 && tlv?.tag !== 0x18) throw new DerError(`${what} is not a time`);
+  const text = Buffer.from(contentOf(bytes, tlv)).toString('latin1');
+  const match = (tlv.tag === 0x17 ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/ : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.(\d+))?Z$/).exec(text);
+  if (!match) throw new DerError(`${what} "${text}" is not a UTC time`);
+  let year = Number(match[1]);
+  if (tlv.tag === 0x17) year += year < 50 ? 2000 : 1900;
+  const millis = match[7] ? Math.floor(Number(`0.${match[7]}`) * 1000) : 0;
+  const time = Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6] ?? 0), millis);
+  return new Date(time);
+}
+
+/** The bits of a BIT STRING without its unused-bits octet. */
+export function bitStringAt(bytes: Uint8Array, tlv: Tlv | undefined, what: string): Uint8Array {
+  return contentOf(bytes, expectTag(tlv, 0x03, what)).subarray(1);
+}
+
+/** A small non-negative INTEGER (a version, a path length, a salt length). */
+export function smallIntegerAt(bytes: Uint8Array, tlv: Tlv | undefined, what: string): number {
+  const content = contentOf(bytes, expectTag(tlv, 0x02, what));
+  if (content.length > 6 || (content[0] ?? 0) & 0x80) throw new DerError(`${what} is not a small non-negative integer`);
+  let value = 0;
+  for (const byte of content) value = value * 256 + byte;
+  return value;
+}
+
+/** The text of a string element (UTF8, Printable, IA5, Teletex, BMP, Universal), or undefined for another type. */
+export function textAt(bytes: Uint8Array, tlv: Tlv): string | undefined {
+  const content = Buffer.from(contentOf(bytes, tlv));
+  switch (tlv.tag) {
+    case 0x0c:
+      return content.toString('utf8');
+    case 0x13:
+    case 0x16:
+    case 0x14:
+      return content.toString('latin1');
+    case 0x1e:
+      return Buffer.from(content).swap16().toString('utf16le');
+    case 0x1c: {
+      let text = '';
+      for (let i = 0; i + 3 < content.length; i += 4) text += String.fromCodePoint(content.readUInt32BE(i));
+      return text;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An OCTET STRING's octets, also when BER splits it into a constructed string of parts. */
+export function octetsAt(bytes: Uint8Array, tlv: Tlv | undefined, what: string): Uint8Array {
+  if (tlv?.tag === 0x04) return contentOf(bytes, tlv);
+  if (tlv?.tag !== 0x24) throw new DerError(`${what} is not an OCTET STRING`);
+  return Buffer.concat(childrenOf(bytes, tlv).map((part) => octetsAt(bytes, part, what)));
+}

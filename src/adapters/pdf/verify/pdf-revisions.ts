@@ -46,10 +46,42 @@ function tooManyObjects(): PdfLimitError {
   return new PdfLimitError('too-many-objects', `the document has more than ${VERIFY_LIMITS.maxObjects} objects`);
 }
 
+/**
+ * An xref table entry in its standard 20-byte form (`nnnnnnnnnn ggggg n` and a two-byte end of
+ * line), read straight from the bytes and the reader moved past it; undefined for any other
+ * spelling, which the word-by-word reading then takes. Tables have one entry per object, and
+ * reading each as three words cost more than the rest of opening a revision.
+ */
+function standardXrefEntry(bytes: Uint8Array, reader: PdfReader): { field1: number; gen: number; type: 'n' | 'f' } | undefined {
+  reader.skipWhitespaceAndComments();
+  const at = reader.pos;
+  if (at + 20 > bytes.length || bytes[at + 10] !== 0x20 || bytes[at + 16] !== 0x20) return undefined;
+  const type = bytes[at + 17];
+  const eol1 = bytes[at + 18];
+  const eol2 = bytes[at + 19];
+  if (type !== 0x6e && type !== 0x66) return undefined;
+  if (!((eol1 === 0x20 && (eol2 === 0x0d || eol2 === 0x0a)) || (eol1 === 0x0d && eol2 === 0x0a))) return undefined;
+  let field1 = 0;
+  for (let k = at; k < at + 10; k++) {
+    const digit = (bytes[k] as number) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    field1 = field1 * 10 + digit;
+  }
+  let gen = 0;
+  for (let k = at + 11; k < at + 16; k++) {
+    const digit = (bytes[k] as number) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    gen = gen * 10 + digit;
+  }
+  reader.pos = at + 20;
+  return { field1, gen, type: type === 0x6e ? 'n' : 'f' };
+}
+
 export function findRevisionBoundaries(bytes: Uint8Array): RevisionBoundary[] {
-  const text = latin1(bytes);
+  // Searched in the bytes: no text copy of the whole file.
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const boundaries: RevisionBoundary[] = [];
-  for (let at = text.indexOf(EOF_MARKER); at >= 0; at = text.indexOf(EOF_MARKER, at + 1)) {
+  for (let at = buffer.indexOf(EOF_MARKER, 0, 'latin1'); at >= 0; at = buffer.indexOf(EOF_MARKER, at + 1, 'latin1')) {
     const endWithoutEol = at + EOF_MARKER.length;
     let end = endWithoutEol;
     if (bytes[end] === 0x0d) end++;
@@ -109,7 +141,8 @@ export class DocumentView {
   /** Opens the view of the revision ending at `limit` (the whole file when `limit` is its length). */
   static open(bytes: Uint8Array, limit = bytes.length): DocumentView {
     const visible = bytes.subarray(0, limit);
-    const at = latin1(visible).lastIndexOf('startxref');
+    // Searched in the bytes: a text copy of the whole revision for every view opened is garbage.
+    const at = Buffer.from(visible.buffer, visible.byteOffset, visible.byteLength).lastIndexOf('startxref', undefined, 'latin1');
     if (at < 0) throw new PdfSyntaxError('no startxref before offset ' + String(limit));
     const reader = new PdfReader(visible, at + 'startxref'.length);
     const word = reader.readWord();
@@ -182,6 +215,15 @@ export class DocumentView {
         }
         if (count > VERIFY_LIMITS.maxObjects) throw tooManyObjects();
         for (let i = 0; i < count; i++) {
+          const standard = standardXrefEntry(this.bytes, reader);
+          if (standard) {
+            const num = start + i;
+            if (standard.type === 'n') this.referencedOffsets.add(standard.field1);
+            if (this.entries.has(num)) continue;
+            if (this.entries.size >= VERIFY_LIMITS.maxObjects) throw tooManyObjects();
+            this.entries.set(num, standard.type === 'n' ? { type: 'offset', offset: standard.field1, gen: standard.gen } : { type: 'free' });
+            continue;
+          }
           const field1Word = reader.readWord();
           const genWord = reader.readWord();
           const type = reader.readWord();

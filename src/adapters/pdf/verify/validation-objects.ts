@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { buildEtsiReport, type EtsiValidationReport, type SignatureObjects, type ValidationObject } from '../../../application/etsi-report';
 import type { PdfVerificationReport } from '../../../domain/verification/pdf-report';
 import { parseOcspResponse } from '../../pki/ocsp';
-import { x509 } from '../../pki/x509';
+import { Certificate, CertificateList } from '../../pki/certificate-der';
 import { vriKeyOf } from '../sign/document-security-store';
 import { parseCms, parseTimestampToken, signatureTimestampToken, type ParsedCms } from './cms-signature';
 import { readDss } from './dss-reader';
@@ -22,18 +22,18 @@ function safe<T>(run: () => T): T | undefined {
 }
 
 function certificate(der: Uint8Array, source: Described['source']): Described {
-  const parsed = safe(() => new x509.X509Certificate(der));
+  const parsed = safe(() => new Certificate(der));
   return { type: 'certificate', sha256: sha256(der), source, description: parsed ? `${parsed.subject} (serial ${parsed.serialNumber}, valid ${parsed.notBefore.toISOString()} to ${parsed.notAfter.toISOString()})` : 'unreadable certificate' };
 }
 
 function crl(der: Uint8Array): Described {
-  const parsed = safe(() => new x509.X509Crl(der));
+  const parsed = safe(() => new CertificateList(der));
   return { type: 'CRL', sha256: sha256(der), source: 'dss', description: parsed ? `${parsed.issuer}, ${parsed.thisUpdate.toISOString()}` : 'unreadable CRL' };
 }
 
 function ocsp(der: Uint8Array): Described {
   const parsed = safe(() => parseOcspResponse(der));
-  const responder = parsed?.certificates[0] ? safe(() => new x509.X509Certificate(parsed.certificates[0] as Uint8Array).subject) : undefined;
+  const responder = parsed?.certificates[0] ? safe(() => new Certificate(parsed.certificates[0] as Uint8Array).subject) : undefined;
   return { type: 'OCSPResponse', sha256: sha256(der), source: 'dss', description: parsed ? `${responder ?? 'responder'}, ${parsed.producedAt.toISOString()}` : 'unreadable OCSP response' };
 }
 

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { isDocumentKind, type DocumentKind } from '../../../domain/document/document';
 import { ownNumberOf } from '../../../domain/document/business-keys';
-import { expectedSigners, validatePayload, type SignatureSlot } from '../../../domain/document/document-kinds';
+import { facilityOperatorOf, signersNamedIn, type SignatureSlot } from '../../../domain/document/document-signers';
 import type { PartyId } from '../../../domain/party/party';
 import type { Finding } from '../../../domain/verification/finding';
 import { finish, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
 import { validateCertificate, type RevocationEvidence, type TrustMaterial } from '../../pki/certificate-validation';
 import { readDss } from './dss-reader';
 import { partyIdentityOf } from '../../pki/party-identity';
-import { x509 } from '../../pki/x509';
+import { certificateOf } from '../../pki/certificate-der';
 import { analyseChanges, isSignatureField } from './changes-after-signature';
 import {
   equalBytes,
@@ -176,7 +176,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
       for (const check of ['digest', 'signature', 'signing-certificate', 'timestamp', 'chain']) {
         findings.push(...at([{ check: `${prefix}.${check}`, status: 'skipped', code: 'cms-unreadable', message: cmsProblem, required: true }]));
       }
-    } else if (isTimestamp && cms.signedData.encapContentInfo.eContentType === OID.tstInfo) {
+    } else if (isTimestamp && cms.eContentType === OID.tstInfo) {
       findings.push(...at(await guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, withEvidence, summary, coveredLater(end)))));
     } else {
       const parsed = cms;
@@ -286,11 +286,9 @@ function describeDocument(bytes: Uint8Array, firstEnd: number): DescribedDocumen
   let signers: SdxDocument['signers'] = null;
   if ('bytes' in payloadFile && kind) {
     payload = safe(() => JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payloadFile.bytes)) as unknown);
-    const parsed = payload === undefined ? undefined : validatePayload(kind, payload);
-    if (parsed?.ok) {
-      signers = expectedSigners(kind, parsed.value);
-      summary.number = ownNumberOf(kind, parsed.value) ?? null;
-    }
+    // Read without the payload schemas: only who may sign (and the number shown) matter here.
+    signers = payload === undefined ? null : signersNamedIn(kind, payload);
+    if (signers) summary.number = ownNumberOf(kind, payload) ?? null;
   }
   const reservedFields = new Map<number, string>();
   for (const name of [SIGNATURE_FIELDS.issuer, SIGNATURE_FIELDS.counter]) {
@@ -353,7 +351,7 @@ function checkEmbeddedPayload(described: DescribedDocument | undefined): Finding
   if (described.summary.payloadHash !== shown) {
     return [invalid(check, 'payload-hash-mismatch', `the embedded payload hashes to ${String(described.summary.payloadHash)}, but the document shows ${String(shown)}`)];
   }
-  if (!described.sdx.signers) return [invalid(check, 'payload-unreadable', `${PAYLOAD_FILE_NAME} is not a valid ${described.sdx.kind} payload`)];
+  if (!described.sdx.signers) return [invalid(check, 'payload-unreadable', `${PAYLOAD_FILE_NAME} does not name the parties a ${described.sdx.kind} payload names`)];
   const issuer = described.summary.issuerPartyId;
   return [valid(check, `the embedded ${described.sdx.kind} payload matches the hash the document shows${issuer ? `; issued by ${issuer}` : ''}`)];
 }
@@ -398,11 +396,6 @@ function checkSigner(
   }
   summary.role = 'countersigner';
   return [valid(check, `countersigned by ${who}, as the lifecycle allows`)];
-}
-
-function facilityOperatorOf(payload: unknown): string | undefined {
-  const parsed = validatePayload('eir', payload);
-  return parsed.ok ? parsed.value.facility.operator.partyId : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -662,7 +655,8 @@ function checkByteRange(prefix: string, bytes: Uint8Array, sig: RawSignatureDict
   } catch (error) {
     return [invalid(check, 'contents-not-der', `/Contents does not start with a DER element: ${message(error)}`)];
   }
-  if (der.subarray(derLength).some((b) => b !== 0)) {
+  const padding = der.subarray(derLength);
+  if (Buffer.compare(padding, Buffer.alloc(padding.length)) !== 0) {
     return [invalid(check, 'contents-padding-not-zero', `/Contents has non-zero bytes after the ${derLength}-byte CMS structure`)];
   }
   const scope = end === bytes.length ? 'the whole file' : `revision ${String(revision)} (a later revision follows)`;
@@ -761,7 +755,7 @@ async function checkTimestamp(prefix: string, cms: ParsedCms, options: CheckOpti
   const imprint = token.tstInfo.messageImprint;
   const imprintHash = hashNameOf(imprint.hashAlgorithm.algorithm);
   if (!imprintHash) return { findings: [invalid(check, 'unsupported-digest-algorithm', `imprint algorithm ${imprint.hashAlgorithm.algorithm} is not supported`)] };
-  if (!equalBytes(hash(imprintHash, new Uint8Array(cms.signerInfo.signature.buffer)), imprint.hashedMessage.buffer)) {
+  if (!equalBytes(hash(imprintHash, cms.signerInfo.signature), imprint.hashedMessage)) {
     return { findings: [invalid(check, 'timestamp-imprint-mismatch', 'the timestamp was issued for a different signature value')] };
   }
   const tsaCert = findSignerCertificate(token.cms.signerInfo, token.cms.certificates);
@@ -786,7 +780,7 @@ async function checkTimestamp(prefix: string, cms: ParsedCms, options: CheckOpti
     checkPrefix: `${prefix}.timestamp-authority`,
     usage: 'timestamping',
   });
-  const tsaNotAfter = safe(() => new x509.X509Certificate(tsaCert).notAfter);
+  const tsaNotAfter = safe(() => certificateOf(tsaCert).notAfter);
   return { findings: [valid(check, `timestamped at ${genTime.toISOString()}`), ...authority], time: genTime, ...(tsaNotAfter ? { tsaNotAfter } : {}) };
 }
 
@@ -982,7 +976,7 @@ async function checkDocumentTimestamp(
   if (!imprintHash) return [...signerInfos, invalid(check, 'unsupported-digest-algorithm', `imprint algorithm ${imprint.hashAlgorithm.algorithm} is not supported`)];
   const parts = signedBytes(bytes, sig.byteRange ?? []);
   if (!parts) return [...signerInfos, skippedRequired(check, 'byte-range-unusable', 'the /ByteRange does not name bytes of this file')];
-  if (!equalBytes(hash(imprintHash, ...parts), imprint.hashedMessage.buffer)) {
+  if (!equalBytes(hash(imprintHash, ...parts), imprint.hashedMessage)) {
     return [...signerInfos, invalid(check, 'digest-mismatch', "the document timestamp's imprint differs from the signed bytes: the document was altered after it")];
   }
   const tsaCert = findSignerCertificate(token.cms.signerInfo, token.cms.certificates);
