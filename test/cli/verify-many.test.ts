@@ -3,7 +3,7 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSdx } from '../support/built-cli';
+import { runSdx, startSdx } from '../support/built-cli';
 import { flipPageContentByte } from '../support/pdf-mutations';
 
 jest.setTimeout(60_000);
@@ -82,5 +82,20 @@ describe('sdx verify over many files', () => {
     const missing = runSdx(['verify', dir, join(work, 'absent')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^sdx verify: cannot read .*absent/);
+  });
+
+  it('a reader that stops after the first line ends it quietly, as a closed pipe ends a writer (exit 141, no stack trace)', async () => {
+    const dir = folder('many-for-a-pipe');
+    for (let i = 0; i < 40; i += 1) copyFileSync(join(demoDir, 'eir.pdf'), join(dir, 'nested', `copy-${i}.pdf`));
+    const child = startSdx(['verify', dir]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode)));
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
   });
 });
