@@ -191,7 +191,7 @@ export async function wireApp(
   const federation = store.federation;
   const platformKeys = platformKeysOf(platform, peerDirectory);
   const pendingUploadQuotaBytes = settings.pendingUploadQuotaBytes;
-  const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, documents, clock, pendingUploadQuotaBytes }) : undefined;
+  const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, peers: peerDirectory, documents, clock, pendingUploadQuotaBytes }) : undefined;
   const notices = federation ? new NoticeReceiver({ store, federation, platform, peers: peerDirectory, documents, clock }) : undefined;
   const peerSender = federation
     ? new PeerSender({ store, federation, peers: peerDirectory, documents, clock, call: (peer, method, path, body) => peerClient.call(peer, method, path, body), options: settings.peerSend })

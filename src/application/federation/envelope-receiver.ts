@@ -18,7 +18,7 @@ import type { FederationStore } from '../ports/federation-store.port';
 import type { Store } from '../ports/store.port';
 import { storedEventBody } from '../events/signed-event';
 import type { TransferInData } from './outbound-envelope';
-import type { Platform } from './platform';
+import type { PeerDirectory, Platform } from './platform';
 
 /** How long an envelope may wait for its additional documents. */
 const ENVELOPE_WAIT_MS = 60 * 60 * 1000;
@@ -48,6 +48,8 @@ export class EnvelopeReceiver {
       federation: FederationStore;
       platform: Platform;
       keys: PlatformKeys;
+      /** Whom each peer hosts: the issuers its ISSUE entries may name. */
+      peers: Pick<PeerDirectory, 'hostsOf'>;
       documents: DocumentService;
       clock: () => Date;
       /** The most bytes of additional documents a peer may have here that no accepted envelope cites yet (as a party's uploads). */
@@ -89,7 +91,7 @@ export class EnvelopeReceiver {
   }
 
   private async check(peer: string, body: unknown): Promise<CheckedEnvelope | PintAnswer> {
-    const checked = await checkEnvelope(body, { sender: peer, receiver: this.deps.platform.code, keys: this.deps.keys });
+    const checked = await checkEnvelope(body, { sender: peer, receiver: this.deps.platform.code, keys: this.deps.keys, hostsOf: (code) => this.deps.peers.hostsOf(code) });
     if (!checked.ok) {
       return this.signed({ lastEnvelopeTransferChainEntrySignedContentChecksum: checked.lastChecksum ?? '0'.repeat(64), responseCode: checked.responseCode, reason: checked.reason });
     }

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { platformJwk, publicKeyFromJwk, type JwsSigner, type PlatformJwk } from '../../domain/federation/compact-jws';
+import type { HostedIssuers } from '../../domain/federation/issue-entitlement';
 import type { PeerConfig } from '../../domain/federation/peers';
 import type { PlatformKeys } from '../../domain/federation/pint-envelope';
 
@@ -47,6 +48,12 @@ export class PeerDirectory {
 
   get(code: string): PeerConfig | undefined {
     return this.byCode.get(code);
+  }
+
+  /** Whom a peer hosts, the issuers it may issue for; undefined for a platform that is not a peer. */
+  hostsOf(code: string): HostedIssuers | undefined {
+    const peer = this.byCode.get(code);
+    return peer ? { parties: peer.parties ?? [], carriers: peer.carriers ?? [] } : undefined;
   }
 
   /** The peer's public key with thumbprint `kid`, or undefined (unknown peer, unknown key, JWKS out of reach). */

@@ -212,6 +212,12 @@ export function receivedState(input: { id: string; kind: DocumentKind; payload: 
 }
 
 /** The kind whose payload schema `payload` meets (each is strict, so at most one does). */
+/** The parties a validated payload names that may issue it (the carrier or its agent, the shipper or forwarder, the facility or container operator). */
+export function namedIssuersOf<K extends DocumentKind>(kind: K, payload: PayloadByKind[K]): PartyId[] {
+  const definition: KindDefinition<K> = definitions[kind];
+  return definition.namedIssuers(payload);
+}
+
 export function kindOfPayload(payload: unknown): DocumentKind | undefined {
   return (Object.keys(definitions) as DocumentKind[]).find((kind) => validatePayload(kind, payload).ok);
 }
