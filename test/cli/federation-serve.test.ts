@@ -372,7 +372,7 @@ describe('each platform’s own audit', () => {
     const problems = (JSON.parse(result.stdout) as { problems: { code: string; documentId: string; message: string }[] }).problems;
     expect(problems.map((p) => [p.code, p.documentId, p.message])).toEqual([
       ['cross-platform-signature-invalid', carried.id, 'the receipt is not signed by PORT\'s key for the envelope sent'],
-      ['cross-platform-signature-invalid', carried.id, 'the release notice is not signed by PORT\'s key'],
+      ['cross-platform-signature-invalid', carried.id, 'the notice is not signed by PORT\'s key'],
     ]);
   });
 });

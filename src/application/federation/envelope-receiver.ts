@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { kindOfPayload } from '../../domain/document/document-kinds';
+import { kindOfPayload, mayArriveFor } from '../../domain/document/document-kinds';
 import { signedContentChecksum } from '../../domain/federation/compact-jws';
 import {
   chainIssuer,
@@ -100,7 +100,9 @@ export class EnvelopeReceiver {
     const party = code && /^[a-z0-9][a-z0-9-]{1,62}$/.test(code) ? await this.deps.store.getParty(code) : undefined;
     const benv = (reason: string) => this.signed({ lastEnvelopeTransferChainEntrySignedContentChecksum: checked.lastChecksum, responseCode: 'BENV', reason });
     if (!party || (party.roles.length === 1 && hasRole(party, 'auditor'))) return benv(`the recipient takes no documents on ${this.deps.platform.code}`);
-    if (kindOfPayload(checked.envelope.transportDocument) !== 'delivery-order') return benv('this platform takes delivery orders from other platforms');
+    const kind = kindOfPayload(checked.envelope.transportDocument);
+    if (kind === undefined) return benv('the document is not a payload this platform knows');
+    if (!mayArriveFor(kind, checked.envelope.transportDocument, party.id)) return benv(`a ${kind} from another platform goes only to the party it is addressed to`);
     if (!(checked.manifest.supportingDocuments ?? []).some((d) => d.mediaType === 'application/pdf')) return benv('the envelope carries no signed PDF');
     return checked;
   }
@@ -146,7 +148,7 @@ export class EnvelopeReceiver {
         const data: TransferInData = { from: peer, chain: checked.envelope.envelopeTransferChain, lastChecksum: last, pdfSha256: pdf?.documentChecksum ?? '' };
         await this.deps.documents.receiveTransfer({
           documentId,
-          kind: 'delivery-order',
+          kind: kindOfPayload(checked.envelope.transportDocument) ?? 'delivery-order',
           payload: checked.envelope.transportDocument,
           issuer: chainIssuer(checked.envelope.envelopeTransferChain) ?? `${peer}:unknown`,
           holder: handover?.recipient?.identifyingCodes.find((c) => c.codeListProvider === this.deps.platform.code)?.partyCode ?? '',
