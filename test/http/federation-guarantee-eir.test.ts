@@ -2,15 +2,20 @@
 // shipper and the carrier are; PORT, where the carrier's agent at loading and the terminal are):
 // the document travels to its addressee on PORT as a PINT envelope, is decided or used there, and
 // the outcome comes back to CAR1 as a signed notice recorded as an event.
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { receivedDocumentIdOf } from '../../src/application/federation/envelope-receiver';
-import { platformJwk } from '../../src/domain/federation/compact-jws';
+import type { TransferInData } from '../../src/application/federation/outbound-envelope';
+import { signPeerRequest } from '../../src/application/federation/peer-requests';
+import { Platform } from '../../src/application/federation/platform';
+import { storedEventBody } from '../../src/application/events/signed-event';
+import { platformJwk, signJws, signedContentChecksum } from '../../src/domain/federation/compact-jws';
+import { pintPartyOf } from '../../src/domain/federation/pint-envelope';
 import { runSdx } from '../support/built-cli';
 import { exampleJson } from '../support/examples';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -122,6 +127,29 @@ it('an EIR the carrier on CAR1 hands to the terminal on PORT is gate-recorded th
   expect([gate.status, gate.body.status, gate.body.detail]).toEqual([200, 'gate-recorded', undefined]);
   await flush(port);
   expect(await read(car, 'demo-carrier', id)).toMatchObject({ status: 'gate-recorded', events: expect.arrayContaining([expect.objectContaining({ type: 'gate-recorded-elsewhere' })]) });
+});
+
+it('a notice of another kind’s outcome (a guarantee’s ACCEPT for an EIR) is refused BENV and changes nothing', async () => {
+  const { id } = await issued(car, 'demo-carrier', 'eir', { eirNumber: 'EIR-FED-0002', validFrom: '2026-01-01T00:00:00+08:00', validUntil: '2036-12-31T23:59:00+08:00' });
+  expect((await act(car, 'demo-carrier', id, { type: 'transfer', to: 'PORT:demo-terminal' })).status).toBe(200);
+  await flush(car);
+  const there = receivedDocumentIdOf('CAR1', (await car.app.store.getDocument(id))?.state.payloadHash ?? '');
+  const arrival = (await port.app.store.listEvents(there)).map((e) => storedEventBody(e.envelope)).find((b) => b.type === 'transfer-in')?.data as unknown as TransferInData;
+  const portPlatform = new Platform('PORT', createPrivateKey(readFileSync(join(dir, 'PORT.key.pem'), 'utf8')));
+  const notice = {
+    noticeType: 'ACCEPT',
+    eblPlatform: 'PORT',
+    transportDocumentChecksum: (await car.app.store.getDocument(id))?.state.payloadHash,
+    envelopeTransferChainEntrySignedContentChecksums: arrival.chain.map(signedContentChecksum),
+    actor: pintPartyOf('PORT', 'demo-terminal', 'Terminal'),
+    actionDateTime: '2026-12-04T01:00:00.000Z',
+  };
+  const body = { noticeSignedContent: signJws(notice, portPlatform.signer) };
+  const path = '/pint/v3/sdx/notices';
+  const answer = await request(car.app.app).post(path).set('Authorization', signPeerRequest(portPlatform, { to: 'CAR1', method: 'POST', path, body, now: new Date() })).send(body);
+  expect(answer.status).toBe(422);
+  expect(JSON.parse(Buffer.from(String(answer.body).split('.')[1] ?? '', 'base64url').toString('utf8'))).toMatchObject({ responseCode: 'BENV', reason: 'notice type ACCEPT does not apply to kind eir' });
+  expect(await read(car, 'demo-carrier', id)).toMatchObject({ status: 'issued', events: [{ type: 'issue' }, { type: 'transfer' }, { type: 'transferred-out' }] });
 });
 
 it.each(['CAR1', 'PORT'] as const)('sdx audit verify holds on %s’s store: arrivals, notices and decisions replay, and the peer’s signatures verify', (code) => {

@@ -112,7 +112,7 @@ export class NoticeReceiver {
     const stored = documentId ? await this.deps.store.getDocument(documentId) : undefined;
     if (!stored || stored.state.payloadHash !== parsed.data.transportDocumentChecksum) return answer('BENV', 'the notice names no document this platform sent');
     const outcome = noticeOutcomes[parsed.data.noticeType];
-    if (outcome.kind !== stored.state.kind) return answer('BENV', `a ${parsed.data.noticeType} notice is not for a ${stored.state.kind}`);
+    if (outcome.kind !== stored.state.kind) return answer('BENV', `notice type ${parsed.data.noticeType} does not apply to kind ${stored.state.kind}`);
     await this.deps.documents.recordPeerOutcome(stored.state.id, {
       actor: stored.state.issuer,
       type: outcome.event,
