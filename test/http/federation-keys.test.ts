@@ -6,7 +6,9 @@ import request from 'supertest';
 import { x509 } from '../../src/adapters/pki/x509';
 import { openJws, platformJwk, publicKeyFromJwk, signJws, type PlatformJwk } from '../../src/domain/federation/compact-jws';
 import { parseSettings } from '../../src/settings';
-import { settingProblems } from '../../src/main';
+import { PeerDirectory } from '../../src/application/federation/platform';
+import { peersOf, settingProblems } from '../../src/main';
+import { settingsOrThrow } from '../../src/settings';
 import { certsDevText } from '../support/certs-dev';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -67,7 +69,8 @@ describe('a peer’s x5c', () => {
     const issuerKey = signer?.key ?? createPrivateKey(certsDevText('root-ca.key.pem'));
     const der = (k: KeyObject, type: 'spki' | 'pkcs8') => k.export({ format: 'der', type });
     const signingKey = await webcrypto.subtle.importKey('pkcs8', der(issuerKey, 'pkcs8'), ecdsa, false, ['sign']);
-    const publicKey = await webcrypto.subtle.importKey('spki', der(createPublicKey(key), 'spki'), ecdsa, true, ['verify']);
+    const algorithm = key.asymmetricKeyType === 'rsa' ? { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } : ecdsa;
+    const publicKey = await webcrypto.subtle.importKey('spki', der(createPublicKey(key), 'spki'), algorithm, true, ['verify']);
     const certificate = await x509.X509CertificateGenerator.create({
       serialNumber: '0102',
       subject: 'CN=PORT platform',
@@ -90,6 +93,18 @@ describe('a peer’s x5c', () => {
 
   it('is taken when it chains to the development root and its leaf is the pinned key', async () => {
     expect(problems(peersWith({ jwk: platformJwk(portKey), x5c: [await leafFor(portKey)] }))).toEqual([]);
+  });
+
+  it('with a JWKS URL, certifies the one key taken from the peer', async () => {
+    const env = peersWith({ jwksUrl: 'https://port.example/.well-known/jwks.json', x5c: [await leafFor(portKey)] });
+    expect(problems(env)).toEqual([]);
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    // Whatever the peer's JWKS would hold: the certified key is the only one, so it is not even fetched.
+    const directory = new PeerDirectory(peersOf(settingsOrThrow(env)), async () => ({ keys: [platformJwk(portKey), platformJwk(other)] }));
+    expect((await directory.keyFor('PORT', platformJwk(portKey).kid))?.export({ format: 'jwk' })).toEqual(createPublicKey(portKey).export({ format: 'jwk' }));
+    expect(await directory.keyFor('PORT', platformJwk(other).kid)).toBeUndefined();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    expect(problems(peersWith({ jwksUrl: 'https://port.example/.well-known/jwks.json', x5c: [await leafFor(rsa)] }))).toEqual([expect.stringContaining("x5c.0's public key is not an EC P-256 key")]);
   });
 
   it.each<[string, () => Promise<Record<string, unknown>>, string]>([

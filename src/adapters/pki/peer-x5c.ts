@@ -3,7 +3,8 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 /**
  * Why a peer's `x5c` (base64 DER, leaf first) does not vouch for its pinned key, or undefined when
  * it does: each certificate issued and signed by the next, the last by one of `anchors` (or one of
- * them), those above the leaf CAs, all valid `at`, and the leaf's public key the pinned one. A chain
+ * them), those above the leaf CAs, all valid `at`, and the leaf's public key an EC P-256 one, the
+ * pinned one when there is one (else the only key taken from the peer's JWKS). A chain
  * that proves nothing about the key would only lend a forged peer entry an air of trust.
  */
 export function x5cProblem(x5c: readonly string[], pinned: KeyObject | undefined, anchors: readonly Uint8Array[], at: Date): string | undefined {
@@ -27,5 +28,7 @@ export function x5cProblem(x5c: readonly string[], pinned: KeyObject | undefined
   const leaf = certificates[0]?.publicKey.export({ format: 'jwk' });
   const key = pinned?.export({ format: 'jwk' });
   if (pinned && (leaf?.crv !== key?.crv || leaf?.x !== key?.x || leaf?.y !== key?.y)) return "x5c.0's public key is not the pinned jwk";
+  // Without a pinned key the leaf's is the peer's signing key, so it must be one a platform signs with.
+  if (leaf?.kty !== 'EC' || leaf.crv !== 'P-256') return "x5c.0's public key is not an EC P-256 key";
   return undefined;
 }
