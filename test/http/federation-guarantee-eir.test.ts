@@ -22,6 +22,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { gateRecordExample } from './exchange-client';
 
 const dir = mkdtempSync(join(tmpdir(), 'sdx-fed-kinds-'));
+const fwdKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
 
 interface Side {
   code: 'CAR1' | 'PORT';
@@ -44,7 +45,8 @@ beforeAll(async () => {
   );
   const [c, p] = sides as [(typeof sides)[number], (typeof sides)[number]];
   // CAR1 hosts the shipper (guarantees) and the carrier (EIRs); PORT issues nothing CAR1 takes.
-  writeFileSync(join(dir, 'CAR1.peers.json'), JSON.stringify([{ code: 'PORT', url: p.url, jwk: platformJwk(p.key) }]));
+  // FWD, a third platform CAR1 also knows, never takes part: it only tries to speak for PORT.
+  writeFileSync(join(dir, 'CAR1.peers.json'), JSON.stringify([{ code: 'PORT', url: p.url, jwk: platformJwk(p.key) }, { code: 'FWD', url: 'http://127.0.0.1:9', jwk: platformJwk(fwdKey) }]));
   writeFileSync(join(dir, 'PORT.peers.json'), JSON.stringify([{ code: 'CAR1', url: c.url, jwk: platformJwk(c.key), parties: ['demo-shipper', 'demo-carrier'], carriers: ['POCL'] }]));
   const started = [];
   for (const s of sides) {
@@ -129,26 +131,31 @@ it('an EIR the carrier on CAR1 hands to the terminal on PORT is gate-recorded th
   expect(await read(car, 'demo-carrier', id)).toMatchObject({ status: 'gate-recorded', events: expect.arrayContaining([expect.objectContaining({ type: 'gate-recorded-elsewhere' })]) });
 });
 
-it('a notice of another kind’s outcome (a guarantee’s ACCEPT for an EIR) is refused BENV and changes nothing', async () => {
+it('a notice of another kind’s outcome (a guarantee’s ACCEPT for an EIR), or from a platform the EIR did not go to, is refused BENV and changes nothing', async () => {
   const { id } = await issued(car, 'demo-carrier', 'eir', { eirNumber: 'EIR-FED-0002', validFrom: '2026-01-01T00:00:00+08:00', validUntil: '2036-12-31T23:59:00+08:00' });
   expect((await act(car, 'demo-carrier', id, { type: 'transfer', to: 'PORT:demo-terminal' })).status).toBe(200);
   await flush(car);
   const there = receivedDocumentIdOf('CAR1', (await car.app.store.getDocument(id))?.state.payloadHash ?? '');
   const arrival = (await port.app.store.listEvents(there)).map((e) => storedEventBody(e.envelope)).find((b) => b.type === 'transfer-in')?.data as unknown as TransferInData;
   const portPlatform = new Platform('PORT', createPrivateKey(readFileSync(join(dir, 'PORT.key.pem'), 'utf8')));
-  const notice = {
-    noticeType: 'ACCEPT',
-    eblPlatform: 'PORT',
-    transportDocumentChecksum: (await car.app.store.getDocument(id))?.state.payloadHash,
+  const payloadHash = (await car.app.store.getDocument(id))?.state.payloadHash;
+  const notice = (noticeType: string, from: Platform) => ({
+    noticeType,
+    eblPlatform: from.code,
+    transportDocumentChecksum: payloadHash,
     envelopeTransferChainEntrySignedContentChecksums: arrival.chain.map(signedContentChecksum),
-    actor: pintPartyOf('PORT', 'demo-terminal', 'Terminal'),
+    actor: pintPartyOf(from.code, 'demo-terminal', 'Terminal'),
     actionDateTime: '2026-12-04T01:00:00.000Z',
+  });
+  const tell = async (noticeType: string, from: Platform) => {
+    const body = { noticeSignedContent: signJws(notice(noticeType, from), from.signer) };
+    const path = '/pint/v3/sdx/notices';
+    const answer = await request(car.app.app).post(path).set('Authorization', signPeerRequest(from, { to: 'CAR1', method: 'POST', path, body, now: new Date() })).send(body);
+    return [answer.status, JSON.parse(Buffer.from(String(answer.body).split('.')[1] ?? '', 'base64url').toString('utf8'))] as const;
   };
-  const body = { noticeSignedContent: signJws(notice, portPlatform.signer) };
-  const path = '/pint/v3/sdx/notices';
-  const answer = await request(car.app.app).post(path).set('Authorization', signPeerRequest(portPlatform, { to: 'CAR1', method: 'POST', path, body, now: new Date() })).send(body);
-  expect(answer.status).toBe(422);
-  expect(JSON.parse(Buffer.from(String(answer.body).split('.')[1] ?? '', 'base64url').toString('utf8'))).toMatchObject({ responseCode: 'BENV', reason: 'notice type ACCEPT does not apply to kind eir' });
+  expect(await tell('ACCEPT', portPlatform)).toEqual([422, expect.objectContaining({ responseCode: 'BENV', reason: 'notice type ACCEPT does not apply to kind eir' })]);
+  // The right kind of notice, signed by a peer, but not the platform the EIR went to.
+  expect(await tell('GATE_RECORD', new Platform('FWD', fwdKey))).toEqual([422, expect.objectContaining({ responseCode: 'BENV', reason: 'this eir was not sent to FWD' })]);
   expect(await read(car, 'demo-carrier', id)).toMatchObject({ status: 'issued', events: [{ type: 'issue' }, { type: 'transfer' }, { type: 'transferred-out' }] });
 });
 

@@ -113,6 +113,8 @@ export class NoticeReceiver {
     if (!stored || stored.state.payloadHash !== parsed.data.transportDocumentChecksum) return answer('BENV', 'the notice names no document this platform sent');
     const outcome = noticeOutcomes[parsed.data.noticeType];
     if (outcome.kind !== stored.state.kind) return answer('BENV', `notice type ${parsed.data.noticeType} does not apply to kind ${stored.state.kind}`);
+    // A D/O may travel on and be released anywhere; a guarantee or EIR goes to its addressee's platform only, which alone may tell its outcome.
+    if (outcome.kind !== 'delivery-order' && parsePartyAddress(stored.state.holder ?? '')?.platform !== peer) return answer('BENV', `this ${stored.state.kind} was not sent to ${peer}`);
     await this.deps.documents.recordPeerOutcome(stored.state.id, {
       actor: stored.state.issuer,
       type: outcome.event,
