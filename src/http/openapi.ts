@@ -782,7 +782,7 @@ function paths(): Record<string, JsonSchema> {
         responses: {
           '200': { description: 'Signed acknowledgement, `RECE`.', headers: pintVersion, content: json({ type: 'string' }) },
           '401': peerUnauthorized,
-          '422': { description: 'Signed acknowledgement, `BENV` with a reason (not signed by the caller, malformed, or no document this platform sent).', headers: pintVersion, content: json({ type: 'string' }) },
+          '422': { description: 'Signed acknowledgement, `BENV` with a reason (not signed by the caller, malformed, no document this platform sent, a notice type for another kind of document, or a guarantee or EIR told of by a platform it was not sent to).', headers: pintVersion, content: json({ type: 'string' }) },
           ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType'),
         },
       },
