@@ -2,6 +2,7 @@ import { createHmac, createPrivateKey, createPublicKey, randomUUID } from 'node:
 import { openKeyStore, openPdfToolkit, pdfSettingsOf } from './composition/pdf-toolkit';
 import { projectRoot } from './composition/project-root';
 import { trustFromCertsDir } from './composition/resources';
+import { x5cProblem } from './adapters/pki/peer-x5c';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
@@ -45,6 +46,7 @@ import { NoticeReceiver } from './application/federation/release-notice';
 import { PeerSender } from './application/federation/peer-sender';
 import { PeerClient, fetchJwks } from './adapters/http/peer-client';
 import { parsePeers, type PeerConfig } from './domain/federation/peers';
+import { publicKeyFromJwk } from './domain/federation/compact-jws';
 import { storeConfigProblem, type Settings, type SettingsResult } from './settings';
 import { archiveRenewalScheduleFrom } from './composition/archive-renewals';
 import type { ArchiveRenewalSchedule } from './application/archive-renewals';
@@ -191,7 +193,7 @@ export async function wireApp(
   const federation = store.federation;
   const platformKeys = platformKeysOf(platform, peerDirectory);
   const pendingUploadQuotaBytes = settings.pendingUploadQuotaBytes;
-  const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, documents, clock, pendingUploadQuotaBytes }) : undefined;
+  const receiver = federation ? new EnvelopeReceiver({ store, federation, platform, keys: platformKeys, peers: peerDirectory, documents, clock, pendingUploadQuotaBytes }) : undefined;
   const notices = federation ? new NoticeReceiver({ store, federation, platform, peers: peerDirectory, documents, clock }) : undefined;
   const peerSender = federation
     ? new PeerSender({ store, federation, peers: peerDirectory, documents, clock, call: (peer, method, path, body) => peerClient.call(peer, method, path, body), options: settings.peerSend })
@@ -309,11 +311,20 @@ export function platformOf(settings: Pick<Settings, 'platformCode' | 'platformKe
 }
 
 /** SDX_PEERS_FILE: the peer platforms (a JSON array, see domain/federation/peers.ts); none when unset. */
-export function peersOf(settings: Pick<Settings, 'peersFile' | 'platformCode'>): PeerConfig[] {
+export function peersOf(settings: Pick<Settings, 'peersFile' | 'platformCode' | 'paths'>, at: Date = new Date()): PeerConfig[] {
   const file = settings.peersFile;
   if (!file) return [];
   try {
-    return parsePeers(JSON.parse(readFileSync(file, 'utf8')), settings.platformCode);
+    const peers = parsePeers(JSON.parse(readFileSync(file, 'utf8')), settings.platformCode);
+    // A peer's x5c must vouch for its pinned key under this deployment's trust anchors.
+    const withChain = peers.filter((peer) => peer.x5c !== undefined);
+    const anchors = withChain.length > 0 ? trustFromCertsDir(settings.paths.certsDir).anchors : [];
+    const problems = withChain.flatMap((peer) => {
+      const problem = x5cProblem(peer.x5c ?? [], peer.jwk ? publicKeyFromJwk(peer.jwk) : undefined, anchors, at);
+      return problem ? [`${peer.code}: ${problem}`] : [];
+    });
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    return peers;
   } catch (error) {
     throw new Error(`SDX_PEERS_FILE: ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -2,7 +2,7 @@ import { blobHash, eventHash } from '../domain/audit-log/event-hash';
 import { checkTelexReleaseBacking, type GuaranteeView } from '../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../domain/delivery-order/delivery-order.schema';
 import { isDocumentKind, takesPart, withParticipant, type DocumentKind, type DocumentState } from '../domain/document/document';
-import { decideAction, decideIssue, participantProblems, receivedState, validatePayload } from '../domain/document/document-kinds';
+import { arrivalStatus, decideAction, decideIssue, isRemoteParty, participantProblems, receivedState, validatePayload } from '../domain/document/document-kinds';
 import type { ActionRequest, PartyActor } from '../domain/document/lifecycle';
 import type { GateRecord } from '../domain/eir/eir.schema';
 import type { Party, PartyRole } from '../domain/party/party';
@@ -12,9 +12,10 @@ import { canonicalHash } from '../domain/shared/canonical-json';
 import type { TelexReleaseGuaranteePayload } from '../domain/telex-release/telex-release-guarantee.schema';
 import { actionInput, type ActionInput } from './action-input';
 import { parsePartyAddress } from '../domain/federation/platform-address';
+import type { NoticeEventType } from '../domain/federation/peer-notices';
 import type { Platform } from './federation/platform';
 import type { AskPeer } from './federation/receiver-validation';
-import { releaseNoticeSend } from './federation/release-notice';
+import { peerNoticeSend } from './federation/release-notice';
 import { outboundEnvelope, type EnvelopeSend, type TransferInData } from './federation/outbound-envelope';
 import { filterOfTerms, type SearchTerms } from './document-search';
 import { latestPdfSha256, signEvent, storedEventBody, type EventBody } from './events/signed-event';
@@ -173,10 +174,10 @@ export class DocumentService {
     if ('to' in action && request.target) data.event = { ...data.event, to: request.target.partyId };
     const peerSends = away ? [await this.envelopeSend(document, events, actor.partyId, away, now)] : [];
     const federation = this.deps.federation;
-    if (action.type === 'release' && federation) {
-      // A D/O received from another platform: its issuer's platform is told, in a notice this platform signs.
-      const releasedBy = { partyId: actor.partyId, name: (await this.requireParty(actor.partyId)).name.en };
-      const notice = releaseNoticeSend({ platform: federation.platform, state: document.state, events, releasedBy, at: now, newId: this.deps.newId });
+    if (federation && isRemoteParty(document.state.issuer)) {
+      // A document received from another platform released, decided or used here: its issuer's platform is told, in a notice this platform signs.
+      const actedBy = { partyId: actor.partyId, name: (await this.requireParty(actor.partyId)).name.en };
+      const notice = peerNoticeSend({ platform: federation.platform, state: document.state, events, action: action.type, actedBy, at: now, newId: this.deps.newId });
       if (notice && federation.isPeer(notice.peer)) peerSends.push(notice);
     }
     const bodies: Omit<EventBody, 'seq' | 'prev'>[] = [this.bodyOf(document.state, caller, action.type, now, data.event)];
@@ -274,7 +275,7 @@ export class DocumentService {
       await this.commit([await this.change(caller, existing.seq, next, events, [this.bodyOf(existing.state, caller, 'transfer-in', now, data)], now)]);
       return;
     }
-    const state = receivedState({ id: input.documentId, kind: input.kind, payload: input.payload, issuer: input.issuer, holder: input.holder, status: 'transferred' });
+    const state = receivedState({ id: input.documentId, kind: input.kind, payload: input.payload, issuer: input.issuer, holder: input.holder, status: arrivalStatus(input.kind) });
     if (!state) throw new ValidationError([{ path: 'transportDocument', code: 'invalid-payload', message: `not a valid ${input.kind}` }]);
     const change = await this.change(caller, 0, state, [], [this.bodyOf(state, caller, 'transfer-in', now, data)], now);
     await this.commit([{ ...change, payload: input.payload }]);
@@ -289,7 +290,7 @@ export class DocumentService {
    */
   async recordPeerOutcome(
     documentId: string,
-    input: { actor: string; type: 'transferred-out' | 'transfer-refused' | 'released-elsewhere'; data: Record<string, unknown>; once: string; state?: Partial<Pick<DocumentState, 'holder' | 'status'>> },
+    input: { actor: string; type: 'transferred-out' | 'transfer-refused' | NoticeEventType; data: Record<string, unknown>; once: string; state?: Partial<Pick<DocumentState, 'holder' | 'status'>> },
   ): Promise<void> {
     const stored = await this.deps.store.getDocument(documentId);
     if (!stored) throw new SdxError('not-found', `no document ${documentId}`);
@@ -499,7 +500,7 @@ export class DocumentService {
         const pdf = await this.deps.pdfs.renderSigned(
           {
             // "Issued at" stays the time of issue: the first event of a document is its issue.
-            ...this.pdfContent(document.state, document.payload, await this.requireParty(document.state.issuer), issuedAtOf(events, now)),
+            ...this.pdfContent(document.state, document.payload, await this.issuerParty(document.state.issuer), issuedAtOf(events, now)),
             gateRecord: action.gateRecord,
             photos,
           },
@@ -614,6 +615,11 @@ export class DocumentService {
   private async actorOf(caller: Caller): Promise<PartyActor> {
     const party = await this.requireParty(caller.partyId);
     return { partyId: party.id, roles: party.roles };
+  }
+
+  /** The issuer as the PDF names it: a party here, or one of another platform known by its address only. */
+  private async issuerParty(id: string): Promise<Party> {
+    return isRemoteParty(id) ? { id, name: { en: id }, roles: [], identifiers: {} } : this.requireParty(id);
   }
 
   private async requireParty(id: string): Promise<Party> {

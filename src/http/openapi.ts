@@ -307,7 +307,7 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
           description:
             'https (plain http only to loopback, or with SDX_WEBHOOK_ALLOW_HTTP=1) to a globally routable address: a literal address, or a name every address of which is one (422 `webhook-destination-forbidden` otherwise). Loopback and private networks only with SDX_WEBHOOK_ALLOW_PRIVATE=1.',
         },
-        eventTypes: { type: 'array', minItems: 1, items: { type: 'string' }, description: '`["*"]` (the default) or event types such as `issue`, `transfer`, `release`; `archive-renewed` (SDX renewed the stored PDF\'s long-term proof: a new DSS and document timestamp); between platforms `transfer-in`, `transferred-out`, `transfer-refused` and `released-elsewhere`.' },
+        eventTypes: { type: 'array', minItems: 1, items: { type: 'string' }, description: '`["*"]` (the default) or event types such as `issue`, `transfer`, `release`; `archive-renewed` (SDX renewed the stored PDF\'s long-term proof: a new DSS and document timestamp); between platforms `transfer-in`, `transferred-out`, `transfer-refused`, `released-elsewhere`, `accepted-elsewhere`, `rejected-elsewhere` and `gate-recorded-elsewhere`.' },
       },
       ['eventTypes'],
     ),
@@ -716,8 +716,10 @@ function paths(): Record<string, JsonSchema> {
         description:
           'Signed as `/pint/v3/receiver-validation` is. The body is PINT\'s `EblEnvelope`; SDX puts its document payload (a delivery order) where PINT puts an eBL\'s `transportDocument` (checksum: SHA-256 of its RFC 8785 form), the signed PDF as a supporting document of the manifest, and the transfer chain: one entry per platform stay, signed by that platform (ES256), naming the SHA-256 of the signed entry before it, with PINT transactions `ISSUE` and `TRANSFER`. ' +
           'Every signature is checked against the key of the platform that made it (pinned or from its JWKS), every checksum and link; the last transaction must hand the document to a party here. ' +
+          'Who may issue is checked too (PINT leaves it to the platforms): the platform that signed the first entry must be entitled to issue for the issuer the document names: its `ISSUE` actor is a party of that platform named in the document as one who may issue it, listed in the peer\'s `parties` in `SDX_PEERS_FILE`, and for a D/O the carrier it names is listed there by SCAC (`carriers`) or party id (this platform\'s own parties are its own); every later entry is signed by the platform the entry before handed the document to, each transaction by a party of the signing platform. A chain failing this is answered `BENV` (PINT\'s code for an envelope that fails validation; the signatures themselves are good, so not `BSIG`) and nothing is stored. ' +
           'Answers: 201 PINT\'s `EnvelopeTransferStartedResponse` (unsigned) listing the additional documents still to send; 200 signed `RECE` (accepted: the document is recorded here with a `transfer-in` event) or `DUPE` (accepted before); 422 signed `BSIG` / `BENV` (nothing stored); 409 signed `DISE` (the chain conflicts with one accepted here for the same document: it was spent twice). ' +
-          'SDX extends PINT for delivery orders: PINT has no action code for a D/O\'s presentation or release. Those stay events of the platform where they happen, and a release of a D/O received from another platform is reported to its issuing platform with `POST /pint/v3/sdx/notices`.',
+          'SDX extends PINT for delivery orders: PINT has no action code for a D/O\'s presentation or release. Those stay events of the platform where they happen, and a release of a D/O received from another platform is reported to its issuing platform with `POST /pint/v3/sdx/notices`. ' +
+          'SDX also sends telex-release guarantees and EIRs this way, which PINT does not cover: their issuer sends them (`TRANSFER`) only to the addressee the document names on the other platform (a guarantee to its carrier\'s agent, which arrives `submitted`; an EIR to its facility operator, which arrives `issued`; anyone else is `BENV`), and the decision or gate move made there comes back as a notice.',
         security: platformSignature,
         requestBody: { required: true, content: json({ type: 'object', required: ['transportDocument', 'envelopeManifestSignedContent', 'envelopeTransferChain'] }) },
         responses: {
@@ -770,17 +772,17 @@ function paths(): Record<string, JsonSchema> {
     '/pint/v3/sdx/notices': {
       post: {
         operationId: 'sdxReleaseNotice',
-        summary: 'SDX extension to PINT: a peer released a D/O this platform sent',
+        summary: 'SDX extension to PINT: a peer released, decided or used a document this platform sent',
         description:
-          'PINT ends an eBL\'s life with its surrender to the carrier; a delivery order ends with its release by a terminal, often on another platform. The platform that releases a D/O it received sends the issuing platform `{noticeSignedContent}`: a compact JWS (its platform key) over ' +
-          '`{noticeType: "RELEASE", eblPlatform, transportDocumentChecksum, envelopeTransferChainEntrySignedContentChecksums (the chain it accepted), actor (PINT party), actionDateTime}`. ' +
-          'This platform finds the document by a chain entry it signed, records a `released-elsewhere` event (the D/O is released here too; webhooks fire) once, and answers with a signed acknowledgement `{noticeChecksum, responseCode: RECE | BENV, reason?}`; the sender retries until it has one.',
+          'PINT ends an eBL\'s life with its surrender to the carrier and has no notices; a delivery order ends with its release by a terminal, a telex-release guarantee with the decision of the carrier\'s agent, an EIR with a gate move at a facility, often on another platform. The platform where that happens to a document it received sends the issuing platform `{noticeSignedContent}`: a compact JWS (its platform key) over ' +
+          '`{noticeType, eblPlatform, transportDocumentChecksum, envelopeTransferChainEntrySignedContentChecksums (the chain it accepted), actor (PINT party), actionDateTime}`, `noticeType` one of `RELEASE` (a D/O released), `ACCEPT` / `REJECT` (a guarantee accepted or rejected), `GATE_RECORD` (an EIR\'s gate move recorded). ' +
+          'This platform finds the document by a chain entry it signed, checks the notice type is for its kind, records `released-elsewhere`, `accepted-elsewhere`, `rejected-elsewhere` or `gate-recorded-elsewhere` (the document takes that status here too; webhooks fire) once, and answers with a signed acknowledgement `{noticeChecksum, responseCode: RECE | BENV, reason?}`; the sender retries until it has one.',
         security: platformSignature,
         requestBody: { required: true, content: json(closed({ noticeSignedContent: { type: 'string', maxLength: 20000 } })) },
         responses: {
           '200': { description: 'Signed acknowledgement, `RECE`.', headers: pintVersion, content: json({ type: 'string' }) },
           '401': peerUnauthorized,
-          '422': { description: 'Signed acknowledgement, `BENV` with a reason (not signed by the caller, malformed, or no document this platform sent).', headers: pintVersion, content: json({ type: 'string' }) },
+          '422': { description: 'Signed acknowledgement, `BENV` with a reason (not signed by the caller, malformed, no document this platform sent, a notice type for another kind of document, or a guarantee or EIR told of by a platform it was not sent to).', headers: pintVersion, content: json({ type: 'string' }) },
           ...errors('BadRequest', 'ContentTooLarge', 'UnsupportedMediaType'),
         },
       },

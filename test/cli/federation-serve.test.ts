@@ -43,7 +43,9 @@ async function freePort(): Promise<number> {
 const dbOf = (code: Code) => join(dir, `${code}.sqlite`);
 
 async function serve(code: Code): Promise<void> {
-  const peers = codes.filter((c) => c !== code).map((c) => ({ code: c, url: urls[c], jwk: platformJwk(keys[c]) }));
+  // Only CAR1 issues: it hosts the demo carrier (POCL) and its agent; PORT and DEPO host no issuers.
+  const hosts = (c: Code) => (c === 'CAR1' ? { parties: ['demo-agent-sha', 'demo-carrier'], carriers: ['POCL'] } : { parties: [] });
+  const peers = codes.filter((c) => c !== code).map((c) => ({ code: c, url: urls[c], jwk: platformJwk(keys[c]), ...hosts(c) }));
   writeFileSync(join(dir, `${code}.peers.json`), JSON.stringify(peers));
   const child = startSdx(['serve', '--port', String(ports[code]), '--demo'], {
     SDX_PLATFORM_CODE: code,
@@ -370,7 +372,7 @@ describe('each platform’s own audit', () => {
     const problems = (JSON.parse(result.stdout) as { problems: { code: string; documentId: string; message: string }[] }).problems;
     expect(problems.map((p) => [p.code, p.documentId, p.message])).toEqual([
       ['cross-platform-signature-invalid', carried.id, 'the receipt is not signed by PORT\'s key for the envelope sent'],
-      ['cross-platform-signature-invalid', carried.id, 'the release notice is not signed by PORT\'s key'],
+      ['cross-platform-signature-invalid', carried.id, 'the notice is not signed by PORT\'s key'],
     ]);
   });
 });

@@ -21,7 +21,7 @@ let two: TestApp;
 beforeAll(async () => {
   const portKey = join(dir, 'port.key.pem');
   writeFileSync(portKey, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }));
-  writeFileSync(join(dir, 'peers.json'), JSON.stringify([{ code: 'CAR1', url: 'http://127.0.0.1:9', jwk: platformJwk(carKey) }]));
+  writeFileSync(join(dir, 'peers.json'), JSON.stringify([{ code: 'CAR1', url: 'http://127.0.0.1:9', jwk: platformJwk(carKey), parties: ['demo-agent-sha'], carriers: ['POCL'] }]));
   const env = { SDX_PLATFORM_CODE: 'PORT', SDX_PLATFORM_KEY_FILE: portKey, SDX_PEERS_FILE: join(dir, 'peers.json'), SDX_PENDING_UPLOAD_MB: '1' };
   one = await startTestApp({ env });
   two = await startTestApp({ env, dbFile: one.dbFile });

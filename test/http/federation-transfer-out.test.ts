@@ -133,7 +133,7 @@ describe('a holder transfers a D/O to a party of a peer platform', () => {
     // PORT's own check of what it will receive passes: signatures, checksums, chain links, handover.
     const carKey = platformOf(settingsOrThrow(env)).signer;
     const keys: PlatformKeys = async (platform, kid) => (platform === 'CAR1' && kid === carKey.kid ? carKey.key : undefined);
-    expect(await checkEnvelope(envelope, { sender: 'CAR1', receiver: 'PORT', keys })).toMatchObject({ ok: true });
+    expect(await checkEnvelope(envelope, { sender: 'CAR1', receiver: 'PORT', keys, hostsOf: (platform) => (platform === 'CAR1' ? { parties: ['demo-agent-sha'], carriers: ['POCL'] } : undefined) })).toMatchObject({ ok: true });
 
     // Held elsewhere: neither the former holder nor the issuer acts on it here.
     const again = await request(car.app).post(`/api/v1/documents/${id}/events`).set(as('demo-forwarder')).send({ type: 'transfer', to: 'demo-haulier-a' });

@@ -1,8 +1,9 @@
 import { checkTelexReleaseBacking } from '../../domain/delivery-order/release-basis.rule';
 import type { DeliveryOrderPayload } from '../../domain/delivery-order/delivery-order.schema';
-import { deliveryOrderStatuses, isDocumentKind, withParticipant, type DocumentState } from '../../domain/document/document';
+import { deliveryOrderStatuses, eirStatuses, guaranteeStatuses, isDocumentKind, withParticipant, type DocumentState } from '../../domain/document/document';
 import { chainIssuer } from '../../domain/federation/pint-envelope';
-import { decideAction, decideIssue, isRemoteParty, receivedState, validatePayload } from '../../domain/document/document-kinds';
+import { arrivalStatus, decideAction, decideIssue, isRemoteParty, receivedState, validatePayload } from '../../domain/document/document-kinds';
+import { noticeEventTypes, outcomeOfEvent } from '../../domain/federation/peer-notices';
 import { decideSystemEvent, isActionType, isSystemEventType, SYSTEM_ACTOR_ID, type ActionRequest, type Actor, type Effect, type PartyActor } from '../../domain/document/lifecycle';
 import type { PartyRole } from '../../domain/party/party';
 import { canonicalHash } from '../../domain/shared/canonical-json';
@@ -184,7 +185,7 @@ export class LifecycleReplay {
     if (!holder) return [unknownParty(body.actor.partyId)];
     const chain = body.data['chain'];
     const issuer = Array.isArray(chain) ? chainIssuer(chain.filter((e): e is string => typeof e === 'string')) : undefined;
-    const state = issuer === undefined ? undefined : receivedState({ id: body.documentId, kind: body.kind, payload: parsed.value, issuer, holder: holder.partyId, status: 'transferred' });
+    const state = issuer === undefined ? undefined : receivedState({ id: body.documentId, kind: body.kind, payload: parsed.value, issuer, holder: holder.partyId, status: arrivalStatus(body.kind) });
     if (!state) return [{ code: 'document-not-issued', message: 'the document arrived without a transfer chain that starts with its issue' }];
     this.documents.set(body.documentId, { state, pending: [] });
     return [];
@@ -193,10 +194,11 @@ export class LifecycleReplay {
   /**
    * Events of a document's passage to and from other platforms: it comes back (`transfer-in`), the
    * other platform took it (`transferred-out`), refused it (`transfer-refused`: back to the holder
-   * that sent it) or released it (`released-elsewhere`). All but the first need it to be held there.
+   * that sent it) or told what happened to it there (`released-elsewhere` and the other notice
+   * events). All but the first need it to be held there.
    */
   private federated(replayed: Replayed, body: EventBody): RuleProblem[] | undefined {
-    if (!['transfer-in', 'transferred-out', 'transfer-refused', 'released-elsewhere'].includes(body.type)) return undefined;
+    if (!['transfer-in', 'transferred-out', 'transfer-refused', ...noticeEventTypes].includes(body.type)) return undefined;
     const state = replayed.state;
     if (state.holder === null || !isRemoteParty(state.holder)) {
       return [{ code: 'event-breaks-lifecycle', rule: 'invalid-state-transition', message: `a ${body.type} event while the document is held here` }];
@@ -207,12 +209,14 @@ export class LifecycleReplay {
       replayed.state = { ...state, status: 'transferred', holder: holder.partyId, participants: withParticipant(state.participants, { partyId: holder.partyId, role: 'transferee' }) };
     } else if (body.type === 'transfer-refused') {
       const back = body.data['returnTo'] as { holder?: unknown; status?: unknown } | undefined;
-      if (typeof back?.holder !== 'string' || typeof back.status !== 'string' || !(deliveryOrderStatuses as readonly string[]).includes(back.status)) {
+      if (typeof back?.holder !== 'string' || typeof back.status !== 'string' || ![...deliveryOrderStatuses, ...eirStatuses, ...guaranteeStatuses].includes(back.status as DocumentState['status'])) {
         return [{ code: 'event-breaks-lifecycle', rule: 'invalid-state-transition', message: 'a refused transfer that does not say whom the document returned to' }];
       }
       replayed.state = { ...state, holder: back.holder, status: back.status as DocumentState['status'] };
-    } else if (body.type === 'released-elsewhere') {
-      replayed.state = { ...state, status: 'released' };
+    } else if (body.type !== 'transferred-out') {
+      const outcome = outcomeOfEvent(body.type);
+      if (outcome?.kind !== state.kind) return [{ code: 'event-breaks-lifecycle', rule: 'invalid-state-transition', message: `a ${body.type} event on a ${state.kind}` }];
+      replayed.state = { ...state, status: outcome.status };
     }
     return [];
   }

@@ -52,7 +52,10 @@ export function crossPlatformCheck(keys: PlatformKeys): (body: EventBody) => Pro
         return receipt.responseCode === data['responseCode'] ? undefined : `the receipt says ${receipt.responseCode}, not ${String(data['responseCode'])}`;
       }
       case 'released-elsewhere':
-        return (await opens(data['peer'], data['notice'])) ? undefined : `the release notice is not signed by ${String(data['peer'])}'s key`;
+      case 'accepted-elsewhere':
+      case 'rejected-elsewhere':
+      case 'gate-recorded-elsewhere':
+        return (await opens(data['peer'], data['notice'])) ? undefined : `the notice is not signed by ${String(data['peer'])}'s key`;
       default:
         return undefined;
     }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { kindOfPayload } from '../../domain/document/document-kinds';
+import { kindOfPayload, mayArriveFor } from '../../domain/document/document-kinds';
 import { signedContentChecksum } from '../../domain/federation/compact-jws';
 import {
   chainIssuer,
@@ -18,7 +18,7 @@ import type { FederationStore } from '../ports/federation-store.port';
 import type { Store } from '../ports/store.port';
 import { storedEventBody } from '../events/signed-event';
 import type { TransferInData } from './outbound-envelope';
-import type { Platform } from './platform';
+import type { PeerDirectory, Platform } from './platform';
 
 /** How long an envelope may wait for its additional documents. */
 const ENVELOPE_WAIT_MS = 60 * 60 * 1000;
@@ -48,6 +48,8 @@ export class EnvelopeReceiver {
       federation: FederationStore;
       platform: Platform;
       keys: PlatformKeys;
+      /** Whom each peer hosts: the issuers its ISSUE entries may name. */
+      peers: Pick<PeerDirectory, 'hostsOf'>;
       documents: DocumentService;
       clock: () => Date;
       /** The most bytes of additional documents a peer may have here that no accepted envelope cites yet (as a party's uploads). */
@@ -89,7 +91,7 @@ export class EnvelopeReceiver {
   }
 
   private async check(peer: string, body: unknown): Promise<CheckedEnvelope | PintAnswer> {
-    const checked = await checkEnvelope(body, { sender: peer, receiver: this.deps.platform.code, keys: this.deps.keys });
+    const checked = await checkEnvelope(body, { sender: peer, receiver: this.deps.platform.code, keys: this.deps.keys, hostsOf: (code) => this.deps.peers.hostsOf(code) });
     if (!checked.ok) {
       return this.signed({ lastEnvelopeTransferChainEntrySignedContentChecksum: checked.lastChecksum ?? '0'.repeat(64), responseCode: checked.responseCode, reason: checked.reason });
     }
@@ -98,7 +100,9 @@ export class EnvelopeReceiver {
     const party = code && /^[a-z0-9][a-z0-9-]{1,62}$/.test(code) ? await this.deps.store.getParty(code) : undefined;
     const benv = (reason: string) => this.signed({ lastEnvelopeTransferChainEntrySignedContentChecksum: checked.lastChecksum, responseCode: 'BENV', reason });
     if (!party || (party.roles.length === 1 && hasRole(party, 'auditor'))) return benv(`the recipient takes no documents on ${this.deps.platform.code}`);
-    if (kindOfPayload(checked.envelope.transportDocument) !== 'delivery-order') return benv('this platform takes delivery orders from other platforms');
+    const kind = kindOfPayload(checked.envelope.transportDocument);
+    if (kind === undefined) return benv('the document is not a payload this platform knows');
+    if (!mayArriveFor(kind, checked.envelope.transportDocument, party.id)) return benv(`a ${kind} from another platform goes only to the party it is addressed to`);
     if (!(checked.manifest.supportingDocuments ?? []).some((d) => d.mediaType === 'application/pdf')) return benv('the envelope carries no signed PDF');
     return checked;
   }
@@ -144,7 +148,7 @@ export class EnvelopeReceiver {
         const data: TransferInData = { from: peer, chain: checked.envelope.envelopeTransferChain, lastChecksum: last, pdfSha256: pdf?.documentChecksum ?? '' };
         await this.deps.documents.receiveTransfer({
           documentId,
-          kind: 'delivery-order',
+          kind: kindOfPayload(checked.envelope.transportDocument) ?? 'delivery-order',
           payload: checked.envelope.transportDocument,
           issuer: chainIssuer(checked.envelope.envelopeTransferChain) ?? `${peer}:unknown`,
           holder: handover?.recipient?.identifyingCodes.find((c) => c.codeListProvider === this.deps.platform.code)?.partyCode ?? '',

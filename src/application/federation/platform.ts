@@ -1,5 +1,6 @@
-import type { KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { platformJwk, publicKeyFromJwk, type JwsSigner, type PlatformJwk } from '../../domain/federation/compact-jws';
+import type { HostedIssuers } from '../../domain/federation/issue-entitlement';
 import type { PeerConfig } from '../../domain/federation/peers';
 import type { PlatformKeys } from '../../domain/federation/pint-envelope';
 
@@ -29,7 +30,7 @@ export type FetchJwks = (url: string) => Promise<unknown>;
 const JWKS_REFRESH_MS = 30_000;
 
 /**
- * The configured peers and their keys. A pinned key is the only key of its peer; a JWKS URL is
+ * The configured peers and their keys. A pinned key (or the key an x5c certifies) is the only key of its peer; a JWKS URL is
  * fetched on first use and again when a signature names a key not in it (a peer rotated), at most
  * every 30 seconds so that forged `kid`s cannot make this platform hammer the peer.
  */
@@ -49,12 +50,20 @@ export class PeerDirectory {
     return this.byCode.get(code);
   }
 
+  /** Whom a peer hosts, the issuers it may issue for; undefined for a platform that is not a peer. */
+  hostsOf(code: string): HostedIssuers | undefined {
+    const peer = this.byCode.get(code);
+    return peer ? { parties: peer.parties ?? [], carriers: peer.carriers ?? [] } : undefined;
+  }
+
   /** The peer's public key with thumbprint `kid`, or undefined (unknown peer, unknown key, JWKS out of reach). */
   async keyFor(code: string, kid: string): Promise<KeyObject | undefined> {
     const peer = this.byCode.get(code);
     if (!peer) return undefined;
-    if (peer.jwk) {
-      const key = publicKeyFromJwk(peer.jwk);
+    // An x5c (checked at start-up against the trust anchors) certifies one key: the peer's, whatever its JWKS says.
+    const certified = peer.x5c?.[0] === undefined ? undefined : new X509Certificate(Buffer.from(peer.x5c[0], 'base64')).publicKey;
+    if (peer.jwk || certified) {
+      const key = peer.jwk ? publicKeyFromJwk(peer.jwk) : (certified as KeyObject);
       return platformJwk(key).kid === kid ? key : undefined;
     }
     const cached = this.fetched.get(code);

@@ -3,6 +3,8 @@ import { jwsKid, openJws, signJws, signedContentChecksum } from '../../domain/fe
 import { pintPartyOf } from '../../domain/federation/pint-envelope';
 import { parsePartyAddress } from '../../domain/federation/platform-address';
 import type { DocumentState } from '../../domain/document/document';
+import type { ActionType } from '../../domain/document/lifecycle';
+import { noticeOutcomes, noticeTypeOf, noticeTypes, type NoticeType } from '../../domain/federation/peer-notices';
 import type { DocumentService } from '../document-service';
 import { storedEventBody } from '../events/signed-event';
 import type { FederationStore } from '../ports/federation-store.port';
@@ -12,14 +14,15 @@ import type { PintAnswer } from './envelope-receiver';
 import type { Platform, PeerDirectory } from './platform';
 
 /**
- * SDX's extension to PINT for delivery orders: PINT ends with the holder surrendering an eBL to
- * its carrier; a D/O is released by a terminal, often on another platform than the carrier's. The
- * platform that releases a D/O it received tells the issuing platform in a notice it signs, naming
- * the chain entries it accepted; the issuer's platform records the release and answers with a
- * signed acknowledgement, so the sender knows the notice arrived.
+ * SDX's extension to PINT: PINT ends with the holder surrendering an eBL to its carrier; a D/O is
+ * released by a terminal, often on another platform than the carrier's, a guarantee decided by the
+ * carrier's agent on its own platform, an EIR used at a facility on another. The platform where that
+ * happens to a document it received tells the issuing platform in a notice it signs (see
+ * domain/federation/peer-notices.ts), naming the chain entries it accepted; the issuer's platform
+ * records it and answers with a signed acknowledgement, so the sender knows the notice arrived.
  */
 const notice = z.strictObject({
-  noticeType: z.literal('RELEASE'),
+  noticeType: z.enum(noticeTypes as [NoticeType, ...NoticeType[]]),
   eblPlatform: z.string().max(4),
   transportDocumentChecksum: z.string().regex(/^[0-9a-f]{64}$/),
   envelopeTransferChainEntrySignedContentChecksums: z.array(z.string().regex(/^[0-9a-f]{64}$/)).min(1).max(100),
@@ -30,25 +33,27 @@ export type ReleaseNotice = z.infer<typeof notice>;
 
 const noticeBody = z.strictObject({ noticeSignedContent: z.string().max(20_000) });
 
-/** The outbox row of a release of a D/O received from another platform: a notice to its issuing platform; none for a local D/O. */
-export function releaseNoticeSend(input: {
+/** The outbox row of `action` on a document received from another platform: a notice to its issuing platform; none for a local document or an action no notice tells. */
+export function peerNoticeSend(input: {
   platform: Platform;
   state: DocumentState;
   events: readonly StoredEvent[];
-  releasedBy: { partyId: string; name: string };
+  action: ActionType;
+  actedBy: { partyId: string; name: string };
   at: Date;
   newId: () => string;
 }): NewPeerSend | undefined {
   const issuing = parsePartyAddress(input.state.issuer)?.platform;
-  if (issuing === undefined) return undefined;
+  const noticeType = noticeTypeOf(input.state.kind, input.action);
+  if (issuing === undefined || noticeType === undefined) return undefined;
   const received = [...input.events].reverse().map((e) => storedEventBody(e.envelope)).find((b) => b.type === 'transfer-in')?.data as Partial<TransferInData> | undefined;
   if (!received?.chain?.length) return undefined;
   const signed: ReleaseNotice = {
-    noticeType: 'RELEASE',
+    noticeType,
     eblPlatform: input.platform.code,
     transportDocumentChecksum: input.state.payloadHash,
     envelopeTransferChainEntrySignedContentChecksums: received.chain.map(signedContentChecksum),
-    actor: pintPartyOf(input.platform.code, input.releasedBy.partyId, input.releasedBy.name),
+    actor: pintPartyOf(input.platform.code, input.actedBy.partyId, input.actedBy.name),
     actionDateTime: input.at.toISOString(),
   };
   const body = { noticeSignedContent: signJws(signed, input.platform.signer) };
@@ -75,9 +80,10 @@ export async function isAcknowledged(token: unknown, peer: string, sent: string,
 }
 
 /**
- * The issuing side: a peer's signed release notice for a document this platform sent, found by
- * the chain entries it signed; recorded once as a `released-elsewhere` event (webhooks fire as for
- * any event) that makes the D/O released here too.
+ * The issuing side: a peer's signed notice for a document this platform sent, found by the chain
+ * entries it signed and of the kind the notice is for; recorded once as its event
+ * (`released-elsewhere`, `accepted-elsewhere`, `rejected-elsewhere`, `gate-recorded-elsewhere`:
+ * webhooks fire as for any event) that gives the document here the status it has there.
  */
 export class NoticeReceiver {
   constructor(
@@ -105,12 +111,16 @@ export class NoticeReceiver {
     }
     const stored = documentId ? await this.deps.store.getDocument(documentId) : undefined;
     if (!stored || stored.state.payloadHash !== parsed.data.transportDocumentChecksum) return answer('BENV', 'the notice names no document this platform sent');
+    const outcome = noticeOutcomes[parsed.data.noticeType];
+    if (outcome.kind !== stored.state.kind) return answer('BENV', `notice type ${parsed.data.noticeType} does not apply to kind ${stored.state.kind}`);
+    // A D/O may travel on and be released anywhere; a guarantee or EIR goes to its addressee's platform only, which alone may tell its outcome.
+    if (outcome.kind !== 'delivery-order' && parsePartyAddress(stored.state.holder ?? '')?.platform !== peer) return answer('BENV', `this ${stored.state.kind} was not sent to ${peer}`);
     await this.deps.documents.recordPeerOutcome(stored.state.id, {
       actor: stored.state.issuer,
-      type: 'released-elsewhere',
-      data: { peer, releasedAt: parsed.data.actionDateTime, notice: token },
+      type: outcome.event,
+      data: { peer, ...(outcome.event === 'released-elsewhere' ? { releasedAt: parsed.data.actionDateTime } : { at: parsed.data.actionDateTime }), notice: token },
       once: 'notice',
-      state: { status: 'released' },
+      state: { status: outcome.status },
     });
     return answer('RECE');
   }

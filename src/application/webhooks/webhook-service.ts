@@ -1,3 +1,4 @@
+import { noticeEventTypes } from '../../domain/federation/peer-notices';
 import { createHmac, randomUUID } from 'node:crypto';
 import { actionInput } from '../action-input';
 import { systemEventTypes } from '../../domain/document/lifecycle';
@@ -16,11 +17,11 @@ export const webhookEventTypes: readonly string[] = [
   'expire',
   ...actionInput.options.map((option) => option.shape.type.value),
   ...systemEventTypes,
-  // Between platforms: received here, received there (signed receipt), refused there, released there.
+  // Between platforms: received here, received there (signed receipt), refused there, released, decided or used there.
   'transfer-in',
   'transferred-out',
   'transfer-refused',
-  'released-elsewhere',
+  ...noticeEventTypes,
 ];
 
 /** How long registration waits for a name to resolve before leaving the check to delivery. */

@@ -212,6 +212,32 @@ export function receivedState(input: { id: string; kind: DocumentKind; payload: 
   };
 }
 
+/**
+ * Cross-platform passage by kind: whom a document arriving from another platform may be handed to
+ * (any party for a D/O, which circulates; the carrier's agent a guarantee names; the facility an EIR
+ * names) and the status it arrives in (a D/O `transferred`; a guarantee or EIR as issued, to be
+ * decided or used there).
+ */
+const addresseeElsewhere: Record<DocumentKind, Participant['role'] | undefined> = { 'delivery-order': undefined, 'telex-release-guarantee': 'carrier-agent', eir: 'facility-operator' };
+
+export function mayArriveFor(kind: DocumentKind, payload: unknown, party: PartyId): boolean {
+  const role = addresseeElsewhere[kind];
+  const parsed = validatePayload(kind, payload);
+  if (!parsed.ok) return false;
+  const definition = definitions[kind] as KindDefinition<DocumentKind>;
+  return role === undefined || definition.participants(parsed.value as PayloadByKind[DocumentKind]).some((p) => p.role === role && p.partyId === party);
+}
+
+export function arrivalStatus(kind: DocumentKind): DocumentStatus {
+  return kind === 'delivery-order' ? 'transferred' : definitions[kind].initialStatus;
+}
+
+/** The parties a validated payload names that may issue it (the carrier or its agent, the shipper or forwarder, the facility or container operator). */
+export function namedIssuersOf<K extends DocumentKind>(kind: K, payload: PayloadByKind[K]): PartyId[] {
+  const definition: KindDefinition<K> = definitions[kind];
+  return definition.namedIssuers(payload);
+}
+
 /** The kind whose payload schema `payload` meets (each is strict, so at most one does). */
 export function kindOfPayload(payload: unknown): DocumentKind | undefined {
   return (Object.keys(definitions) as DocumentKind[]).find((kind) => validatePayload(kind, payload).ok);

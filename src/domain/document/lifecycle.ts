@@ -107,6 +107,19 @@ export interface LifecycleDefinition<S extends DocumentStatus> {
   relationOf: Partial<Record<ParticipantRole, Relation>>;
 }
 
+/**
+ * The guard of a document sent to its addressee on another platform: the target must be
+ * `<platform>:<party>` with `party` the one the document names as `role` (a local addressee acts
+ * on it here without any sending); otherwise `code`.
+ */
+export function toAddresseeElsewhere(role: ParticipantRole, code: RefusalCode): NonNullable<TransitionRule<DocumentStatus>['guard']> {
+  return (state, request) => {
+    const [platform, party] = (request.target?.partyId ?? '').split(':');
+    if (platform && party && participantsOf(state, role).includes(party)) return undefined;
+    return { code, category: 'invalid', message: `this ${state.kind} is sent only to the ${role} it names, on another platform (<platform>:${participantsOf(state, role)[0] ?? role})` };
+  };
+}
+
 export function refuse(code: RefusalCode, category: Refusal['category'], message: string): Decision {
   return { ok: false, refusal: { code, category, message } };
 }

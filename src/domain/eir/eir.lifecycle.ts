@@ -1,5 +1,5 @@
 import type { DocumentState, EirStatus } from '../document/document';
-import type { ActionRequest, LifecycleDefinition } from '../document/lifecycle';
+import { toAddresseeElsewhere, type ActionRequest, type LifecycleDefinition } from '../document/lifecycle';
 import type { Refusal } from '../shared/errors';
 
 /** A gate move is recorded only within the EIR's validity window, by the service's clock. */
@@ -16,7 +16,9 @@ function withinWindow(state: DocumentState, request: ActionRequest): Refusal | u
 
 /**
  * issued (holder = haulier) → gate-recorded (by the facility's operator) → countersigned (by the
- * haulier), final. The issuer may void before the countersignature; an unused EIR expires.
+ * haulier), final. The issuer may void before the countersignature; an unused EIR expires. A
+ * facility on another platform is sent the EIR by its issuer (`transfer` to `<platform>:<operator>`):
+ * its gate move is recorded there and comes back in a notice.
  */
 export const eirLifecycle: LifecycleDefinition<EirStatus> = {
   kind: 'eir',
@@ -36,6 +38,15 @@ export const eirLifecycle: LifecycleDefinition<EirStatus> = {
       to: 'gate-recorded',
       holder: 'keep',
       guard: withinWindow,
+    },
+    {
+      action: 'transfer',
+      from: ['issued'],
+      by: ['issuer'],
+      refusedAs: 'not-issuer',
+      to: 'issued',
+      holder: 'target',
+      guard: toAddresseeElsewhere('facility-operator', 'wrong-terminal'),
     },
     {
       action: 'countersign',

@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import { partyId, scac } from '../shared/schema';
 import { isPlatformCode } from './platform-address';
 
 /**
  * The peers a deployment exchanges documents with (SDX_PEERS_FILE): each a platform code, the base
  * URL its PINT routes hang under, and how to know its signing key, pinned (`jwk`) or fetched from
- * its `jwksUrl`. `x5c` (base64 DER certificates, leaf first) may go with a pinned key.
+ * its `jwksUrl`. `x5c` (base64 DER certificates, leaf first) may go with a pinned key. `parties`
+ * (party ids) and `carriers` (SCACs) are whom the peer hosts: the only issuers a document it issued
+ * may name (see issue-entitlement.ts); a peer that lists none issues nothing this platform takes.
  */
 const url = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'must be an absolute http(s) URL');
 
@@ -17,6 +20,8 @@ const peerSchema = z
     jwk: ecJwk.optional(),
     jwksUrl: url.optional(),
     x5c: z.array(z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'must be base64 DER')).min(1).optional(),
+    parties: z.array(partyId).optional(),
+    carriers: z.array(scac).optional(),
   })
   .refine((peer) => (peer.jwk === undefined) !== (peer.jwksUrl === undefined), 'give exactly one of jwk (a pinned key) and jwksUrl');
 

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalHash } from '../shared/canonical-json';
 import { jwsKid, openJws, signJws, signedContentChecksum, type JwsSigner } from './compact-jws';
+import { issueEntitlementProblem, type HostedIssuers } from './issue-entitlement';
 
 /**
  * DCSA PINT 3.0's envelope pieces, with PINT's names: the transfer chain (one signed entry per
@@ -162,12 +163,17 @@ export function chainIssuer(chain: readonly string[]): string | undefined {
 /**
  * The receiver's check of an envelope from `sender`, as PINT describes it: the manifest signed by
  * the sender; the document's checksum; every chain entry signed by the platform it names, linked to
- * the one before by checksum, for this document; the first starting with ISSUE; the last made by
- * the sender and handing the document to a party of `receiver`. Signature failures are BSIG, every
- * other failure BENV; nothing here looks at what the receiver already holds (DUPE, DISE: see
- * `decideReceipt`).
+ * the one before by checksum, for this document; the first starting with ISSUE, made by a platform
+ * entitled to issue for the issuer the document names (`hostsOf`, see issue-entitlement.ts); every
+ * later one made by the platform the entry before handed the document to, each transaction by a
+ * party of the platform that signed it; the last made by the sender and handing the document to a
+ * party of `receiver`. Signature failures are BSIG, every other failure BENV; nothing here looks at
+ * what the receiver already holds (DUPE, DISE: see `decideReceipt`).
  */
-export async function checkEnvelope(body: unknown, context: { sender: string; receiver: string; keys: PlatformKeys }): Promise<CheckedEnvelope | EnvelopeRefusal> {
+export async function checkEnvelope(
+  body: unknown,
+  context: { sender: string; receiver: string; keys: PlatformKeys; hostsOf: (platform: string) => HostedIssuers | undefined },
+): Promise<CheckedEnvelope | EnvelopeRefusal> {
   const benv = (reason: string, lastChecksum?: string): EnvelopeRefusal => ({ ok: false, responseCode: 'BENV', reason, ...(lastChecksum ? { lastChecksum } : {}) });
   const bsig = (reason: string, lastChecksum?: string): EnvelopeRefusal => ({ ok: false, responseCode: 'BSIG', reason, ...(lastChecksum ? { lastChecksum } : {}) });
   const parsed = envelope.safeParse(body);
@@ -208,8 +214,14 @@ export async function checkEnvelope(body: unknown, context: { sender: string; re
     if (entry.previousEnvelopeTransferChainEntrySignedContentChecksum !== expectedPrevious) return benv(`chain entry ${index} does not link to the entry before it`, lastChecksum);
     if (index === 0 && entry.transactions[0]?.actionCode !== 'ISSUE') return benv('the first chain entry does not start with ISSUE', lastChecksum);
     if (entry.transactions.some((t, i) => t.actionCode === 'ISSUE' && (index > 0 || i > 0))) return benv(`chain entry ${index} issues the document again`, lastChecksum);
+    if (entry.transactions.some((t) => t.actor.eblPlatform !== entry.eblPlatform)) return benv(`chain entry ${index} has an actor of another platform than ${entry.eblPlatform}`, lastChecksum);
+    const handedTo = entries[index - 1]?.transactions.at(-1)?.recipient?.eblPlatform;
+    if (index > 0 && handedTo !== entry.eblPlatform) return benv(`chain entry ${index} was made by ${entry.eblPlatform}, not by ${handedTo ?? 'a platform'} the entry before handed the document to`, lastChecksum);
     entries.push(entry);
   }
+  const first = entries[0];
+  const unentitled = first && issueEntitlementProblem(first, env.transportDocument, { ownPlatform: context.receiver, hostsOf: context.hostsOf });
+  if (unentitled) return benv(unentitled, lastChecksum);
   const last = entries[entries.length - 1];
   const handover = last?.transactions[last.transactions.length - 1];
   if (last?.eblPlatform !== context.sender) return benv(`the last chain entry was not made by ${context.sender}`, lastChecksum);

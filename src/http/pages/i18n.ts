@@ -529,6 +529,9 @@ const eventNames: Record<string, Text> = {
   'transferred-out': { en: 'Received by the other platform (signed receipt)', zh: '对方平台已签收' },
   'transfer-refused': { en: 'Refused by the other platform; back with its holder', zh: '对方平台拒收，单证退回原持有方' },
   'released-elsewhere': { en: 'Released on another platform', zh: '已在其他平台放货' },
+  'accepted-elsewhere': { en: 'Accepted by the agent on another platform', zh: '代理已在其他平台接受' },
+  'rejected-elsewhere': { en: 'Rejected by the agent on another platform', zh: '代理已在其他平台拒绝' },
+  'gate-recorded-elsewhere': { en: 'Gate move recorded on another platform', zh: '已在其他平台记录进出闸' },
 };
 
 /** An event in a document's history, by its type. */

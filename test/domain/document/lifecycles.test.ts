@@ -129,7 +129,9 @@ const refused: Record<DocumentKind, Refused[]> = {
     ['issued', ['expire', 'system'], 'not-yet-expired', 'conflict'],
     ['issued', ['expire', 'demo-haulier-a'], 'not-issuer', 'forbidden'],
     ['issued', ['gate-record', 'demo-auditor'], 'read-only-party', 'forbidden'],
-    ['issued', ['transfer', 'demo-haulier-a', 'demo-haulier-b'], 'unknown-action', 'invalid'],
+    // Only its issuer sends an EIR on, and only to the facility it names on another platform.
+    ['issued', ['transfer', 'demo-haulier-a', 'demo-haulier-b'], 'not-issuer', 'forbidden'],
+    ['issued', ['transfer', 'demo-terminal', 'demo-depot'], 'wrong-terminal', 'invalid'],
   ],
   'telex-release-guarantee': [
     ['submitted', ['accept', 'demo-agent-sha'], 'not-addressee', 'forbidden'],
@@ -140,7 +142,9 @@ const refused: Record<DocumentKind, Refused[]> = {
     ['accepted', ['withdraw', 'demo-shipper'], 'document-closed', 'conflict'],
     ['withdrawn', ['accept', 'demo-agent-pus'], 'document-closed', 'conflict'],
     ['rejected', ['accept', 'demo-agent-pus'], 'document-closed', 'conflict'],
-    ['submitted', ['transfer', 'demo-agent-pus', 'demo-agent-sha'], 'unknown-action', 'invalid'],
+    // Only its submitter sends a guarantee on, and only to the agent it names on another platform.
+    ['submitted', ['transfer', 'demo-agent-pus', 'demo-agent-sha'], 'not-issuer', 'forbidden'],
+    ['submitted', ['transfer', 'demo-shipper', 'demo-agent-sha'], 'guarantee-wrong-agent', 'invalid'],
   ],
 };
 

@@ -8,13 +8,13 @@ describe('SDX_PEERS_FILE', () => {
     const peers = parsePeers(
       [
         { code: 'PORT', url: 'https://port.example/', jwk },
-        { code: 'CAR1', url: 'http://127.0.0.1:8081', jwksUrl: 'http://127.0.0.1:8081/.well-known/jwks.json', x5c: ['MIIB'] },
+        { code: 'CAR1', url: 'http://127.0.0.1:8081', jwksUrl: 'http://127.0.0.1:8081/.well-known/jwks.json', x5c: ['MIIB'], parties: ['demo-agent-sha'], carriers: ['POCL'] },
       ],
       'SDX',
     );
-    expect(peers.map((p) => [p.code, p.url])).toEqual([
-      ['PORT', 'https://port.example'],
-      ['CAR1', 'http://127.0.0.1:8081'],
+    expect(peers.map((p) => [p.code, p.url, p.parties, p.carriers])).toEqual([
+      ['PORT', 'https://port.example', undefined, undefined],
+      ['CAR1', 'http://127.0.0.1:8081', ['demo-agent-sha'], ['POCL']],
     ]);
   });
 
@@ -24,6 +24,8 @@ describe('SDX_PEERS_FILE', () => {
     ['an RSA key', [{ code: 'PORT', url: 'https://port.example', jwk: { kty: 'RSA', n: 'x', e: 'AQAB' } }], '0.jwk'],
     ['a lowercase code', [{ code: 'port', url: 'https://port.example', jwk }], '0.code'],
     ['a relative URL', [{ code: 'PORT', url: '/pint', jwk }], '0.url'],
+    ['a carrier that is no SCAC', [{ code: 'PORT', url: 'https://port.example', jwk, carriers: ['pocl'] }], '0.carriers.0'],
+    ['a party id that is not a string', [{ code: 'PORT', url: 'https://port.example', jwk, parties: [7] }], '0.parties.0'],
     ['an unknown field', [{ code: 'PORT', url: 'https://port.example', jwk, secret: 'x' }], 'secret'],
     ['the own code', [{ code: 'SDX', url: 'https://port.example', jwk }], "this platform's own code"],
     ['one code twice', [{ code: 'PORT', url: 'https://a.example', jwk }, { code: 'PORT', url: 'https://b.example', jwk }], 'listed twice'],

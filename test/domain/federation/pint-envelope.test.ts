@@ -16,6 +16,7 @@ import {
   type Transaction,
 } from '../../../src/domain/federation/pint-envelope';
 import { dcsaProblems, type DcsaSchema } from '../../support/dcsa-schemas';
+import { exampleJson } from '../../support/examples';
 
 function platformSigner(): JwsSigner {
   const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
@@ -30,7 +31,8 @@ const keys: PlatformKeys = async (platform, kid) => {
 const CAR1 = signers['CAR1'] as JwsSigner;
 const PORT = signers['PORT'] as JwsSigner;
 
-const document = { kind: 'delivery-order', doNumber: 'DO-2026-0001', blNumber: 'COSU6123456780', consignee: { name: '上海示例进口有限公司' } };
+/** A D/O naming demo-carrier (SCAC POCL) and its agent demo-agent-sha. */
+const document = exampleJson('delivery-order');
 const carrier = pintPartyOf('CAR1', 'demo-carrier', 'COSCO Demo Lines');
 const consignee = pintPartyOf('CAR1', 'demo-consignee', 'Shanghai Demo Imports');
 const portConsignee = pintPartyOf('PORT', 'demo-forwarder', 'Port Demo Forwarding');
@@ -46,7 +48,9 @@ function carrierEnvelope(transactions: Transaction[] = [issue, handOver]): Envel
 }
 
 const payload = (token: string): unknown => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-const atPort = (body: unknown) => checkEnvelope(body, { sender: 'CAR1', receiver: 'PORT', keys });
+/** CAR1 hosts the carrier and its agent; FWD hosts a forwarder only. */
+const hosts: Record<string, { parties: string[]; carriers: string[] }> = { CAR1: { parties: ['demo-carrier', 'demo-agent-sha'], carriers: ['POCL'] }, FWD: { parties: ['demo-forwarder'], carriers: [] } };
+const atPort = (body: unknown, sender = 'CAR1') => checkEnvelope(body, { sender, receiver: 'PORT', keys, hostsOf: (platform) => hosts[platform] });
 
 function expectConforms(schema: DcsaSchema, value: unknown): void {
   expect({ schema, problems: dcsaProblems(schema, value, { closed: true }) }).toEqual({ schema, problems: [] });
@@ -125,7 +129,7 @@ describe('the receiver’s check of an envelope', () => {
   });
 
   it.each<[string, (e: Envelope) => unknown]>([
-    ['the document changed', (e) => ({ ...e, transportDocument: { ...document, doNumber: 'DO-2026-0002' } })],
+    ['the document changed', (e) => ({ ...e, transportDocument: { ...document, deliveryOrderNumber: 'DO-2026-0002' } })],
     ['the manifest naming another last entry', (e) => ({ ...e, envelopeTransferChain: [carrierEnvelope([issue, { ...handOver, actionDateTime: at(6) }]).envelopeTransferChain[0]] })],
     ['a field the envelope does not have', (e) => ({ ...e, extra: 1 })],
     ['no chain', (e) => ({ ...e, envelopeTransferChain: [] })],
@@ -151,6 +155,43 @@ describe('the receiver’s check of an envelope', () => {
   });
 });
 
+describe('who may issue across platforms', () => {
+  const agent = pintPartyOf('CAR1', 'demo-agent-sha', 'Agent');
+  it('a peer hosting the carrier and its agent issues: accepted', async () => {
+    expect(await atPort(carrierEnvelope([{ ...issue, actor: agent }, handOver]))).toMatchObject({ ok: true });
+  });
+
+  it('a peer that does not host the issuer named in the document signs its ISSUE: BENV', async () => {
+    // FWD's key is good, but demo-carrier is not FWD's to issue for.
+    const forged = (actor: Transaction['actor']) => {
+      const chain = [signChainEntry({ platform: 'FWD', document, transactions: [{ ...issue, actor }, { ...handOver, actor: pintPartyOf('FWD', 'demo-consignee', 'C') }] }, signers['FWD'] as JwsSigner)];
+      return sealEnvelope({ document, chain, supportingDocuments: [pdf] }, signers['FWD'] as JwsSigner);
+    };
+    expect(await atPort(forged(pintPartyOf('FWD', 'demo-carrier', 'Carrier')), 'FWD')).toMatchObject({ ok: false, responseCode: 'BENV', reason: 'FWD is not entitled to issue for demo-carrier' });
+    // Naming CAR1's carrier as the actor while FWD signs: the actor is not FWD's.
+    expect(await atPort(forged(carrier), 'FWD')).toMatchObject({ ok: false, responseCode: 'BENV', reason: expect.stringContaining('an actor of another platform than FWD') });
+    // A party FWD does host, but not one the document names as its issuer.
+    expect(await atPort(forged(pintPartyOf('FWD', 'demo-forwarder', 'F')), 'FWD')).toMatchObject({ ok: false, responseCode: 'BENV', reason: expect.stringContaining('not named in the document') });
+  });
+
+  it('an entitled peer issuing a D/O for a carrier it does not host: BENV', async () => {
+    const other = { ...document, carrier: { partyId: 'other-carrier', name: 'Other Line', scac: 'OTHL' }, carrierAgent: { partyId: 'demo-agent-sha', name: 'Agent' } };
+    const chain = [signChainEntry({ platform: 'CAR1', document: other, transactions: [{ ...issue, actor: agent }, handOver] }, CAR1)];
+    expect(await atPort(sealEnvelope({ document: other, chain, supportingDocuments: [pdf] }, CAR1))).toMatchObject({ ok: false, responseCode: 'BENV', reason: 'CAR1 is not entitled to issue for carrier OTHL' });
+    // Hosting the carrier by its SCAC alone is enough.
+    hosts['CAR1']?.carriers.push('OTHL');
+    expect(await atPort(sealEnvelope({ document: other, chain, supportingDocuments: [pdf] }, CAR1))).toMatchObject({ ok: true });
+    hosts['CAR1']?.carriers.pop();
+  });
+
+  it('a platform the chain never handed the document to signs a middle entry: BENV', async () => {
+    const first = signChainEntry({ platform: 'CAR1', document, transactions: [issue, { ...handOver, recipient: pintPartyOf('PORT', 'demo-consignee', 'C') }] }, CAR1);
+    const FWD = signers['FWD'] as JwsSigner;
+    const hijack = signChainEntry({ platform: 'FWD', document, previous: first, transactions: [{ ...handOver, actor: pintPartyOf('FWD', 'demo-forwarder', 'F'), actionDateTime: at(8) }] }, FWD);
+    expect(await atPort(sealEnvelope({ document, chain: [first, hijack], supportingDocuments: [pdf] }, FWD), 'FWD')).toMatchObject({ ok: false, responseCode: 'BENV', reason: expect.stringContaining('handed') });
+  });
+});
+
 describe('the receipt decision', () => {
   const none = { acceptedLast: new Set<string>(), acceptedChain: [] };
   async function checked(envelope: Envelope): Promise<CheckedEnvelope> {
@@ -172,11 +213,10 @@ describe('the receipt decision', () => {
 
   it('a second envelope for a document already accepted here, signed again by the carrier: DISE', async () => {
     const accepted = await checked(carrierEnvelope());
-    // CAR1 made another entry after the one PORT accepted, while the document was at PORT: a double spend.
+    // CAR1 going on after the entry that handed the document to PORT is refused before any decision (see the chain checks).
     const second = signChainEntry({ platform: 'CAR1', document, previous: accepted.envelope.envelopeTransferChain[0], transactions: [{ ...handOver, actionDateTime: at(30) }] }, CAR1);
-    const replay = await checked(sealEnvelope({ document, chain: [accepted.envelope.envelopeTransferChain[0] ?? '', second] }, CAR1));
-    expect(decideReceipt(replay, { acceptedLast: new Set([accepted.lastChecksum]), acceptedChain: accepted.checksums }, new Set(), 'PORT').responseCode).toBe('DISE');
-    // A different first entry for the same document (a forked chain): DISE too.
+    expect(await atPort(sealEnvelope({ document, chain: [accepted.envelope.envelopeTransferChain[0] ?? '', second] }, CAR1))).toMatchObject({ ok: false, responseCode: 'BENV' });
+    // A different first entry for the same document (a forked chain, a double spend): DISE.
     const fork = await checked(carrierEnvelope([issue, { ...handOver, actionDateTime: at(6) }]));
     expect(decideReceipt(fork, { acceptedLast: new Set([accepted.lastChecksum]), acceptedChain: accepted.checksums }, new Set(), 'PORT').responseCode).toBe('DISE');
   });
