@@ -5,6 +5,7 @@ import { RefusalError } from '../domain/shared/errors';
 import { latestPdfSha256, signEvent, type EventBody } from './events/signed-event';
 import type { ArchiveRenewer } from './ports/archive-renewer.port';
 import type { PartySigner } from './ports/key-store.port';
+import { RepeatingPass } from './repeating-pass';
 import { StoreConflictError, type Store, type StoredDocument } from './ports/store.port';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -197,41 +198,22 @@ export interface ArchiveRenewalScheduleOptions {
  * `lost`), so the schedule needs no leader.
  */
 export class ArchiveRenewalSchedule {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly passes = new RepeatingPass();
 
   constructor(private readonly o: ArchiveRenewalScheduleOptions) {}
 
   start(): void {
     if (this.o.everyMs === 0) return;
-    const tick = () => {
-      if (this.stopped) return;
-      const pass = this.o.renewals.renewArchives({ before: this.o.beforeDays, limit: this.o.limit ?? DEFAULT_RENEWALS_PER_RUN }).then(
-        (run) => {
-          this.o.onRun(run);
-          return nextRunAfter(run, this.o.everyMs);
-        },
-        (error: unknown) => {
-          this.o.onError(error);
-          return this.o.everyMs;
-        },
-      );
-      this.running = pass;
-      void pass.then((delay) => {
-        if (this.stopped) return;
-        this.timer = setTimeout(tick, delay);
-        // A waiting run never keeps the process alive on its own.
-        this.timer.unref();
-      });
+    const run = async () => {
+      const done = await this.o.renewals.renewArchives({ before: this.o.beforeDays, limit: this.o.limit ?? DEFAULT_RENEWALS_PER_RUN });
+      this.o.onRun(done);
+      return nextRunAfter(done, this.o.everyMs);
     };
-    tick();
+    this.passes.start(run, this.o.onError, this.o.everyMs);
   }
 
   /** Stops the schedule and waits for a run in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 }

@@ -1,4 +1,5 @@
 import type { BlobStore } from './ports/store.port';
+import { RepeatingPass } from './repeating-pass';
 
 /** How long an upload may wait for an event to reference it. */
 export const PENDING_UPLOAD_TTL_MS = 24 * 60 * 60 * 1000;
@@ -20,9 +21,7 @@ export interface UploadSweeperOptions {
  */
 export class UploadSweeper {
   private readonly o: Required<UploadSweeperOptions>;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly passes = new RepeatingPass();
 
   constructor(options: UploadSweeperOptions) {
     this.o = { ttlMs: PENDING_UPLOAD_TTL_MS, batchSize: 500, intervalMs: 10 * 60 * 1000, ...options };
@@ -35,27 +34,11 @@ export class UploadSweeper {
 
   /** Sweeps now and then every `intervalMs` until `stop`; a failing pass is tried again next time. */
   start(onError: (error: unknown) => void = () => undefined): void {
-    const tick = () => {
-      if (this.stopped) return;
-      const pass = this.sweepOnce().catch((error: unknown) => {
-        onError(error);
-        return 0;
-      });
-      this.running = pass;
-      void pass.then((count) => {
-        if (this.stopped) return;
-        this.timer = setTimeout(tick, count >= this.o.batchSize ? 0 : this.o.intervalMs);
-        // A pending sweep never keeps the process alive on its own.
-        this.timer.unref();
-      });
-    };
-    tick();
+    this.passes.start(async () => ((await this.sweepOnce()) >= this.o.batchSize ? 0 : this.o.intervalMs), onError, this.o.intervalMs);
   }
 
   /** Stops sweeping and waits for a pass in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 }

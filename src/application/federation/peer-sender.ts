@@ -6,6 +6,7 @@ import type { Store } from '../ports/store.port';
 import type { EnvelopeSend } from './outbound-envelope';
 import { isAcknowledged } from './release-notice';
 import type { PeerDirectory } from './platform';
+import { RepeatingPass } from '../repeating-pass';
 
 /** A signed PINT call to a peer (the HTTP adapter signs and sends it). */
 export type CallPeer = (peer: string, method: 'POST' | 'PUT', path: string, body: unknown) => Promise<{ status: number; body: unknown }>;
@@ -32,9 +33,7 @@ const LEASE_MS = 60_000;
  * so a receiver that got an earlier try answers DUPE, never a second document.
  */
 export class PeerSender {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly passes = new RepeatingPass();
 
   constructor(
     private readonly deps: {
@@ -75,25 +74,13 @@ export class PeerSender {
     return due.length;
   }
 
+  /** Sends until `stop`; a full batch means more may be due, so the next pass runs at once. */
   start(onError: (error: unknown) => void = () => undefined): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .catch((error: unknown) => {
-          onError(error);
-          return 0;
-        })
-        .then((count) => {
-          if (!this.stopped) this.timer = setTimeout(tick, count >= this.options.batchSize ? 0 : this.options.pollMs);
-        });
-    };
-    tick();
+    this.passes.start(async () => ((await this.runOnce()) >= this.options.batchSize ? 0 : this.options.pollMs), onError, this.options.pollMs);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** Sends one envelope and acts on the signed answer; the reason to try again, or null when done. */

@@ -1,6 +1,7 @@
 import { openEvent } from '../events/signed-event';
 import type { ClaimedDelivery, DeliveryAttempt, WebhookStore } from '../ports/webhook-store.port';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signDelivery } from './webhook-signature';
+import { RepeatingPass } from '../repeating-pass';
 
 /**
  * Why a POST got no answer: the destination is not one SDX may reach (`refused-destination`, no
@@ -76,9 +77,7 @@ export function deliveryBody(delivery: Pick<ClaimedDelivery, 'documentId' | 'seq
  */
 export class WebhookDispatcher {
   private readonly o: Required<Omit<DispatcherOptions, 'random'>> & { random: () => number };
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly passes = new RepeatingPass();
 
   constructor(options: DispatcherOptions) {
     this.o = {
@@ -136,30 +135,13 @@ export class WebhookDispatcher {
     await this.o.store.recordDeliveryAttempt(delivery.id, outcome);
   }
 
-  /** Polls until `stop`; a failing pass (store briefly down) is retried on the next tick. */
+  /** Polls until `stop`; a failing pass (store briefly down) is retried on the next tick, a full batch at once. */
   start(onError: (error: unknown) => void = () => undefined): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runOnce()
-        .then(
-          (count) => count,
-          (error: unknown) => {
-            onError(error);
-            return 0;
-          },
-        )
-        .then((count) => {
-          // A full batch means more may be due: go again at once.
-          if (!this.stopped) this.timer = setTimeout(tick, count >= this.o.batchSize ? 0 : this.o.pollMs);
-        });
-    };
-    tick();
+    this.passes.start(async () => ((await this.runOnce()) >= this.o.batchSize ? 0 : this.o.pollMs), onError, this.o.pollMs);
   }
 
   /** Stops polling and waits for the deliveries in flight to be recorded. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 }
