@@ -10,6 +10,7 @@ import {
   type PDFPage,
   type RGB,
 } from 'pdf-lib';
+import { subsetTextEncoder } from './subset-text';
 import { wrapText } from './text-wrap';
 
 export const COLORS = Object.freeze({
@@ -76,7 +77,7 @@ export class PdfCanvas {
   seedSubset(base: string): void {
     for (const character of base) this.characters.add(character);
     // Spaced out so that no two seed characters shape into a ligature.
-    this.font.encodeText([...this.characters].sort().join(' '));
+    subsetTextEncoder(this.font)([...this.characters].sort().join(' '));
   }
 
   width(text: string, size: number): number {
