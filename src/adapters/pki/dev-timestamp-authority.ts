@@ -206,8 +206,9 @@ export class DevTimestampAuthority implements TimestampAuthority {
         derTlv(0x31, signerInfo),
       ),
     );
-    // ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY }
-    return derTlv(0x30, concat(ID_SIGNED_DATA, derTlv(0xa0, signedData)));
+    // ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY }. A plain Uint8Array of its own,
+    // not a Buffer: a Buffer's slice() shares memory, and small ones share a pool's ArrayBuffer.
+    return new Uint8Array(derTlv(0x30, concat(ID_SIGNED_DATA, derTlv(0xa0, signedData))));
   }
 }
 

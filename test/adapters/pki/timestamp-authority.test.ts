@@ -94,6 +94,8 @@ describe('DevTimestampAuthority', () => {
     };
     const direct = await devTsa().timestamp(sha256('direct'));
     expect(reEncoded(direct)).toEqual(Buffer.from(direct));
+    // A token owns its memory: callers hand `token.slice().buffer` to ASN.1 libraries.
+    expect(direct.slice().buffer.byteLength).toBe(direct.length);
     for (const nonce of ['01', '00ff', '7f0102030405060708']) {
       const request = new TimeStampReq({
         messageImprint: new MessageImprint({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: id_sha256 }), hashedMessage: new OctetString(sha256(nonce)) }),
