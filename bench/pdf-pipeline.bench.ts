@@ -29,12 +29,24 @@ interface Result {
   perSecond: number;
   p50ms: number;
   p99ms: number;
+  /**
+   * CPU time of the whole process (every thread: workers, zlib and crypto pools, GC) per document.
+   * Docs/s swings with whatever else runs on a shared machine; CPU spent per document much less.
+   */
+  cpuMsPerDoc: number;
+}
+
+/** User + system CPU time of the process since `since`, in milliseconds. */
+function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
 }
 
 /** Runs `once` until MAX_DOCS documents or MAX_SECONDS, whichever comes first, after one warm-up. */
 async function measure(name: string, once: (i: number) => Promise<unknown>, maxDocs = MAX_DOCS): Promise<Result> {
   await once(-1);
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(Math.round(MAX_SECONDS * 1e9));
   for (let i = 0; i < maxDocs && process.hrtime.bigint() < deadline; i += 1) {
@@ -43,9 +55,11 @@ async function measure(name: string, once: (i: number) => Promise<unknown>, maxD
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpuMs = cpuMsSince(cpu);
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
-  return { name, docs: times.length, seconds, perSecond: times.length / seconds, p50ms: at(0.5), p99ms: at(0.99) };
+  const docs = times.length;
+  return { name, docs, seconds, perSecond: docs / seconds, p50ms: at(0.5), p99ms: at(0.99), cpuMsPerDoc: cpuMs / docs };
 }
 
 /**
@@ -55,6 +69,7 @@ async function measure(name: string, once: (i: number) => Promise<unknown>, maxD
 async function measureConcurrent(name: string, once: (i: number) => Promise<unknown>, inFlight: number): Promise<Result> {
   await Promise.all(Array.from({ length: inFlight }, (_, i) => once(-1 - i)));
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(Math.round(MAX_SECONDS * 1e9));
   let next = 0;
@@ -69,9 +84,11 @@ async function measureConcurrent(name: string, once: (i: number) => Promise<unkn
   };
   await Promise.all(Array.from({ length: inFlight }, lane));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpuMs = cpuMsSince(cpu);
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
-  return { name, docs: times.length, seconds, perSecond: times.length / seconds, p50ms: at(0.5), p99ms: at(0.99) };
+  const docs = times.length;
+  return { name, docs, seconds, perSecond: docs / seconds, p50ms: at(0.5), p99ms: at(0.99), cpuMsPerDoc: cpuMs / docs };
 }
 
 /** Several runs of one line counted as one: documents and seconds summed, latencies merged by run. */
@@ -79,7 +96,15 @@ function pooled(name: string, runs: Result[]): Result {
   const docs = runs.reduce((sum, r) => sum + r.docs, 0);
   const seconds = runs.reduce((sum, r) => sum + r.seconds, 0);
   const weighted = (pick: (r: Result) => number) => runs.reduce((sum, r) => sum + pick(r) * r.docs, 0) / docs;
-  return { name, docs, seconds, perSecond: docs / seconds, p50ms: weighted((r) => r.p50ms), p99ms: Math.max(...runs.map((r) => r.p99ms)) };
+  return {
+    name,
+    docs,
+    seconds,
+    perSecond: docs / seconds,
+    p50ms: weighted((r) => r.p50ms),
+    p99ms: Math.max(...runs.map((r) => r.p99ms)),
+    cpuMsPerDoc: weighted((r) => r.cpuMsPerDoc),
+  };
 }
 
 function throwawayP12(): Buffer {
@@ -201,19 +226,27 @@ async function main(): Promise<void> {
   const sameKind = results.find((r) => r.name.startsWith('sdx delivery-order: cached font + PAdES B-B'));
 
   process.stdout.write(
-    `PDF pipeline, ${MAX_SECONDS}s or ${MAX_DOCS} documents per line, node ${process.version}, ${availableParallelism()} CPUs\n`,
+    `PDF pipeline, ${MAX_SECONDS}s or ${MAX_DOCS} documents per line, node ${process.version}, ${availableParallelism()} CPUs\n` +
+      'ratios: docs/s over the baseline\'s docs/s (wall clock), and the baseline\'s CPU ms per document over the line\'s\n' +
+      '(CPU of every thread of the process; the baseline runs on one thread, the worker line on several)\n',
   );
   for (const r of results) {
     const ratio = (r.perSecond / baseline.perSecond).toFixed(1);
+    const cpuRatio = (baseline.cpuMsPerDoc / r.cpuMsPerDoc).toFixed(1);
     process.stdout.write(
-      `${r.name.padEnd(66)} ${r.perSecond.toFixed(1).padStart(7)} docs/s  p50 ${r.p50ms.toFixed(1)} ms  p99 ${r.p99ms.toFixed(1)} ms  (${r.docs} docs)  ${ratio}x baseline\n`,
+      `${r.name.padEnd(66)} ${r.perSecond.toFixed(1).padStart(7)} docs/s  p50 ${r.p50ms.toFixed(1)} ms  p99 ${r.p99ms.toFixed(1)} ms  ` +
+        `CPU ${r.cpuMsPerDoc.toFixed(2)} ms/doc  (${r.docs} docs)  ${ratio}x baseline, ${cpuRatio}x by CPU\n`,
     );
   }
   process.stdout.write(
-    `baseline before the SDX lines ${baselineRuns[0]?.perSecond.toFixed(1)} docs/s, after ${baselineRuns[1]?.perSecond.toFixed(1)} docs/s\n`,
+    `baseline before the SDX lines ${baselineRuns[0]?.perSecond.toFixed(1)} docs/s (CPU ${baselineRuns[0]?.cpuMsPerDoc.toFixed(1)} ms/doc), ` +
+      `after ${baselineRuns[1]?.perSecond.toFixed(1)} docs/s (CPU ${baselineRuns[1]?.cpuMsPerDoc.toFixed(1)} ms/doc)\n`,
   );
   if (sameKind) {
-    process.stdout.write(`\nsame page (delivery order), SDX B-B vs baseline: ${(sameKind.perSecond / baseline.perSecond).toFixed(1)}x\n`);
+    process.stdout.write(
+      `\nsame page (delivery order), SDX B-B vs baseline: ${(sameKind.perSecond / baseline.perSecond).toFixed(1)}x, ` +
+        `${(baseline.cpuMsPerDoc / sameKind.cpuMsPerDoc).toFixed(1)}x by CPU\n`,
+    );
   }
 }
 

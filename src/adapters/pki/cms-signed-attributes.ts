@@ -1,6 +1,5 @@
 import { createHash, constants, sign, type KeyObject } from 'node:crypto';
-import { Attribute, id_messageDigest } from '@peculiar/asn1-cms';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { id_messageDigest } from '@peculiar/asn1-cms';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { compareDer, derObjectIdentifier, derTlv } from './der';
 
@@ -8,28 +7,28 @@ export const id_contentType = '1.2.840.113549.1.9.3';
 export const id_ecdsaWithSha256 = '1.2.840.10045.4.3.2';
 export const id_sha256WithRsaEncryption = '1.2.840.113549.1.1.11';
 
-export function contentTypeAttribute(contentType: string): Attribute {
-  return new Attribute({ attrType: id_contentType, attrValues: [toArrayBuffer(derObjectIdentifier(contentType))] });
+/** DER of a contentType attribute (RFC 5652 11.1). */
+export function contentTypeAttribute(contentType: string): Uint8Array {
+  return attribute(id_contentType, derObjectIdentifier(contentType));
 }
 
-export function messageDigestAttribute(content: Uint8Array): Attribute {
-  const digest = createHash('sha256').update(content).digest();
-  return new Attribute({ attrType: id_messageDigest, attrValues: [AsnConvert.serialize(new OctetString(digest))] });
+/** DER of a messageDigest attribute: the SHA-256 of `content` (RFC 5652 11.2). */
+export function messageDigestAttribute(content: Uint8Array): Uint8Array {
+  return attribute(id_messageDigest, derTlv(0x04, createHash('sha256').update(content).digest()));
+}
+
+/** Attribute ::= SEQUENCE { attrType OBJECT IDENTIFIER, attrValues SET OF AttributeValue }, one value. */
+function attribute(type: string, valueDer: Uint8Array): Uint8Array {
+  return derTlv(0x30, Buffer.concat([derObjectIdentifier(type), derTlv(0x31, valueDer)]));
 }
 
 /**
- * Signed attributes in DER order, and the bytes a CMS signature covers: the SET OF with its
- * universal tag (RFC 5652 5.4), not the [0] IMPLICIT form stored in the SignerInfo. The returned
- * `attributes` keep that order so that the stored form matches the signed bytes.
+ * The bytes a CMS signature covers, given the DER of each signed attribute: the SET OF in DER order
+ * with its universal tag (RFC 5652 5.4), not the [0] IMPLICIT form stored in the SignerInfo (the
+ * same bytes with the first one changed to 0xa0).
  */
-export function encodeSignedAttributes(attributes: Attribute[]): { attributes: Attribute[]; der: Uint8Array } {
-  const encoded = attributes
-    .map((attribute) => ({ attribute, der: new Uint8Array(AsnConvert.serialize(attribute)) }))
-    .sort((a, b) => compareDer(a.der, b.der));
-  return {
-    attributes: encoded.map((entry) => entry.attribute),
-    der: derTlv(0x31, Buffer.concat(encoded.map((entry) => entry.der))),
-  };
+export function encodeSignedAttributes(attributes: Uint8Array[]): Uint8Array {
+  return derTlv(0x31, Buffer.concat([...attributes].sort(compareDer)));
 }
 
 /** The CMS signatureAlgorithm for a key: ecdsa-with-SHA256, or sha256WithRSAEncryption (PKCS#1 v1.5). */

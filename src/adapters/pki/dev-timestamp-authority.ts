@@ -3,33 +3,28 @@ import {
   CertificateChoices,
   CertificateSet,
   CMSVersion,
-  ContentInfo,
   DigestAlgorithmIdentifier,
   DigestAlgorithmIdentifiers,
-  EncapsulatedContent,
-  EncapsulatedContentInfo,
   id_signedData,
   IssuerAndSerialNumber,
   SignerIdentifier,
 } from '@peculiar/asn1-cms';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   Accuracy,
   id_ct_tstInfo,
-  MessageImprint,
   PKIFailureInfo,
   PKIFailureInfoFlags,
   PKIStatus,
   PKIStatusInfo,
   PKIFreeText,
   TimeStampReq,
-  TSTInfo,
   TSTInfoVersion,
 } from '@peculiar/asn1-tsp';
 import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
 import type { TimestampAuthority } from '../../application/ports/key-store.port';
-import { cmsSign, cmsSignatureAlgorithm, contentTypeAttribute, encodeSignedAttributes, messageDigestAttribute, toArrayBuffer } from './cms-signed-attributes';
-import { derTlv, derUnsignedInteger } from './der';
+import { cmsSign, cmsSignatureAlgorithm, contentTypeAttribute, encodeSignedAttributes, messageDigestAttribute } from './cms-signed-attributes';
+import { derObjectIdentifier, derTlv, derUnsignedInteger } from './der';
 import { id_sha256, signingCertificateV2Attribute } from './ess-signing-certificate';
 import { decodePem } from './pem';
 
@@ -58,8 +53,10 @@ export interface DevTimestampAuthorityPemOptions extends Omit<DevTimestampAuthor
 }
 
 interface TokenRequest {
-  messageImprint: MessageImprint;
-  nonce?: ArrayBuffer;
+  /** DER. */
+  messageImprint: Uint8Array;
+  /** The content octets of the request's nonce INTEGER, repeated as they came. */
+  nonce?: Uint8Array;
   includeCertificates: boolean;
 }
 
@@ -70,58 +67,61 @@ interface TokenRequest {
  */
 export class DevTimestampAuthority implements TimestampAuthority {
   readonly #privateKey: KeyObject;
-  readonly #certificate: Uint8Array;
-  readonly #parsedCertificate: Certificate;
-  readonly #chain: Uint8Array[];
-  /** Parsed once: re-parsing the certificates for every token cost most of its time. */
-  readonly #certificateChoices: CertificateChoices[];
-  readonly #signingCertificate: ReturnType<typeof signingCertificateV2Attribute>;
   /**
-   * The parts of every token's SignedData that never change, serialised once: the version and
-   * digest algorithms, and the certificates field. Serialising the certificates through
-   * asn1-schema for every token was most of a B-T signature's time.
+   * Every part of a token that does not change from one token to the next, as DER built once:
+   * assembling a token from these pieces instead of through asn1-schema (which re-parsed the
+   * certificates inside the SignedData for every token) was most of a B-T signature's time.
    */
-  readonly #signedDataHead: Uint8Array;
-  readonly #certificatesField: Uint8Array;
-  /** The SignerInfo's version, sid and digestAlgorithm, and its signatureAlgorithm. */
-  readonly #signerInfoHead: Uint8Array;
-  readonly #signatureAlgorithm: Uint8Array;
+  readonly #fixed: {
+    /** version and policy of the TSTInfo. */
+    tstInfoHead: Uint8Array;
+    /** The messageImprint's hashAlgorithm (SHA-256, no parameters), as `timestamp` asks for it. */
+    sha256Algorithm: Uint8Array;
+    /** The TSTInfo's accuracy (one second). */
+    accuracy: Uint8Array;
+    /** The contentType (TSTInfo) and signing-certificate-v2 signed attributes. */
+    attributes: Uint8Array[];
+    /** The SignerInfo's version, sid and digestAlgorithm, and its signatureAlgorithm. */
+    signerInfoHead: Uint8Array;
+    signatureAlgorithm: Uint8Array;
+    /** The SignedData's version and digestAlgorithms; its certificates [0] field. */
+    signedDataHead: Uint8Array;
+    certificatesField: Uint8Array;
+  };
   readonly #clock: () => Date;
   readonly #nextSerial: () => bigint;
   readonly policy: string;
 
   constructor(options: DevTimestampAuthorityOptions) {
     this.#privateKey = options.privateKey;
-    this.#certificate = Uint8Array.from(options.certificate);
-    this.#parsedCertificate = AsnConvert.parse(this.#certificate, Certificate);
-    this.#chain = (options.chain ?? []).map((der) => Uint8Array.from(der));
-    this.#certificateChoices = [this.#certificate, ...this.#chain].map(
-      (der) => new CertificateChoices({ certificate: AsnConvert.parse(der, Certificate) }),
-    );
-    this.#signingCertificate = signingCertificateV2Attribute(this.#certificate);
-    this.#signedDataHead = concat(
-      derTlv(0x02, Uint8Array.of(CMSVersion.v3)),
-      new Uint8Array(AsnConvert.serialize(new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: id_sha256 })]))),
-    );
+    const certificate = Uint8Array.from(options.certificate);
+    const chain = (options.chain ?? []).map((der) => Uint8Array.from(der));
+    const certificateChoices = [certificate, ...chain].map((der) => new CertificateChoices({ certificate: AsnConvert.parse(der, Certificate) }));
     // certificates [0] IMPLICIT CertificateSet: the SET's encoding under the context tag.
-    const certificateSet = new Uint8Array(AsnConvert.serialize(new CertificateSet(this.#certificateChoices)));
-    certificateSet[0] = 0xa0;
-    this.#certificatesField = certificateSet;
-    const tbs = this.#parsedCertificate.tbsCertificate;
-    this.#signerInfoHead = concat(
-      derTlv(0x02, Uint8Array.of(CMSVersion.v1)),
-      new Uint8Array(
-        AsnConvert.serialize(
-          new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }) }),
-        ),
-      ),
-      new Uint8Array(AsnConvert.serialize(new DigestAlgorithmIdentifier({ algorithm: id_sha256 }))),
-    );
+    const certificatesField = serialize(new CertificateSet(certificateChoices));
+    certificatesField[0] = 0xa0;
+    const tbs = AsnConvert.parse(certificate, Certificate).tbsCertificate;
     const keyType = this.#privateKey.asymmetricKeyType === 'rsa' ? 'rsa' : 'ec';
-    this.#signatureAlgorithm = new Uint8Array(AsnConvert.serialize(cmsSignatureAlgorithm(keyType)));
+    this.policy = options.policy ?? SDX_DEV_TSA_POLICY;
+    this.#fixed = {
+      tstInfoHead: concat(derTlv(0x02, Uint8Array.of(TSTInfoVersion.v1)), derObjectIdentifier(this.policy)),
+      sha256Algorithm: serialize(new AlgorithmIdentifier({ algorithm: id_sha256 })),
+      accuracy: serialize(new Accuracy({ seconds: 1 })),
+      attributes: [contentTypeAttribute(id_ct_tstInfo), serialize(signingCertificateV2Attribute(certificate))],
+      signerInfoHead: concat(
+        derTlv(0x02, Uint8Array.of(CMSVersion.v1)),
+        serialize(new SignerIdentifier({ issuerAndSerialNumber: new IssuerAndSerialNumber({ issuer: tbs.issuer, serialNumber: tbs.serialNumber }) })),
+        serialize(new DigestAlgorithmIdentifier({ algorithm: id_sha256 })),
+      ),
+      signatureAlgorithm: serialize(cmsSignatureAlgorithm(keyType)),
+      signedDataHead: concat(
+        derTlv(0x02, Uint8Array.of(CMSVersion.v3)),
+        serialize(new DigestAlgorithmIdentifiers([new DigestAlgorithmIdentifier({ algorithm: id_sha256 })])),
+      ),
+      certificatesField,
+    };
     this.#clock = options.clock;
     this.#nextSerial = options.nextSerial;
-    this.policy = options.policy ?? SDX_DEV_TSA_POLICY;
   }
 
   static fromPem(options: DevTimestampAuthorityPemOptions): DevTimestampAuthority {
@@ -137,10 +137,8 @@ export class DevTimestampAuthority implements TimestampAuthority {
 
   async timestamp(digest: Uint8Array): Promise<Uint8Array> {
     if (digest.length !== 32) throw new RangeError(`a SHA-256 digest is 32 bytes, not ${digest.length}`);
-    const messageImprint = new MessageImprint({
-      hashAlgorithm: new AlgorithmIdentifier({ algorithm: id_sha256 }),
-      hashedMessage: new OctetString(digest),
-    });
+    // MessageImprint ::= SEQUENCE { hashAlgorithm AlgorithmIdentifier, hashedMessage OCTET STRING }
+    const messageImprint = derTlv(0x30, concat(this.#fixed.sha256Algorithm, derTlv(0x04, digest)));
     return this.issue({ messageImprint, includeCertificates: true });
   }
 
@@ -165,8 +163,8 @@ export class DevTimestampAuthority implements TimestampAuthority {
       return rejection(PKIFailureInfoFlags.unacceptedExtension, 'no request extensions are supported');
     }
     const token = await this.issue({
-      messageImprint: request.messageImprint,
-      ...(request.nonce ? { nonce: request.nonce } : {}),
+      messageImprint: serialize(request.messageImprint),
+      ...(request.nonce ? { nonce: new Uint8Array(request.nonce) } : {}),
       includeCertificates: request.certReq,
     });
     const status = AsnConvert.serialize(new PKIStatusInfo({ status: PKIStatus.granted }));
@@ -175,46 +173,55 @@ export class DevTimestampAuthority implements TimestampAuthority {
   }
 
   private async issue(request: TokenRequest): Promise<Uint8Array> {
+    const fixed = this.#fixed;
     const genTime = new Date(Math.floor(this.#clock().getTime() / 1000) * 1000);
-    const tstInfo = new TSTInfo({
-      version: TSTInfoVersion.v1,
-      policy: this.policy,
-      messageImprint: request.messageImprint,
-      serialNumber: toArrayBuffer(derUnsignedInteger(this.#nextSerial())),
-      genTime,
-      accuracy: new Accuracy({ seconds: 1 }),
-      ordering: false,
-      ...(request.nonce ? { nonce: request.nonce } : {}),
-    });
-    const tstInfoDer = new Uint8Array(AsnConvert.serialize(tstInfo));
-    const signed = encodeSignedAttributes([
-      contentTypeAttribute(id_ct_tstInfo),
-      messageDigestAttribute(tstInfoDer),
-      this.#signingCertificate,
-    ]);
+    // TSTInfo (RFC 3161 2.4.2); ordering keeps its DEFAULT FALSE, so DER leaves it out.
+    const tstInfo = derTlv(
+      0x30,
+      concat(
+        fixed.tstInfoHead,
+        request.messageImprint,
+        derTlv(0x02, derUnsignedInteger(this.#nextSerial())),
+        derTlv(0x18, generalizedTime(genTime)),
+        fixed.accuracy,
+        request.nonce ? derTlv(0x02, request.nonce) : new Uint8Array(0),
+      ),
+    );
+    const signed = encodeSignedAttributes([...fixed.attributes, messageDigestAttribute(tstInfo)]);
     // signedAttrs [0] IMPLICIT: the attribute SET the signature covers, under the context tag.
-    const signedAttrs = Uint8Array.from(signed.der);
+    const signedAttrs = Uint8Array.from(signed);
     signedAttrs[0] = 0xa0;
     const signerInfo = derTlv(
       0x30,
-      concat(this.#signerInfoHead, signedAttrs, this.#signatureAlgorithm, derTlv(0x04, cmsSign(signed.der, this.#privateKey))),
+      concat(fixed.signerInfoHead, signedAttrs, fixed.signatureAlgorithm, derTlv(0x04, cmsSign(signed, this.#privateKey))),
     );
-    const encapContentInfo = new EncapsulatedContentInfo({
-      eContentType: id_ct_tstInfo,
-      eContent: new EncapsulatedContent({ single: new OctetString(tstInfoDer) }),
-    });
+    // EncapsulatedContentInfo ::= SEQUENCE { eContentType, eContent [0] EXPLICIT OCTET STRING }
+    const encapContentInfo = derTlv(0x30, concat(ID_CT_TSTINFO, derTlv(0xa0, derTlv(0x04, tstInfo))));
     const signedData = derTlv(
       0x30,
       concat(
-        this.#signedDataHead,
-        new Uint8Array(AsnConvert.serialize(encapContentInfo)),
-        request.includeCertificates ? this.#certificatesField : new Uint8Array(0),
+        fixed.signedDataHead,
+        encapContentInfo,
+        request.includeCertificates ? fixed.certificatesField : new Uint8Array(0),
         derTlv(0x31, signerInfo),
       ),
     );
-    const contentInfo = new ContentInfo({ contentType: id_signedData, content: toArrayBuffer(signedData) });
-    return new Uint8Array(AsnConvert.serialize(contentInfo));
+    // ContentInfo ::= SEQUENCE { contentType, content [0] EXPLICIT ANY }. A plain Uint8Array of its own,
+    // not a Buffer: a Buffer's slice() shares memory, and small ones share a pool's ArrayBuffer.
+    return new Uint8Array(derTlv(0x30, concat(ID_SIGNED_DATA, derTlv(0xa0, signedData))));
   }
+}
+
+const ID_CT_TSTINFO = derObjectIdentifier(id_ct_tstInfo);
+const ID_SIGNED_DATA = derObjectIdentifier(id_signedData);
+
+/** GeneralizedTime of a whole-second UTC time: YYYYMMDDHHMMSSZ (X.690 11.7). */
+function generalizedTime(time: Date): Uint8Array {
+  return new TextEncoder().encode(`${time.toISOString().slice(0, 19).replace(/[-T:]/g, '')}Z`);
+}
+
+function serialize(value: object): Uint8Array {
+  return new Uint8Array(AsnConvert.serialize(value));
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {

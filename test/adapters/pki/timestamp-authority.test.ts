@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ContentInfo, id_signedData } from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { MessageImprint, TimeStampReq } from '@peculiar/asn1-tsp';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
@@ -82,6 +83,29 @@ describe('DevTimestampAuthority', () => {
     const bad = opensslTsVerify(token, sha256('other bytes'));
     expect(bad.output).not.toContain('Verification: OK');
     expect(bad.status).not.toBe(0);
+  });
+
+  it('when tokens are issued, then each is the DER asn1-schema writes for the same structure, nonce and all', async () => {
+    // The TSA assembles tokens from DER pieces; a re-encoding through the ASN.1 library must give the same bytes.
+    const reEncoded = (token: Uint8Array) => {
+      const { signedData, tstInfo, tstInfoDer } = readTimestampToken(token);
+      expect(Buffer.from(AsnConvert.serialize(tstInfo))).toEqual(Buffer.from(tstInfoDer));
+      return Buffer.from(AsnConvert.serialize(new ContentInfo({ contentType: id_signedData, content: AsnConvert.serialize(signedData) })));
+    };
+    const direct = await devTsa().timestamp(sha256('direct'));
+    expect(reEncoded(direct)).toEqual(Buffer.from(direct));
+    // A token owns its memory: callers hand `token.slice().buffer` to ASN.1 libraries.
+    expect(direct.slice().buffer.byteLength).toBe(direct.length);
+    for (const nonce of ['01', '00ff', '7f0102030405060708']) {
+      const request = new TimeStampReq({
+        messageImprint: new MessageImprint({ hashAlgorithm: new AlgorithmIdentifier({ algorithm: id_sha256 }), hashedMessage: new OctetString(sha256(nonce)) }),
+        nonce: new Uint8Array(Buffer.from(nonce, 'hex')).buffer,
+        certReq: true,
+      });
+      const token = tokenOf(await devTsa().respond(new Uint8Array(AsnConvert.serialize(request))));
+      expect(Buffer.from(readTimestampToken(token).tstInfo.nonce ?? new ArrayBuffer(0)).toString('hex')).toBe(nonce);
+      expect(reEncoded(token)).toEqual(Buffer.from(token));
+    }
   });
 
   it('when a request asks for another policy, then the TSA rejects it with unacceptedPolicy', async () => {

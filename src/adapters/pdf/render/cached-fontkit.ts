@@ -5,6 +5,11 @@ import { SdxError } from '../../../domain/shared/errors';
 export type PdfLibFontkit = Parameters<PDFDocument['registerFontkit']>[0];
 type FontkitFont = ReturnType<typeof fontkit.create>;
 
+/** The parts of fontkit 1.1's layout engine that the positioning shortcut below replaces. */
+interface LayoutEngineInternals {
+  position(run: { glyphs: { advanceWidth: number }[]; positions: unknown[]; direction: string }): void;
+}
+
 /** The parts of fontkit 1.1's TrueType subset that the loca fix below touches. */
 interface TrueTypeSubsetInternals {
   loca?: { version?: number };
@@ -17,7 +22,7 @@ interface TrueTypeSubsetInternals {
  * (and re-warming fontkit's glyph and layout caches) would otherwise cost every render.
  */
 export function cachedFontkit(fontBytes: Uint8Array): PdfLibFontkit {
-  const parsed = withLayoutCache(withLongLocaSubsets(fontkit.create(fontBytes)));
+  const parsed = withLayoutCache(withoutGlyphPositioning(withLongLocaSubsets(fontkit.create(fontBytes))));
   return {
     create: (buffer: Uint8Array) => (buffer === fontBytes ? parsed : fontkit.create(buffer)) as ReturnType<PdfLibFontkit['create']>,
   };
@@ -46,6 +51,29 @@ function withLongLocaSubsets(font: FontkitFont): FontkitFont {
       return addGlyph.call(this, glyphId);
     };
     return subset as unknown as ReturnType<FontkitFont['createSubset']>;
+  };
+  return font;
+}
+
+/**
+ * pdf-lib reads only the glyphs of a layout: it writes their ids and measures text with their
+ * advance widths. fontkit's layout also positions the glyphs (GPOS kerning and marks, two thirds
+ * of its time on this CJK font's class-based kerning), and positioning never changes the glyphs
+ * themselves: the glyph ids after substitution (GSUB) are final, apart from the reversal of a
+ * right-to-left run, which is kept. Runs from this font therefore carry plain advance widths as
+ * their positions; every glyph, every PDF byte and every width pdf-lib computes stay the same.
+ */
+function withoutGlyphPositioning(font: FontkitFont): FontkitFont {
+  const engine = (font as unknown as { _layoutEngine?: Partial<LayoutEngineInternals> })._layoutEngine;
+  if (!engine || typeof engine.position !== 'function') {
+    throw new SdxError(
+      'render-assets-invalid',
+      'the installed @pdf-lib/fontkit has no layout engine internals this renderer expects; pin @pdf-lib/fontkit 1.1.x',
+    );
+  }
+  engine.position = (run) => {
+    if (run.direction === 'rtl') run.glyphs.reverse();
+    run.positions = run.glyphs.map((glyph) => ({ xAdvance: glyph.advanceWidth, yAdvance: 0, xOffset: 0, yOffset: 0 }));
   };
   return font;
 }

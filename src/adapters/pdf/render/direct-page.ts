@@ -1,5 +1,6 @@
 import { ColorTypes, numberToString, PDFOperator, type Color, type PDFFont, type PDFOperatorNames, type PDFPage } from 'pdf-lib';
 import type { PageSurface } from './pdf-canvas';
+import { subsetTextEncoder } from './subset-text';
 
 type DrawTextOptions = NonNullable<Parameters<PDFPage['drawText']>[1]>;
 type DrawRectangleOptions = NonNullable<Parameters<PDFPage['drawRectangle']>[0]>;
@@ -15,11 +16,13 @@ type DrawLineOptions = Parameters<PDFPage['drawLine']>[0];
  */
 export function directPage(page: PDFPage): PageSurface {
   let font: PDFFont | undefined;
+  let encode: ((text: string) => string) | undefined;
   let fontKey = '';
   const push = (text: string): void => page.pushOperators(rawOperators(text));
   return {
     setFont(next: PDFFont): void {
       font = next;
+      encode = subsetTextEncoder(next);
       // pdf-lib keeps the resource name it gives the font to itself; it is the entry naming the font's ref.
       page.setFont(next);
       const entry = page.node.normalizedEntries().Font.entries().find(([, value]) => value === next.ref);
@@ -27,14 +30,14 @@ export function directPage(page: PDFPage): PageSurface {
     },
     drawText(text: string, options: DrawTextOptions = {}): void {
       const color = options.color;
-      if (!font || fontKey === '' || options.font || !color || !isPlain(options) || options.size === undefined) {
+      if (!font || !encode || fontKey === '' || options.font || !color || !isPlain(options) || options.size === undefined) {
         page.drawText(text, options);
         return;
       }
       // pdf-lib's cleanText and lineSplit, then drawLinesOfText at the default line height (24).
       const lines = text.replace(/\t|\u0085|\u2028|\u2029/g, '    ').replace(/[\b\v]/g, '').split(/[\n\f\r\u000B]/);
       let block = `q\nBT\n${fill(color)}\n${fontKey} ${num(options.size)} Tf\n24 TL\n1 0 0 1 ${num(options.x ?? 0)} ${num(options.y ?? 0)} Tm`;
-      for (const line of lines) block += `\n${font.encodeText(line).toString()} Tj\nT*`;
+      for (const line of lines) block += `\n${encode(line)} Tj\nT*`;
       push(`${block}\nET\nQ`);
     },
     drawRectangle(options: DrawRectangleOptions = {}): void {

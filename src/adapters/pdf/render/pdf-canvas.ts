@@ -10,6 +10,7 @@ import {
   type PDFPage,
   type RGB,
 } from 'pdf-lib';
+import { subsetTextEncoder } from './subset-text';
 import { wrapText } from './text-wrap';
 
 export const COLORS = Object.freeze({
@@ -59,8 +60,9 @@ export class WidthCache {
 /** Text drawing with the document's one font, measured through the shared width cache. */
 export class PdfCanvas {
   private readonly pagesWithFont = new WeakSet<PageSurface>();
-  /** Every character of the text drawn so far (the layout's dry run included). */
+  /** Every character of the text drawn so far (the layout's dry run included), until the subset is seeded. */
   private readonly characters = new Set<string>();
+  private seeded = false;
   private readonly wrapped = new Map<string, readonly string[]>();
 
   constructor(
@@ -76,7 +78,8 @@ export class PdfCanvas {
   seedSubset(base: string): void {
     for (const character of base) this.characters.add(character);
     // Spaced out so that no two seed characters shape into a ligature.
-    this.font.encodeText([...this.characters].sort().join(' '));
+    subsetTextEncoder(this.font)([...this.characters].sort().join(' '));
+    this.seeded = true;
   }
 
   width(text: string, size: number): number {
@@ -96,7 +99,7 @@ export class PdfCanvas {
 
   text(page: PageSurface, text: string, x: number, y: number, style: TextStyle): void {
     if (text === '') return;
-    for (const character of text) this.characters.add(character);
+    if (!this.seeded) for (const character of text) this.characters.add(character);
     const color = style.color ?? COLORS.ink;
     if (style.bold) {
       page.pushOperators(

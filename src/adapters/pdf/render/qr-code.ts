@@ -1,7 +1,7 @@
 import { rgb } from 'pdf-lib';
-import QRCode from 'qrcode';
 import type { PageSurface } from './pdf-canvas';
 import { num, rawOperators } from './direct-page';
+import { qrModules } from './qr-mask';
 
 /** Modules of white border a reader needs around the symbol (ISO/IEC 18004 quiet zone). */
 export const QR_QUIET_ZONE_MODULES = 4;
@@ -26,7 +26,8 @@ let lastSymbol: { key: string; operators: string } | undefined;
 function symbolOperators(text: string, x: number, y: number, size: number): string {
   const key = `${x} ${y} ${size} ${text}`;
   if (lastSymbol?.key === key) return lastSymbol.operators;
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const modules = qrModules(text);
+  const dark = (row: number, col: number): boolean => modules.data[row * modules.size + col] === 1;
   const count = modules.size + 2 * QR_QUIET_ZONE_MODULES;
   const unit = size / count;
 
@@ -35,12 +36,12 @@ function symbolOperators(text: string, x: number, y: number, size: number): stri
   for (let row = 0; row < modules.size; row++) {
     let col = 0;
     while (col < modules.size) {
-      if (!modules.get(row, col)) {
+      if (!dark(row, col)) {
         col++;
         continue;
       }
       const start = col;
-      while (col < modules.size && modules.get(row, col)) col++;
+      while (col < modules.size && dark(row, col)) col++;
       const left = x + (start + QR_QUIET_ZONE_MODULES) * unit;
       const top = y + size - (row + QR_QUIET_ZONE_MODULES) * unit;
       // One `re` per run keeps the content stream short.

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from '@pdf-lib/fontkit';
-import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFFont } from 'pdf-lib';
+import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFContext, type PDFFont } from 'pdf-lib';
 import type { PdfContent } from '../../../application/ports/document-pdf.port';
 import { documentKinds, type DocumentKind } from '../../../domain/document/document';
 import { ownNumberOf } from '../../../domain/document/business-keys';
@@ -347,6 +347,7 @@ function stringsIn(value: unknown): string[] {
 interface SubsetEmbedderInternals {
   subset?: { glyphs?: number[] };
   serializeFont?: () => Promise<Uint8Array>;
+  embedUnicodeCmap?: (context: PDFContext) => PDFRef;
 }
 
 /** Font programs and ToUnicode maps kept per renderer; each costs ~10-40 KB. */
@@ -363,13 +364,16 @@ class FontFileCache {
   private readonly programs = new Map<string, Promise<Uint8Array>>();
   private readonly compressed = new WeakMap<Uint8Array, Uint8Array>();
   private readonly maps = new Map<string, Uint8Array>();
+  private readonly cmaps = new Map<string, Uint8Array>();
 
   attach(font: PDFFont): void {
     const embedder = (font as unknown as { embedder?: SubsetEmbedderInternals }).embedder;
     const serialize = embedder?.serializeFont;
-    if (!embedder || !serialize || !Array.isArray(embedder.subset?.glyphs)) return; // another pdf-lib: no sharing
+    const embedCmap = embedder?.embedUnicodeCmap;
+    if (!embedder || !serialize || !embedCmap || !Array.isArray(embedder.subset?.glyphs)) return; // another pdf-lib: no sharing
+    const glyphsKey = () => (embedder.subset?.glyphs ?? []).join(',');
     embedder.serializeFont = () => {
-      const key = (embedder.subset?.glyphs ?? []).join(',');
+      const key = glyphsKey();
       let program = this.programs.get(key);
       if (!program) {
         if (this.programs.size >= FONT_FILES_KEPT) this.programs.clear();
@@ -378,6 +382,20 @@ class FontFileCache {
         program.catch(() => this.programs.delete(key));
       }
       return program;
+    };
+    // The ToUnicode map is written from the same glyphs (the parsed font is shared, so a glyph id
+    // always stands for the same characters): its compressed bytes are kept by the glyphs too.
+    embedder.embedUnicodeCmap = (context) => {
+      const key = glyphsKey();
+      const kept = this.cmaps.get(key);
+      if (kept) return context.register(context.stream(kept, { Filter: 'FlateDecode' }));
+      const ref = embedCmap.call(embedder, context);
+      const stream = context.lookup(ref);
+      if (stream instanceof PDFRawStream) {
+        if (this.cmaps.size >= FONT_FILES_KEPT) this.cmaps.clear();
+        this.cmaps.set(key, stream.contents);
+      }
+      return ref;
     };
   }
 
@@ -408,7 +426,8 @@ class FontFileCache {
 function compressContentStreamsNatively(doc: PDFDocument): void {
   for (const [ref, object] of doc.context.enumerateIndirectObjects()) {
     if (object instanceof PDFContentStream) {
-      doc.context.assign(ref, PDFRawStream.of(object.dict, deflateSync(object.getUnencodedContents())));
+      // The operators as one string, encoded natively: the same bytes pdf-lib copies character by character.
+      doc.context.assign(ref, PDFRawStream.of(object.dict, deflateSync(Buffer.from(object.getContentsString(), 'latin1'))));
     }
   }
 }

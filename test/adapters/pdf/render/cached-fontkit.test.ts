@@ -38,4 +38,23 @@ describe('cachedFontkit', () => {
       expect(written.getGlyph(ids[i] ?? 0).path.toSVG()).toBe(original);
     });
   });
+
+  it('lays text out into the glyphs fontkit gives, ligatures, marks, right-to-left runs and ignorables alike', () => {
+    // The cached font skips glyph positioning, which pdf-lib never reads; the glyphs must not change.
+    const cached = cachedFontkit(bytes).create(bytes);
+    const plain = fontkit.create(bytes);
+    const texts = [
+      'office affluent ﬁ ffl — “quoted” …',
+      '鉴于贵司应我司要求在未收回正本提单的情况下向收货人放货，我司承诺赔偿。',
+      'zero\u200Bwidth soft\u00ADhyphen e\u0301 한국어 カタカナ ｆｕｌｌ',
+      'مرحبا بالعالم שלום עולם 123',
+      'http://127.0.0.1:8080/verify/sdx-2026-000042?v=1',
+    ];
+    for (const text of texts) {
+      const expected = plain.layout(text).glyphs;
+      const actual = cached.layout(text).glyphs;
+      expect(actual.map((glyph) => glyph.id)).toEqual(expected.map((glyph) => glyph.id));
+      expect(actual.reduce((sum, glyph) => sum + glyph.advanceWidth, 0)).toBe(expected.reduce((sum, glyph) => sum + glyph.advanceWidth, 0));
+    }
+  });
 });
