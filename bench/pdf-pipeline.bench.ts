@@ -8,7 +8,7 @@ import forge from 'node-forge';
 import { plainAddPlaceholder } from '@signpdf/placeholder-plain';
 import { P12Signer } from '@signpdf/signer-p12';
 import signpdf from '@signpdf/signpdf';
-import { DocumentRenderer, loadRenderAssets, type RenderInput } from '../src/adapters/pdf/render/render-document';
+import { DocumentRenderer, FONT_FILE, loadRenderAssets, type RenderInput } from '../src/adapters/pdf/render/render-document';
 import { signPdf } from '../src/adapters/pdf/sign/pades-signer';
 import { PdfWorkerPool } from '../src/adapters/pdf/pdf-worker-pool';
 import { openPdfToolkit } from '../src/main';
@@ -18,6 +18,7 @@ import { documentKinds, type DocumentKind } from '../src/domain/document/documen
 import { validatePayload } from '../src/domain/document/document-kinds';
 import { canonicalHash } from '../src/domain/shared/canonical-json';
 import { readFileSync } from 'node:fs';
+import { plainPdfLibSigned } from './plain-pdf-lib-baseline';
 
 const MAX_SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const MAX_DOCS = Number(process.env.BENCH_DOCS ?? 400);
@@ -171,6 +172,14 @@ async function main(): Promise<void> {
   // busier or quieter during the run moves both sides of every ratio alike.
   const baselineName = 'baseline: font parsed per document + @signpdf P12 (node-forge RSA-2048)';
   const baselineRuns = [await measure(baselineName, baselineOnce, Math.min(MAX_DOCS, 30))];
+  // The pinned baseline: plain pdf-lib, which no work on SDX's renderer speeds up.
+  const fontBytes = readFileSync(join(paths.templatesDir, FONT_FILE));
+  const plainOnce = (i: number): Promise<unknown> => {
+    const { payload, verifyUrl } = input('delivery-order', i);
+    return plainPdfLibSigned(fontBytes, 'Delivery Order 提货单', payload, verifyUrl, p12);
+  };
+  const plainName = 'pinned baseline: plain pdf-lib (drawText, subset per doc, PNG QR) + @signpdf P12';
+  const plainRuns = [await measure(plainName, plainOnce, Math.min(MAX_DOCS, 30))];
 
   const toolkit = await openPdfToolkit(paths, settings, () => new Date());
   const renderer = await DocumentRenderer.create(assets);
@@ -221,8 +230,10 @@ async function main(): Promise<void> {
     await pool.close();
   }
   baselineRuns.push(await measure(baselineName, baselineOnce, Math.min(MAX_DOCS, 30)));
+  plainRuns.push(await measure(plainName, plainOnce, Math.min(MAX_DOCS, 30)));
   const baseline = pooled(baselineName, baselineRuns);
-  results.unshift(baseline);
+  const plain = pooled(plainName, plainRuns);
+  results.unshift(baseline, plain);
   const sameKind = results.find((r) => r.name.startsWith('sdx delivery-order: cached font + PAdES B-B'));
 
   process.stdout.write(
@@ -233,9 +244,12 @@ async function main(): Promise<void> {
   for (const r of results) {
     const ratio = (r.perSecond / baseline.perSecond).toFixed(1);
     const cpuRatio = (baseline.cpuMsPerDoc / r.cpuMsPerDoc).toFixed(1);
+    const pinnedRatio = (r.perSecond / plain.perSecond).toFixed(1);
+    const pinnedCpuRatio = (plain.cpuMsPerDoc / r.cpuMsPerDoc).toFixed(1);
     process.stdout.write(
       `${r.name.padEnd(66)} ${r.perSecond.toFixed(1).padStart(7)} docs/s  p50 ${r.p50ms.toFixed(1)} ms  p99 ${r.p99ms.toFixed(1)} ms  ` +
-        `CPU ${r.cpuMsPerDoc.toFixed(2)} ms/doc  (${r.docs} docs)  ${ratio}x baseline, ${cpuRatio}x by CPU\n`,
+        `CPU ${r.cpuMsPerDoc.toFixed(2)} ms/doc  (${r.docs} docs)  ${ratio}x baseline, ${cpuRatio}x by CPU; ` +
+        `${pinnedRatio}x pinned baseline, ${pinnedCpuRatio}x by CPU\n`,
     );
   }
   process.stdout.write(
