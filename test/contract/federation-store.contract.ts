@@ -45,6 +45,14 @@ export function describeFederationStoreContract(name: string, open: () => Promis
       await expect(store.federation.recordPeerSendAttempt('snd-none', { at: now, done: true, error: null, nextAttemptAt: null })).rejects.toMatchObject({ code: 'not-found' });
     });
 
+    it('hands each due send to exactly one of several concurrent claimants', async () => {
+      const state = deliveryOrderState('do-fed-3');
+      const ids = ['snd-a', 'snd-b', 'snd-c', 'snd-d', 'snd-e'];
+      await store.commit([{ ...issuing(state, { at: '2026-12-01T00:00:00.000Z' }), peerSends: ids.map(send) }]);
+      const claims = await Promise.all(Array.from({ length: 4 }, () => store.federation.claimPeerSends('2026-12-01T00:00:01.000Z', '2026-12-01T00:01:01.000Z', 3)));
+      expect(claims.flat().map((s) => s.id).sort()).toEqual(ids);
+    });
+
     it('remembers a record once until it expires; a record without expiry stays', async () => {
       const { federation } = store;
       expect(await federation.remember('jti', 'CAR1\nabc', '', '2026-12-01T00:02:00.000Z', '2026-12-01T00:00:00.000Z')).toBe(true);

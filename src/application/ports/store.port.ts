@@ -292,7 +292,7 @@ export interface Store extends PartyStore, DocumentStore, AuditLogStore, BlobSto
   readonly webhooks: WebhookStore;
   /** Web sessions (see session-store.port.ts); `setUserPassword` ends the user's open ones. */
   readonly sessions: SessionStore;
-  /** Peer sends and shared records for PINT (SQLite, PostgreSQL); absent where the store has none yet (MongoDB). */
+  /** Peer sends and shared records for PINT (SQLite, PostgreSQL, MongoDB); absent where a store keeps none. */
   readonly federation?: FederationStore;
   /** Limits shared by every node on this store (PostgreSQL); absent where one process serves the store. */
   readonly sharedLimits?: SharedLimits;

@@ -17,6 +17,7 @@ import { statusFor } from '../../../src/http/problem';
 import { SdxError } from '../../../src/domain/shared/errors';
 import { uploadModelsOn } from '../../../src/adapters/store/mongo/mongo-uploads';
 import { claimQuery, redriveQuery, webhookModelsOn } from '../../../src/adapters/store/mongo/mongo-webhooks';
+import { federationModelsOn } from '../../../src/adapters/store/mongo/mongo-federation';
 import { Deadline, withDeadline } from '../../../src/adapters/store/store-deadline';
 
 // What a replica set would expose, checked on the driver's own classes and mongoose's query building; no server needed.
@@ -27,7 +28,7 @@ const opOf = (query: object): unknown => (query as { op?: unknown }).op;
 
 // A connection that never opens: models and queries are built, nothing is sent.
 const connection = mongoose.createConnection();
-const models = { ...modelsOn(connection), ...webhookModelsOn(connection), ...uploadModelsOn(connection), ...sessionModelsOn(connection) };
+const models = { ...modelsOn(connection), ...webhookModelsOn(connection), ...uploadModelsOn(connection), ...sessionModelsOn(connection), ...federationModelsOn(connection) };
 afterAll(() => connection.close());
 
 describe('MongoDB webhook claims and redrives', () => {
@@ -180,7 +181,7 @@ describe('sdx admin mongo-role', () => {
     for (const collection of appendOnlyCollections) expect(actionsOn(collection)).toEqual(['createCollection', 'createIndex', 'find', 'insert']);
     expect(actionsOn(logStateCollection)).toEqual(['createCollection', 'createIndex', 'find', 'insert', 'update']);
     const removers = privileges.filter((p) => p.actions.includes('remove')).map((p) => p.resource.collection);
-    expect(removers).toEqual(['blobs', 'blobChunks']);
+    expect(removers).toEqual(['blobs', 'blobChunks', 'peerRecords']);
   });
 
   it('when printed, then it is one mongosh createRole command for the named database and role', () => {

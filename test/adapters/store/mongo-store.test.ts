@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import mongoose from 'mongoose';
 import { MongoStore } from '../../../src/adapters/store/mongo/mongo-store';
 import { StoreConflictError } from '../../../src/application/ports/store.port';
 import { leafHash } from '../../../src/domain/audit-log/merkle-hash';
@@ -7,9 +5,10 @@ import { describeStoreSearchContract } from '../../contract/store-search.contrac
 import { describeStoreContract } from '../../contract/store.contract';
 import { appending, deliveryOrderState, issuing, signedEvent, transferredTo } from '../../support/document-fixtures';
 import { referenceRoot } from '../../support/merkle-reference';
+import { mongoDatabases, mongoTestUri } from '../../support/mongo';
 
-// A replica-set URI (mongod --replSet rs0, then rs.initiate()); each test gets its own database, dropped afterwards.
-const uri = process.env.MONGODB_URI ?? '';
+// Each test gets its own database, dropped afterwards.
+const uri = mongoTestUri;
 
 describe('MongoStore without a server', () => {
   it('when no server answers, then connecting fails as store-unavailable without echoing the password', async () => {
@@ -35,27 +34,13 @@ if (uri === '') {
     it.skip('runs the Store contract suite against MongoDB (MONGODB_URI not set)', () => undefined);
   });
 } else {
-  const databases: string[] = [];
-  let current = '';
-
-  async function dropDatabases(): Promise<void> {
-    const connection = await mongoose.createConnection(uri).asPromise();
-    try {
-      for (const name of databases.splice(0)) await connection.useDb(name).dropDatabase();
-    } finally {
-      await connection.close();
-    }
-  }
-
-  function freshDatabase(): string {
-    current = `sdx_test_${randomBytes(6).toString('hex')}`;
-    databases.push(current);
-    return current;
-  }
+  const databases = mongoDatabases(uri);
+  const dropDatabases = () => databases.drop();
+  const freshDatabase = () => databases.fresh();
 
   const mongoFactory = {
     open: () => MongoStore.connect(uri, { dbName: freshDatabase() }),
-    reopen: () => MongoStore.connect(uri, { dbName: current }),
+    reopen: () => MongoStore.connect(uri, { dbName: databases.current() }),
     cleanup: dropDatabases,
   };
   describeStoreContract('MongoStore', mongoFactory);

@@ -12,7 +12,7 @@ export const appendOnlyCollections = ['events', 'logNodes', 'treeHeads'] as cons
 /** Rewritten by every commit (its size and frontier), never removed. */
 export const logStateCollection = 'logState';
 
-/** The service's working records: read, added, changed and (only blobs and their chunks, by the sweep) removed. */
+/** The service's working records: read, added, changed and (only those the sweeps clear) removed. */
 export const workingCollections = [
   'parties',
   'users',
@@ -26,10 +26,12 @@ export const workingCollections = [
   'webhookDeliveries',
   'webSessions',
   'healthProbes',
+  'peerSends',
+  'peerRecords',
 ] as const;
 
-/** Only the sweep of never-referenced uploads deletes anything. */
-const removableCollections: ReadonlySet<string> = new Set(['blobs', 'blobChunks']);
+/** Only the sweeps delete: of never-referenced uploads, and of expired federation records. */
+const removableCollections: ReadonlySet<string> = new Set(['blobs', 'blobChunks', 'peerRecords']);
 
 export interface RolePrivilege {
   resource: { db: string; collection: string };

@@ -24,6 +24,7 @@ import { rootFromFrontier, type Frontier, type NodeAddress } from '../../../doma
 import type { Party, PartyId } from '../../../domain/party/party';
 import { endOpenSessions, MongoSessions, sessionModelsOn, type SessionModels } from './mongo-sessions';
 import { MongoWebhooks, webhookModelsOn, type WebhookModels } from './mongo-webhooks';
+import { checkPeerSendSizes, federationModelsOn, MongoFederation, type FederationModels } from './mongo-federation';
 import { SdxError, ValidationError } from '../../../domain/shared/errors';
 import { checkLogRange, checkTreeSize, clampLimit, decodeCursor, encodeCursor, MAX_COUNT, rolesOf, statusesOf } from '../commit-checks';
 import { prefixKeyNames } from '../../../domain/document/business-keys';
@@ -66,7 +67,7 @@ import { chunksOf, MONGO_MAX_BLOB_BYTES, readChunks, recordBytesOf, writeChunks 
 import { modelsOn, type MongoModels } from './mongo-schemas';
 import { uploadModelsOn, type UploadModels } from './mongo-uploads';
 
-type AllModels = MongoModels & WebhookModels & UploadModels & SessionModels;
+type AllModels = MongoModels & WebhookModels & UploadModels & SessionModels & FederationModels;
 
 
 /** How often a commit that lost a race without a stale sequence is run again before `busy`. */
@@ -104,6 +105,8 @@ export class MongoStore implements Store {
   readonly webhooks: MongoWebhooks;
   /** Web sessions; `setUserPassword` ends a user's open ones. */
   readonly sessions: MongoSessions;
+  /** Peer sends (filled by `commit`) and shared records. */
+  readonly federation: MongoFederation;
 
   private constructor(
     private readonly connection: Connection,
@@ -117,6 +120,7 @@ export class MongoStore implements Store {
       return event ? { envelope: event.envelope, type: event.type } : undefined;
     });
     this.sessions = new MongoSessions(models, (work) => this.run(work));
+    this.federation = new MongoFederation(models, (work) => this.run(work), `MongoDB store ${dbName}`);
   }
 
   static async connect(uri: string, options: MongoConnectOptions = {}): Promise<MongoStore> {
@@ -138,7 +142,7 @@ export class MongoStore implements Store {
       await connection.asPromise();
       dbName = connection.name || dbName;
       await requireReplicaSet(connection);
-      const models: AllModels = { ...modelsOn(connection), ...webhookModelsOn(connection), ...uploadModelsOn(connection), ...sessionModelsOn(connection) };
+      const models: AllModels = { ...modelsOn(connection), ...webhookModelsOn(connection), ...uploadModelsOn(connection), ...sessionModelsOn(connection), ...federationModelsOn(connection) };
       // Collections and indexes exist before the first transaction: creating them inside one fails on older servers.
       for (const model of Object.values(models) as AllModels[keyof AllModels][]) {
         await createCollection(model.collection.collectionName, connection);
@@ -266,6 +270,7 @@ export class MongoStore implements Store {
   commit(changes: readonly DocumentChange[]): Promise<CommitResult> {
     return this.run(async (deadline) => {
       checkChanges(changes);
+      checkPeerSendSizes(changes, `MongoDB store ${this.dbName}`);
       for (let attempt = 1; ; attempt += 1) {
         deadline.check();
         try {
@@ -595,8 +600,7 @@ export class MongoStore implements Store {
     if (moved.matchedCount !== 1) {
       throw new SdxError('store-corrupt', `the audit log state of MongoDB store ${this.dbName} changed under a transaction`);
     }
-    // No peer outbox here yet (the service wires no federation on MongoDB): refuse rather than drop a send.
-    if (plan.peerSends.length > 0) throw new SdxError('store-unavailable', 'this MongoDB store keeps no peer sends; use SQLite or PostgreSQL for transfers between platforms');
+    await this.federation.insertPeerSends(session, plan.peerSends);
     await this.webhooks.insertDeliveries(session, plan.deliveries);
   }
 
