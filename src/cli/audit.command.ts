@@ -29,7 +29,7 @@ import { parseWith } from '../domain/shared/schema';
 import { openLogService, peersOf, platformOf, trustFromCertsDir } from '../main';
 import type { Settings } from '../settings';
 import { fetchJwks } from '../adapters/http/peer-client';
-import { crossPlatformCheck } from '../application/federation/cross-platform-audit';
+import { crossPlatformCheck, type CrossPlatformProblem } from '../application/federation/cross-platform-audit';
 import { PeerDirectory, platformKeysOf } from '../application/federation/platform';
 import type { EventBody } from '../application/events/signed-event';
 import { boundedLines } from './bounded-lines';
@@ -243,7 +243,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, settings: Setti
 
   let olderHead: SignedTreeHead | undefined;
   let validate;
-  let crossPlatform: ((body: EventBody) => Promise<string | undefined>) | undefined;
+  let crossPlatform: ((body: EventBody, payload?: unknown) => Promise<CrossPlatformProblem | undefined>) | undefined;
   try {
     if (headFile) olderHead = await readHeadFile(headFile);
     crossPlatform = crossPlatformOf(settings);
@@ -287,9 +287,11 @@ async function verifyCommand(args: readonly string[], io: CliIo, settings: Setti
  * With SDX_PEERS_FILE: the check of what peer platforms signed in this platform's events, against
  * the peers' keys (pinned, or read from their JWKS URL) and this platform's own (SDX_PLATFORM_KEY_FILE).
  */
-function crossPlatformOf(settings: Settings): ((body: EventBody) => Promise<string | undefined>) | undefined {
+function crossPlatformOf(settings: Settings): ((body: EventBody, payload?: unknown) => Promise<CrossPlatformProblem | undefined>) | undefined {
   if (!settings.peersFile) return undefined;
-  return crossPlatformCheck(platformKeysOf(platformOf(settings), new PeerDirectory(peersOf(settings), fetchJwks)));
+  const platform = platformOf(settings);
+  const peers = new PeerDirectory(peersOf(settings), fetchJwks);
+  return crossPlatformCheck({ platform: platform.code, keys: platformKeysOf(platform, peers), hostsOf: (code) => peers.hostsOf(code) });
 }
 
 /** Prints `verified done/total events` at most every PROGRESS_INTERVAL_MS (and not at all for short runs off a terminal). */
@@ -312,7 +314,7 @@ function progressLine(io: CliIo, options: AuditCommandOptions): (done: number, t
  */
 async function verifyStore(
   flags: StoreFlags,
-  check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean; crossPlatform?: (body: EventBody) => Promise<string | undefined> },
+  check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean; crossPlatform?: (body: EventBody, payload?: unknown) => Promise<CrossPlatformProblem | undefined> },
   io: CliIo,
   settings: Settings,
   options: AuditCommandOptions,
