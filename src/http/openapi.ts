@@ -159,7 +159,7 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       documentId: { type: 'string' },
       seq: { type: 'integer', minimum: 1 },
       envelope: { type: 'string', description: 'The signed event (compact JWS); leaf = SHA-256(0x00 || envelope).' },
-      payload: { description: 'For an auditor, on a document\'s issue entry (seq 1): the payload whose hash the events sign, so that `sdx audit verify` can replay the lifecycle.' },
+      payload: { description: 'For an auditor, on a document\'s issue entry (seq 1) and its transfer-in entries: the payload whose hash the events sign, so that `sdx audit verify` can replay the lifecycle and re-check the transfer chains received.' },
     }, ['payload']),
     DocumentEvent: closed({
       seq: { type: 'integer', minimum: 1 },

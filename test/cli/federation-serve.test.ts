@@ -388,6 +388,12 @@ describe('each platform’s own audit', () => {
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   });
 
+  it('an auditor’s bundle of CAR1, exported over HTTP, carries the payloads its received chains (one of a D/O that came back) are re-checked against, and holds', () => {
+    const bundle = join(dir, 'CAR1.bundle.json');
+    expect(runSdx(['audit', 'export', '--url', urls.CAR1, '--key', keyOf('demo-auditor'), '--out', bundle])).toMatchObject({ code: 0, stderr: '' });
+    expect(runSdx(['audit', 'verify', bundle, '--json'], { env: platformEnv('CAR1') })).toMatchObject({ code: 0, stderr: '' });
+  });
+
   it('with a key for PORT that is not PORT’s, CAR1’s audit names each receipt and notice PORT signed', () => {
     const peers = JSON.parse(readFileSync(join(dir, 'CAR1.peers.json'), 'utf8')) as { code: string; jwk: unknown }[];
     const wrong = peers.map((peer) => (peer.code === 'PORT' ? { ...peer, jwk: platformJwk(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey) } : peer));
