@@ -46,7 +46,8 @@ const usage = `usage: sdx audit <command>
       applies, on the payloads and party roles the bundle carries), the Merkle root the head signs,
       that the head is not dated before its events and, with --head, that the log only grew since
       that head (STORE: a database, in full, every stored leaf too, against its last published head);
-      with SDX_PEERS_FILE, chains, receipts and release notices peer platforms signed, against their keys;
+      with SDX_PEERS_FILE, chains, receipts and release notices peer platforms signed, against their keys,
+      and each received chain with the receiver's rules (whom its peers may issue for, hand-over links);
       exit 0 all holds, 1 not, 2 unreadable input (a line over --max-line-bytes, default 16 MiB, or
       JSON nested deeper than 64 levels included)
   STORE: ${storeFlagsUsage} (or SDX_STORE with SDX_DB, SDX_PG_URL, SDX_MONGO_URI)`;
