@@ -29,7 +29,7 @@ import { parseWith } from '../domain/shared/schema';
 import { openLogService, peersOf, platformOf, trustFromCertsDir } from '../main';
 import type { Settings } from '../settings';
 import { fetchJwks } from '../adapters/http/peer-client';
-import { crossPlatformCheck } from '../application/federation/cross-platform-audit';
+import { crossPlatformCheck, type CrossPlatformProblem } from '../application/federation/cross-platform-audit';
 import { PeerDirectory, platformKeysOf } from '../application/federation/platform';
 import type { EventBody } from '../application/events/signed-event';
 import { boundedLines } from './bounded-lines';
@@ -46,7 +46,8 @@ const usage = `usage: sdx audit <command>
       applies, on the payloads and party roles the bundle carries), the Merkle root the head signs,
       that the head is not dated before its events and, with --head, that the log only grew since
       that head (STORE: a database, in full, every stored leaf too, against its last published head);
-      with SDX_PEERS_FILE, chains, receipts and release notices peer platforms signed, against their keys;
+      with SDX_PEERS_FILE, chains, receipts and release notices peer platforms signed, against their keys,
+      and each received chain with the receiver's rules (whom its peers may issue for, hand-over links);
       exit 0 all holds, 1 not, 2 unreadable input (a line over --max-line-bytes, default 16 MiB, or
       JSON nested deeper than 64 levels included)
   STORE: ${storeFlagsUsage} (or SDX_STORE with SDX_DB, SDX_PG_URL, SDX_MONGO_URI)`;
@@ -243,7 +244,7 @@ async function verifyCommand(args: readonly string[], io: CliIo, settings: Setti
 
   let olderHead: SignedTreeHead | undefined;
   let validate;
-  let crossPlatform: ((body: EventBody) => Promise<string | undefined>) | undefined;
+  let crossPlatform: ((body: EventBody, payload?: unknown) => Promise<CrossPlatformProblem | undefined>) | undefined;
   try {
     if (headFile) olderHead = await readHeadFile(headFile);
     crossPlatform = crossPlatformOf(settings);
@@ -287,9 +288,11 @@ async function verifyCommand(args: readonly string[], io: CliIo, settings: Setti
  * With SDX_PEERS_FILE: the check of what peer platforms signed in this platform's events, against
  * the peers' keys (pinned, or read from their JWKS URL) and this platform's own (SDX_PLATFORM_KEY_FILE).
  */
-function crossPlatformOf(settings: Settings): ((body: EventBody) => Promise<string | undefined>) | undefined {
+function crossPlatformOf(settings: Settings): ((body: EventBody, payload?: unknown) => Promise<CrossPlatformProblem | undefined>) | undefined {
   if (!settings.peersFile) return undefined;
-  return crossPlatformCheck(platformKeysOf(platformOf(settings), new PeerDirectory(peersOf(settings), fetchJwks)));
+  const platform = platformOf(settings);
+  const peers = new PeerDirectory(peersOf(settings), fetchJwks);
+  return crossPlatformCheck({ platform: platform.code, keys: platformKeysOf(platform, peers), hostsOf: (code) => peers.hostsOf(code) });
 }
 
 /** Prints `verified done/total events` at most every PROGRESS_INTERVAL_MS (and not at all for short runs off a terminal). */
@@ -312,7 +315,7 @@ function progressLine(io: CliIo, options: AuditCommandOptions): (done: number, t
  */
 async function verifyStore(
   flags: StoreFlags,
-  check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean; crossPlatform?: (body: EventBody) => Promise<string | undefined> },
+  check: { olderHead: SignedTreeHead | undefined; validate: CertificateCheck; json: boolean; crossPlatform?: (body: EventBody, payload?: unknown) => Promise<CrossPlatformProblem | undefined> },
   io: CliIo,
   settings: Settings,
   options: AuditCommandOptions,

@@ -8,7 +8,7 @@ import type { Store } from '../application/ports/store.port';
 import { apiKeyIdOf, authenticate, callerOf } from './auth';
 import { compressText } from './compress';
 import { eventStream, type StreamOptions } from './event-stream';
-import { metricsEndpoint, observeRequests, type RequestLog, type ServiceMetrics } from './observability';
+import { isOperatorRequest, metricsEndpoint, observeRequests, type RequestLog, type ServiceMetrics } from './observability';
 import { webhooksRouter } from './webhooks.routes';
 import type { WebhookService } from '../application/webhooks/webhook-service';
 import { SdxError } from '../domain/shared/errors';
@@ -24,7 +24,7 @@ import { jsonBody } from './json-body';
 import { logRouter } from './log.routes';
 import { openApiDocument } from './openapi';
 import { pagesRouter, type PageDependencies } from './pages/pages.router';
-import { notFoundHandler, problemHandler } from './problem';
+import { notFoundHandler, problemHandler, sendProblem } from './problem';
 import { limitWrites, sharedBuckets, TokenBuckets, type WriteRateLimit } from './rate-limit';
 import { verifyRouter, type PdfVerifier, type ValidationReports } from './verify.routes';
 
@@ -92,6 +92,9 @@ export function securityHeaders(secure: boolean) {
   });
 }
 
+/** The peer sends `GET /api/v1/federation/sends` lists, soonest next try first. */
+export const PENDING_SENDS_SHOWN = 100;
+
 export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -131,6 +134,15 @@ export function createApp(deps: AppDependencies): Express {
   const limit = deps.writeRateLimit;
   const buckets = limit && (deps.store.sharedLimits ? sharedBuckets(deps.store.sharedLimits, limit) : new TokenBuckets(limit, () => performance.now()));
   const writeLimit = buckets ? [limitWrites(buckets)] : [];
+  // The peer outbox across every party's documents: for the operator (as /metrics), not for a party's key.
+  app.get('/api/v1/federation/sends', async (req, res) => {
+    if (!isOperatorRequest(req, deps.metricsToken)) {
+      sendProblem(res, { status: 403, code: 'operator-forbidden', detail: 'the peer sends are shown to loopback, or with the bearer token set in SDX_METRICS_TOKEN' });
+      return;
+    }
+    const sends = (await deps.store.federation?.listPendingPeerSends(PENDING_SENDS_SHOWN)) ?? [];
+    res.json({ items: sends.map(({ id, peer, documentId, kind, attempts, nextAttemptAt, lastError, createdAt }) => ({ id, peer, documentId, kind, attempts, nextAttemptAt, lastError, createdAt })) });
+  });
   app.use(
     '/api/v1',
     authenticate(deps.store),

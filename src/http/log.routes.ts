@@ -30,11 +30,11 @@ export function logRouter(log: LogService, store: Store): Router {
     const party = await store.getParty(caller.partyId);
     if (!party) throw new SdxError('not-found', `no party ${caller.partyId}`);
     const entries = await log.entriesFor({ partyId: party.id, roles: party.roles }, start, end);
-    // An auditor's issue entries carry the payload, so a bundle made from them replays the rules.
+    // An auditor's issue and transfer-in entries carry the payload, so a bundle made from them replays the rules and re-checks received chains.
     const auditor = party.roles.includes('auditor');
     const rows = [];
     for (const e of entries) {
-      const payload = auditor && e.seq === 1 ? (await store.getDocument(e.documentId))?.payload : undefined;
+      const payload = auditor && (e.seq === 1 || e.type === 'transfer-in') ? (await store.getDocument(e.documentId))?.payload : undefined;
       rows.push({ logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope, ...(payload !== undefined ? { payload } : {}) });
     }
     res.json({ entries: rows });

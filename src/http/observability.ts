@@ -140,12 +140,17 @@ export function observeRequests(metrics: ServiceMetrics | undefined, log: Reques
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
+/** An operator's request: from loopback, or with the operator token (SDX_METRICS_TOKEN) as its bearer. */
+export function isOperatorRequest(req: Request, token: string | undefined): boolean {
+  const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+  const tokenOk = token !== undefined && bearer !== undefined && bearer.length === token.length && timingSafeEqual(Buffer.from(bearer), Buffer.from(token));
+  return LOOPBACK.has(req.socket.remoteAddress ?? '') || tokenOk;
+}
+
 /** Prometheus text; from loopback freely, from elsewhere only with the metrics token. */
 export function metricsEndpoint(metrics: ServiceMetrics, token: string | undefined): RequestHandler {
   return async (req, res) => {
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    const tokenOk = token !== undefined && bearer !== undefined && bearer.length === token.length && timingSafeEqual(Buffer.from(bearer), Buffer.from(token));
-    if (!LOOPBACK.has(req.socket.remoteAddress ?? '') && !tokenOk) {
+    if (!isOperatorRequest(req, token)) {
       sendProblem(res, { status: 403, code: 'metrics-forbidden', detail: 'metrics are served to loopback, or with the bearer token set in SDX_METRICS_TOKEN' });
       return;
     }

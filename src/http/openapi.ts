@@ -159,7 +159,7 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       documentId: { type: 'string' },
       seq: { type: 'integer', minimum: 1 },
       envelope: { type: 'string', description: 'The signed event (compact JWS); leaf = SHA-256(0x00 || envelope).' },
-      payload: { description: 'For an auditor, on a document\'s issue entry (seq 1): the payload whose hash the events sign, so that `sdx audit verify` can replay the lifecycle.' },
+      payload: { description: 'For an auditor, on a document\'s issue entry (seq 1) and its transfer-in entries: the payload whose hash the events sign, so that `sdx audit verify` can replay the lifecycle and re-check the transfer chains received.' },
     }, ['payload']),
     DocumentEvent: closed({
       seq: { type: 'integer', minimum: 1 },
@@ -345,6 +345,16 @@ function handwrittenSchemas(): Record<string, JsonSchema> {
       },
       createdAt: dateTime,
       deliveredAt: { anyOf: [dateTime, { type: 'null' }] },
+    }),
+    PeerSend: closed({
+      id: { type: 'string' },
+      peer: { type: 'string', description: 'The peer platform\'s code.' },
+      documentId: { type: 'string', description: 'The document here it is about.' },
+      kind: { type: 'string', enum: ['envelope', 'notice'], description: '`envelope`: a document transferred to the peer; `notice`: an outcome told to the platform a document came from.' },
+      attempts: { type: 'integer', minimum: 0 },
+      nextAttemptAt: dateTime,
+      lastError: { ...nullable({ type: 'string' }), description: 'Why the last attempt got no signed answer; null before the first.' },
+      createdAt: dateTime,
     }),
     PlatformKeys: closed({
       keys: {
@@ -626,6 +636,17 @@ function paths(): Record<string, JsonSchema> {
         responses: {
           '200': { description: 'Due again.', content: json(ref('WebhookDelivery')) },
           ...errors('Unauthorized', 'NotFound', 'Conflict', 'TooManyRequests', 'ServiceUnavailable'),
+        },
+      },
+    },
+    [`${api}/federation/sends`]: {
+      get: {
+        operationId: 'listPendingPeerSends',
+        summary: 'Envelopes and notices waiting for a peer platform\'s signed answer: attempts, last error, next try (for the operator)',
+        description: 'From loopback, or with the bearer token SDX_METRICS_TOKEN (as /metrics); a party\'s API key does not open it, since it spans every party\'s documents. The 100 due soonest; sends a peer answered are not listed.',
+        responses: {
+          '200': { description: 'The pending sends, soonest next try first.', content: json(closed({ items: { type: 'array', items: ref('PeerSend') } })) },
+          ...errors('Forbidden'),
         },
       },
     },

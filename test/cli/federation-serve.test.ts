@@ -19,6 +19,7 @@ import { openReceipt, pintPartyOf, sealEnvelope, signChainEntry, type Envelope }
 import { canonicalHash } from '../../src/domain/shared/canonical-json';
 import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
 import { call, issueOrder, keyOf } from '../support/demo-api';
+import { exampleJson } from '../support/examples';
 import { dcsaProblems } from '../support/dcsa-schemas';
 
 jest.setTimeout(60_000);
@@ -43,8 +44,8 @@ async function freePort(): Promise<number> {
 const dbOf = (code: Code) => join(dir, `${code}.sqlite`);
 
 async function serve(code: Code): Promise<void> {
-  // Only CAR1 issues: it hosts the demo carrier (POCL) and its agent; PORT and DEPO host no issuers.
-  const hosts = (c: Code) => (c === 'CAR1' ? { parties: ['demo-agent-sha', 'demo-carrier'], carriers: ['POCL'] } : { parties: [] });
+  // Only CAR1 issues: it hosts the demo carrier (POCL), its agent and the shipper; PORT and DEPO host no issuers.
+  const hosts = (c: Code) => (c === 'CAR1' ? { parties: ['demo-agent-sha', 'demo-carrier', 'demo-shipper'], carriers: ['POCL'] } : { parties: [] });
   const peers = codes.filter((c) => c !== code).map((c) => ({ code: c, url: urls[c], jwk: platformJwk(keys[c]), ...hosts(c) }));
   writeFileSync(join(dir, `${code}.peers.json`), JSON.stringify(peers));
   const child = startSdx(['serve', '--port', String(ports[code]), '--demo'], {
@@ -355,12 +356,42 @@ describe('a D/O that comes back to the platform that sent it', () => {
   });
 });
 
+/** The guarantee the shipper on CAR1 submitted to the agent on PORT. */
+let guaranteeId: string;
+
+describe('a telex-release guarantee the shipper on CAR1 submits to the carrier’s agent on PORT', () => {
+  it('is accepted by the agent on PORT, and the shipper on CAR1 sees it accepted elsewhere', async () => {
+    const payload = { ...exampleJson('telex-release-guarantee'), guaranteeNumber: `TRG-SERVE-${process.pid}` };
+    const issued = await call(urls.CAR1, 'demo-shipper', 'POST', '/documents', { kind: 'telex-release-guarantee', payload });
+    expect(issued.status).toBe(201);
+    guaranteeId = String(issued.body['id']);
+    const sent = await call(urls.CAR1, 'demo-shipper', 'POST', `/documents/${guaranteeId}/events`, { type: 'transfer', to: 'PORT:demo-agent-pus' });
+    expect([sent.status, sent.body['status'], sent.body['holder']]).toEqual([200, 'submitted', 'PORT:demo-agent-pus']);
+    expect(dataOf(await eventOf('CAR1', 'demo-shipper', guaranteeId, 'transferred-out'))).toMatchObject({ peer: 'PORT', responseCode: 'RECE' });
+
+    const there = receivedDocumentIdOf('CAR1', canonicalHash(queuedEnvelope(guaranteeId).envelope.transportDocument));
+    expect((await call(urls.PORT, 'demo-agent-pus', 'GET', `/documents/${there}`)).body).toMatchObject({ status: 'submitted', holder: 'demo-agent-pus', issuer: 'CAR1:demo-shipper' });
+    const accepted = await call(urls.PORT, 'demo-agent-pus', 'POST', `/documents/${there}/events`, { type: 'accept' });
+    expect([accepted.status, accepted.body['status']]).toEqual([200, 'accepted']);
+
+    expect(dataOf(await eventOf('CAR1', 'demo-shipper', guaranteeId, 'accepted-elsewhere'))).toMatchObject({ peer: 'PORT' });
+    const home = await call(urls.CAR1, 'demo-shipper', 'GET', `/documents/${guaranteeId}`);
+    expect([home.body['status'], (home.body['events'] as EventView[]).map((e) => e.type)]).toEqual(['accepted', ['issue', 'transfer', 'transferred-out', 'accepted-elsewhere']]);
+  });
+});
+
 describe('each platform’s own audit', () => {
   const platformEnv = (code: Code) => ({ SDX_STORE: '', SDX_PLATFORM_CODE: code, SDX_PLATFORM_KEY_FILE: join(dir, `${code}.key.pem`), SDX_PEERS_FILE: join(dir, `${code}.peers.json`) });
 
   it.each(codes)('sdx audit verify holds on %s’s store: its lifecycle allows every transfer out and in, and the chains, receipts and notices its peers signed verify under their pinned keys', (code) => {
     const result = runSdx(['audit', 'verify', '--db', dbOf(code), '--json'], { env: platformEnv(code) });
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('an auditor’s bundle of CAR1, exported over HTTP, carries the payloads its received chains (one of a D/O that came back) are re-checked against, and holds', () => {
+    const bundle = join(dir, 'CAR1.bundle.json');
+    expect(runSdx(['audit', 'export', '--url', urls.CAR1, '--key', keyOf('demo-auditor'), '--out', bundle])).toMatchObject({ code: 0, stderr: '' });
+    expect(runSdx(['audit', 'verify', bundle, '--json'], { env: platformEnv('CAR1') })).toMatchObject({ code: 0, stderr: '' });
   });
 
   it('with a key for PORT that is not PORT’s, CAR1’s audit names each receipt and notice PORT signed', () => {
@@ -373,6 +404,8 @@ describe('each platform’s own audit', () => {
     expect(problems.map((p) => [p.code, p.documentId, p.message])).toEqual([
       ['cross-platform-signature-invalid', carried.id, 'the receipt is not signed by PORT\'s key for the envelope sent'],
       ['cross-platform-signature-invalid', carried.id, 'the notice is not signed by PORT\'s key'],
+      ['cross-platform-signature-invalid', guaranteeId, 'the receipt is not signed by PORT\'s key for the envelope sent'],
+      ['cross-platform-signature-invalid', guaranteeId, 'the notice is not signed by PORT\'s key'],
     ]);
   });
 });

@@ -37,10 +37,13 @@ export function describeFederationStoreContract(name: string, open: () => Promis
       expect(await store.federation.claimPeerSends(now, '2026-12-01T00:01:01.000Z', 10)).toEqual([]);
       await store.federation.recordPeerSendAttempt('snd-3', { at: now, done: false, error: 'no signed answer', nextAttemptAt: '2026-12-01T00:00:05.000Z' });
       expect(await store.federation.claimPeerSends('2026-12-01T00:00:04.000Z', '2026-12-01T00:01:04.000Z', 10)).toEqual([]);
+      // The operator's view lists it, claimed or not, with its attempts and next try.
+      expect((await store.federation.listPendingPeerSends(10)).map((s) => [s.id, s.attempts, s.nextAttemptAt, s.lastError])).toEqual([['snd-3', 1, '2026-12-01T00:00:05.000Z', 'no signed answer']]);
       const again = await store.federation.claimPeerSends('2026-12-01T00:00:05.000Z', '2026-12-01T00:01:05.000Z', 10);
       expect(again.map((s) => [s.id, s.attempts, s.lastError])).toEqual([['snd-3', 1, 'no signed answer']]);
       await store.federation.recordPeerSendAttempt('snd-3', { at: '2026-12-01T00:00:06.000Z', done: true, error: null, nextAttemptAt: null });
       expect(await store.federation.claimPeerSends('2026-12-01T01:00:00.000Z', '2026-12-01T01:01:00.000Z', 10)).toEqual([]);
+      expect(await store.federation.listPendingPeerSends(10)).toEqual([]);
       expect((await store.federation.listPeerSends('do-fed-2')).map((s) => [s.status, s.attempts, s.doneAt])).toEqual([['done', 2, '2026-12-01T00:00:06.000Z']]);
       await expect(store.federation.recordPeerSendAttempt('snd-none', { at: now, done: true, error: null, nextAttemptAt: null })).rejects.toMatchObject({ code: 'not-found' });
     });

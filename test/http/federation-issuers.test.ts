@@ -8,12 +8,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
+import { bundleHeader, bundleLines, exportBundle, storeParties, type LoggedEvent } from '../../src/application/audit/audit-bundle';
 import { receivedDocumentIdOf } from '../../src/application/federation/envelope-receiver';
 import { signPeerRequest } from '../../src/application/federation/peer-requests';
 import { Platform } from '../../src/application/federation/platform';
 import { openJws, platformJwk, signedContentChecksum } from '../../src/domain/federation/compact-jws';
 import { pintPartyOf, sealEnvelope, signChainEntry, type Envelope, type Transaction } from '../../src/domain/federation/pint-envelope';
 import { canonicalHash } from '../../src/domain/shared/canonical-json';
+import { openLogService } from '../../src/main';
+import { settingsOrThrow } from '../../src/settings';
+import { runSdx } from '../support/built-cli';
+import { appendEvent, bodyOf, headOver } from '../support/crafted-trail';
 import { exampleJson } from '../support/examples';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -114,4 +119,44 @@ it('a middle entry signed by a platform the entry before did not hand the docume
   const first = entry(car, document, 'demo-agent-sha', { platform: 'DEPO', party: 'demo-consignee' });
   const hijack = entry(fwd, document, 'demo-forwarder', { platform: 'PORT', party: 'demo-consignee' }, first);
   await expectRefused(fwd, seal(fwd, document, [first, hijack]), 'not by DEPO');
+});
+
+describe('sdx audit verify re-checks the chains PORT keeps with the same rules', () => {
+  const env = (peersFile = join(dir, 'peers.json')) => ({ SDX_PLATFORM_CODE: 'PORT', SDX_PLATFORM_KEY_FILE: join(dir, 'port.key.pem'), SDX_PEERS_FILE: peersFile });
+
+  /** `events` as a bundle under a head the log key signs, audited by the CLI with PORT's settings. */
+  async function audited(name: string, events: LoggedEvent[], peersFile?: string) {
+    const file = join(dir, `${name}.bundle.json`);
+    let text = '';
+    for await (const chunk of bundleLines(bundleHeader(await headOver(events), await storeParties(port.store)), events)) text += chunk;
+    writeFileSync(file, text);
+    const result = runSdx(['audit', 'verify', file, '--json'], { env: env(peersFile) });
+    const problems = result.stdout ? (JSON.parse(result.stdout) as { problems: { code: string; documentId: string; message: string }[] }).problems : [];
+    return { code: result.code, stderr: result.stderr, problems: problems.map((p) => [p.code, p.documentId, p.message]) };
+  }
+
+  async function portLog(): Promise<LoggedEvent[]> {
+    return (await exportBundle(port.store, await openLogService(port.store, settingsOrThrow()).currentTreeHead())).events;
+  }
+
+  it('the chain PORT accepted holds; with a peers file where CAR1 no longer hosts the carrier, the audit names it', async () => {
+    const events = await portLog();
+    const received = receivedDocumentIdOf('CAR1', canonicalHash(order('GENUINE')));
+    expect(events.filter((e) => e.documentId === received).map((e) => bodyOf(e).type)).toEqual(['transfer-in']);
+    expect(await audited('genuine', events)).toEqual({ code: 0, stderr: '', problems: [] });
+
+    const narrowed = join(dir, 'peers-no-carrier.json');
+    writeFileSync(narrowed, JSON.stringify([{ code: 'CAR1', url: 'http://127.0.0.1:9', jwk: platformJwk(car.signer.key), parties: ['demo-agent-sha'] }]));
+    expect(await audited('narrowed', events, narrowed)).toEqual({ code: 1, stderr: '', problems: [['transfer-chain-invalid', received, 'CAR1 is not entitled to issue for carrier POCL']] });
+  });
+
+  it('a transfer-in someone inserted, with a chain FWD issued in the carrier’s agent’s name, is reported', async () => {
+    const events = await portLog();
+    const document = order('INSERTED');
+    const chain = [entry(fwd, document, 'demo-agent-sha', { platform: 'PORT', party: 'demo-consignee' })];
+    const documentId = receivedDocumentIdOf('FWD', canonicalHash(document));
+    const data = { from: 'FWD', chain, lastChecksum: signedContentChecksum(chain[0] ?? ''), pdfSha256: pdfChecksum };
+    const crafted = await appendEvent(events, { documentId, kind: 'delivery-order', type: 'transfer-in', actor: { partyId: 'demo-consignee', userId: null }, payloadHash: canonicalHash(document), data }, { payload: document });
+    expect(await audited('inserted', crafted)).toEqual({ code: 1, stderr: '', problems: [['transfer-chain-invalid', documentId, 'FWD is not entitled to issue for demo-agent-sha']] });
+  });
 });

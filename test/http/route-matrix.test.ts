@@ -129,6 +129,8 @@ const apiRules: Record<string, RouteRule> = {
   'POST /pint/v3/sdx/notices': { public: 401, call: (ctx) => api('post', '/pint/v3/sdx/notices', ctx).send({ noticeSignedContent: 'a.b.c' }) },
   // Asked from loopback here; from elsewhere it takes SDX_METRICS_TOKEN, never an API key.
   'GET /metrics': { public: 200, call: (ctx) => api('get', '/metrics', ctx) },
+  // The operator's view of the peer outbox: the same gate as /metrics (loopback here), whatever key comes with it.
+  [`GET ${API}/federation/sends`]: { public: 200, call: (ctx) => api('get', `${API}/federation/sends`, ctx) },
   // A text file: refused the same way for anyone, key or not.
   'POST /verify': { public: 415, call: (ctx) => api('post', '/verify', ctx).attach('file', Buffer.from('not a pdf'), 'x.txt') },
   'GET /verify/{id}': { public: 200, call: (ctx) => api('get', `/verify/${ctx.docId}`, ctx).set('Accept', 'application/json') },

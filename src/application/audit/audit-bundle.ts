@@ -31,7 +31,7 @@ export interface LoggedEvent {
   documentId: string;
   seq: number;
   envelope: string;
-  /** On a document's issue event (seq 1): its payload, whose hash the event signs, so its rules can be replayed. */
+  /** On a document's issue event (seq 1) and its transfer-in events: its payload, whose hash the event signs, so its rules can be replayed. */
   payload?: unknown;
 }
 
@@ -87,7 +87,7 @@ export const EXPORT_PAGE_SIZE = 10_000;
 /**
  * The log's events with indexes [0, size), in log order, read from the store page by page: what an
  * audit of a store iterates over without loading the log into memory; with `payloads`, each issue
- * event carries its document's payload, as a bundle does.
+ * and transfer-in event carries its document's payload, as a bundle does.
  */
 export async function* storeLogEvents(
   store: Pick<AuditLogStore, 'logEntries'> & Partial<Pick<DocumentStore, 'getDocument'>>,
@@ -99,7 +99,8 @@ export async function* storeLogEvents(
     // A short page means rows are missing; the audit reports the gap.
     for (const e of page) {
       const row: LoggedEvent = { logIndex: e.logIndex, documentId: e.documentId, seq: e.seq, envelope: e.envelope };
-      if (payloads && e.seq === 1 && store.getDocument) {
+      // A transfer-in's chain is checked against the document it is for (see crossPlatformCheck).
+      if (payloads && (e.seq === 1 || e.type === 'transfer-in') && store.getDocument) {
         const document = await store.getDocument(e.documentId);
         if (document) row.payload = document.payload;
       }

@@ -8,6 +8,7 @@ import type { RefusalCode } from '../../domain/shared/errors';
 import type { LoggedEvent } from './audit-bundle';
 import { LifecycleReplay, type PartyRoles, type RuleProblemCode } from './lifecycle-replay';
 import { openTreeHead, type SignedTreeHead } from './tree-head';
+import type { CrossPlatformProblem } from '../federation/cross-platform-audit';
 
 /** What a certificate is checked for: signing events, or signing the log's tree heads. */
 export type CertificatePurpose = 'event' | 'log';
@@ -44,7 +45,7 @@ export interface AuditInput {
    * What other platforms signed in this platform's events (received chains, receipts, release
    * notices), checked against their keys: why an event's does not hold, or undefined.
    */
-  crossPlatform?: (body: EventBody) => Promise<string | undefined>;
+  crossPlatform?: (body: EventBody, payload?: unknown) => Promise<CrossPlatformProblem | undefined>;
   /** Called every PROGRESS_EVERY events and once at the end; `total` is the head's size. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -66,7 +67,10 @@ export interface AuditInput {
  * - `event-alg-mismatch`: the JWS names an algorithm its signer's key cannot make (ES256 on RSA).
  * - `tree-head-predates-events`: the head is dated before an event it covers.
  * - `cross-platform-signature-invalid`: a chain, receipt or notice another platform signed, kept in
- *   an event, does not verify under that platform's key (or links or names the wrong envelope).
+ *   an event, does not verify under that platform's key (or names the wrong envelope).
+ * - `transfer-chain-invalid`: a transfer-in's chain the receiver's rules refuse (an issuer its
+ *   platform may not issue for, an entry not made by the platform the one before handed to, a
+ *   broken link), or a transfer-in row without the payload to check it against.
  * - the rule codes of LifecycleReplay (`event-breaks-lifecycle`, ...): a correctly signed event the
  *   lifecycle does not allow, with the domain's refusal code in `rule`.
  * - `too-many-problems`: the list stops after MAX_LISTED_PROBLEMS; `audit-failed`: reading failed.
@@ -93,6 +97,7 @@ export type AuditProblemCode =
   | 'event-alg-mismatch'
   | 'tree-head-predates-events'
   | 'cross-platform-signature-invalid'
+  | 'transfer-chain-invalid'
   | RuleProblemCode
   | 'too-many-problems'
   | 'audit-failed';
@@ -251,8 +256,8 @@ export async function auditTrail(input: AuditInput): Promise<AuditResult> {
         continue; // The chain goes on from the latest event; a stray earlier one does not reset it.
       } else if (opened) {
         for (const found of replay?.next(opened.body, row.payload) ?? []) report({ ...found, ...at });
-        const foreign = await input.crossPlatform?.(opened.body);
-        if (foreign !== undefined) report({ code: 'cross-platform-signature-invalid', ...at, message: foreign });
+        const foreign = await input.crossPlatform?.(opened.body, row.payload);
+        if (foreign !== undefined) report({ ...foreign, ...at });
         const expectedPrev = last?.hash ?? null;
         if (opened.body.prev !== expectedPrev) {
           report({

@@ -1,43 +1,50 @@
 import { jwsKid, openJws, signedContentChecksum } from '../../domain/federation/compact-jws';
-import { openReceipt, type PlatformKeys } from '../../domain/federation/pint-envelope';
+import { checkChain, openReceipt, type ChainContext, type PlatformKeys } from '../../domain/federation/pint-envelope';
+import { canonicalHash } from '../../domain/shared/canonical-json';
 import type { EventBody } from '../events/signed-event';
 
-const payloadOf = (token: string): Record<string, unknown> => {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-};
+/** Why an event's cross-platform part does not hold: a signature (`cross-platform-signature-invalid`) or a chain the receiver's rules refuse (`transfer-chain-invalid`). */
+export interface CrossPlatformProblem {
+  code: 'cross-platform-signature-invalid' | 'transfer-chain-invalid';
+  message: string;
+}
 
 /**
  * The audit's check of what other platforms signed, kept in this platform's events: the transfer
- * chain a document arrived with (each entry signed by the platform it names, linked to the one
- * before, the last the one accepted), the receipt that let it go (signed by the receiving platform,
- * for the envelope sent, with the code recorded) and a release notice (signed by the platform that
- * sent it). `keys` are the platforms' keys as this deployment knows them (its own, its peers').
- * Answers why an event's cross-platform signature does not hold, or undefined.
+ * chain a document arrived with, re-checked with the receiver's own rules (`checkChain`: signed by
+ * the platform each entry names, linked, issued by a platform entitled to issue for its issuer,
+ * each entry made by the platform the one before handed the document to, the last by the peer it
+ * came from and handed to this platform; and the last the one accepted), the receipt that let it go
+ * (signed by the receiving platform, for the envelope sent, with the code recorded) and a release
+ * notice (signed by the platform that sent it). `context` is this deployment's: its platform code,
+ * the platforms' keys as it knows them (its own, its peers') and whom each peer hosts.
+ * `payload` is the document's, which a transfer-in's row carries (see storeLogEvents).
  */
-export function crossPlatformCheck(keys: PlatformKeys): (body: EventBody) => Promise<string | undefined> {
+export function crossPlatformCheck(context: { platform: string; keys: PlatformKeys; hostsOf: ChainContext['hostsOf'] }): (body: EventBody, payload?: unknown) => Promise<CrossPlatformProblem | undefined> {
+  const { keys } = context;
   const opens = async (platform: unknown, token: unknown): Promise<boolean> => {
     if (typeof platform !== 'string' || typeof token !== 'string') return false;
     const kid = jwsKid(token);
     const key = await keys(platform, kid);
     return openJws(token, (k) => (k === kid ? key : undefined)).ok;
   };
-  return async (body) => {
+  return async (body, payload) => {
+    const message = await problemOf(body, payload);
+    if (message === undefined) return undefined;
+    return typeof message === 'string' ? { code: 'cross-platform-signature-invalid', message } : message;
+  };
+
+  async function problemOf(body: EventBody, payload: unknown): Promise<string | CrossPlatformProblem | undefined> {
     const data = body.data ?? {};
     switch (body.type) {
       case 'transfer-in': {
         const chain = Array.isArray(data['chain']) ? data['chain'].filter((e): e is string => typeof e === 'string') : [];
         if (chain.length === 0) return 'the transfer-in keeps no transfer chain';
-        for (const [index, entry] of chain.entries()) {
-          const fields = payloadOf(entry);
-          if (!(await opens(fields['eblPlatform'], entry))) return `chain entry ${index} is not signed by ${String(fields['eblPlatform'])}'s key`;
-          const previous = index === 0 ? undefined : signedContentChecksum(chain[index - 1] ?? '');
-          if (fields['previousEnvelopeTransferChainEntrySignedContentChecksum'] !== previous) return `chain entry ${index} does not link to the entry before it`;
-        }
+        if (payload === undefined) return { code: 'transfer-chain-invalid', message: 'the bundle carries no payload for this transfer-in, so its chain cannot be checked' };
+        const documentChecksum = canonicalHash(payload);
+        if (documentChecksum !== body.payloadHash) return { code: 'transfer-chain-invalid', message: 'the payload carried is not the one the event signs' };
+        const checked = await checkChain(chain, { sender: String(data['from']), receiver: context.platform, keys, hostsOf: context.hostsOf, document: payload, documentChecksum });
+        if (!checked.ok) return checked.responseCode === 'BSIG' ? checked.reason : { code: 'transfer-chain-invalid', message: checked.reason };
         return signedContentChecksum(chain[chain.length - 1] ?? '') === data['lastChecksum'] ? undefined : 'the chain kept is not the one accepted';
       }
       case 'transferred-out':
@@ -59,5 +66,5 @@ export function crossPlatformCheck(keys: PlatformKeys): (body: EventBody) => Pro
       default:
         return undefined;
     }
-  };
+  }
 }

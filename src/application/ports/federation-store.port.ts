@@ -37,6 +37,8 @@ export interface FederationStore {
   claimPeerSends(now: string, leaseUntil: string, limit: number): Promise<PeerSend[]>;
   recordPeerSendAttempt(id: string, attempt: PeerSendAttempt): Promise<void>;
   listPeerSends(documentId: string): Promise<PeerSend[]>;
+  /** Sends not yet answered, soonest next try first, at most `limit`: what the operator watches. */
+  listPendingPeerSends(limit: number): Promise<PeerSend[]>;
   /** Stores (kind, key) → value unless an unexpired record of it exists; true when stored. Expired records of the kind go. */
   remember(kind: string, key: string, value: string, expiresAt: string | null, now: string): Promise<boolean>;
   /** The unexpired value of (kind, key). */

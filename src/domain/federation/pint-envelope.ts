@@ -196,37 +196,62 @@ export async function checkEnvelope(
   if (signedManifest.lastEnvelopeTransferChainEntrySignedContentChecksum !== lastChecksum) return benv('the manifest names another last chain entry', lastChecksum);
   if (signedManifest.transportDocumentChecksum !== canonicalHash(env.transportDocument)) return benv('the document does not match the manifest checksum', lastChecksum);
 
+  const chain = await checkChain(env.envelopeTransferChain, { ...context, document: env.transportDocument, documentChecksum: signedManifest.transportDocumentChecksum });
+  if (!chain.ok) return { ...chain, lastChecksum };
+  return { ok: true, envelope: env, manifest: signedManifest, entries: chain.entries, checksums, lastChecksum };
+}
+
+/** Who checks a chain: the platform it came from and the one it was sent to, the platforms' keys and whom each peer hosts. */
+export interface ChainContext {
+  sender: string;
+  receiver: string;
+  keys: PlatformKeys;
+  hostsOf: (platform: string) => HostedIssuers | undefined;
+}
+
+/**
+ * The receiver's rules for a transfer chain, for `document` (whose checksum is `documentChecksum`):
+ * see `checkEnvelope`. Kept apart so that the audit re-checks a chain a platform accepted with the
+ * very rules it was accepted under.
+ */
+export async function checkChain(
+  chain: readonly string[],
+  context: ChainContext & { document: unknown; documentChecksum: string },
+): Promise<{ ok: true; entries: TransferChainEntry[] } | { ok: false; responseCode: 'BSIG' | 'BENV'; reason: string }> {
+  const benv = (reason: string) => ({ ok: false, responseCode: 'BENV', reason }) as const;
+  const bsig = (reason: string) => ({ ok: false, responseCode: 'BSIG', reason }) as const;
+  const checksums = chain.map(signedContentChecksum);
   const entries: TransferChainEntry[] = [];
-  for (const [index, token] of env.envelopeTransferChain.entries()) {
+  for (const [index, token] of chain.entries()) {
     const claimed = chainEntry.safeParse(partOf(token, 1));
-    if (!claimed.success) return benv(`chain entry ${index} is malformed`, lastChecksum);
+    if (!claimed.success) return benv(`chain entry ${index} is malformed`);
     const kid = jwsKid(token);
     const key = await context.keys(claimed.data.eblPlatform, kid);
     const opened = openJws(token, (k) => (k === kid ? key : undefined));
     if (!opened.ok) {
       return opened.failure === 'jws-malformed'
-        ? benv(`chain entry ${index} is not a compact ES256 JWS`, lastChecksum)
-        : bsig(`chain entry ${index} is not signed by ${claimed.data.eblPlatform}'s key`, lastChecksum);
+        ? benv(`chain entry ${index} is not a compact ES256 JWS`)
+        : bsig(`chain entry ${index} is not signed by ${claimed.data.eblPlatform}'s key`);
     }
     const entry = claimed.data;
-    if (entry.transportDocumentChecksum !== signedManifest.transportDocumentChecksum) return benv(`chain entry ${index} is for another document`, lastChecksum);
+    if (entry.transportDocumentChecksum !== context.documentChecksum) return benv(`chain entry ${index} is for another document`);
     const expectedPrevious = index === 0 ? undefined : checksums[index - 1];
-    if (entry.previousEnvelopeTransferChainEntrySignedContentChecksum !== expectedPrevious) return benv(`chain entry ${index} does not link to the entry before it`, lastChecksum);
-    if (index === 0 && entry.transactions[0]?.actionCode !== 'ISSUE') return benv('the first chain entry does not start with ISSUE', lastChecksum);
-    if (entry.transactions.some((t, i) => t.actionCode === 'ISSUE' && (index > 0 || i > 0))) return benv(`chain entry ${index} issues the document again`, lastChecksum);
-    if (entry.transactions.some((t) => t.actor.eblPlatform !== entry.eblPlatform)) return benv(`chain entry ${index} has an actor of another platform than ${entry.eblPlatform}`, lastChecksum);
+    if (entry.previousEnvelopeTransferChainEntrySignedContentChecksum !== expectedPrevious) return benv(`chain entry ${index} does not link to the entry before it`);
+    if (index === 0 && entry.transactions[0]?.actionCode !== 'ISSUE') return benv('the first chain entry does not start with ISSUE');
+    if (entry.transactions.some((t, i) => t.actionCode === 'ISSUE' && (index > 0 || i > 0))) return benv(`chain entry ${index} issues the document again`);
+    if (entry.transactions.some((t) => t.actor.eblPlatform !== entry.eblPlatform)) return benv(`chain entry ${index} has an actor of another platform than ${entry.eblPlatform}`);
     const handedTo = entries[index - 1]?.transactions.at(-1)?.recipient?.eblPlatform;
-    if (index > 0 && handedTo !== entry.eblPlatform) return benv(`chain entry ${index} was made by ${entry.eblPlatform}, not by ${handedTo ?? 'a platform'} the entry before handed the document to`, lastChecksum);
+    if (index > 0 && handedTo !== entry.eblPlatform) return benv(`chain entry ${index} was made by ${entry.eblPlatform}, not by ${handedTo ?? 'a platform'} the entry before handed the document to`);
     entries.push(entry);
   }
   const first = entries[0];
-  const unentitled = first && issueEntitlementProblem(first, env.transportDocument, { ownPlatform: context.receiver, hostsOf: context.hostsOf });
-  if (unentitled) return benv(unentitled, lastChecksum);
+  const unentitled = first && issueEntitlementProblem(first, context.document, { ownPlatform: context.receiver, hostsOf: context.hostsOf });
+  if (unentitled) return benv(unentitled);
   const last = entries[entries.length - 1];
   const handover = last?.transactions[last.transactions.length - 1];
-  if (last?.eblPlatform !== context.sender) return benv(`the last chain entry was not made by ${context.sender}`, lastChecksum);
-  if (handover?.recipient?.eblPlatform !== context.receiver) return benv(`the last transaction does not hand the document to a party of ${context.receiver}`, lastChecksum);
-  return { ok: true, envelope: env, manifest: signedManifest, entries, checksums, lastChecksum };
+  if (last?.eblPlatform !== context.sender) return benv(`the last chain entry was not made by ${context.sender}`);
+  if (handover?.recipient?.eblPlatform !== context.receiver) return benv(`the last transaction does not hand the document to a party of ${context.receiver}`);
+  return { ok: true, entries };
 }
 
 /** What the receiver already knows of a document, by the checksums of signed chain entries it accepted. */

@@ -52,6 +52,10 @@ export class PgFederation implements FederationStore {
     return this.run(async (sql) => (await sql.query<PeerSendRow>('SELECT * FROM peer_sends WHERE document_id = $1 ORDER BY created_at, id', [documentId])).rows.map(toPeerSend));
   }
 
+  listPendingPeerSends(limit: number): Promise<PeerSend[]> {
+    return this.run(async (sql) => (await sql.query<PeerSendRow>("SELECT * FROM peer_sends WHERE status = 'pending' ORDER BY next_attempt_at, created_at, id LIMIT $1", [limit])).rows.map(toPeerSend));
+  }
+
   remember(kind: string, key: string, value: string, expiresAt: string | null, now: string): Promise<boolean> {
     return this.transaction(async (sql) => {
       await sql.query('DELETE FROM peer_records WHERE kind = $1 AND expires_at <= $2', [kind, now]);

@@ -81,6 +81,10 @@ export class SqliteFederation implements FederationStore {
     return this.run(() => (this.db.prepare('SELECT * FROM peer_sends WHERE document_id = ? ORDER BY created_at, id').all(documentId) as PeerSendRow[]).map(toPeerSend));
   }
 
+  listPendingPeerSends(limit: number): Promise<PeerSend[]> {
+    return this.run(() => (this.db.prepare("SELECT * FROM peer_sends WHERE status = 'pending' ORDER BY next_attempt_at, created_at, id LIMIT ?").all(limit) as PeerSendRow[]).map(toPeerSend));
+  }
+
   remember(kind: string, key: string, value: string, expiresAt: string | null, now: string): Promise<boolean> {
     return this.run(() =>
       this.db.transaction(() => {
