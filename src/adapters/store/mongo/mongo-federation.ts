@@ -192,6 +192,13 @@ export class MongoFederation implements FederationStore {
     });
   }
 
+  listPendingPeerSends(limit: number): Promise<PeerSend[]> {
+    return this.run(async () => {
+      const records = await this.models.peerSends.find({ status: 'pending' }).sort({ nextAttemptAt: 1, createdAt: 1, _id: 1 }).limit(limit).lean<PeerSendRecord[]>().exec();
+      return records.map(toPeerSend);
+    });
+  }
+
   /** Sweeps the kind's expired records, then inserts: the unique (kind, key) index lets one concurrent writer win. */
   remember(kind: string, key: string, value: string, expiresAt: string | null, now: string): Promise<boolean> {
     return this.run(async () => {
