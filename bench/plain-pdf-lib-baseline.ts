@@ -42,7 +42,11 @@ export async function plainPdfLibSigned(fontBytes: Uint8Array, title: string, pa
     y -= height;
   };
   for (const [label, text] of fields(payload)) line(font, label, text);
-  const pdf = await doc.save({ useObjectStreams: false });
+  return signWithSignpdf(await doc.save({ useObjectStreams: false }), p12);
+}
+
+/** What @signpdf users do: a plain placeholder, then node-forge's P12 signer (adbe.pkcs7.detached). */
+export function signWithSignpdf(pdf: Uint8Array, p12: Buffer): Promise<Buffer> {
   const withPlaceholder = plainAddPlaceholder({
     pdfBuffer: Buffer.from(pdf),
     reason: 'Issued',

@@ -1,7 +1,6 @@
 import mongoose from 'mongoose';
 import {
   checkPeerSendSizes,
-  claimPeerSendQuery,
   expiredRecords,
   federationModelsOn,
   liveRecord,
@@ -24,7 +23,6 @@ const models = federationModelsOn(connection);
 afterAll(() => connection.close());
 
 const planned = { id: 'snd-1', peer: 'PORT', documentId: 'do-1', kind: 'envelope' as const, body: '{"a":"é"}', due: '2026-12-03T10:00:00.000Z' };
-const opOf = (query: object): unknown => (query as { op?: unknown }).op;
 
 describe('MongoDB peer sends', () => {
   it('when a planned send is written and read back through BSON, then it is the pending send the port describes', async () => {
@@ -46,18 +44,6 @@ describe('MongoDB peer sends', () => {
     // The schema takes the record as it is, and refuses a field it does not know.
     await expect(new models.peerSends(record).validate()).resolves.toBeUndefined();
     expect(() => new models.peerSends({ ...record, forged: true })).toThrow(/forged/);
-  });
-
-  it('when a send is claimed, then one findOneAndUpdate repeats the whole due-and-unleased condition, oldest first, returning the row as updated', () => {
-    const query = claimPeerSendQuery(models.peerSends, '2026-12-03T10:00:00.000Z', '2026-12-03T10:01:00.000Z');
-    expect(opOf(query)).toBe('findOneAndUpdate');
-    expect(query.getFilter()).toEqual({
-      status: 'pending',
-      nextAttemptAt: { $lte: '2026-12-03T10:00:00.000Z' },
-      $or: [{ leaseUntil: null }, { leaseUntil: { $lte: '2026-12-03T10:00:00.000Z' } }],
-    });
-    expect(query.getUpdate()).toEqual({ $set: { leaseUntil: '2026-12-03T10:01:00.000Z' } });
-    expect(query.getOptions()).toMatchObject({ sort: { nextAttemptAt: 1, createdAt: 1, _id: 1 }, returnDocument: 'after' });
   });
 
   it('when an attempt fails, then it is counted, the lease given back and the send due again; when done, it carries the done time', () => {

@@ -16,7 +16,8 @@ import type { BlobRecord } from '../../../src/adapters/store/mongo/mongo-mappers
 import { statusFor } from '../../../src/http/problem';
 import { SdxError } from '../../../src/domain/shared/errors';
 import { uploadModelsOn } from '../../../src/adapters/store/mongo/mongo-uploads';
-import { claimQuery, redriveQuery, webhookModelsOn } from '../../../src/adapters/store/mongo/mongo-webhooks';
+import { claimQuery } from '../../../src/adapters/store/mongo/leased-claim';
+import { redriveQuery, webhookModelsOn } from '../../../src/adapters/store/mongo/mongo-webhooks';
 import { federationModelsOn } from '../../../src/adapters/store/mongo/mongo-federation';
 import { Deadline, withDeadline } from '../../../src/adapters/store/store-deadline';
 
@@ -32,8 +33,11 @@ const models = { ...modelsOn(connection), ...webhookModelsOn(connection), ...upl
 afterAll(() => connection.close());
 
 describe('MongoDB webhook claims and redrives', () => {
-  it('when a delivery is claimed, then one findOneAndUpdate repeats the whole condition, oldest first, and returns the row as updated', () => {
-    const query = claimQuery(models.webhookDeliveries, '2026-12-03T10:00:00.000Z', '2026-12-03T10:01:00.000Z');
+  it.each([
+    ['webhook delivery', () => claimQuery(models.webhookDeliveries, '2026-12-03T10:00:00.000Z', '2026-12-03T10:01:00.000Z')],
+    ['peer send', () => claimQuery(models.peerSends, '2026-12-03T10:00:00.000Z', '2026-12-03T10:01:00.000Z')],
+  ])('when a %s is claimed, then one findOneAndUpdate repeats the whole condition, oldest first, and returns the row as updated', (_outbox, claim) => {
+    const query = claim();
     expect(opOf(query)).toBe('findOneAndUpdate');
     expect(query.getFilter()).toEqual({
       status: 'pending',

@@ -6,6 +6,7 @@ import { SdxError } from '../../../domain/shared/errors';
 import { checkBlobSize } from '../blob-size';
 import { BLOB_INLINE_BYTES } from './mongo-blob-chunks';
 import { isDuplicateKey } from './mongo-errors';
+import { claimQuery } from './leased-claim';
 
 export interface PeerSendRecord {
   _id: string;
@@ -120,15 +121,6 @@ export function checkPeerSendSizes(changes: readonly DocumentChange[], store: st
   for (const change of changes) for (const send of change.peerSends ?? []) checkFederationText(send.body, 'peer send bodies', store);
 }
 
-/** One claim: the next pending send that is due and not leased (or whose lease ran out), oldest first, returned as updated. */
-export function claimPeerSendQuery(sends: Model<PeerSendRecord>, now: string, leaseUntil: string) {
-  return sends.findOneAndUpdate(
-    { status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] },
-    { $set: { leaseUntil } },
-    { sort: { nextAttemptAt: 1, createdAt: 1, _id: 1 }, returnDocument: 'after' },
-  );
-}
-
 /** The update an attempt makes: counted, lease given back, due again when not done, done time when done. */
 export function peerSendAttemptUpdate(attempt: PeerSendAttempt) {
   return {
@@ -170,7 +162,7 @@ export class MongoFederation implements FederationStore {
     return this.run(async () => {
       const claimed: PeerSend[] = [];
       for (let taken = 0; taken < limit; taken += 1) {
-        const row = await claimPeerSendQuery(this.models.peerSends, now, leaseUntil).lean<PeerSendRecord>().exec();
+        const row = await claimQuery(this.models.peerSends, now, leaseUntil).lean<PeerSendRecord>().exec();
         if (!row) break;
         claimed.push(toPeerSend(row));
       }

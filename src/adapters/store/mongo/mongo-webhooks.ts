@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Schema, type ClientSession, type Connection, type Model } from 'mongoose';
+import { claimQuery } from './leased-claim';
 import type {
   ClaimedDelivery,
   DeliveryAttempt,
@@ -100,18 +101,6 @@ const toDelivery = (r: DeliveryRecord): WebhookDelivery => ({
   createdAt: r.createdAt,
   deliveredAt: r.deliveredAt ?? null,
 });
-
-/**
- * One claim: the next pending delivery that is due and not leased (or whose lease has run out),
- * oldest first, leased until `leaseUntil`, returned as updated.
- */
-export function claimQuery(deliveries: Model<DeliveryRecord>, now: string, leaseUntil: string) {
-  return deliveries.findOneAndUpdate(
-    { status: 'pending', nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lte: now } }] },
-    { $set: { leaseUntil } },
-    { sort: { nextAttemptAt: 1, createdAt: 1, _id: 1 }, returnDocument: 'after' },
-  );
-}
 
 /** A redrive: due now with a fresh attempt count, only if not delivered; returned as updated. */
 export function redriveQuery(deliveries: Model<DeliveryRecord>, id: string, now: string) {
