@@ -82,6 +82,18 @@ function algorithmAt(bytes: Uint8Array, tlv: Tlv | undefined, what: string): Sig
   return { algorithm: oidAt(bytes, oid, what), ...(parameters ? { parameters: bytes.subarray(parameters.start, parameters.end) } : {}) };
 }
 
+/** What a certificate and a CRL share: SEQUENCE { to-be-signed, signature algorithm, signature BIT STRING }. */
+function signedParts(der: Uint8Array, names: { whole: string; tbs: string; algorithm: string; signature: string }) {
+  const [tbsTlv, algorithm, signature] = childrenOf(der, expectTag(readTlv(der, 0), 0x30, names.whole));
+  const tbs = expectTag(tbsTlv, 0x30, names.tbs);
+  return {
+    tbsTlv: tbs,
+    tbs: der.subarray(tbs.start, tbs.end),
+    signatureAlgorithm: algorithmAt(der, algorithm, names.algorithm),
+    signature: bitStringAt(der, signature, names.signature),
+  };
+}
+
 function extensionsAt(bytes: Uint8Array, tlv: Tlv | undefined): CertificateExtension[] {
   if (!tlv) return [];
   return childrenOf(bytes, expectTag(tlv, 0x30, 'the extensions')).map((extension) => {
@@ -131,13 +143,12 @@ export class Certificate {
   #publicKey: KeyObject | undefined;
 
   constructor(der: Uint8Array) {
-    const outer = readTlv(der, 0);
     this.der = der;
-    const [tbsTlv, algorithm, signature] = childrenOf(der, expectTag(outer, 0x30, 'a certificate'));
-    const tbs = expectTag(tbsTlv, 0x30, 'the TBSCertificate');
-    this.tbs = der.subarray(tbs.start, tbs.end);
-    this.signatureAlgorithm = algorithmAt(der, algorithm, 'the signature algorithm');
-    this.signature = bitStringAt(der, signature, 'the certificate signature');
+    const signed = signedParts(der, { whole: 'a certificate', tbs: 'the TBSCertificate', algorithm: 'the signature algorithm', signature: 'the certificate signature' });
+    const tbs = signed.tbsTlv;
+    this.tbs = signed.tbs;
+    this.signatureAlgorithm = signed.signatureAlgorithm;
+    this.signature = signed.signature;
     const fields = childrenOf(der, tbs);
     let i = fields[0]?.tag === 0xa0 ? 1 : 0;
     this.serial = contentOf(der, expectTag(fields[i++], 0x02, 'the serial number'));
@@ -290,13 +301,12 @@ export class CertificateList {
   readonly #revoked: RevokedEntry[];
 
   constructor(der: Uint8Array) {
-    const outer = readTlv(der, 0);
     this.der = der;
-    const [tbsTlv, algorithm, signature] = childrenOf(der, expectTag(outer, 0x30, 'a CRL'));
-    const tbs = expectTag(tbsTlv, 0x30, 'the TBSCertList');
-    this.tbs = der.subarray(tbs.start, tbs.end);
-    this.signatureAlgorithm = algorithmAt(der, algorithm, 'the CRL signature algorithm');
-    this.signature = bitStringAt(der, signature, 'the CRL signature');
+    const signed = signedParts(der, { whole: 'a CRL', tbs: 'the TBSCertList', algorithm: 'the CRL signature algorithm', signature: 'the CRL signature' });
+    const tbs = signed.tbsTlv;
+    this.tbs = signed.tbs;
+    this.signatureAlgorithm = signed.signatureAlgorithm;
+    this.signature = signed.signature;
     const fields = childrenOf(der, tbs);
     let i = fields[0]?.tag === 0x02 ? 1 : 0;
     i++; // signature algorithm
