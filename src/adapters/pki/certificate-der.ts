@@ -183,11 +183,7 @@ export class Certificate {
 
   /** Whether `issuer`'s key signed this certificate (the signature only: names are the caller's to match). */
   signedBy(issuer: Certificate): boolean {
-    try {
-      return signatureVerifies(this.signatureAlgorithm, issuer.publicKey, this.tbs, this.signature);
-    } catch {
-      return false;
-    }
+    return verifiesWithKeyOf(issuer, this.signatureAlgorithm, this.tbs, this.signature);
   }
 
   /** basicConstraints (2.5.29.19), undefined when absent. */
@@ -327,16 +323,21 @@ export class CertificateList {
 
   /** Whether `issuer`'s key signed this CRL (false also when that key cannot be used). */
   signedBy(issuer: Certificate): boolean {
-    try {
-      return signatureVerifies(this.signatureAlgorithm, issuer.publicKey, this.tbs, this.signature);
-    } catch {
-      return false;
-    }
+    return verifiesWithKeyOf(issuer, this.signatureAlgorithm, this.tbs, this.signature);
   }
 
   /** The entry listing `certificate`'s serial number, if any. */
   findRevoked(certificate: Certificate): RevokedEntry | undefined {
     const wanted = Buffer.from(unsignedOctets(certificate.serial));
     return this.#revoked.find((entry) => wanted.equals(entry.serial));
+  }
+}
+
+/** Whether `signer`'s key verifies `signature` over `signedBytes`; false also when its key cannot be used. */
+export function verifiesWithKeyOf(signer: Certificate, algorithm: SignatureAlgorithm, signedBytes: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return signatureVerifies(algorithm, signer.publicKey, signedBytes, signature);
+  } catch {
+    return false;
   }
 }

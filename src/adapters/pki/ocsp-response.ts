@@ -1,10 +1,10 @@
 // Reading OCSP responses (RFC 6960) from their DER, for the verifier: what a responder said and
 // whether it may say it. Making requests and responses stays in ocsp.ts with the ASN.1 library.
 import { createHash } from 'node:crypto';
-import { childrenOf, contentOf, expectTag, octetsAt, oidAt, readTlv, timeAt, type Tlv } from '../pdf/verify/der-reader';
-import { certificateOf, Certificate, unsignedOctets } from './certificate-der';
+import { bitStringAt, childrenOf, contentOf, expectTag, octetsAt, oidAt, readTlv, timeAt, type Tlv } from '../pdf/verify/der-reader';
+import { certificateOf, Certificate, unsignedOctets, verifiesWithKeyOf } from './certificate-der';
 import { ID_KP_OCSP_SIGNING } from './pki-oids';
-import { signatureVerifies, type SignatureAlgorithm } from './signature-algorithms';
+import type { SignatureAlgorithm } from './signature-algorithms';
 
 /** RFC 6960 4.1.1: CertIDs are made with SHA-1 by every responder and client that interoperates. */
 export const ID_SHA1 = '1.3.14.3.2.26';
@@ -66,7 +66,7 @@ export function parseOcspResponse(der: Uint8Array): ParsedOcspResponse {
   const producedAt = timeAt(basic, fields[i++], 'producedAt');
   const responses = childrenOf(basic, expectTag(fields[i], 0x30, 'the single responses')).map((single) => singleResponse(basic, single));
   const [algorithmOid, parameters] = childrenOf(basic, expectTag(algorithm, 0x30, 'the OCSP signature algorithm'));
-  const signatureBits = contentOf(basic, expectTag(signature, 0x03, 'the OCSP signature')).subarray(1);
+  const signatureBits = bitStringAt(basic, signature, 'the OCSP signature');
   const certificates = certs?.tag === 0xa0 ? childrenOf(basic, expectTag(childrenOf(basic, certs)[0], 0x30, 'the responder certificates')).map((c) => basic.subarray(c.start, c.end)) : [];
   return {
     signedDer: basic.subarray(tbsTlv.start, tbsTlv.end),
@@ -116,11 +116,7 @@ export function statusOf(single: OcspSingleResponse): OcspStatus {
 }
 
 function signedWith(parsed: ParsedOcspResponse, certificate: Certificate): boolean {
-  try {
-    return signatureVerifies(parsed.signatureAlgorithm, certificate.publicKey, parsed.signedDer, parsed.signature);
-  } catch {
-    return false;
-  }
+  return verifiesWithKeyOf(certificate, parsed.signatureAlgorithm, parsed.signedDer, parsed.signature);
 }
 
 /**
