@@ -40,12 +40,17 @@ export function blankPage(): PageSurface {
   return { drawText: ignore, drawRectangle: ignore, drawLine: ignore, drawImage: ignore, pushOperators: ignore, setFont: ignore };
 }
 
-/** Widths of strings at 1 pt, shared by every document a renderer draws (same font, same widths). */
-export class WidthCache {
+/**
+ * Widths of strings at 1 pt and wrapped values, shared by every document a renderer draws (same font,
+ * same widths): labels, party names, ports and units repeat from one document to the next, and
+ * wrapping a value measures it piece by piece.
+ */
+export class TextMeasures {
   private readonly widths = new Map<string, number>();
+  private readonly wrapped = new Map<string, readonly string[]>();
   constructor(private readonly limit = 20_000) {}
 
-  at(font: PDFFont, text: string, size: number): number {
+  width(font: PDFFont, text: string, size: number): number {
     let width = this.widths.get(text);
     if (width === undefined) {
       width = font.widthOfTextAtSize(text, 1);
@@ -55,6 +60,17 @@ export class WidthCache {
     }
     return width * size;
   }
+
+  wrap(font: PDFFont, text: string, maxWidth: number, size: number): readonly string[] {
+    const key = `${size} ${maxWidth} ${text}`;
+    let lines = this.wrapped.get(key);
+    if (!lines) {
+      lines = wrapText(text, maxWidth, (s) => this.width(font, s, size));
+      if (this.wrapped.size >= this.limit / 10) this.wrapped.clear();
+      this.wrapped.set(key, lines);
+    }
+    return lines;
+  }
 }
 
 /** Text drawing with the document's one font, measured through the shared width cache. */
@@ -63,11 +79,10 @@ export class PdfCanvas {
   /** Every character of the text drawn so far (the layout's dry run included), until the subset is seeded. */
   private readonly characters = new Set<string>();
   private seeded = false;
-  private readonly wrapped = new Map<string, readonly string[]>();
 
   constructor(
     readonly font: PDFFont,
-    private readonly widths: WidthCache,
+    private readonly measures: TextMeasures,
   ) {}
 
   /**
@@ -83,18 +98,11 @@ export class PdfCanvas {
   }
 
   width(text: string, size: number): number {
-    return this.widths.at(this.font, text, size);
+    return this.measures.width(this.font, text, size);
   }
 
   wrap(text: string, maxWidth: number, size: number): readonly string[] {
-    // The dry run and the drawing pass wrap the same values: once per document is enough.
-    const key = `${size} ${maxWidth} ${text}`;
-    let lines = this.wrapped.get(key);
-    if (!lines) {
-      lines = wrapText(text, maxWidth, (s) => this.width(s, size));
-      this.wrapped.set(key, lines);
-    }
-    return lines;
+    return this.measures.wrap(this.font, text, maxWidth, size);
   }
 
   text(page: PageSurface, text: string, x: number, y: number, style: TextStyle): void {

@@ -15,7 +15,7 @@ import { cachedFontkit, type PdfLibFontkit } from './cached-fontkit';
 import { DocumentPages, type PhotoEntry } from './document-pages';
 import { documentLayout, type DocumentLayout } from './layout.schema';
 import { signatureBoxes, type SignatureBox } from './page-geometry';
-import { PdfCanvas, WidthCache } from './pdf-canvas';
+import { PdfCanvas, TextMeasures } from './pdf-canvas';
 import {
   DOCUMENT_ID_INFO_KEY,
   ISSUER_INFO_KEY,
@@ -89,11 +89,11 @@ async function readAsset(path: string): Promise<Uint8Array> {
 }
 
 /**
- * Renders SDX documents to PDF. One instance parses the font once and keeps it (and a cache of text
- * widths) for every document it renders; each document embeds only the glyphs it uses.
+ * Renders SDX documents to PDF. One instance parses the font once and keeps it (and caches of text
+ * widths and wrapped values) for every document it renders; each document embeds only the glyphs it uses.
  */
 export class DocumentRenderer {
-  private readonly widths = new WidthCache();
+  private readonly measures = new TextMeasures();
   /** Per kind: what every subset starts with (printable ASCII, the title and the layout's words). */
   private readonly subsetBases = new Map<DocumentKind, string>();
   private readonly fontFiles = new FontFileCache();
@@ -139,7 +139,7 @@ export class DocumentRenderer {
     const photos = await embedPhotos(doc, input);
     const title = kindTitle(input.kind);
 
-    new DocumentPages(doc, new PdfCanvas(font, this.widths), {
+    new DocumentPages(doc, new PdfCanvas(font, this.measures), {
       title,
       layout: this.assets.layouts[input.kind],
       payload: input.payload,
