@@ -33,8 +33,7 @@ export function vriKeyOf(contents: Uint8Array): string {
  * strict SDX change profile allows after any signature.
  */
 export function appendDss(pdf: Uint8Array, entries: readonly DssEntry[]): Promise<Uint8Array> {
-  return appendObjects(pdf, (doc, root, allocate) => {
-    const context = doc.context;
+  return appendObjects(pdf, (context, root, allocate) => {
     const written = new Map<PDFRef, PDFObject>();
     const catalog = context.lookup(root, PDFDict);
     const dssEntry = catalog.get(PDFName.of('DSS'));

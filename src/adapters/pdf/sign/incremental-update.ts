@@ -2,18 +2,16 @@ import {
   PDFArray,
   PDFContext,
   PDFDict,
-  PDFDocument,
   PDFHexString,
   PDFName,
   PDFNumber,
   PDFObject,
-  PDFObjectParser,
-  PDFRawStream,
   PDFRef,
   PDFString,
 } from 'pdf-lib';
 import { SdxError } from '../../../domain/shared/errors';
 import { embeddedAppearance, type SignatureAppearance } from './signature-appearance';
+import { unsupported, withUpdateBase, type LastSection, type UpdateBase } from './update-base';
 
 /** [x1, y1, x2, y2] in page user space; [0, 0, 0, 0] makes the signature invisible. */
 export type SignatureRect = [number, number, number, number];
@@ -69,20 +67,16 @@ export async function appendSignaturePlaceholder(
   if (!Number.isInteger(options.contentsSize) || options.contentsSize < 1) {
     throw new SdxError('validation-failed', 'contentsSize must be a positive whole number of bytes');
   }
-  const doc = await loadForUpdate(original);
-  const context = doc.context;
-  const tail = readLastSection(original, context);
-  const root = context.trailerInfo.Root;
-  if (!(root instanceof PDFRef)) throw unsupported('the trailer has no /Root reference');
-
-  let nextNumber = Math.max(tail.size, context.largestObjectNumber + 1);
-  const allocate = (): PDFRef => PDFRef.of(nextNumber++);
-  const written = new Map<PDFRef, PDFObject>();
-  const sigRef = allocate();
-
-  const reserved = findEmptySignatureField(doc, root, options.fieldName);
-  if (reserved) await fillReservedField(doc, root, reserved, sigRef, options, written, allocate);
-  else await addNewField(doc, root, sigRef, options, written, allocate);
+  const { tail, written, sigRef, nextNumber } = await withUpdateBase(original, async (base) => {
+    let next = base.nextObjectNumber;
+    const allocate = (): PDFRef => PDFRef.of(next++);
+    const changed = new Map<PDFRef, PDFObject>();
+    const signature = allocate();
+    const reserved = findEmptySignatureField(base.context, base.root, options.fieldName);
+    if (reserved) await fillReservedField(base.context, base.root, reserved, signature, options, changed, allocate);
+    else await addNewField(base, signature, options, changed, allocate);
+    return { tail: base.tail, written: changed, sigRef: signature, nextNumber: next };
+  });
 
   const writer = new UpdateWriter(original.length);
   if (original.length > 0 && !isEol(original[original.length - 1])) writer.text('\n');
@@ -117,14 +111,13 @@ export async function appendSignaturePlaceholder(
  */
 export async function appendObjects(
   original: Uint8Array,
-  build: (doc: PDFDocument, root: PDFRef, allocate: () => PDFRef) => Map<PDFRef, PDFObject> | Promise<Map<PDFRef, PDFObject>>,
+  build: (context: PDFContext, root: PDFRef, allocate: () => PDFRef) => Map<PDFRef, PDFObject> | Promise<Map<PDFRef, PDFObject>>,
 ): Promise<Uint8Array> {
-  const doc = await loadForUpdate(original);
-  const tail = readLastSection(original, doc.context);
-  const root = doc.context.trailerInfo.Root;
-  if (!(root instanceof PDFRef)) throw unsupported('the trailer has no /Root reference');
-  let nextNumber = Math.max(tail.size, doc.context.largestObjectNumber + 1);
-  const written = await build(doc, root, () => PDFRef.of(nextNumber++));
+  const { tail, written, nextNumber } = await withUpdateBase(original, async (base) => {
+    let next = base.nextObjectNumber;
+    const changed = await build(base.context, base.root, () => PDFRef.of(next++));
+    return { tail: base.tail, written: changed, nextNumber: next };
+  });
   const writer = new UpdateWriter(original.length);
   if (original.length > 0 && !isEol(original[original.length - 1])) writer.text('\n');
   const offsets: Offsets = new Map();
@@ -158,83 +151,19 @@ export function embedSignature(prepared: PreparedSignature, cms: Uint8Array): Ui
   return pdf;
 }
 
-interface LastSection {
-  kind: 'table' | 'stream';
-  /** Byte offset of the section, i.e. the value after the last `startxref`; our /Prev. */
-  offset: number;
-  size: number;
-  root: PDFObject | undefined;
-  info: PDFObject | undefined;
-  id: PDFObject | undefined;
-}
-
-function readLastSection(bytes: Uint8Array, context: PDFContext): LastSection {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const at = buffer.lastIndexOf('startxref');
-  if (at < 0) throw unsupported('no startxref keyword found at the end of the file');
-  const match = /^startxref\s+(\d+)/.exec(buffer.subarray(at, at + 40).toString('latin1'));
-  if (!match?.[1]) throw unsupported('startxref is not followed by an offset');
-  const offset = Number(match[1]);
-  if (offset >= buffer.length) throw unsupported('startxref points past the end of the file');
-
-  const head = buffer.subarray(offset, offset + 64).toString('latin1');
-  const parse = (from: number): PDFObject => PDFObjectParser.forBytes(bytes.subarray(from), context).parseObject();
-
-  if (head.startsWith('xref')) {
-    const trailerAt = buffer.indexOf('trailer', offset);
-    if (trailerAt < 0) throw unsupported('the last xref table has no trailer');
-    const trailer = parse(trailerAt + 'trailer'.length);
-    if (!(trailer instanceof PDFDict)) throw unsupported('the last trailer is not a dictionary');
-    return describe('table', offset, trailer);
-  }
-  const header = /^(\d+)\s+(\d+)\s+obj/.exec(head);
-  if (header) {
-    const stream = parse(offset + header[0].length);
-    if (stream instanceof PDFRawStream && stream.dict.get(PDFName.of('Type')) === PDFName.of('XRef')) {
-      return describe('stream', offset, stream.dict);
-    }
-  }
-  throw unsupported('startxref does not point at an xref table or an xref stream');
-}
-
-function describe(kind: LastSection['kind'], offset: number, dict: PDFDict): LastSection {
-  const size = dict.get(PDFName.of('Size'));
-  if (!(size instanceof PDFNumber)) throw unsupported('the last trailer has no /Size');
-  if (dict.get(PDFName.of('Encrypt'))) throw unsupported('the document is encrypted');
-  return {
-    kind,
-    offset,
-    size: size.asNumber(),
-    root: dict.get(PDFName.of('Root')),
-    info: dict.get(PDFName.of('Info')),
-    id: dict.get(PDFName.of('ID')),
-  };
-}
-
-async function loadForUpdate(bytes: Uint8Array): Promise<PDFDocument> {
-  let doc: PDFDocument;
-  try {
-    doc = await PDFDocument.load(bytes, { ignoreEncryption: true, updateMetadata: false });
-  } catch (cause) {
-    throw new SdxError('unsupported-pdf-structure', 'the PDF could not be parsed; sign a PDF produced by the SDX renderer', { cause });
-  }
-  if (doc.isEncrypted) throw unsupported('the document is encrypted');
-  return doc;
-}
-
 async function addNewField(
-  doc: PDFDocument,
-  root: PDFRef,
+  base: UpdateBase,
   sigRef: PDFRef,
   options: SignaturePlaceholderOptions,
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
 ): Promise<void> {
-  const context = doc.context;
-  const pageIndex = options.page === 'last' ? doc.getPageCount() - 1 : options.page;
-  const page = doc.getPages()[pageIndex];
+  const { context, root } = base;
+  const pages = base.pageRefs();
+  const pageIndex = options.page === 'last' ? pages.length - 1 : options.page;
+  const page = pages[pageIndex];
   if (!page) {
-    throw new SdxError('page-not-found', `page ${String(options.page)} does not exist; the document has ${doc.getPageCount()} page(s), indexed from 0`);
+    throw new SdxError('page-not-found', `page ${String(options.page)} does not exist; the document has ${pages.length} page(s), indexed from 0`);
   }
   const fieldRef = allocate();
   // The field and its widget are one dictionary (allowed when a field has a single widget).
@@ -244,14 +173,14 @@ async function addNewField(
     FT: 'Sig',
     Rect: options.rect,
     F: 132, // Print + Locked
-    P: page.ref,
+    P: page,
   });
   widget.set(PDFName.of('T'), PDFString.of(options.fieldName));
   widget.set(PDFName.of('V'), sigRef);
-  await addAppearance(doc, widget, options.rect, options, written, allocate);
+  await addAppearance(context, widget, options.rect, options, written, allocate);
   written.set(fieldRef, widget);
 
-  editAcroForm(doc, root, written, allocate, (acroForm) => {
+  editAcroForm(context, root, written, allocate, (acroForm) => {
     const fieldsEntry = acroForm.get(PDFName.of('Fields'));
     const oldFields = fieldsEntry ? context.lookupMaybe(fieldsEntry, PDFArray) : undefined;
     for (const existing of oldFields?.asArray() ?? []) {
@@ -265,7 +194,7 @@ async function addNewField(
     else acroForm.set(PDFName.of('Fields'), fields);
     acroForm.set(PDFName.of('SigFlags'), PDFNumber.of(3)); // SignaturesExist + AppendOnly
   });
-  addToAnnots(doc, page.ref, fieldRef, written);
+  addToAnnots(context, page, fieldRef, written);
 }
 
 /** An unsigned signature field the update can fill, and the one widget that shows it. */
@@ -281,8 +210,7 @@ interface ReservedField {
  * The top-level field named `fieldName` when it is a signature field not yet signed; undefined when
  * there is no field of that name. A filled signature field or a field of another type is refused.
  */
-function findEmptySignatureField(doc: PDFDocument, root: PDFRef, fieldName: string): ReservedField | undefined {
-  const context = doc.context;
+function findEmptySignatureField(context: PDFContext, root: PDFRef, fieldName: string): ReservedField | undefined {
   const acroForm = context.lookupMaybe(context.lookup(root, PDFDict).get(PDFName.of('AcroForm')), PDFDict);
   const fields = acroForm ? context.lookupMaybe(acroForm.get(PDFName.of('Fields')), PDFArray) : undefined;
   for (const entry of fields?.asArray() ?? []) {
@@ -311,7 +239,7 @@ function findEmptySignatureField(doc: PDFDocument, root: PDFRef, fieldName: stri
  * foreign form that lacks them (an SDX render sets them to 3 already).
  */
 async function fillReservedField(
-  doc: PDFDocument,
+  context: PDFContext,
   root: PDFRef,
   reserved: ReservedField,
   sigRef: PDFRef,
@@ -319,7 +247,6 @@ async function fillReservedField(
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
 ): Promise<void> {
-  const context = doc.context;
   const rectArray = context.lookupMaybe(reserved.widget.get(PDFName.of('Rect')), PDFArray);
   const corners = rectArray?.asArray().map((item) => context.lookupMaybe(item, PDFNumber)?.asNumber());
   if (!corners || corners.length !== 4 || corners.some((n) => n === undefined)) {
@@ -329,7 +256,7 @@ async function fillReservedField(
   const rect: SignatureRect = [Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2)];
 
   const widget = reserved.widget.clone(context);
-  await addAppearance(doc, widget, rect, options, written, allocate);
+  await addAppearance(context, widget, rect, options, written, allocate);
   if (reserved.widgetRef === reserved.fieldRef) {
     widget.set(PDFName.of('V'), sigRef);
   } else {
@@ -342,13 +269,13 @@ async function fillReservedField(
   const acroForm = context.lookup(context.lookup(root, PDFDict).get(PDFName.of('AcroForm')), PDFDict);
   const flags = context.lookupMaybe(acroForm.get(PDFName.of('SigFlags')), PDFNumber)?.asNumber() ?? 0;
   if ((flags & 3) !== 3) {
-    editAcroForm(doc, root, written, allocate, (form) => form.set(PDFName.of('SigFlags'), PDFNumber.of(flags | 3)));
+    editAcroForm(context, root, written, allocate, (form) => form.set(PDFName.of('SigFlags'), PDFNumber.of(flags | 3)));
   }
 }
 
 /** A visible widget gets a normal appearance (new stream and font objects); an invisible one none. */
 async function addAppearance(
-  doc: PDFDocument,
+  context: PDFContext,
   widget: PDFDict,
   rect: SignatureRect,
   options: Pick<SignaturePlaceholderOptions, 'appearance'>,
@@ -357,7 +284,6 @@ async function addAppearance(
 ): Promise<void> {
   const appearance = options.appearance;
   if (!appearance || !(rect[2] - rect[0] > 0 && rect[3] - rect[1] > 0)) return;
-  const context = doc.context;
   const apRef = allocate();
   written.set(apRef, await embeddedAppearance(context, rect[2] - rect[0], rect[3] - rect[1], appearance, written, allocate));
   widget.set(PDFName.of('AP'), context.obj({ N: apRef }));
@@ -369,13 +295,12 @@ function nameOf(field: PDFDict | undefined): string | undefined {
 
 /** Rewrites the AcroForm through `edit`; an inline or missing one first moves into its own object. */
 function editAcroForm(
-  doc: PDFDocument,
+  context: PDFContext,
   root: PDFRef,
   written: Map<PDFRef, PDFObject>,
   allocate: () => PDFRef,
   edit: (acroForm: PDFDict) => void,
 ): void {
-  const context = doc.context;
   const catalog = context.lookup(root, PDFDict);
   const entry = catalog.get(PDFName.of('AcroForm'));
   let acroFormRef: PDFRef;
@@ -395,8 +320,7 @@ function editAcroForm(
   written.set(acroFormRef, acroForm);
 }
 
-function addToAnnots(doc: PDFDocument, pageRef: PDFRef, widgetRef: PDFRef, written: Map<PDFRef, PDFObject>): void {
-  const context = doc.context;
+function addToAnnots(context: PDFContext, pageRef: PDFRef, widgetRef: PDFRef, written: Map<PDFRef, PDFObject>): void {
   const pageDict = context.lookup(pageRef, PDFDict);
   const entry = pageDict.get(PDFName.of('Annots'));
   if (entry instanceof PDFRef) {
@@ -534,11 +458,4 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 function isEol(byte: number | undefined): boolean {
   return byte === 0x0a || byte === 0x0d;
-}
-
-function unsupported(reason: string): SdxError {
-  return new SdxError(
-    'unsupported-pdf-structure',
-    `cannot append a signature: ${reason}; re-save the PDF with pdf-lib (useObjectStreams: false) before signing`,
-  );
 }
