@@ -35,7 +35,9 @@ export function directPage(page: PDFPage): PageSurface {
         return;
       }
       // pdf-lib's cleanText and lineSplit, then drawLinesOfText at the default line height (24).
-      const lines = text.replace(/\t|\u0085|\u2028|\u2029/g, '    ').replace(/[\b\v]/g, '').split(/[\n\f\r\u000B]/);
+      const lines = LINE_CONTROL.test(text)
+        ? text.replace(/\t|\u0085|\u2028|\u2029/g, '    ').replace(/[\b\v]/g, '').split(/[\n\f\r\u000B]/)
+        : [text];
       let block = `q\nBT\n${fill(color)}\n${fontKey} ${num(options.size)} Tf\n24 TL\n1 0 0 1 ${num(options.x ?? 0)} ${num(options.y ?? 0)} Tm`;
       for (const line of lines) block += `\n${encode(line)} Tj\nT*`;
       push(`${block}\nET\nQ`);
@@ -75,6 +77,9 @@ export function directPage(page: PDFPage): PageSurface {
   };
 }
 
+/** What pdf-lib's cleanText and lineSplit change; most drawn text has none of it. */
+const LINE_CONTROL = /[\t\u0085\u2028\u2029\b\v\n\f\r]/;
+
 /** A finished block of operators as one content stream entry: pdf-lib writes an operator's name as is. */
 export function rawOperators(text: string): PDFOperator {
   return PDFOperator.of(text as PDFOperatorNames);
@@ -99,12 +104,26 @@ function isPlain(options: {
   );
 }
 
+const fills = new WeakMap<Color, string>();
+const strokes = new WeakMap<Color, string>();
+
+/** A page draws in a handful of colour objects, hundreds of times each. */
 function fill(color: Color): string {
-  return `${components(color)} ${colorOperator(color, false)}`;
+  let operator = fills.get(color);
+  if (operator === undefined) {
+    operator = `${components(color)} ${colorOperator(color, false)}`;
+    fills.set(color, operator);
+  }
+  return operator;
 }
 
 function stroke(color: Color): string {
-  return `${components(color)} ${colorOperator(color, true)}`;
+  let operator = strokes.get(color);
+  if (operator === undefined) {
+    operator = `${components(color)} ${colorOperator(color, true)}`;
+    strokes.set(color, operator);
+  }
+  return operator;
 }
 
 function components(color: Color): string {

@@ -82,10 +82,9 @@ export class DocumentPages {
     this.format = { photoNumbers: new Map(content.photos.map((photo, index) => [photo.sha256, index + 1])) };
   }
 
-  /** `subsetBase`: characters the font subset starts with besides those the dry run draws. */
-  draw(subsetBase = ''): void {
+  draw(): void {
     const measured = this.layOut(blankPage, Infinity);
-    this.canvas.seedSubset(subsetBase);
+    this.canvas.seedSubset();
     const clearFrom = measured.bottom < SIGNATURE_AREA_TOP ? measured.lastPage : Infinity;
     const drawn = this.layOut(() => directPage(this.doc.addPage([PAGE.width, PAGE.height])), clearFrom);
     // Only a single block taller than a whole page can still reach into the signature area.

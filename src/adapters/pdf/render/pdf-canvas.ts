@@ -73,27 +73,72 @@ export class TextMeasures {
   }
 }
 
+/** Seed texts kept per subset base: one per set of characters beyond the base that documents drew. */
+const SEEDS_KEPT = 256;
+
+/**
+ * The characters every font subset of one layout starts with (printable ASCII, the title, the
+ * layout's words), sorted once; a document adds only the characters of its values beyond them.
+ */
+export class SubsetBase {
+  private readonly characters: ReadonlySet<string>;
+  private readonly sorted: readonly string[];
+  private readonly seeds = new Map<string, string>();
+  private readonly holdsPrintableAscii: boolean;
+
+  constructor(text: string) {
+    this.characters = new Set(text);
+    this.sorted = [...this.characters].sort();
+    this.holdsPrintableAscii = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).every((c) => this.characters.has(c));
+  }
+
+  /** Adds the characters of `text` that the base lacks to `into`. */
+  addBeyond(text: string, into: Set<string>): void {
+    if (this.holdsPrintableAscii && PRINTABLE_ASCII_ONLY.test(text)) return; // most values: nothing to look at
+    for (const character of text) if (!this.characters.has(character)) into.add(character);
+  }
+
+  /**
+   * The base and `extra` (characters not in the base) in code point order, spaced out so that no
+   * two of them shape into a ligature.
+   */
+  seedText(extra: ReadonlySet<string>): string {
+    const more = [...extra].sort();
+    const key = more.join('');
+    let seed = this.seeds.get(key);
+    if (seed === undefined) {
+      seed = (more.length === 0 ? this.sorted : [...this.sorted, ...more].sort()).join(' ');
+      if (this.seeds.size >= SEEDS_KEPT) this.seeds.clear();
+      this.seeds.set(key, seed);
+    }
+    return seed;
+  }
+}
+
+/** Printable ASCII only: every subset base holds all of it. */
+const PRINTABLE_ASCII_ONLY = /^[\x20-\x7e]*$/;
+
 /** Text drawing with the document's one font, measured through the shared width cache. */
 export class PdfCanvas {
   private readonly pagesWithFont = new WeakSet<PageSurface>();
-  /** Every character of the text drawn so far (the layout's dry run included), until the subset is seeded. */
-  private readonly characters = new Set<string>();
+  /** Characters drawn so far (the layout's dry run included) that the base lacks, until the subset is seeded. */
+  private readonly beyondBase = new Set<string>();
   private seeded = false;
 
   constructor(
     readonly font: PDFFont,
     private readonly measures: TextMeasures,
+    private readonly subsetBase: SubsetBase,
   ) {}
 
   /**
-   * Puts the glyphs of `base` and of every text drawn so far into the font subset first, in code
-   * point order, so that documents drawing the same characters get the same subset (with the same
-   * glyph numbers), whatever order their values came in: the renderer then reuses that subset's bytes.
+   * Puts the glyphs of the subset base and of every text drawn so far into the font subset first,
+   * in code point order, so that documents drawing the same characters get the same subset (with
+   * the same glyph numbers), whatever order their values came in: the renderer then reuses that
+   * subset's bytes.
    */
-  seedSubset(base: string): void {
-    for (const character of base) this.characters.add(character);
-    // Spaced out so that no two seed characters shape into a ligature.
-    subsetTextEncoder(this.font)([...this.characters].sort().join(' '));
+  seedSubset(): void {
+    subsetTextEncoder(this.font)(this.subsetBase.seedText(this.beyondBase));
     this.seeded = true;
   }
 
@@ -107,7 +152,7 @@ export class PdfCanvas {
 
   text(page: PageSurface, text: string, x: number, y: number, style: TextStyle): void {
     if (text === '') return;
-    if (!this.seeded) for (const character of text) this.characters.add(character);
+    if (!this.seeded) this.subsetBase.addBeyond(text, this.beyondBase);
     const color = style.color ?? COLORS.ink;
     if (style.bold) {
       page.pushOperators(

@@ -15,7 +15,7 @@ import { cachedFontkit, type PdfLibFontkit } from './cached-fontkit';
 import { DocumentPages, type PhotoEntry } from './document-pages';
 import { documentLayout, type DocumentLayout } from './layout.schema';
 import { signatureBoxes, type SignatureBox } from './page-geometry';
-import { PdfCanvas, TextMeasures } from './pdf-canvas';
+import { PdfCanvas, SubsetBase, TextMeasures } from './pdf-canvas';
 import {
   DOCUMENT_ID_INFO_KEY,
   ISSUER_INFO_KEY,
@@ -95,7 +95,7 @@ async function readAsset(path: string): Promise<Uint8Array> {
 export class DocumentRenderer {
   private readonly measures = new TextMeasures();
   /** Per kind: what every subset starts with (printable ASCII, the title and the layout's words). */
-  private readonly subsetBases = new Map<DocumentKind, string>();
+  private readonly subsetBases = new Map<DocumentKind, SubsetBase>();
   private readonly fontFiles = new FontFileCache();
 
   private constructor(
@@ -112,11 +112,11 @@ export class DocumentRenderer {
     return { bytes: this.assets.font.bytes, fontkit: this.fontkit, postscriptName: this.assets.font.postscriptName };
   }
 
-  private subsetBase(kind: DocumentKind): string {
+  private subsetBase(kind: DocumentKind): SubsetBase {
     let base = this.subsetBases.get(kind);
     if (base === undefined) {
       const title = kindTitle(kind);
-      base = [PRINTABLE_ASCII, title.zh, title.en, ...stringsIn(this.assets.layouts[kind])].join('');
+      base = new SubsetBase([PRINTABLE_ASCII, title.zh, title.en, ...stringsIn(this.assets.layouts[kind])].join(''));
       this.subsetBases.set(kind, base);
     }
     return base;
@@ -139,7 +139,7 @@ export class DocumentRenderer {
     const photos = await embedPhotos(doc, input);
     const title = kindTitle(input.kind);
 
-    new DocumentPages(doc, new PdfCanvas(font, this.measures), {
+    new DocumentPages(doc, new PdfCanvas(font, this.measures, this.subsetBase(input.kind)), {
       title,
       layout: this.assets.layouts[input.kind],
       payload: input.payload,
@@ -152,7 +152,7 @@ export class DocumentRenderer {
       verifyUrl: input.verifyUrl,
       issuedAt: input.issuedAt,
       issuerName: input.issuerName,
-    }).draw(this.subsetBase(input.kind));
+    }).draw();
 
     setMetadata(doc, input, `${title.zh} ${title.en} ${input.documentId}`, identity);
     reserveSignatureFields(doc, input.kind);
