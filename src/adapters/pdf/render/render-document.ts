@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from '@pdf-lib/fontkit';
-import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRawStream, PDFRef, PDFString, type PDFContext, type PDFFont } from 'pdf-lib';
+import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, type PDFContext, type PDFFont } from 'pdf-lib';
+import { BulkStream, SerializedObject } from './bulk-objects';
 import type { PdfContent } from '../../../application/ports/document-pdf.port';
 import { documentKinds, type DocumentKind } from '../../../domain/document/document';
 import { ownNumberOf } from '../../../domain/document/business-keys';
@@ -135,7 +136,7 @@ export class DocumentRenderer {
       subset: true,
       customName: `${subsetTag(identity)}+${this.assets.font.postscriptName}`,
     });
-    this.fontFiles.attach(font);
+    this.fontFiles.attach(font, doc.context);
     const photos = await embedPhotos(doc, input);
     const title = kindTitle(input.kind);
 
@@ -234,7 +235,7 @@ function rectOf(box: SignatureBox): number[] {
 function embedPayload(doc: PDFDocument, json: Uint8Array, payloadHash: string): void {
   const context = doc.context;
   const file = context.register(
-    PDFRawStream.of(
+    new BulkStream(
       context.obj({
         Type: 'EmbeddedFile',
         Subtype: 'application/json',
@@ -331,7 +332,7 @@ async function embedPhotos(doc: PDFDocument, input: RenderInput): Promise<PhotoE
  */
 function useNativeDeflate(doc: PDFDocument, fontFiles: FontFileCache): void {
   const context = doc.context;
-  context.flateStream = (contents, dict = {}) => context.stream(fontFiles.deflate(contents), { ...dict, Filter: 'FlateDecode' });
+  context.flateStream = (contents, dict = {}) => new BulkStream(context.obj({ ...dict, Filter: 'FlateDecode' }), fontFiles.deflate(contents));
 }
 
 const PRINTABLE_ASCII = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
@@ -348,6 +349,7 @@ interface SubsetEmbedderInternals {
   subset?: { glyphs?: number[] };
   serializeFont?: () => Promise<Uint8Array>;
   embedUnicodeCmap?: (context: PDFContext) => PDFRef;
+  computeWidths?: () => unknown;
 }
 
 /** Font programs and ToUnicode maps kept per renderer; each costs ~10-40 KB. */
@@ -365,12 +367,14 @@ class FontFileCache {
   private readonly compressed = new WeakMap<Uint8Array, Uint8Array>();
   private readonly maps = new Map<string, Uint8Array>();
   private readonly cmaps = new Map<string, Uint8Array>();
+  private readonly widths = new Map<string, SerializedObject>();
 
-  attach(font: PDFFont): void {
+  attach(font: PDFFont, context: PDFContext): void {
     const embedder = (font as unknown as { embedder?: SubsetEmbedderInternals }).embedder;
     const serialize = embedder?.serializeFont;
     const embedCmap = embedder?.embedUnicodeCmap;
-    if (!embedder || !serialize || !embedCmap || !Array.isArray(embedder.subset?.glyphs)) return; // another pdf-lib: no sharing
+    const computeWidths = embedder?.computeWidths;
+    if (!embedder || !serialize || !embedCmap || !computeWidths || !Array.isArray(embedder.subset?.glyphs)) return; // another pdf-lib: no sharing
     const glyphsKey = () => (embedder.subset?.glyphs ?? []).join(',');
     embedder.serializeFont = () => {
       const key = glyphsKey();
@@ -388,14 +392,25 @@ class FontFileCache {
     embedder.embedUnicodeCmap = (context) => {
       const key = glyphsKey();
       const kept = this.cmaps.get(key);
-      if (kept) return context.register(context.stream(kept, { Filter: 'FlateDecode' }));
+      if (kept) return context.register(new BulkStream(context.obj({ Filter: 'FlateDecode' }), kept));
       const ref = embedCmap.call(embedder, context);
       const stream = context.lookup(ref);
-      if (stream instanceof PDFRawStream) {
+      if (stream instanceof BulkStream) {
         if (this.cmaps.size >= FONT_FILES_KEPT) this.cmaps.clear();
-        this.cmaps.set(key, stream.contents);
+        this.cmaps.set(key, stream.getContents());
       }
       return ref;
+    };
+    // The /W array follows the glyphs as well: its bytes are kept by them.
+    embedder.computeWidths = () => {
+      const key = glyphsKey();
+      let widths = this.widths.get(key);
+      if (!widths) {
+        widths = SerializedObject.of(context.obj(computeWidths.call(embedder) as Parameters<PDFContext['obj']>[0]));
+        if (this.widths.size >= FONT_FILES_KEPT) this.widths.clear();
+        this.widths.set(key, widths);
+      }
+      return widths;
     };
   }
 
@@ -431,7 +446,7 @@ function compressContentStreamsNatively(doc: PDFDocument): void {
   for (const [ref, object] of doc.context.enumerateIndirectObjects()) {
     if (object instanceof PDFContentStream) {
       // The operators as one string, encoded natively: the same bytes pdf-lib copies character by character.
-      doc.context.assign(ref, PDFRawStream.of(object.dict, deflateSync(Buffer.from(object.getContentsString(), 'latin1'), CONTENT_DEFLATE)));
+      doc.context.assign(ref, new BulkStream(object.dict, deflateSync(Buffer.from(object.getContentsString(), 'latin1'), CONTENT_DEFLATE)));
     }
   }
 }

@@ -41,9 +41,14 @@ function directEncoder(font: PDFFont): ((text: string) => string) | undefined {
     const run = parsed.layout(text, embedder.fontFeatures).glyphs;
     let hex = '<';
     for (const glyph of run) {
-      const id = subset.includeGlyph(glyph);
-      if (glyphs[id - 1] !== glyph) glyphs[id - 1] = glyph;
-      if (glyphIdMap.get(glyph.id) !== id) glyphIdMap.set(glyph.id, id);
+      // The embedder's map holds every glyph the subset has taken (pdf-lib and this fill both together), and
+      // is quicker to ask than fontkit's subset, whose ids sit in a sparse object.
+      let id = glyphIdMap.get(glyph.id);
+      if (id === undefined) {
+        id = subset.includeGlyph(glyph);
+        glyphs[id - 1] = glyph;
+        glyphIdMap.set(glyph.id, id);
+      }
       hex += hex4(id);
     }
     glyphCache.invalidate();
