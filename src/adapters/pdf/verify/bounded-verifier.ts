@@ -1,12 +1,12 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { SdxError } from '../../../domain/shared/errors';
 import type { Finding, VerificationReport } from '../../../domain/verification/finding';
 import type { TrustMaterial } from '../../pki/trust-material';
-import { resolveWorkerScript } from '../../worker-script';
+import { DEFAULT_VERIFY_MEMORY_MB, startVerifyWorker, takePrestartedVerifyWorker, verifyWorkerScript } from './verify-worker-start';
 import { PDF_LIMIT_CODES } from './verify-limits';
 import { finish, type PdfVerificationReport } from '../../../domain/verification/pdf-report';
 import type { PdfVerificationOptions } from './verify-pdf';
-import type { FromVerifyWorker, ToVerifyWorker, VerifyWorkerData } from './verify-worker.protocol';
+import type { FromVerifyWorker, ToVerifyWorker } from './verify-worker.protocol';
 
 export interface BoundedPdfVerifierOptions {
   trust: TrustMaterial;
@@ -67,7 +67,7 @@ export class BoundedPdfVerifier {
   private readonly memoryLimitMb: number;
   private readonly maxQueued: number;
   private readonly workerFile: string;
-  private readonly workerData: VerifyWorkerData;
+  private readonly trust: TrustMaterial;
   private nextId = 1;
   private closed = false;
 
@@ -75,10 +75,10 @@ export class BoundedPdfVerifier {
     this.workers = options.workers ?? 1;
     if (!Number.isInteger(this.workers) || this.workers < 1) throw new Error(`a bounded verifier needs at least 1 worker, not ${this.workers}`);
     this.timeLimitMs = options.timeLimitMs ?? 10_000;
-    this.memoryLimitMb = options.memoryLimitMb ?? 256;
+    this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_VERIFY_MEMORY_MB;
     this.maxQueued = options.maxQueued ?? 64;
-    this.workerFile = options.workerFile ?? resolveWorkerScript('adapters/pdf/verify/verify-worker.js', __dirname, 'PDF verification worker');
-    this.workerData = { trust: options.trust };
+    this.workerFile = options.workerFile ?? verifyWorkerScript();
+    this.trust = options.trust;
   }
 
   verify(pdf: Uint8Array, request: BoundedVerifyRequest): Promise<PdfVerificationReport> {
@@ -147,11 +147,8 @@ export class BoundedPdfVerifier {
   }
 
   private spawn(): void {
-    const worker = new Worker(this.workerFile, {
-      workerData: this.workerData,
-      resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb, maxYoungGenerationSizeMb: Math.min(32, this.memoryLimitMb), stackSizeMb: 4 },
-    });
-    worker.unref();
+    const limits = { memoryLimitMb: this.memoryLimitMb };
+    const worker = takePrestartedVerifyWorker(this.workerFile, limits) ?? startVerifyWorker(this.workerFile, limits);
     const slot: Slot = { worker, ready: false, retired: false };
     this.slots.add(slot);
     worker.on('message', (message: FromVerifyWorker) => this.onMessage(slot, message));
@@ -162,6 +159,9 @@ export class BoundedPdfVerifier {
           : { code: 'verification-failed', message: `the verification worker failed (${error.name}: ${error.message})` };
     });
     worker.once('exit', () => this.onExit(slot));
+    // The worker says it is ready once it has its trust anchors and has loaded the verifier.
+    const trust: ToVerifyWorker = { type: 'trust', trust: this.trust };
+    worker.postMessage(trust);
   }
 
   private onMessage(slot: Slot, message: FromVerifyWorker): void {

@@ -2,14 +2,12 @@
 import type { TrustMaterial } from '../../pki/trust-material';
 import type { LedgerRecord, PdfVerificationReport } from './verify-pdf';
 
-export interface VerifyWorkerData {
-  trust: TrustMaterial;
-}
-
 /** What the ledger knows of a document, as `PdfVerificationOptions.ledger` returns it. */
 export type LedgerEntry = LedgerRecord | undefined;
 
 export type ToVerifyWorker =
+  /** First, once: the worker answers `ready`. A worker can start before the trust anchors are known. */
+  | { type: 'trust'; trust: TrustMaterial }
   | { type: 'verify'; id: number; pdf: Uint8Array; now: Date; expectedPayloadHash?: string; askLedger: boolean }
   | { type: 'ledger-answer'; id: number; entry: LedgerEntry }
   | { type: 'ledger-failed'; id: number; message: string };

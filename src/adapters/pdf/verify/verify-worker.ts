@@ -1,13 +1,14 @@
 // Entry of one BoundedPdfVerifier thread: verifies one PDF at a time under the thread's time and
 // memory limits. The ledger stays on the main thread; the worker asks for it by message.
-import { parentPort, workerData } from 'node:worker_threads';
-import type { FromVerifyWorker, LedgerEntry, ToVerifyWorker, VerifyWorkerData } from './verify-worker.protocol';
+import { parentPort } from 'node:worker_threads';
+import type { TrustMaterial } from '../../pki/trust-material';
+import type { FromVerifyWorker, LedgerEntry, ToVerifyWorker } from './verify-worker.protocol';
 import { verifyPdf } from './verify-pdf';
 
 const port = parentPort;
 if (!port) throw new Error('verify-worker.js runs as a worker thread started by BoundedPdfVerifier, not on its own');
 
-const { trust } = workerData as VerifyWorkerData;
+let trust: TrustMaterial | undefined;
 const ledgerAnswers = new Map<number, { resolve(entry: LedgerEntry): void; reject(error: Error): void }>();
 
 function send(message: FromVerifyWorker): void {
@@ -22,8 +23,17 @@ function askLedger(id: number, documentId: string): Promise<LedgerEntry> {
 }
 
 port.on('message', (message: ToVerifyWorker) => {
+  if (message.type === 'trust') {
+    trust ??= message.trust;
+    send({ type: 'ready' });
+    return;
+  }
   if (message.type === 'verify') {
     const { id } = message;
+    if (!trust) {
+      send({ type: 'failed', id, message: 'the worker was asked to verify before it had its trust anchors' });
+      return;
+    }
     verifyPdf(message.pdf, {
       trust,
       now: message.now,
@@ -40,4 +50,3 @@ port.on('message', (message: ToVerifyWorker) => {
   if (message.type === 'ledger-answer') waiting?.resolve(message.entry);
   else waiting?.reject(new Error(message.message));
 });
-send({ type: 'ready' });
