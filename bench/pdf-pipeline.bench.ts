@@ -1,6 +1,8 @@
 // `npm run bench`: documents per second for SDX's render-and-sign pipeline beside a baseline run in
 // the same process: the same page rendered with the font parsed afresh for every document and signed
 // through @signpdf/signpdf with node-forge's P12 signer (RSA-2048, adbe.pkcs7.detached).
+// BENCH_SECONDS (8) and BENCH_DOCS (2000) bound each line, after BENCH_WARM_SECONDS (2) untimed;
+// BENCH_KINDS=eir,delivery-order,... runs the per-kind lines in that order.
 import { generateKeyPairSync } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
