@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { DocumentService, DocumentView } from '../application/document-service';
-import { openEvent } from '../application/events/signed-event';
+import { storedEventBody } from '../application/events/signed-event';
 import { documentKinds } from '../domain/document/document';
 import { ValidationError } from '../domain/shared/errors';
 import { parseWith } from '../domain/shared/schema';
@@ -86,7 +86,8 @@ function present(view: DocumentView, base: string) {
       at: event.recordedAt,
       hash: event.hash,
       logIndex: event.logIndex,
-      data: openEvent(event.envelope).body.data,
+      // Checked when it was committed and by the audit; the client gets the envelope to check it again.
+      data: storedEventBody(event.envelope).data ?? {},
       signature: event.envelope,
     })),
     links: { self: `${base}/documents/${state.id}`, pdf: `${base}/documents/${state.id}/pdf`, verify: `/verify/${state.id}` },

@@ -38,11 +38,13 @@ export class SqliteFederation implements FederationStore {
   constructor(
     private readonly db: Database.Database,
     private readonly run: <T>(work: () => T) => Promise<T>,
+    /** The store's prepared statements, by their SQL. */
+    private readonly statement: (sql: string) => Database.Statement,
   ) {}
 
   /** Inside the commit's transaction: the peer sends the plan names. */
   insertPeerSends(sends: readonly PlannedPeerSend[]): void {
-    const insert = this.db.prepare(
+    const insert = this.statement(
       `INSERT INTO peer_sends (id, peer, document_id, kind, body, status, attempts, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
     );
@@ -52,13 +54,13 @@ export class SqliteFederation implements FederationStore {
   claimPeerSends(now: string, leaseUntil: string, limit: number): Promise<PeerSend[]> {
     return this.run(() =>
       this.db.transaction(() => {
-        const rows = this.db
-          .prepare(
+        const rows = this
+          .statement(
             `SELECT * FROM peer_sends WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
              ORDER BY next_attempt_at, created_at LIMIT ?`,
           )
           .all(now, now, limit) as PeerSendRow[];
-        const lease = this.db.prepare('UPDATE peer_sends SET lease_until = ? WHERE id = ?');
+        const lease = this.statement('UPDATE peer_sends SET lease_until = ? WHERE id = ?');
         for (const row of rows) lease.run(leaseUntil, row.id);
         return rows.map(toPeerSend);
       }).immediate(),
@@ -67,8 +69,8 @@ export class SqliteFederation implements FederationStore {
 
   recordPeerSendAttempt(id: string, attempt: PeerSendAttempt): Promise<void> {
     return this.run(() => {
-      const result = this.db
-        .prepare(
+      const result = this
+        .statement(
           `UPDATE peer_sends SET status = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
              lease_until = NULL, done_at = CASE WHEN ? = 'done' THEN ? ELSE done_at END WHERE id = ?`,
         )
@@ -78,18 +80,18 @@ export class SqliteFederation implements FederationStore {
   }
 
   listPeerSends(documentId: string): Promise<PeerSend[]> {
-    return this.run(() => (this.db.prepare('SELECT * FROM peer_sends WHERE document_id = ? ORDER BY created_at, id').all(documentId) as PeerSendRow[]).map(toPeerSend));
+    return this.run(() => (this.statement('SELECT * FROM peer_sends WHERE document_id = ? ORDER BY created_at, id').all(documentId) as PeerSendRow[]).map(toPeerSend));
   }
 
   listPendingPeerSends(limit: number): Promise<PeerSend[]> {
-    return this.run(() => (this.db.prepare("SELECT * FROM peer_sends WHERE status = 'pending' ORDER BY next_attempt_at, created_at, id LIMIT ?").all(limit) as PeerSendRow[]).map(toPeerSend));
+    return this.run(() => (this.statement("SELECT * FROM peer_sends WHERE status = 'pending' ORDER BY next_attempt_at, created_at, id LIMIT ?").all(limit) as PeerSendRow[]).map(toPeerSend));
   }
 
   remember(kind: string, key: string, value: string, expiresAt: string | null, now: string): Promise<boolean> {
     return this.run(() =>
       this.db.transaction(() => {
-        this.db.prepare('DELETE FROM peer_records WHERE kind = ? AND expires_at <= ?').run(kind, now);
-        return this.db.prepare('INSERT OR IGNORE INTO peer_records (kind, key, value, expires_at) VALUES (?, ?, ?, ?)').run(kind, key, value, expiresAt).changes === 1;
+        this.statement('DELETE FROM peer_records WHERE kind = ? AND expires_at <= ?').run(kind, now);
+        return this.statement('INSERT OR IGNORE INTO peer_records (kind, key, value, expires_at) VALUES (?, ?, ?, ?)').run(kind, key, value, expiresAt).changes === 1;
       }).immediate(),
     );
   }
@@ -97,7 +99,7 @@ export class SqliteFederation implements FederationStore {
   recall(kind: string, key: string, now: string): Promise<string | undefined> {
     return this.run(
       () =>
-        this.db.prepare('SELECT value FROM peer_records WHERE kind = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').pluck().get(kind, key, now) as
+        this.statement('SELECT value FROM peer_records WHERE kind = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').pluck().get(kind, key, now) as
           | string
           | undefined,
     );

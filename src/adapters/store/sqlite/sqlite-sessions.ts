@@ -29,31 +29,33 @@ export class SqliteSessions implements SessionStore {
   constructor(
     private readonly db: Database.Database,
     private readonly run: <T>(work: () => T) => Promise<T>,
+    /** The store's prepared statements, by their SQL. */
+    private readonly statement: (sql: string) => Database.Statement,
   ) {}
 
   addSession(session: WebSession): Promise<void> {
     return this.run(() => {
-      this.db
-        .prepare('INSERT INTO web_sessions (id_hash, user_id, kind, created_at, last_seen_at, ended_at) VALUES (?, ?, ?, ?, ?, ?)')
+      this
+        .statement('INSERT INTO web_sessions (id_hash, user_id, kind, created_at, last_seen_at, ended_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(session.idHash, session.userId, session.kind, session.createdAt, session.lastSeenAt, session.endedAt);
     });
   }
 
   getSession(idHash: string): Promise<WebSession | undefined> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT * FROM web_sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
+      const row = this.statement('SELECT * FROM web_sessions WHERE id_hash = ?').get(idHash) as SessionRow | undefined;
       return row && toSession(row);
     });
   }
 
   touchSession(idHash: string, at: string): Promise<void> {
     return this.run(() => {
-      this.db.prepare('UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ? AND ended_at IS NULL AND last_seen_at < ?').run(at, idHash, at);
+      this.statement('UPDATE web_sessions SET last_seen_at = ? WHERE id_hash = ? AND ended_at IS NULL AND last_seen_at < ?').run(at, idHash, at);
     });
   }
 
   endSession(idHash: string, at: string): Promise<boolean> {
-    return this.run(() => this.db.prepare('UPDATE web_sessions SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL').run(at, idHash).changes === 1);
+    return this.run(() => this.statement('UPDATE web_sessions SET ended_at = ? WHERE id_hash = ? AND ended_at IS NULL').run(at, idHash).changes === 1);
   }
 
   endUserSessions(userId: string, at: string): Promise<number> {

@@ -104,6 +104,9 @@ export interface SqliteConnectionSettings {
   schemaVersion: number;
 }
 
+/** Far more than the store's distinct statements: a bound for a search that builds many texts. */
+const MAX_PREPARED_STATEMENTS = 1000;
+
 /**
  * The Store port on one SQLite file. better-sqlite3 is synchronous; every method still returns a
  * Promise so that callers are written against the port, not against this adapter. Each commit is
@@ -111,7 +114,7 @@ export interface SqliteConnectionSettings {
  * been fsynced.
  */
 export class SqliteStore implements Store {
-  /** Statements used per event or per commit, prepared once per connection. */
+  /** Prepared statements by their SQL, once per connection (see `statement`). */
   private readonly statements = new Map<string, Database.Statement>();
   /** The webhook endpoints and the delivery outbox (filled by `commit`). */
   readonly webhooks: SqliteWebhooks;
@@ -125,9 +128,11 @@ export class SqliteStore implements Store {
     /** The database file (or ':memory:'), e.g. for tools that read or audit it directly. */
     readonly file: string,
   ) {
-    this.webhooks = new SqliteWebhooks(db, (work) => this.run(work));
-    this.sessions = new SqliteSessions(db, (work) => this.run(work));
-    this.federation = new SqliteFederation(db, (work) => this.run(work));
+    const run = <T>(work: () => T): Promise<T> => this.run(work);
+    const statement = (sql: string): Database.Statement => this.statement(sql);
+    this.webhooks = new SqliteWebhooks(db, run, statement);
+    this.sessions = new SqliteSessions(db, run, statement);
+    this.federation = new SqliteFederation(db, run, statement);
   }
 
   /**
@@ -176,7 +181,7 @@ export class SqliteStore implements Store {
   health(): Promise<StoreHealth> {
     if (!this.db.open) return Promise.resolve({ ok: false, backend: 'sqlite', detail: `${this.file}: closed` });
     try {
-      this.db.prepare('SELECT 1').get();
+      this.statement('SELECT 1').get();
       return Promise.resolve({
         ok: true,
         backend: 'sqlite',
@@ -195,30 +200,30 @@ export class SqliteStore implements Store {
 
   upsertParty(party: Party): Promise<void> {
     return this.run(() => {
-      this.db
-        .prepare('INSERT INTO parties (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data')
+      this
+        .statement('INSERT INTO parties (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data')
         .run(party.id, JSON.stringify(party));
     });
   }
 
   getParty(id: PartyId): Promise<Party | undefined> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT id, data FROM parties WHERE id = ?').get(id) as PartyRow | undefined;
+      const row = this.statement('SELECT id, data FROM parties WHERE id = ?').get(id) as PartyRow | undefined;
       return row && storedParty(row.data, row.id);
     });
   }
 
   listParties(): Promise<Party[]> {
     return this.run(() => {
-      const rows = this.db.prepare('SELECT id, data FROM parties ORDER BY id').all() as PartyRow[];
+      const rows = this.statement('SELECT id, data FROM parties ORDER BY id').all() as PartyRow[];
       return rows.map((row) => storedParty(row.data, row.id));
     });
   }
 
   createUser(user: User): Promise<void> {
     return this.run(() => {
-      this.db
-        .prepare('INSERT INTO users (id, party_id, name, created_at, password_hash) VALUES (?, ?, ?, ?, ?)')
+      this
+        .statement('INSERT INTO users (id, party_id, name, created_at, password_hash) VALUES (?, ?, ?, ?, ?)')
         .run(user.id, user.partyId, user.name, user.createdAt, user.passwordHash ?? null);
     });
   }
@@ -226,7 +231,7 @@ export class SqliteStore implements Store {
   setUserPassword(userId: string, passwordHash: string): Promise<void> {
     return this.run(() => {
       this.db.transaction(() => {
-        const { changes } = this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
+        const { changes } = this.statement('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
         if (changes === 0) throw new SdxError('not-found', `no user ${userId}`);
         endOpenSessions(this.db, userId, new Date().toISOString());
       })();
@@ -235,26 +240,26 @@ export class SqliteStore implements Store {
 
   getUser(id: string): Promise<User | undefined> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+      const row = this.statement('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
       return row && toUser(row);
     });
   }
 
   addApiKey(key: ApiKeyRecord): Promise<void> {
     return this.run(() => {
-      this.db
-        .prepare('INSERT INTO api_keys (id, user_id, key_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
+      this
+        .statement('INSERT INTO api_keys (id, user_id, key_hash, label, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(key.id, key.userId, key.keyHash, key.label, key.createdAt, key.revokedAt);
     });
   }
 
   findActiveApiKey(keyHash: string): Promise<{ key: ApiKeyRecord; user: User } | undefined> {
     return this.run(() => {
-      const key = this.db
-        .prepare('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL')
+      const key = this
+        .statement('SELECT * FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL')
         .get(keyHash) as ApiKeyRow | undefined;
       if (!key) return undefined;
-      const user = this.db.prepare('SELECT * FROM users WHERE id = ?').get(key.user_id) as UserRow | undefined;
+      const user = this.statement('SELECT * FROM users WHERE id = ?').get(key.user_id) as UserRow | undefined;
       return user && { key: toApiKey(key), user: toUser(user) };
     });
   }
@@ -262,8 +267,8 @@ export class SqliteStore implements Store {
   /** Revoking a revoked key keeps the first revocation time; an unknown id is `not-found`. */
   revokeApiKey(id: string, at: string): Promise<void> {
     return this.run(() => {
-      const result = this.db
-        .prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
+      const result = this
+        .statement('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?')
         .run(at, id);
       if (result.changes === 0) throw new SdxError('not-found', `no API key with id ${id}`);
     });
@@ -284,7 +289,7 @@ export class SqliteStore implements Store {
 
   getDocument(id: string): Promise<StoredDocument | undefined> {
     return this.run(() => {
-      const row = this.db.prepare('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
+      const row = this.statement('SELECT * FROM documents WHERE id = ?').get(id) as DocumentRow | undefined;
       return row && toStoredDocument(row);
     });
   }
@@ -298,8 +303,8 @@ export class SqliteStore implements Store {
         where.push(newestFirst ? 'd.ord < ?' : 'd.ord > ?');
         params.push(decodeCursor(query.after, newestFirst));
       }
-      const rows = this.db
-        .prepare(`SELECT d.* FROM documents d WHERE ${where.join(' AND ') || '1'} ORDER BY d.ord ${newestFirst ? 'DESC' : 'ASC'} LIMIT ?`)
+      const rows = this
+        .statement(`SELECT d.* FROM documents d WHERE ${where.join(' AND ') || '1'} ORDER BY d.ord ${newestFirst ? 'DESC' : 'ASC'} LIMIT ?`)
         .all(...params, limit + 1) as DocumentRow[];
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
@@ -314,8 +319,8 @@ export class SqliteStore implements Store {
     return this.run(() => {
       const limit = Math.max(0, Math.min(MAX_COUNT, Math.trunc(cap)));
       const { where, params } = filterSql(filter);
-      const counted = this.db
-        .prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM documents d WHERE ${where.join(' AND ') || '1'} LIMIT ?)`)
+      const counted = this
+        .statement(`SELECT COUNT(*) FROM (SELECT 1 FROM documents d WHERE ${where.join(' AND ') || '1'} LIMIT ?)`)
         .pluck()
         .get(...params, limit + 1) as number;
       return { count: Math.min(counted, limit), capped: counted > limit };
@@ -324,8 +329,8 @@ export class SqliteStore implements Store {
 
   listEvents(documentId: string): Promise<StoredEvent[]> {
     return this.run(() => {
-      const rows = this.db
-        .prepare('SELECT * FROM events WHERE document_id = ? ORDER BY seq')
+      const rows = this
+        .statement('SELECT * FROM events WHERE document_id = ? ORDER BY seq')
         .all(documentId) as EventRow[];
       return rows.map(toStoredEvent);
     });
@@ -577,10 +582,16 @@ export class SqliteStore implements Store {
     return { size, frontier: hashes };
   }
 
+  /**
+   * The prepared statement for `sql`, prepared once per connection: preparing costs more than most
+   * statements it prepares (a third of an issue's store time went to it). Shared with the store's
+   * parts; search queries vary only in which filters they use, so the texts stay few.
+   */
   private statement(sql: string): Database.Statement {
     let prepared = this.statements.get(sql);
     if (prepared === undefined) {
       prepared = this.db.prepare(sql);
+      if (this.statements.size >= MAX_PREPARED_STATEMENTS) this.statements.clear();
       this.statements.set(sql, prepared);
     }
     return prepared;
