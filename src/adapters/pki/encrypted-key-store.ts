@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createPrivateKey, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KeyStore, PartySigner } from '../../application/ports/key-store.port';
@@ -138,6 +139,9 @@ export async function nextSealedGeneration(directory: string, partyId: PartyId):
   return Math.max(0, ...(await generationsOf(directory, partyId, '.sealed.json'))) + 1;
 }
 
+/** A generation's files are read again after this long anyway, for file systems with coarse timestamps. */
+const REREAD_MS = 1000;
+
 /**
  * Custodial key store: each party's private keys sealed with AES-256-GCM under one 32-byte master
  * key, opened only when a signer is asked for, and only the one that signs: the party's newest
@@ -147,6 +151,8 @@ export class EncryptedKeyStore implements KeyStore {
   readonly #masterKey: Uint8Array;
   readonly #source: EncryptedKeyStoreSource;
   readonly #selection: SignerSelection;
+  /** Per generation (file base): its candidate, and the stamp of its files when it was read. */
+  readonly #generations = new Map<string, { stamp: string; readAt: number; candidate: Promise<SignerCandidate> }>();
 
   constructor(masterKey: Uint8Array, source: EncryptedKeyStoreSource, options: SignerSelectionOptions = {}) {
     masterKeyObject(masterKey);
@@ -164,18 +170,50 @@ export class EncryptedKeyStore implements KeyStore {
     if (generations.length === 0) {
       throw new SdxError('key-not-found', `no sealed key for party "${partyId}"; seal one with sealPrivateKey and store it with writeSealedPartyKey`);
     }
-    const candidates = await Promise.all(
-      generations.map(async (generation): Promise<SignerCandidate> => {
-        const { certificate, chain } = await this.certificates(partyId, generation);
-        const open = async () => {
-          const record = await this.sealedRecord(partyId, generation);
-          const privateKey = openSealedKey(record, this.#masterKey, partyId);
-          return createKeyObjectSigner({ partyId, privateKey, certificate, chain });
-        };
-        return { generation, certificate, chain, open };
-      }),
-    );
+    const candidates = await Promise.all(generations.map((generation) => this.candidate(partyId, generation)));
     return (await this.#selection.choose(partyId, candidates)).open();
+  }
+
+  /**
+   * One generation's certificates, and its key once opened. Both are read again when the
+   * generation's files change (a re-sealed key, a re-issued certificate): opening a key on every
+   * signature cost ~2 ms (file reads, AES-GCM, key parsing, the key-certificate check), most of an
+   * issue. The opened key stays inside its signer, as the master key stays inside this store.
+   */
+  private candidate(partyId: PartyId, generation: number): Promise<SignerCandidate> {
+    const base = generationBase(partyId, generation);
+    const stamp = this.stampOf(base);
+    const known = this.#generations.get(base);
+    const now = performance.now();
+    if (known?.stamp === stamp && now - known.readAt < REREAD_MS) return known.candidate;
+    const candidate = this.certificates(partyId, generation).then(({ certificate, chain }): SignerCandidate => {
+      let signer: Promise<PartySigner> | undefined;
+      const open = (): Promise<PartySigner> => {
+        signer ??= this.sealedRecord(partyId, generation).then((record) =>
+          createKeyObjectSigner({ partyId, privateKey: openSealedKey(record, this.#masterKey, partyId), certificate, chain }),
+        );
+        // A key that did not open is tried again next time: the file may be fixed.
+        signer.catch(() => (signer = undefined));
+        return signer;
+      };
+      return { generation, certificate, chain, open };
+    });
+    this.#generations.set(base, { stamp, readAt: now, candidate });
+    candidate.catch(() => {
+      if (this.#generations.get(base)?.candidate === candidate) this.#generations.delete(base);
+    });
+    return candidate;
+  }
+
+  /** What changes when a generation's files are replaced or edited; records held in memory never change. */
+  private stampOf(base: string): string {
+    const source = this.#source;
+    if ('records' in source) return 'in-memory';
+    const stampOfFile = (suffix: string): string => {
+      const info = statSync(join(source.directory, `${base}${suffix}`), { bigint: true, throwIfNoEntry: false });
+      return info ? `${info.ino}:${info.mtimeNs}:${info.ctimeNs}:${info.size}` : 'absent';
+    };
+    return `${stampOfFile('.pem')} ${stampOfFile('.sealed.json')}`;
   }
 
   /** Never serialise the master key, even by accident. */

@@ -56,20 +56,32 @@ async function namesIn(directory: string): Promise<string[]> {
   return names;
 }
 
+type Generation = { partyId: PartyId; generation: number; base: string };
+
+/** Per listing (its array of names), the generations read from it per suffix: read once, not on every signature. */
+const readListings = new WeakMap<string[], Map<string, Generation[]>>();
+
 /**
  * Every file in `directory` named `<base><suffix>`, read as party and generation (e.g. suffix
  * `.key.pem`); an absent directory has none. Sorted by party, then generation.
  */
-export async function listGenerations(directory: string, suffix: string): Promise<{ partyId: PartyId; generation: number; base: string }[]> {
+export async function listGenerations(directory: string, suffix: string): Promise<Generation[]> {
   const names = await namesIn(directory);
-  return names
-    .filter((name) => name.endsWith(suffix))
-    .flatMap((name) => {
-      const base = name.slice(0, -suffix.length);
-      const parsed = parseGenerationBase(base);
-      return parsed ? [{ ...parsed, base }] : [];
-    })
-    .sort((a, b) => a.partyId.localeCompare(b.partyId) || a.generation - b.generation);
+  let bySuffix = readListings.get(names);
+  if (!bySuffix) readListings.set(names, (bySuffix = new Map()));
+  let generations = bySuffix.get(suffix);
+  if (!generations) {
+    generations = names
+      .filter((name) => name.endsWith(suffix))
+      .flatMap((name) => {
+        const base = name.slice(0, -suffix.length);
+        const parsed = parseGenerationBase(base);
+        return parsed ? [{ ...parsed, base }] : [];
+      })
+      .sort((a, b) => a.partyId.localeCompare(b.partyId) || a.generation - b.generation);
+    bySuffix.set(suffix, generations);
+  }
+  return generations.map((entry) => ({ ...entry }));
 }
 
 /** The generations of one party that have a file `<base><suffix>` in `directory`, oldest first. */

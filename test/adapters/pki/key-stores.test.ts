@@ -203,6 +203,34 @@ describe('EncryptedKeyStore', () => {
     }
   });
 
+  it('when a party signs again, then the key opened for its first signature serves it', async () => {
+    const store = new EncryptedKeyStore(masterKey, { records });
+    const first = await store.signerFor('demo-carrier');
+    expect(await store.signerFor('demo-carrier')).toBe(first);
+    await expectVerifies(first);
+  });
+
+  it('when a generation\'s files change in the directory, then the next signature reads and opens them again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sdx-sealed-'));
+    try {
+      await writeSealedPartyKey(dir, 'demo-carrier', record('demo-carrier'));
+      const store = new EncryptedKeyStore(masterKey, { directory: dir });
+      const first = await store.signerFor('demo-carrier');
+      await expectVerifies(first);
+      // Re-sealed under another master key: this store can no longer open it, and must notice.
+      const foreign = { ...record('demo-carrier'), sealed: sealPrivateKey(certsDevText('parties/demo-carrier.key.pem'), randomBytes(32), 'demo-carrier') };
+      await writeSealedPartyKey(dir, 'demo-carrier', foreign);
+      expect((await rejection(store.signerFor('demo-carrier'))).code).toBe('key-unseal-failed');
+      // Sealed right again: opened afresh, and a failure before it was not remembered.
+      await writeSealedPartyKey(dir, 'demo-carrier', record('demo-carrier'));
+      const again = await store.signerFor('demo-carrier');
+      expect(again).not.toBe(first);
+      await expectVerifies(again);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('when the store has the wrong master key, then signerFor fails with key-unseal-failed and leaks nothing', async () => {
     const store = new EncryptedKeyStore(randomBytes(32), { records });
     const error = await rejection(store.signerFor('demo-carrier'));
