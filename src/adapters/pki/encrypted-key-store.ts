@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createPrivateKey, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KeyStore, PartySigner } from '../../application/ports/key-store.port';
+import { fileStamp, StampedReads } from '../stamped-reads';
 import type { PartyId } from '../../domain/party/party';
 import { SdxError } from '../../domain/shared/errors';
 import { partyId as partyIdSchema } from '../../domain/shared/schema';
@@ -139,9 +139,6 @@ export async function nextSealedGeneration(directory: string, partyId: PartyId):
   return Math.max(0, ...(await generationsOf(directory, partyId, '.sealed.json'))) + 1;
 }
 
-/** A generation's files are read again after this long anyway, for file systems with coarse timestamps. */
-const REREAD_MS = 1000;
-
 /**
  * Custodial key store: each party's private keys sealed with AES-256-GCM under one 32-byte master
  * key, opened only when a signer is asked for, and only the one that signs: the party's newest
@@ -151,8 +148,8 @@ export class EncryptedKeyStore implements KeyStore {
   readonly #masterKey: Uint8Array;
   readonly #source: EncryptedKeyStoreSource;
   readonly #selection: SignerSelection;
-  /** Per generation (file base): its candidate, and the stamp of its files when it was read. */
-  readonly #generations = new Map<string, { stamp: string; readAt: number; candidate: Promise<SignerCandidate> }>();
+  /** Per generation (file base): its candidate, kept until the generation's files change. */
+  readonly #generations = new StampedReads<SignerCandidate>();
 
   constructor(masterKey: Uint8Array, source: EncryptedKeyStoreSource, options: SignerSelectionOptions = {}) {
     masterKeyObject(masterKey);
@@ -182,11 +179,8 @@ export class EncryptedKeyStore implements KeyStore {
    */
   private candidate(partyId: PartyId, generation: number): Promise<SignerCandidate> {
     const base = generationBase(partyId, generation);
-    const stamp = this.stampOf(base);
-    const known = this.#generations.get(base);
-    const now = performance.now();
-    if (known?.stamp === stamp && now - known.readAt < REREAD_MS) return known.candidate;
-    const candidate = this.certificates(partyId, generation).then(({ certificate, chain }): SignerCandidate => {
+    return this.#generations.get(base, this.stampOf(base), async () => {
+      const { certificate, chain } = await this.certificates(partyId, generation);
       let signer: Promise<PartySigner> | undefined;
       const open = (): Promise<PartySigner> => {
         signer ??= this.sealedRecord(partyId, generation).then((record) =>
@@ -198,22 +192,13 @@ export class EncryptedKeyStore implements KeyStore {
       };
       return { generation, certificate, chain, open };
     });
-    this.#generations.set(base, { stamp, readAt: now, candidate });
-    candidate.catch(() => {
-      if (this.#generations.get(base)?.candidate === candidate) this.#generations.delete(base);
-    });
-    return candidate;
   }
 
   /** What changes when a generation's files are replaced or edited; records held in memory never change. */
   private stampOf(base: string): string {
     const source = this.#source;
     if ('records' in source) return 'in-memory';
-    const stampOfFile = (suffix: string): string => {
-      const info = statSync(join(source.directory, `${base}${suffix}`), { bigint: true, throwIfNoEntry: false });
-      return info ? `${info.ino}:${info.mtimeNs}:${info.ctimeNs}:${info.size}` : 'absent';
-    };
-    return `${stampOfFile('.pem')} ${stampOfFile('.sealed.json')}`;
+    return `${fileStamp(join(source.directory, `${base}.pem`))} ${fileStamp(join(source.directory, `${base}.sealed.json`))}`;
   }
 
   /** Never serialise the master key, even by accident. */

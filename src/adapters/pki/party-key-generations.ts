@@ -1,7 +1,7 @@
-import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import type { PartyId } from '../../domain/party/party';
 import { partyId as partyIdSchema } from '../../domain/shared/schema';
+import { fileStamp, StampedReads } from '../stamped-reads';
 
 /**
  * A party's keys over time. Generation 1 is the party's first key and keeps its plain file name
@@ -25,35 +25,27 @@ export function parseGenerationBase(base: string): { partyId: PartyId; generatio
   return { partyId: match[1], generation };
 }
 
-/** The last listing of each directory, with the directory's change stamp when it was read. */
-const listings = new Map<string, { stamp: string; readAt: number; names: Promise<string[]> }>();
-
-/** A listing is read again after this long anyway, for file systems with coarse timestamps. */
-const RELIST_MS = 1000;
+/** The last listing of each directory, kept until the directory changes. */
+const listings = new StampedReads<string[]>();
 
 /**
  * The file names in `directory` (none when it is absent). Keys are looked up on every signature so
  * that a rotation shows without a restart; adding, removing or renaming a file changes the
- * directory's mtime and ctime, so the names are read again then (and at least every second). A
- * stat is one quick system call, done in place; a listing is read off the event loop.
+ * directory's stamp, so the names are read again then (and at least every second). A listing is
+ * read off the event loop.
  */
 async function namesIn(directory: string): Promise<string[]> {
-  const info = statSync(directory, { bigint: true, throwIfNoEntry: false });
-  if (!info) {
-    listings.delete(directory);
+  const stamp = fileStamp(directory);
+  if (stamp === 'absent') {
+    listings.forget(directory);
     return [];
   }
-  const stamp = `${info.ino}:${info.mtimeNs}:${info.ctimeNs}`;
-  const known = listings.get(directory);
-  const now = performance.now();
-  if (known?.stamp === stamp && now - known.readAt < RELIST_MS) return known.names;
-  const names = readdir(directory).catch((error: unknown) => {
-    listings.delete(directory);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  });
-  listings.set(directory, { stamp, readAt: now, names });
-  return names;
+  return listings.get(directory, stamp, () =>
+    readdir(directory).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }),
+  );
 }
 
 type Generation = { partyId: PartyId; generation: number; base: string };
