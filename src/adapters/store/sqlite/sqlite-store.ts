@@ -104,18 +104,29 @@ export interface SqliteConnectionSettings {
   schemaVersion: number;
 }
 
+/** Bounds how long one shared commit holds the write lock. */
+const MAX_COMMITS_PER_TRANSACTION = 64;
+
+interface QueuedCommit {
+  changes: readonly DocumentChange[];
+  resolve: (result: CommitResult) => void;
+  reject: (error: unknown) => void;
+}
+
 /** Far more than the store's distinct statements: a bound for a search that builds many texts. */
 const MAX_PREPARED_STATEMENTS = 1000;
 
 /**
  * The Store port on one SQLite file. better-sqlite3 is synchronous; every method still returns a
- * Promise so that callers are written against the port, not against this adapter. Each commit is
- * one IMMEDIATE transaction in WAL mode with `synchronous = FULL`: when it resolves, the write has
- * been fsynced.
+ * Promise so that callers are written against the port, not against this adapter. Commits run in
+ * IMMEDIATE transactions in WAL mode with `synchronous = FULL` (those of one event-loop turn share
+ * one): when a commit resolves, its write has been fsynced.
  */
 export class SqliteStore implements Store {
   /** Prepared statements by their SQL, once per connection (see `statement`). */
   private readonly statements = new Map<string, Database.Statement>();
+  /** Commits waiting for the next turn of the event loop (see `commit`). */
+  private readonly queuedCommits: QueuedCommit[] = [];
   /** The webhook endpoints and the delivery outbox (filled by `commit`). */
   readonly webhooks: SqliteWebhooks;
   /** Web sessions; `setUserPassword` ends a user's open ones. */
@@ -274,17 +285,61 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Commits that arrive in one turn of the event loop share one transaction, each in a savepoint of
+   * its own: one that fails (a conflict, a missing blob) is rolled back alone and the rest commit.
+   * The fsync that makes a commit durable blocks the event loop; sharing it keeps a busy server
+   * from spending most of its loop waiting on the disk. A lone commit is still one fsync.
+   */
   commit(changes: readonly DocumentChange[]): Promise<CommitResult> {
-    return this.run(() => {
+    try {
+      this.assertOpen();
       checkChanges(changes);
-      return this.db.transaction((): CommitResult => {
-        const reads = { seqs: changes.map((c) => this.currentSeq(c.documentId)), storedHashes: changes.map((c) => this.storedHashes(c)) };
-        if (decideCommit(changes, reads) === 'duplicate') return { outcome: 'duplicate' };
-        const parties = [...new Set(changes.flatMap((c) => c.state.participants.map((p) => p.partyId)))];
-        this.write(planCommit(changes, this.readLogState(), this.webhooks.endpointsOf(parties)));
-        return { outcome: 'committed' };
-      }).immediate();
+    } catch (error) {
+      return Promise.reject(translate(error, `SQLite store ${this.file} failed`));
+    }
+    return new Promise((resolve, reject) => {
+      this.queuedCommits.push({ changes, resolve, reject });
+      if (this.queuedCommits.length === 1) setImmediate(() => this.commitQueued());
     });
+  }
+
+  private commitQueued(): void {
+    const batch = this.queuedCommits.splice(0, MAX_COMMITS_PER_TRANSACTION);
+    if (this.queuedCommits.length > 0) setImmediate(() => this.commitQueued());
+    const outcomes: ({ result: CommitResult } | { error: unknown })[] = [];
+    try {
+      this.assertOpen();
+      this.db.transaction(() => {
+        for (const { changes } of batch) {
+          try {
+            outcomes.push({ result: this.db.transaction(() => this.commitOne(changes))() });
+          } catch (error) {
+            // Some failures (a full disk, I/O) end the whole transaction: then nothing in it stands.
+            if (!this.db.inTransaction) throw error;
+            outcomes.push({ error });
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      const failed = translate(error, `SQLite store ${this.file} failed`);
+      for (const { reject } of batch) reject(failed);
+      return;
+    }
+    batch.forEach(({ resolve, reject }, at) => {
+      const outcome = outcomes[at];
+      if (outcome && 'result' in outcome) resolve(outcome.result);
+      else reject(translate(outcome?.error, `SQLite store ${this.file} failed`));
+    });
+  }
+
+  /** One commit, inside the batch's transaction. */
+  private commitOne(changes: readonly DocumentChange[]): CommitResult {
+    const reads = { seqs: changes.map((c) => this.currentSeq(c.documentId)), storedHashes: changes.map((c) => this.storedHashes(c)) };
+    if (decideCommit(changes, reads) === 'duplicate') return { outcome: 'duplicate' };
+    const parties = [...new Set(changes.flatMap((c) => c.state.participants.map((p) => p.partyId)))];
+    this.write(planCommit(changes, this.readLogState(), this.webhooks.endpointsOf(parties)));
+    return { outcome: 'committed' };
   }
 
   getDocument(id: string): Promise<StoredDocument | undefined> {
