@@ -1,3 +1,4 @@
+import { equalBytes } from '../../domain/shared/bytes';
 import type { Finding } from '../../domain/verification/finding';
 // Re-exported: callers that validate certificates name their trust from here.
 export { loadTrustMaterialFromPem, type TrustMaterial } from './trust-material';
@@ -63,10 +64,6 @@ interface Candidate {
   anchor: boolean;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a).equals(Buffer.from(b));
-}
-
 function describe(certificate: Certificate): string {
   return `"${certificate.subject}" (serial ${certificate.serialNumber})`;
 }
@@ -95,7 +92,7 @@ async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[
     if (!last || path.length > MAX_PATH_LENGTH) return undefined;
     for (const candidate of pool) {
       if (++steps > MAX_PATH_SEARCH_STEPS) return undefined;
-      if (path.some((entry) => sameBytes(entry.der, candidate.der))) continue;
+      if (path.some((entry) => equalBytes(entry.der, candidate.der))) continue;
       if (!candidate.anchor && !isCa(candidate.certificate)) continue;
       const pathLength = candidate.certificate.basicConstraints()?.pathLength;
       if (pathLength !== undefined && path.length - 1 > pathLength) continue;
@@ -175,7 +172,7 @@ export async function examineCertificate(input: ExamineCertificateInput): Promis
     leaf = {
       der: input.certificate,
       certificate: certificateOf(input.certificate),
-      anchor: input.trust.anchors.some((anchor) => sameBytes(anchor, input.certificate)),
+      anchor: input.trust.anchors.some((anchor) => equalBytes(anchor, input.certificate)),
     };
   } catch {
     const unparseable = (check: Check) => finding(check, 'error', 'certificate-unparseable', 'the certificate is not a DER X.509 certificate');
@@ -295,7 +292,7 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
   for (const [fromDocument, ders] of [[false, configuredCrls], [true, evidence.crls]] as const) {
     for (const der of ders) {
       // A DSS usually repeats the configured CRLs: each is read and checked once.
-      if (fromDocument && configuredCrls.some((c) => sameBytes(c, der))) continue;
+      if (fromDocument && configuredCrls.some((c) => equalBytes(c, der))) continue;
       const crl = parsedOnce(parsedCrls, der, (own) => new CertificateList(own));
       // An unreadable CRL is treated as absent: if it was the issuer's only CRL the result is `no-crl`.
       if (crl) crls.push({ crl, fromDocument });

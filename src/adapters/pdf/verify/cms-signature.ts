@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { equalBytes } from '../../../domain/shared/bytes';
 import { certificateOf } from '../../pki/certificate-der';
 import { hashNameOf, verifySignature, type HashName, type SignatureAlgorithm } from '../../pki/signature-algorithms';
 import { assertDerWithinLimits, bytesOf, childrenOf, contentOf, decodeOid, expectTag, octetsAt, oidAt, readTlv, timeAt, type Tlv } from './der-reader';
@@ -268,10 +269,6 @@ function readTstInfo(der: Uint8Array): TstInfo {
     },
     genTime: timeAt(der, expectTag(genTime, 0x18, 'genTime'), 'genTime'),
   };
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
 function stripLeadingZeros(bytes: Uint8Array): Uint8Array {

@@ -45,7 +45,12 @@ function isRegular(byte: number | undefined): boolean {
   return byte !== undefined && !WHITESPACE.has(byte) && !DELIMITERS.has(byte);
 }
 
+/**
+ * The bytes as a latin1 string (one character per byte). Short runs, the parser's tokens, skip the
+ * Buffer view: making one per token cost more than reading the token.
+ */
 export function latin1(bytes: Uint8Array): string {
+  if (bytes.length <= 256) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 

@@ -9,9 +9,9 @@ import { validateCertificate, type RevocationEvidence, type TrustMaterial } from
 import { readDss } from './dss-reader';
 import { partyIdentityOf } from '../../pki/party-identity';
 import { certificateOf } from '../../pki/certificate-der';
+import { equalBytes } from '../../../domain/shared/bytes';
 import { analyseChanges, isSignatureField } from './changes-after-signature';
 import {
-  equalBytes,
   findSignerCertificate,
   hash,
   hashNameOf,
