@@ -13,6 +13,7 @@ import {
   type PdfValue,
 } from './pdf-syntax';
 import { PdfLimitError, VERIFY_LIMITS } from './verify-limits';
+import { nextEndobj, nextObjectHeader, nextSignatureKey } from './byte-scan';
 
 /**
  * The byte-level structure of a PDF: where each revision ends, what each revision's cross-reference
@@ -418,25 +419,17 @@ export interface RawSignatureDictionary {
  * still seen.
  */
 export function findSignatureDictionaries(bytes: Uint8Array): RawSignatureDictionary[] {
-  const text = latin1(bytes);
   const found: RawSignatureDictionary[] = [];
-  const header = objectHeaders();
-  const marker = /\/ByteRange|\/Type\s*\/(?:Sig|DocTimeStamp)\b/g;
   // Offsets of the next `endobj` and the next signature key, each found once and reused by every
   // header before it, so the scan stays linear however many headers precede one `endobj`.
   let endobj = -1;
   let nextMarker = -1;
   let candidates = 0;
-  for (let match = header.exec(text); match; match = header.exec(text)) {
-    if (match.index > 0 && !isWhitespace(bytes[match.index - 1]) && !isDelimiterBefore(bytes[match.index - 1])) continue;
-    if (endobj < match.index) {
-      endobj = text.indexOf('endobj', match.index);
-      if (endobj < 0) endobj = text.length;
-    }
-    if (nextMarker < match.index) {
-      marker.lastIndex = match.index;
-      nextMarker = marker.exec(text)?.index ?? text.length;
-    }
+  for (let match = nextObjectHeader(bytes, 0), from = 0; match; match = nextObjectHeader(bytes, from)) {
+    from = match.end;
+    if (match.start > 0 && !isWhitespace(bytes[match.start - 1]) && !isDelimiterBefore(bytes[match.start - 1])) continue;
+    if (endobj < match.start) endobj = nextEndobj(bytes, match.start);
+    if (nextMarker < match.start) nextMarker = nextSignatureKey(bytes, match.start);
     // Cheap pre-filter: a signature dictionary names one of these keys before its `endobj`.
     if (nextMarker >= endobj) continue;
     // Each parse may read to the end of the file (an unterminated string); real files have one
@@ -446,7 +439,7 @@ export function findSignatureDictionaries(bytes: Uint8Array): RawSignatureDictio
     }
     let object;
     try {
-      object = parseIndirectObjectAt(bytes, match.index);
+      object = parseIndirectObjectAt(bytes, match.start);
     } catch {
       continue;
     }
@@ -469,7 +462,7 @@ export function findSignatureDictionaries(bytes: Uint8Array): RawSignatureDictio
       byteRange: range?.kind === 'array' ? range.items.map((item) => numberOf(item) ?? Number.NaN) : null,
       contents: contents?.kind === 'string' ? { start: contents.start, end: contents.end, hex: contents.hex, bytes: contents.bytes } : null,
     });
-    header.lastIndex = Math.max(header.lastIndex, object.end);
+    from = Math.max(from, object.end);
   }
   return found;
 }
