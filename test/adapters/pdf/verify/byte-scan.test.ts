@@ -108,6 +108,18 @@ describe('byte scans match the regular expressions they replaced', () => {
     expectSameScans(bytes, input, Array.from({ length: bytes.length + 1 }, (_, at) => at));
   });
 
+  it('when a key straddles the edge of a search window (256, 768, 1,792 bytes in), then it is found where the expression finds it', () => {
+    const keys = ['/ByteRange', '/Type /Sig', '/Type  \xa0/DocTimeStamp', '/Type /Sigs'];
+    for (const edge of [256, 768, 1792]) {
+      for (let pad = edge - 14; pad <= edge + 2; pad++) {
+        for (const key of keys) {
+          const bytes = latin1Bytes(`${'x'.repeat(pad)}${key} ${'y'.repeat(40)}/ByteRange`);
+          expectSameScans(bytes, `${key} at ${pad}`, [0, 1, pad]);
+        }
+      }
+    }
+  });
+
   it('when runs of a million digits, spaces and keywords are scanned, then each scan ends and agrees', () => {
     const runs = [
       `${'9'.repeat(1_000_000)} 0 obj`,
