@@ -28,23 +28,25 @@ export function nextObjectHeader(bytes: Uint8Array, from: number): { start: numb
   const view = viewOf(bytes);
   for (let obj = view.indexOf('obj', Math.max(0, from)); obj >= 0; obj = view.indexOf('obj', obj + 1)) {
     if (isWordByte(view[obj + 3])) continue;
-    let at = obj;
-    const afterGen = at;
-    while (isWhitespace(view[at - 1])) at--;
-    if (at === afterGen) continue;
-    const genEnd = at;
-    while (isDigit(view[at - 1]) && genEnd - at <= 5) at--;
-    if (at === genEnd || genEnd - at > 5) continue;
-    const afterNum = at;
-    while (isWhitespace(view[at - 1])) at--;
-    if (at === afterNum) continue;
-    const numEnd = at;
-    while (isDigit(view[at - 1]) && numEnd - at <= 10) at--;
-    if (at === numEnd || numEnd - at > 10) continue;
-    if (at < from) continue;
-    return { start: at, end: obj + 3 };
+    // Walking back from `obj`: spaces, the generation (1 to 5 digits), spaces, the number (1 to 10).
+    // Each run is whole: a longer run of digits cannot be cut to fit, as the spaces or the
+    // lookbehind before it would then meet a digit.
+    const genEnd = obj - runBefore(view, obj, isWhitespace);
+    const genStart = genEnd - runBefore(view, genEnd, isDigit, 5);
+    const numEnd = genStart - runBefore(view, genStart, isWhitespace);
+    const start = numEnd - runBefore(view, numEnd, isDigit, 10);
+    if (genEnd === obj || genEnd - genStart > 5 || genStart === genEnd || numEnd === genStart || numEnd - start > 10 || start === numEnd) continue;
+    if (start < from) continue;
+    return { start, end: obj + 3 };
   }
   return undefined;
+}
+
+/** How many bytes just before `at` pass `test`, counting no further than `max + 1`. */
+function runBefore(view: Buffer, at: number, test: (byte: number | undefined) => boolean, max = Number.MAX_SAFE_INTEGER): number {
+  let length = 0;
+  while (length <= max && test(view[at - length - 1])) length++;
+  return length;
 }
 
 /**
