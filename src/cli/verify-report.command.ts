@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { openEtsiReport } from '../application/etsi-report';
 import { validateCertificate } from '../adapters/pki/certificate-validation';
 import { decodePem } from '../adapters/pki/pem';
+import { equalBytes } from '../domain/shared/bytes';
 import { trustFromCertsDir } from '../composition/resources';
 import type { Settings } from '../settings';
 import type { CliIo } from './cli-io';
@@ -55,7 +56,7 @@ export async function verifyReportCommand(args: readonly string[], io: CliIo, se
     return 1;
   }
   // Any party can sign a JWS; only the service's own log key makes it the service's report.
-  if (!Buffer.from(opened.certificate).equals(Buffer.from(logCertificate))) {
+  if (!equalBytes(opened.certificate, logCertificate)) {
     io.out(`NOT GENUINE: the report is not signed by the service's log certificate (${logCertFile})`);
     return 1;
   }

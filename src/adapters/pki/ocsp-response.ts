@@ -1,5 +1,6 @@
 // Reading OCSP responses (RFC 6960) from their DER, for the verifier: what a responder said and
 // whether it may say it. Making requests and responses stays in ocsp.ts with the ASN.1 library.
+import { equalBytes } from '../../domain/shared/bytes';
 import { createHash } from 'node:crypto';
 import { bitStringAt, childrenOf, contentOf, expectTag, octetsAt, oidAt, readTlv, timeAt, type Tlv } from '../pdf/verify/der-reader';
 import { certificateOf, Certificate, unsignedOctets, verifiesWithKeyOf } from './certificate-der';
@@ -96,13 +97,12 @@ function singleResponse(bytes: Uint8Array, tlv: Tlv): OcspSingleResponse {
 
 /** The single response naming `wanted` (a CertID made once for many responses). */
 export function singleResponseFor(parsed: ParsedOcspResponse, wanted: OcspCertId): OcspSingleResponse | undefined {
-  const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
   return parsed.responses.find(
     ({ certId }) =>
       certId.hashAlgorithm === ID_SHA1 &&
-      same(certId.issuerKeyHash, wanted.issuerKeyHash) &&
-      same(certId.issuerNameHash, wanted.issuerNameHash) &&
-      same(unsignedOctets(certId.serialNumber), unsignedOctets(wanted.serialNumber)),
+      equalBytes(certId.issuerKeyHash, wanted.issuerKeyHash) &&
+      equalBytes(certId.issuerNameHash, wanted.issuerNameHash) &&
+      equalBytes(unsignedOctets(certId.serialNumber), unsignedOctets(wanted.serialNumber)),
   );
 }
 

@@ -3,7 +3,7 @@
 // verification. Each function matches exactly what the expression beside it in its comment
 // matches (test/adapters/pdf/verify/byte-scan.test.ts holds them side by side) and stays linear:
 // every backward or forward walk covers bytes no other walk covers.
-import { isWhitespace } from './pdf-syntax';
+import { bufferOf, isWhitespace } from './pdf-syntax';
 
 const isDigit = (byte: number | undefined): boolean => byte !== undefined && byte >= 0x30 && byte <= 0x39;
 
@@ -15,17 +15,13 @@ const isWordByte = (byte: number | undefined): boolean =>
 const isRegexSpace = (byte: number | undefined): boolean =>
   byte !== undefined && ((byte >= 0x09 && byte <= 0x0d) || byte === 0x20 || byte === 0xa0);
 
-function viewOf(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /**
  * The first `N G obj` header that starts at or after `from`, as
  * `/(?<!\d)(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj\b/g` with `lastIndex = from` finds it:
  * `start` is the offset of N, `end` the offset just after `obj`.
  */
 export function nextObjectHeader(bytes: Uint8Array, from: number): { start: number; end: number } | undefined {
-  const view = viewOf(bytes);
+  const view = bufferOf(bytes);
   for (let obj = view.indexOf('obj', Math.max(0, from)); obj >= 0; obj = view.indexOf('obj', obj + 1)) {
     if (isWordByte(view[obj + 3])) continue;
     // Walking back from `obj`: spaces, the generation (1 to 5 digits), spaces, the number (1 to 10).
@@ -57,7 +53,7 @@ function runBefore(view: Buffer, at: number, test: (byte: number | undefined) =>
  * when the key is near, would make the verifier's scan quadratic.
  */
 export function nextSignatureKey(bytes: Uint8Array, from: number): number {
-  const view = viewOf(bytes);
+  const view = bufferOf(bytes);
   for (let chunk = Math.max(0, from), size = 256; chunk < view.length; chunk += size, size = Math.min(size * 2, 1 << 16)) {
     const chunkEnd = Math.min(view.length, chunk + size);
     // Windows that end where a key starting before chunkEnd would end: what indexOf finds in them starts in this chunk.
@@ -84,7 +80,7 @@ function namesSignatureType(view: Buffer, at: number): boolean {
 
 /** The offset of the first `endobj` at or after `from`, or the length of the bytes. */
 export function nextEndobj(bytes: Uint8Array, from: number): number {
-  const view = viewOf(bytes);
+  const view = bufferOf(bytes);
   const at = view.indexOf('endobj', Math.max(0, from));
   return at < 0 ? view.length : at;
 }

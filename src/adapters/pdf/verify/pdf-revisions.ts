@@ -1,4 +1,5 @@
 import {
+  bufferOf,
   PdfReader,
   PdfSyntaxError,
   decodeStream,
@@ -80,7 +81,7 @@ function standardXrefEntry(bytes: Uint8Array, reader: PdfReader): { field1: numb
 
 export function findRevisionBoundaries(bytes: Uint8Array): RevisionBoundary[] {
   // Searched in the bytes: no text copy of the whole file.
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buffer = bufferOf(bytes);
   const boundaries: RevisionBoundary[] = [];
   for (let at = buffer.indexOf(EOF_MARKER, 0, 'latin1'); at >= 0; at = buffer.indexOf(EOF_MARKER, at + 1, 'latin1')) {
     const endWithoutEol = at + EOF_MARKER.length;
@@ -143,7 +144,7 @@ export class DocumentView {
   static open(bytes: Uint8Array, limit = bytes.length): DocumentView {
     const visible = bytes.subarray(0, limit);
     // Searched in the bytes: a text copy of the whole revision for every view opened is garbage.
-    const at = Buffer.from(visible.buffer, visible.byteOffset, visible.byteLength).lastIndexOf('startxref', undefined, 'latin1');
+    const at = bufferOf(visible).lastIndexOf('startxref', undefined, 'latin1');
     if (at < 0) throw new PdfSyntaxError('no startxref before offset ' + String(limit));
     const reader = new PdfReader(visible, at + 'startxref'.length);
     const word = reader.readWord();
@@ -418,7 +419,8 @@ export interface RawSignatureDictionary {
  * following the cross-reference data means a signature that a later revision unlinks or wraps is
  * still seen.
  */
-export function findSignatureDictionaries(bytes: Uint8Array): RawSignatureDictionary[] {
+export function findSignatureDictionaries(file: Uint8Array): RawSignatureDictionary[] {
+  const bytes = bufferOf(file);
   const found: RawSignatureDictionary[] = [];
   // Offsets of the next `endobj` and the next signature key, each found once and reused by every
   // header before it, so the scan stays linear however many headers precede one `endobj`.

@@ -45,13 +45,18 @@ function isRegular(byte: number | undefined): boolean {
   return byte !== undefined && !WHITESPACE.has(byte) && !DELIMITERS.has(byte);
 }
 
+/** The bytes as a Buffer over the same memory (no copy), for Buffer's native searches. */
+export function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * The bytes as a latin1 string (one character per byte). Short runs, the parser's tokens, skip the
  * Buffer view: making one per token cost more than reading the token.
  */
 export function latin1(bytes: Uint8Array): string {
   if (bytes.length <= 256) return String.fromCharCode.apply(null, bytes as unknown as number[]);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return bufferOf(bytes).toString('latin1');
 }
 
 /** Reads PDF tokens and objects from `bytes`, starting at `pos`. */
@@ -248,7 +253,7 @@ export class PdfReader {
     }
     if (dataEnd < 0) {
       // An indirect or wrong /Length: fall back to the keyword, as viewers do.
-      const keyword = Buffer.from(b.buffer, b.byteOffset, b.byteLength).indexOf('endstream', dataStart, 'latin1');
+      const keyword = bufferOf(b).indexOf('endstream', dataStart, 'latin1');
       if (keyword < 0) throw new PdfSyntaxError(`stream at ${dataStart} has no endstream`);
       dataEnd = keyword;
       if (b[dataEnd - 1] === 0x0a) dataEnd--;
