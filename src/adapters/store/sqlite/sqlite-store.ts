@@ -292,45 +292,40 @@ export class SqliteStore implements Store {
    * from spending most of its loop waiting on the disk. A lone commit is still one fsync.
    */
   commit(changes: readonly DocumentChange[]): Promise<CommitResult> {
-    try {
-      this.assertOpen();
-      checkChanges(changes);
-    } catch (error) {
-      return Promise.reject(translate(error, `SQLite store ${this.file} failed`));
-    }
-    return new Promise((resolve, reject) => {
-      this.queuedCommits.push({ changes, resolve, reject });
-      if (this.queuedCommits.length === 1) setImmediate(() => this.commitQueued());
-    });
+    return this.run(() => checkChanges(changes)).then(
+      () =>
+        new Promise((resolve, reject) => {
+          this.queuedCommits.push({ changes, resolve, reject });
+          if (this.queuedCommits.length === 1) setImmediate(() => this.commitQueued());
+        }),
+    );
   }
 
   private commitQueued(): void {
     const batch = this.queuedCommits.splice(0, MAX_COMMITS_PER_TRANSACTION);
     if (this.queuedCommits.length > 0) setImmediate(() => this.commitQueued());
-    const outcomes: ({ result: CommitResult } | { error: unknown })[] = [];
+    // Each commit's answer, given only once the shared transaction is durable.
+    const answers: (() => void)[] = [];
     try {
       this.assertOpen();
       this.db.transaction(() => {
-        for (const { changes } of batch) {
+        for (const { changes, resolve, reject } of batch) {
           try {
-            outcomes.push({ result: this.db.transaction(() => this.commitOne(changes))() });
+            const result = this.db.transaction(() => this.commitOne(changes))();
+            answers.push(() => resolve(result));
           } catch (error) {
             // Some failures (a full disk, I/O) end the whole transaction: then nothing in it stands.
             if (!this.db.inTransaction) throw error;
-            outcomes.push({ error });
+            answers.push(() => reject(this.failure(error)));
           }
         }
       }).immediate();
     } catch (error) {
-      const failed = translate(error, `SQLite store ${this.file} failed`);
+      const failed = this.failure(error);
       for (const { reject } of batch) reject(failed);
       return;
     }
-    batch.forEach(({ resolve, reject }, at) => {
-      const outcome = outcomes[at];
-      if (outcome && 'result' in outcome) resolve(outcome.result);
-      else reject(translate(outcome?.error, `SQLite store ${this.file} failed`));
-    });
+    for (const answer of answers) answer();
   }
 
   /** One commit, inside the batch's transaction. */
@@ -658,9 +653,14 @@ export class SqliteStore implements Store {
       this.assertOpen();
       return Promise.resolve(work());
     } catch (error) {
-      return Promise.reject(translate(error, `SQLite store ${this.file} failed`));
+      return Promise.reject(this.failure(error));
     }
   }
+  /** A failure of this store, in SdxError terms. */
+  private failure(error: unknown): unknown {
+    return translate(error, `SQLite store ${this.file} failed`);
+  }
+
   private assertOpen(): void {
     if (!this.db.open) throw new SdxError('store-unavailable', `SQLite store ${this.file} is closed; open it again`);
   }
