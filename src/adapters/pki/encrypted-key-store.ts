@@ -183,12 +183,15 @@ export class EncryptedKeyStore implements KeyStore {
       const { certificate, chain } = await this.certificates(partyId, generation);
       let signer: Promise<PartySigner> | undefined;
       const open = (): Promise<PartySigner> => {
-        signer ??= this.sealedRecord(partyId, generation).then((record) =>
+        if (signer) return signer;
+        const opening = this.sealedRecord(partyId, generation).then((record) =>
           createKeyObjectSigner({ partyId, privateKey: openSealedKey(record, this.#masterKey, partyId), certificate, chain }),
         );
-        // A key that did not open is tried again next time: the file may be fixed.
-        signer.catch(() => (signer = undefined));
-        return signer;
+        // A key that did not open is tried again next time (the file may be fixed); a newer try is kept.
+        opening.catch(() => {
+          if (signer === opening) signer = undefined;
+        });
+        return (signer = opening);
       };
       return { generation, certificate, chain, open };
     });
