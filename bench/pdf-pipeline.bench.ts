@@ -1,6 +1,7 @@
 // `npm run bench`: documents per second for SDX's render-and-sign pipeline beside a baseline run in
 // the same process: the same page rendered with the font parsed afresh for every document and signed
-// through @signpdf/signpdf with node-forge's P12 signer (RSA-2048, adbe.pkcs7.detached).
+// through @signpdf/signpdf with node-forge's P12 signer (RSA-2048, adbe.pkcs7.detached). The
+// baselines run again after every SDX line, and each line's ratio is against its neighbours.
 // BENCH_SECONDS (8) and BENCH_DOCS (2000) bound each line, after BENCH_WARM_SECONDS (2) untimed;
 // BENCH_KINDS=eir,delivery-order,... runs the per-kind lines in that order.
 import { generateKeyPairSync } from 'node:crypto';
@@ -175,26 +176,45 @@ async function main(): Promise<void> {
     const pdf = await renderer.render(input('delivery-order', i));
     return signWithSignpdf(pdf, p12);
   };
-  // The baseline runs before and after the SDX lines and counts as one, so a machine that gets
-  // busier or quieter during the run moves both sides of every ratio alike.
+  // The baselines run before the first SDX line and again after each one, and each line is set
+  // against the baseline runs on either side of it: a shared machine that gets busier or quieter
+  // during the run (its speed here has moved by a third within one run) then moves both sides of a
+  // ratio alike, instead of whichever line happened to run in the slow minute.
   const baselineName = 'baseline: font parsed per document + @signpdf P12 (node-forge RSA-2048)';
-  const baselineRuns = [await measure(baselineName, baselineOnce, Math.min(MAX_DOCS, 30))];
-  // The pinned baseline: plain pdf-lib, which no work on SDX's renderer speeds up.
   const fontBytes = readFileSync(join(paths.templatesDir, FONT_FILE));
+  // The pinned baseline: plain pdf-lib, which no work on SDX's renderer speeds up.
   const plainOnce = (i: number): Promise<unknown> => {
     const { payload, verifyUrl } = input('delivery-order', i);
     return plainPdfLibSigned(fontBytes, 'Delivery Order 提货单', payload, verifyUrl, p12);
   };
   const plainName = 'pinned baseline: plain pdf-lib (drawText, subset per doc, PNG QR) + @signpdf P12';
-  const plainRuns = [await measure(plainName, plainOnce, Math.min(MAX_DOCS, 30))];
+  const baselineRuns: Result[] = [];
+  const plainRuns: Result[] = [];
+  const measureBaselines = async (): Promise<void> => {
+    baselineRuns.push(await measure(baselineName, baselineOnce, Math.min(MAX_DOCS, 30)));
+    plainRuns.push(await measure(plainName, plainOnce, Math.min(MAX_DOCS, 30)));
+  };
+  /** An SDX line with the baselines measured on either side of it. */
+  interface Line {
+    result: Result;
+    baseline: Result;
+    plain: Result;
+  }
+  const lines: Line[] = [];
+  const line = async (run: () => Promise<Result>): Promise<void> => {
+    const result = await run();
+    await measureBaselines();
+    const around = (runs: Result[], name: string) => pooled(name, runs.slice(-2));
+    lines.push({ result, baseline: around(baselineRuns, baselineName), plain: around(plainRuns, plainName) });
+  };
+  await measureBaselines();
 
   const toolkit = await openPdfToolkit(paths, settings, () => new Date());
   const renderer = await DocumentRenderer.create(assets);
   const signer = await toolkit.keys.signerFor('demo-agent-sha');
-  const results: Result[] = [];
   for (const kind of (process.env.BENCH_KINDS?.split(",") as DocumentKind[] | undefined) ?? documentKinds) {
-    results.push(
-      await measure(`sdx ${kind}: cached font + PAdES B-B (ECDSA P-256)`, async (i) =>
+    await line(async () =>
+      measure(`sdx ${kind}: cached font + PAdES B-B (ECDSA P-256)`, async (i) =>
         signPdf(await renderer.render(input(kind, i)), {
           signer,
           fieldName: 'sdx-issuer',
@@ -205,8 +225,8 @@ async function main(): Promise<void> {
       ),
     );
   }
-  results.push(
-    await measure('sdx delivery-order: cached font + PAdES B-T (ECDSA + dev TSA)', async (i) =>
+  await line(async () =>
+    measure('sdx delivery-order: cached font + PAdES B-T (ECDSA + dev TSA)', async (i) =>
       signPdf(await renderer.render(input('delivery-order', i)), {
         signer,
         fieldName: 'sdx-issuer',
@@ -220,8 +240,8 @@ async function main(): Promise<void> {
   // The server's path: whole documents (render, B-T signature) on worker threads, 16 in flight.
   const pool = await PdfWorkerPool.start({ templatesDir: paths.templatesDir, certsDir: paths.certsDir, settings: pdfSettingsOf(settings) }, { workers: 2 });
   try {
-    results.push(
-      await measureConcurrent(
+    await line(async () =>
+      measureConcurrent(
         'sdx delivery-order via 2 worker threads, 16 in flight (B-T)',
         (i) =>
           pool.renderSigned(input('delivery-order', i), 'demo-agent-sha', {
@@ -236,37 +256,36 @@ async function main(): Promise<void> {
   } finally {
     await pool.close();
   }
-  baselineRuns.push(await measure(baselineName, baselineOnce, Math.min(MAX_DOCS, 30)));
-  plainRuns.push(await measure(plainName, plainOnce, Math.min(MAX_DOCS, 30)));
   const baseline = pooled(baselineName, baselineRuns);
   const plain = pooled(plainName, plainRuns);
-  results.unshift(baseline, plain);
-  const sameKind = results.find((r) => r.name.startsWith('sdx delivery-order: cached font + PAdES B-B'));
-
-  process.stdout.write(
-    `PDF pipeline, ${MAX_SECONDS}s or ${MAX_DOCS} documents per line, node ${process.version}, ${availableParallelism()} CPUs\n` +
-      'ratios: docs/s over the baseline\'s docs/s (wall clock), and the baseline\'s CPU ms per document over the line\'s\n' +
-      '(CPU of every thread of the process; the baseline runs on one thread, the worker line on several)\n',
-  );
-  for (const r of results) {
-    const ratio = (r.perSecond / baseline.perSecond).toFixed(1);
-    const cpuRatio = (baseline.cpuMsPerDoc / r.cpuMsPerDoc).toFixed(1);
-    const pinnedRatio = (r.perSecond / plain.perSecond).toFixed(1);
-    const pinnedCpuRatio = (plain.cpuMsPerDoc / r.cpuMsPerDoc).toFixed(1);
+  const print = (r: Result, against: Result, pinned: Result): void => {
+    const ratio = (r.perSecond / against.perSecond).toFixed(1);
+    const cpuRatio = (against.cpuMsPerDoc / r.cpuMsPerDoc).toFixed(1);
+    const pinnedRatio = (r.perSecond / pinned.perSecond).toFixed(1);
+    const pinnedCpuRatio = (pinned.cpuMsPerDoc / r.cpuMsPerDoc).toFixed(1);
     process.stdout.write(
       `${r.name.padEnd(66)} ${r.perSecond.toFixed(1).padStart(7)} docs/s  p50 ${r.p50ms.toFixed(1)} ms  p99 ${r.p99ms.toFixed(1)} ms  ` +
         `CPU ${r.cpuMsPerDoc.toFixed(2)} ms/doc  (${r.docs} docs)  ${ratio}x baseline, ${cpuRatio}x by CPU; ` +
         `${pinnedRatio}x pinned baseline, ${pinnedCpuRatio}x by CPU\n`,
     );
-  }
+  };
+
   process.stdout.write(
-    `baseline before the SDX lines ${baselineRuns[0]?.perSecond.toFixed(1)} docs/s (CPU ${baselineRuns[0]?.cpuMsPerDoc.toFixed(1)} ms/doc), ` +
-      `after ${baselineRuns[1]?.perSecond.toFixed(1)} docs/s (CPU ${baselineRuns[1]?.cpuMsPerDoc.toFixed(1)} ms/doc)\n`,
+    `PDF pipeline, ${MAX_SECONDS}s or ${MAX_DOCS} documents per line, node ${process.version}, ${availableParallelism()} CPUs\n` +
+      'ratios: docs/s over the baseline\'s docs/s (wall clock), and the baseline\'s CPU ms per document over the line\'s\n' +
+      '(CPU of every thread of the process; the baseline runs on one thread, the worker line on several);\n' +
+      'each SDX line against the baseline runs just before and just after it, the baselines against all their runs\n',
   );
+  print(baseline, baseline, plain);
+  print(plain, baseline, plain);
+  for (const { result, baseline: before, plain: pinned } of lines) print(result, before, pinned);
+  const speeds = (runs: Result[]) => runs.map((r) => r.perSecond.toFixed(1)).join(', ');
+  process.stdout.write(`baseline runs, in order: ${speeds(baselineRuns)} docs/s; pinned baseline runs: ${speeds(plainRuns)} docs/s\n`);
+  const sameKind = lines.find((l) => l.result.name.startsWith('sdx delivery-order: cached font + PAdES B-B'));
   if (sameKind) {
     process.stdout.write(
-      `\nsame page (delivery order), SDX B-B vs baseline: ${(sameKind.perSecond / baseline.perSecond).toFixed(1)}x, ` +
-        `${(baseline.cpuMsPerDoc / sameKind.cpuMsPerDoc).toFixed(1)}x by CPU\n`,
+      `\nsame page (delivery order), SDX B-B vs the baseline around it: ${(sameKind.result.perSecond / sameKind.baseline.perSecond).toFixed(1)}x, ` +
+        `${(sameKind.baseline.cpuMsPerDoc / sameKind.result.cpuMsPerDoc).toFixed(1)}x by CPU\n`,
     );
   }
 }
