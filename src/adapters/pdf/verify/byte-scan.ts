@@ -18,9 +18,9 @@ const isRegexSpace = (byte: number | undefined): boolean =>
 /**
  * The first `N G obj` header that starts at or after `from`, as
  * `/(?<!\d)(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj\b/g` with `lastIndex = from` finds it:
- * `start` is the offset of N, `end` the offset just after `obj`.
+ * `start` is the offset of N, `end` the offset just after `obj`, `num` and `gen` the two numbers.
  */
-export function nextObjectHeader(bytes: Uint8Array, from: number): { start: number; end: number } | undefined {
+export function nextObjectHeader(bytes: Uint8Array, from: number): { start: number; end: number; num: number; gen: number } | undefined {
   const view = bufferOf(bytes);
   for (let obj = view.indexOf('obj', Math.max(0, from)); obj >= 0; obj = view.indexOf('obj', obj + 1)) {
     if (isWordByte(view[obj + 3])) continue;
@@ -33,9 +33,16 @@ export function nextObjectHeader(bytes: Uint8Array, from: number): { start: numb
     const start = numEnd - runBefore(view, numEnd, isDigit, 10);
     if (genEnd === obj || genEnd - genStart > 5 || genStart === genEnd || numEnd === genStart || numEnd - start > 10 || start === numEnd) continue;
     if (start < from) continue;
-    return { start, end: obj + 3 };
+    return { start, end: obj + 3, num: digitsValue(view, start, numEnd), gen: digitsValue(view, genStart, genEnd) };
   }
   return undefined;
+}
+
+/** The decimal number the digits in `view[from..to)` spell. */
+function digitsValue(view: Buffer, from: number, to: number): number {
+  let value = 0;
+  for (let at = from; at < to; at++) value = value * 10 + ((view[at] ?? 0x30) - 0x30);
+  return value;
 }
 
 /** How many bytes just before `at` pass `test`, counting no further than `max + 1`. */

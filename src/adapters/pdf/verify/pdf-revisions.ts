@@ -36,14 +36,6 @@ export type XrefEntry =
 
 const EOF_MARKER = '%%EOF';
 
-/**
- * `N G obj` object headers. The lookbehind and the digit counts keep a scan linear: without them a
- * run of a million digits is tried from every one of its positions.
- */
-function objectHeaders(): RegExp {
-  return /(?<!\d)(\d{1,10})[\0\t\n\f\r ]+(\d{1,5})[\0\t\n\f\r ]+obj\b/g;
-}
-
 function tooManyObjects(): PdfLimitError {
   return new PdfLimitError('too-many-objects', `the document has more than ${VERIFY_LIMITS.maxObjects} objects`);
 }
@@ -164,22 +156,22 @@ export class DocumentView {
   }
 
   private rebuildFromObjectHeaders(): PdfDict {
-    const text = latin1(this.bytes);
-    const header = objectHeaders();
+    // Searched in the bytes, as findSignatureDictionaries does: no text copy of the whole file.
+    const bytes = bufferOf(this.bytes);
     const xrefStreams: number[] = [];
-    for (let match = header.exec(text); match; match = header.exec(text)) {
-      if (match.index > 0 && !isWhitespace(this.bytes[match.index - 1])) continue;
-      const num = Number(match[1]);
+    for (let match = nextObjectHeader(bytes, 0); match; match = nextObjectHeader(bytes, match.end)) {
+      if (match.start > 0 && !isWhitespace(bytes[match.start - 1])) continue;
+      const { num, gen, start } = match;
       if (!this.entries.has(num) && this.entries.size >= VERIFY_LIMITS.maxObjects) throw tooManyObjects();
-      this.entries.set(num, { type: 'offset', offset: match.index, gen: Number(match[2]) });
-      this.referencedOffsets.add(match.index);
-      if (/^[^]{0,200}\/Type\s*\/XRef\b/.test(text.slice(match.index + match[0].length, match.index + 400))) xrefStreams.push(match.index);
+      this.entries.set(num, { type: 'offset', offset: start, gen });
+      this.referencedOffsets.add(start);
+      if (/^[^]{0,200}\/Type\s*\/XRef\b/.test(latin1(bytes.subarray(match.end, start + 400)))) xrefStreams.push(start);
     }
     // The last `trailer` keyword that is followed by a dictionary naming /Root (the word may also
     // appear in comments), else the last readable xref stream; a bounded number of tries each.
     let trailer: PdfDict | undefined;
     let tries = 0;
-    for (let at = text.lastIndexOf('trailer'); at >= 0 && !trailer && tries < VERIFY_LIMITS.maxRepairAttempts; at = text.lastIndexOf('trailer', at - 1), tries++) {
+    for (let at = bytes.lastIndexOf('trailer'); at >= 0 && !trailer && tries < VERIFY_LIMITS.maxRepairAttempts; at = bytes.lastIndexOf('trailer', at - 1), tries++) {
       try {
         const candidate = dictOf(new PdfReader(this.bytes, at + 'trailer'.length).readValue());
         if (candidate?.has('Root')) trailer = candidate;

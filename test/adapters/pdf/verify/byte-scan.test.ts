@@ -3,14 +3,15 @@
 // and seeded mutants of them. Any difference is a signature dictionary the verifier could miss or
 // invent, so the comparison is exact, offset by offset.
 import { nextEndobj, nextObjectHeader, nextSignatureKey } from '../../../../src/adapters/pdf/verify/byte-scan';
-import { findSignatureDictionaries } from '../../../../src/adapters/pdf/verify/pdf-revisions';
+import { DocumentView, findSignatureDictionaries } from '../../../../src/adapters/pdf/verify/pdf-revisions';
+import { nameOf, sameValue } from '../../../../src/adapters/pdf/verify/pdf-syntax';
 import { demoDocuments } from '../../../support/forgery-sources';
 import { FuzzRandom, fuzzInput, type FuzzSeed } from '../../../support/pdf-fuzz';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 
 interface Scans {
-  header(from: number): { start: number; end: number } | undefined;
+  header(from: number): { start: number; end: number; num: number; gen: number } | undefined;
   signatureKey(from: number): number;
   endobj(from: number): number;
 }
@@ -24,7 +25,7 @@ function regexScans(bytes: Uint8Array): Scans {
     header(from) {
       headers.lastIndex = from;
       const match = headers.exec(whole);
-      return match ? { start: match.index, end: match.index + match[0].length } : undefined;
+      return match ? { start: match.index, end: match.index + match[0].length, num: Number(match[1]), gen: Number(match[2]) } : undefined;
     },
     signatureKey(from) {
       keys.lastIndex = from;
@@ -51,7 +52,7 @@ function resultsOf(scans: Scans, offsets: readonly number[]) {
   for (let match = scans.header(0); match; match = scans.header(match.end)) headers.push(match.start);
   const from = offsets.map((at) => {
     const header = scans.header(at);
-    return [header?.start ?? -1, header?.end ?? -1, scans.signatureKey(at), scans.endobj(at)];
+    return [header?.start ?? -1, header?.end ?? -1, header?.num ?? -1, header?.gen ?? -1, scans.signatureKey(at), scans.endobj(at)];
   });
   return { headers, from };
 }
@@ -138,6 +139,18 @@ describe('byte scans match the regular expressions they replaced', () => {
     expect(findSignatureDictionaries(file)).toEqual([]);
   });
 
+  it('when a damaged file has no trailer keyword, then the repair takes its trailer from an xref stream found by its header', () => {
+    const file = latin1Bytes(
+      '%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n' +
+        '7 0 obj\n<< /Type\n/XRef /Root 1 0 R /Size 8 /W [1 1 1] /Length 0 >>\nstream\n\nendstream\nendobj\nstartxref\n999999\n%%EOF\n',
+    );
+    expect(() => DocumentView.open(file)).toThrow();
+    const rebuilt = DocumentView.reconstruct(file);
+    expect([...rebuilt.entries.keys()]).toEqual([1, 2, 7]);
+    expect(nameOf(rebuilt.catalog()?.get('Type'))).toBe('Catalog');
+    expect(rebuilt.entries.get(7)).toEqual({ type: 'offset', offset: Buffer.from(file).indexOf('7 0 obj'), gen: 0 });
+  });
+
   describe('on signed PDFs and mutants of them', () => {
     let seeds: FuzzSeed[];
     beforeAll(async () => {
@@ -154,6 +167,23 @@ describe('byte scans match the regular expressions they replaced', () => {
         expect(headers.length).toBeGreaterThan(10);
         expectSameScans(seed.bytes, seed.name, [0, ...headers, ...headers.map((at) => at + 1)]);
         expect(findSignatureDictionaries(seed.bytes).length).toBeGreaterThan(0);
+      }
+    });
+
+    it('when a real PDF is rebuilt from its object headers (the damaged-xref repair), then every object and the catalog are those its cross-reference names', () => {
+      for (const seed of seeds) {
+        const opened = DocumentView.open(seed.bytes);
+        const rebuilt = DocumentView.reconstruct(seed.bytes);
+        expect(sameValue(rebuilt.trailer.get('Root'), opened.trailer.get('Root'))).toBe(true);
+        expect(rebuilt.catalog()?.size).toBeGreaterThan(1);
+        let compared = 0;
+        for (const [num, entry] of opened.entries) {
+          if (entry.type !== 'offset') continue;
+          expect(rebuilt.entries.get(num)).toEqual(entry);
+          expect(sameValue(rebuilt.object(num), opened.object(num))).toBe(true);
+          compared++;
+        }
+        expect(compared).toBeGreaterThan(10);
       }
     });
 
