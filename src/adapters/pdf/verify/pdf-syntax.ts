@@ -1,4 +1,5 @@
 import { inflateSync, constants as zlibConstants } from 'node:zlib';
+import { equalBytes } from '../../../domain/shared/bytes';
 import { PdfLimitError, VERIFY_LIMITS } from './verify-limits';
 
 /**
@@ -387,7 +388,7 @@ export function sameValue(a: PdfValue | undefined, b: PdfValue | undefined): boo
     case 'null': return true;
     case 'bool': case 'number': case 'name':
       return a.value === (b as typeof a).value;
-    case 'string': return Buffer.from(a.bytes).equals(Buffer.from((b as typeof a).bytes));
+    case 'string': return equalBytes(a.bytes, (b as typeof a).bytes);
     case 'ref': return a.num === (b as typeof a).num && a.gen === (b as typeof a).gen;
     case 'array': {
       const items = (b as typeof a).items;
@@ -395,7 +396,7 @@ export function sameValue(a: PdfValue | undefined, b: PdfValue | undefined): boo
     }
     case 'dict': return sameEntries(a.entries, (b as typeof a).entries);
     case 'stream':
-      return sameEntries(a.entries, (b as typeof a).entries) && Buffer.from(a.data).equals(Buffer.from((b as typeof a).data));
+      return sameEntries(a.entries, (b as typeof a).entries) && equalBytes(a.data, (b as typeof a).data);
   }
 }
 
