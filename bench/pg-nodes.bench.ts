@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { adminQuery, dropDatabase } from '../test/support/pg-admin';
 
 const ISSUES = Number(process.env.BENCH_PG_ISSUES ?? 300);
 const IN_FLIGHT = Number(process.env.BENCH_PG_INFLIGHT ?? 24);
@@ -73,16 +73,6 @@ async function drive(urls: readonly string[], label: string): Promise<number> {
   return ISSUES / seconds;
 }
 
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main(): Promise<void> {
   const pgUrl = process.env.SDX_TEST_PG_URL;
   const dir = mkdtempSync(join(tmpdir(), 'sdx-bench-pg-'));
@@ -99,7 +89,7 @@ async function main(): Promise<void> {
     }
     for (const nodes of pgUrl ? [1, 2, 3] : []) {
       const name = `sdx_bench_${randomBytes(6).toString('hex')}`;
-      await admin(pgUrl ?? '', `CREATE DATABASE ${name}`);
+      await adminQuery(pgUrl ?? '', `CREATE DATABASE ${name}`);
       const url = new URL(pgUrl ?? '');
       url.pathname = `/${name}`;
       const started = await Promise.all(Array.from({ length: nodes }, () => startNode(['--store', 'postgres'], { SDX_PG_URL: url.toString() })));
@@ -107,7 +97,7 @@ async function main(): Promise<void> {
         results.push({ label: `${nodes} node${nodes > 1 ? 's' : ''}, PostgreSQL`, perSecond: await drive(started.map((s) => s.url), `pg${nodes}`) });
       } finally {
         await Promise.all(started.map((s) => stop(s.child)));
-        await admin(pgUrl ?? '', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await dropDatabase(pgUrl ?? '', name);
       }
     }
   } finally {

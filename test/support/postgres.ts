@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { adminQuery, dropDatabase } from './pg-admin';
 
 /**
  * A PostgreSQL server for the tests: SDX_TEST_PG_URL names a role that may CREATE DATABASE. Without
@@ -31,7 +31,7 @@ export async function freshDatabase(url: string): Promise<{ url: string; drop():
   await adminQuery(url, `CREATE DATABASE ${name}`);
   return {
     url: pgUrlWith(url, { database: name }),
-    drop: () => adminQuery(url, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+    drop: () => dropDatabase(url, name),
   };
 }
 
@@ -40,14 +40,4 @@ export async function freshSchema(databaseUrl: string): Promise<string> {
   const schema = `s_${randomBytes(6).toString('hex')}`;
   await adminQuery(databaseUrl, `CREATE SCHEMA ${schema}`);
   return pgUrlWith(databaseUrl, { searchPath: schema });
-}
-
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
