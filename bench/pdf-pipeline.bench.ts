@@ -6,6 +6,7 @@
 // BENCH_KINDS=eir,delivery-order,... runs the per-kind lines in that order.
 import { generateKeyPairSync } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { PerformanceObserver, constants as perfConstants, type PerformanceEntry } from 'node:perf_hooks';
 import { join } from 'node:path';
 import forge from 'node-forge';
 import { DocumentRenderer, FONT_FILE, loadRenderAssets, type RenderInput } from '../src/adapters/pdf/render/render-document';
@@ -51,6 +52,29 @@ interface Result {
    * Docs/s swings with whatever else runs on a shared machine; CPU spent per document much less.
    */
   cpuMsPerDoc: number;
+  /** Pauses of this thread's garbage collector per document: scavenges (young generation) and the rest. */
+  gc: { scavengeMsPerDoc: number; otherMsPerDoc: number };
+}
+
+/** Starts adding up this thread's GC pauses; the returned function stops and gives them per document. */
+function gcPauses(): (docs: number) => Promise<Result['gc']> {
+  let scavenge = 0;
+  let other = 0;
+  const add = (entries: PerformanceEntry[]): void => {
+    for (const entry of entries as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+      if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) scavenge += entry.duration;
+      else other += entry.duration;
+    }
+  };
+  const observer = new PerformanceObserver((list) => add(list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  return async (docs) => {
+    // A line that never yields to the event loop gets its GC entries only now, and some still buffered.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    add(observer.takeRecords());
+    observer.disconnect();
+    return { scavengeMsPerDoc: scavenge / docs, otherMsPerDoc: other / docs };
+  };
 }
 
 /** User + system CPU time of the process since `since`, in milliseconds. */
@@ -63,6 +87,7 @@ function cpuMsSince(since: NodeJS.CpuUsage): number {
 async function measure(name: string, once: (i: number) => Promise<unknown>, maxDocs = MAX_DOCS): Promise<Result> {
   await warmUp(once);
   const times: number[] = [];
+  const gc = gcPauses();
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(Math.round(MAX_SECONDS * 1e9));
@@ -76,7 +101,7 @@ async function measure(name: string, once: (i: number) => Promise<unknown>, maxD
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
   const docs = times.length;
-  return { name, docs, seconds, perSecond: docs / seconds, p50ms: at(0.5), p99ms: at(0.99), cpuMsPerDoc: cpuMs / docs };
+  return { name, docs, seconds, perSecond: docs / seconds, p50ms: at(0.5), p99ms: at(0.99), cpuMsPerDoc: cpuMs / docs, gc: await gc(docs) };
 }
 
 /**
@@ -86,6 +111,7 @@ async function measure(name: string, once: (i: number) => Promise<unknown>, maxD
 async function measureConcurrent(name: string, once: (i: number) => Promise<unknown>, inFlight: number): Promise<Result> {
   await warmUp(once, inFlight);
   const times: number[] = [];
+  const gc = gcPauses();
   const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(Math.round(MAX_SECONDS * 1e9));
@@ -105,7 +131,7 @@ async function measureConcurrent(name: string, once: (i: number) => Promise<unkn
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
   const docs = times.length;
-  return { name, docs, seconds, perSecond: docs / seconds, p50ms: at(0.5), p99ms: at(0.99), cpuMsPerDoc: cpuMs / docs };
+  return { name, docs, seconds, perSecond: docs / seconds, p50ms: at(0.5), p99ms: at(0.99), cpuMsPerDoc: cpuMs / docs, gc: await gc(docs) };
 }
 
 /** Several runs of one line counted as one: documents and seconds summed, latencies merged by run. */
@@ -121,6 +147,7 @@ function pooled(name: string, runs: Result[]): Result {
     p50ms: weighted((r) => r.p50ms),
     p99ms: Math.max(...runs.map((r) => r.p99ms)),
     cpuMsPerDoc: weighted((r) => r.cpuMsPerDoc),
+    gc: { scavengeMsPerDoc: weighted((r) => r.gc.scavengeMsPerDoc), otherMsPerDoc: weighted((r) => r.gc.otherMsPerDoc) },
   };
 }
 
@@ -265,7 +292,7 @@ async function main(): Promise<void> {
     const pinnedCpuRatio = (pinned.cpuMsPerDoc / r.cpuMsPerDoc).toFixed(1);
     process.stdout.write(
       `${r.name.padEnd(66)} ${r.perSecond.toFixed(1).padStart(7)} docs/s  p50 ${r.p50ms.toFixed(1)} ms  p99 ${r.p99ms.toFixed(1)} ms  ` +
-        `CPU ${r.cpuMsPerDoc.toFixed(2)} ms/doc  (${r.docs} docs)  ${ratio}x baseline, ${cpuRatio}x by CPU; ` +
+        `CPU ${r.cpuMsPerDoc.toFixed(2)} ms/doc, GC ${r.gc.scavengeMsPerDoc.toFixed(2)} + ${r.gc.otherMsPerDoc.toFixed(2)} ms/doc  (${r.docs} docs)  ${ratio}x baseline, ${cpuRatio}x by CPU; ` +
         `${pinnedRatio}x pinned baseline, ${pinnedCpuRatio}x by CPU\n`,
     );
   };
@@ -274,6 +301,7 @@ async function main(): Promise<void> {
     `PDF pipeline, ${MAX_SECONDS}s or ${MAX_DOCS} documents per line, node ${process.version}, ${availableParallelism()} CPUs\n` +
       'ratios: docs/s over the baseline\'s docs/s (wall clock), and the baseline\'s CPU ms per document over the line\'s\n' +
       '(CPU of every thread of the process; the baseline runs on one thread, the worker line on several);\n' +
+      "GC: pauses of the main thread, scavenges + the rest (the worker line's workers are not counted);\n" +
       'each SDX line against the baseline runs just before and just after it, the baselines against all their runs\n',
   );
   print(baseline, baseline, plain);

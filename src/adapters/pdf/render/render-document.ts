@@ -447,6 +447,18 @@ function compressContentStreamsNatively(doc: PDFDocument): void {
     if (object instanceof PDFContentStream) {
       // The operators as one string, encoded natively: the same bytes pdf-lib copies character by character.
       doc.context.assign(ref, new BulkStream(object.dict, deflateSync(Buffer.from(object.getContentsString(), 'latin1'), CONTENT_DEFLATE)));
+      releaseOperators(object);
     }
   }
+}
+
+/**
+ * The replaced stream's operators are now only garbage, but its page still points at it, and left
+ * there they outlived young-generation collections: every D/O promoted about 260 KB of operator
+ * strings to the old generation, and scavenging them took a fifth of a render's CPU (measured with
+ * --trace-gc-nvp, the same at any young-generation size). Emptied here, they die young: 55 KB.
+ */
+function releaseOperators(stream: PDFContentStream): void {
+  const internals = stream as unknown as { operators?: unknown };
+  if (Array.isArray(internals.operators)) internals.operators.length = 0;
 }
