@@ -453,10 +453,10 @@ function compressContentStreamsNatively(doc: PDFDocument): void {
 }
 
 /**
- * The replaced stream's operators are now only garbage, but its page still points at it, and left
- * there they outlived young-generation collections: every D/O promoted about 260 KB of operator
- * strings to the old generation, and scavenging them took a fifth of a render's CPU (measured with
- * --trace-gc-nvp, the same at any young-generation size). Emptied here, they die young: 55 KB.
+ * The replaced stream's operators are garbage once their bytes are in the BulkStream, yet left in it
+ * they outlived young-generation collections (what kept them is not known): every D/O promoted about
+ * 260 KB of operator strings to the old generation, and scavenging them took a fifth of a render's
+ * CPU (--trace-gc-nvp, the same at any young-generation size). Emptied here, 55 KB is promoted.
  */
 function releaseOperators(stream: PDFContentStream): void {
   const internals = stream as unknown as { operators?: unknown };
