@@ -83,32 +83,12 @@ function cpuMsSince(since: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1000;
 }
 
-/** Runs `once` until MAX_DOCS documents or MAX_SECONDS, whichever comes first, after the warm-up. */
-async function measure(name: string, once: (i: number) => Promise<unknown>, maxDocs = MAX_DOCS): Promise<Result> {
-  await warmUp(once);
-  const times: number[] = [];
-  const gc = gcPauses();
-  const cpu = process.cpuUsage();
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(Math.round(MAX_SECONDS * 1e9));
-  for (let i = 0; i < maxDocs && process.hrtime.bigint() < deadline; i += 1) {
-    const t0 = process.hrtime.bigint();
-    await once(i);
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const cpuMs = cpuMsSince(cpu);
-  times.sort((a, b) => a - b);
-  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
-  const docs = times.length;
-  return { name, docs, seconds, perSecond: docs / seconds, p50ms: at(0.5), p99ms: at(0.99), cpuMsPerDoc: cpuMs / docs, gc: await gc(docs) };
-}
-
 /**
- * Like `measure`, with `inFlight` documents under way at once (a server's view: throughput with
- * many requests waiting), after the warm-up; latency is per document, queueing included.
+ * Runs `once` until `maxDocs` documents or MAX_SECONDS, whichever comes first, after the warm-up,
+ * `inFlight` documents under way at once (above 1, a server's view: throughput with many requests
+ * waiting); latency is per document, queueing included.
  */
-async function measureConcurrent(name: string, once: (i: number) => Promise<unknown>, inFlight: number): Promise<Result> {
+async function measure(name: string, once: (i: number) => Promise<unknown>, { inFlight = 1, maxDocs = MAX_DOCS } = {}): Promise<Result> {
   await warmUp(once, inFlight);
   const times: number[] = [];
   const gc = gcPauses();
@@ -117,7 +97,7 @@ async function measureConcurrent(name: string, once: (i: number) => Promise<unkn
   const deadline = start + BigInt(Math.round(MAX_SECONDS * 1e9));
   let next = 0;
   const lane = async (): Promise<void> => {
-    while (next < MAX_DOCS && process.hrtime.bigint() < deadline) {
+    while (next < maxDocs && process.hrtime.bigint() < deadline) {
       const i = next;
       next += 1;
       const t0 = process.hrtime.bigint();
@@ -218,8 +198,8 @@ async function main(): Promise<void> {
   const baselineRuns: Result[] = [];
   const plainRuns: Result[] = [];
   const measureBaselines = async (): Promise<void> => {
-    baselineRuns.push(await measure(baselineName, baselineOnce, Math.min(MAX_DOCS, 30)));
-    plainRuns.push(await measure(plainName, plainOnce, Math.min(MAX_DOCS, 30)));
+    baselineRuns.push(await measure(baselineName, baselineOnce, { maxDocs: Math.min(MAX_DOCS, 30) }));
+    plainRuns.push(await measure(plainName, plainOnce, { maxDocs: Math.min(MAX_DOCS, 30) }));
   };
   /** An SDX line with the baselines measured on either side of it. */
   interface Line {
@@ -268,7 +248,7 @@ async function main(): Promise<void> {
   const pool = await PdfWorkerPool.start({ templatesDir: paths.templatesDir, certsDir: paths.certsDir, settings: pdfSettingsOf(settings) }, { workers: 2 });
   try {
     await line(async () =>
-      measureConcurrent(
+      measure(
         'sdx delivery-order via 2 worker threads, 16 in flight (B-T)',
         (i) =>
           pool.renderSigned(input('delivery-order', i), 'demo-agent-sha', {
@@ -277,7 +257,7 @@ async function main(): Promise<void> {
             at: new Date('2026-11-28T02:00:00Z'),
             box: 'issuer',
           }),
-        16,
+        { inFlight: 16 },
       ),
     );
   } finally {
