@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from '@pdf-lib/fontkit';
-import { PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, type PDFContext, type PDFFont } from 'pdf-lib';
+import { PDFArray, PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, type PDFContext, type PDFFont } from 'pdf-lib';
 import { BulkStream, SerializedObject } from './bulk-objects';
+import { UnpooledName } from '../unpooled-names';
 import type { PdfContent } from '../../../application/ports/document-pdf.port';
 import { documentKinds, type DocumentKind } from '../../../domain/document/document';
 import { ownNumberOf } from '../../../domain/document/business-keys';
@@ -347,6 +348,8 @@ function stringsIn(value: unknown): string[] {
 /** The parts of pdf-lib 1.17's subset embedder behind a PDFFont that the cache below uses. */
 interface SubsetEmbedderInternals {
   subset?: { glyphs?: number[] };
+  customName?: string;
+  embedIntoContext?: (context: PDFContext, ref?: PDFRef) => Promise<PDFRef>;
   serializeFont?: () => Promise<Uint8Array>;
   embedUnicodeCmap?: (context: PDFContext) => PDFRef;
   computeWidths?: () => unknown;
@@ -374,8 +377,23 @@ class FontFileCache {
     const serialize = embedder?.serializeFont;
     const embedCmap = embedder?.embedUnicodeCmap;
     const computeWidths = embedder?.computeWidths;
-    if (!embedder || !serialize || !embedCmap || !computeWidths || !Array.isArray(embedder.subset?.glyphs)) return; // another pdf-lib: no sharing
+    const embed = embedder?.embedIntoContext;
+    const baseFont = embedder?.customName;
+    if (!embedder || !serialize || !embedCmap || !computeWidths || !embed || !baseFont || !Array.isArray(embedder.subset?.glyphs)) return; // another pdf-lib: no sharing
     const glyphsKey = () => (embedder.subset?.glyphs ?? []).join(',');
+    // The subset's name (its tag differs per document) goes into the three font dictionaries unpooled;
+    // pdf-lib itself writes the untagged name, which every document shares.
+    embedder.customName = baseFont.slice(baseFont.indexOf('+') + 1);
+    embedder.embedIntoContext = async (context, ref) => {
+      const fontRef = await embed.call(embedder, context, ref);
+      const name = UnpooledName.of(baseFont);
+      const type0 = context.lookup(fontRef, PDFDict);
+      const cidFont = type0.lookup(PDFName.of('DescendantFonts'), PDFArray).lookup(0, PDFDict);
+      type0.set(PDFName.of('BaseFont'), name);
+      cidFont.set(PDFName.of('BaseFont'), name);
+      cidFont.lookup(PDFName.of('FontDescriptor'), PDFDict).set(PDFName.of('FontName'), name);
+      return fontRef;
+    };
     embedder.serializeFont = () => {
       const key = glyphsKey();
       let program = this.programs.get(key);

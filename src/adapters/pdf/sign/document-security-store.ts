@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PDFArray, PDFDict, PDFName, PDFRawStream, PDFRef, PDFString, type PDFContext, type PDFObject } from 'pdf-lib';
+import { UnpooledKeyDict } from '../unpooled-names';
 import { appendObjects } from './incremental-update';
 
 /** What a verifier needs to validate a signature offline: certificates, CRLs and OCSP responses (DER). */
@@ -57,7 +58,9 @@ export function appendDss(pdf: Uint8Array, entries: readonly DssEntry[]): Promis
     };
     const vriEntry = dss.get(PDFName.of('VRI'));
     const oldVri = context.lookupMaybe(vriEntry, PDFDict);
-    const vri = oldVri ? oldVri.clone(context) : context.obj({});
+    // VRI keys differ per signature: written unpooled (see unpooled-names.ts).
+    const vri = new UnpooledKeyDict();
+    for (const [key, value] of oldVri?.entries() ?? []) vri.set(key.decodeText(), value);
     for (const entry of entries) {
       const item = context.obj({});
       const add = (key: string, ders: Uint8Array[], list: PDFArray): void => {
@@ -67,7 +70,7 @@ export function appendDss(pdf: Uint8Array, entries: readonly DssEntry[]): Promis
       add('CRL', entry.material.crls, lists.CRLs);
       add('OCSP', entry.material.ocsps, lists.OCSPs);
       item.set(PDFName.of('TU'), PDFString.fromDate(entry.at));
-      vri.set(PDFName.of(entry.vriKey), item);
+      vri.set(entry.vriKey, item);
     }
     for (const [key, list] of Object.entries(lists)) if (list.size() > 0) dss.set(PDFName.of(key), list);
     dss.set(PDFName.of('Type'), PDFName.of('DSS'));
