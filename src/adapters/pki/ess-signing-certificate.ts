@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { Attribute } from '@peculiar/asn1-cms';
 import { AsnConvert, AsnIntegerArrayBufferConverter, AsnProp, AsnPropTypes, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, Certificate, GeneralName, GeneralNames, PolicyInformation } from '@peculiar/asn1-x509';
+import { equalBytes } from '../../domain/shared/bytes';
 
 export const id_aa_signingCertificateV2 = '1.2.840.113549.1.9.16.2.47';
 export const id_sha256 = '2.16.840.1.101.3.4.2.1';
@@ -81,8 +82,8 @@ export function signingCertificateV2Names(attributeValue: ArrayBuffer | Uint8Arr
   const hashName = ({ [id_sha256]: 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' } as Record<string, string>)[algorithm];
   if (!hashName) return false;
   const expected = createHash(hashName).update(certificateDer).digest();
-  if (!expected.equals(Buffer.from(first.certHash.buffer))) return false;
+  if (!equalBytes(expected, new Uint8Array(first.certHash.buffer))) return false;
   if (!first.issuerSerial) return true;
   const mine = essCertIdV2For(certificateDer).issuerSerial;
-  return !!mine && Buffer.from(AsnConvert.serialize(mine)).equals(Buffer.from(AsnConvert.serialize(first.issuerSerial)));
+  return !!mine && equalBytes(new Uint8Array(AsnConvert.serialize(mine)), new Uint8Array(AsnConvert.serialize(first.issuerSerial)));
 }
