@@ -17,7 +17,16 @@ export interface PdfWorkerPoolOptions {
   jobsPerWorker?: number;
   /** The compiled worker entry; default {@link resolvePdfWorkerFile}. */
   workerFile?: string;
+  /** Jobs after which a worker is replaced by a fresh one; default {@link RETIRE_AFTER_JOBS}. */
+  retireAfterJobs?: number;
 }
+
+/**
+ * What a worker may keep of each job is bounded by replacing it after this many: pdf-lib keeps
+ * every PDF name it ever parsed (a countersigned B-LT file's VRI key among them, ~100 bytes), and a
+ * library's cache that never shrinks would otherwise grow for as long as the service runs.
+ */
+export const RETIRE_AFTER_JOBS = 50_000;
 
 export interface PdfWorkerPoolStats {
   /** Workers running or starting (a worker that failed to start is not replaced). */
@@ -26,6 +35,8 @@ export interface PdfWorkerPoolStats {
   inFlight: number;
   /** Workers replaced after dying while they served jobs. */
   restarts: number;
+  /** Workers replaced after serving their share of jobs (see {@link RETIRE_AFTER_JOBS}). */
+  retired: number;
 }
 
 export function defaultPdfWorkerCount(): number {
@@ -49,6 +60,10 @@ interface Slot {
   worker: Worker;
   ready: boolean;
   jobs: Map<number, PendingJob>;
+  /** Jobs handed to this worker so far. */
+  served: number;
+  /** Replaced: takes no new job, ends once its jobs are answered. */
+  retiring: boolean;
   /** Why the worker could not start, if it said so. */
   initError?: Error;
   /** Why the worker died, if it threw. */
@@ -67,13 +82,17 @@ interface Slot {
  */
 export class PdfWorkerPool implements DocumentPdfs {
   private readonly slots: (Slot | undefined)[] = [];
+  /** Replaced workers still finishing their jobs. */
+  private readonly retiring = new Set<Slot>();
   private readonly queue: PendingJob[] = [];
   private readonly maxQueued: number;
   private readonly jobsPerWorker: number;
   private readonly workerFile: string;
+  private readonly retireAfterJobs: number;
   private nextJobId = 1;
   private nextSlot = 0;
   private restarts = 0;
+  private retired = 0;
   private closing: Promise<void> | undefined;
 
   /** Starts the workers and resolves once every one has built its pipeline. */
@@ -97,6 +116,8 @@ export class PdfWorkerPool implements DocumentPdfs {
     this.maxQueued = options.maxQueued ?? 1000;
     this.jobsPerWorker = options.jobsPerWorker ?? 2;
     this.workerFile = options.workerFile ?? resolvePdfWorkerFile();
+    this.retireAfterJobs = options.retireAfterJobs ?? RETIRE_AFTER_JOBS;
+    if (!Number.isInteger(this.retireAfterJobs) || this.retireAfterJobs < 1) throw new Error(`retireAfterJobs must be a whole number from 1, not ${this.retireAfterJobs}`);
     for (let index = 0; index < workers; index += 1) this.slots.push(this.spawn(index));
   }
 
@@ -119,8 +140,9 @@ export class PdfWorkerPool implements DocumentPdfs {
     return {
       workers: live.length,
       queued: this.queue.length,
-      inFlight: live.reduce((sum, slot) => sum + slot.jobs.size, 0),
+      inFlight: [...live, ...this.retiring].reduce((sum, slot) => sum + slot.jobs.size, 0),
       restarts: this.restarts,
+      retired: this.retired,
     };
   }
 
@@ -129,7 +151,7 @@ export class PdfWorkerPool implements DocumentPdfs {
     this.closing ??= (async () => {
       const closed = new SdxError('pdf-pool-closed', 'the service is shutting down; the document was not produced, retry later');
       for (const pending of this.queue.splice(0)) pending.reject(closed);
-      const live = this.slots.filter((slot): slot is Slot => slot !== undefined);
+      const live = [...this.slots.filter((slot): slot is Slot => slot !== undefined), ...this.retiring];
       for (const slot of live) {
         for (const pending of slot.jobs.values()) pending.reject(closed);
         slot.jobs.clear();
@@ -171,8 +193,30 @@ export class PdfWorkerPool implements DocumentPdfs {
         // Content that cannot be cloned (DataCloneError) fails its own job only.
         slot.jobs.delete(id);
         pending.reject(error instanceof Error ? error : new Error(String(error)));
+        continue;
       }
+      slot.served += 1;
+      if (slot.served >= this.retireAfterJobs) this.retireWhenAlone(slot);
     }
+  }
+
+  /**
+   * Replaces a worker that has served its share, one at a time and only while every other worker
+   * is ready, so that at most one slot is starting up. One not replaced now is asked again after
+   * its next job.
+   */
+  private retireWhenAlone(slot: Slot): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0 || this.retiring.size > 0 || this.slots.some((other) => other !== slot && other !== undefined && !other.ready)) return;
+    slot.retiring = true;
+    this.retiring.add(slot);
+    this.retired += 1;
+    this.slots[index] = this.spawn(index);
+    this.endIfDone(slot);
+  }
+
+  private endIfDone(slot: Slot): void {
+    if (slot.retiring && slot.jobs.size === 0) void slot.worker.terminate();
   }
 
   /** The ready worker with the fewest jobs, starting the search one slot further each time (round-robin among equals). */
@@ -197,7 +241,7 @@ export class PdfWorkerPool implements DocumentPdfs {
     });
     // Nobody awaits the start of a replacement worker; its failure is handled in onExit.
     started.catch(() => undefined);
-    const slot: Slot = { worker, ready: false, jobs: new Map(), started, markStarted, markFailed };
+    const slot: Slot = { worker, ready: false, jobs: new Map(), served: 0, retiring: false, started, markStarted, markFailed };
     worker.on('message', (reply: PdfWorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error: Error) => {
       slot.crash = error;
@@ -228,6 +272,7 @@ export class PdfWorkerPool implements DocumentPdfs {
         slot.jobs.delete(reply.id);
         if (reply.type === 'done') pending?.resolve(reply.pdf);
         else pending?.reject(fromWireError(reply.error));
+        this.endIfDone(slot);
         this.dispatch();
         return;
       }
@@ -243,6 +288,8 @@ export class PdfWorkerPool implements DocumentPdfs {
     );
     for (const pending of slot.jobs.values()) pending.reject(died);
     slot.jobs.clear();
+    // A retired worker has its successor already.
+    if (this.retiring.delete(slot)) return;
     if (slot.ready) {
       this.restarts += 1;
       this.slots[index] = this.spawn(index);

@@ -207,6 +207,34 @@ describe('PdfWorkerPool limits and failures', () => {
     }
   }, 60_000);
 
+  it('when a worker has served its share of jobs, then a fresh one takes over and no job is lost', async () => {
+    const pool = await PdfWorkerPool.start(config, { workers: 1, workerFile, retireAfterJobs: 3 });
+    try {
+      // Together and one by one: retiring happens with jobs in flight and with none.
+      const together = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => pool.renderSigned(contentOf('delivery-order', `retire-${i}`), 'demo-agent-sha', signature())),
+      );
+      const alone: Uint8Array[] = [];
+      for (let i = 10; i < 16; i += 1) alone.push(await pool.renderSigned(contentOf('delivery-order', `retire-${i}`), 'demo-agent-sha', signature()));
+      for (const pdf of [together[0], together[9], alone[5]]) {
+        expect(notValid(await verifyPdf(pdf ?? new Uint8Array(), { trust: certsDevTrust(), now: new Date() }))).toEqual([]);
+      }
+      const stats = pool.stats();
+      expect(stats).toMatchObject({ workers: 1, restarts: 0, inFlight: 0, queued: 0 });
+      // 16 jobs, 3 each: five replacements, one fewer if a retired worker had not yet exited when its successor reached 3.
+      expect(stats.retired).toBeGreaterThanOrEqual(4);
+      expect(stats.retired).toBeLessThanOrEqual(5);
+    } finally {
+      await pool.close();
+    }
+  }, 120_000);
+
+  it('when retireAfterJobs is not a whole number from 1, then the pool is not made', async () => {
+    for (const retireAfterJobs of [0, 2.5, -1]) {
+      expect(await rejection(PdfWorkerPool.start(config, { workers: 1, workerFile, retireAfterJobs }))).toMatchObject({ message: expect.stringContaining('retireAfterJobs must be a whole number from 1') });
+    }
+  });
+
   it('when the templates are missing, then start fails with the worker’s SdxError and leaves no worker', async () => {
     const error = await rejection(PdfWorkerPool.start({ ...config, templatesDir: join(repoRoot, 'no-such-templates') }, { workers: 2, workerFile }));
     expect(error).toBeInstanceOf(SdxError);
@@ -227,8 +255,11 @@ describe('PdfWorkerPool limits and failures', () => {
     const script = `
       const { PdfWorkerPool } = require(${JSON.stringify(join(dirname(workerFile), 'pdf-worker-pool.js'))});
       (async () => {
-        const pool = await PdfWorkerPool.start(${JSON.stringify(config)}, { workers: 2 });
-        await pool.countersign(new Uint8Array(4), 'demo-agent-sha', { signerName: 'x', reason: 'x', at: new Date(), box: 'counter' }).catch(() => undefined);
+        // Retiring after every job: replaced workers are ended too.
+        const pool = await PdfWorkerPool.start(${JSON.stringify(config)}, { workers: 2, retireAfterJobs: 1 });
+        const junk = () => pool.countersign(new Uint8Array(4), 'demo-agent-sha', { signerName: 'x', reason: 'x', at: new Date(), box: 'counter' }).catch(() => undefined);
+        await Promise.all([junk(), junk(), junk(), junk()]);
+        await junk();
         await pool.close();
         process.stdout.write('closed\\n');
       })();`;
