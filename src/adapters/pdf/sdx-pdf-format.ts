@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SignatureSlot } from '../../domain/document/document-signers';
 
 /**
@@ -17,3 +18,11 @@ export const PAYLOAD_FILE_NAME = 'sdx-payload.json';
 
 /** The reserved signature fields, in the order the lifecycle signs them. */
 export const SIGNATURE_FIELDS: Readonly<Record<SignatureSlot, string>> = Object.freeze({ issuer: 'sdx-issuer', counter: 'sdx-counter' });
+
+/**
+ * The DSS /VRI key of a signature whose /Contents holds `contents`: upper-case hex SHA-1 of the
+ * value as stored, padding included (ETSI EN 319 142-1 5.4.2.2).
+ */
+export function vriKeyOf(contents: Uint8Array): string {
+  return createHash('sha1').update(contents).digest('hex').toUpperCase();
+}

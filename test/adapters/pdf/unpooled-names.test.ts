@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFContext, PDFName, PDFString, type PDFObject } from 'pdf-lib';
 import type { PdfContent } from '../../../src/application/ports/document-pdf.port';
-import { UnpooledKeyDict, UnpooledName } from '../../../src/adapters/pdf/unpooled-names';
+import { UnpooledKeyDict, unpooledName } from '../../../src/adapters/pdf/pdf-objects';
 import { openPdfToolkit } from '../../../src/main';
 import { settingsOrThrow } from '../../../src/settings';
 import type { DocumentKind } from '../../../src/domain/document/document';
@@ -24,13 +24,13 @@ function written(object: PDFObject): string {
 }
 
 describe('names written outside pdf-lib’s pool', () => {
-  it('an UnpooledName writes what PDFName writes, irregular characters escaped as #XX', () => {
+  it('an unpooled name writes what PDFName writes, irregular characters escaped as #XX', () => {
     for (const name of ['ABCDEF+NotoSansSC-Regular', '3864991FFF4F09E76A7C03BE863E0A36351B2AA0', 'A B#C(D)/E%F<G>[H]{I}', 'Ünïcödé\x7f\x01']) {
-      const unpooled = UnpooledName.of(name);
+      const unpooled = unpooledName(name);
       expect(written(unpooled)).toBe(written(PDFName.of(name)));
       expect(unpooled.toString()).toBe(PDFName.of(name).toString());
     }
-    expect(() => UnpooledName.of('提货单')).toThrow('a PDF name holds bytes');
+    expect(() => unpooledName('提货单')).toThrow('a PDF name holds bytes');
   });
 
   it('an UnpooledKeyDict writes what a PDFDict with the same entries writes, in the order they were set', () => {

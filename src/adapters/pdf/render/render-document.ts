@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from '@pdf-lib/fontkit';
 import { PDFArray, PDFContentStream, PDFDict, PDFDocument, PDFHexString, PDFName, PDFRef, PDFString, type PDFContext, type PDFFont } from 'pdf-lib';
-import { BulkStream, SerializedObject } from './bulk-objects';
-import { UnpooledName } from '../unpooled-names';
+import { BulkStream, SerializedObject, unpooledName } from '../pdf-objects';
 import type { PdfContent } from '../../../application/ports/document-pdf.port';
 import { documentKinds, type DocumentKind } from '../../../domain/document/document';
 import { ownNumberOf } from '../../../domain/document/business-keys';
@@ -386,7 +385,7 @@ class FontFileCache {
     embedder.customName = baseFont.slice(baseFont.indexOf('+') + 1);
     embedder.embedIntoContext = async (context, ref) => {
       const fontRef = await embed.call(embedder, context, ref);
-      const name = UnpooledName.of(baseFont);
+      const name = unpooledName(baseFont);
       const type0 = context.lookup(fontRef, PDFDict);
       const cidFont = type0.lookup(PDFName.of('DescendantFonts'), PDFArray).lookup(0, PDFDict);
       type0.set(PDFName.of('BaseFont'), name);

@@ -4,7 +4,8 @@ import { findSignerCertificate, parseCms, parseTimestampToken, signatureTimestam
 import { findSignatureDictionaries, type RawSignatureDictionary } from '../verify/pdf-revisions';
 import { nameOf } from '../verify/pdf-syntax';
 import { SdxError } from '../../../domain/shared/errors';
-import { appendDss, vriKeyOf } from './document-security-store';
+import { vriKeyOf } from '../sdx-pdf-format';
+import { appendDss } from './document-security-store';
 import { addDocumentTimestamp, type LongTermOptions } from './pades-ltv';
 import { gatherValidationMaterial } from './validation-data';
 

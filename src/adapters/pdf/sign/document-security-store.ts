@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PDFArray, PDFDict, PDFName, PDFRawStream, PDFRef, PDFString, type PDFContext, type PDFObject } from 'pdf-lib';
-import { UnpooledKeyDict } from '../unpooled-names';
+import { UnpooledKeyDict } from '../pdf-objects';
 import { appendObjects } from './incremental-update';
 
 /** What a verifier needs to validate a signature offline: certificates, CRLs and OCSP responses (DER). */
@@ -19,11 +19,6 @@ export interface DssEntry {
   material: ValidationMaterial;
   /** When the material was gathered, written as the VRI's /TU. */
   at: Date;
-}
-
-/** The VRI key of a signature whose /Contents holds `contents`. */
-export function vriKeyOf(contents: Uint8Array): string {
-  return createHash('sha1').update(contents).digest('hex').toUpperCase();
 }
 
 /**
@@ -58,7 +53,7 @@ export function appendDss(pdf: Uint8Array, entries: readonly DssEntry[]): Promis
     };
     const vriEntry = dss.get(PDFName.of('VRI'));
     const oldVri = context.lookupMaybe(vriEntry, PDFDict);
-    // VRI keys differ per signature: written unpooled (see unpooled-names.ts).
+    // VRI keys differ per signature: written outside pdf-lib's name pool (see pdf-objects.ts).
     const vri = new UnpooledKeyDict();
     for (const [key, value] of oldVri?.entries() ?? []) vri.set(key.decodeText(), value);
     for (const entry of entries) {

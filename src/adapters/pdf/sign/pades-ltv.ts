@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { findSignatureDictionaries, type RawSignatureDictionary } from '../verify/pdf-revisions';
 import { nameOf } from '../verify/pdf-syntax';
 import { appendSignaturePlaceholder, embedSignature, signedRanges } from './incremental-update';
-import { appendDss, vriKeyOf } from './document-security-store';
+import { vriKeyOf } from '../sdx-pdf-format';
+import { appendDss } from './document-security-store';
 import { gatherValidationMaterial, type RevocationSources } from './validation-data';
 
 /** PAdES baseline levels SDX writes: B-T (timestamped), B-LT (+ DSS), B-LTA (+ document timestamp). */

@@ -3,7 +3,7 @@ import { buildEtsiReport, type EtsiValidationReport, type SignatureObjects, type
 import type { PdfVerificationReport } from '../../../domain/verification/pdf-report';
 import { parseOcspResponse } from '../../pki/ocsp';
 import { Certificate, CertificateList } from '../../pki/certificate-der';
-import { vriKeyOf } from '../sign/document-security-store';
+import { vriKeyOf } from '../sdx-pdf-format';
 import { parseCms, parseTimestampToken, signatureTimestampToken, type ParsedCms } from './cms-signature';
 import { readDss } from './dss-reader';
 import { nameOf } from './pdf-syntax';

@@ -1,5 +1,5 @@
 import { PDFContext, PDFRawStream, type PDFObject } from 'pdf-lib';
-import { BulkStream, SerializedObject } from '../../../../src/adapters/pdf/render/bulk-objects';
+import { BulkStream, SerializedObject } from '../../../src/adapters/pdf/pdf-objects';
 
 function written(object: PDFObject): Buffer {
   const bytes = new Uint8Array(object.sizeInBytes());
