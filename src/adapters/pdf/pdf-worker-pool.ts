@@ -62,8 +62,6 @@ interface Slot {
   jobs: Map<number, PendingJob>;
   /** Jobs handed to this worker so far. */
   served: number;
-  /** Replaced: takes no new job, ends once its jobs are answered. */
-  retiring: boolean;
   /** Why the worker could not start, if it said so. */
   initError?: Error;
   /** Why the worker died, if it threw. */
@@ -82,7 +80,7 @@ interface Slot {
  */
 export class PdfWorkerPool implements DocumentPdfs {
   private readonly slots: (Slot | undefined)[] = [];
-  /** Replaced workers still finishing their jobs. */
+  /** Replaced workers still finishing their jobs: they take no new one and end once those are answered. */
   private readonly retiring = new Set<Slot>();
   private readonly queue: PendingJob[] = [];
   private readonly maxQueued: number;
@@ -208,7 +206,6 @@ export class PdfWorkerPool implements DocumentPdfs {
   private retireWhenAlone(slot: Slot): void {
     const index = this.slots.indexOf(slot);
     if (index < 0 || this.retiring.size > 0 || this.slots.some((other) => other !== slot && other !== undefined && !other.ready)) return;
-    slot.retiring = true;
     this.retiring.add(slot);
     this.retired += 1;
     this.slots[index] = this.spawn(index);
@@ -216,7 +213,7 @@ export class PdfWorkerPool implements DocumentPdfs {
   }
 
   private endIfDone(slot: Slot): void {
-    if (slot.retiring && slot.jobs.size === 0) void slot.worker.terminate();
+    if (slot.jobs.size === 0 && this.retiring.has(slot)) void slot.worker.terminate();
   }
 
   /** The ready worker with the fewest jobs, starting the search one slot further each time (round-robin among equals). */
@@ -241,7 +238,7 @@ export class PdfWorkerPool implements DocumentPdfs {
     });
     // Nobody awaits the start of a replacement worker; its failure is handled in onExit.
     started.catch(() => undefined);
-    const slot: Slot = { worker, ready: false, jobs: new Map(), served: 0, retiring: false, started, markStarted, markFailed };
+    const slot: Slot = { worker, ready: false, jobs: new Map(), served: 0, started, markStarted, markFailed };
     worker.on('message', (reply: PdfWorkerReply) => this.onReply(slot, reply));
     worker.on('error', (error: Error) => {
       slot.crash = error;
