@@ -61,9 +61,7 @@ export class SerializedObject extends PDFObject {
   }
 
   static of(object: PDFObject): SerializedObject {
-    const bytes = new Uint8Array(object.sizeInBytes());
-    object.copyBytesInto(bytes, 0);
-    return new SerializedObject(bytes);
+    return new SerializedObject(bytesOf(object));
   }
 
   /** An object whose PDF syntax the caller has written already. */
@@ -115,47 +113,22 @@ export function unpooledName(name: string): SerializedObject {
 
 /**
  * A dictionary whose keys are written as {@link unpooledName}s, laid out as pdf-lib's PDFDict lays
- * one out (`<<`, one `key value` per line, `>>`). It is only written, never looked into.
+ * one out (`<<`, one `key value` per line, `>>`), from names as decoded text (a VRI key's hex).
  */
-export class UnpooledKeyDict extends PDFObject {
-  private readonly entries = new Map<string, { key: SerializedObject; value: PDFObject }>();
+export function unpooledKeyDict(entries: Iterable<readonly [string, PDFObject]>): SerializedObject {
+  const parts: Uint8Array[] = [DICT_OPEN];
+  for (const [name, value] of entries) parts.push(encodedName(name), SPACE, bytesOf(value), NEWLINE);
+  parts.push(DICT_CLOSE);
+  return SerializedObject.ofBytes(Buffer.concat(parts));
+}
 
-  /** Adds or replaces the entry for `name` (the name as decoded text, e.g. a VRI key's hex). */
-  set(name: string, value: PDFObject): void {
-    this.entries.set(name, { key: unpooledName(name), value });
-  }
+const DICT_OPEN = Buffer.from('<<\n', 'latin1');
+const DICT_CLOSE = Buffer.from('>>', 'latin1');
+const SPACE = Buffer.from(' ', 'latin1');
+const NEWLINE = Buffer.from('\n', 'latin1');
 
-  override clone(context?: PDFContext): UnpooledKeyDict {
-    const copy = new UnpooledKeyDict();
-    for (const [name, { value }] of this.entries) copy.set(name, value.clone(context));
-    return copy;
-  }
-
-  override toString(): string {
-    let text = '<<\n';
-    for (const { key, value } of this.entries.values()) text += `${key.toString()} ${value.toString()}\n`;
-    return `${text}>>`;
-  }
-
-  override sizeInBytes(): number {
-    let size = 5;
-    for (const { key, value } of this.entries.values()) size += key.sizeInBytes() + value.sizeInBytes() + 2;
-    return size;
-  }
-
-  override copyBytesInto(buffer: Uint8Array, offset: number): number {
-    let at = offset;
-    buffer[at++] = 0x3c;
-    buffer[at++] = 0x3c;
-    buffer[at++] = 0x0a;
-    for (const { key, value } of this.entries.values()) {
-      at += key.copyBytesInto(buffer, at);
-      buffer[at++] = 0x20;
-      at += value.copyBytesInto(buffer, at);
-      buffer[at++] = 0x0a;
-    }
-    buffer[at++] = 0x3e;
-    buffer[at++] = 0x3e;
-    return at - offset;
-  }
+function bytesOf(object: PDFObject): Uint8Array {
+  const bytes = new Uint8Array(object.sizeInBytes());
+  object.copyBytesInto(bytes, 0);
+  return bytes;
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFContext, PDFName, PDFString, type PDFObject } from 'pdf-lib';
 import type { PdfContent } from '../../../src/application/ports/document-pdf.port';
-import { UnpooledKeyDict, unpooledName } from '../../../src/adapters/pdf/pdf-objects';
+import { unpooledKeyDict, unpooledName } from '../../../src/adapters/pdf/pdf-objects';
 import { openPdfToolkit } from '../../../src/main';
 import { settingsOrThrow } from '../../../src/settings';
 import type { DocumentKind } from '../../../src/domain/document/document';
@@ -33,25 +33,26 @@ describe('names written outside pdf-lib’s pool', () => {
     expect(() => unpooledName('提货单')).toThrow('a PDF name holds bytes');
   });
 
-  it('an UnpooledKeyDict writes what a PDFDict with the same entries writes, in the order they were set', () => {
+  it('an unpooled-key dictionary writes what a PDFDict with the same entries writes, in the order they were set', () => {
     const context = PDFContext.create();
     const entries: [string, PDFObject][] = [
       ['B7213B59D26F7478E4A72DD6A4CCF66F5E62C3C3', context.obj({ Cert: [context.nextRef()], TU: PDFString.of('D:20261204120000Z') })],
       ['0125F1A1DAD9863029BEF5DF9F06DFD93FAFDABC', context.obj({ OCSP: [context.nextRef(), context.nextRef()] })],
     ];
-    const unpooled = new UnpooledKeyDict();
+    const byName = new Map<string, PDFObject>();
     const dict = context.obj({});
     for (const [key, value] of entries) {
-      unpooled.set(key, value);
+      byName.set(key, value);
       dict.set(PDFName.of(key), value);
     }
+    const unpooled = unpooledKeyDict(byName);
     expect(written(unpooled)).toBe(written(dict));
     expect(unpooled.toString()).toBe(dict.toString());
-    expect(written(unpooled.clone(context))).toBe(written(dict));
-    // Setting a key again replaces its value in place, as PDFDict.set does.
-    unpooled.set(entries[0]?.[0] ?? '', context.obj(7));
+    expect(written(unpooled.clone())).toBe(written(dict));
+    // A name set again in the caller's map keeps its place, as PDFDict.set does.
+    byName.set(entries[0]?.[0] ?? '', context.obj(7));
     dict.set(PDFName.of(entries[0]?.[0] ?? ''), context.obj(7));
-    expect(written(unpooled)).toBe(written(dict));
+    expect(written(unpooledKeyDict(byName))).toBe(written(dict));
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PDFArray, PDFDict, PDFName, PDFRawStream, PDFRef, PDFString, type PDFContext, type PDFObject } from 'pdf-lib';
-import { UnpooledKeyDict } from '../pdf-objects';
+import { unpooledKeyDict } from '../pdf-objects';
 import { appendObjects } from './incremental-update';
 
 /** What a verifier needs to validate a signature offline: certificates, CRLs and OCSP responses (DER). */
@@ -54,7 +54,7 @@ export function appendDss(pdf: Uint8Array, entries: readonly DssEntry[]): Promis
     const vriEntry = dss.get(PDFName.of('VRI'));
     const oldVri = context.lookupMaybe(vriEntry, PDFDict);
     // VRI keys differ per signature: written outside pdf-lib's name pool (see pdf-objects.ts).
-    const vri = new UnpooledKeyDict();
+    const vri = new Map<string, PDFObject>();
     for (const [key, value] of oldVri?.entries() ?? []) vri.set(key.decodeText(), value);
     for (const entry of entries) {
       const item = context.obj({});
@@ -72,7 +72,7 @@ export function appendDss(pdf: Uint8Array, entries: readonly DssEntry[]): Promis
     // The VRI and the DSS keep their object numbers when they have one: a later revision may redefine
     // those two objects (and only those), and the catalog stays as it was.
     const vriRef = vriEntry instanceof PDFRef ? vriEntry : allocate();
-    written.set(vriRef, vri);
+    written.set(vriRef, unpooledKeyDict(vri));
     dss.set(PDFName.of('VRI'), vriRef);
     const dssRef = dssEntry instanceof PDFRef ? dssEntry : allocate();
     written.set(dssRef, dss);
