@@ -83,6 +83,8 @@ describeWithBrowser('phone pages in Chromium at 390x844', () => {
     watch(page);
     await page.goto(`${server.url}/m/d/${eir.id}`);
     const qr = page.locator('figure.qr svg');
+    // The page may still be drawing under load: boundingBox() does not wait, waitFor() does.
+    await qr.waitFor();
     const box = await qr.boundingBox();
     expect(box?.width).toBeGreaterThanOrEqual(300);
     await expect(page.locator('body').innerText()).resolves.toMatch(/CSQU3054383[\s\S]*沪AD12345/);
