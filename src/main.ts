@@ -16,6 +16,7 @@ import { SqliteStore } from './adapters/store/sqlite/sqlite-store';
 import { redactedUrl } from './adapters/store/postgres/redacted-url';
 import { createApp } from './http/app';
 import { answerClientErrors } from './http/client-errors';
+import { answerWhileStarting } from './http/starting';
 import { LogService } from './application/audit/log-service';
 import { IntegrityMonitor, type IntegrityState } from './application/audit/store-integrity';
 import { auditCertificateCheck } from './adapters/pki/audit-certificate-check';
@@ -400,15 +401,23 @@ export function describeStore(config: Pick<Settings, 'store' | 'dbFile' | 'mongo
   return `mongo ${(config.mongoUri ?? '').replace(/^(mongodb(?:\+srv)?:\/\/)[^@/]*@/, '$1')}`;
 }
 
+/** How long requests still in flight when the service is told to stop may take before their connections are cut. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+const IDLE_SWEEP_MS = 50;
+
 /**
  * The service on `config` (the settings with `sdx serve`'s flags applied): the store opened, the
  * port bound, the app wired and the webhook and upload sweeps started.
  */
-export async function startService(config: Settings, log: Log, options: { requestLog?: RequestLog } = {}): Promise<RunningService> {
+export async function startService(
+  config: Settings,
+  log: Log,
+  options: { requestLog?: RequestLog; shutdownGraceMs?: number } = {},
+): Promise<RunningService> {
   const store = await openConfiguredStore(config);
   let closePdfs = (): Promise<void> => Promise.resolve();
   // Bound first, so that QR codes and pass links name the port actually listened on (also for --port 0);
-  // requests are answered once the app is wired below.
+  // until the app is wired below, requests are answered 503 `starting`.
   let server: Server | undefined;
   try {
     const demoCredentials = config.demo
@@ -417,6 +426,7 @@ export async function startService(config: Settings, log: Log, options: { reques
     const bound = await listen(createServer(), config.port, config.host);
     server = bound;
     answerClientErrors(bound);
+    const ready = answerWhileStarting(bound, (config.publicUrl ?? '').startsWith('https:'));
     const address = bound.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const listening = listeningUrl(config.host, port);
@@ -424,10 +434,10 @@ export async function startService(config: Settings, log: Log, options: { reques
       pdfWorkers: servicePdfWorkers(config),
       verifyWorkers: defaultPdfWorkerCount(),
       listeningUrl: listening,
-      ...options,
+      requestLog: options.requestLog,
     });
     closePdfs = wired.close;
-    bound.on('request', wired.app);
+    ready(wired.app);
     wired.dispatcher.start((error) => log('error', 'webhook delivery pass failed', { error: error instanceof Error ? error.message : String(error) }));
     wired.sweeper.start((error) => log('error', 'upload sweep failed', { error: error instanceof Error ? error.message : String(error) }));
     wired.archiveRenewals.start();
@@ -441,8 +451,15 @@ export async function startService(config: Settings, log: Log, options: { reques
       close: () => {
         wired.endStreams();
         closing ??= new Promise<void>((done) => {
-          bound.close(() => done());
-          bound.closeIdleConnections();
+          // Requests in flight are answered; their connections are closed as they go idle. A client
+          // holding a request open (a stalled upload, a body that never ends) is cut after the grace.
+          const idleSweep = setInterval(() => bound.closeIdleConnections(), IDLE_SWEEP_MS).unref();
+          const cut = setTimeout(() => bound.closeAllConnections(), options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS).unref();
+          bound.close(() => {
+            clearInterval(idleSweep);
+            clearTimeout(cut);
+            done();
+          });
         })
           .then(closePdfs)
           .then(() => store.close());
@@ -452,7 +469,10 @@ export async function startService(config: Settings, log: Log, options: { reques
   } catch (error) {
     if (server) {
       const open = server;
-      await new Promise<void>((done) => open.close(() => done()));
+      await new Promise<void>((done) => {
+        open.close(() => done());
+        open.closeAllConnections();
+      });
     }
     await closePdfs();
     await store.close();

@@ -35,6 +35,7 @@ export const httpProblemCodes = [
   'rate-limited',
   'invalid-validation-time',
   'invalid-report-kind',
+  'starting',
 ] as const;
 export type HttpProblemCode = (typeof httpProblemCodes)[number];
 
@@ -151,6 +152,7 @@ export const refusalMessages: Record<ErrorCode | HttpProblemCode, RefusalMessage
   'too-many-streams': m('Too many streams', '事件流过多', '该凭据打开的事件流已达上限；请关闭一个后重试。'),
   'headers-too-large': m('Headers too large', '请求头过大', '请求行和请求头超出大小限制。'),
   'request-timeout': m('Request timeout', '请求超时', '请求未能及时到达。'),
+  starting: m('Starting', '服务正在启动', '服务正在启动；请稍后重试。'),
   'malformed-request': m('Malformed request', '请求格式错误', '无法解析该 HTTP 请求。'),
   'invalid-validation-time': m('Invalid validation time', '验证时间无效', '验证时间 at 须为 ISO 8601 日期或时间，例如 2036-01-01。'),
   'invalid-report-kind': m('Unknown report kind', '报告类型无效', '报告类型 report 须为 etsi 或 etsi-xml；签名（sign=1）仅用于 etsi。'),
