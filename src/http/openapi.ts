@@ -414,7 +414,7 @@ const problemResponses = {
   UnsupportedMediaType: 'The body is not JSON (`unsupported-content-type`), or the uploaded file is not of an accepted type, judged by its bytes (`unsupported-media-type`).',
   UnprocessableContent: 'Unknown fields or invalid values (`validation-failed`); `errors` names each field. `forbidden-character` when any text holds a direction control (U+202E, ...), an invisible format character (U+200B, ...) or a control character; each such issue names the code point.',
   TooManyRequests: 'This API key has sent more writes than its limit allows (`rate-limited`), or already holds `SDX_MAX_STREAMS` open event streams (`too-many-streams`); retry after `Retry-After` seconds.',
-  ServiceUnavailable: 'The store, a signing key, the timestamp authority or the PDF workers are unavailable or busy; retry later.',
+  ServiceUnavailable: 'The store, a signing key, the timestamp authority or the PDF workers are unavailable or busy, or the service is still starting (`starting`); retry later.',
   HeadersTooLarge: 'The request line and headers are too large (`headers-too-large`); a long path, such as a gate pass token in `/v/{token}/status`, counts.',
 } as const;
 type ProblemResponse = keyof typeof problemResponses;
