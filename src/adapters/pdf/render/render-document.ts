@@ -17,6 +17,7 @@ import { DocumentPages, type PhotoEntry } from './document-pages';
 import { documentLayout, type DocumentLayout } from './layout.schema';
 import { signatureBoxes, type SignatureBox } from './page-geometry';
 import { PdfCanvas, SubsetBase, TextMeasures } from './pdf-canvas';
+import { subsetTag } from '../subset-tag';
 import {
   DOCUMENT_ID_INFO_KEY,
   ISSUER_INFO_KEY,
@@ -134,7 +135,7 @@ export class DocumentRenderer {
     const identity = `${input.documentId}\n${input.version}\n${input.payloadHash}`;
     const font = await doc.embedFont(this.assets.font.bytes, {
       subset: true,
-      customName: `${subsetTag(identity)}+${this.assets.font.postscriptName}`,
+      customName: `${subsetTag('subset', identity)}+${this.assets.font.postscriptName}`,
     });
     this.fontFiles.attach(font, doc.context);
     const photos = await embedPhotos(doc, input);
@@ -282,12 +283,6 @@ function setMetadata(doc: PDFDocument, input: RenderInput, title: string, identi
   // The file identifier is derived from the document's identity, not random, so output is reproducible.
   const id = createHash('sha256').update(identity).digest('hex').slice(0, 32);
   doc.context.trailerInfo.ID = doc.context.obj([PDFHexString.of(id), PDFHexString.of(id)]);
-}
-
-/** Six capital letters naming the font subset (ISO 32000 9.6.4), stable for a given document. */
-function subsetTag(identity: string): string {
-  const digest = createHash('sha256').update(`subset\n${identity}`).digest();
-  return Array.from(digest.subarray(0, 6), (byte) => String.fromCharCode(65 + (byte % 26))).join('');
 }
 
 /** The gate record's photos in first-mention order, embedded when their bytes are supplied. */

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { PDFArray, PDFContext, PDFDict, PDFDocument, PDFObject, PDFRawStream, PDFRef, type PDFFont } from 'pdf-lib';
 import { SdxError } from '../../../domain/shared/errors';
+import { subsetTag } from '../subset-tag';
 
 export type AppearanceFontkit = Parameters<PDFDocument['registerFontkit']>[0];
 
@@ -124,7 +124,7 @@ function appearanceSubset(appearance: SignatureAppearance): Promise<EmbeddedSubs
     scratch.registerFontkit(fontkit);
     let font: PDFFont;
     try {
-      font = await scratch.embedFont(bytes, { subset: true, customName: `${subsetTag(glyphKey)}+${postscriptName}` });
+      font = await scratch.embedFont(bytes, { subset: true, customName: `${subsetTag('appearance', glyphKey)}+${postscriptName}` });
       // Every glyph goes into the subset before it is written; later encodes find them all there.
       for (const text of texts) font.encodeText(text);
       await scratch.flush();
@@ -195,11 +195,6 @@ function star(cx: number, cy: number, r: number): string {
     points.push(`${num(cx + radius * Math.cos(angle))} ${num(cy + radius * Math.sin(angle))} ${i === 0 ? 'm' : 'l'}`);
   }
   return `${points.join(' ')} h`;
-}
-
-function subsetTag(identity: string): string {
-  const digest = createHash('sha256').update(`appearance\n${identity}`).digest();
-  return Array.from(digest.subarray(0, 6), (byte) => String.fromCharCode(65 + (byte % 26))).join('');
 }
 
 function num(value: number): string {
