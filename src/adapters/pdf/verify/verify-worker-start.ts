@@ -31,6 +31,8 @@ interface Prestarted {
   file: string;
   memoryLimitMb: number;
   worker: Worker;
+  /** Forgets the worker if it stops before it is taken. */
+  drop: () => void;
 }
 
 const prestarted: Prestarted[] = [];
@@ -41,15 +43,16 @@ const prestarted: Prestarted[] = [];
  */
 export function prestartVerifyWorker(): void {
   const file = verifyWorkerScript();
-  const entry: Prestarted = { file, memoryLimitMb: DEFAULT_VERIFY_MEMORY_MB, worker: startVerifyWorker(file, { memoryLimitMb: DEFAULT_VERIFY_MEMORY_MB }) };
-  prestarted.push(entry);
-  // Until it is taken, a failure only means it is not used; whoever takes it listens from then on.
+  const worker = startVerifyWorker(file, { memoryLimitMb: DEFAULT_VERIFY_MEMORY_MB });
   const drop = (): void => {
     const at = prestarted.indexOf(entry);
     if (at >= 0) prestarted.splice(at, 1);
   };
-  entry.worker.once('error', drop);
-  entry.worker.once('exit', drop);
+  const entry: Prestarted = { file, memoryLimitMb: DEFAULT_VERIFY_MEMORY_MB, worker, drop };
+  prestarted.push(entry);
+  // Until it is taken, a failure only means it is not used; whoever takes it listens from then on.
+  worker.once('error', drop);
+  worker.once('exit', drop);
 }
 
 /** A prestarted worker for `file` with these limits, if one is waiting; it is the caller's from now on. */
@@ -58,7 +61,7 @@ export function takePrestartedVerifyWorker(file: string, limits: VerifyWorkerLim
   if (at < 0) return undefined;
   const [entry] = prestarted.splice(at, 1);
   if (!entry) return undefined;
-  entry.worker.removeAllListeners('error');
-  entry.worker.removeAllListeners('exit');
+  entry.worker.off('error', entry.drop);
+  entry.worker.off('exit', entry.drop);
   return entry.worker;
 }
