@@ -4,7 +4,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startService } from '../../src/main';
+import { startService, type RunningService } from '../../src/main';
 import { settingsOrThrow } from '../../src/settings';
 import { exitOf, startSdx, waitForOutput } from '../support/built-cli';
 
@@ -72,22 +72,23 @@ describe('sdx serve starting and stopping', () => {
     const env = () => ({ SDX_DB: join(mkdtempSync(join(tmpdir(), 'sdx-stopping-')), 'sdx.sqlite'), SDX_PORT: '0', SDX_PDF_WORKERS: '1' });
     const quiet = () => undefined;
 
-    function holdRequest(url: string): { socket: Socket; answer: Promise<string> } {
-      const { hostname, port } = new URL(url);
+    /** A service holding one request whose headers and the start of its body have arrived, the rest not. */
+    async function serviceHoldingARequest(shutdownGraceMs: number): Promise<{ service: RunningService; socket: Socket; answer: Promise<string> }> {
+      const service = await startService(settingsOrThrow(env()), quiet, { shutdownGraceMs });
+      const { hostname, port } = new URL(service.url);
       const socket = connect(Number(port), hostname);
       socket.setEncoding('utf8');
       let answer = '';
       socket.on('data', (chunk: string) => (answer += chunk));
-      // Headers and the start of a body that says it is longer.
+      const closed = once(socket, 'close').then(() => answer);
+      await once(socket, 'connect');
       socket.write('POST /api/v1/documents HTTP/1.1\r\nHost: sdx\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{');
-      return { socket, answer: once(socket, 'close').then(() => answer) };
+      await new Promise((wait) => setTimeout(wait, 100));
+      return { service, socket, answer: closed };
     }
 
     it('lets a request that completes within the grace be answered, then stops', async () => {
-      const service = await startService(settingsOrThrow(env()), quiet, { shutdownGraceMs: 5_000 });
-      const held = holdRequest(service.url);
-      await once(held.socket, 'connect');
-      await new Promise((wait) => setTimeout(wait, 100));
+      const { service, ...held } = await serviceHoldingARequest(5_000);
       const closed = service.close();
       await new Promise((wait) => setTimeout(wait, 100));
       const sent = Date.now();
@@ -100,10 +101,7 @@ describe('sdx serve starting and stopping', () => {
     });
 
     it('cuts a request that is still open when the grace ends, instead of waiting for it forever', async () => {
-      const service = await startService(settingsOrThrow(env()), quiet, { shutdownGraceMs: 300 });
-      const held = holdRequest(service.url);
-      await once(held.socket, 'connect');
-      await new Promise((wait) => setTimeout(wait, 100));
+      const { service, ...held } = await serviceHoldingARequest(300);
       const started = Date.now();
       await service.close();
       expect(await held.answer).toBe('');
