@@ -4,7 +4,6 @@
 // CAR1 with CAR1's key, to replay, tamper with and forge envelopes.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { platformJwk, signedContentChecksum } from '../../src/domain/federation/
 import { openReceipt, pintPartyOf, sealEnvelope, signChainEntry, type Envelope } from '../../src/domain/federation/pint-envelope';
 import { canonicalHash } from '../../src/domain/shared/canonical-json';
 import { exitOf, runSdx, startSdx, waitForOutput } from '../support/built-cli';
+import { freePort } from '../support/free-port';
 import { call, issueOrder, keyOf } from '../support/demo-api';
 import { exampleJson } from '../support/examples';
 import { dcsaProblems } from '../support/dcsa-schemas';
@@ -32,14 +32,6 @@ const ports = {} as Record<Code, number>;
 const urls = {} as Record<Code, string>;
 const children: ChildProcessWithoutNullStreams[] = [];
 const platformOf = (code: Code) => new Platform(code, keys[code]);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 const dbOf = (code: Code) => join(dir, `${code}.sqlite`);
 

@@ -1,21 +1,13 @@
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type RunningService } from '../../src/main';
 import { settingsOrThrow } from '../../src/settings';
 import { exitOf, startSdx, waitForOutput } from '../support/built-cli';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((done) => probe.close(done));
-  return port;
-}
+import { freePort } from '../support/free-port';
 
 /** One GET: its status and code, 'refused' before the port is bound, or 'no answer' after 5 s. */
 function probe(port: number, path: string): Promise<string> {

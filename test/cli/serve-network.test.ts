@@ -3,29 +3,17 @@
 // loopback-only server warns that no phone can reach it.
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLoopbackHost, listeningUrl } from '../../src/main';
 import { exitOf, startSdx, waitForOutput } from '../support/built-cli';
+import { freePort } from '../support/free-port';
 import { itWith } from '../support/external-tools';
 import { payloadOf } from '../http/exchange-client';
 
 const agentKey = 'sdx_demo_agent_sha_4b7e20';
 /** Settings from the test runner's environment must not choose the public URL or the store. */
 const cleanEnv = { SDX_PUBLIC_URL: '', SDX_STORE: '', SDX_MONGO_URI: '', SDX_HOST: '', SDX_PORT: '' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Everything the process writes to stderr, as it arrives. */
 function stderrOf(child: ChildProcessWithoutNullStreams): { text: string } {
