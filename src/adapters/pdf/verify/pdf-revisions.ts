@@ -103,7 +103,8 @@ export class DocumentView {
   readonly xrefSections: number[] = [];
   /** Every object offset any cross-reference section read names, older definitions included. */
   readonly referencedOffsets = new Set<number>();
-  private readonly cache = new Map<number, PdfValue | null>();
+  /** Each object's value once loaded: null while it loads (and when missing), or why it cannot be. */
+  private readonly cache = new Map<number, PdfValue | null | Error>();
   /** Objects parsed at each offset (or why not): many entries may point at one offset. */
   private readonly parsedAt = new Map<number, IndirectObject | Error>();
   private readonly objectStreams = new Map<number, { offsets: number[]; data: Uint8Array; first: number }>();
@@ -278,11 +279,20 @@ export class DocumentView {
   /** The current value of object `num`, or undefined when it is free or missing. */
   object(num: number): PdfValue | undefined {
     const cached = this.cache.get(num);
+    if (cached instanceof Error) throw cached;
     if (cached !== undefined) return cached ?? undefined;
+    // An object reached again while it loads counts as missing, not as an endless loop.
     this.cache.set(num, null);
-    const value = this.loadObject(num);
-    this.cache.set(num, value ?? null);
-    return value;
+    try {
+      const value = this.loadObject(num);
+      this.cache.set(num, value ?? null);
+      return value;
+    } catch (error) {
+      // Unreadable on every read, not only the first: a later check that found it merely missing
+      // would judge another document than the one the first check saw.
+      this.cache.set(num, error instanceof Error ? error : new PdfSyntaxError(String(error)));
+      throw error;
+    }
   }
 
   private loadObject(num: number): PdfValue | undefined {

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { verifyPdf } from '../../../../src/adapters/pdf/verify/verify-pdf';
 import { certsDevTrust } from '../../../support/certs-dev';
 import { fuzzInput, mutationClasses, type FuzzSeed, type MutationClass } from '../../../support/pdf-fuzz';
@@ -65,6 +66,20 @@ describe('the verifier fed hostile PDFs', () => {
     expect(problems).toEqual([]);
     for (const counts of perClass.values()) expect(counts.inputs).toBeGreaterThan(0);
   }, stress ? 900_000 : 240_000);
+
+  it('when a mutant is verified again, on the same bytes or on a copy, then the report is the same as the first time', async () => {
+    // The verifier keeps parsed objects per document and certificates per process: what one
+    // verification read must not change what the next one reports, however it failed.
+    const differing: string[] = [];
+    for (let index = 0; index < Math.min(fuzzCounts.library, 120); index++) {
+      const input = fuzzInput(seeds, index);
+      const first = (await verified(input.bytes)).report;
+      const again = (await verified(input.bytes)).report;
+      const copy = (await verified(new Uint8Array(input.bytes))).report;
+      if (!isDeepStrictEqual(again, first) || !isDeepStrictEqual(copy, first)) differing.push(`${input.id} (${input.detail})`);
+    }
+    expect(differing).toEqual([]);
+  }, 240_000);
 
   it('when the published attack files are verified, then none is valid and none breaks a check', async () => {
     const problems: string[] = [];
