@@ -166,7 +166,7 @@ async function importP12(args: readonly string[], io: CliIo, settings: Settings)
   const password = (await readStdin()).split(/\r?\n/)[0] ?? '';
   const identity = readPkcs12(await readFile(values['p12']), password);
   const certsDir = values['certs-dir'] ?? settings.paths.certsDir;
-  const findings = await validateCertificate({
+  const findings = validateCertificate({
     certificate: identity.certificate,
     extraCertificates: identity.chain,
     trust: trustFromCertsDir(certsDir),

@@ -60,7 +60,7 @@ export async function verifyReportCommand(args: readonly string[], io: CliIo, se
     io.out(`NOT GENUINE: the report is not signed by the service's log certificate (${logCertFile})`);
     return 1;
   }
-  const findings = await validateCertificate({
+  const findings = validateCertificate({
     certificate: opened.certificate,
     extraCertificates: opened.chain,
     trust: trustFromCertsDir(certsDir),

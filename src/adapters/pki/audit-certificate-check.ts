@@ -28,19 +28,18 @@ const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).dige
  * revoked later still holds for the events signed before its revocation, not for those after.
  */
 export function auditCertificateCheck(trust: TrustMaterial, options: AuditCertificateCheckOptions = {}): CertificateCheck {
-  const cache = new Map<string, Promise<Examined>>();
+  const cache = new Map<string, Examined>();
   const logCertificates = options.logCertificates?.map((der) => Buffer.from(der));
   return async (certificate, chain, at, purpose) => {
     if (purpose === 'log' && logCertificates && !logCertificates.some((der) => der.equals(certificate))) {
       return `${subjectOf(certificate)} is not the log certificate this audit expects; name the log's certificate with --log-cert`;
     }
     const key = `${purpose}:${sha256Hex(certificate)}:${chain.map(sha256Hex).join(',')}`;
-    let entry = cache.get(key);
-    if (!entry) {
-      entry = examine(certificate, chain, purpose, trust);
-      cache.set(key, entry);
+    let examined = cache.get(key);
+    if (!examined) {
+      examined = examine(certificate, chain, purpose, trust);
+      cache.set(key, examined);
     }
-    const examined = await entry;
     if (examined.reason) return examined.reason;
     const time = at.getTime();
     const revokedAt = options.ignoreRevocation ? Infinity : examined.revokedAt;
@@ -62,8 +61,8 @@ interface Examined {
   revokedAt: number;
 }
 
-async function examine(certificate: Uint8Array, chain: Uint8Array[], purpose: CertificatePurpose, trust: TrustMaterial): Promise<Examined> {
-  const examination = await examineCertificate({
+function examine(certificate: Uint8Array, chain: Uint8Array[], purpose: CertificatePurpose, trust: TrustMaterial): Examined {
+  const examination = examineCertificate({
     certificate,
     extraCertificates: chain,
     trust,

@@ -68,7 +68,7 @@ function describe(certificate: Certificate): string {
   return `"${certificate.subject}" (serial ${certificate.serialNumber})`;
 }
 
-async function signedBy(subject: Certificate, issuer: Certificate): Promise<boolean> {
+function signedBy(subject: Certificate, issuer: Certificate): boolean {
   return subject.issuer === issuer.subject && subject.signedBy(issuer);
 }
 
@@ -83,11 +83,11 @@ function isCa(certificate: Certificate): boolean {
  * must be CAs and respect pathLenConstraint. Returns the path leaf first, or undefined (also when
  * the search runs out of steps).
  */
-async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[] | undefined> {
+function buildPath(leaf: Candidate, pool: Candidate[]): Candidate[] | undefined {
   if (leaf.anchor) return [leaf];
   let steps = 0;
-  const linked = (subject: Candidate, issuer: Candidate): Promise<boolean> => remembered(links, subject.certificate, issuer.certificate, signedBy);
-  const extend = async (path: Candidate[]): Promise<Candidate[] | undefined> => {
+  const linked = (subject: Candidate, issuer: Candidate): boolean => remembered(links, subject.certificate, issuer.certificate, signedBy);
+  const extend = (path: Candidate[]): Candidate[] | undefined => {
     const last = path[path.length - 1];
     if (!last || path.length > MAX_PATH_LENGTH) return undefined;
     for (const candidate of pool) {
@@ -96,10 +96,10 @@ async function buildPath(leaf: Candidate, pool: Candidate[]): Promise<Candidate[
       if (!candidate.anchor && !isCa(candidate.certificate)) continue;
       const pathLength = candidate.certificate.basicConstraints()?.pathLength;
       if (pathLength !== undefined && path.length - 1 > pathLength) continue;
-      if (!(await linked(last, candidate))) continue;
+      if (!linked(last, candidate)) continue;
       const next = [...path, candidate];
       if (candidate.anchor) return next;
-      const found = await extend(next);
+      const found = extend(next);
       if (found) return found;
     }
     return undefined;
@@ -144,8 +144,8 @@ export type ExamineCertificateInput = Omit<ValidateCertificateInput, 'at' | 'atI
  * Always returns one finding per check (`<prefix>.chain`, `.validity`, `.revocation`,
  * `.key-usage`); a failure inside a check becomes an `error` finding, never an exception.
  */
-export async function validateCertificate(input: ValidateCertificateInput): Promise<Finding[]> {
-  return certificateFindingsAt(await examineCertificate(input), input.at, input.atIsProven ?? false);
+export function validateCertificate(input: ValidateCertificateInput): Finding[] {
+  return certificateFindingsAt(examineCertificate(input), input.at, input.atIsProven ?? false);
 }
 
 function findingMaker(checkPrefix: string): MakeFinding {
@@ -156,16 +156,16 @@ function failedCheck(finding: MakeFinding, check: Check, error: unknown): Findin
   return finding(check, 'error', 'check-failed', `the ${check} check failed: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-async function guarded(finding: MakeFinding, check: Check, run: () => Promise<Finding> | Finding): Promise<Finding> {
+function guarded(finding: MakeFinding, check: Check, run: () => Finding): Finding {
   try {
-    return await run();
+    return run();
   } catch (error) {
     return failedCheck(finding, check, error);
   }
 }
 
 /** The time-independent part of `validateCertificate`. Never throws. */
-export async function examineCertificate(input: ExamineCertificateInput): Promise<CertificateExamination> {
+export function examineCertificate(input: ExamineCertificateInput): CertificateExamination {
   const finding = findingMaker(input.checkPrefix);
   let leaf: Candidate;
   try {
@@ -180,11 +180,11 @@ export async function examineCertificate(input: ExamineCertificateInput): Promis
   }
 
   let path: Candidate[] | undefined;
-  const chain = await guarded(finding, 'chain', async () => {
+  const chain = guarded(finding, 'chain', () => {
     const pool = parseCandidates(input.trust.anchors, true).concat(
       parseCandidates([...input.trust.intermediates, ...input.extraCertificates], false),
     );
-    path = await buildPath(leaf, pool);
+    path = buildPath(leaf, pool);
     if (!path) {
       return finding(
         'chain',
@@ -203,11 +203,18 @@ export async function examineCertificate(input: ExamineCertificateInput): Promis
     return finding('chain', 'valid', 'ok', `chains to trust anchor "${root?.certificate.subject}" through ${path.length - 1} issuer(s)`);
   });
 
-  const revocation: PathRevocation | Finding = path
-    ? await pathRevocation(path, input.trust.crls, input.evidence ?? { crls: [], ocsps: [] }).catch((error: unknown) => failedCheck(finding, 'revocation', error))
-    : finding('revocation', 'skipped', 'chain-untrusted', 'revocation was not checked because the certificate does not chain to a trust anchor', false);
-  const keyUsage = await guarded(finding, 'key-usage', () => keyUsageFinding(leaf.certificate, input.usage, finding));
+  const revocation = pathRevocationOrFinding(path, input, finding);
+  const keyUsage = guarded(finding, 'key-usage', () => keyUsageFinding(leaf.certificate, input.usage, finding));
   return { checkPrefix: input.checkPrefix, path: (path ?? [leaf]).map((entry) => entry.certificate), chain, keyUsage, revocation };
+}
+
+function pathRevocationOrFinding(path: Candidate[] | undefined, input: ExamineCertificateInput, finding: MakeFinding): PathRevocation | Finding {
+  if (!path) return finding('revocation', 'skipped', 'chain-untrusted', 'revocation was not checked because the certificate does not chain to a trust anchor', false);
+  try {
+    return pathRevocation(path, input.trust.crls, input.evidence ?? { crls: [], ocsps: [] });
+  } catch (error) {
+    return failedCheck(finding, 'revocation', error);
+  }
 }
 
 /**
@@ -237,14 +244,16 @@ export function revocationOf(examination: CertificateExamination): PathRevocatio
  * each link is checked once per process or worker, not once per signature of every PDF (CRLs and
  * OCSP responses: parsedOnce below). Weak: a certificate its content cache let go takes its links along.
  */
-const links = new WeakMap<Certificate, Map<Certificate, Promise<boolean>>>();
+const links = new WeakMap<Certificate, Map<Certificate, boolean>>();
 
-function remembered<K extends object, V extends object>(cache: WeakMap<K, Map<V, Promise<boolean>>>, key: K, value: V, check: (key: K, value: V) => Promise<boolean>): Promise<boolean> {
-  const byKey = cache.get(key) ?? new Map<V, Promise<boolean>>();
+function remembered<K extends object, V extends object>(cache: WeakMap<K, Map<V, boolean>>, key: K, value: V, check: (key: K, value: V) => boolean): boolean {
+  const byKey = cache.get(key) ?? new Map<V, boolean>();
   cache.set(key, byKey);
-  let known = byKey.get(value);
-  if (!known) byKey.set(value, (known = check(key, value)));
-  return known;
+  const known = byKey.get(value);
+  if (known !== undefined) return known;
+  const checked = check(key, value);
+  byKey.set(value, checked);
+  return checked;
 }
 
 function parseCandidates(ders: Uint8Array[], anchor: boolean): Candidate[] {
@@ -287,7 +296,7 @@ function effectiveRevocation(entry: RevokedEntry): Date {
  * its issuer did not sign is reported (the configuration is wrong); one the document brought is
  * ignored, so that junk added to a DSS cannot turn a good signature bad.
  */
-async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], evidence: RevocationEvidence): Promise<PathRevocation> {
+function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], evidence: RevocationEvidence): PathRevocation {
   const crls: { crl: CertificateList; fromDocument: boolean }[] = [];
   for (const [fromDocument, ders] of [[false, configuredCrls], [true, evidence.crls]] as const) {
     for (const der of ders) {
@@ -309,7 +318,7 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
     const issuer = path[i + 1]!.certificate;
     let checked = false;
     for (const { crl, fromDocument } of crls.filter((candidate) => candidate.crl.issuer === issuer.subject)) {
-      if (!(await checkedOnce(crlSignatures, crl, issuer, async () => crl.signedBy(issuer)))) {
+      if (!checkedOnce(crlSignatures, crl, issuer, () => crl.signedBy(issuer))) {
         if (!fromDocument) result.badSignature.push(`a CRL naming "${issuer.subject}" as issuer`);
         continue;
       }
@@ -323,7 +332,7 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
     for (const ocsp of ocsps) {
       const single = certId && singleResponseFor(ocsp, certId);
       if (!single) continue;
-      const responder = await checkedOnce(ocspResponders, ocsp, issuer, async () => authorisedResponder(ocsp, issuer));
+      const responder = checkedOnce(ocspResponders, ocsp, issuer, () => authorisedResponder(ocsp, issuer));
       if (!responder) continue;
       const status = statusOf(single);
       if (status.status === 'unknown') continue;
@@ -341,8 +350,8 @@ async function pathRevocation(path: Candidate[], configuredCrls: Uint8Array[], e
 // configured CRLs for every file): each is parsed, and its signature checked per issuer, once.
 const parsedCrls = new ByContent<CertificateList | null>();
 const parsedOcsps = new ByContent<ParsedOcspResponse | null>();
-const crlSignatures = new WeakMap<object, Map<string, Promise<boolean>>>();
-const ocspResponders = new WeakMap<object, Map<string, Promise<Certificate | undefined>>>();
+const crlSignatures = new WeakMap<object, Map<string, boolean>>();
+const ocspResponders = new WeakMap<object, Map<string, Certificate | undefined>>();
 
 function parsedOnce<T>(cache: ByContent<T | null>, der: Uint8Array, parse: (own: Uint8Array) => T): T | undefined {
   const parsed = cache.get(der, (own) => {
@@ -355,12 +364,13 @@ function parsedOnce<T>(cache: ByContent<T | null>, der: Uint8Array, parse: (own:
   return parsed ?? undefined;
 }
 
-function checkedOnce<T>(cache: WeakMap<object, Map<string, Promise<T>>>, item: object, issuer: Certificate, check: () => Promise<T>): Promise<T> {
-  const byIssuer = cache.get(item) ?? new Map<string, Promise<T>>();
+function checkedOnce<T>(cache: WeakMap<object, Map<string, T>>, item: object, issuer: Certificate, check: () => T): T {
+  const byIssuer = cache.get(item) ?? new Map<string, T>();
   cache.set(item, byIssuer);
   const key = Buffer.from(issuer.der).toString('base64');
-  let result = byIssuer.get(key);
-  if (!result) byIssuer.set(key, (result = check()));
+  if (byIssuer.has(key)) return byIssuer.get(key) as T;
+  const result = check();
+  byIssuer.set(key, result);
   return result;
 }
 

@@ -39,7 +39,7 @@ interface Judged {
 export class SignerSelection {
   private readonly trust: TrustMaterial;
   private readonly clock: () => Date;
-  private readonly examinations = new Map<string, Promise<CertificateExamination>>();
+  private readonly examinations = new Map<string, CertificateExamination>();
 
   constructor(options: SignerSelectionOptions = {}) {
     this.trust = options.trust ?? NO_TRUST;
@@ -52,7 +52,7 @@ export class SignerSelection {
    */
   async choose(partyId: PartyId, candidates: readonly SignerCandidate[]): Promise<SignerCandidate> {
     const now = this.clock();
-    const judged = await Promise.all(candidates.map((candidate) => this.judge(partyId, candidate, now)));
+    const judged = candidates.map((candidate) => this.judge(partyId, candidate, now));
     const newestFirst = judged.sort((a, b) => b.notBefore.getTime() - a.notBefore.getTime() || b.candidate.generation - a.candidate.generation);
     const usable = newestFirst.find((entry) => !entry.refusal);
     if (usable) return usable.candidate;
@@ -64,8 +64,8 @@ export class SignerSelection {
     );
   }
 
-  private async judge(partyId: PartyId, candidate: SignerCandidate, now: Date): Promise<Judged> {
-    const examination = await this.examine(candidate);
+  private judge(partyId: PartyId, candidate: SignerCandidate, now: Date): Judged {
+    const examination = this.examine(candidate);
     const leaf = examination.path[0];
     if (!leaf) throw new SdxError('key-record-invalid', `generation ${candidate.generation} of party "${partyId}"'s keys has no readable certificate; re-issue it`);
     const judged = { candidate, notBefore: leaf.notBefore };
@@ -81,7 +81,7 @@ export class SignerSelection {
     return judged;
   }
 
-  private examine(candidate: SignerCandidate): Promise<CertificateExamination> {
+  private examine(candidate: SignerCandidate): CertificateExamination {
     const key = [candidate.certificate, ...candidate.chain].map((der) => createHash('sha256').update(der).digest('hex')).join(':');
     let examination = this.examinations.get(key);
     if (!examination) {

@@ -107,11 +107,49 @@ interface SignatureContext {
  * each signature (strict for SDX documents, DocMDP for others) → embedded payload → ledger.
  */
 export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptions): Promise<PdfVerificationReport> {
+  const checked = checkPdf(bytes, options);
+  return reportOf(checked, checked.readable ? await guardLedger(bytes, checked.contexts, checked.first, options) : undefined);
+}
+
+/** The options of a verification that does not consult the ledger. */
+export type OfflineVerificationOptions = Omit<PdfVerificationOptions, 'ledger'>;
+
+/**
+ * verifyPdf without the ledger, in one synchronous call: the same report verifyPdf gives without a
+ * ledger, for a caller that bounds the call in time on its own thread (in-thread-verifier.ts).
+ */
+export function verifyPdfOffline(bytes: Uint8Array, options: OfflineVerificationOptions): PdfVerificationReport {
+  const checked = checkPdf(bytes, options);
+  if (!checked.readable) return reportOf(checked, undefined);
+  try {
+    return reportOf(checked, offlineLedger(checked.first, options.expectedPayloadHash));
+  } catch (error) {
+    return reportOf(checked, ledgerFailed(error));
+  }
+}
+
+/** Everything a verification finds before it asks the ledger. */
+interface CheckedPdf {
+  /** False when the file's structure could not be read: nothing was checked and there is nothing to ask the ledger. */
+  readable: boolean;
+  findings: Finding[];
+  signatures: SignatureSummary[];
+  document: DocumentSummary;
+  contexts: SignatureContext[];
+  first: FirstRevision;
+}
+
+function reportOf(checked: CheckedPdf, ledger: LedgerResult | undefined): PdfVerificationReport {
+  if (!ledger) return finish(checked.findings, checked.signatures, checked.document, 'not-checked');
+  return finish([...checked.findings, ...ledger.findings], checked.signatures, checked.document, ledger.standing, ledger.status);
+}
+
+function checkPdf(bytes: Uint8Array, options: OfflineVerificationOptions): CheckedPdf {
   const findings: Finding[] = [];
   const signatures: SignatureSummary[] = [];
   const structure = readStructure(bytes);
   findings.push(structure.finding);
-  if (!structure.ok) return finish(findings, signatures, NO_DOCUMENT, 'not-checked');
+  if (!structure.ok) return { readable: false, findings, signatures, document: NO_DOCUMENT, contexts: [], first: undefined };
   const { boundaries, final, signatureDictionaries } = structure;
   // PAdES B-LT: the certificates and revocation data the document carries stand in for CAs'
   // services that may be long gone; each item counts only once its issuer's signature checks out.
@@ -162,8 +200,8 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
     const revision = summary.revision ?? undefined;
     const at = (list: Finding[]): Finding[] => list.map((f) => (revision === undefined || f.revision !== undefined ? f : { ...f, revision }));
     findings.push(...at(checkFormat(prefix, sig, isTimestamp)));
-    findings.push(...at(await guard(`${prefix}.byte-range`, () => checkByteRange(prefix, bytes, sig, boundaries))));
-    findings.push(...at(await guard(`${prefix}.form-field`, () => checkFormField(prefix, final, sig, fieldNames))));
+    findings.push(...at(guard(`${prefix}.byte-range`, () => checkByteRange(prefix, bytes, sig, boundaries))));
+    findings.push(...at(guard(`${prefix}.form-field`, () => checkFormField(prefix, final, sig, fieldNames))));
 
     let cms: ParsedCms | undefined;
     let cmsProblem = 'the signature has no /Contents';
@@ -177,7 +215,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
         findings.push(...at([{ check: `${prefix}.${check}`, status: 'skipped', code: 'cms-unreadable', message: cmsProblem, required: true }]));
       }
     } else if (isTimestamp && cms.eContentType === OID.tstInfo) {
-      findings.push(...at(await guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, withEvidence, summary, coveredLater(end)))));
+      findings.push(...at(guard(`${prefix}.timestamp`, () => checkDocumentTimestamp(prefix, bytes, sig, cms as ParsedCms, withEvidence, summary, coveredLater(end)))));
     } else {
       const parsed = cms;
       if (isTimestamp) findings.push(...at([invalid(`${prefix}.format`, 'unsupported-signature-format', 'a /DocTimeStamp whose /Contents is a CMS signature, not an RFC 3161 timestamp token')]));
@@ -192,14 +230,14 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
         summary.signerName = identity?.name ?? null;
         summary.signerLegalId = identity?.legalId ?? null;
       }
-      findings.push(...at(await guard(`${prefix}.digest`, () => checkDigest(prefix, bytes, sig, parsed))));
-      findings.push(...at(await guard(`${prefix}.signature`, () => checkSignature(prefix, bytes, sig, parsed, signerCert))));
-      findings.push(...at(await guard(`${prefix}.signing-certificate`, () => checkSigningCertificate(prefix, sig, parsed, signerCert))));
+      findings.push(...at(guard(`${prefix}.digest`, () => checkDigest(prefix, bytes, sig, parsed))));
+      findings.push(...at(guard(`${prefix}.signature`, () => checkSignature(prefix, bytes, sig, parsed, signerCert))));
+      findings.push(...at(guard(`${prefix}.signing-certificate`, () => checkSigningCertificate(prefix, sig, parsed, signerCert))));
       let proven: Date | undefined;
       findings.push(
         ...at(
-          await guard(`${prefix}.timestamp`, async () => {
-            const result = await checkTimestamp(prefix, parsed, withEvidence);
+          guard(`${prefix}.timestamp`, () => {
+            const result = checkTimestamp(prefix, parsed, withEvidence);
             if (result.time) summary.timestampTime = result.time.toISOString();
             // Only a time-stamp from a trusted, unrevoked TSA proves when the signature existed.
             if (result.time && result.findings.every((f) => !f.required || f.status === 'valid')) proven = result.time;
@@ -210,7 +248,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
       summary.trustedTime = proven?.toISOString() ?? null;
       findings.push(
         ...at(
-          await guard(`${prefix}.chain`, async () => {
+          guard(`${prefix}.chain`, () => {
             if (!signerCert) return [skippedRequired(`${prefix}.chain`, 'signer-certificate-missing', 'no signer certificate to validate')];
             // A claimed time (/M, signing-time) is never evidence: without a proven time, the certificate must hold now.
             return validateCertificate({
@@ -238,7 +276,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   for (const [index, context] of contexts.entries()) {
     const check = `document.changes-after-signature[${index}]`;
     const end = signedEnd(context.sig.byteRange);
-    const changeFindings = await guard(check, () =>
+    const changeFindings = guard(check, () =>
       sdx ? checkSdxChangesAfter(check, bytes, contexts, index, sdx, boundaries) : checkChangesAfter(check, bytes, context.sig, final, end === lastEnd),
     );
     // A change after a signature came in a later revision: name the first one after it.
@@ -246,9 +284,7 @@ export async function verifyPdf(bytes: Uint8Array, options: PdfVerificationOptio
   }
 
   if (sdx) findings.push(...checkEmbeddedPayload(described));
-  const ledger = await guardLedger(bytes, contexts, firstEnd === undefined ? undefined : described ?? 'unreadable', options);
-  findings.push(...ledger.findings);
-  return finish(findings, signatures, document, ledger.standing, ledger.status);
+  return { readable: true, findings, signatures, document, contexts, first: firstEnd === undefined ? undefined : described ?? 'unreadable' };
 }
 
 const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kind: null, number: null, issuerPartyId: null, payloadHash: null };
@@ -404,17 +440,27 @@ function checkSigner(
 /** The first signed revision as read; `unreadable` when it could not be; undefined when nothing is signed. */
 type FirstRevision = DescribedDocument | 'unreadable' | undefined;
 
-async function guardLedger(
-  bytes: Uint8Array,
-  contexts: readonly SignatureContext[],
-  first: FirstRevision,
-  options: PdfVerificationOptions,
-): Promise<{ findings: Finding[]; standing: LedgerStanding; status?: string | null }> {
+interface LedgerResult {
+  findings: Finding[];
+  standing: LedgerStanding;
+  status?: string | null;
+}
+
+async function guardLedger(bytes: Uint8Array, contexts: readonly SignatureContext[], first: FirstRevision, options: PdfVerificationOptions): Promise<LedgerResult> {
   try {
     return await checkLedger(bytes, contexts, first, options);
   } catch (error) {
-    return { standing: 'not-checked', findings: [{ check: 'document.ledger', status: 'error', code: 'check-failed', message: `the ledger could not be consulted: ${message(error)}`, required: true }] };
+    return ledgerFailed(error);
   }
+}
+
+function ledgerFailed(error: unknown): LedgerResult {
+  return { standing: 'not-checked', findings: [{ check: 'document.ledger', status: 'error', code: 'check-failed', message: `the ledger could not be consulted: ${message(error)}`, required: true }] };
+}
+
+/** The ledger step when there is no ledger to ask: only an expected payload hash, if the caller knows one. */
+function offlineLedger(first: FirstRevision, expectedPayloadHash: string | undefined): LedgerResult {
+  return { standing: 'not-checked', findings: expectedPayloadHash === undefined ? [] : checkPayloadHash(first, expectedPayloadHash) };
 }
 
 /**
@@ -453,13 +499,10 @@ async function checkLedger(
   contexts: readonly SignatureContext[],
   first: FirstRevision,
   options: PdfVerificationOptions,
-): Promise<{ findings: Finding[]; standing: LedgerStanding; status?: string | null }> {
+): Promise<LedgerResult> {
   const check = 'document.ledger';
-  if (options.expectedPayloadHash !== undefined) {
-    return { standing: 'not-checked', findings: checkPayloadHash(first, options.expectedPayloadHash) };
-  }
+  if (options.expectedPayloadHash !== undefined || !options.ledger) return offlineLedger(first, options.expectedPayloadHash);
   const document = typeof first === 'object' ? first.summary : NO_DOCUMENT;
-  if (!options.ledger) return { standing: 'not-checked', findings: [] };
   if (!document.documentId) {
     return { standing: 'unknown-document', findings: [skippedInfo(check, 'document-id-missing', `the first signed revision's /Info names no SDX document (/${DOCUMENT_ID_INFO_KEY}): this exchange did not issue it`)] };
   }
@@ -745,7 +788,7 @@ function checkSigningCertificate(prefix: string, sig: RawSignatureDictionary, cm
   ];
 }
 
-async function checkTimestamp(prefix: string, cms: ParsedCms, options: CheckOptions): Promise<{ findings: Finding[]; time?: Date; tsaNotAfter?: Date }> {
+function checkTimestamp(prefix: string, cms: ParsedCms, options: CheckOptions): { findings: Finding[]; time?: Date; tsaNotAfter?: Date } {
   const check = `${prefix}.timestamp`;
   const tokenDer = signatureTimestampToken(cms.signerInfo);
   if (!tokenDer) {
@@ -771,7 +814,7 @@ async function checkTimestamp(prefix: string, cms: ParsedCms, options: CheckOpti
   if (genTime.getTime() > options.now.getTime() + FUTURE_TOLERANCE_MS) {
     return { findings: [invalid(check, 'timestamp-in-future', `the timestamp claims ${genTime.toISOString()}, after the verifier's clock (${options.now.toISOString()}): no authority witnessed that time`)], time: genTime };
   }
-  const authority = await validateCertificate({
+  const authority = validateCertificate({
     certificate: tsaCert,
     extraCertificates: token.cms.certificates.filter((c) => c !== tsaCert),
     trust: options.trust,
@@ -958,7 +1001,7 @@ function checkSignerInfos(prefix: string, cms: ParsedCms): Finding[] {
  * A document timestamp (/Type /DocTimeStamp, ETSI.RFC3161): /Contents is an RFC 3161 token whose
  * imprint is the digest of the signed ranges, signed by a trusted TSA.
  */
-async function checkDocumentTimestamp(
+function checkDocumentTimestamp(
   prefix: string,
   bytes: Uint8Array,
   sig: RawSignatureDictionary,
@@ -967,7 +1010,7 @@ async function checkDocumentTimestamp(
   summary: SignatureSummary,
   /** A later document timestamp covers this one: its TSA is judged at this one's own time. */
   covered: boolean,
-): Promise<Finding[]> {
+): Finding[] {
   const check = `${prefix}.timestamp`;
   const signerInfos = checkSignerInfos(prefix, cms);
   const token = parseTimestampToken(sig.contents?.bytes ?? new Uint8Array());
@@ -993,18 +1036,16 @@ async function checkDocumentTimestamp(
   if (genTime.getTime() > options.now.getTime() + FUTURE_TOLERANCE_MS) {
     return [...signerInfos, invalid(check, 'timestamp-in-future', `the document timestamp claims ${genTime.toISOString()}, after the verifier's clock (${options.now.toISOString()})`)];
   }
-  const authority = (
-    await validateCertificate({
-      certificate: tsaCert,
-      extraCertificates: token.cms.certificates.filter((c) => c !== tsaCert),
-      trust: options.trust,
-      evidence: options.evidence,
-      at: covered ? genTime : options.now,
-      atIsProven: true,
-      checkPrefix: `${prefix}.timestamp-authority`,
-      usage: 'timestamping',
-    })
-  ).map((f) =>
+  const authority = validateCertificate({
+    certificate: tsaCert,
+    extraCertificates: token.cms.certificates.filter((c) => c !== tsaCert),
+    trust: options.trust,
+    evidence: options.evidence,
+    at: covered ? genTime : options.now,
+    atIsProven: true,
+    checkPrefix: `${prefix}.timestamp-authority`,
+    usage: 'timestamping',
+  }).map((f) =>
     // The newest archive timestamp outliving its TSA certificate is not a forgery: it needed renewing (sdx archive renew).
     f.code === 'certificate-expired'
       ? { ...f, status: 'indeterminate' as const, code: 'out-of-bounds-no-poe', message: `${f.message}; the archive was not renewed (sdx archive renew) before its newest timestamp's TSA certificate expired` }
@@ -1035,9 +1076,9 @@ function checkPayloadHash(first: FirstRevision, expected: string): Finding[] {
 // Helpers
 
 /** Runs one check; an unexpected exception becomes an `error` finding for that check. */
-async function guard(check: string, run: () => Finding[] | Promise<Finding[]>): Promise<Finding[]> {
+function guard(check: string, run: () => Finding[]): Finding[] {
   try {
-    return await run();
+    return run();
   } catch (error) {
     if (isPdfLimitError(error)) return [invalid(check, error.code, `the check stopped at a verifier limit: ${error.message}`)];
     return [{ check, status: 'error', code: 'check-failed', message: `the check could not run: ${message(error)}`, required: true }];
