@@ -1,11 +1,6 @@
 #!/usr/bin/env node
-import { prestartVerifyWorker } from '../adapters/pdf/verify/verify-worker-start';
-
-// Before anything else loads: the verification worker boots on another core meanwhile. The rest is
-// required after it, not imported, so that it really loads after.
-if (process.argv[2] === 'verify') prestartVerifyWorker();
-const { runCli } = require('./cli') as typeof import('./cli');
-const { processIo } = require('./cli-io') as typeof import('./cli-io');
+import { runCli } from './cli';
+import { processIo } from './cli-io';
 
 // A reader that stops early (`sdx verify DIR | head -1`) closes the pipe: stop as a writer killed by
 // SIGPIPE would (exit 128 + 13), not with an unhandled EPIPE and its stack trace.

@@ -2,10 +2,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BoundedPdfVerifier, unusableInputFinding } from '../adapters/pdf/verify/bounded-verifier';
+import { unusableInputFinding } from '../adapters/pdf/verify/stopped-verification';
+import { verifyInThisThread } from '../adapters/pdf/verify/in-thread-verifier';
 import { VERIFY_LIMITS } from '../adapters/pdf/verify/verify-limits';
 import type { Finding } from '../domain/verification/finding';
 import type { PdfVerificationReport, SignatureSummary, SignerRole } from '../domain/verification/pdf-report';
+import type { TrustMaterial } from '../adapters/pki/trust-material';
 import { decidingRevision, findingText } from '../application/verify-messages';
 import { trustFromCertsDir } from '../composition/resources';
 import type { Settings } from '../settings';
@@ -121,14 +123,11 @@ export async function verifyCommand(args: readonly string[], io: CliIo, settings
   }
   const json = parsed.values.json === true;
   const trust = trustFromCertsDir(settings.paths.certsDir, anchors);
-  const workers = Math.max(1, Math.min(files.length, availableParallelism()));
-  const verifier = new BoundedPdfVerifier({ trust, workers, maxQueued: 4 * workers });
-  // The workers boot while the files are read.
-  verifier.prestart();
   const counts: Record<Outcome, number> = { valid: 0, invalid: 0, unusable: 0, indeterminate: 0 };
+  const verifier = many ? workerVerifier(trust, files.length) : inThreadVerifier(trust);
   try {
-    if (reportKind) return await printEtsiReport(await verifyFile(verifier, files[0] as string, at), at, reportKind, parsed.values.sign === true, io, settings);
-    await verifyInOrder(files, 2 * workers, (file) => verifyFile(verifier, file, at), (result) => {
+    if (reportKind) return await printEtsiReport(await verifyFile(verifier.verify, files[0] as string, at), at, reportKind, parsed.values.sign === true, io, settings);
+    await verifyInOrder(files, verifier.inFlight, (file) => verifyFile(verifier.verify, file, at), (result) => {
       counts[result.outcome] += 1;
       if (json) io.out(jsonLine(result));
       else if (many) io.out(fileLine(result));
@@ -190,7 +189,35 @@ async function verifyInOrder(
   await Promise.all(Array.from({ length: Math.min(inFlight, files.length) }, lane));
 }
 
-async function verifyFile(verifier: BoundedPdfVerifier, file: string, at: Date): Promise<FileResult> {
+type VerifyPdf = (pdf: Uint8Array, now: Date) => Promise<PdfVerificationReport>;
+
+interface CliVerifier {
+  verify: VerifyPdf;
+  /** Files read and waiting at once, so that a verifier never waits for a read. */
+  inFlight: number;
+  close(): Promise<void>;
+}
+
+/**
+ * One file: verified on this thread under the 10 s limit, as a tool should be; a worker's start
+ * would cost about half a node start. Its memory is bounded by the parser's limits (README).
+ */
+function inThreadVerifier(trust: TrustMaterial): CliVerifier {
+  return { verify: async (pdf, now) => verifyInThisThread(pdf, { trust, now }), inFlight: 1, close: async () => undefined };
+}
+
+/** Several files: on a worker per core, each verification bounded in time and heap. */
+function workerVerifier(trust: TrustMaterial, files: number): CliVerifier {
+  // Loaded here: one file never starts a worker, so it need not load the code that does.
+  const { BoundedPdfVerifier } = require('../adapters/pdf/verify/bounded-verifier') as typeof import('../adapters/pdf/verify/bounded-verifier');
+  const workers = Math.max(1, Math.min(files, availableParallelism()));
+  const bounded = new BoundedPdfVerifier({ trust, workers, maxQueued: 4 * workers });
+  // The workers boot while the files are read.
+  bounded.prestart();
+  return { verify: (pdf, now) => bounded.verify(pdf, { now }), inFlight: 2 * workers, close: () => bounded.close() };
+}
+
+async function verifyFile(verify: VerifyPdf, file: string, at: Date): Promise<FileResult> {
   let bytes: Uint8Array;
   try {
     const { size } = await stat(file);
@@ -202,7 +229,7 @@ async function verifyFile(verifier: BoundedPdfVerifier, file: string, at: Date):
   } catch (error) {
     return { file, outcome: 'unusable', unreadable: { code: 'unreadable', message: `cannot read ${(error as NodeJS.ErrnoException).path ?? file}` } };
   }
-  const report = await verifier.verify(bytes, { now: at });
+  const report = await verify(bytes, at);
   const unusable = unusableInputFinding(report);
   return unusable ? { file, outcome: 'unusable', report, unusable } : { file, outcome: report.verdict, report };
 }

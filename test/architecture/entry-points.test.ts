@@ -55,14 +55,18 @@ describe('light entry points', () => {
   it('sdx verify, as started, loads neither the app, the stores, the HTTP layer nor the renderer', () => {
     const files = names(reachable(join(src, 'cli', 'sdx.ts'), { staticOnly: true }));
     const verify = names(reachable(join(src, 'cli', 'verify.command.ts')));
+    expect(verify).toContain('adapters/pdf/verify/in-thread-verifier.ts');
     expect(verify).toContain('adapters/pdf/verify/bounded-verifier.ts');
     const heavy = (file: string) =>
       file === 'main.ts' || file.startsWith('http/') || file.startsWith('adapters/store/') || file.startsWith('adapters/pdf/render/');
     expect([...files, ...verify].filter(heavy)).toEqual([]);
   });
 
-  it('a verification worker loads neither an ASN.1 schema library, the X.509 object model nor zod', () => {
-    const files = [...reachable(join(src, 'adapters', 'pdf', 'verify', 'verify-worker.ts'), { runtimeOnly: true })];
+  it.each([
+    ['a verification worker', join('adapters', 'pdf', 'verify', 'verify-worker.ts')],
+    ['sdx verify', join('cli', 'verify.command.ts')],
+  ])('%s loads neither an ASN.1 schema library, the X.509 object model nor zod', (_, entry) => {
+    const files = [...reachable(join(src, entry), { runtimeOnly: true })];
     expect(names(new Set(files))).toContain('adapters/pki/certificate-validation.ts');
     const packages = files.flatMap((file) =>
       [...readFileSync(file, 'utf8').matchAll(/^import (?!type )[^;]*?from\s+['"]([^'".][^'"]*)['"]/gm)].map((m) => `${relative(src, file)}: ${m[1] as string}`),

@@ -1,7 +1,7 @@
 // `sdx verify` over many files and folders, as built: one line per file in the order given, a
 // summary, JSON lines with --json, and the exit code of the worst outcome.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSdx, startSdx } from '../support/built-cli';
 import { flipPageContentByte } from '../support/pdf-mutations';
@@ -30,6 +30,28 @@ describe('sdx verify over many files', () => {
   beforeAll(() => {
     const demo = runSdx(['demo', '--out', demoDir]);
     expect(demo.code).toBe(0);
+  });
+
+  it('one file is verified on the tool\'s own thread; several, on a worker per core up to the number of files', () => {
+    // Counts the worker threads the tool starts, from a module loaded before it.
+    const counter = join(work, 'count-workers.js');
+    writeFileSync(
+      counter,
+      `const threads = require('node:worker_threads');
+if (threads.isMainThread) {
+  let started = 0;
+  const Worker = threads.Worker;
+  threads.Worker = class extends Worker { constructor(...args) { super(...args); started += 1; } };
+  process.on('exit', () => require('node:fs').writeSync(2, 'workers started: ' + started + '\\n'));
+}`,
+    );
+    const env = { NODE_OPTIONS: `--require ${counter}` };
+    const one = runSdx(['verify', join(demoDir, 'eir.pdf')], { env });
+    expect(one.code).toBe(0);
+    expect(one.stderr).toBe('workers started: 0\n');
+    const three = runSdx(['verify', folder('threads')], { env });
+    expect(three.code).toBe(0);
+    expect(three.stderr).toBe(`workers started: ${Math.min(3, availableParallelism())}\n`);
   });
 
   it('a folder of genuine PDFs: one ok line per .pdf below it (sorted), a summary, exit 0', () => {

@@ -1,5 +1,5 @@
 // What a verifier trusts, as DER, kept apart from the X.509 validator so that a process that only
-// hands trust to verification workers (sdx verify) does not load the X.509 library itself.
+// reads trust anchors for a verifier (sdx verify, its workers) does not load the X.509 library itself.
 import { decodePem } from './pem';
 
 /** What a verifier trusts. All DER. */

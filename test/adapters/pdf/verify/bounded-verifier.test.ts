@@ -1,20 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { BoundedPdfVerifier, unusableInputFinding } from '../../../../src/adapters/pdf/verify/bounded-verifier';
-import {
-  DEFAULT_VERIFY_MEMORY_MB,
-  prestartVerifyWorker,
-  takePrestartedVerifyWorker,
-  verifyWorkerScript,
-} from '../../../../src/adapters/pdf/verify/verify-worker-start';
-import { repoRoot } from '../../../support/examples';
+import { BoundedPdfVerifier } from '../../../../src/adapters/pdf/verify/bounded-verifier';
+import { unusableInputFinding } from '../../../../src/adapters/pdf/verify/stopped-verification';
 import { verifyPdf } from '../../../../src/adapters/pdf/verify/verify-pdf';
 import { certsDevTrust } from '../../../support/certs-dev';
 import type { FuzzSeed } from '../../../support/pdf-fuzz';
 import { sdxDemoSeeds, VERIFIED_AT } from '../../../support/pdf-fuzz-run';
 
 /**
- * The bounds the service and `sdx verify` put around each verification: a worker thread with a
+ * The bounds the service and `sdx verify` over several files put around each verification: a worker thread with a
  * wall-clock limit and a V8 heap limit. Runs the compiled worker (dist/), which npm test builds.
  */
 const trust = certsDevTrust();
@@ -101,33 +93,5 @@ describe('verification bounded in time and memory', () => {
     await v.close();
     await waiting;
     await expect(v.verify(seed('eir'), { now: VERIFIED_AT })).rejects.toMatchObject({ code: 'pdf-pool-closed' });
-  });
-});
-
-describe('a verification worker started before its verifier', () => {
-  it('when a worker was prestarted, then the first verifier with the same limits takes it, hands it the trust anchors and verifies', async () => {
-    prestartVerifyWorker();
-    const bounded = verifier();
-    const report = await bounded.verify(seed('eir'), { now: VERIFIED_AT });
-    expect(report).toEqual(await verifyPdf(seed('eir'), { trust, now: VERIFIED_AT }));
-    // It was taken: nothing is left for the next verifier.
-    expect(takePrestartedVerifyWorker(verifyWorkerScript(), { memoryLimitMb: DEFAULT_VERIFY_MEMORY_MB })).toBeUndefined();
-  }, 30_000);
-
-  it('when a worker was prestarted for other limits, then a verifier does not take it and it stays for one that fits', async () => {
-    prestartVerifyWorker();
-    const tight = verifier({ memoryLimitMb: 64 });
-    expect((await tight.verify(seed('eir'), { now: VERIFIED_AT })).verdict).toBe('valid');
-    const waiting = takePrestartedVerifyWorker(verifyWorkerScript(), { memoryLimitMb: DEFAULT_VERIFY_MEMORY_MB });
-    expect(waiting).toBeDefined();
-    await waiting?.terminate();
-  }, 30_000);
-
-  it('when a prestarted worker is never taken, then the process still ends on its own', () => {
-    const script = `require(${JSON.stringify(join(repoRoot, 'dist', 'adapters', 'pdf', 'verify', 'verify-worker-start.js'))}).prestartVerifyWorker();`;
-    const started = Date.now();
-    const result = spawnSync(process.execPath, ['-e', script], { timeout: 10_000 });
-    expect(result.status).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
