@@ -98,6 +98,18 @@ export async function serveCommand(args: readonly string[], io: CliIo, environme
     { write: (line: string) => io.out(line.trimEnd()) },
   );
   for (const warning of parsed.warnings) logger.warn(warning);
+  // Starting takes a second or more (PDF workers, demo parties): a SIGTERM or Ctrl-C meanwhile is
+  // kept and acted on once the store and workers can be closed cleanly; a second one still kills.
+  // One listener throughout, so that no signal finds none between starting and running.
+  let stopWhenStarted: NodeJS.Signals | undefined;
+  let running: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (running) return running(signal);
+    io.out(`received ${signal} while starting; stopping as soon as it has started`);
+    stopWhenStarted = signal;
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   let service: RunningService;
   try {
     service = await startService(config, (level, message, fields) => logger[level](fields ?? {}, message), {
@@ -114,6 +126,8 @@ export async function serveCommand(args: readonly string[], io: CliIo, environme
       );
     }
   } catch (error) {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
     await ocsp?.close();
     io.err(`sdx serve: cannot start: ${oneLine(error instanceof Error ? error.message : String(error))}`);
     return 1;
@@ -135,8 +149,8 @@ export async function serveCommand(args: readonly string[], io: CliIo, environme
         },
       );
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    running = stop;
+    if (stopWhenStarted) stop(stopWhenStarted);
   });
 }
 

@@ -60,6 +60,30 @@ describe('sdx serve starting and stopping', () => {
     }
   }, 90_000);
 
+  it('keeps a SIGTERM that arrives while it starts, and stops cleanly once started', async () => {
+    const port = await freePort();
+    const db = join(mkdtempSync(join(tmpdir(), 'sdx-starting-')), 'sdx.sqlite');
+    const child = startSdx(['serve', '--port', String(port), '--db', db, '--demo']);
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    try {
+      const deadline = Date.now() + 60_000;
+      let answer = await probe(port, '/healthz');
+      while (answer !== '503 starting 1' && Date.now() < deadline) {
+        expect(answer).toBe('refused');
+        await new Promise((wait) => setTimeout(wait, 5));
+        answer = await probe(port, '/healthz');
+      }
+      child.kill('SIGTERM');
+      // Before, the signal ended the process at once (no exit code, killed by SIGTERM).
+      expect(await exitOf(child, 30_000)).toBe(0);
+      expect(output).toContain('received SIGTERM while starting; stopping as soon as it has started');
+      expect(output).toMatch(/SDX listening on[^]*received SIGTERM, shutting down/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }, 90_000);
+
   describe('stopping with a request still open', () => {
     const env = () => ({ SDX_DB: join(mkdtempSync(join(tmpdir(), 'sdx-stopping-')), 'sdx.sqlite'), SDX_PORT: '0', SDX_PDF_WORKERS: '1' });
     const quiet = () => undefined;
