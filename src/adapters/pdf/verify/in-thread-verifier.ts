@@ -12,7 +12,9 @@ const runVerification = new Script('verification()');
  * call when it runs over, in whatever loop it is, and the caller gets a `verification-timed-out`
  * report. The thread has no heap limit of its own (V8's `resourceLimits` exist only for workers):
  * memory is bounded by VERIFY_LIMITS alone, which is why the service and archives verify on
- * workers (bounded-verifier.ts).
+ * workers (bounded-verifier.ts). A stop ends the verification without unwinding it, so what the
+ * verifier caches for those bytes may be left half-built: meant for a tool that verifies one file
+ * and exits (a worker, by contrast, is thrown away with its caches).
  */
 export function verifyInThisThread(pdf: Uint8Array, options: OfflineVerificationOptions, timeLimitMs = DEFAULT_VERIFY_TIME_LIMIT_MS): PdfVerificationReport {
   if (!Number.isInteger(timeLimitMs) || timeLimitMs < 1) throw new Error(`a verification's time limit is a whole number of ms, not ${timeLimitMs}`);
