@@ -28,12 +28,16 @@ function symbolOperators(text: string, x: number, y: number, size: number): stri
   if (lastSymbol?.key === key) return lastSymbol.operators;
   const modules = qrModules(text);
   const dark = (row: number, col: number): boolean => modules.data[row * modules.size + col] === 1;
-  const count = modules.size + 2 * QR_QUIET_ZONE_MODULES;
-  const unit = size / count;
+  const unit = size / (modules.size + 2 * QR_QUIET_ZONE_MODULES);
+  const origin = (at: number): string => num(at + QR_QUIET_ZONE_MODULES * unit);
 
-  // One content stream entry for the whole symbol, written as pdf-lib would write the operators.
-  let ops = 'q\n0 0 0 rg';
+  // One content stream entry for the whole symbol. It is drawn in module units, scaled once by `cm`,
+  // so that every rectangle is four small whole numbers: a fraction of the bytes to write and to
+  // deflate, and no float to format per run.
+  let ops = `q\n${num(unit)} 0 0 ${num(unit)} ${origin(x)} ${origin(y)} cm\n0 0 0 rg`;
   for (let row = 0; row < modules.size; row++) {
+    // Rows count down from the top; module units count up from the symbol's lower-left corner.
+    const bottom = modules.size - 1 - row;
     let col = 0;
     while (col < modules.size) {
       if (!dark(row, col)) {
@@ -42,16 +46,10 @@ function symbolOperators(text: string, x: number, y: number, size: number): stri
       }
       const start = col;
       while (col < modules.size && dark(row, col)) col++;
-      const left = x + (start + QR_QUIET_ZONE_MODULES) * unit;
-      const top = y + size - (row + QR_QUIET_ZONE_MODULES) * unit;
       // One `re` per run keeps the content stream short.
-      ops += `\n${num(round(left))} ${num(round(top - unit))} ${num(round((col - start) * unit))} ${num(round(unit))} re`;
+      ops += `\n${start} ${bottom} ${col - start} 1 re`;
     }
   }
   lastSymbol = { key, operators: `${ops}\nf\nQ` };
   return lastSymbol.operators;
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }
