@@ -23,6 +23,19 @@ export const fuzzCounts = stress ? { library: 2000, http: 400, cli: 20 } : { lib
 export const SIGNED_AT = new Date('2026-11-28T02:00:00Z');
 export const VERIFIED_AT = new Date('2026-11-28T03:00:00Z');
 
+/** The seed of that name among `seeds`. */
+export function seedNamed(seeds: readonly FuzzSeed[], name: string): Uint8Array {
+  const found = seeds.find((s) => s.name === name);
+  if (!found) throw new Error(`no seed ${name}`);
+  return found.bytes;
+}
+
+/** An 18 MB cross-reference table of 900,000 entries: legal, under every parser limit, slow to read and heavy on the heap. */
+export function hugeXrefTable(): Uint8Array {
+  const entries = '0000000009 00000 n \n'.repeat(900_000);
+  return new Uint8Array(Buffer.from(`%PDF-1.7\nxref\n0 900000\n${entries}trailer << /Root 1 0 R /Size 900000 >>\nstartxref\n9\n%%EOF\n`, 'latin1'));
+}
+
 /** One document of each kind, rendered and signed in-process as `sdx demo` does (1, 2 and 2 signatures). */
 export async function sdxDemoSeeds(): Promise<FuzzSeed[]> {
   const templatesDir = join(repoRoot, 'templates');

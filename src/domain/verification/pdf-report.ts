@@ -50,6 +50,9 @@ export interface DocumentSummary {
   payloadHash: string | null;
 }
 
+/** What a report says of a document it could not read or describe. */
+export const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kind: null, number: null, issuerPartyId: null, payloadHash: null };
+
 /**
  * Where the document stands against this exchange's ledger: `recorded` (every signed revision is
  * the one an event recorded, signed by that event's actor), `not-the-issued-document` (it names a

@@ -1,7 +1,7 @@
 // Verifications stopped from outside the verifier (a time or memory limit, a worker that died), and
 // which findings mean the input could not be verified at all: shared by both ways of bounding one.
 import type { Finding, VerificationReport } from '../../../domain/verification/finding';
-import { finish, type PdfVerificationReport } from '../../../domain/verification/pdf-report';
+import { finish, NO_DOCUMENT, type PdfVerificationReport } from '../../../domain/verification/pdf-report';
 import { PDF_LIMIT_CODES } from './verify-limits';
 
 /** Wall-clock time one verification may take, on a worker or on the caller's thread. */
@@ -17,7 +17,7 @@ export function timedOutMessage(timeLimitMs: number): string {
 /** The report of a verification stopped from outside the verifier. */
 export function stoppedReport(code: StoppedVerificationCode, message: string): PdfVerificationReport {
   const finding: Finding = { check: 'document.verification', status: code === 'verification-failed' ? 'error' : 'invalid', code, message, required: true };
-  return finish([finding], [], { profile: 'foreign', documentId: null, kind: null, number: null, issuerPartyId: null, payloadHash: null }, 'not-checked');
+  return finish([finding], [], NO_DOCUMENT, 'not-checked');
 }
 
 const UNUSABLE_INPUT_CODES: ReadonlySet<string> = new Set(['not-a-pdf', 'malformed-pdf', ...PDF_LIMIT_CODES, 'verification-timed-out', 'verification-out-of-memory']);

@@ -4,7 +4,7 @@ import { ownNumberOf } from '../../../domain/document/business-keys';
 import { facilityOperatorOf, signersNamedIn, type SignatureSlot } from '../../../domain/document/document-signers';
 import type { PartyId } from '../../../domain/party/party';
 import type { Finding } from '../../../domain/verification/finding';
-import { finish, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
+import { finish, NO_DOCUMENT, type DocumentSummary, type LedgerStanding, type PdfVerificationReport, type SignatureSummary } from '../../../domain/verification/pdf-report';
 import { validateCertificate, type RevocationEvidence, type TrustMaterial } from '../../pki/certificate-validation';
 import { readDss } from './dss-reader';
 import { partyIdentityOf } from '../../pki/party-identity';
@@ -287,7 +287,6 @@ function checkPdf(bytes: Uint8Array, options: OfflineVerificationOptions): Check
   return { readable: true, findings, signatures, document, contexts, first: firstEnd === undefined ? undefined : described ?? 'unreadable' };
 }
 
-const NO_DOCUMENT: DocumentSummary = { profile: 'foreign', documentId: null, kind: null, number: null, issuerPartyId: null, payloadHash: null };
 
 // ---------------------------------------------------------------------------------------------
 // What the first signed revision says the document is

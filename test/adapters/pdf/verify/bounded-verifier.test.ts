@@ -3,7 +3,7 @@ import { unusableInputFinding } from '../../../../src/adapters/pdf/verify/stoppe
 import { verifyPdf } from '../../../../src/adapters/pdf/verify/verify-pdf';
 import { certsDevTrust } from '../../../support/certs-dev';
 import type { FuzzSeed } from '../../../support/pdf-fuzz';
-import { sdxDemoSeeds, VERIFIED_AT } from '../../../support/pdf-fuzz-run';
+import { hugeXrefTable, sdxDemoSeeds, seedNamed, VERIFIED_AT } from '../../../support/pdf-fuzz-run';
 
 /**
  * The bounds the service and `sdx verify` over several files put around each verification: a worker thread with a
@@ -27,17 +27,8 @@ function verifier(options: { timeLimitMs?: number; memoryLimitMb?: number; maxQu
   return made;
 }
 
-/** A 18 MB cross-reference table of 900,000 entries: legal, under every parser limit, heavy on the heap. */
-function hugeXrefTable(): Uint8Array {
-  const entries = '0000000009 00000 n \n'.repeat(900_000);
-  return new Uint8Array(Buffer.from(`%PDF-1.7\nxref\n0 900000\n${entries}trailer << /Root 1 0 R /Size 900000 >>\nstartxref\n9\n%%EOF\n`, 'latin1'));
-}
 
-function seed(name: string): Uint8Array {
-  const found = seeds.find((s) => s.name === name);
-  if (!found) throw new Error(`no seed ${name}`);
-  return found.bytes;
-}
+const seed = (name: string): Uint8Array => seedNamed(seeds, name);
 
 describe('verification bounded in time and memory', () => {
   it('when a document verifies on a worker, then the report is the one verifying in-process gives', async () => {

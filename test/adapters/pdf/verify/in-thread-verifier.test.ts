@@ -5,7 +5,7 @@ import { unusableInputFinding } from '../../../../src/adapters/pdf/verify/stoppe
 import { verifyPdf } from '../../../../src/adapters/pdf/verify/verify-pdf';
 import { certsDevTrust } from '../../../support/certs-dev';
 import { fuzzInput, type FuzzSeed } from '../../../support/pdf-fuzz';
-import { sdxDemoSeeds, VERIFIED_AT } from '../../../support/pdf-fuzz-run';
+import { hugeXrefTable, sdxDemoSeeds, seedNamed, VERIFIED_AT } from '../../../support/pdf-fuzz-run';
 import { appendAnnotation, dirtyContentsPadding, flipPageContentByte, flipSignedByte } from '../../../support/pdf-mutations';
 
 const trust = certsDevTrust();
@@ -15,17 +15,8 @@ beforeAll(async () => {
   seeds = await sdxDemoSeeds();
 }, 60_000);
 
-function seed(name: string): Uint8Array {
-  const found = seeds.find((s) => s.name === name);
-  if (!found) throw new Error(`no seed ${name}`);
-  return found.bytes;
-}
+const seed = (name: string): Uint8Array => seedNamed(seeds, name);
 
-/** An 18 MB cross-reference table of 900,000 entries: legal, under every parser limit, slow to read. */
-function hugeXrefTable(): Uint8Array {
-  const entries = '0000000009 00000 n \n'.repeat(900_000);
-  return new Uint8Array(Buffer.from(`%PDF-1.7\nxref\n0 900000\n${entries}trailer << /Root 1 0 R /Size 900000 >>\nstartxref\n9\n%%EOF\n`, 'latin1'));
-}
 
 describe('verifying on the caller\'s thread', () => {
   it('when genuine and altered documents are verified, then each report is the one verifyPdf gives without a ledger', async () => {
